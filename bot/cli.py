@@ -1,0 +1,123 @@
+"""The `ticketsmith` command: run the bot, check the config and templates, or try the dialog in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from bot.access import Access
+from bot.config import Config, load_config
+from bot.console import run_console
+from bot.i18n import LANGUAGES
+from bot.logs import setup_logging
+from bot.services import Services, build_directory, build_engine, open_store
+from bot.templates import load_templates
+from bot.tracker import JiraGateway
+from bot.yamlfile import ConfigError
+
+log = logging.getLogger("ticketsmith")
+
+
+def _fail(error: ConfigError) -> int:
+    print("ticketsmith: the configuration has problems:", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 2
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the bot with long polling until interrupted."""
+    try:
+        config = load_config(Path(args.config))
+        assert config.telegram is not None and config.jira is not None
+        setup_logging(config.log_format, config.secrets)
+        store = open_store(config.storage_path)
+        engine = build_engine(config, build_directory(config, store), file_limit=config.telegram.download_limit)
+    except ConfigError as error:
+        return _fail(error)
+    # Imported here: the core commands (check, chat) must work without the Telegram layer.
+    from telegram import Update
+
+    from handlers.app import build_application
+
+    svc = Services(config, store, engine, Access(config.access), gateway=JiraGateway(config.jira))
+    app = build_application(svc)
+
+    try:
+        app.run_polling(allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY], close_loop=False)
+    finally:
+        store.close()
+    return 0
+
+
+def _summary(config: Config) -> list[str]:
+    templates = load_templates(config.templates_path)
+    lines = [f"templates: {config.templates_path} — {len(templates.templates)} template(s), version "
+             f"{templates.version}"]
+    for template in templates.templates:
+        lines.append(f"  {template.id}: {template.title.get('en')} ({len(template.questions)} questions, "
+                     f"Jira {template.jira.project or config.jira_project}/{template.jira.issue_type})")
+    directory = build_directory(config)
+    source = config.customers_path or "none"
+    lines.append(f"customers: {source} — {len(directory)} customer(s)")
+    return lines
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the config, templates and customers; exit non-zero on any problem."""
+    try:
+        config = load_config(Path(args.config), need_telegram=not args.offline, need_jira=not args.offline)
+        lines = _summary(config)
+    except ConfigError as error:
+        return _fail(error)
+    print(f"config: {config.path} — OK")
+    for line in lines:
+        print(line)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Walk a template in the terminal and print the Jira issue it would create."""
+    try:
+        config = load_config(Path(args.config), need_telegram=False, need_jira=False)
+        engine = build_engine(config, build_directory(config))
+    except ConfigError as error:
+        return _fail(error)
+    if args.template and engine.templates.get(args.template) is None:
+        known = ", ".join(t.id for t in engine.templates.templates)
+        print(f"ticketsmith: no template '{args.template}'; known: {known}", file=sys.stderr)
+        return 2
+    run_console(engine, lang=args.lang, template_id=args.template)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the command-line parser."""
+    root = argparse.ArgumentParser(prog="ticketsmith", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the Telegram bot (long polling)")
+    run.set_defaults(func=cmd_run)
+    check = commands.add_parser("check", help="validate the config file, templates and customers")
+    check.add_argument("--offline", action="store_true",
+                       help="skip the telegram and jira sections (no secrets needed)")
+    check.set_defaults(func=cmd_check)
+    chat = commands.add_parser("chat", help="walk a request in the terminal and print the Jira issue")
+    chat.add_argument("--template", help="start with this template id")
+    chat.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the dialog")
+    chat.set_defaults(func=cmd_chat)
+    for command in (run, check, chat):
+        command.add_argument("--config", default="config.yaml", help="path to the config file (default: %(default)s)")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ticketsmith command line."""
+    args = parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

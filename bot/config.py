@@ -1,0 +1,292 @@
+"""The configuration file, loaded into typed sections and checked with precise messages."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.i18n import LANGUAGES
+from bot.yamlfile import ConfigError, LineDict, read_yaml
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",
+             "delivery", "logging"}
+CLOUD_BOT_API = "https://api.telegram.org/bot"
+CLOUD_FILE_API = "https://api.telegram.org/file/bot"
+CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """How to reach the Telegram Bot API."""
+
+    token: str = field(repr=False)
+    api_base_url: str = CLOUD_BOT_API
+    file_base_url: str = CLOUD_FILE_API
+    local_mode: bool = False
+
+    @property
+    def download_limit(self) -> int | None:
+        """Largest file the bot may download: 20 MB on the cloud Bot API, none on a local server."""
+        return None if self.local_mode else CLOUD_DOWNLOAD_LIMIT
+
+
+@dataclass(frozen=True)
+class JiraConfig:
+    """How to reach Jira and where issues go."""
+
+    url: str
+    project: str
+    email: str | None = None
+    api_token: str | None = field(default=None, repr=False)
+    pat: str | None = field(default=None, repr=False)
+    timeout: float = 20.0
+    language: str = "en"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never be logged."""
+        return tuple(s for s in (self.api_token, self.pat) if s)
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """Who may use the bot: numeric Telegram ids or @usernames."""
+
+    admins: tuple[int | str, ...] = ()
+    users: tuple[int | str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """How long and how often Jira is retried for a confirmed request."""
+
+    max_age_hours: float = 72.0
+    first_retry_seconds: float = 10.0
+    max_retry_seconds: float = 900.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything ticketsmith reads from its config file."""
+
+    path: Path
+    templates_path: Path
+    storage_path: Path
+    customers_path: Path | None
+    timezone: ZoneInfo
+    jira_project: str
+    jira_language: str
+    access: AccessConfig
+    draft_expire_hours: float
+    delivery: DeliveryConfig
+    telegram: TelegramConfig | None = None
+    jira: JiraConfig | None = None
+    log_format: str = "text"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value in the config, to keep out of logs."""
+        found = list(self.jira.secrets if self.jira else ())
+        if self.telegram:
+            found.append(self.telegram.token)
+        return tuple(found)
+
+
+class _Reader:
+    """Reads one config document, collecting every problem."""
+
+    def __init__(self, document: LineDict, source: str, env: Mapping[str, str]) -> None:
+        self.doc = document
+        self.source = source
+        self.env = env
+        self.problems: list[str] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(f"{self.source}, line {line}: {message}" if line else f"{self.source}: {message}")
+
+    def expand(self, value: Any, where: str, line: int) -> Any:
+        """Replace ${VAR} and ${VAR:-default} from the environment, recursively."""
+        if isinstance(value, str):
+            def one(match: re.Match[str]) -> str:
+                name, default = match[1], match[2]
+                if name in self.env and self.env[name] != "":
+                    return self.env[name]
+                if default is not None:
+                    return default
+                self.problem(line, f"{where} needs the environment variable {name}, which is not set")
+                return ""
+            return _VARIABLE.sub(one, value)
+        if isinstance(value, list):
+            return [self.expand(v, where, line) for v in value]
+        if isinstance(value, Mapping):
+            return {k: self.expand(v, f"{where}.{k}", line) for k, v in value.items()}
+        return value
+
+    def section(self, name: str) -> LineDict:
+        value = self.doc.get(name, LineDict())
+        if not isinstance(value, LineDict):
+            self.problem(self.doc.line_of(name), f"'{name}' must be a mapping")
+            return LineDict()
+        return value
+
+    def get(self, section: LineDict, name: str, key: str, kind: type | tuple[type, ...], default: Any = None,
+            *, required: bool = False) -> Any:
+        line = section.line_of(key)
+        label = f"{name}.{key}" if name else key
+        if key not in section or section[key] is None:
+            if required:
+                self.problem(section.line or self.doc.line_of(name), f"'{label}' is missing")
+            return default
+        before = len(self.problems)
+        value = self.expand(section[key], label, line)
+        if len(self.problems) > before:
+            return default
+        if isinstance(value, str) and kind is not str and kind != (str,):
+            value = _coerce(value)
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float, (int, float))):
+            self.problem(line, f"'{label}' must be {_kind_name(kind)}")
+            return default
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "":
+                if required:
+                    self.problem(line, f"'{label}' is empty")
+                return default
+        return value
+
+    def path(self, base: Path, value: str | None) -> Path | None:
+        return None if not value else (base / value if not Path(value).is_absolute() else Path(value))
+
+
+def _coerce(value: str) -> Any:
+    lowered = value.strip().lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    try:
+        return int(lowered)
+    except ValueError:
+        pass
+    try:
+        return float(lowered)
+    except ValueError:
+        return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a text", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+
+
+def _people(reader: _Reader, section: LineDict, key: str) -> tuple[int | str, ...]:
+    raw = reader.get(section, "access", key, list, [])
+    people: list[int | str] = []
+    for item in raw:
+        if (isinstance(item, int) and not isinstance(item, bool)) or (isinstance(item, str) and item.strip().isdigit()):
+            people.append(int(item))
+        elif isinstance(item, str) and re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", item.strip()):
+            people.append("@" + item.strip().lstrip("@").lower())
+        else:
+            reader.problem(section.line_of(key),
+                           f"'access.{key}' entry {item!r} is neither a numeric Telegram id nor an @username")
+    return tuple(people)
+
+
+def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = True,
+                env: Mapping[str, str] | None = None) -> Config:
+    """Read and check the config file; sections not needed for a command are not required."""
+    document = read_yaml(path)
+    source = str(path)
+    if not isinstance(document, LineDict):
+        raise ConfigError([f"{source}: expected a mapping of sections ({', '.join(sorted(_SECTIONS))})"])
+    reader = _Reader(document, source, os.environ if env is None else env)
+    for key in document:
+        if key not in _SECTIONS:
+            reader.problem(document.line_of(key), f"unknown section '{key}'")
+    base = path.parent
+
+    telegram = None
+    tg = reader.section("telegram")
+    if need_telegram:
+        token = reader.get(tg, "telegram", "token", str, required=True)
+        api = reader.get(tg, "telegram", "api_base_url", str, CLOUD_BOT_API)
+        files = reader.get(tg, "telegram", "file_base_url", str, CLOUD_FILE_API)
+        local = reader.get(tg, "telegram", "local_mode", bool, False)
+        if token and not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token):
+            reader.problem(tg.line_of("token"), "'telegram.token' does not look like a bot token (digits:letters)")
+        telegram = TelegramConfig(token or "", api, files, local)
+
+    jira = None
+    jr = reader.section("jira")
+    project = reader.get(jr, "jira", "project", str, "SUP", required=need_jira)
+    if project and not re.fullmatch(r"[A-Z][A-Z0-9_]+", project):
+        reader.problem(jr.line_of("project"), f"'jira.project' {project!r} is not a Jira project key")
+    language = reader.get(jr, "jira", "language", str, "en")
+    if language not in LANGUAGES:
+        reader.problem(jr.line_of("language"), f"'jira.language' must be one of {', '.join(LANGUAGES)}")
+        language = "en"
+    if need_jira:
+        url = reader.get(jr, "jira", "url", str, required=True)
+        email = reader.get(jr, "jira", "email", str)
+        token = reader.get(jr, "jira", "api_token", str)
+        pat = reader.get(jr, "jira", "pat", str)
+        timeout = float(reader.get(jr, "jira", "timeout", (int, float), 20.0))
+        if url and not re.match(r"^https?://", url):
+            reader.problem(jr.line_of("url"), "'jira.url' must start with https:// (or http://)")
+        if not pat and not (email and token):
+            reader.problem(jr.line or document.line_of("jira"),
+                           "Jira needs 'jira.email' and 'jira.api_token' (Cloud) or 'jira.pat' (Data Center)")
+        jira = JiraConfig(url or "", project or "SUP", email, token, pat, timeout, language)
+
+    storage = reader.section("storage")
+    storage_path = reader.get(storage, "storage", "path", str, "ticketsmith.db")
+    templates_value = reader.get(document, "", "templates", str, None)
+    if not templates_value:
+        reader.problem(document.line_of("templates"), "'templates' must name the templates file")
+    customers_value = reader.get(document, "", "customers", str, None)
+    zone_name = reader.get(document, "", "timezone", str, "UTC")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.problem(document.line_of("timezone"), f"unknown time zone {zone_name!r} (e.g. Europe/Berlin)")
+        zone = ZoneInfo("UTC")
+    access = reader.section("access")
+    drafts = reader.section("drafts")
+    expire = float(reader.get(drafts, "drafts", "expire_hours", (int, float), 24))
+    if expire <= 0:
+        reader.problem(drafts.line_of("expire_hours"), "'drafts.expire_hours' must be more than 0")
+    delivery = reader.section("delivery")
+    logging_section = reader.section("logging")
+    log_format = reader.get(logging_section, "logging", "format", str, "text")
+    if log_format not in ("text", "json"):
+        reader.problem(logging_section.line_of("format"), "'logging.format' must be text or json")
+    people = AccessConfig(_people(reader, access, "admins"), _people(reader, access, "users"))
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    return Config(
+        path=path,
+        templates_path=reader.path(base, templates_value) or base / "templates.yaml",
+        storage_path=reader.path(base, storage_path) or base / "ticketsmith.db",
+        customers_path=reader.path(base, customers_value),
+        timezone=zone,
+        jira_project=project or "SUP",
+        jira_language=language,
+        access=people,
+        draft_expire_hours=expire,
+        delivery=DeliveryConfig(
+            max_age_hours=float(reader.get(delivery, "delivery", "max_age_hours", (int, float), 72)),
+            first_retry_seconds=float(reader.get(delivery, "delivery", "first_retry_seconds", (int, float), 10)),
+            max_retry_seconds=float(reader.get(delivery, "delivery", "max_retry_seconds", (int, float), 900)),
+        ),
+        telegram=telegram,
+        jira=jira,
+        log_format=log_format,
+    )

@@ -1,0 +1,113 @@
+"""Reading deadlines the way salespeople write them, in English, Russian and German."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+
+import dateparser
+
+QUICK_DATES = ("today", "tomorrow", "week")
+# Dates further out than this are almost always a misreading ("12/25" as the year 2125).
+MAX_YEARS_AHEAD = 3
+
+# Words that frame a deadline but carry no date: "by Friday", "до пятницы", "bis Freitag".
+_PREFIXES = re.compile(
+    r"^(?:by|until|till|before|on|due|no later than|до|к|ко|по|не позднее|bis|bis zum|bis zur|zum|am|spätestens)\s+",
+    re.IGNORECASE,
+)
+_NUMERIC = re.compile(r"^(\d{1,2})\s*([./])\s*(\d{1,2})(?:\s*\2\s*(\d{2}|\d{4}))?\s*\.?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_END_OF = [
+    (re.compile(r"^(?:the\s+)?end of (?:the\s+)?next week$|^ende nächster woche$|^конец следующей недели$",
+                re.I), "next-week"),
+    (re.compile(r"^(?:the\s+)?end of (?:the\s+|this\s+)?week$|^ende (?:der|dieser) woche$|^wochenende$|"
+                r"^(?:к\s+)?концу? (?:этой\s+)?недели$", re.I), "week"),
+    (re.compile(r"^(?:the\s+)?end of (?:the\s+)?next month$|^ende nächsten monats$|^конец следующего месяца$",
+                re.I), "next-month"),
+    (re.compile(r"^(?:the\s+)?end of (?:the\s+|this\s+)?month$|^ende (?:des|dieses) monats$|^monatsende$|"
+                r"^(?:к\s+)?концу? (?:этого\s+)?месяца$", re.I), "month"),
+]
+
+
+def quick_date(token: str, today: date) -> date:
+    """Return the date a quick button stands for."""
+    offsets = {"today": 0, "tomorrow": 1, "week": 7}
+    return today + timedelta(days=offsets[token])
+
+
+def _end_of(kind: str, today: date) -> date:
+    if kind in ("week", "next-week"):
+        friday = today + timedelta(days=(4 - today.weekday()) % 7)
+        return friday + timedelta(days=7) if kind == "next-week" else friday
+    year, month = today.year, today.month
+    if kind == "next-month":
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _numeric(text: str, today: date) -> date | None:
+    match = _ISO.match(text)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    match = _NUMERIC.match(text)
+    if not match:
+        return None
+    first, second, year_text = int(match[1]), int(match[3]), match[4]
+    # Day first as in most of Europe; "12/25" can only be month first.
+    orders = [(first, second)] if match[2] == "." else [(first, second), (second, first)]
+    for day, month in orders:
+        year = today.year if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            continue
+        if year_text is None and found < today:
+            found = found.replace(year=year + 1)
+        return found
+    return None
+
+
+def parse_date(text: str, today: date, languages: tuple[str, ...] = ("en", "ru", "de")) -> date | None:
+    """Return the date meant by free text ("Friday", "25.12.", "до пятницы"), or None if unreadable."""
+    cleaned = " ".join(text.strip().split()).rstrip("!?,;")
+    cleaned = _PREFIXES.sub("", cleaned).strip()
+    if not cleaned or cleaned.isdigit() or len(cleaned) > 60:
+        return None
+    numeric = _numeric(cleaned, today)
+    if numeric is not None or _NUMERIC.match(cleaned) or _ISO.match(cleaned):
+        return numeric
+    for pattern, kind in _END_OF:
+        if pattern.match(cleaned):
+            return _end_of(kind, today)
+    settings = {
+        "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": datetime(today.year, today.month, today.day, 12, 0),
+        "DATE_ORDER": "DMY",
+        "PREFER_DAY_OF_MONTH": "first",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    ordered = tuple(dict.fromkeys(languages))
+    parsed = dateparser.parse(cleaned, languages=list(ordered), settings=settings)  # type: ignore[arg-type]
+    if parsed is None:
+        return None
+    found = parsed.date()
+    if found.year > today.year + MAX_YEARS_AHEAD:
+        return None
+    return found
+
+
+def format_date(value: date, lang: str) -> str:
+    """Format a date for a salesperson: 'Fri 25.12.2026' style, with weekday in their language."""
+    weekdays = {
+        "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+        "ru": ("пн", "вт", "ср", "чт", "пт", "сб", "вс"),
+        "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
+    }[lang if lang in ("en", "ru", "de") else "en"]
+    if lang == "en":
+        return f"{weekdays[value.weekday()]} {value.day} {value.strftime('%b')} {value.year}"
+    return f"{weekdays[value.weekday()]} {value.day:02d}.{value.month:02d}.{value.year}"

@@ -1,0 +1,508 @@
+"""The guided dialog: one question at a time, from template choice to a confirmed request.
+
+The engine knows nothing of Telegram. It takes a Draft (plain data that can be stored and reloaded)
+and an Action (typed text, a tapped button, files), changes the draft and says what to show next.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.customers import CustomerDirectory
+from bot.dates import format_date, parse_date, quick_date
+from bot.i18n import MESSAGES, t
+from bot.numbers import parse_amount
+from bot.templates import Question, Template, TemplateSet, applies
+from bot.text import clip, short_label
+from bot.ticket import Attachment, Reporter, Ticket, display, effective_answers, render_ticket
+
+Stage = Literal["template", "question", "summary", "edit"]
+Outcome = Literal["confirmed", "cancelled"]
+CARD_VALUE_LIMIT = 300
+
+
+@dataclass
+class Draft:
+    """A request being written: everything needed to resume it after a restart."""
+
+    id: str
+    user_id: int
+    lang: str
+    reporter: Reporter
+    stage: Stage = "template"
+    template_id: str | None = None
+    template_version: str | None = None
+    current: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    editing: bool = False
+    candidates: list[str] = field(default_factory=list)
+    typed: str | None = None
+    files: list[dict[str, Any]] = field(default_factory=list)
+    seq: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Draft:
+        """Rebuild a draft from to_dict()."""
+        values = dict(data)
+        values["reporter"] = Reporter(**values["reporter"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Text:
+    """The user typed something."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Tap:
+    """The user pressed a button; seq says which prompt it belonged to (None for commands)."""
+
+    token: str
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class Files:
+    """The user sent photos, documents, voice notes or videos."""
+
+    files: tuple[Attachment, ...]
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """The user sent something the dialog cannot use here, such as a sticker."""
+
+    kind: str
+
+
+Action = Text | Tap | Files | Unsupported
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered to the user; token is what comes back when it is pressed."""
+
+    label: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What to show the user next."""
+
+    text: str
+    seq: int
+    stage: Stage
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    progress: tuple[int, int] | None = None
+    hint: str | None = None
+    current: str | None = None
+    rows: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """The engine's answer to an action."""
+
+    prompt: Prompt | None
+    notice: str | None = None
+    outcome: Outcome | None = None
+    changed: bool = True
+
+
+class Engine:
+    """Runs the guided dialog over the current template set."""
+
+    def __init__(
+        self,
+        templates: TemplateSet,
+        customers: CustomerDirectory,
+        *,
+        clock: Callable[[], datetime],
+        default_project: str,
+        jira_lang: str = "en",
+        file_limit: int | None = 20 * 1024 * 1024,
+    ) -> None:
+        self.templates = templates
+        self.customers = customers
+        self.clock = clock
+        self.default_project = default_project
+        self.jira_lang = jira_lang
+        self.file_limit = file_limit
+
+    # -- entry points -------------------------------------------------------------------------
+
+    def new_draft(self, reporter: Reporter, lang: str) -> Draft:
+        """Start a draft at the template choice."""
+        return Draft(id=uuid.uuid4().hex[:16], user_id=reporter.id, lang=lang, reporter=reporter)
+
+    def choose(self, draft: Draft, template_id: str) -> Step:
+        """Pick a template directly (console --template, a deep link)."""
+        return self.handle(draft, Tap(f"tpl:{template_id}"))
+
+    def template_of(self, draft: Draft) -> Template | None:
+        """Return the draft's template, if it still exists."""
+        return self.templates.get(draft.template_id) if draft.template_id else None
+
+    def prompt(self, draft: Draft) -> Prompt:
+        """Return the prompt for where the draft stands now."""
+        template = self.template_of(draft)
+        if draft.stage == "template" or template is None:
+            return self._template_prompt(draft)
+        if draft.stage == "summary":
+            return self._summary_prompt(draft, template)
+        if draft.stage == "edit":
+            return self._edit_prompt(draft, template)
+        return self._question_prompt(draft, template, template.question(draft.current or ""))
+
+    def today(self) -> date:
+        """Return today's date in the configured time zone."""
+        return self.clock().date()
+
+    def preview(self, draft: Draft, filed_at: datetime | None = None) -> Ticket:
+        """Render the Jira issue the draft would create."""
+        template = self.template_of(draft)
+        if template is None:
+            raise ValueError(f"draft {draft.id} has no template")
+        return render_ticket(template, draft.answers, draft.reporter, filed_at or self.clock(),
+                             default_project=self.default_project, lang=self.jira_lang)
+
+    def handle(self, draft: Draft, action: Action) -> Step:
+        """Apply one user action to the draft and return what to show next."""
+        if isinstance(action, Tap):
+            if action.token == "cancel":
+                return Step(None, outcome="cancelled")
+            if action.seq is not None and action.seq != draft.seq:
+                return Step(self.prompt(draft), notice=t("stale_button", draft.lang), changed=False)
+        template = self.template_of(draft)
+        if draft.stage == "template" or template is None:
+            if draft.stage != "template":
+                draft.stage, draft.template_id = "template", None
+            return self._on_template(draft, action)
+        if draft.stage == "summary":
+            return self._on_summary(draft, template, action)
+        if draft.stage == "edit":
+            return self._on_edit(draft, template, action)
+        return self._on_question(draft, template, template.question(draft.current or ""), action)
+
+    # -- template choice ----------------------------------------------------------------------
+
+    def _template_prompt(self, draft: Draft) -> Prompt:
+        buttons = tuple((Button(clip(tpl.title.get(draft.lang), 60), f"tpl:{tpl.id}"),)
+                        for tpl in self.templates.templates)
+        lines = [f"• {tpl.title.get(draft.lang)} — {tpl.description.get(draft.lang)}".rstrip(" —")
+                 for tpl in self.templates.templates]
+        text = t("choose_template", draft.lang) if self.templates.templates else t("no_templates", draft.lang)
+        return Prompt(text, draft.seq, "template", buttons, hint="\n".join(lines) or None)
+
+    def _on_template(self, draft: Draft, action: Action) -> Step:
+        chosen: Template | None = None
+        if isinstance(action, Tap) and action.token.startswith("tpl:"):
+            chosen = self.templates.get(action.token[4:])
+        elif isinstance(action, Text):
+            titles = {tpl.id: tpl.title.get(draft.lang) for tpl in self.templates.templates}
+            found = process.extractOne(action.text, titles, scorer=fuzz.WRatio, score_cutoff=85)
+            chosen = self.templates.get(found[2]) if found else None
+        if chosen is None:
+            return Step(self._template_prompt(draft), notice=t("err_use_buttons", draft.lang), changed=False)
+        draft.template_id, draft.template_version = chosen.id, self.templates.version
+        draft.answers, draft.editing = {}, False
+        return self._ask(draft, chosen, self._next(chosen, draft.answers, None))
+
+    # -- questions ----------------------------------------------------------------------------
+
+    def _visible(self, template: Template, answers: Mapping[str, Any]) -> list[Question]:
+        return [q for q in template.questions if applies(q, answers) is not False]
+
+    def _next(self, template: Template, answers: Mapping[str, Any], after: str | None) -> Question | None:
+        ids = [q.id for q in template.questions]
+        start = ids.index(after) + 1 if after in ids else 0
+        for question in template.questions[start:]:
+            if applies(question, answers) is not False:
+                return question
+        return None
+
+    def _first_unanswered(self, template: Template, answers: Mapping[str, Any]) -> Question | None:
+        return next((q for q in self._visible(template, answers) if q.id not in answers), None)
+
+    def _ask(self, draft: Draft, template: Template, question: Question | None, notice: str | None = None
+             ) -> Step:
+        draft.seq += 1
+        draft.candidates, draft.typed = [], None
+        if question is None:
+            draft.stage, draft.current, draft.editing = "summary", None, False
+            return Step(self._summary_prompt(draft, template), notice)
+        draft.stage, draft.current = "question", question.id
+        existing = draft.answers.get(question.id)
+        draft.files = list(existing) if question.type == "attachments" and existing else []
+        return Step(self._question_prompt(draft, template, question), notice)
+
+    def _advance(self, draft: Draft, template: Template, question: Question, value: Any,
+                 notice: str | None = None) -> Step:
+        draft.answers[question.id] = value
+        if draft.editing:
+            return self._ask(draft, template, self._first_unanswered(template, draft.answers), notice)
+        following = self._next(template, draft.answers, question.id)
+        if following is not None and following.id in draft.answers:
+            # Coming forward again after Back: skip to the first question still open.
+            following = self._first_unanswered(template, draft.answers)
+        return self._ask(draft, template, following, notice)
+
+    def _question_prompt(self, draft: Draft, template: Template, question: Question) -> Prompt:
+        lang = draft.lang
+        visible = self._visible(template, draft.answers)
+        position = next((i for i, q in enumerate(visible) if q.id == question.id), len(visible) - 1) + 1
+        rows: list[tuple[Button, ...]] = []
+        hint = question.hint.get(lang) if question.hint else t(f"hint_{question.type}", lang)
+        text = question.text.get(lang)
+        if question.type == "choice":
+            rows.extend((Button(clip(o.label.get(lang), 60), f"opt:{i}"),) for i, o in enumerate(question.options))
+        elif question.type == "date":
+            rows.append(tuple(Button(t(f"date_{token}", lang), f"date:{token}") for token in ("today", "tomorrow")))
+            quick = [Button(t("date_week", lang), "date:week")]
+            if not question.required:
+                quick.append(Button(t("date_none", lang), "date:none"))
+            rows.append(tuple(quick))
+        elif question.type == "customer" and draft.candidates:
+            text = t("pick_customer", lang)
+            rows.extend((Button(clip(name, 60), f"cust:{i}"),) for i, name in enumerate(draft.candidates))
+            rows.append((Button(clip(t("new_customer", lang, name=draft.typed or ""), 60), "cust:new"),))
+            hint = None
+        elif question.type == "attachments":
+            if draft.files:
+                names = ", ".join(Attachment.from_dict(f).name for f in draft.files)
+                hint = t("files_so_far", lang, count=len(draft.files), names=clip(names, 200))
+            rows.append((Button(t("done", lang), "done"),))
+        nav = [Button(t("back", lang), "back")]
+        if not question.required and question.type != "date" and not (question.type == "attachments" and draft.files):
+            nav.append(Button(t("skip", lang), "skip"))
+        if draft.editing:
+            nav.append(Button(t("to_summary", lang), "summary"))
+        rows.append(tuple(nav))
+        current = None
+        if question.id in draft.answers and draft.answers[question.id] is not None and question.type != "attachments":
+            current = clip(display(question, draft.answers[question.id], lang), CARD_VALUE_LIMIT)
+        return Prompt(text, draft.seq, "question", tuple(rows), (position, len(visible)), hint, current)
+
+    def _on_question(self, draft: Draft, template: Template, question: Question, action: Action) -> Step:
+        lang = draft.lang
+        if isinstance(action, Tap):
+            token = action.token
+            if token == "back":
+                return self._back(draft, template)
+            if token == "summary" and draft.editing:
+                return self._ask(draft, template, None)
+            if token == "skip" or (token == "date:none" and question.type == "date"):
+                if question.required:
+                    return self._retry(draft, template, question, t("not_optional", lang))
+                return self._advance(draft, template, question, None)
+        if isinstance(action, Unsupported):
+            key = f"kind_{action.kind}" if f"kind_{action.kind}" in MESSAGES else "kind_other"
+            kind = t(key, lang)
+            return self._retry(draft, template, question, t("err_unsupported", lang, kind=kind))
+        handler = getattr(self, f"_answer_{question.type}")
+        step: Step = handler(draft, template, question, action)
+        return step
+
+    def _retry(self, draft: Draft, template: Template, question: Question, notice: str,
+               changed: bool = False) -> Step:
+        return Step(self._question_prompt(draft, template, question), notice, changed=changed)
+
+    def _back(self, draft: Draft, template: Template) -> Step:
+        if draft.editing:
+            return self._ask(draft, template, None)
+        visible = [q.id for q in self._visible(template, draft.answers)]
+        index = visible.index(draft.current) if draft.current in visible else len(visible)
+        if index == 0:
+            draft.stage, draft.template_id, draft.current = "template", None, None
+            draft.seq += 1
+            return Step(self._template_prompt(draft))
+        return self._ask(draft, template, template.question(visible[index - 1]))
+
+    def _answer_text(self, draft: Draft, template: Template, question: Question, action: Action) -> Step:
+        lang = draft.lang
+        if not isinstance(action, Text):
+            kind = "file" if isinstance(action, Files) else "other"
+            return self._retry(draft, template, question, t("err_unsupported", lang, kind=t(f"kind_{kind}", lang)))
+        value = action.text.strip()
+        if not value:
+            return self._retry(draft, template, question, t("err_empty", lang))
+        if question.min_length is not None and len(value) < question.min_length:
+            return self._retry(draft, template, question,
+                               t("err_too_short", lang, min=question.min_length, length=len(value)))
+        if question.max_length is not None and len(value) > question.max_length:
+            return self._retry(draft, template, question,
+                               t("err_too_long", lang, max=f"{question.max_length:,}", length=f"{len(value):,}"))
+        return self._advance(draft, template, question, value)
+
+    def _answer_choice(self, draft: Draft, template: Template, question: Question, action: Action) -> Step:
+        if isinstance(action, Tap) and action.token.startswith("opt:"):
+            index = int(action.token[4:]) if action.token[4:].isdigit() else -1
+            if 0 <= index < len(question.options):
+                return self._advance(draft, template, question, question.options[index].value)
+        if isinstance(action, Text) and action.text.strip():
+            labels = {o.value: o.label.get(draft.lang) for o in question.options}
+            labels.update({f"{o.value}\0v": o.value for o in question.options})
+            found = process.extractOne(action.text.strip(), labels, scorer=fuzz.WRatio, score_cutoff=85)
+            if found:
+                return self._advance(draft, template, question, str(found[2]).split("\0")[0])
+        return self._retry(draft, template, question, t("err_use_buttons", draft.lang))
+
+    def _answer_customer(self, draft: Draft, template: Template, question: Question, action: Action) -> Step:
+        lang = draft.lang
+        if isinstance(action, Tap) and action.token.startswith("cust:"):
+            choice = action.token[5:]
+            if choice == "new" and draft.typed:
+                return self._advance(draft, template, question, draft.typed)
+            if choice.isdigit() and int(choice) < len(draft.candidates):
+                return self._advance(draft, template, question, draft.candidates[int(choice)])
+        if not isinstance(action, Text):
+            return self._retry(draft, template, question, t("hint_customer", lang))
+        typed = " ".join(action.text.split())
+        if not typed:
+            return self._retry(draft, template, question, t("err_empty", lang))
+        if len(typed) > 200:
+            return self._retry(draft, template, question, t("err_too_long", lang, max=200, length=len(typed)))
+        matches = self.customers.match(typed)
+        exact = [m for m in matches if m.exact]
+        if len(exact) == 1:
+            return self._advance(draft, template, question, exact[0].name)
+        if not matches:
+            return self._advance(draft, template, question, typed)
+        draft.candidates, draft.typed = [m.name for m in matches], typed
+        draft.seq += 1
+        return Step(self._question_prompt(draft, template, question))
+
+    def _answer_date(self, draft: Draft, template: Template, question: Question, action: Action) -> Step:
+        lang, today = draft.lang, self.today()
+        if isinstance(action, Tap) and action.token.startswith("date:") and action.token[5:] in ("today", "tomorrow",
+                                                                                                  "week"):
+            return self._advance(draft, template, question, quick_date(action.token[5:], today).isoformat())
+        if not isinstance(action, Text):
+            return self._retry(draft, template, question, t("err_use_buttons", lang))
+        text = action.text.strip()
+        if not text:
+            return self._retry(draft, template, question, t("err_empty", lang))
+        found = parse_date(text, today, (lang, "en", "ru", "de"))
+        if found is None:
+            return self._retry(draft, template, question, t("err_bad_date", lang, text=clip(text, 40)))
+        if found < today:
+            return self._retry(draft, template, question, t("err_past_date", lang, date=format_date(found, lang)))
+        return self._advance(draft, template, question, found.isoformat())
+
+    def _answer_number(self, draft: Draft, template: Template, question: Question, action: Action) -> Step:
+        lang = draft.lang
+        if not isinstance(action, Text) or not action.text.strip():
+            return self._retry(draft, template, question, t("hint_number", lang))
+        value = parse_amount(action.text)
+        if value is None:
+            return self._retry(draft, template, question, t("err_bad_number", lang, text=clip(action.text, 40)))
+        if question.min is not None and value < question.min:
+            return self._retry(draft, template, question, t("err_number_min", lang, min=f"{question.min:g}"))
+        if question.max is not None and value > question.max:
+            return self._retry(draft, template, question, t("err_number_max", lang, max=f"{question.max:g}"))
+        return self._advance(draft, template, question, int(value) if value.is_integer() else value)
+
+    def _answer_attachments(self, draft: Draft, template: Template, question: Question, action: Action) -> Step:
+        lang = draft.lang
+        if isinstance(action, Tap) and action.token == "done":
+            if not draft.files:
+                if question.required:
+                    return self._retry(draft, template, question, t("err_need_file_required", lang))
+                return self._advance(draft, template, question, None)
+            return self._advance(draft, template, question, list(draft.files))
+        if not isinstance(action, Files):
+            return self._retry(draft, template, question, t("err_need_file", lang))
+        notices = []
+        known = {f["file_id"] for f in draft.files}
+        for item in action.files:
+            if self.file_limit is not None and item.size is not None and item.size > self.file_limit:
+                notices.append(t("err_file_too_big", lang, name=item.name, size=human_size(item.size),
+                                 limit=human_size(self.file_limit)))
+            elif item.file_id not in known:
+                draft.files.append(item.to_dict())
+                known.add(item.file_id)
+        draft.seq += 1
+        return Step(self._question_prompt(draft, template, question), "\n".join(notices) or None)
+
+    # -- summary and edit ---------------------------------------------------------------------
+
+    def card_rows(self, draft: Draft, template: Template) -> list[tuple[str, str]]:
+        """Return (question, answer) rows for every question that applies."""
+        lang = draft.lang
+        current = effective_answers(template, draft.answers)
+        rows = []
+        for question in self._visible(template, current):
+            value = current.get(question.id)
+            shown = display(question, value, lang) if value is not None else t("summary_skipped", lang)
+            rows.append((short_label(question.text.get(lang), 60), clip(shown, CARD_VALUE_LIMIT)))
+        return rows
+
+    def _summary_prompt(self, draft: Draft, template: Template) -> Prompt:
+        lang = draft.lang
+        ticket = self.preview(draft)
+        rows = self.card_rows(draft, template)
+        none = t("summary_none", lang)
+        due = format_date(date.fromisoformat(ticket.duedate), lang) if ticket.duedate else none
+        rows += [
+            (t("summary_ticket", lang), ticket.summary),
+            (t("summary_priority", lang), ticket.priority or none),
+            (t("summary_due", lang), due),
+            (t("summary_labels", lang), ", ".join(ticket.labels) or none),
+        ]
+        buttons = (
+            (Button(t("create", lang), "create"),),
+            (Button(t("edit", lang), "edit"), Button(t("cancel", lang), "cancel")),
+        )
+        return Prompt(t("summary_title", lang), draft.seq, "summary", buttons, rows=tuple(rows))
+
+    def _on_summary(self, draft: Draft, template: Template, action: Action) -> Step:
+        if isinstance(action, Tap) and action.token == "create":
+            return Step(None, outcome="confirmed")
+        if isinstance(action, Tap) and action.token == "edit":
+            draft.stage = "edit"
+            draft.seq += 1
+            return Step(self._edit_prompt(draft, template))
+        return Step(self._summary_prompt(draft, template), t("err_use_buttons", draft.lang), changed=False)
+
+    def _edit_prompt(self, draft: Draft, template: Template) -> Prompt:
+        lang = draft.lang
+        rows = [(Button(short_label(q.text.get(lang)), f"editq:{q.id}"),)
+                for q in self._visible(template, effective_answers(template, draft.answers))]
+        rows.append((Button(t("to_summary", lang), "summary"),))
+        return Prompt(t("edit_pick", lang), draft.seq, "edit", tuple(rows))
+
+    def _on_edit(self, draft: Draft, template: Template, action: Action) -> Step:
+        if isinstance(action, Tap) and action.token.startswith("editq:"):
+            try:
+                question = template.question(action.token[6:])
+            except KeyError:
+                question = None
+            if question is not None:
+                draft.editing = True
+                return self._ask(draft, template, question)
+        if isinstance(action, Tap) and action.token == "summary":
+            return self._ask(draft, template, None)
+        return Step(self._edit_prompt(draft, template), t("err_use_buttons", draft.lang), changed=False)
+
+
+def human_size(size: int) -> str:
+    """Format a byte count as '20 MB'."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" or value >= 10 else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"

@@ -1,0 +1,128 @@
+"""Delivery of confirmed requests to Jira: retried until filed, filed exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.config import DeliveryConfig
+from bot.store import Request, Store
+from bot.tracker import CreatedIssue, DeliveryError, JiraGateway
+
+log = logging.getLogger(__name__)
+
+
+def marker(request_id: str) -> str:
+    """Return the label that identifies a request's issue in Jira."""
+    return f"ts-{request_id}"
+
+
+class DeliveryListener(Protocol):
+    """Who hears how delivery went (the Telegram side tells the people concerned)."""
+
+    async def created(self, request: Request, issue: CreatedIssue) -> None:
+        """The issue exists."""
+
+    async def delayed(self, request: Request, error: DeliveryError) -> None:
+        """Jira is unreachable for now; the request will be retried."""
+
+    async def refused(self, request: Request, error: DeliveryError) -> None:
+        """Jira refused the request, or retrying has gone on too long."""
+
+
+class Outbox:
+    """Works through pending requests in the background; the dialog never waits on Jira."""
+
+    def __init__(self, store: Store, gateway: JiraGateway, listener: DeliveryListener, config: DeliveryConfig,
+                 *, clock: Callable[[], float] = time.time, jitter: Callable[[], float] = random.random) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.listener = listener
+        self.config = config
+        self.clock = clock
+        self.jitter = jitter
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def kick(self) -> None:
+        """Look for work now instead of at the next due time."""
+        self._wake.set()
+
+    def backoff(self, attempts: int, retry_after: float | None) -> float:
+        """Return seconds to wait after the given number of failed attempts."""
+        base = min(self.config.max_retry_seconds, self.config.first_retry_seconds * 2 ** max(0, attempts - 1))
+        delay = base * (0.5 + self.jitter() / 2)
+        return max(delay, retry_after or 0.0)
+
+    async def deliver(self, request: Request) -> None:
+        """Make one attempt at filing a request."""
+        # Record the attempt before calling Jira: after a crash, attempts > 1 means "search before creating".
+        request = self.store.mark_sending(request.id)
+        try:
+            issue = await self.gateway.create(request.ticket, marker(request.id), search_first=request.attempts > 1)
+        except DeliveryError as error:
+            await self._failed(request, error)
+            return
+        self.store.mark_created(request.id, issue.key, issue.url)
+        log.info("request %s filed as %s%s", request.id, issue.key, " (found existing)" if issue.existed else "")
+        await self._notify(self.listener.created, request, issue)
+
+    async def _failed(self, request: Request, error: DeliveryError) -> None:
+        age_hours = (self.clock() - request.created_at) / 3600
+        if error.transient and age_hours < self.config.max_age_hours:
+            wait = self.backoff(request.attempts, error.retry_after)
+            self.store.mark_retry(request.id, error.message, self.clock() + wait)
+            log.warning("request %s not filed (attempt %d), retrying in %.0fs: %s",
+                        request.id, request.attempts, wait, error.message)
+            if not request.told_unreachable:
+                self.store.mark_told_unreachable(request.id)
+                await self._notify(self.listener.delayed, request, error)
+            return
+        self.store.mark_needs_attention(request.id, error.message)
+        log.error("request %s needs attention: %s", request.id, error.message)
+        await self._notify(self.listener.refused, request, error)
+
+    async def _notify(self, callback: Callable[[Request, CreatedIssue], object] | Callable[..., object],
+                      request: Request, detail: object) -> None:
+        try:
+            result = callback(request, detail)
+            if asyncio.iscoroutine(result):
+                await result
+        except Exception:
+            # Telling people is best effort; the request's state is already stored.
+            log.exception("could not send the delivery notice for request %s", request.id)
+
+    async def deliver_due(self) -> int:
+        """Attempt every request that is due now; return how many were attempted."""
+        count = 0
+        while not self._stopping:
+            due = self.store.due_requests(self.clock(), limit=10)
+            if not due:
+                break
+            for request in due:
+                await self.deliver(request)
+                count += 1
+        return count
+
+    async def run(self) -> None:
+        """Deliver until stopped, sleeping until the next request is due or a new one arrives."""
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.deliver_due()
+            except Exception:
+                log.exception("outbox pass failed")
+            next_due = self.store.next_due_time()
+            timeout = 60.0 if next_due is None else max(0.05, min(60.0, next_due - self.clock()))
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def stop(self) -> None:
+        """Ask run() to finish after the attempt in flight."""
+        self._stopping = True
+        self._wake.set()

@@ -1,0 +1,60 @@
+"""The long-lived parts of a running bot, created at start-up and closed at shutdown."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bot.access import Access
+from bot.config import Config
+from bot.customers import Customer, CustomerDirectory, load_customers
+from bot.dialog import Engine
+from bot.outbox import Outbox
+from bot.store import Store
+from bot.templates import load_templates
+from bot.tracker import JiraGateway
+
+
+@dataclass
+class Services:
+    """Everything the handlers need, in one place."""
+
+    config: Config
+    store: Store
+    engine: Engine
+    access: Access
+    clock: Callable[[], float] = time.time
+    gateway: JiraGateway | None = None
+    outbox: Outbox | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        """Return the current time in the configured time zone."""
+        return datetime.fromtimestamp(self.clock(), self.config.timezone)
+
+
+def build_directory(config: Config, store: Store | None = None) -> CustomerDirectory:
+    """Load the customer directory from the config's file plus customers used before."""
+    customers: list[Customer] = load_customers(config.customers_path) if config.customers_path else []
+    directory = CustomerDirectory(customers)
+    if store is not None:
+        for name in store.used_customers():
+            directory.add(Customer(name))
+    return directory
+
+
+def build_engine(config: Config, directory: CustomerDirectory, clock: Callable[[], float] = time.time,
+                 file_limit: int | None = None) -> Engine:
+    """Create the dialog engine for the config's templates."""
+    templates = load_templates(config.templates_path)
+    return Engine(templates, directory, clock=lambda: datetime.fromtimestamp(clock(), config.timezone),
+                  default_project=config.jira_project, jira_lang=config.jira_language, file_limit=file_limit)
+
+
+def open_store(path: Path, clock: Callable[[], float] = time.time) -> Store:
+    """Open (and migrate) the database, creating its folder if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Store(path, clock)

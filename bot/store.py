@@ -1,0 +1,284 @@
+"""Durable state in SQLite: drafts, confirmed requests and who has talked to the bot."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlite_utils
+
+from bot.dialog import Draft
+from bot.ticket import Attachment, Ticket
+
+RequestState = Literal["pending", "sending", "created", "needs-attention"]
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    """A draft with the Telegram details needed to continue it."""
+
+    draft: Draft
+    chat_id: int
+    prompt_message_id: int | None
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Request:
+    """A confirmed request and how far its delivery to Jira has come."""
+
+    id: str
+    user_id: int
+    chat_id: int
+    lang: str
+    template_id: str
+    ticket: Ticket
+    state: RequestState
+    attempts: int
+    created_at: float
+    jira_key: str | None = None
+    jira_url: str | None = None
+    last_error: str | None = None
+    next_attempt_at: float | None = None
+    told_unreachable: bool = False
+
+
+def _ticket_to_json(ticket: Ticket) -> str:
+    data = asdict(ticket)
+    data["fields"] = [list(pair) for pair in ticket.fields]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _ticket_from_json(text: str) -> Ticket:
+    data = json.loads(text)
+    return Ticket(
+        project=data["project"], issue_type=data["issue_type"], summary=data["summary"],
+        description=data["description"], priority=data.get("priority"), duedate=data.get("duedate"),
+        labels=tuple(data.get("labels", ())), components=tuple(data.get("components", ())),
+        fields=tuple((k, v) for k, v in data.get("fields", ())),
+        attachments=tuple(Attachment.from_dict(a) for a in data.get("attachments", ())),
+        customer=data.get("customer"),
+    )
+
+
+def _migration_initial(db: sqlite_utils.Database) -> None:
+    db["drafts"].create({"user_id": int, "chat_id": int, "data": str, "prompt_message_id": int,
+                         "updated_at": float}, pk="user_id")
+    db["requests"].create({
+        "id": str, "user_id": int, "chat_id": int, "lang": str, "template_id": str, "ticket": str,
+        "state": str, "attempts": int, "jira_key": str, "jira_url": str, "last_error": str,
+        "next_attempt_at": float, "told_unreachable": int, "created_at": float, "updated_at": float,
+    }, pk="id", not_null={"user_id", "chat_id", "template_id", "ticket", "state"})
+    db["requests"].create_index(["state", "next_attempt_at"])
+    db["requests"].create_index(["user_id", "created_at"])
+    db["users"].create({"id": int, "chat_id": int, "username": str, "name": str, "lang": str,
+                        "last_seen": float}, pk="id")
+    db["customers_used"].create({"name": str, "uses": int, "last_used": float}, pk="name")
+
+
+# Named, ordered and recorded: a database is only ever moved forward, one step at a time.
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("0001_initial", _migration_initial),
+]
+
+
+class Store:
+    """All reads and writes of ticketsmith's SQLite database."""
+
+    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        # WAL with synchronous=NORMAL survives a killed process; every write is committed on return.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=5000")
+        self.db = sqlite_utils.Database(conn)
+        self.clock = clock
+        self._migrate()
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        self.db["_migrations"].create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
+        done = {row["name"] for row in self.db["_migrations"].rows}
+        for name, step in MIGRATIONS:
+            if name in done:
+                continue
+            with self._transaction():
+                step(self.db)
+                self.db["_migrations"].insert({"name": name, "applied_at": self.clock()})
+
+    def migrations(self) -> list[str]:
+        """Return the names of applied migrations."""
+        return [row["name"] for row in self.db["_migrations"].rows_where(order_by="name")]
+
+    # -- drafts -------------------------------------------------------------------------------
+
+    def get_draft(self, user_id: int) -> StoredDraft | None:
+        """Return the user's open draft, if any."""
+        rows = list(self.db["drafts"].rows_where("user_id = ?", [user_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredDraft(Draft.from_dict(json.loads(row["data"])), row["chat_id"], row["prompt_message_id"],
+                           row["updated_at"])
+
+    def save_draft(self, draft: Draft, chat_id: int, prompt_message_id: int | None = None, *,
+                   touch: bool = True) -> None:
+        """Write the draft; touch=False keeps its last-activity time (for bookkeeping writes)."""
+        existing = self.get_draft(draft.user_id) if not touch else None
+        self.db["drafts"].upsert({
+            "user_id": draft.user_id, "chat_id": chat_id,
+            "data": json.dumps(draft.to_dict(), ensure_ascii=False),
+            "prompt_message_id": prompt_message_id,
+            "updated_at": existing.updated_at if existing else self.clock(),
+        }, pk="user_id")
+
+    def set_prompt_message(self, user_id: int, message_id: int | None) -> None:
+        """Remember which message shows the draft's live buttons."""
+        self.db.execute("UPDATE drafts SET prompt_message_id = ? WHERE user_id = ?", [message_id, user_id])
+
+    def delete_draft(self, user_id: int) -> None:
+        """Drop the user's draft."""
+        self.db.execute("DELETE FROM drafts WHERE user_id = ?", [user_id])
+
+    def expired_drafts(self, older_than: float) -> list[StoredDraft]:
+        """Return drafts untouched since the given time."""
+        rows = self.db["drafts"].rows_where("updated_at < ?", [older_than], order_by="updated_at")
+        return [StoredDraft(Draft.from_dict(json.loads(r["data"])), r["chat_id"], r["prompt_message_id"],
+                            r["updated_at"]) for r in rows]
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def confirm(self, draft: Draft, chat_id: int, ticket: Ticket) -> tuple[Request, bool]:
+        """Turn a draft into a pending request in one transaction; say whether it is new.
+
+        The request id is the draft id, so a second confirmation of the same draft finds the first.
+        """
+        with self._transaction():
+            existing = self.get_request(draft.id)
+            if existing is not None:
+                self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
+                return existing, False
+            now = self.clock()
+            self.db["requests"].insert({
+                "id": draft.id, "user_id": draft.user_id, "chat_id": chat_id, "lang": draft.lang,
+                "template_id": draft.template_id, "ticket": _ticket_to_json(ticket), "state": "pending",
+                "attempts": 0, "next_attempt_at": now, "told_unreachable": 0, "created_at": now,
+                "updated_at": now,
+            })
+            self.db.execute("DELETE FROM drafts WHERE user_id = ? AND json_extract(data, '$.id') = ?",
+                            [draft.user_id, draft.id])
+            if ticket.customer:
+                self._record_customer(ticket.customer, now)
+        request = self.get_request(draft.id)
+        assert request is not None
+        return request, True
+
+    def get_request(self, request_id: str) -> Request | None:
+        """Return one request."""
+        rows = list(self.db["requests"].rows_where("id = ?", [request_id]))
+        return _request(rows[0]) if rows else None
+
+    def due_requests(self, now: float, limit: int = 20) -> list[Request]:
+        """Return requests waiting for delivery whose next attempt is due, oldest first."""
+        rows = self.db["requests"].rows_where(
+            "state IN ('pending', 'sending') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+            [now], order_by="created_at", limit=limit)
+        return [_request(r) for r in rows]
+
+    def next_due_time(self) -> float | None:
+        """Return when the next waiting request is due, if any."""
+        row = self.db.execute(
+            "SELECT MIN(next_attempt_at) FROM requests WHERE state IN ('pending', 'sending')").fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def mark_sending(self, request_id: str) -> Request:
+        """Record that an attempt starts now, before Jira is called."""
+        now = self.clock()
+        self.db.execute("UPDATE requests SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+                        "WHERE id = ?", [now, request_id])
+        request = self.get_request(request_id)
+        assert request is not None
+        return request
+
+    def mark_created(self, request_id: str, key: str, url: str) -> None:
+        """Record the Jira issue a request became."""
+        self.db.execute("UPDATE requests SET state = 'created', jira_key = ?, jira_url = ?, last_error = NULL, "
+                        "next_attempt_at = NULL, updated_at = ? WHERE id = ?", [key, url, self.clock(), request_id])
+
+    def mark_retry(self, request_id: str, error: str, next_attempt_at: float) -> None:
+        """Record a transient failure and when to try again."""
+        self.db.execute("UPDATE requests SET state = 'sending', last_error = ?, next_attempt_at = ?, updated_at = ? "
+                        "WHERE id = ?", [error, next_attempt_at, self.clock(), request_id])
+
+    def mark_needs_attention(self, request_id: str, error: str) -> None:
+        """Record a failure that retrying will not fix."""
+        self.db.execute("UPDATE requests SET state = 'needs-attention', last_error = ?, next_attempt_at = NULL, "
+                        "updated_at = ? WHERE id = ?", [error, self.clock(), request_id])
+
+    def mark_told_unreachable(self, request_id: str) -> None:
+        """Record that the user has been told Jira is unreachable, so they are told once."""
+        self.db.execute("UPDATE requests SET told_unreachable = 1 WHERE id = ?", [request_id])
+
+    def requests_of(self, user_id: int) -> list[Request]:
+        """Return a user's requests, newest first."""
+        rows = self.db["requests"].rows_where("user_id = ?", [user_id], order_by="created_at desc")
+        return [_request(r) for r in rows]
+
+    # -- users and customers ------------------------------------------------------------------
+
+    def remember_user(self, user_id: int, chat_id: int, username: str | None, name: str, lang: str) -> None:
+        """Record who wrote to the bot and where to reach them."""
+        self.db["users"].upsert({"id": user_id, "chat_id": chat_id, "username": (username or "").lower() or None,
+                                 "name": name, "lang": lang, "last_seen": self.clock()}, pk="id")
+
+    def user_chat(self, user_id: int) -> int | None:
+        """Return the private chat of a user who has talked to the bot."""
+        rows = list(self.db["users"].rows_where("id = ?", [user_id]))
+        return rows[0]["chat_id"] if rows else None
+
+    def chats_of_usernames(self, usernames: list[str]) -> list[int]:
+        """Return the chats of users known by these @usernames."""
+        if not usernames:
+            return []
+        marks = ", ".join("?" for _ in usernames)
+        rows = self.db.execute(f"SELECT chat_id FROM users WHERE username IN ({marks})",
+                               [u.lstrip("@").lower() for u in usernames]).fetchall()
+        return [row[0] for row in rows]
+
+    def _record_customer(self, name: str, now: float) -> None:
+        self.db.execute("INSERT INTO customers_used (name, uses, last_used) VALUES (?, 1, ?) "
+                        "ON CONFLICT(name) DO UPDATE SET uses = uses + 1, last_used = excluded.last_used",
+                        [name, now])
+
+    def used_customers(self) -> list[str]:
+        """Return customers named in earlier requests, most used first."""
+        return [r["name"] for r in self.db["customers_used"].rows_where(order_by="uses desc, name")]
+
+
+def _request(row: dict[str, Any]) -> Request:
+    return Request(
+        id=row["id"], user_id=row["user_id"], chat_id=row["chat_id"], lang=row["lang"] or "en",
+        template_id=row["template_id"], ticket=_ticket_from_json(row["ticket"]), state=row["state"],
+        attempts=row["attempts"] or 0, created_at=row["created_at"], jira_key=row["jira_key"],
+        jira_url=row["jira_url"], last_error=row["last_error"], next_attempt_at=row["next_attempt_at"],
+        told_unreachable=bool(row["told_unreachable"]),
+    )

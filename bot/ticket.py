@@ -1,0 +1,261 @@
+"""Turning a template and its answers into the Jira issue engineers will read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.dates import format_date
+from bot.i18n import t
+from bot.templates import PLACEHOLDER, Question, Template, applies
+from bot.text import short_label
+from bot.wiki import escape, slug
+
+SUMMARY_LIMIT = 255
+TEXT_LIMIT = 32767
+_SECTION_TEXTS = {
+    "en": {"customer": "Customer", "reporter": "Requested by", "filed": "Filed", "template": "Form",
+           "attachments": "Attachments", "via": "via Telegram", "cut": "(shortened to fit Jira's limit)",
+           "attached": "attached to this issue"},
+    "ru": {"customer": "Клиент", "reporter": "Запросил(а)", "filed": "Создано", "template": "Форма",
+           "attachments": "Вложения", "via": "через Telegram", "cut": "(сокращено до лимита Jira)",
+           "attached": "приложены к задаче"},
+    "de": {"customer": "Kunde", "reporter": "Angefragt von", "filed": "Erstellt", "template": "Formular",
+           "attachments": "Anhänge", "via": "über Telegram", "cut": "(auf Jiras Limit gekürzt)",
+           "attached": "an dieses Ticket angehängt"},
+}
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """The salesperson who asked, as Telegram knows them."""
+
+    id: int
+    name: str
+    username: str | None = None
+
+    def describe(self) -> str:
+        """Return 'Anna Petrova (@anna, Telegram id 42)'."""
+        handle = f"@{self.username}, " if self.username else ""
+        return f"{self.name} ({handle}Telegram id {self.id})"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the salesperson sent with the request."""
+
+    file_id: str
+    name: str
+    size: int | None = None
+    mime: str | None = None
+    kind: str = "document"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready form."""
+        return {"file_id": self.file_id, "name": self.name, "size": self.size, "mime": self.mime, "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Attachment:
+        """Rebuild from to_dict()."""
+        return cls(data["file_id"], data["name"], data.get("size"), data.get("mime"), data.get("kind", "document"))
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A Jira issue ready to be created."""
+
+    project: str
+    issue_type: str
+    summary: str
+    description: str
+    priority: str | None = None
+    duedate: str | None = None
+    labels: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    fields: tuple[tuple[str, Any], ...] = ()
+    attachments: tuple[Attachment, ...] = field(default=())
+    customer: str | None = None
+
+    def jira_fields(self, extra_labels: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Return the `fields` object of a Jira create request."""
+        fields: dict[str, Any] = {
+            "project": {"key": self.project},
+            "issuetype": {"name": self.issue_type},
+            "summary": self.summary,
+            "description": self.description,
+            "labels": list(dict.fromkeys((*self.labels, *extra_labels))),
+        }
+        if self.priority:
+            fields["priority"] = {"name": self.priority}
+        if self.duedate:
+            fields["duedate"] = self.duedate
+        if self.components:
+            fields["components"] = [{"name": name} for name in self.components]
+        for key, value in self.fields:
+            fields[key] = value
+        return fields
+
+
+def effective_answers(template: Template, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the answers of the questions that apply, in question order."""
+    result: dict[str, Any] = {}
+    for question in template.questions:
+        if question.id in answers and applies(question, result) is not False:
+            result[question.id] = answers[question.id]
+    return result
+
+
+def format_number(value: float) -> str:
+    """Format 40000.0 as '40,000' and 1.5 as '1.5'."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def display(question: Question, value: Any, lang: str) -> str:
+    """Return an answer as a person reads it."""
+    if value is None:
+        return ""
+    if question.type == "choice":
+        option = question.option(str(value))
+        return option.label.get(lang) if option else str(value)
+    if question.type == "date":
+        return format_date(date.fromisoformat(value), lang)
+    if question.type == "number":
+        return format_number(float(value))
+    if question.type == "attachments":
+        return ", ".join(Attachment.from_dict(a).name for a in value)
+    return str(value)
+
+
+def _fill(pattern: str, template: Template, answers: Mapping[str, Any], lang: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match[1]
+        if name not in answers:
+            return ""
+        return display(template.question(name), answers[name], lang)
+
+    return PLACEHOLDER.sub(one, pattern)
+
+
+def make_summary(template: Template, answers: Mapping[str, Any], lang: str) -> str:
+    """Fill the template's summary rule: one line, at most 255 characters."""
+    text = " ".join(_fill(template.jira.summary, template, answers, lang).split())
+    text = re.sub(r"^[\s:;,.\-–—|/]+|[\s:;,\-–—|/]+$", "", text)
+    text = text or template.title.get(lang)
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    cut = text[: SUMMARY_LIMIT - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > SUMMARY_LIMIT // 2 else cut).rstrip() + "…"
+
+
+def _field_value(template: Template, pattern: Any, answers: Mapping[str, Any], lang: str) -> Any:
+    if not isinstance(pattern, str):
+        return pattern
+    whole = PLACEHOLDER.fullmatch(pattern.strip())
+    if whole:
+        # A lone placeholder keeps the answer's own type, so a number stays a number.
+        value = answers.get(whole[1])
+        question = template.question(whole[1])
+        return value if question.type in ("number", "date", "choice") else display(question, value, lang)
+    return _fill(pattern, template, answers, lang)
+
+
+def _fit(sections: list[tuple[str, str]], footer: str) -> tuple[list[tuple[str, str]], bool]:
+    """Shorten the longest answers until the description fits Jira's text limit."""
+    def size(items: list[tuple[str, str]]) -> int:
+        return sum(len(h) + len(escape(b)) + 12 for h, b in items) + len(footer)
+
+    if size(sections) <= TEXT_LIMIT:
+        return sections, False
+    items = list(sections)
+    while size(items) > TEXT_LIMIT:
+        index = max(range(len(items)), key=lambda i: len(items[i][1]))
+        heading, body = items[index]
+        overflow = size(items) - TEXT_LIMIT
+        keep = max(0, len(body) - max(overflow + 100, len(body) // 4))
+        items[index] = (heading, body[:keep] + " …")
+    return items, True
+
+
+def render_ticket(
+    template: Template,
+    answers: Mapping[str, Any],
+    reporter: Reporter,
+    filed_at: datetime,
+    *,
+    default_project: str,
+    lang: str = "en",
+) -> Ticket:
+    """Build the Jira issue for a completed request."""
+    texts = _SECTION_TEXTS.get(lang, _SECTION_TEXTS["en"])
+    current = effective_answers(template, answers)
+    sections: list[tuple[str, str]] = []
+    priority = template.jira.priority
+    priority_set = False
+    duedate: str | None = None
+    customer: str | None = None
+    labels = [slug(label) for label in template.jira.labels]
+    attachments: list[Attachment] = []
+    mapped: dict[str, Any] = {}
+    for question in template.questions:
+        if question.id not in current or current[question.id] is None:
+            continue
+        value = current[question.id]
+        if question.type == "attachments":
+            attachments.extend(Attachment.from_dict(a) for a in value)
+            continue
+        sections.append((short_label(question.text.get(lang), 120), display(question, value, lang)))
+        if question.type == "choice" and not priority_set:
+            option = question.option(str(value))
+            if option and option.priority:
+                priority, priority_set = option.priority, True
+        if question.type == "customer" and customer is None:
+            customer = str(value)
+            labels.append(slug(customer))
+        if question.jira_field == "duedate":
+            duedate = str(value)
+        elif question.jira_field:
+            mapped[question.jira_field] = value
+    footer_rows = []
+    if customer:
+        footer_rows.append((texts["customer"], escape(customer)))
+    footer_rows.append((texts["reporter"], escape(reporter.describe())))
+    footer_rows.append((texts["filed"], f"{filed_at:%Y-%m-%d %H:%M %Z}".strip() + f" {texts['via']}"))
+    footer_rows.append((texts["template"], escape(f"{template.title.get(lang)} ({template.id})")))
+    if attachments:
+        names = ", ".join(escape(a.name) for a in attachments)
+        footer_rows.append((texts["attachments"], f"{names} — {texts['attached']}"))
+    footer = "----\n" + "\n".join(f"||{escape(k)}|{v}|" for k, v in footer_rows)
+    sections, shortened = _fit(sections, footer)
+    body = [f"h3. {escape(heading)}\n{escape(text)}" for heading, text in sections]
+    if shortened:
+        body.append(f"_{escape(texts['cut'])}_")
+    description = "\n\n".join([*body, footer])
+    fields = {key: _field_value(template, value, current, lang) for key, value in template.jira.fields}
+    fields.update(mapped)
+    return Ticket(
+        project=template.jira.project or default_project,
+        issue_type=template.jira.issue_type,
+        summary=make_summary(template, current, lang),
+        description=description,
+        priority=priority,
+        duedate=duedate,
+        labels=tuple(dict.fromkeys(label for label in labels if label)),
+        components=template.jira.components,
+        fields=tuple(fields.items()),
+        attachments=tuple(attachments),
+        customer=customer,
+    )
+
+
+def jira_problem_text(errors: Mapping[str, str], template: Template, lang: str) -> str:
+    """Explain Jira's field errors in the salesperson's words, naming the question where one maps."""
+    parts = []
+    for field_id, message in errors.items():
+        question = next((q for q in template.questions if q.jira_field == field_id), None)
+        name = question.text.get(lang) if question else field_id
+        parts.append(t("jira_field_problem", lang, field=name, message=message))
+    return "; ".join(parts)

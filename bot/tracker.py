@@ -1,0 +1,155 @@
+"""The Jira gateway: python-jira on one worker thread, with timeouts and idempotent creation."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import requests
+from jira import JIRA, JIRAError
+
+from bot.config import JiraConfig
+from bot.ticket import Ticket
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+TRANSIENT_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class CreatedIssue:
+    """A Jira issue that exists for a request."""
+
+    key: str
+    url: str
+    existed: bool = False
+
+
+@dataclass
+class DeliveryError(Exception):
+    """Jira did not take the request; says whether trying again can help."""
+
+    message: str
+    transient: bool
+    status: int | None = None
+    retry_after: float | None = None
+    field_errors: dict[str, str] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def classify(exc: BaseException) -> DeliveryError:
+    """Turn whatever python-jira or requests raised into a DeliveryError, without secrets."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    if isinstance(exc, JIRAError):
+        status = exc.status_code
+        body: dict[str, Any] = {}
+        response = exc.response
+        if response is not None:
+            with contextlib.suppress(ValueError):
+                parsed = response.json()
+                body = parsed if isinstance(parsed, dict) else {}
+        errors = {str(k): str(v) for k, v in (body.get("errors") or {}).items()}
+        messages = [str(m) for m in body.get("errorMessages") or []]
+        detail = "; ".join([*messages, *(f"{k}: {v}" for k, v in errors.items())]) or (exc.text or "no details")
+        transient = status is None or status in TRANSIENT_STATUSES or status == 401
+        return DeliveryError(f"Jira answered {status}: {detail}", transient, status,
+                             _retry_after(response.headers if response is not None else None), errors, messages)
+    if isinstance(exc, requests.Timeout | TimeoutError | asyncio.TimeoutError):
+        return DeliveryError("Jira did not answer in time", True)
+    if isinstance(exc, requests.ConnectionError | ConnectionError):
+        return DeliveryError("Jira could not be reached", True)
+    return DeliveryError(f"unexpected {type(exc).__name__} talking to Jira", True)
+
+
+class JiraGateway:
+    """Talks to Jira off the event loop; python-jira's session is not thread-safe, so one thread."""
+
+    def __init__(self, config: JiraConfig, *, client_factory: Callable[[], JIRA] | None = None) -> None:
+        self.config = config
+        self._factory = client_factory or self._build_client
+        self._client: JIRA | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jira")
+        self.last_success: float | None = None
+
+    def _build_client(self) -> JIRA:
+        auth: dict[str, Any]
+        if self.config.pat:
+            auth = {"token_auth": self.config.pat}
+        else:
+            auth = {"basic_auth": (self.config.email or "", self.config.api_token or "")}
+        # max_retries=0: python-jira would otherwise sleep on this thread and re-send a create blindly.
+        return JIRA(server=self.config.url, timeout=self.config.timeout, max_retries=0, get_server_info=True,
+                    options={"check_update": False}, **auth)
+
+    def _jira(self) -> JIRA:
+        if self._client is None:
+            self._client = self._factory()
+        return self._client
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        # The HTTP timeout bounds each call; this bounds a call that makes several.
+        future = loop.run_in_executor(self._executor, fn)
+        try:
+            result = await asyncio.wait_for(future, timeout=self.config.timeout * 4)
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            raise classify(exc) from None
+        self.last_success = time.time()
+        return result
+
+    def issue_url(self, key: str) -> str:
+        """Return the browser link of an issue."""
+        return f"{self.config.url.rstrip('/')}/browse/{key}"
+
+    def _find_sync(self, marker: str) -> str | None:
+        found = self._jira().search_issues(f'labels = "{marker}"', maxResults=1, fields="summary",
+                                           json_result=True)
+        issues = found.get("issues") if isinstance(found, dict) else None
+        return str(issues[0]["key"]) if issues else None
+
+    def _create_sync(self, ticket: Ticket, marker: str, search_first: bool) -> CreatedIssue:
+        if search_first:
+            key = self._find_sync(marker)
+            if key:
+                return CreatedIssue(key, self.issue_url(key), existed=True)
+        issue = self._jira().create_issue(fields=ticket.jira_fields((marker,)), prefetch=False)
+        return CreatedIssue(issue.key, self.issue_url(issue.key))
+
+    async def create(self, ticket: Ticket, marker: str, *, search_first: bool) -> CreatedIssue:
+        """Create the issue, carrying marker as a label; first look for it when an earlier try may have landed."""
+        return await self._run(lambda: self._create_sync(ticket, marker, search_first))
+
+    async def server_info(self) -> dict[str, Any]:
+        """Return Jira's serverInfo (deployment type and version)."""
+        return await self._run(lambda: dict(self._jira().server_info()))
+
+    async def close(self) -> None:
+        """Finish the call in flight and stop the worker thread."""
+        await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()

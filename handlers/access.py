@@ -1,0 +1,27 @@
+"""The gate in front of every journey: known users pass, everyone else is told how to get access."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.i18n import t
+from handlers.common import language, send, services
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Refuse users who are not listed; remember the ones who are."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        raise ApplicationHandlerStop
+    svc = services(context)
+    lang = language(user)
+    if chat.type != "private":
+        # Drafts and answers are personal: the bot works in private chats only.
+        raise ApplicationHandlerStop
+    if not svc.access.allowed(user.id, user.username):
+        if update.callback_query:
+            await update.callback_query.answer()
+        await send(context.bot, chat.id, t("not_allowed", lang, user_id=user.id))
+        raise ApplicationHandlerStop
+    svc.store.remember_user(user.id, chat.id, user.username, user.full_name, lang)

@@ -1,0 +1,102 @@
+"""Wiring: every handler registered in one place, in the order that matters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.i18n import LANGUAGES, t
+from bot.outbox import Outbox
+from bot.services import Services
+from handlers import access, errors, intake, start
+from handlers.common import NEW_REQUEST_LABELS
+from handlers.delivery import TelegramNotices
+from handlers.expiry import sweep_forever
+from handlers.processor import ChatOrderedProcessor
+
+log = logging.getLogger(__name__)
+COMMANDS = ("new", "cancel", "help", "start")
+
+
+def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval: float = 60.0) -> Application:  # type: ignore[type-arg]
+    """Create the Telegram application with every journey's handlers and the background workers."""
+    telegram = svc.config.telegram
+    assert telegram is not None, "running the bot needs the telegram section"
+    builder = (
+        ApplicationBuilder()
+        .token(telegram.token)
+        .base_url(telegram.api_base_url)
+        .base_file_url(telegram.file_base_url)
+        .local_mode(telegram.local_mode)
+        .concurrent_updates(ChatOrderedProcessor())
+        .post_init(_started)
+        .post_stop(_stopping)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data["services"] = svc
+    app.bot_data["sweep_interval"] = sweep_interval
+
+    # Group -1 runs first for every update: unknown users stop here.
+    app.add_handler(TypeHandler(Update, access.gate), group=-1)
+    app.add_handler(CommandHandler("start", start.start))
+    app.add_handler(CommandHandler("help", start.help_command))
+    app.add_handler(CommandHandler("new", intake.new_request))
+    app.add_handler(CommandHandler("cancel", intake.cancel))
+    app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
+    app.add_handler(CallbackQueryHandler(intake.on_button))
+    # Last: anything else a user sends in private is an answer to the current question.
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                                   intake.on_message))
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+async def _register_commands(app: Application) -> None:  # type: ignore[type-arg]
+    for lang in LANGUAGES:
+        commands = [BotCommand(name, t(f"cmd_{name}", lang)) for name in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+
+
+async def _started(app: Application) -> None:  # type: ignore[type-arg]
+    svc: Services = app.bot_data["services"]
+    await _register_commands(app)
+    if svc.gateway is not None:
+        svc.outbox = Outbox(svc.store, svc.gateway, TelegramNotices(app.bot, svc), svc.config.delivery,
+                            clock=svc.clock)
+        app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
+    app.bot_data["sweep_task"] = asyncio.create_task(
+        sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
+    templates = svc.engine.templates.templates
+    log.info("ready: @%s with %d templates (%s), Jira project %s", app.bot.username, len(templates),
+             ", ".join(template.id for template in templates), svc.config.jira_project)
+
+
+async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
+    svc: Services = app.bot_data["services"]
+    if svc.outbox is not None:
+        svc.outbox.stop()
+    for name in ("sweep_task", "outbox_task"):
+        task = app.bot_data.pop(name, None)
+        if task is None:
+            continue
+        if name == "sweep_task":
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, timeout=30)
+    if svc.gateway is not None:
+        await svc.gateway.close()

@@ -1,0 +1,80 @@
+"""Helpers every handler module uses: the services, the user's language, safe message edits."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, User
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.i18n import LANGUAGES, normalize_language, t
+from bot.services import Services
+from bot.ticket import Reporter
+
+log = logging.getLogger(__name__)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """Return the running bot's services."""
+    found = context.application.bot_data["services"]
+    assert isinstance(found, Services)
+    return found
+
+
+def language(user: User | None) -> str:
+    """Return the language to talk to this user in."""
+    return normalize_language(user.language_code if user else None)
+
+
+def reporter(user: User) -> Reporter:
+    """Describe a Telegram user as the requester of a ticket."""
+    return Reporter(user.id, user.full_name or str(user.id), user.username)
+
+
+def main_keyboard(lang: str) -> ReplyKeyboardMarkup:
+    """Return the persistent keyboard with the New request button."""
+    return ReplyKeyboardMarkup([[t("new_request_button", lang)]], resize_keyboard=True, is_persistent=True)
+
+
+NEW_REQUEST_LABELS = {t("new_request_button", lang) for lang in LANGUAGES}
+
+
+async def send(bot: Bot, chat_id: int, text: str,
+               markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None) -> int | None:
+    """Send an HTML message; return its id, or None when the user cannot be reached."""
+    try:
+        message = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                                 disable_web_page_preview=True)
+    except Forbidden:
+        log.info("chat %s has blocked the bot", chat_id)
+        return None
+    except BadRequest as exc:
+        if "chat not found" not in str(exc).lower():
+            raise
+        log.info("chat %s has never talked to the bot", chat_id)
+        return None
+    return message.message_id
+
+
+async def edit(bot: Bot, chat_id: int, message_id: int, text: str,
+               markup: InlineKeyboardMarkup | None) -> bool:
+    """Edit a message in place; return False when it can no longer be edited."""
+    try:
+        await bot.edit_message_text(text, chat_id, message_id, parse_mode=ParseMode.HTML,
+                                            reply_markup=markup, disable_web_page_preview=True)
+    except BadRequest as exc:
+        return "not modified" in str(exc)
+    except TelegramError:
+        return False
+    return True
+
+
+async def drop_buttons(bot: Bot, chat_id: int, message_id: int | None) -> None:
+    """Remove the inline buttons of an older prompt so only the newest one is live."""
+    if message_id is None:
+        return
+    with contextlib.suppress(TelegramError):
+        await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)

@@ -1,0 +1,58 @@
+"""Telling people how delivery went: the requester gets the issue key, admins get Jira's exact error."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import t
+from bot.services import Services
+from bot.store import Request
+from bot.text import clip
+from bot.ticket import jira_problem_text
+from bot.tracker import CreatedIssue, DeliveryError
+from handlers.common import send
+
+log = logging.getLogger(__name__)
+
+
+async def tell_admins(bot: Bot, svc: Services, text: str) -> None:
+    """Send a plain-text notice to every admin who can be reached."""
+    chats = set(svc.access.admin_ids()) | set(svc.store.chats_of_usernames(svc.access.admin_usernames()))
+    for chat_id in sorted(chats):
+        await send(bot, chat_id, html.escape(clip(text, 3500)))
+
+
+class TelegramNotices:
+    """A DeliveryListener that speaks through the bot."""
+
+    def __init__(self, bot: Bot, svc: Services) -> None:
+        self.bot = bot
+        self.svc = svc
+
+    async def created(self, request: Request, issue: CreatedIssue) -> None:
+        """Sends the requester the new issue's key and link."""
+        text = t("created", request.lang, key=issue.key, summary=request.ticket.summary)
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("open_in_jira", request.lang, key=issue.key),
+                                                             url=issue.url)]])
+        await send(self.bot, request.chat_id, html.escape(text), markup)
+
+    async def delayed(self, request: Request, error: DeliveryError) -> None:
+        """Tells the requester, once, that Jira is unreachable and the request is safe."""
+        await send(self.bot, request.chat_id, html.escape(t("jira_unreachable", request.lang)))
+        if error.status == 401:
+            await tell_admins(self.bot, self.svc, f"Jira refuses the bot's credentials: {error.message}")
+
+    async def refused(self, request: Request, error: DeliveryError) -> None:
+        """Explains Jira's refusal to the requester and gives admins the exact error."""
+        template = self.svc.engine.templates.get(request.template_id)
+        if error.field_errors and template is not None:
+            problems = jira_problem_text(error.field_errors, template, request.lang)
+        else:
+            problems = "; ".join(error.messages) or error.message
+        await send(self.bot, request.chat_id, html.escape(t("jira_refused", request.lang, problems=problems)))
+        reporter = f"user {request.user_id}"
+        await tell_admins(self.bot, self.svc, t("admin_delivery_failed", "en", request=request.id, reporter=reporter,
+                                                template=request.template_id, error=error.message))

@@ -1,0 +1,76 @@
+"""Update processing: concurrent across chats, strictly in order within one chat."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+
+def _chat_key(update: object) -> int | None:
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    return None
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Runs updates of different chats at once, but one chat's updates one after another.
+
+    A double tap on Create, or an answer typed while the previous one is still being handled, must
+    see the draft as the previous update left it.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+        self._recent: deque[int] = deque(maxlen=4096)
+        self._waiters: dict[int, list[asyncio.Future[None]]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers after earlier updates of the same chat."""
+        key = _chat_key(update)
+        try:
+            if key is None:
+                await coroutine
+                return
+            lock = self._locks.setdefault(key, asyncio.Lock())
+            self._users[key] = self._users.get(key, 0) + 1
+            try:
+                async with lock:
+                    await coroutine
+            finally:
+                self._users[key] -= 1
+                if self._users[key] == 0:
+                    del self._users[key]
+                    del self._locks[key]
+        finally:
+            if isinstance(update, Update):
+                self._finished(update.update_id)
+
+    def _finished(self, update_id: int) -> None:
+        self._recent.append(update_id)
+        for future in self._waiters.pop(update_id, []):
+            if not future.done():
+                future.set_result(None)
+
+    async def wait_handled(self, update_id: int, timeout: float = 10.0) -> None:
+        """Wait until the update with this id has been fully handled."""
+        if update_id in self._recent:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(update_id, []).append(future)
+        await asyncio.wait_for(future, timeout)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""

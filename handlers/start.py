@@ -1,0 +1,27 @@
+"""The welcome journey: /start and /help."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import t
+from handlers.common import language, main_keyboard, send
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greets the user and shows the New request button."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    lang = language(user)
+    await send(context.bot, chat.id, html.escape(t("start", lang, name=user.first_name)), main_keyboard(lang))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lists what the bot can do."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    lang = language(user)
+    await send(context.bot, chat.id, html.escape(t("help", lang)), main_keyboard(lang))
