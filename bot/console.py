@@ -49,8 +49,8 @@ def describe(ticket: Ticket) -> str:
     """Return the Jira create request a ticket becomes, for people to read."""
     fields = ticket.jira_fields(("ts-<request id>",))
     description = fields.pop("description")
-    return (json.dumps({"fields": fields}, ensure_ascii=False, indent=2)
-            + "\n\nDescription (Jira wiki markup):\n" + description)
+    payload = json.dumps({"fields": fields}, ensure_ascii=False, indent=2)
+    return f"{payload}\n\nDescription (Jira wiki markup):\n{description}"
 
 
 def run_console(engine: Engine, *, lang: str = "en", template_id: str | None = None,

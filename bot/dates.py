@@ -92,7 +92,7 @@ def parse_date(text: str, today: date, languages: tuple[str, ...] = ("en", "ru",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
     ordered = tuple(dict.fromkeys(languages))
-    parsed = dateparser.parse(cleaned, languages=list(ordered), settings=settings)  # type: ignore[arg-type]
+    parsed: datetime | None = dateparser.parse(cleaned, languages=list(ordered), settings=settings)
     if parsed is None:
         return None
     found = parsed.date()

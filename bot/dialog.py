@@ -15,11 +15,11 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 
 from bot.customers import CustomerDirectory
-from bot.dates import format_date, parse_date, quick_date
-from bot.i18n import MESSAGES, t
+from bot.dates import QUICK_DATES, format_date, parse_date, quick_date
+from bot.i18n import LANGUAGES, MESSAGES, t
 from bot.numbers import parse_amount
 from bot.templates import Question, Template, TemplateSet, applies
-from bot.text import clip, short_label
+from bot.text import clip, short_label, visible
 from bot.ticket import Attachment, Reporter, Ticket, display, effective_answers, render_ticket
 
 Stage = Literal["template", "question", "summary", "edit"]
@@ -265,7 +265,7 @@ class Engine:
         visible = self._visible(template, draft.answers)
         position = next((i for i, q in enumerate(visible) if q.id == question.id), len(visible) - 1) + 1
         rows: list[tuple[Button, ...]] = []
-        hint = question.hint.get(lang) if question.hint else t(f"hint_{question.type}", lang)
+        hint: str | None = question.hint.get(lang) if question.hint else t(f"hint_{question.type}", lang)
         text = question.text.get(lang)
         if question.type == "choice":
             rows.extend((Button(clip(o.label.get(lang), 60), f"opt:{i}"),) for i, o in enumerate(question.options))
@@ -336,7 +336,7 @@ class Engine:
         if not isinstance(action, Text):
             kind = "file" if isinstance(action, Files) else "other"
             return self._retry(draft, template, question, t("err_unsupported", lang, kind=t(f"kind_{kind}", lang)))
-        value = action.text.strip()
+        value = visible(action.text)
         if not value:
             return self._retry(draft, template, question, t("err_empty", lang))
         if question.min_length is not None and len(value) < question.min_length:
@@ -370,7 +370,7 @@ class Engine:
                 return self._advance(draft, template, question, draft.candidates[int(choice)])
         if not isinstance(action, Text):
             return self._retry(draft, template, question, t("hint_customer", lang))
-        typed = " ".join(action.text.split())
+        typed = " ".join(visible(action.text).split())
         if not typed:
             return self._retry(draft, template, question, t("err_empty", lang))
         if len(typed) > 200:
@@ -392,9 +392,14 @@ class Engine:
             return self._advance(draft, template, question, quick_date(action.token[5:], today).isoformat())
         if not isinstance(action, Text):
             return self._retry(draft, template, question, t("err_use_buttons", lang))
-        text = action.text.strip()
+        text = visible(action.text)
         if not text:
             return self._retry(draft, template, question, t("err_empty", lang))
+        typed_button = _quick_label(text)
+        if typed_button == "none" and not question.required:
+            return self._advance(draft, template, question, None)
+        if typed_button in QUICK_DATES:
+            return self._advance(draft, template, question, quick_date(typed_button, today).isoformat())
         found = parse_date(text, today, (lang, "en", "ru", "de"))
         if found is None:
             return self._retry(draft, template, question, t("err_bad_date", lang, text=clip(text, 40)))
@@ -496,6 +501,15 @@ class Engine:
         if isinstance(action, Tap) and action.token == "summary":
             return self._ask(draft, template, None)
         return Step(self._edit_prompt(draft, template), t("err_use_buttons", draft.lang), changed=False)
+
+
+def _quick_label(text: str) -> str | None:
+    """Return the quick date a typed button label stands for ("No deadline", "Завтра"), if any."""
+    folded = text.casefold()
+    for token in (*QUICK_DATES, "none"):
+        if any(t(f"date_{token}", lang).casefold() == folded for lang in LANGUAGES):
+            return token
+    return None
 
 
 def human_size(size: int) -> str:

@@ -57,7 +57,7 @@ class Outbox:
         """Return seconds to wait after the given number of failed attempts."""
         base = min(self.config.max_retry_seconds, self.config.first_retry_seconds * 2 ** max(0, attempts - 1))
         delay = base * (0.5 + self.jitter() / 2)
-        return max(delay, retry_after or 0.0)
+        return float(max(delay, retry_after or 0.0))
 
     async def deliver(self, request: Request) -> None:
         """Make one attempt at filing a request."""
@@ -87,8 +87,7 @@ class Outbox:
         log.error("request %s needs attention: %s", request.id, error.message)
         await self._notify(self.listener.refused, request, error)
 
-    async def _notify(self, callback: Callable[[Request, CreatedIssue], object] | Callable[..., object],
-                      request: Request, detail: object) -> None:
+    async def _notify(self, callback: Callable[..., object], request: Request, detail: object) -> None:
         try:
             result = callback(request, detail)
             if asyncio.iscoroutine(result):

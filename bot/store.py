@@ -68,18 +68,18 @@ def _ticket_from_json(text: str) -> Ticket:
 
 
 def _migration_initial(db: sqlite_utils.Database) -> None:
-    db["drafts"].create({"user_id": int, "chat_id": int, "data": str, "prompt_message_id": int,
+    db.table("drafts").create({"user_id": int, "chat_id": int, "data": str, "prompt_message_id": int,
                          "updated_at": float}, pk="user_id")
-    db["requests"].create({
+    db.table("requests").create({
         "id": str, "user_id": int, "chat_id": int, "lang": str, "template_id": str, "ticket": str,
         "state": str, "attempts": int, "jira_key": str, "jira_url": str, "last_error": str,
         "next_attempt_at": float, "told_unreachable": int, "created_at": float, "updated_at": float,
     }, pk="id", not_null={"user_id", "chat_id", "template_id", "ticket", "state"})
-    db["requests"].create_index(["state", "next_attempt_at"])
-    db["requests"].create_index(["user_id", "created_at"])
-    db["users"].create({"id": int, "chat_id": int, "username": str, "name": str, "lang": str,
+    db.table("requests").create_index(["state", "next_attempt_at"])
+    db.table("requests").create_index(["user_id", "created_at"])
+    db.table("users").create({"id": int, "chat_id": int, "username": str, "name": str, "lang": str,
                         "last_seen": float}, pk="id")
-    db["customers_used"].create({"name": str, "uses": int, "last_used": float}, pk="name")
+    db.table("customers_used").create({"name": str, "uses": int, "last_used": float}, pk="name")
 
 
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
@@ -116,24 +116,24 @@ class Store:
         self.db.conn.execute("COMMIT")
 
     def _migrate(self) -> None:
-        self.db["_migrations"].create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
-        done = {row["name"] for row in self.db["_migrations"].rows}
+        self.db.table("_migrations").create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
+        done = {row["name"] for row in self.db.table("_migrations").rows}
         for name, step in MIGRATIONS:
             if name in done:
                 continue
             with self._transaction():
                 step(self.db)
-                self.db["_migrations"].insert({"name": name, "applied_at": self.clock()})
+                self.db.table("_migrations").insert({"name": name, "applied_at": self.clock()})
 
     def migrations(self) -> list[str]:
         """Return the names of applied migrations."""
-        return [row["name"] for row in self.db["_migrations"].rows_where(order_by="name")]
+        return [row["name"] for row in self.db.table("_migrations").rows_where(order_by="name")]
 
     # -- drafts -------------------------------------------------------------------------------
 
     def get_draft(self, user_id: int) -> StoredDraft | None:
         """Return the user's open draft, if any."""
-        rows = list(self.db["drafts"].rows_where("user_id = ?", [user_id]))
+        rows = list(self.db.table("drafts").rows_where("user_id = ?", [user_id]))
         if not rows:
             return None
         row = rows[0]
@@ -144,7 +144,7 @@ class Store:
                    touch: bool = True) -> None:
         """Write the draft; touch=False keeps its last-activity time (for bookkeeping writes)."""
         existing = self.get_draft(draft.user_id) if not touch else None
-        self.db["drafts"].upsert({
+        self.db.table("drafts").upsert({
             "user_id": draft.user_id, "chat_id": chat_id,
             "data": json.dumps(draft.to_dict(), ensure_ascii=False),
             "prompt_message_id": prompt_message_id,
@@ -161,7 +161,7 @@ class Store:
 
     def expired_drafts(self, older_than: float) -> list[StoredDraft]:
         """Return drafts untouched since the given time."""
-        rows = self.db["drafts"].rows_where("updated_at < ?", [older_than], order_by="updated_at")
+        rows = self.db.table("drafts").rows_where("updated_at < ?", [older_than], order_by="updated_at")
         return [StoredDraft(Draft.from_dict(json.loads(r["data"])), r["chat_id"], r["prompt_message_id"],
                             r["updated_at"]) for r in rows]
 
@@ -178,7 +178,7 @@ class Store:
                 self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
                 return existing, False
             now = self.clock()
-            self.db["requests"].insert({
+            self.db.table("requests").insert({
                 "id": draft.id, "user_id": draft.user_id, "chat_id": chat_id, "lang": draft.lang,
                 "template_id": draft.template_id, "ticket": _ticket_to_json(ticket), "state": "pending",
                 "attempts": 0, "next_attempt_at": now, "told_unreachable": 0, "created_at": now,
@@ -194,12 +194,12 @@ class Store:
 
     def get_request(self, request_id: str) -> Request | None:
         """Return one request."""
-        rows = list(self.db["requests"].rows_where("id = ?", [request_id]))
+        rows = list(self.db.table("requests").rows_where("id = ?", [request_id]))
         return _request(rows[0]) if rows else None
 
     def due_requests(self, now: float, limit: int = 20) -> list[Request]:
         """Return requests waiting for delivery whose next attempt is due, oldest first."""
-        rows = self.db["requests"].rows_where(
+        rows = self.db.table("requests").rows_where(
             "state IN ('pending', 'sending') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
             [now], order_by="created_at", limit=limit)
         return [_request(r) for r in rows]
@@ -240,19 +240,19 @@ class Store:
 
     def requests_of(self, user_id: int) -> list[Request]:
         """Return a user's requests, newest first."""
-        rows = self.db["requests"].rows_where("user_id = ?", [user_id], order_by="created_at desc")
+        rows = self.db.table("requests").rows_where("user_id = ?", [user_id], order_by="created_at desc")
         return [_request(r) for r in rows]
 
     # -- users and customers ------------------------------------------------------------------
 
     def remember_user(self, user_id: int, chat_id: int, username: str | None, name: str, lang: str) -> None:
         """Record who wrote to the bot and where to reach them."""
-        self.db["users"].upsert({"id": user_id, "chat_id": chat_id, "username": (username or "").lower() or None,
+        self.db.table("users").upsert({"id": user_id, "chat_id": chat_id, "username": (username or "").lower() or None,
                                  "name": name, "lang": lang, "last_seen": self.clock()}, pk="id")
 
     def user_chat(self, user_id: int) -> int | None:
         """Return the private chat of a user who has talked to the bot."""
-        rows = list(self.db["users"].rows_where("id = ?", [user_id]))
+        rows = list(self.db.table("users").rows_where("id = ?", [user_id]))
         return rows[0]["chat_id"] if rows else None
 
     def chats_of_usernames(self, usernames: list[str]) -> list[int]:
@@ -271,7 +271,7 @@ class Store:
 
     def used_customers(self) -> list[str]:
         """Return customers named in earlier requests, most used first."""
-        return [r["name"] for r in self.db["customers_used"].rows_where(order_by="uses desc, name")]
+        return [r["name"] for r in self.db.table("customers_used").rows_where(order_by="uses desc, name")]
 
 
 def _request(row: dict[str, Any]) -> Request:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 BUTTON_TEXT_LIMIT = 40
 
 
@@ -19,3 +21,17 @@ def clip(text: str, limit: int) -> str:
     """Shorten text to limit characters with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# Characters people use to send a "blank" message: they render as nothing.
+_INVISIBLE = {"\u2800", "\u3164", "\u115f", "\u1160", "\uffa0"}
+
+
+def visible(text: str) -> str:
+    """Return text stripped of whitespace and invisible characters at both ends ('' if nothing shows)."""
+    def shows(char: str) -> bool:
+        return not (char.isspace() or char in _INVISIBLE or unicodedata.category(char) in ("Cf", "Cc", "Zs"))
+
+    start = next((i for i, c in enumerate(text) if shows(c)), len(text))
+    end = next((i for i in range(len(text), start, -1) if shows(text[i - 1])), start)
+    return text[start:end]

@@ -18,14 +18,11 @@ SUMMARY_LIMIT = 255
 TEXT_LIMIT = 32767
 _SECTION_TEXTS = {
     "en": {"customer": "Customer", "reporter": "Requested by", "filed": "Filed", "template": "Form",
-           "attachments": "Attachments", "via": "via Telegram", "cut": "(shortened to fit Jira's limit)",
-           "attached": "attached to this issue"},
+           "attachments": "Attachments", "via": "via Telegram", "cut": "(shortened to fit Jira's limit)"},
     "ru": {"customer": "Клиент", "reporter": "Запросил(а)", "filed": "Создано", "template": "Форма",
-           "attachments": "Вложения", "via": "через Telegram", "cut": "(сокращено до лимита Jira)",
-           "attached": "приложены к задаче"},
+           "attachments": "Вложения", "via": "через Telegram", "cut": "(сокращено до лимита Jira)"},
     "de": {"customer": "Kunde", "reporter": "Angefragt von", "filed": "Erstellt", "template": "Formular",
-           "attachments": "Anhänge", "via": "über Telegram", "cut": "(auf Jiras Limit gekürzt)",
-           "attached": "an dieses Ticket angehängt"},
+           "attachments": "Anhänge", "via": "über Telegram", "cut": "(auf Jiras Limit gekürzt)"},
 }
 
 
@@ -227,7 +224,7 @@ def render_ticket(
     footer_rows.append((texts["template"], escape(f"{template.title.get(lang)} ({template.id})")))
     if attachments:
         names = ", ".join(escape(a.name) for a in attachments)
-        footer_rows.append((texts["attachments"], f"{names} — {texts['attached']}"))
+        footer_rows.append((texts["attachments"], names))
     footer = "----\n" + "\n".join(f"||{escape(k)}|{v}|" for k, v in footer_rows)
     sections, shortened = _fit(sections, footer)
     body = [f"h3. {escape(heading)}\n{escape(text)}" for heading, text in sections]

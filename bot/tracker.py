@@ -152,4 +152,4 @@ class JiraGateway:
         await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
         if self._client is not None:
             with contextlib.suppress(Exception):
-                self._client.close()
+                self._client.close()  # type: ignore[no-untyped-call]

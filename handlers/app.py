@@ -46,7 +46,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
         .post_stop(_stopping)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["services"] = svc
     app.bot_data["sweep_interval"] = sweep_interval

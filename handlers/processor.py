@@ -61,13 +61,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if not future.done():
                 future.set_result(None)
 
-    async def wait_handled(self, update_id: int, timeout: float = 10.0) -> None:
+    async def wait_handled(self, update_id: int, limit: float = 10.0) -> None:
         """Wait until the update with this id has been fully handled."""
         if update_id in self._recent:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(update_id, []).append(future)
-        await asyncio.wait_for(future, timeout)
+        await asyncio.wait_for(future, limit)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -1,0 +1,145 @@
+"""The customer directory: fuzzy matching of typed names and loading YAML or CSV lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.customers import Customer, CustomerDirectory, load_customers, normalize_name
+from bot.yamlfile import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def directory() -> CustomerDirectory:
+    return CustomerDirectory(load_customers(ROOT / "customers.example.yaml"))
+
+
+def test_example_file_loads(directory: CustomerDirectory) -> None:
+    assert len(directory) == 7
+    assert directory.names() == ["ACME Corp GmbH", "Globex Corporation", "Initech Ltd", "Stark Industries",
+                                 "Umbrella Pharma AG", "Wayne Enterprises", "ООО Ромашка"]
+
+
+@pytest.mark.parametrize(("typed", "name"), [
+    ("acme", "ACME Corp GmbH"),
+    ("ACME", "ACME Corp GmbH"),
+    ("Acme Corp", "ACME Corp GmbH"),
+    ("acme corp gmbh", "ACME Corp GmbH"),
+    ("АКМЕ", "ACME Corp GmbH"),
+    ("romashka", "ООО Ромашка"),
+    ("ромашка", "ООО Ромашка"),
+    ("Umbrella", "Umbrella Pharma AG"),
+    ("globex corp.", "Globex Corporation"),
+])
+def test_exact_match(directory: CustomerDirectory, typed: str, name: str) -> None:
+    matches = directory.match(typed)
+    assert matches[0].name == name
+    assert matches[0].exact is True
+    assert matches[0].score == 100.0
+    assert [m for m in matches if m.exact] == [matches[0]]
+
+
+@pytest.mark.parametrize(("typed", "name"), [("Globx", "Globex Corporation"), ("Initek", "Initech Ltd"),
+                                             ("stark industry", "Stark Industries")])
+def test_typo_finds_the_customer_first(directory: CustomerDirectory, typed: str, name: str) -> None:
+    matches = directory.match(typed)
+    assert matches[0].name == name
+    assert matches[0].exact is False
+    assert 60 <= matches[0].score < 100
+
+
+@pytest.mark.parametrize("typed", ["Zyxw", "", "   ", "!!!", "GmbH"])
+def test_unknown_customer_gives_nothing(directory: CustomerDirectory, typed: str) -> None:
+    assert directory.match(typed) == []
+
+
+@pytest.mark.parametrize("typed", ["a", "e", "in"])
+def test_at_most_five_results_best_first(directory: CustomerDirectory, typed: str) -> None:
+    matches = directory.match(typed)
+    assert 1 <= len(matches) <= 5
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+    assert len({m.name for m in matches}) == len(matches)
+
+
+def test_limit_is_respected(directory: CustomerDirectory) -> None:
+    assert len(directory.match("e", limit=2)) == 2
+
+
+def test_aliases_of_a_known_customer_can_be_added() -> None:
+    directory = CustomerDirectory([Customer("ACME Corp GmbH")])
+    directory.add(Customer("Acme Corp GmbH", ("Roadrunner Supplies",)))
+    assert len(directory) == 1
+    assert directory.match("roadrunner supplies")[0].name == "ACME Corp GmbH"
+
+
+def test_empty_directory_matches_nothing() -> None:
+    assert CustomerDirectory().match("acme") == []
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("ACME Corp GmbH", "acme"),
+    ("ООО «Ромашка»", "ромашка"),
+    ("Globex, Inc.", "globex"),
+    ("GmbH", "gmbh"),
+    ("Café Müller KG", "café müller"),
+])
+def test_normalize_name(name: str, key: str) -> None:
+    assert normalize_name(name) == key
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "name,aliases\nAcme,ACME;Acme Inc|AI\nGlobex\n\n,ignored\n",
+    "Acme,ACME; Acme Inc | AI\nGlobex\n",
+    "\ufeffName,Aliases\nAcme,ACME,Acme Inc;AI\nGlobex,\n",
+], ids=["header", "no-header", "bom-and-columns"])
+def test_csv_loading(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(text, encoding="utf-8")
+    assert load_customers(path) == [Customer("Acme", ("ACME", "Acme Inc", "AI")), Customer("Globex")]
+
+
+def test_yaml_plain_list_and_single_alias(tmp_path: Path) -> None:
+    path = tmp_path / "customers.yaml"
+    path.write_text("- Acme\n- name: Globex\n  aliases: Gx\n", encoding="utf-8")
+    assert load_customers(path) == [Customer("Acme"), Customer("Globex", ("Gx",))]
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("customers:\n  - name: A\n  - aliases: [x]\n",
+     "customers.yaml, line 3: each customer is a name or a mapping with 'name'"),
+    ("customers:\n  - name: A\n    aliases: 5\n", "customers.yaml, line 3: 'aliases' must be a list"),
+    ("customers:\n  - name: A\n   - bad: [\n",
+     "customers.yaml, line 3: expected <block end>, but found '<block sequence start>'"),
+    ("customers:\n  - name: A\n  - name: A2\n    name: B\n", "customers.yaml, line 4: duplicate key 'name'"),
+    ("clients: [A]\n", "customers.yaml: expected a list of customers (or a 'customers:' list)"),
+    ("", "customers.yaml: expected a list of customers (or a 'customers:' list)"),
+], ids=["mapping-without-name", "aliases-not-list", "syntax", "duplicate-key", "wrong-key", "empty"])
+def test_yaml_errors_name_the_line(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "customers.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_customers(path)
+    assert caught.value.problems == [problem]
+
+
+@pytest.mark.parametrize("entry", ["42", "''", "[a, b]"])
+@pytest.mark.xfail(strict=True, reason="_from_yaml reports entries that are not mappings as 'line 0'")
+def test_yaml_error_for_a_scalar_entry_names_its_line(tmp_path: Path, entry: str) -> None:
+    path = tmp_path / "customers.yaml"
+    path.write_text(f"customers:\n  - name: A\n  - {entry}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_customers(path)
+    expected = "customers.yaml, line 3: each customer is a name or a mapping with 'name'"
+    assert caught.value.problems == [expected]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_customers(tmp_path / "nope.csv")
+    assert caught.value.problems == [f"{tmp_path / 'nope.csv'}: customers file not found"]

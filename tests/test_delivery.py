@@ -1,0 +1,263 @@
+"""Delivery of confirmed requests through the outbox and real python-jira against the fake Jira."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.config import DeliveryConfig, JiraConfig
+from bot.dialog import Draft
+from bot.outbox import Outbox, marker
+from bot.store import Request, Store
+from bot.ticket import Reporter, Ticket
+from bot.tracker import CreatedIssue, DeliveryError, JiraGateway, classify
+from tests.conftest import Clock
+from tests.fake_jira import FakeJira
+
+
+@dataclass
+class Heard:
+    """A DeliveryListener that records what it was told."""
+
+    created: list[tuple[str, str]] = field(default_factory=list)
+    delayed: list[str] = field(default_factory=list)
+    refused: list[tuple[str, DeliveryError]] = field(default_factory=list)
+
+
+class Listener:
+    """Adapter with the method names the outbox calls."""
+
+    def __init__(self, heard: Heard) -> None:
+        self.heard = heard
+
+    async def created(self, request: Request, issue: CreatedIssue) -> None:
+        self.heard.created.append((request.id, issue.key))
+
+    async def delayed(self, request: Request, error: DeliveryError) -> None:
+        self.heard.delayed.append(request.id)
+
+    async def refused(self, request: Request, error: DeliveryError) -> None:
+        self.heard.refused.append((request.id, error))
+
+
+def ticket(**changes: object) -> Ticket:
+    """A typical rendered ticket."""
+    base = dict(project="SUP", issue_type="Bug", summary="ACME: export fails", description="h3. What\nit fails",
+                priority="High", duedate="2026-11-27", labels=("from-sales", "acme"))
+    base.update(changes)
+    return Ticket(**base)  # type: ignore[arg-type]
+
+
+def confirmed(store: Store, request_id: str = "req0001", **changes: object) -> Request:
+    """Store a confirmed request as the intake journey does."""
+    draft = Draft(id=request_id, user_id=101, lang="en", reporter=Reporter(101, "Anna"), template_id="bug")
+    request, new = store.confirm(draft, 101, ticket(**changes))
+    assert new
+    return request
+
+
+MODES = {
+    "cloud": dict(email="bot@example.com", api_token="tok"),
+    "dc9": dict(pat="pat-secret"),
+    "dc8": dict(pat="pat-secret"),
+}
+
+
+@pytest.fixture(params=sorted(MODES))
+def fake(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
+    with FakeJira(request.param, email="bot@example.com", api_token="tok", pat="pat-secret") as jira:
+        yield jira
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    db = Store(tmp_path / "t.db", clock)
+    yield db
+    db.close()
+
+
+def outbox_for(store: Store, jira: FakeJira, clock: Clock, heard: Heard, **config: float) -> Outbox:
+    auth = MODES[jira.mode]
+    gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", timeout=2, **auth))  # type: ignore[arg-type]
+    delivery = DeliveryConfig(**{"first_retry_seconds": 10, "max_retry_seconds": 60, **config})
+    return Outbox(store, gateway, Listener(heard), delivery, clock=clock, jitter=lambda: 1.0)
+
+
+async def test_confirmed_request_is_filed_with_its_marker(fake: FakeJira, store: Store, clock: Clock) -> None:
+    heard = Heard()
+    outbox = outbox_for(store, fake, clock, heard)
+    request = confirmed(store)
+    assert await outbox.deliver_due() == 1
+    assert heard.created == [(request.id, "SUP-1")]
+    issue = fake.issues["SUP-1"]
+    assert marker(request.id) in issue["fields"]["labels"]
+    assert issue["fields"]["priority"]["name"] == "High"
+    stored = store.get_request(request.id)
+    assert stored is not None and stored.state == "created" and stored.jira_key == "SUP-1"
+    assert stored.jira_url == f"{fake.url}/browse/SUP-1"
+    await outbox.gateway.close()
+
+
+async def test_a_second_confirmation_of_the_same_draft_is_not_a_new_request(store: Store) -> None:
+    first = confirmed(store)
+    draft = Draft(id=first.id, user_id=101, lang="en", reporter=Reporter(101, "Anna"), template_id="bug")
+    again, new = store.confirm(draft, 101, ticket())
+    assert not new and again.id == first.id
+    assert len(store.requests_of(101)) == 1
+
+
+@pytest.mark.parametrize("status,headers", [
+    (500, {}), (502, {}), (503, {"Retry-After": "30"}), (504, {}), (429, {"Retry-After": "5"}),
+])
+async def test_transient_failures_are_retried_and_filed_once(store: Store, clock: Clock, status: int,
+                                                             headers: dict[str, str]) -> None:
+    with FakeJira("cloud") as jira:
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard)
+        confirmed(store)
+        jira.fail_next(status, headers=headers, times=3, path_contains="/issue", method="POST")
+        for _ in range(3):
+            await outbox.deliver_due()
+            assert heard.created == []
+            clock.advance(120)
+        await outbox.deliver_due()
+        assert len(jira.issues) == 1 and [key for _, key in heard.created] == ["SUP-1"]
+        assert heard.delayed == ["req0001"], "the user is told once that Jira is unreachable"
+        await outbox.gateway.close()
+
+
+async def test_retry_after_is_honoured(store: Store, clock: Clock) -> None:
+    with FakeJira("cloud") as jira:
+        outbox = outbox_for(store, jira, clock, Heard())
+        confirmed(store)
+        jira.fail_next(503, headers={"Retry-After": "300"}, path_contains="/issue", method="POST")
+        await outbox.deliver_due()
+        request = store.get_request("req0001")
+        assert request is not None and request.next_attempt_at is not None
+        assert request.next_attempt_at - clock() >= 300
+        await outbox.gateway.close()
+
+
+async def test_lost_create_response_does_not_file_twice(store: Store, clock: Clock) -> None:
+    with FakeJira("cloud") as jira:
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard)
+        confirmed(store)
+        jira.lose_next_create_response()
+        await outbox.deliver_due()
+        assert len(jira.issues) == 1 and heard.created == []
+        clock.advance(120)
+        await outbox.deliver_due()
+        assert len(jira.issues) == 1
+        assert heard.created == [("req0001", "SUP-1")]
+        await outbox.gateway.close()
+
+
+async def test_crash_after_create_before_bookkeeping_does_not_file_twice(store: Store, clock: Clock) -> None:
+    with FakeJira("cloud") as jira:
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard)
+        request = confirmed(store)
+        # As if the process died after Jira created the issue but before the database heard of it.
+        store.mark_sending(request.id)
+        gateway = outbox.gateway
+        await gateway.create(request.ticket, marker(request.id), search_first=False)
+        await outbox.deliver_due()
+        assert len(jira.issues) == 1
+        assert heard.created == [("req0001", "SUP-1")]
+        await gateway.close()
+
+
+async def test_jira_down_keeps_the_request_until_it_is_back(store: Store, clock: Clock) -> None:
+    with FakeJira("cloud") as jira:
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard)
+        confirmed(store)
+        jira.go_down()
+        await outbox.deliver_due()
+        assert heard.delayed == ["req0001"]
+        jira.come_up()
+        clock.advance(120)
+        await outbox.deliver_due()
+        assert [key for _, key in heard.created] == ["SUP-1"]
+        await outbox.gateway.close()
+
+
+async def test_field_errors_are_permanent_and_explained(store: Store, clock: Clock) -> None:
+    with FakeJira("cloud") as jira:
+        jira.require_field("Bug", "duedate")
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard)
+        confirmed(store, duedate=None)
+        await outbox.deliver_due()
+        assert jira.issues == {}
+        [(request_id, error)] = heard.refused
+        assert not error.transient and error.status == 400
+        assert "duedate" in error.field_errors
+        stored = store.get_request(request_id)
+        assert stored is not None and stored.state == "needs-attention"
+        assert "Due date is required" in (stored.last_error or "")
+        clock.advance(3600)
+        assert await outbox.deliver_due() == 0
+        await outbox.gateway.close()
+
+
+async def test_retrying_stops_after_the_maximum_age(store: Store, clock: Clock) -> None:
+    with FakeJira("cloud") as jira:
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard, max_age_hours=1)
+        confirmed(store)
+        jira.go_down()
+        await outbox.deliver_due()
+        clock.advance(2 * 3600)
+        await outbox.deliver_due()
+        assert len(heard.refused) == 1
+        stored = store.get_request("req0001")
+        assert stored is not None and stored.state == "needs-attention"
+        jira.come_up()
+        await outbox.gateway.close()
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    outbox = Outbox(None, None, None, DeliveryConfig(first_retry_seconds=10, max_retry_seconds=60),  # type: ignore[arg-type]
+                    jitter=lambda: 1.0)
+    assert [outbox.backoff(n, None) for n in (1, 2, 3, 4, 5)] == [10, 20, 40, 60, 60]
+    assert outbox.backoff(1, 500) == 500
+
+
+@pytest.mark.parametrize("status,transient", [
+    (400, False), (401, True), (403, False), (404, False), (409, True), (429, True), (500, True), (502, True),
+    (503, True), (504, True),
+])
+def test_retry_policy_by_status(status: int, transient: bool) -> None:
+    from jira import JIRAError
+
+    assert classify(JIRAError("x", status_code=status)).transient is transient
+
+
+async def test_gateway_never_blocks_the_event_loop(store: Store, clock: Clock) -> None:
+    import asyncio
+    import time
+
+    with FakeJira("cloud") as jira:
+        jira.latency = 0.3
+        gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", email="bot@example.com", api_token="tok",
+                                         timeout=5))
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        task = asyncio.create_task(ticker())
+        started = time.monotonic()
+        await gateway.create(ticket(), "ts-loop", search_first=False)
+        elapsed = time.monotonic() - started
+        task.cancel()
+        assert ticks >= int(elapsed / 0.01) // 2, "the loop kept running while Jira was slow"
+        await gateway.close()

@@ -1,0 +1,315 @@
+"""Whole intake conversations through real python-telegram-bot, the fake Bot API and the fake Jira."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import ADMIN_ID, SALES_IDS, RunningBot
+from tests.fake_telegram import FakeUser
+
+BUG = "Something is broken"
+
+
+async def open_bug(bot: RunningBot, user: FakeUser) -> None:
+    """Start a request and pick the bug template."""
+    await bot.say(user, "/new")
+    await bot.tap(user, BUG)
+
+
+async def answer_bug_until_summary(bot: RunningBot, user: FakeUser, *, urgency: str = "Deal or go-live blocked",
+                                   deadline: str = "Friday") -> None:
+    """Walk the bug template to the summary card with typical answers."""
+    await open_bug(bot, user)
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.say(user, "acme")
+    await bot.tap(user, urgency)
+    if urgency != "Can wait":
+        await bot.say(user, "They sign on Friday, 40k deal")
+    await bot.say(user, deadline)
+    await bot.tap(user, "✅ Done")
+
+
+async def created_issue(bot: RunningBot, user: FakeUser) -> dict[str, Any]:
+    """Wait for the 'Created' message and return the only issue in Jira."""
+    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in user.messages), timeout=10)
+    assert len(bot.jira.issues) == 1
+    return next(iter(bot.jira.issues.values()))
+
+
+async def test_start_greets_and_registers_commands(bot: RunningBot) -> None:
+    user = bot.user()
+    await bot.say(user, "/start")
+    assert "Hi Anna" in user.last.text
+    assert user.last.reply_keyboard is not None
+    assert "📝 New request" in str(user.last.reply_keyboard)
+    assert {c["command"] for c in bot.tg.commands_for()} == {"new", "cancel", "help", "start"}
+    russian = {c["command"]: c["description"] for c in bot.tg.commands_for(language_code="ru")}
+    assert russian["new"] == "Новый запрос"
+
+
+async def test_unknown_user_is_refused_with_their_id(bot: RunningBot) -> None:
+    stranger = bot.user(555, "Eve", username="eve")
+    await bot.say(stranger, "/new")
+    assert "555" in stranger.last.text
+    assert "not on its list" in stranger.last.text
+    assert bot.svc is not None and bot.svc.store.get_draft(555) is None
+
+
+async def test_user_listed_by_username_is_allowed(bot: RunningBot) -> None:
+    boris = bot.user(777, "Boris", username="Boris")
+    await bot.say(boris, "/new")
+    assert "What do you need?" in boris.last.text
+
+
+async def test_happy_path_files_one_complete_issue(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    assert "1/6" in user.last.text and "What is wrong?" in user.last.text
+    await bot.say(user, "Export to Excel fails since the update")
+    assert "2/6" in user.last.text
+    await bot.say(user, "acme")
+    assert "How urgent" in user.last.text
+    await bot.tap(user, "Deal or go-live blocked")
+    assert "Why is it urgent?" in user.last.text
+    await bot.say(user, "They sign on Friday, 40k deal")
+    assert set(user.last.buttons()) >= {"Today", "Tomorrow", "In a week", "No deadline"}
+    await bot.say(user, "Friday")
+    await bot.handled(await user.send_photo())
+    assert "Got 1 file" in user.last.text
+    await bot.tap(user, "✅ Done")
+    card = user.last.text
+    assert "Please check your request" in card
+    assert "ACME Corp GmbH: Export to Excel fails since the update" in card
+    assert "Highest" in card and "Fri 27 Nov 2026" in card
+    await bot.tap(user, "✅ Create")
+    issue = await created_issue(bot, user)
+    fields = issue["fields"]
+    assert fields["summary"] == "ACME Corp GmbH: Export to Excel fails since the update"
+    assert fields["priority"]["name"] == "Highest"
+    assert fields["duedate"] == "2026-11-27"
+    assert "from-sales" in fields["labels"] and "acme-corp-gmbh" in fields["labels"]
+    assert any(label.startswith("ts-") for label in fields["labels"])
+    assert "h3. Why is it urgent?" in fields["description"]
+    assert "Anna Petrova (@anna, Telegram id 101)" in fields["description"]
+    assert "||Attachments|photo\\_" in fields["description"]
+    created = next(m for m in user.messages if "Created SUP-" in m.text)
+    assert issue["key"] in created.text
+    assert created.inline_keyboard[0][0]["url"].endswith(f"/browse/{issue['key']}")
+    assert bot.svc is not None and bot.svc.store.get_draft(user.id) is None
+
+
+async def test_conditional_question_is_skipped_and_optional_can_be_skipped(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.say(user, "acme")
+    await bot.tap(user, "Can wait")
+    assert "By when" in user.last.text and "4/5" in user.last.text
+    await bot.tap(user, "No deadline")
+    await bot.tap(user, "Skip ⏭")
+    await bot.tap(user, "✅ Create")
+    issue = await created_issue(bot, user)
+    assert issue["fields"]["priority"]["name"] == "Medium"
+    assert "duedate" not in issue["fields"] or issue["fields"]["duedate"] is None
+    assert "Why is it urgent" not in issue["fields"]["description"]
+
+
+async def test_back_returns_to_previous_question_with_its_answer(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.tap(user, "⬅️ Back")
+    assert "What is wrong?" in user.last.text
+    assert "Export to Excel fails since the update" in user.last.text
+    await bot.say(user, "Import from CSV fails for big files")
+    assert "Which customer?" in user.last.text
+
+
+async def test_edit_from_summary_changes_one_answer(bot: RunningBot) -> None:
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    await bot.tap(user, "✏️ Edit")
+    await bot.tap(user, "Which customer?")
+    await bot.say(user, "Globex")
+    assert "Please check your request" in user.last.text
+    assert "Globex Corporation" in user.last.text
+    await bot.tap(user, "✅ Create")
+    issue = await created_issue(bot, user)
+    assert issue["fields"]["summary"].startswith("Globex Corporation:")
+
+
+async def test_cancel_drops_the_draft(bot: RunningBot) -> None:
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    await bot.tap(user, "✖️ Cancel")
+    assert "cancelled" in user.last.text
+    assert bot.svc is not None and bot.svc.store.get_draft(user.id) is None
+    await bot.say(user, "/cancel")
+    assert "no request in progress" in user.last.text
+    assert bot.jira.issues == {}
+
+
+async def test_double_tap_on_create_files_one_issue(bot: RunningBot) -> None:
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    first = await user.tap("✅ Create")
+    second = await user.tap("✅ Create")
+    await bot.handled(first)
+    await bot.handled(second)
+    await created_issue(bot, user)
+    assert len(bot.jira.creates) == 1
+    assert any("already been sent" in (a.get("text") or "") for a in user.callback_answers)
+
+
+async def test_restart_mid_dialog_continues_where_the_user_left_off(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.restart()
+    await bot.say(user, "acme")
+    assert "How urgent" in user.last.text
+    await bot.say(user, "/new")
+    assert "unfinished request" in user.last.text
+    await bot.tap(user, "▶️ Continue")
+    assert "How urgent" in user.last.text
+
+
+async def test_new_with_open_draft_can_start_over(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.say(user, "/new")
+    await bot.tap(user, "🔄 Start over")
+    assert "What do you need?" in user.last.text
+    assert bot.svc is not None
+    stored = bot.svc.store.get_draft(user.id)
+    assert stored is not None and stored.draft.answers == {}
+
+
+async def test_expired_draft_is_dropped_with_a_notice(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, "Export to Excel fails since the update")
+    bot.clock.advance(25 * 3600)
+    await bot.say(user, "acme")
+    texts = [m.text for m in user.messages[-2:]]
+    assert any("expired after 24 hours" in text for text in texts)
+    assert bot.svc is not None and bot.svc.store.get_draft(user.id) is None
+
+
+async def test_sweeper_expires_drafts_nobody_touches(bot: RunningBot) -> None:
+    from handlers.expiry import sweep_once
+
+    user = bot.user()
+    await open_bug(bot, user)
+    bot.clock.advance(23 * 3600)
+    assert bot.svc is not None
+    assert await sweep_once(bot.app.bot, bot.svc) == 0
+    bot.clock.advance(2 * 3600)
+    assert await sweep_once(bot.app.bot, bot.svc) == 1
+    assert "expired" in user.last.text
+
+
+async def test_jira_missing_required_field_keeps_request_and_tells_admin(bot: RunningBot) -> None:
+    admin = bot.user(ADMIN_ID, "Olga", username="olga")
+    await bot.say(admin, "/start")
+    bot.jira.require_field("Bug", "duedate")
+    user = bot.user()
+    await answer_bug_until_summary(bot, user, urgency="Can wait", deadline="No deadline")
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("did not accept" in m.text for m in user.messages), timeout=10)
+    refusal = next(m for m in user.messages if "did not accept" in m.text)
+    assert "By when is it needed?" in refusal.text and "Due date is required" in refusal.text
+    await bot.tg.wait_for(lambda: any("was not filed" in m.text for m in admin.messages), timeout=10)
+    assert bot.svc is not None
+    requests = bot.svc.store.requests_of(user.id)
+    assert len(requests) == 1 and requests[0].state == "needs-attention"
+    assert bot.jira.issues == {}
+
+
+async def test_jira_down_then_up_files_the_request_once(bot: RunningBot) -> None:
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    bot.jira.go_down()
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("not reachable" in m.text for m in user.messages), timeout=10)
+    bot.jira.come_up()
+    bot.clock.advance(60)
+    assert bot.svc is not None and bot.svc.outbox is not None
+    bot.svc.outbox.kick()
+    await created_issue(bot, user)
+    assert sum("not reachable" in m.text for m in user.messages) == 1
+
+
+@pytest.mark.parametrize("answer", [
+    "*bold* _it_ [link](x) ~strike~ `code` > quote # h + - = | { } . ! < > &",
+    "Экспорт в Excel 🚀 не работает 🙈 с обновления",
+    "التصدير إلى إكسل لا يعمل منذ التحديث",
+])
+async def test_hostile_text_is_kept_verbatim(bot: RunningBot, answer: str) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, answer)
+    assert "Which customer?" in user.last.text
+    await bot.say(user, "acme")
+    await bot.tap(user, "Can wait")
+    await bot.tap(user, "No deadline")
+    await bot.tap(user, "Skip ⏭")
+    assert answer in user.last.text
+    await bot.tap(user, "✅ Create")
+    issue = await created_issue(bot, user)
+    assert answer.split()[0].strip("*") in issue["fields"]["summary"]
+
+
+async def test_overlong_answer_is_refused_and_draft_survives(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, "x" * 5000)
+    assert "5,000 characters" in user.last.text
+    assert "1/6" in user.last.text
+    await bot.say(user, "Export to Excel fails since the update")
+    assert "Which customer?" in user.last.text
+
+
+async def test_whitespace_and_sticker_get_clear_replies(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, "\u200b \u2800 \u3164")
+    assert "empty" in user.last.text
+    await bot.handled(await user.send_sticker())
+    assert "sticker" in user.last.text
+    await bot.say(user, "Export to Excel fails since the update")
+    assert "Which customer?" in user.last.text
+
+
+async def test_fuzzy_customer_offers_matches_and_new_customer(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.say(user, "Globx")
+    assert "Globex Corporation" in user.last.buttons()
+    assert any("Globx" in label for label in user.last.buttons())
+    await bot.tap(user, "Globex Corporation")
+    assert "How urgent" in user.last.text
+
+
+async def test_russian_user_gets_russian_dialog(bot: RunningBot) -> None:
+    user = bot.user(SALES_IDS[1], "Иван", language_code="ru")
+    await bot.say(user, "/new")
+    assert "Что вам нужно?" in user.last.text
+    await bot.tap(user, "Что-то сломалось")
+    assert "Что не так?" in user.last.text
+    await bot.say(user, "Экспорт не работает после обновления")
+    await bot.say(user, "Ромашка")
+    assert "Насколько срочно?" in user.last.text
+
+
+async def test_stale_button_is_explained(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    data, message_id = user.last.inline_keyboard[-1][0]["callback_data"], user.last.message_id
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.handled(await user.tap_data(data, message_id=message_id))
+    assert "Which customer?" in user.last.text
