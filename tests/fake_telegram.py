@@ -802,10 +802,39 @@ def sort_entities(ents: list[Entity]) -> None:
     ents.sort(key=lambda e: (e.offset, -e.length, _PRIORITY.get(e.type, 50)))
 
 
+# Characters tdlib counts as blank when deciding that a text is empty.
+_BLANK = frozenset(" \n\t\v\x00\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                   "\u202e\u202f\u205f\u2800\u3000\ufffc")
+# Removed outright by tdlib's clean_input_string: line/paragraph separators, bidi embeddings, some combiners.
+_DROPPED = frozenset("\r\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u0333\u033f\u030a")
+
+
+def clean_text(text: str, ents: list[Entity]) -> tuple[str, list[Entity]]:
+    """Drop or blank the characters tdlib's clean_input_string does, keeping entities in place."""
+    old_pos = _u16_index(text)
+    by_u16 = {u: i for i, u in enumerate(old_pos)}
+    out: list[str] = []
+    new_pos = [0]  # new UTF-16 offset at every old str index
+    for ch in text:
+        if ch in _DROPPED:
+            new_pos.append(new_pos[-1])
+            continue
+        out.append(" " if ord(ch) < 32 and ch != "\n" else ch)
+        new_pos.append(new_pos[-1] + utf16_len(ch))
+    for e in ents:
+        start, end = by_u16.get(e.offset), by_u16.get(e.offset + e.length)
+        if start is not None and end is not None:
+            e.offset, e.length = new_pos[start], new_pos[end] - new_pos[start]
+    return "".join(out), ents
+
+
 def finish_text(text: str, ents: list[Entity], *, bot_commands: bool) -> tuple[str, list[Entity]] | None:
-    """Trim and auto-detect as tdlib's fix_formatted_text; None when nothing visible is left."""
+    """Clean, trim and auto-detect as tdlib's fix_formatted_text; None when nothing visible is left."""
+    text, ents = clean_text(text, [e for e in ents if e.length > 0])
     ents = [e for e in ents if e.length > 0]
     sort_entities(ents)
+    if all(ch in _BLANK or 0xE0000 <= ord(ch) <= 0xE01FF for ch in text):
+        return None
     pos = _u16_index(text)
     last = len(text) - 1
     while last >= 0 and text[last] in " \n":
@@ -1098,6 +1127,18 @@ class ChatLog:
         return "\n".join(lines) or "  (empty)"
 
 
+def _client_text(key: str, text: str) -> dict[str, Any]:
+    """Text as a Telegram client sends it: cleaned, trimmed, with detected entities."""
+    done = finish_text(text, [], bot_commands=True)
+    if done is None:
+        raise AssertionError(f"Telegram clients do not send blank messages: {text!r}")
+    clean, entities = done
+    out: dict[str, Any] = {key: clean}
+    if entities:
+        out["entities" if key == "text" else "caption_entities"] = [e.as_json() for e in entities]
+    return out
+
+
 class FakeUser:
     """A human in a private chat with the bot; the chat id equals the user id."""
 
@@ -1157,13 +1198,7 @@ class FakeUser:
 
     async def send(self, text: str, *, reply_to: int | None = None) -> int:
         """Type and send a text message; returns the update_id."""
-        if not text.strip():
-            raise AssertionError("Telegram clients do not send blank messages")
-        content: dict[str, Any] = {"text": text}
-        entities = find_entities(text)
-        if entities:
-            content["entities"] = [e.as_json() for e in entities]
-        return await self._post(content, reply_to)
+        return await self._post(_client_text("text", text), reply_to)
 
     async def press(self, label: str) -> int:
         """Press a button of the reply keyboard, which sends its label as text."""
@@ -1279,11 +1314,7 @@ class FakeUser:
         else:
             sender = {"id": from_user_id, "is_bot": False, "first_name": from_name}
             origin = {"type": "user", "date": date, "sender_user": sender}
-        content: dict[str, Any] = {"forward_origin": origin, "text": text}
-        entities = find_entities(text)
-        if entities:
-            content["entities"] = [e.as_json() for e in entities]
-        return await self._post(content)
+        return await self._post({"forward_origin": origin, **_client_text("text", text)})
 
     async def tap(self, label: str) -> int:
         """Tap the inline button with exactly this label on the newest message that has inline buttons."""
@@ -1322,11 +1353,10 @@ class FakeUser:
     def _caption(caption: str | None) -> dict[str, Any]:
         if caption is None:
             return {}
-        out: dict[str, Any] = {"caption": caption}
-        entities = find_entities(caption)
-        if entities:
-            out["caption_entities"] = [e.as_json() for e in entities]
-        return out
+        try:
+            return _client_text("caption", caption)
+        except AssertionError:
+            return {}  # a blank caption is simply not there
 
     async def _post(self, content: dict[str, Any], reply_to: int | None = None) -> int:
         return await self._fake.inject_message(self, content, reply_to)

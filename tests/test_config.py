@@ -12,7 +12,8 @@ from bot.config import CLOUD_DOWNLOAD_LIMIT, Config, load_config
 from bot.yamlfile import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
-CLOUD_JIRA = "jira:\n  url: https://x.atlassian.net\n  project: SUP\n  email: bot@x.com\n  api_token: ${TOK}\n"
+CLOUD_JIRA = ("jira:\n  url: https://x.atlassian.net\n  project: SUP\n  email: bot@x.com\n"
+              "  api_token: ${TOK}\n")
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -26,9 +27,15 @@ def load(tmp_path: Path, text: str, *, env: dict[str, str] | None = None, telegr
     return load_config(write(tmp_path, text), need_telegram=telegram, need_jira=jira, env=env or {})
 
 
-def problems(tmp_path: Path, text: str, **kwargs: object) -> list[str]:
+def at(tmp_path: Path, line: int) -> str:
+    """Return the location prefix of a problem in tmp_path/config.yaml."""
+    return f"{tmp_path / 'config.yaml'}, line {line}"
+
+
+def problems(tmp_path: Path, text: str, *, env: dict[str, str] | None = None, telegram: bool = False,
+             jira: bool = False) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        load(tmp_path, text, **kwargs)  # type: ignore[arg-type]
+        load(tmp_path, text, env=env, telegram=telegram, jira=jira)
     return caught.value.problems
 
 
@@ -79,8 +86,8 @@ def test_example_config_names_missing_variables(tmp_path: Path) -> None:
 
 
 def test_variables_are_expanded(tmp_path: Path) -> None:
-    text = ("templates: ${DIR}/t.yaml\njira:\n  url: ${URL:-https://default.example}\n  project: ${PROJ:-ABC}\n"
-            "  timeout: ${TIMEOUT:-7}\n  email: ${EMAIL}\n  api_token: ${TOK}\n")
+    text = ("templates: ${DIR}/t.yaml\njira:\n  url: ${URL:-https://default.example}\n"
+            "  project: ${PROJ:-ABC}\n  timeout: ${TIMEOUT:-7}\n  email: ${EMAIL}\n  api_token: ${TOK}\n")
     config = load(tmp_path, text, jira=True, env={"DIR": "forms", "EMAIL": "e@x.com", "TOK": "t0k"})
     assert config.templates_path == tmp_path / "forms" / "t.yaml"
     assert config.jira is not None
@@ -107,7 +114,8 @@ def test_variables_inside_lists(tmp_path: Path) -> None:
 
 
 def test_variable_coerced_to_boolean_and_number(tmp_path: Path) -> None:
-    text = "templates: t.yaml\ntelegram:\n  token: ${TG}\n  local_mode: ${LOCAL:-false}\ndrafts:\n  expire_hours: ${H}\n"
+    text = ("templates: t.yaml\ntelegram:\n  token: ${TG}\n  local_mode: ${LOCAL:-false}\n"
+            "drafts:\n  expire_hours: ${H}\n")
     config = load(tmp_path, text, telegram=True, env={"TG": "1:x", "LOCAL": "yes", "H": "12.5"})
     assert config.telegram is not None
     assert config.telegram.local_mode is True
@@ -118,14 +126,14 @@ def test_variable_coerced_to_boolean_and_number(tmp_path: Path) -> None:
 def test_missing_variable_is_named_with_its_line(tmp_path: Path) -> None:
     text = "templates: t.yaml\njira:\n  project: SUP\n  url: ${JIRA_URL}\n  pat: x\n"
     assert problems(tmp_path, text, jira=True) == [
-        f"{tmp_path / 'config.yaml'}, line 4: jira.url needs the environment variable JIRA_URL, which is not set"]
+        f"{at(tmp_path, 4)}: jira.url needs the environment variable JIRA_URL, which is not set"]
 
 
 def test_empty_variable_counts_as_missing(tmp_path: Path) -> None:
     text = "templates: ${T}\n"
     assert problems(tmp_path, text, env={"T": ""}) == [
-        f"{tmp_path / 'config.yaml'}, line 1: templates needs the environment variable T, which is not set",
-        f"{tmp_path / 'config.yaml'}, line 1: 'templates' must name the templates file",
+        f"{at(tmp_path, 1)}: templates needs the environment variable T, which is not set",
+        f"{at(tmp_path, 1)}: 'templates' must name the templates file",
     ]
 
 
@@ -140,14 +148,15 @@ def test_real_environment_is_used_by_default(tmp_path: Path, monkeypatch: pytest
 
 @pytest.mark.parametrize(("text", "message"), [
     ("templates: t.yaml\nextra: 1\n", "line 2: unknown section 'extra'"),
-    ("templates: t.yaml\ntimezone: Mars/Olympus\n", "line 2: unknown time zone 'Mars/Olympus' (e.g. Europe/Berlin)"),
+    ("templates: t.yaml\ntimezone: Mars/Olympus\n",
+     "line 2: unknown time zone 'Mars/Olympus' (e.g. Europe/Berlin)"),
     ("templates: t.yaml\njira:\n  project: sup\n", "line 3: 'jira.project' 'sup' is not a Jira project key"),
     ("templates: t.yaml\njira:\n  project: S\n", "line 3: 'jira.project' 'S' is not a Jira project key"),
     ("templates: t.yaml\njira:\n  language: fr\n", "line 3: 'jira.language' must be one of en, ru, de"),
     ("templates: t.yaml\njira: [1]\n", "line 2: 'jira' must be a mapping"),
     ("templates: t.yaml\ndrafts:\n  expire_hours: 0\n", "line 3: 'drafts.expire_hours' must be more than 0"),
-    ("templates: t.yaml\ndrafts:\n  expire_hours: soon\n", "line 3: 'drafts.expire_hours' must be a whole number "
-                                                            "or a number"),
+    ("templates: t.yaml\ndrafts:\n  expire_hours: soon\n",
+     "line 3: 'drafts.expire_hours' must be a whole number or a number"),
     ("templates: t.yaml\nlogging:\n  format: xml\n", "line 3: 'logging.format' must be text or json"),
     ("customers: c.yaml\n", "line 1: 'templates' must name the templates file"),
 ], ids=["unknown-section", "timezone", "project-lower", "project-short", "language", "section-not-mapping",
@@ -158,15 +167,15 @@ def test_check_names_file_and_line(tmp_path: Path, text: str, message: str) -> N
 
 def test_not_a_mapping(tmp_path: Path) -> None:
     assert problems(tmp_path, "- a\n") == [
-        f"{tmp_path / 'config.yaml'}: expected a mapping of sections (access, customers, delivery, drafts, jira, "
-        "logging, storage, telegram, templates, timezone)"]
+        f"{tmp_path / 'config.yaml'}: expected a mapping of sections (access, customers, delivery, drafts, "
+        "jira, logging, storage, telegram, templates, timezone)"]
 
 
 @pytest.mark.xfail(strict=True, reason="ZoneInfo('Europe') raises IsADirectoryError (an OSError), "
                                        "which load_config does not catch")
 def test_time_zone_naming_a_region_is_a_config_error(tmp_path: Path) -> None:
     assert problems(tmp_path, "templates: t.yaml\ntimezone: Europe\n") == [
-        f"{tmp_path / 'config.yaml'}, line 2: unknown time zone 'Europe' (e.g. Europe/Berlin)"]
+        f"{at(tmp_path, 2)}: unknown time zone 'Europe' (e.g. Europe/Berlin)"]
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
@@ -194,13 +203,13 @@ def test_access_entries(tmp_path: Path) -> None:
 def test_invalid_access_entry(tmp_path: Path, entry: str) -> None:
     found = problems(tmp_path, f"templates: t.yaml\naccess:\n  users: [{entry}]\n")
     assert len(found) == 1
-    assert found[0].startswith(f"{tmp_path / 'config.yaml'}, line 3: 'access.users' entry ")
+    assert found[0].startswith(f"{at(tmp_path, 3)}: 'access.users' entry ")
     assert found[0].endswith(" is neither a numeric Telegram id nor an @username")
 
 
 def test_access_must_be_a_list(tmp_path: Path) -> None:
     assert problems(tmp_path, "templates: t.yaml\naccess:\n  admins: 123\n") == [
-        f"{tmp_path / 'config.yaml'}, line 3: 'access.admins' must be a list"]
+        f"{at(tmp_path, 3)}: 'access.admins' must be a list"]
 
 
 # -- Jira and Telegram ------------------------------------------------------------------------
@@ -209,7 +218,7 @@ def test_access_must_be_a_list(tmp_path: Path) -> None:
 def test_cloud_needs_email_and_api_token(tmp_path: Path) -> None:
     text = "templates: t.yaml\njira:\n  url: https://x.atlassian.net\n  project: SUP\n  email: bot@x.com\n"
     assert problems(tmp_path, text, jira=True) == [
-        f"{tmp_path / 'config.yaml'}, line 3: Jira needs 'jira.email' and 'jira.api_token' (Cloud) or "
+        f"{at(tmp_path, 3)}: Jira needs 'jira.email' and 'jira.api_token' (Cloud) or "
         "'jira.pat' (Data Center)"]
 
 
@@ -220,7 +229,8 @@ def test_cloud_with_email_and_api_token(tmp_path: Path) -> None:
 
 
 def test_data_center_with_pat(tmp_path: Path) -> None:
-    text = "templates: t.yaml\njira:\n  url: http://jira.local\n  project: OPS\n  pat: ${PAT}\n  language: de\n"
+    text = ("templates: t.yaml\njira:\n  url: http://jira.local\n  project: OPS\n  pat: ${PAT}\n"
+            "  language: de\n")
     config = load(tmp_path, text, jira=True, env={"PAT": "p4t"})
     assert config.jira is not None
     assert (config.jira.pat, config.jira.email, config.jira.language) == ("p4t", None, "de")
@@ -230,24 +240,25 @@ def test_data_center_with_pat(tmp_path: Path) -> None:
 def test_jira_needs_url_and_project_when_needed(tmp_path: Path) -> None:
     text = "templates: t.yaml\njira:\n  url: ftp://x\n  pat: p\n"
     assert problems(tmp_path, text, jira=True) == [
-        f"{tmp_path / 'config.yaml'}, line 3: 'jira.project' is missing",
-        f"{tmp_path / 'config.yaml'}, line 3: 'jira.url' must start with https:// (or http://)",
+        f"{at(tmp_path, 3)}: 'jira.project' is missing",
+        f"{at(tmp_path, 3)}: 'jira.url' must start with https:// (or http://)",
     ]
 
 
 def test_telegram_token_is_checked(tmp_path: Path) -> None:
     assert problems(tmp_path, "templates: t.yaml\ntelegram:\n  token: nope\n", telegram=True) == [
-        f"{tmp_path / 'config.yaml'}, line 3: 'telegram.token' does not look like a bot token (digits:letters)"]
+        f"{at(tmp_path, 3)}: 'telegram.token' does not look like a bot token (digits:letters)"]
 
 
 def test_telegram_token_missing(tmp_path: Path) -> None:
     assert problems(tmp_path, "templates: t.yaml\ntelegram:\n  api_base_url: http://x\n", telegram=True) == [
-        f"{tmp_path / 'config.yaml'}, line 3: 'telegram.token' is missing"]
+        f"{at(tmp_path, 3)}: 'telegram.token' is missing"]
 
 
 def test_secrets_are_collected_and_not_shown(tmp_path: Path) -> None:
     text = "templates: t.yaml\ntelegram:\n  token: ${TG}\n" + CLOUD_JIRA
-    config = load(tmp_path, text, telegram=True, jira=True, env={"TG": "123:secret-token", "TOK": "api-secret"})
+    env = {"TG": "123:secret-token", "TOK": "api-secret"}
+    config = load(tmp_path, text, telegram=True, jira=True, env=env)
     assert config.secrets == ("api-secret", "123:secret-token")
     assert "secret" not in repr(config.telegram)
     assert "secret" not in repr(config.jira)
@@ -260,7 +271,8 @@ def test_no_secrets_without_telegram_and_jira(tmp_path: Path) -> None:
 # -- paths ------------------------------------------------------------------------------------
 
 
-def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "etc"
     folder.mkdir()
     monkeypatch.chdir(tmp_path)

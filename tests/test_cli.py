@@ -1,0 +1,72 @@
+"""The `ticketsmith` command as an admin or newcomer uses it, through the installed console script."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(sys.executable).parent / "ticketsmith"
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the console script and capture what it prints."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "JIRA_"))}
+    return subprocess.run([str(SCRIPT), *args], input=stdin, capture_output=True, text=True, timeout=60,
+                          env={**clean, **(env or {})}, cwd=ROOT)
+
+
+def test_check_offline_accepts_the_example_config() -> None:
+    result = run("check", "--offline", "--config", "config.example.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "3 template(s)" in result.stdout and "bug:" in result.stdout
+
+
+def test_check_names_missing_environment_variables() -> None:
+    result = run("check", "--config", "config.example.yaml")
+    assert result.returncode == 2
+    assert "TELEGRAM_TOKEN" in result.stderr and "line 6" in result.stderr
+
+
+def test_check_passes_with_secrets_in_the_environment() -> None:
+    result = run("check", "--config", "config.example.yaml",
+                 env={"TELEGRAM_TOKEN": "123:abc", "JIRA_EMAIL": "bot@example.com", "JIRA_API_TOKEN": "t"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_reports_template_problems_with_file_line_template_and_question(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "config.example.yaml", tmp_path / "config.yaml")
+    shutil.copy(ROOT / "customers.example.yaml", tmp_path / "customers.example.yaml")
+    broken = (ROOT / "templates.example.yaml").read_text(encoding="utf-8")
+    broken = broken.replace("when: {urgency: [blocker, soon]}", "when: {urgncy: [blocker]}", 1)
+    broken = broken.replace('summary: "{customer}: {what}"', 'summary: "{customer}: {wat}"', 1)
+    (tmp_path / "templates.example.yaml").write_text(broken, encoding="utf-8")
+    result = run("check", "--offline", "--config", str(tmp_path / "config.yaml"))
+    assert result.returncode == 2
+    assert "templates.example.yaml, line" in result.stderr
+    assert "template 'bug', question 'why': 'when' names 'urgncy'" in result.stderr
+    assert "summary placeholder '{wat}' names no question" in result.stderr
+
+
+def test_chat_walks_a_template_and_prints_the_issue() -> None:
+    answers = "\n".join(["Export to Excel fails since the update", "acme", "3", "No deadline", "3", "1"]) + "\n"
+    result = run("chat", "--config", "config.example.yaml", "--template", "bug", stdin=answers)
+    assert result.returncode == 0, result.stderr
+    assert '"summary": "ACME Corp GmbH: Export to Excel fails since the update"' in result.stdout
+    assert '"name": "Medium"' in result.stdout
+    assert "h3. What is wrong?" in result.stdout
+
+
+def test_chat_in_russian() -> None:
+    result = run("chat", "--config", "config.example.yaml", "--lang", "ru", stdin="1\n")
+    assert "Что вам нужно?" in result.stdout
+    assert "Что не так?" in result.stdout
+
+
+def test_chat_with_unknown_template_lists_the_known_ones() -> None:
+    result = run("chat", "--config", "config.example.yaml", "--template", "nope")
+    assert result.returncode == 2
+    assert "bug, feature, question" in result.stderr
