@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 from datetime import UTC, datetime
 
 REDACTED = "[redacted]"
@@ -49,9 +50,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(fmt: str = "text", secrets: Iterable[str] = (), level: int = logging.INFO) -> RedactSecrets:
+def setup_logging(fmt: str = "text", secrets: Iterable[str] = (), level: int = logging.INFO,
+                  stream: TextIO | None = None) -> RedactSecrets:
     """Configure the root logger; return the redaction filter so more secrets can be added."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream or sys.stderr)
     redact = RedactSecrets(secrets)
     handler.addFilter(redact)
     handler.setFormatter(JsonFormatter() if fmt == "json"

@@ -46,7 +46,7 @@ def write_config(folder: Path, jira_url: str, **overrides: Any) -> Path:
     shutil.copy(ROOT / "customers.example.yaml", folder / "customers.yaml")
     config: dict[str, Any] = {
         "telegram": {"token": TOKEN},
-        "jira": {"url": jira_url, "project": "SUP", "email": "bot@example.com", "api_token": "tok", "timeout": 5},
+        "jira": {"url": jira_url, "project": "SUP", "email": "bot@example.com", "api_token": "jira-api-token-secret", "timeout": 5},
         "storage": {"path": "ticketsmith.db"},
         "templates": "templates.yaml",
         "customers": "customers.yaml",
@@ -150,7 +150,7 @@ def _with_telegram_urls(config: Any, tg: FakeTelegram) -> Any:
 @pytest.fixture
 def jira() -> Iterator[FakeJira]:
     """A fake Jira Cloud on loopback."""
-    with FakeJira("cloud", email="bot@example.com", api_token="tok") as fake:
+    with FakeJira("cloud", email="bot@example.com", api_token="jira-api-token-secret") as fake:
         yield fake
 
 

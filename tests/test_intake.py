@@ -313,3 +313,15 @@ async def test_stale_button_is_explained(bot: RunningBot) -> None:
     await bot.say(user, "Export to Excel fails since the update")
     await bot.handled(await user.tap_data(data, message_id=message_id))
     assert "Which customer?" in user.last.text
+
+
+async def test_file_over_the_download_limit_is_explained(bot: RunningBot) -> None:
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    await bot.tap(user, "✏️ Edit")
+    await bot.tap(user, "Screenshots or files?")
+    await bot.handled(await user.send_document(None, "recording.mp4", "video/mp4", size=25 * 1024 * 1024))
+    assert "recording.mp4" in user.last.text and "20 MB" in user.last.text
+    await bot.handled(await user.send_document(b"log line\n", "server.log", "text/plain"))
+    await bot.tap(user, "✅ Done")
+    assert "server.log" in user.last.text and "recording.mp4" not in user.last.text
