@@ -225,6 +225,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "created": {"en": "✅ Created {key}: {summary}", "ru": "✅ Создана задача {key}: {summary}",
                 "de": "✅ {key} erstellt: {summary}"},
     "open_in_jira": {"en": "Open {key} in Jira", "ru": "Открыть {key} в Jira", "de": "{key} in Jira öffnen"},
+    "attachment_failed": {
+        "en": "“{name}” could not be attached to {key}: {reason}",
+        "ru": "Не удалось приложить «{name}» к {key}: {reason}",
+        "de": "„{name}“ konnte nicht an {key} angehängt werden: {reason}",
+    },
     "jira_unreachable": {
         "en": "Jira is not reachable right now. Your request is saved and will be filed "
         "automatically; I'll send you the ticket number as soon as it is there.",

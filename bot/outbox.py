@@ -34,16 +34,28 @@ class DeliveryListener(Protocol):
     async def refused(self, request: Request, error: DeliveryError) -> None:
         """Jira refused the request, or retrying has gone on too long."""
 
+    async def attachment_failed(self, request: Request, name: str, error: DeliveryError) -> None:
+        """A file could not be attached to the issue and has been given up."""
+
+
+class FileSource(Protocol):
+    """Where the files a salesperson sent can be fetched from (Telegram, for the bot)."""
+
+    async def fetch(self, file_id: str) -> bytes:
+        """Return a file's content; raise DeliveryError when it cannot be had."""
+
 
 class Outbox:
     """Works through pending requests in the background; the dialog never waits on Jira."""
 
     def __init__(self, store: Store, gateway: JiraGateway, listener: DeliveryListener, config: DeliveryConfig,
-                 *, clock: Callable[[], float] = time.time, jitter: Callable[[], float] = random.random) -> None:
+                 *, files: FileSource | None = None, clock: Callable[[], float] = time.time,
+                 jitter: Callable[[], float] = random.random) -> None:
         self.store = store
         self.gateway = gateway
         self.listener = listener
         self.config = config
+        self.files = files
         self.clock = clock
         self.jitter = jitter
         self._wake = asyncio.Event()
@@ -60,7 +72,10 @@ class Outbox:
         return float(max(delay, retry_after or 0.0))
 
     async def deliver(self, request: Request) -> None:
-        """Make one attempt at filing a request."""
+        """Make one attempt at filing a request (or at uploading its files, once the issue exists)."""
+        if request.state == "attaching":
+            await self._upload(request)
+            return
         # Record the attempt before calling Jira: after a crash, attempts > 1 means "search before creating".
         request = self.store.mark_sending(request.id)
         try:
@@ -68,9 +83,38 @@ class Outbox:
         except DeliveryError as error:
             await self._failed(request, error)
             return
-        self.store.mark_created(request.id, issue.key, issue.url)
+        files_left = bool(request.pending_attachments()) and self.files is not None
+        self.store.mark_created(request.id, issue.key, issue.url, attachments_left=files_left)
         log.info("request %s filed as %s%s", request.id, issue.key, " (found existing)" if issue.existed else "")
         await self._notify(self.listener.created, request, issue)
+        if files_left:
+            updated = self.store.get_request(request.id)
+            assert updated is not None
+            await self._upload(updated)
+
+    async def _upload(self, request: Request) -> None:
+        """Upload the request's remaining files to its issue, one at a time."""
+        pending = request.pending_attachments()
+        if self.files is None or request.jira_key is None:
+            return
+        for index, item in enumerate(pending):
+            last = index == len(pending) - 1
+            try:
+                data = await self.files.fetch(item.file_id)
+                await self.gateway.attach(request.jira_key, item.name, data)
+            except DeliveryError as error:
+                age_hours = (self.clock() - request.created_at) / 3600
+                if error.transient and age_hours < self.config.max_age_hours:
+                    wait = self.backoff(request.attempts + index, error.retry_after)
+                    self.store.mark_retry(request.id, error.message, self.clock() + wait)
+                    log.warning("file %s of request %s not uploaded, retrying in %.0fs: %s",
+                                item.name, request.id, wait, error.message)
+                    return
+                self.store.mark_uploaded(request.id, item.file_id, last=last)
+                log.error("file %s of request %s given up: %s", item.name, request.id, error.message)
+                await self._notify(self.listener.attachment_failed, request, item.name, error)
+                continue
+            self.store.mark_uploaded(request.id, item.file_id, last=last)
 
     async def _failed(self, request: Request, error: DeliveryError) -> None:
         age_hours = (self.clock() - request.created_at) / 3600
@@ -87,9 +131,9 @@ class Outbox:
         log.error("request %s needs attention: %s", request.id, error.message)
         await self._notify(self.listener.refused, request, error)
 
-    async def _notify(self, callback: Callable[..., object], request: Request, detail: object) -> None:
+    async def _notify(self, callback: Callable[..., object], request: Request, *details: object) -> None:
         try:
-            result = callback(request, detail)
+            result = callback(request, *details)
             if asyncio.iscoroutine(result):
                 await result
         except Exception:

@@ -16,7 +16,7 @@ import sqlite_utils
 from bot.dialog import Draft
 from bot.ticket import Attachment, Ticket
 
-RequestState = Literal["pending", "sending", "created", "needs-attention"]
+RequestState = Literal["pending", "sending", "attaching", "created", "needs-attention"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,11 @@ class Request:
     last_error: str | None = None
     next_attempt_at: float | None = None
     told_unreachable: bool = False
+    uploaded: tuple[str, ...] = ()
+
+    def pending_attachments(self) -> list[Attachment]:
+        """Return the files not yet uploaded to the issue."""
+        return [a for a in self.ticket.attachments if a.file_id not in self.uploaded]
 
 
 def _ticket_to_json(ticket: Ticket) -> str:
@@ -82,9 +87,14 @@ def _migration_initial(db: sqlite_utils.Database) -> None:
     db.table("customers_used").create({"name": str, "uses": int, "last_used": float}, pk="name")
 
 
+def _migration_uploads(db: sqlite_utils.Database) -> None:
+    db.table("requests").add_column("uploaded", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
+    ("0002_request_uploads", _migration_uploads),
 ]
 
 
@@ -200,14 +210,14 @@ class Store:
     def due_requests(self, now: float, limit: int = 20) -> list[Request]:
         """Return requests waiting for delivery whose next attempt is due, oldest first."""
         rows = self.db.table("requests").rows_where(
-            "state IN ('pending', 'sending') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+            "state IN ('pending', 'sending', 'attaching') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
             [now], order_by="created_at", limit=limit)
         return [_request(r) for r in rows]
 
     def next_due_time(self) -> float | None:
         """Return when the next waiting request is due, if any."""
         row = self.db.execute(
-            "SELECT MIN(next_attempt_at) FROM requests WHERE state IN ('pending', 'sending')").fetchone()
+            "SELECT MIN(next_attempt_at) FROM requests WHERE state IN ('pending', 'sending', 'attaching')").fetchone()
         return float(row[0]) if row and row[0] is not None else None
 
     def mark_sending(self, request_id: str) -> Request:
@@ -219,15 +229,28 @@ class Store:
         assert request is not None
         return request
 
-    def mark_created(self, request_id: str, key: str, url: str) -> None:
-        """Record the Jira issue a request became."""
-        self.db.execute("UPDATE requests SET state = 'created', jira_key = ?, jira_url = ?, last_error = NULL, "
-                        "next_attempt_at = NULL, updated_at = ? WHERE id = ?", [key, url, self.clock(), request_id])
+    def mark_created(self, request_id: str, key: str, url: str, *, attachments_left: bool = False) -> None:
+        """Record the Jira issue a request became; files still to upload keep it in the outbox."""
+        state = "attaching" if attachments_left else "created"
+        self.db.execute(
+            "UPDATE requests SET state = ?, jira_key = ?, jira_url = ?, last_error = NULL, next_attempt_at = ?, "
+            "updated_at = ? WHERE id = ?",
+            [state, key, url, self.clock() if attachments_left else None, self.clock(), request_id])
+
+    def mark_uploaded(self, request_id: str, file_id: str, *, last: bool) -> None:
+        """Record one uploaded (or given-up) file; the last one completes the request."""
+        request = self.get_request(request_id)
+        assert request is not None
+        uploaded = json.dumps([*request.uploaded, file_id])
+        self.db.execute("UPDATE requests SET uploaded = ?, state = ?, next_attempt_at = ?, updated_at = ? "
+                        "WHERE id = ?", [uploaded, "created" if last else "attaching",
+                                         None if last else self.clock(), self.clock(), request_id])
 
     def mark_retry(self, request_id: str, error: str, next_attempt_at: float) -> None:
-        """Record a transient failure and when to try again."""
-        self.db.execute("UPDATE requests SET state = 'sending', last_error = ?, next_attempt_at = ?, updated_at = ? "
-                        "WHERE id = ?", [error, next_attempt_at, self.clock(), request_id])
+        """Record a transient failure and when to try again (an issue already created stays created)."""
+        self.db.execute("UPDATE requests SET state = CASE WHEN state = 'attaching' THEN 'attaching' ELSE 'sending' END, "
+                        "last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                        [error, next_attempt_at, self.clock(), request_id])
 
     def mark_needs_attention(self, request_id: str, error: str) -> None:
         """Record a failure that retrying will not fix."""
@@ -281,4 +304,5 @@ def _request(row: dict[str, Any]) -> Request:
         attempts=row["attempts"] or 0, created_at=row["created_at"], jira_key=row["jira_key"],
         jira_url=row["jira_url"], last_error=row["last_error"], next_attempt_at=row["next_attempt_at"],
         told_unreachable=bool(row["told_unreachable"]),
+        uploaded=tuple(json.loads(row.get("uploaded") or "[]")),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import io
 import logging
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from bot.ticket import Ticket
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 TRANSIENT_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
+TOO_LARGE = 413
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,13 @@ class JiraGateway:
     async def create(self, ticket: Ticket, marker: str, *, search_first: bool) -> CreatedIssue:
         """Create the issue, carrying marker as a label; first look for it when an earlier try may have landed."""
         return await self._run(lambda: self._create_sync(ticket, marker, search_first))
+
+    def _attach_sync(self, key: str, name: str, data: bytes) -> None:
+        self._jira().add_attachment(key, attachment=io.BytesIO(data), filename=name)
+
+    async def attach(self, key: str, name: str, data: bytes) -> None:
+        """Upload one file to an issue."""
+        await self._run(lambda: self._attach_sync(key, name, data))
 
     async def server_info(self) -> dict[str, Any]:
         """Return Jira's serverInfo (deployment type and version)."""

@@ -23,7 +23,7 @@ from bot.outbox import Outbox
 from bot.services import Services
 from handlers import access, errors, intake, start
 from handlers.common import NEW_REQUEST_LABELS
-from handlers.delivery import TelegramNotices
+from handlers.delivery import TelegramFiles, TelegramNotices
 from handlers.expiry import sweep_forever
 from handlers.processor import ChatOrderedProcessor
 
@@ -77,7 +77,7 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
     await _register_commands(app)
     if svc.gateway is not None:
         svc.outbox = Outbox(svc.store, svc.gateway, TelegramNotices(app.bot, svc), svc.config.delivery,
-                            clock=svc.clock)
+                            files=TelegramFiles(app.bot), clock=svc.clock)
         app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
     app.bot_data["sweep_task"] = asyncio.create_task(
         sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")

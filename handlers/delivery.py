@@ -6,6 +6,7 @@ import html
 import logging
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.i18n import t
 from bot.services import Services
@@ -23,6 +24,27 @@ async def tell_admins(bot: Bot, svc: Services, text: str) -> None:
     chats = set(svc.access.admin_ids()) | set(svc.store.chats_of_usernames(svc.access.admin_usernames()))
     for chat_id in sorted(chats):
         await send(bot, chat_id, html.escape(clip(text, 3500)))
+
+
+class TelegramFiles:
+    """A FileSource that downloads what salespeople sent from the Bot API."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def fetch(self, file_id: str) -> bytes:
+        """Download one file; a refusal (too big, expired) is permanent, a network fault is not."""
+        try:
+            file = await self.bot.get_file(file_id)
+            return bytes(await file.download_as_bytearray())
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = float(retry.total_seconds()) if hasattr(retry, "total_seconds") else float(retry)
+            raise DeliveryError("Telegram asked to slow down", True, retry_after=seconds) from None
+        except BadRequest as exc:
+            raise DeliveryError(f"Telegram refused the file: {exc.message}", False) from None
+        except (NetworkError, TelegramError) as exc:
+            raise DeliveryError(f"Telegram could not be reached: {exc}", True) from None
 
 
 class TelegramNotices:
@@ -44,6 +66,12 @@ class TelegramNotices:
         await send(self.bot, request.chat_id, html.escape(t("jira_unreachable", request.lang)))
         if error.status == 401:
             await tell_admins(self.bot, self.svc, f"Jira refuses the bot's credentials: {error.message}")
+
+    async def attachment_failed(self, request: Request, name: str, error: DeliveryError) -> None:
+        """Tells the requester which file did not make it into the issue."""
+        reason = "; ".join(error.messages) or error.message
+        text = t("attachment_failed", request.lang, name=name, key=request.jira_key or "Jira", reason=reason)
+        await send(self.bot, request.chat_id, html.escape(text))
 
     async def refused(self, request: Request, error: DeliveryError) -> None:
         """Explains Jira's refusal to the requester and gives admins the exact error."""

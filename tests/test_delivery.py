@@ -27,6 +27,16 @@ class Heard:
     refused: list[tuple[str, DeliveryError]] = field(default_factory=list)
 
 
+class Files:
+    """A FileSource holding files in memory."""
+
+    def __init__(self, content: dict[str, bytes]) -> None:
+        self.content = content
+
+    async def fetch(self, file_id: str) -> bytes:
+        return self.content[file_id]
+
+
 class Listener:
     """Adapter with the method names the outbox calls."""
 
@@ -41,6 +51,9 @@ class Listener:
 
     async def refused(self, request: Request, error: DeliveryError) -> None:
         self.heard.refused.append((request.id, error))
+
+    async def attachment_failed(self, request: Request, name: str, error: DeliveryError) -> None:
+        self.heard.refused.append((name, error))
 
 
 def ticket(**changes: object) -> Ticket:
@@ -79,11 +92,12 @@ def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
     db.close()
 
 
-def outbox_for(store: Store, jira: FakeJira, clock: Clock, heard: Heard, **config: float) -> Outbox:
+def outbox_for(store: Store, jira: FakeJira, clock: Clock, heard: Heard, files: Files | None = None,
+               **config: float) -> Outbox:
     auth = MODES[jira.mode]
     gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", timeout=2, **auth))  # type: ignore[arg-type]
     delivery = DeliveryConfig(**{"first_retry_seconds": 10, "max_retry_seconds": 60, **config})
-    return Outbox(store, gateway, Listener(heard), delivery, clock=clock, jitter=lambda: 1.0)
+    return Outbox(store, gateway, Listener(heard), delivery, files=files, clock=clock, jitter=lambda: 1.0)
 
 
 async def test_confirmed_request_is_filed_with_its_marker(fake: FakeJira, store: Store, clock: Clock) -> None:
@@ -261,3 +275,31 @@ async def test_gateway_never_blocks_the_event_loop(store: Store, clock: Clock) -
         task.cancel()
         assert ticks >= int(elapsed / 0.01) // 2, "the loop kept running while Jira was slow"
         await gateway.close()
+
+
+async def test_files_are_uploaded_after_the_issue_exists(store: Store, clock: Clock) -> None:
+    from bot.ticket import Attachment
+
+    with FakeJira("dc9", pat="pat-secret", upload_limit=1000) as jira:
+        heard = Heard()
+        files = Files({"f1": b"small", "f2": b"x" * 2000, "f3": "Привет".encode()})
+        outbox = outbox_for(store, jira, clock, heard, files)
+        attachments = (Attachment("f1", "screen.png", 5), Attachment("f2", "huge.mov", 2000),
+                       Attachment("f3", "отчёт.txt", 12))
+        confirmed(store, attachments=attachments)
+        jira.fail_next(503, path_contains="/attachments", method="POST")
+        await outbox.deliver_due()
+        assert heard.created == [("req0001", "SUP-1")]
+        assert jira.issues["SUP-1"]["attachments"] == []
+        request = store.get_request("req0001")
+        assert request is not None and request.state == "attaching"
+        clock.advance(120)
+        await outbox.deliver_due()
+        names = sorted(a["filename"] for a in jira.issues["SUP-1"]["attachments"])
+        assert names == ["screen.png", "отчёт.txt"]
+        [(name, error)] = heard.refused
+        assert name == "huge.mov" and error.status == 413 and not error.transient
+        request = store.get_request("req0001")
+        assert request is not None and request.state == "created"
+        assert len(jira.creates) == 1
+        await outbox.gateway.close()

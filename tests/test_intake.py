@@ -98,6 +98,12 @@ async def test_happy_path_files_one_complete_issue(bot: RunningBot) -> None:
     assert issue["key"] in created.text
     assert created.inline_keyboard[0][0]["url"].endswith(f"/browse/{issue['key']}")
     assert bot.svc is not None and bot.svc.store.get_draft(user.id) is None
+    await bot.tg.wait_for(lambda: bool(bot.jira.issues[issue["key"]]["attachments"]), timeout=10)
+    [attachment] = bot.jira.issues[issue["key"]]["attachments"]
+    assert attachment["filename"].startswith("photo_") and attachment["filename"].endswith(".jpg")
+    assert bot.jira.attachment_bytes[attachment["id"]].startswith(b"\x89PNG")
+    request = bot.svc.store.requests_of(user.id)[0]
+    assert request.state == "created"
 
 
 async def test_conditional_question_is_skipped_and_optional_can_be_skipped(bot: RunningBot) -> None:
@@ -325,3 +331,9 @@ async def test_file_over_the_download_limit_is_explained(bot: RunningBot) -> Non
     await bot.handled(await user.send_document(b"log line\n", "server.log", "text/plain"))
     await bot.tap(user, "✅ Done")
     assert "server.log" in user.last.text and "recording.mp4" not in user.last.text
+    await bot.tap(user, "✅ Create")
+    issue = await created_issue(bot, user)
+    await bot.tg.wait_for(lambda: bool(bot.jira.issues[issue["key"]]["attachments"]), timeout=10)
+    [attachment] = bot.jira.issues[issue["key"]]["attachments"]
+    assert attachment["filename"] == "server.log"
+    assert bot.jira.attachment_bytes[attachment["id"]] == b"log line\n"
