@@ -6,8 +6,8 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
-from typing import TextIO
 from datetime import UTC, datetime
+from typing import TextIO
 
 REDACTED = "[redacted]"
 

@@ -248,8 +248,8 @@ class Store:
 
     def mark_retry(self, request_id: str, error: str, next_attempt_at: float) -> None:
         """Record a transient failure and when to try again (an issue already created stays created)."""
-        self.db.execute("UPDATE requests SET state = CASE WHEN state = 'attaching' THEN 'attaching' ELSE 'sending' END, "
-                        "last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+        self.db.execute("UPDATE requests SET last_error = ?, next_attempt_at = ?, updated_at = ?, "
+                        "state = CASE WHEN state = 'attaching' THEN 'attaching' ELSE 'sending' END WHERE id = ?",
                         [error, next_attempt_at, self.clock(), request_id])
 
     def mark_needs_attention(self, request_id: str, error: str) -> None:

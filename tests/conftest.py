@@ -46,7 +46,8 @@ def write_config(folder: Path, jira_url: str, **overrides: Any) -> Path:
     shutil.copy(ROOT / "customers.example.yaml", folder / "customers.yaml")
     config: dict[str, Any] = {
         "telegram": {"token": TOKEN},
-        "jira": {"url": jira_url, "project": "SUP", "email": "bot@example.com", "api_token": "jira-api-token-secret", "timeout": 5},
+        "jira": {"url": jira_url, "project": "SUP", "email": "bot@example.com",
+                 "api_token": "jira-api-token-secret", "timeout": 5},
         "storage": {"path": "ticketsmith.db"},
         "templates": "templates.yaml",
         "customers": "customers.yaml",
