@@ -8,6 +8,7 @@ import html
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from bot.customers import Customer
 from bot.dialog import Action, Files, Prompt, Step, Tap, Text, Unsupported
 from bot.i18n import t
 from bot.services import Services
@@ -66,6 +67,8 @@ async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step
         ticket = svc.engine.preview(draft, svc.now())
         # Written before Jira is called: from here on the request cannot be lost.
         svc.store.confirm(draft, chat_id, ticket)
+        if ticket.customer:
+            svc.engine.customers.add(Customer(ticket.customer))
         text = prompt_text(card, extra=t("sending", draft.lang))
         if edit_id is None or not await edit(bot, chat_id, edit_id, text, None):
             await drop_buttons(bot, chat_id, stored.prompt_message_id)

@@ -337,3 +337,20 @@ async def test_file_over_the_download_limit_is_explained(bot: RunningBot) -> Non
     [attachment] = bot.jira.issues[issue["key"]]["attachments"]
     assert attachment["filename"] == "server.log"
     assert bot.jira.attachment_bytes[attachment["id"]] == b"log line\n"
+
+
+async def test_a_new_customer_is_matched_in_the_next_request(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.say(user, "Acme Logistics")
+    await bot.tap(user, "➕ Use “Acme Logistics” as a new customer")
+    await bot.tap(user, "Can wait")
+    await bot.tap(user, "No deadline")
+    await bot.tap(user, "Skip ⏭")
+    await bot.tap(user, "✅ Create")
+    await created_issue(bot, user)
+    await open_bug(bot, user)
+    await bot.say(user, "Import from CSV fails for big files")
+    await bot.say(user, "acme logistics")
+    assert "How urgent" in user.last.text
