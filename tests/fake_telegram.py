@@ -15,7 +15,7 @@ import socket
 import struct
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,14 +36,26 @@ MSG_NOT_MODIFIED = (
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 WEBHOOK_CONFLICT = (
-    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
 )
-POLL_CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+POLL_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+)
 
 CHAT_ACTIONS = frozenset(
     {
-        "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-        "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
     }
 )
 
@@ -53,10 +65,34 @@ OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction
 # Params whose value is a String in the Bot API, so "123" or "true" must stay text.
 STRING_PARAMS = frozenset(
     {
-        "text", "caption", "parse_mode", "callback_query_id", "url", "secret_token", "language_code", "file_id",
-        "action", "emoji", "inline_message_id", "business_connection_id", "message_effect_id", "ip_address",
-        "description", "short_description", "name", "title", "query", "document", "photo", "voice", "video",
-        "audio", "animation", "sticker", "video_note", "thumbnail"
+        "text",
+        "caption",
+        "parse_mode",
+        "callback_query_id",
+        "url",
+        "secret_token",
+        "language_code",
+        "file_id",
+        "action",
+        "emoji",
+        "inline_message_id",
+        "business_connection_id",
+        "message_effect_id",
+        "ip_address",
+        "description",
+        "short_description",
+        "name",
+        "title",
+        "query",
+        "document",
+        "photo",
+        "voice",
+        "video",
+        "audio",
+        "animation",
+        "sticker",
+        "video_note",
+        "thumbnail",
     }
 )
 
@@ -139,8 +175,23 @@ _SPLITTABLE = frozenset(
 _SPACE = frozenset(b" \t\r\n\x00\x0b")  # tdlib's is_space; NUL counts, as it ends C strings
 _HTML_TAGS = frozenset(
     {
-        "a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler", "tg-emoji", "tg-time",
-        "span", "pre", "code", "blockquote"
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "s",
+        "strike",
+        "del",
+        "u",
+        "ins",
+        "tg-spoiler",
+        "tg-emoji",
+        "tg-time",
+        "span",
+        "pre",
+        "code",
+        "blockquote",
     }
 )
 _V2_NAMES = {
@@ -373,7 +424,9 @@ def parse_html(src: str, resolve_user: Callable[[int], dict[str, Any] | None]) -
                 raise ParseError(f"Unclosed end tag at byte offset {begin}")
             tag, arg, offset, out_begin = nested[-1]
             if end_tag and end_tag != tag:
-                raise ParseError(f'Unmatched end tag at byte offset {begin}, expected "</{tag}>", found "</{end_tag}>"')
+                raise ParseError(
+                    f'Unmatched end tag at byte offset {begin}, expected "</{tag}>", found "</{end_tag}>"'
+                )
             if u16 > offset:
                 _html_close(ents, tag, arg, offset, u16 - offset, _decode(out[out_begin:]), resolve_user)
             nested.pop()
@@ -463,7 +516,9 @@ def _reserved(ch: int) -> str:
     return f"Character '{chr(ch)}' is reserved and must be escaped with the preceding '\\'"
 
 
-def parse_markdown_v2(src: str, resolve_user: Callable[[int], dict[str, Any] | None]) -> tuple[str, list[Entity]]:
+def parse_markdown_v2(
+    src: str, resolve_user: Callable[[int], dict[str, Any] | None]
+) -> tuple[str, list[Entity]]:
     """Telegram's MarkdownV2 parse mode: the plain text and its entities, or ParseError."""
     t = src.encode("utf-8", "surrogatepass")
     n = len(t)
@@ -678,7 +733,9 @@ def _v2_close(
     return i, u16, have_quote, can_start_quote
 
 
-def parse_markdown(src: str, resolve_user: Callable[[int], dict[str, Any] | None]) -> tuple[str, list[Entity]]:
+def parse_markdown(
+    src: str, resolve_user: Callable[[int], dict[str, Any] | None]
+) -> tuple[str, list[Entity]]:
     """Telegram's legacy Markdown parse mode: the plain text and its entities, or ParseError."""
     t = src.encode("utf-8", "surrogatepass")
     n = len(t)
@@ -803,8 +860,10 @@ def sort_entities(ents: list[Entity]) -> None:
 
 
 # Characters tdlib counts as blank when deciding that a text is empty.
-_BLANK = frozenset(" \n\t\v\x00\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-                   "\u202e\u202f\u205f\u2800\u3000\ufffc")
+_BLANK = frozenset(
+    " \n\t\v\x00\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202e\u202f\u205f\u2800\u3000\ufffc"
+)
 # Removed outright by tdlib's clean_input_string: line/paragraph separators, bidi embeddings, some combiners.
 _DROPPED = frozenset("\r\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u0333\u033f\u030a")
 
@@ -947,7 +1006,10 @@ class ApiCall:
 
     def __str__(self) -> str:
         """One line for failure dumps."""
-        shown = {k: (f"<{len(v.content)} bytes>" if isinstance(v, UploadedFile) else v) for k, v in self.params.items()}
+        shown = {
+            k: (f"<{len(v.content)} bytes>" if isinstance(v, UploadedFile) else v)
+            for k, v in self.params.items()
+        }
         outcome = "pending" if self.status is None else str(self.status)
         if self.error:
             outcome += f" {self.error}"
@@ -1291,7 +1353,9 @@ class FakeUser:
         caption: str | None = None,
     ) -> int:
         """Send a video."""
-        stored = self._fake.add_file(content, size=size, kind="video", file_name=file_name, mime_type="video/mp4")
+        stored = self._fake.add_file(
+            content, size=size, kind="video", file_name=file_name, mime_type="video/mp4"
+        )
         stored.width, stored.height, stored.duration = width, height, duration
         video = {
             "file_id": stored.file_id,
@@ -1329,7 +1393,9 @@ class FakeUser:
                     continue
                 if "callback_data" not in button:
                     kinds = sorted(k for k in button if k != "text")
-                    raise AssertionError(f"button {label!r} is a {kinds} button: tapping it sends the bot nothing")
+                    raise AssertionError(
+                        f"button {label!r} is a {kinds} button: tapping it sends the bot nothing"
+                    )
                 return await self._fake.inject_callback(self, message, str(button["callback_data"]))
         raise AssertionError(
             f"no button {label!r} on message #{message.message_id} ({message.text!r}); "
@@ -1372,9 +1438,16 @@ class _Described:
 
 _TOKEN_RE = re.compile(r"\d+:[\w-]+")
 _INLINE_ACTIONS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text", "callback_game",
-    "pay"
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
 )
 
 
@@ -1382,8 +1455,8 @@ def _int(value: Any, default: int = 0) -> int:
     """Lenient integer parsing like the server's: junk reads as the default."""
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int):
-        return value
+    if isinstance(value, int | float):
+        return int(value)
     try:
         return int(str(value).strip())
     except ValueError:
@@ -1461,7 +1534,7 @@ class FakeTelegram:
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
-        self._handlers: dict[str, Callable[[dict[str, Any], dict[str, UploadedFile]], Any]] = {
+        self._handlers: dict[str, Callable[[dict[str, Any], dict[str, UploadedFile]], Awaitable[Any]]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook,
@@ -1581,11 +1654,9 @@ class FakeTelegram:
     def photo_files(
         self, content: bytes | None, width: int, height: int, *, size: int | None = None
     ) -> list[StoredFile]:
-        """Store a photo as its PhotoSize ladder, smallest first.
-
-        Smaller sizes carry the original bytes (nothing is rescaled); for a photo known only by size,
-        the smaller sizes get sizes scaled by area.
-        """
+        """Store a photo as its PhotoSize ladder, smallest first."""
+        # Nothing is rescaled: every size serves the original bytes. For a photo known only by size,
+        # the smaller entries get byte sizes scaled by area so that they stay downloadable.
         ladder = photo_dimensions(width, height)
         total = size if size is not None else len(content or b"")
         top_w, top_h = ladder[-1]
@@ -1621,10 +1692,8 @@ class FakeTelegram:
         self._failures.setdefault(canonical, []).extend([error] * times)
 
     def block(self, user_id: int) -> None:
-        """The user blocks the bot: sends to them get 403 and the bot gets a my_chat_member update.
-
-        A blocked user who sends anything again has restarted the bot, which unblocks it.
-        """
+        """The user blocks the bot: sends to them get 403; anything they send later unblocks it."""
+        # Clients make a blocked user press "Restart" before writing again, which unblocks the bot.
         user = self._users[user_id]
         if not user.blocked:
             user.blocked = True
@@ -1646,11 +1715,9 @@ class FakeTelegram:
         """Whether the bot has fetched this update."""
         return update_id in self._delivered
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until predicate() holds, re-checking after every bot call; AssertionError on timeout.
-
-        The predicate may raise AssertionError or LookupError while the state is not there yet.
-        """
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109 (the fixture API names it timeout)
+        """Wait until predicate() holds, re-checking after every bot call; AssertionError on timeout."""
+        # `user.last.text == ...` raises until the bot has said anything; that only means "not yet".
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         problem: BaseException | None = None
@@ -1667,12 +1734,14 @@ class FakeTelegram:
                 raise AssertionError(self._report(f"condition not met within {timeout}s", problem))
             await _wait(event, remaining)
 
-    async def wait_delivered(self, update_id: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_delivered(self, update_id: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (the fixture API names it timeout)
         """Wait until the bot has fetched this update through getUpdates."""
         try:
             await self.wait_for(lambda: update_id in self._delivered, timeout)
         except AssertionError:
-            raise AssertionError(self._report(f"update {update_id} was not fetched within {timeout}s", None)) from None
+            raise AssertionError(
+                self._report(f"update {update_id} was not fetched within {timeout}s", None)
+            ) from None
 
     def _report(self, headline: str, problem: BaseException | None) -> str:
         lines = [headline]
@@ -1692,7 +1761,9 @@ class FakeTelegram:
 
     # -- update injection ----------------------------------------------------------------------------
 
-    async def inject_message(self, user: FakeUser, content: dict[str, Any], reply_to: int | None = None) -> int:
+    async def inject_message(
+        self, user: FakeUser, content: dict[str, Any], reply_to: int | None = None
+    ) -> int:
         """Put a message from the user into the update queue; returns its update_id."""
         chat = user.chat
         message: dict[str, Any] = {
@@ -1991,11 +2062,15 @@ class FakeTelegram:
                     if not isinstance(button.get("text"), str):
                         raise bad_request('can\'t parse keyboard button: Field "text" must be of type String')
                 elif not isinstance(button, str):
-                    raise bad_request("can't parse keyboard button: KeyboardButton must be a String or an Object")
+                    raise bad_request(
+                        "can't parse keyboard button: KeyboardButton must be a String or an Object"
+                    )
         if "inline_keyboard" in value:
             rows = value["inline_keyboard"]
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-                raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
+                raise bad_request(
+                    'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+                )
             for button in itertools.chain.from_iterable(rows):
                 prefix = "can't parse inline keyboard button: "
                 if not isinstance(button, dict):
@@ -2226,7 +2301,7 @@ class FakeTelegram:
 
     @staticmethod
     def _scope_key(scope: Any) -> str:
-        """ "default", "all_private_chats", "chat:<id>", "chat_member:<chat>:<user>", ..."""
+        """Commands key of a scope: default, all_private_chats, chat:<id>, chat_member:<c>:<u>, ..."""
         if not isinstance(scope, dict):
             return "default"
         kind = str(scope.get("type", "default"))
@@ -2284,7 +2359,9 @@ class FakeTelegram:
     async def _send_message(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         if params.get("chat_id") in (None, ""):
             raise bad_request("chat_id is empty")
-        raw, ents = self._format(params.get("text"), params.get("parse_mode"), params.get("entities"), caption=False)
+        raw, ents = self._format(
+            params.get("text"), params.get("parse_mode"), params.get("entities"), caption=False
+        )
         markup = self._parse_markup(params.get("reply_markup"))
         chat = self._chat(params)
         text, entities = self._finish(raw, ents, caption=False)
@@ -2296,7 +2373,9 @@ class FakeTelegram:
         return self._message_json(chat, message)
 
     async def _edit_message_text(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        raw, ents = self._format(params.get("text"), params.get("parse_mode"), params.get("entities"), caption=False)
+        raw, ents = self._format(
+            params.get("text"), params.get("parse_mode"), params.get("entities"), caption=False
+        )
         chat, message, markup = self._edit_target(params)
         if message.kind != "text":
             raise bad_request("there is no text in the message to edit")
@@ -2334,7 +2413,9 @@ class FakeTelegram:
         return chat, self._editable(chat, message_id), markup
 
     @staticmethod
-    def _apply_edit(message: BotMessage, markup: dict[str, Any] | None, rows: list[list[dict[str, Any]]]) -> None:
+    def _apply_edit(
+        message: BotMessage, markup: dict[str, Any] | None, rows: list[list[dict[str, Any]]]
+    ) -> None:
         message.inline_keyboard = rows
         message.reply_markup = markup
         message.edits += 1
@@ -2452,7 +2533,11 @@ class FakeTelegram:
     async def _send_document(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         chat, caption, entities, markup, reply_to, source = await self._send_media(params, files, "document")
         if isinstance(source, UploadedFile):
-            mime = source.content_type or mimetypes.guess_type(source.filename or "")[0] or "application/octet-stream"
+            mime = (
+                source.content_type
+                or mimetypes.guess_type(source.filename or "")[0]
+                or "application/octet-stream"
+            )
             stored = self.add_file(source.content, file_name=source.filename, mime_type=mime)
         else:
             stored = self._existing_file(source, "document")

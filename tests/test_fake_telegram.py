@@ -28,7 +28,14 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from tests.fake_telegram import FakeTelegram, FakeUser, make_png
 
@@ -60,7 +67,9 @@ async def anna(fake: FakeTelegram) -> FakeUser:
 
 def keyboard(*labels: str) -> InlineKeyboardMarkup:
     """One row of callback buttons whose data is the lowercased label."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=label.lower()) for label in labels]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=label.lower()) for label in labels]]
+    )
 
 
 def retry_seconds(exc: RetryAfter) -> int:
@@ -78,7 +87,10 @@ async def test_get_me_reports_the_bot(bot: Bot) -> None:
 async def test_html_message_is_shown_as_plain_text_with_buttons(bot: Bot, anna: FakeUser) -> None:
     """The user sees tags stripped and entities unescaped; the reply echoes the real shape."""
     sent = await bot.send_message(
-        anna.id, "<b>Ticket</b> &lt;PRJ-1&gt; &amp; co", parse_mode=ParseMode.HTML, reply_markup=keyboard("Yes", "No")
+        anna.id,
+        "<b>Ticket</b> &lt;PRJ-1&gt; &amp; co",
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard("Yes", "No"),
     )
     assert sent.text == "Ticket <PRJ-1> & co"
     assert sent.entities[0].type == "bold" and sent.entities[0].length == 6
@@ -104,7 +116,10 @@ async def test_html_message_is_shown_as_plain_text_with_buttons(bot: Bot, anna: 
             {"text": "<b>open", "parse_mode": "HTML"},
             "Can't parse entities: can't find end tag corresponding to start tag \"b\"",
         ),
-        ({"text": "a < b", "parse_mode": "HTML"}, 'Can\'t parse entities: unsupported start tag "" at byte offset 2'),
+        (
+            {"text": "a < b", "parse_mode": "HTML"},
+            'Can\'t parse entities: unsupported start tag "" at byte offset 2',
+        ),
         (
             {"text": "Done.", "parse_mode": "MarkdownV2"},
             "Can't parse entities: character '.' is reserved and must be escaped with the preceding '\\'",
@@ -115,7 +130,10 @@ async def test_html_message_is_shown_as_plain_text_with_buttons(bot: Bot, anna: 
             "Can't parse inline keyboard button: text buttons are unallowed in the inline keyboard",
         ),
         (
-            {"text": "t", "reply_markup": InlineKeyboardMarkup([[InlineKeyboardButton("", callback_data="d")]])},
+            {
+                "text": "t",
+                "reply_markup": InlineKeyboardMarkup([[InlineKeyboardButton("", callback_data="d")]]),
+            },
             "Inline keyboard button text must be non-empty",
         ),
         ({"text": "t", "reply_parameters": {"message_id": 999}}, "Message to be replied not found"),
@@ -177,7 +195,9 @@ async def test_callback_queries_are_answered_once(fake: FakeTelegram, bot: Bot, 
     assert isinstance(query.message, Message) and query.message.text == "Sure?"
     assert await query.answer("Noted", show_alert=True)
     assert anna.callback_answers[-1]["text"] == "Noted" and anna.callback_answers[-1]["show_alert"] is True
-    with pytest.raises(BadRequest, match=r"^Query is too old and response timeout expired or query id is invalid$"):
+    with pytest.raises(
+        BadRequest, match=r"^Query is too old and response timeout expired or query id is invalid$"
+    ):
         await query.answer()
     with pytest.raises(AssertionError, match=r"its buttons are \['Yes', 'No'\]"):
         await anna.tap("Maybe")
@@ -189,7 +209,7 @@ async def test_long_polling_returns_as_soon_as_a_user_writes(fake: FakeTelegram,
     poll = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.05)
     started = time.monotonic()
-    update_id = await user.send("/start now")
+    update_id = await user.send("  /start now\r\n")  # clients trim and drop CR
     updates = await poll
     assert time.monotonic() - started < 1
     message = updates[0].message
@@ -280,7 +300,9 @@ async def test_commands_and_chat_actions(fake: FakeTelegram, bot: Bot, anna: Fak
     """Commands are stored per scope and language; actions are logged per chat."""
     scope = BotCommandScopeAllPrivateChats()
     await bot.set_my_commands([BotCommand("new", "File a ticket")], scope=scope, language_code="en")
-    assert fake.commands == {("all_private_chats", "en"): [{"command": "new", "description": "File a ticket"}]}
+    assert fake.commands == {
+        ("all_private_chats", "en"): [{"command": "new", "description": "File a ticket"}]
+    }
     assert (await bot.get_my_commands(scope=scope, language_code="en"))[0].command == "new"
     with pytest.raises(BadRequest, match=r"^Bot_command_invalid$"):
         await bot.set_my_commands([BotCommand("New!", "x")])
