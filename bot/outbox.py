@@ -95,7 +95,8 @@ class Outbox:
     async def _upload(self, request: Request) -> None:
         """Upload the request's remaining files to its issue, one at a time."""
         pending = request.pending_attachments()
-        if self.files is None or request.jira_key is None:
+        if self.files is None or request.jira_key is None or not pending:
+            self.store.mark_created(request.id, request.jira_key or "", request.jira_url or "")
             return
         for index, item in enumerate(pending):
             last = index == len(pending) - 1
@@ -148,7 +149,13 @@ class Outbox:
             if not due:
                 break
             for request in due:
-                await self.deliver(request)
+                try:
+                    await self.deliver(request)
+                except Exception:
+                    # A bug must not spin: park the request with backoff and keep serving the others.
+                    log.exception("delivering request %s failed unexpectedly", request.id)
+                    retry_at = self.clock() + self.backoff(request.attempts, None)
+                    self.store.mark_retry(request.id, "internal error", retry_at)
                 count += 1
         return count
 
