@@ -149,7 +149,7 @@ def test_footer_table() -> None:
         "||Requested by|Anna Petrova (@anna, Telegram id 42)|\n"
         "||Filed|2026-11-23 10:00 CET via Telegram|\n"
         "||Form|Something is broken (bug)|\n"
-        "||Attachments|screen shot.png, log\\_1.txt — attached to this issue|"
+        "||Attachments|screen shot.png, log\\_1.txt|"
     )
 
 
@@ -173,11 +173,11 @@ def test_footer_escapes_reporter_and_customer() -> None:
             "h3. К какому сроку нужно?\nпт 27.11.2026", "||Клиент|ACME Corp GmbH|",
             "||Запросил(а)|Anna Petrova (@anna, Telegram id 42)|",
             "||Создано|2026-11-23 10:00 CET через Telegram|",
-            "||Форма|Что\\-то сломалось (bug)|", "— приложены к задаче|"]),
+            "||Форма|Что\\-то сломалось (bug)|", "||Вложения|screen shot.png, log\\_1.txt|"]),
     ("de", ["h3. Was ist kaputt?", "h3. Wie dringend ist es?\nDeal oder Go\\-live blockiert",
             "h3. Bis wann wird es gebraucht?\nFr 27.11.2026", "||Kunde|ACME Corp GmbH|",
             "||Angefragt von|Anna Petrova", "||Erstellt|2026-11-23 10:00 CET über Telegram|",
-            "||Formular|Etwas funktioniert nicht (bug)|", "— an dieses Ticket angehängt|"]),
+            "||Formular|Etwas funktioniert nicht (bug)|", "||Anhänge|screen shot.png, log\\_1.txt|"]),
 ])
 def test_description_in_the_jira_language(lang: str, expected: list[str]) -> None:
     description = render(BUG, bug_answers(), lang=lang).description
