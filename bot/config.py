@@ -255,7 +255,7 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
     zone_name = reader.get(document, "", "timezone", str, "UTC")
     try:
         zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         reader.problem(document.line_of("timezone"), f"unknown time zone {zone_name!r} (e.g. Europe/Berlin)")
         zone = ZoneInfo("UTC")
     access = reader.section("access")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.yamlfile import ConfigError, LineDict, parse_yaml
+from bot.yamlfile import ConfigError, LineDict, LineList, parse_yaml
 
 # Legal forms say nothing about which customer is meant: "ACME" and "Acme Corp GmbH" are the same one.
 _LEGAL_FORMS = {
@@ -98,7 +98,7 @@ def _from_yaml(text: str, source: str) -> list[Customer]:
         raise ConfigError([f"{source}: expected a list of customers (or a 'customers:' list)"])
     customers: list[Customer] = []
     problems: list[str] = []
-    for item in items:
+    for index, item in enumerate(items):
         if isinstance(item, str) and item.strip():
             customers.append(Customer(item.strip()))
         elif isinstance(item, LineDict) and isinstance(item.get("name"), str) and item["name"].strip():
@@ -110,7 +110,7 @@ def _from_yaml(text: str, source: str) -> list[Customer]:
                 aliases = []
             customers.append(Customer(item["name"].strip(), tuple(str(a).strip() for a in aliases if str(a).strip())))
         else:
-            line = item.line if isinstance(item, LineDict) else 0
+            line = items.line_of(index) if isinstance(items, LineList) else 0
             problems.append(f"{source}, line {line}: each customer is a name or a mapping with 'name'")
     if problems:
         raise ConfigError(problems)

@@ -14,20 +14,29 @@ MAX_YEARS_AHEAD = 3
 
 # Words that frame a deadline but carry no date: "by Friday", "до пятницы", "bis Freitag".
 _PREFIXES = re.compile(
-    r"^(?:by|until|till|before|on|due|no later than|до|к|ко|по|не позднее|bis|bis zum|bis zur|zum|am|spätestens)\s+",
+    r"^(?:no later than|не позднее|bis zum|bis zur|spätestens|by|until|till|before|on|due|до|ко|к|по|bis|zum|am)\s+",
     re.IGNORECASE,
 )
+# After "до" and "к" Russian weekdays change their ending ("до пятницы", "к пятнице"); dateparser knows only
+# the plain form.
+_RUSSIAN_WEEKDAYS = {
+    "понедельника": "понедельник", "понедельнику": "понедельник", "вторника": "вторник", "вторнику": "вторник",
+    "среды": "среда", "среде": "среда", "четверга": "четверг", "четвергу": "четверг", "пятницы": "пятница",
+    "пятнице": "пятница", "субботы": "суббота", "субботе": "суббота", "воскресенья": "воскресенье",
+    "воскресенью": "воскресенье",
+}
+_RUSSIAN_CASES = re.compile(r"\b(?:" + "|".join(_RUSSIAN_WEEKDAYS) + r")\b", re.IGNORECASE)
 _NUMERIC = re.compile(r"^(\d{1,2})\s*([./])\s*(\d{1,2})(?:\s*\2\s*(\d{2}|\d{4}))?\s*\.?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _END_OF = [
     (re.compile(r"^(?:the\s+)?end of (?:the\s+)?next week$|^ende nächster woche$|^конец следующей недели$",
                 re.I), "next-week"),
     (re.compile(r"^(?:the\s+)?end of (?:the\s+|this\s+)?week$|^ende (?:der|dieser) woche$|^wochenende$|"
-                r"^(?:к\s+)?концу? (?:этой\s+)?недели$", re.I), "week"),
+                r"^(?:к\s+)?(?:конец|концу) (?:этой\s+)?недели$", re.I), "week"),
     (re.compile(r"^(?:the\s+)?end of (?:the\s+)?next month$|^ende nächsten monats$|^конец следующего месяца$",
                 re.I), "next-month"),
     (re.compile(r"^(?:the\s+)?end of (?:the\s+|this\s+)?month$|^ende (?:des|dieses) monats$|^monatsende$|"
-                r"^(?:к\s+)?концу? (?:этого\s+)?месяца$", re.I), "month"),
+                r"^(?:к\s+)?(?:конец|концу) (?:этого\s+)?месяца$", re.I), "month"),
 ]
 
 
@@ -67,8 +76,11 @@ def _numeric(text: str, today: date) -> date | None:
         except ValueError:
             continue
         if year_text is None and found < today:
-            found = found.replace(year=year + 1)
-        return found
+            try:
+                found = found.replace(year=year + 1)
+            except ValueError:
+                return None
+        return found if found.year <= today.year + MAX_YEARS_AHEAD else None
     return None
 
 
@@ -78,6 +90,7 @@ def parse_date(text: str, today: date, languages: tuple[str, ...] = ("en", "ru",
     cleaned = _PREFIXES.sub("", cleaned).strip()
     if not cleaned or cleaned.isdigit() or len(cleaned) > 60:
         return None
+    cleaned = _RUSSIAN_CASES.sub(lambda m: _RUSSIAN_WEEKDAYS[m[0].lower()], cleaned)
     numeric = _numeric(cleaned, today)
     if numeric is not None or _NUMERIC.match(cleaned) or _ISO.match(cleaned):
         return numeric

@@ -303,7 +303,7 @@ class Engine:
             if token == "back":
                 return self._back(draft, template)
             if token == "summary" and draft.editing:
-                return self._ask(draft, template, None)
+                return self._ask(draft, template, self._first_unanswered(template, draft.answers))
             if token == "skip" or (token == "date:none" and question.type == "date"):
                 if question.required:
                     return self._retry(draft, template, question, t("not_optional", lang))
@@ -322,7 +322,8 @@ class Engine:
 
     def _back(self, draft: Draft, template: Template) -> Step:
         if draft.editing:
-            return self._ask(draft, template, None)
+            # A changed answer may have made a question apply that still needs answering.
+            return self._ask(draft, template, self._first_unanswered(template, draft.answers))
         visible = [q.id for q in self._visible(template, draft.answers)]
         index = visible.index(draft.current) if draft.current in visible else len(visible)
         if index == 0:

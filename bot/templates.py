@@ -16,7 +16,7 @@ from bot.yamlfile import ConfigError, LineDict, parse_yaml
 QuestionType = Literal["text", "choice", "customer", "date", "number", "attachments"]
 QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
 
-ID_PATTERN = re.compile(r"^[a-z0-9_-]{1,32}$")
+ID_PATTERN = re.compile(r"[a-z0-9_-]{1,32}")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 DEFAULT_TEXT_MAX = 3000
 # Telegram callback data is at most 64 bytes; option values travel as indexes, so this only bounds labels.
@@ -263,7 +263,7 @@ def _question(check: _Checker, node: Any, template_id: str, lang: str, earlier: 
         return None
     qid = node.get("id")
     where = _where(template_id, str(qid) if qid is not None else None)
-    if not isinstance(qid, str) or not ID_PATTERN.match(qid):
+    if not isinstance(qid, str) or not ID_PATTERN.fullmatch(qid):
         check.add(node.line_of("id"), _where(template_id),
                   f"question id {qid!r} must be 1-32 characters of a-z, 0-9, '_' or '-'")
         return None
@@ -300,6 +300,8 @@ def _question(check: _Checker, node: Any, template_id: str, lang: str, earlier: 
     if jira_field is not None and not (isinstance(jira_field, str) and jira_field.strip()):
         check.add(node.line_of("jira"), where, "'jira' must name a Jira field (id or name)")
         jira_field = None
+    if jira_field == "duedate" and qtype != "date":
+        check.add(node.line_of("jira"), where, "only a date question can fill 'duedate'")
     when = _when(check, node, where, earlier)
     hint = _text(check, node, "hint", where, lang, required=False)
     if text is None:
@@ -316,10 +318,10 @@ def _placeholders(value: str) -> list[str]:
     return PLACEHOLDER.findall(value)
 
 
-def _jira(check: _Checker, node: Any, template_id: str, question_ids: Iterable[str]) -> JiraSpec | None:
+def _jira(check: _Checker, node: Any, template_id: str, question_ids: Iterable[str], line: int) -> JiraSpec | None:
     where = _where(template_id)
     if not isinstance(node, LineDict):
-        check.add(0, where, "'jira' must be a mapping with at least 'issue_type' and 'summary'")
+        check.add(line, where, "'jira' must be a mapping with at least 'issue_type' and 'summary'")
         return None
     check.unknown_keys(node, _JIRA_KEYS, where, "jira")
     known = set(question_ids)
@@ -370,7 +372,7 @@ def _template(check: _Checker, node: Any, seen_ids: set[str]) -> Template | None
         check.add(0, "", "each template must be a mapping")
         return None
     tid = node.get("id")
-    if not isinstance(tid, str) or not ID_PATTERN.match(tid):
+    if not isinstance(tid, str) or not ID_PATTERN.fullmatch(tid):
         check.add(node.line_of("id"), "", f"template id {tid!r} must be 1-32 characters of a-z, 0-9, '_' or '-'")
         return None
     where = _where(tid)
@@ -397,10 +399,7 @@ def _template(check: _Checker, node: Any, seen_ids: set[str]) -> Template | None
             check.add(raw.line_of("id"), _where(tid, question.id), "duplicate question id")
             continue
         questions[question.id] = question
-    jira = _jira(check, node.get("jira"), tid, questions)
-    for question in questions.values():
-        if question.jira_field == "duedate" and question.type != "date":
-            check.add(0, _where(tid, question.id), "only a date question can fill 'duedate'")
+    jira = _jira(check, node.get("jira"), tid, questions, node.line_of("jira"))
     keywords = _str_list(check, node, "keywords", where)
     if title is None or jira is None:
         return None

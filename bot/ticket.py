@@ -11,10 +11,11 @@ from typing import Any
 from bot.dates import format_date
 from bot.i18n import t
 from bot.templates import PLACEHOLDER, Question, Template, applies
-from bot.text import short_label
+from bot.text import clip, short_label
 from bot.wiki import escape, slug
 
 SUMMARY_LIMIT = 255
+MAX_LISTED_FILES = 30
 TEXT_LIMIT = 32767
 _SECTION_TEXTS = {
     "en": {"customer": "Customer", "reporter": "Requested by", "filed": "Filed", "template": "Form",
@@ -126,11 +127,15 @@ def display(question: Question, value: Any, lang: str) -> str:
     return str(value)
 
 
-def _fill(pattern: str, template: Template, answers: Mapping[str, Any], lang: str) -> str:
+_EMPTY = "\x00"
+_SEPARATORS = r"[\s:;,.\-–—|/]"
+
+
+def _fill(pattern: str, template: Template, answers: Mapping[str, Any], lang: str, empty: str = "") -> str:
     def one(match: re.Match[str]) -> str:
         name = match[1]
-        if name not in answers:
-            return ""
+        if answers.get(name) is None:
+            return empty
         return display(template.question(name), answers[name], lang)
 
     return PLACEHOLDER.sub(one, pattern)
@@ -138,9 +143,11 @@ def _fill(pattern: str, template: Template, answers: Mapping[str, Any], lang: st
 
 def make_summary(template: Template, answers: Mapping[str, Any], lang: str) -> str:
     """Fill the template's summary rule: one line, at most 255 characters."""
-    text = " ".join(_fill(template.jira.summary, template, answers, lang).split())
-    text = re.sub(r"^[\s:;,.\-–—|/]+|[\s:;,\-–—|/]+$", "", text)
-    text = text or template.title.get(lang)
+    text = " ".join(_fill(template.jira.summary, template, answers, lang, _EMPTY).split())
+    # An empty placeholder takes the separator that joined it to its neighbour with it: "{customer}: {what}".
+    text = re.sub(rf"{_SEPARATORS}*{_EMPTY}{_SEPARATORS}*", " ", text)
+    text = re.sub(rf"^{_SEPARATORS}+|[\s:;,\-–—|/]+$", "", " ".join(text.split()))
+    text = text or " ".join(template.title.get(lang).split())
     if len(text) <= SUMMARY_LIMIT:
         return text
     cut = text[: SUMMARY_LIMIT - 1]
@@ -160,21 +167,38 @@ def _field_value(template: Template, pattern: Any, answers: Mapping[str, Any], l
     return _fill(pattern, template, answers, lang)
 
 
+def _cut_escaped(body: str, budget: int) -> str:
+    """Return the longest prefix of body whose escaped form fits budget characters."""
+    low, high = 0, len(body)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(escape(body[:middle])) <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    return body[:low]
+
+
 def _fit(sections: list[tuple[str, str]], footer: str) -> tuple[list[tuple[str, str]], bool]:
     """Shorten the longest answers until the description fits Jira's text limit."""
     def size(items: list[tuple[str, str]]) -> int:
-        return sum(len(h) + len(escape(b)) + 12 for h, b in items) + len(footer)
+        # Headings, markup and the "shortened" note take a little beyond the escaped answers.
+        return sum(len(escape(h)) + len(escape(b)) + 12 for h, b in items) + len(footer) + 100
 
-    if size(sections) <= TEXT_LIMIT:
-        return sections, False
     items = list(sections)
-    while size(items) > TEXT_LIMIT:
-        index = max(range(len(items)), key=lambda i: len(items[i][1]))
+    shortened = False
+    while items and size(items) > TEXT_LIMIT:
+        index = max(range(len(items)), key=lambda i: len(escape(items[i][1])))
         heading, body = items[index]
-        overflow = size(items) - TEXT_LIMIT
-        keep = max(0, len(body) - max(overflow + 100, len(body) // 4))
-        items[index] = (heading, body[:keep] + " …")
-    return items, True
+        escaped = len(escape(body))
+        budget = max(0, escaped - max(size(items) - TEXT_LIMIT, escaped // 4))
+        kept = _cut_escaped(body, budget).rstrip()
+        replacement = f"{kept} …" if kept else "…"
+        if replacement == body:
+            break
+        items[index] = (heading, replacement)
+        shortened = True
+    return items, shortened
 
 
 def render_ticket(
@@ -223,14 +247,19 @@ def render_ticket(
     footer_rows.append((texts["filed"], f"{filed_at:%Y-%m-%d %H:%M %Z}".strip() + f" {texts['via']}"))
     footer_rows.append((texts["template"], escape(f"{template.title.get(lang)} ({template.id})")))
     if attachments:
-        names = ", ".join(escape(a.name) for a in attachments)
-        footer_rows.append((texts["attachments"], names))
+        shown = [escape(clip(a.name, 100)) for a in attachments[:MAX_LISTED_FILES]]
+        if len(attachments) > MAX_LISTED_FILES:
+            shown.append(f"+{len(attachments) - MAX_LISTED_FILES}")
+        footer_rows.append((texts["attachments"], ", ".join(shown)))
     footer = "----\n" + "\n".join(f"||{escape(k)}|{v}|" for k, v in footer_rows)
     sections, shortened = _fit(sections, footer)
     body = [f"h3. {escape(heading)}\n{escape(text)}" for heading, text in sections]
     if shortened:
         body.append(f"_{escape(texts['cut'])}_")
     description = "\n\n".join([*body, footer])
+    if len(description) > TEXT_LIMIT:
+        # Last resort; cut where no escape sequence is split in half.
+        description = description[:TEXT_LIMIT].rstrip("\\")
     fields = {key: _field_value(template, value, current, lang) for key, value in template.jira.fields}
     fields.update(mapped)
     return Ticket(

@@ -39,6 +39,6 @@ def unescape(text: str) -> str:
 
 def slug(text: str, limit: int = 255) -> str:
     """Turn text into a Jira label: lower case, no spaces, only letters, digits and dashes."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", text).casefold().lower()
     cleaned = re.sub(r"[^\w]+", "-", folded).replace("_", "-")
     return re.sub(r"-{2,}", "-", cleaned).strip("-")[:limit].strip("-")

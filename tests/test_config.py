@@ -171,8 +171,6 @@ def test_not_a_mapping(tmp_path: Path) -> None:
         "jira, logging, storage, telegram, templates, timezone)"]
 
 
-@pytest.mark.xfail(strict=True, reason="ZoneInfo('Europe') raises IsADirectoryError (an OSError), "
-                                       "which load_config does not catch")
 def test_time_zone_naming_a_region_is_a_config_error(tmp_path: Path) -> None:
     assert problems(tmp_path, "templates: t.yaml\ntimezone: Europe\n") == [
         f"{at(tmp_path, 2)}: unknown time zone 'Europe' (e.g. Europe/Berlin)"]

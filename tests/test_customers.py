@@ -129,7 +129,6 @@ def test_yaml_errors_name_the_line(tmp_path: Path, text: str, problem: str) -> N
 
 
 @pytest.mark.parametrize("entry", ["42", "''", "[a, b]"])
-@pytest.mark.xfail(strict=True, reason="_from_yaml reports entries that are not mappings as 'line 0'")
 def test_yaml_error_for_a_scalar_entry_names_its_line(tmp_path: Path, entry: str) -> None:
     path = tmp_path / "customers.yaml"
     path.write_text(f"customers:\n  - name: A\n  - {entry}\n", encoding="utf-8")

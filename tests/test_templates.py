@@ -226,19 +226,16 @@ def test_ids_of_exactly_32_characters_are_fine() -> None:
     assert template.questions[-1].id == "q" * 32
 
 
-@pytest.mark.xfail(strict=True, reason="ID_PATTERN ends in '$', which also matches before a trailing newline")
 def test_template_id_with_trailing_newline_is_rejected() -> None:
     expected = f"templates.yaml, line 2: template id 'bug\\n' {ID_RULE}"
     assert problems(one_template(tid='"bug\\n"')) == [expected]
 
 
-@pytest.mark.xfail(strict=True, reason="ID_PATTERN ends in '$', which also matches before a trailing newline")
 def test_question_id_with_trailing_newline_is_rejected() -> None:
     expected = f"templates.yaml, line 10: template 't1': question id 'b\\n' {ID_RULE}"
     assert expected in problems(HEAD + '      - id: "b\\n"\n        text: B?\n')
 
 
-@pytest.mark.xfail(strict=True, reason="the duedate check passes line 0, so the message names no line")
 def test_duedate_on_a_non_date_question_names_the_line() -> None:
     text = HEAD + "      - id: b\n        text: B?\n        jira: duedate\n"
     assert "templates.yaml, line 12: template 't1', question 'b': only a date question can fill 'duedate'" \
@@ -251,7 +248,6 @@ def test_duedate_on_a_non_date_question_is_refused() -> None:
                for p in problems(text))
 
 
-@pytest.mark.xfail(strict=True, reason="a missing 'jira' mapping is reported with line 0: no line named")
 def test_missing_jira_section_names_the_line() -> None:
     text = "templates:\n  - id: t1\n    title: T\n    questions: [{id: a, text: A}]\n"
     assert ("templates.yaml, line 2: template 't1': "
