@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _SCALES = {
@@ -13,7 +14,15 @@ _CURRENCY = re.compile(r"[€$£₽]|\b(?:eur|euro|euros|usd|dollars?|rub|руб
 _NUMBER = re.compile(r"^([+-]?)(\d[\d\s'’.,]*)(?:\s*([a-zа-яё]+)\.?)?$", re.IGNORECASE)
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[\s'’]\d{3})+(?:[.,]\d+)?")
+MAX_AMOUNT = 1e15
+
+
 def _digits(body: str) -> float | None:
+    body = body.rstrip(" \t'’.,")
+    if re.search(r"[\s'’]", body) and not _GROUPED.fullmatch(body):
+        # Spaces group thousands ("40 000"); anything else with a space is two numbers.
+        return None
     body = re.sub(r"[\s'’]", "", body)
     separators = [c for c in body if c in ".,"]
     if not separators:
@@ -45,4 +54,6 @@ def parse_amount(text: str) -> float | None:
     if value is None:
         return None
     value *= _SCALES.get(unit, 1.0)
+    if not math.isfinite(value) or value > MAX_AMOUNT:
+        return None
     return -value if sign == "-" else value

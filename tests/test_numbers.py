@@ -53,3 +53,12 @@ _PIECES = st.sampled_from(["1", "40", "000", ".", ",", " ", "'", "k", "M", "€"
 def test_parse_amount_never_raises(text: str) -> None:
     value = parse_amount(text)
     assert value is None or isinstance(value, float)
+
+
+@pytest.mark.parametrize("text", ["40 40k", "1 2 3", "9" * 400, "12 345 6"])
+def test_ambiguous_or_absurd_numbers_are_refused(text: str) -> None:
+    assert parse_amount(text) is None
+
+
+def test_grouped_thousands_with_spaces() -> None:
+    assert parse_amount("1 234 567,5") == 1234567.5
