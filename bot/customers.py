@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.yamlfile import ConfigError, LineDict, LineList, parse_yaml
+from bot.yamlfile import ConfigError, LineDict, LineList, parse_yaml, read_text
 
 # Legal forms say nothing about which customer is meant: "ACME" and "Acme Corp GmbH" are the same one.
 _LEGAL_FORMS = {
@@ -132,12 +132,7 @@ def _from_csv(text: str) -> list[Customer]:
 
 def load_customers(path: Path) -> list[Customer]:
     """Read a customer list from a YAML or CSV file."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: customers file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read ({exc})"]) from None
+    text = read_text(path, "customers file", encoding="utf-8-sig")
     if path.suffix.lower() == ".csv":
         return _from_csv(text)
     return _from_yaml(text, path.name)

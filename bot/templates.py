@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, LocalText
-from bot.yamlfile import ConfigError, LineDict, parse_yaml
+from bot.yamlfile import ConfigError, LineDict, parse_yaml, read_text
 
 QuestionType = Literal["text", "choice", "customer", "date", "number", "attachments"]
 QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
@@ -426,13 +426,7 @@ def parse_templates(text: str, source: str) -> TemplateSet:
 
 def load_templates(path: Path) -> TemplateSet:
     """Read and validate a templates file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: templates file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read ({exc})"]) from None
-    return parse_templates(text, path.name)
+    return parse_templates(read_text(path, "templates file"), path.name)
 
 
 def applies(question: Question, answers: Mapping[str, Any]) -> bool | None:

@@ -89,12 +89,16 @@ def parse_yaml(text: str, source: str) -> Any:
         raise ConfigError([f"{source}: {exc}"]) from None
 
 
-def read_yaml(path: Path) -> Any:
-    """Read and parse a YAML file; a missing or unreadable file is a ConfigError."""
+def read_text(path: Path, what: str = "file", encoding: str = "utf-8") -> str:
+    """Read a text file; a missing or unreadable one is a ConfigError saying which file it is."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding=encoding)
     except FileNotFoundError:
-        raise ConfigError([f"{path}: file not found"]) from None
+        raise ConfigError([f"{path}: {what} not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read ({exc})"]) from None
-    return parse_yaml(text, str(path))
+
+
+def read_yaml(path: Path) -> Any:
+    """Read and parse a YAML file."""
+    return parse_yaml(read_text(path), str(path))
