@@ -31,6 +31,13 @@ async def answer_bug_until_summary(bot: RunningBot, user: FakeUser, *, urgency: 
     await bot.tap(user, "✅ Done")
 
 
+async def finish_with_defaults(bot: RunningBot, user: FakeUser) -> None:
+    """From the urgency question: not urgent, no deadline, no files — reaching the summary card."""
+    await bot.tap(user, "Can wait")
+    await bot.tap(user, "No deadline")
+    await bot.tap(user, "Skip ⏭")
+
+
 async def created_issue(bot: RunningBot, user: FakeUser) -> dict[str, Any]:
     """Wait for the 'Created' message and return the only issue in Jira."""
     await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in user.messages), timeout=10)
@@ -260,9 +267,7 @@ async def test_hostile_text_is_kept_verbatim(bot: RunningBot, answer: str) -> No
     await bot.say(user, answer)
     assert "Which customer?" in user.last.text
     await bot.say(user, "acme")
-    await bot.tap(user, "Can wait")
-    await bot.tap(user, "No deadline")
-    await bot.tap(user, "Skip ⏭")
+    await finish_with_defaults(bot, user)
     assert answer in user.last.text
     await bot.tap(user, "✅ Create")
     issue = await created_issue(bot, user)
@@ -345,9 +350,7 @@ async def test_a_new_customer_is_matched_in_the_next_request(bot: RunningBot) ->
     await bot.say(user, "Export to Excel fails since the update")
     await bot.say(user, "Acme Logistics")
     await bot.tap(user, "➕ Use “Acme Logistics” as a new customer")
-    await bot.tap(user, "Can wait")
-    await bot.tap(user, "No deadline")
-    await bot.tap(user, "Skip ⏭")
+    await finish_with_defaults(bot, user)
     await bot.tap(user, "✅ Create")
     await created_issue(bot, user)
     await open_bug(bot, user)
