@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
 
 from bot.access import Access
-from bot.config import Config, load_config
+from bot.config import Config, JiraConfig, load_config
 from bot.console import run_console
 from bot.i18n import LANGUAGES
+from bot.jira_check import check_templates, format_report
+from bot.jira_meta import JiraMeta
 from bot.logs import setup_logging
 from bot.services import Services, build_directory, build_engine, open_store
 from bot.templates import load_templates
-from bot.tracker import JiraGateway
+from bot.tracker import DeliveryError, JiraGateway
 from bot.yamlfile import ConfigError
 
 log = logging.getLogger("ticketsmith")
@@ -66,7 +69,7 @@ def _summary(config: Config) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate the config, templates and customers; exit non-zero on any problem."""
+    """Validate the config, templates and customers, then check the templates against Jira; non-zero on problems."""
     try:
         config = load_config(Path(args.config), need_telegram=not args.offline, need_jira=not args.offline)
         lines = _summary(config)
@@ -75,7 +78,51 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"config: {config.path} — OK")
     for line in lines:
         print(line)
-    return 0
+    if args.offline or config.jira is None:
+        return 0
+    return _check_against_jira(config, config.jira)
+
+
+async def _fetch_meta(jira: JiraConfig, projects: set[str]) -> JiraMeta:
+    """Read the create screens of these projects through the same gateway the bot uses."""
+    gateway = JiraGateway(jira)
+    try:
+        return await gateway.create_meta(projects)
+    finally:
+        await gateway.close()
+
+
+def _jira_failure(jira: JiraConfig, error: DeliveryError) -> str:
+    """Explain in one line why Jira could not be checked."""
+    where = f"Jira at {jira.url}"
+    if error.status == 401:
+        return (f"{where} rejected the bot's credentials (401) — check jira.email and jira.api_token (Cloud) or "
+                "jira.pat (Data Center)")
+    if error.status == 403:
+        return f"{where} refused access (403) — the bot's account needs to browse and create issues: {error}"
+    if error.status is None:
+        # classify() words these "Jira could not be reached" / "Jira did not answer in time".
+        text = str(error)
+        what = f"{where} {text.removeprefix('Jira ')}" if text.startswith("Jira ") else f"{where}: {text}"
+        return f"{what} — check jira.url, the network and jira.timeout ({jira.timeout:g} s)"
+    return f"could not read the create screens from {where}: {error}"
+
+
+def _check_against_jira(config: Config, jira: JiraConfig) -> int:
+    """Check every template against Jira's create screens: 0 if all fit, 1 on problems, 3 if Jira cannot be read."""
+    templates = load_templates(config.templates_path)
+    projects = {t.jira.project or config.jira_project for t in templates.templates}
+    try:
+        meta = asyncio.run(_fetch_meta(jira, projects))
+    except DeliveryError as error:
+        print(f"ticketsmith: {_jira_failure(jira, error)}", file=sys.stderr)
+        return 3
+    print(f"jira: {jira.url} — {meta.product}; checking {len(templates.templates)} template(s) against "
+          f"project(s) {', '.join(sorted(projects))}")
+    results = check_templates(templates, meta, config.jira_project)
+    for line in format_report(results):
+        print(line)
+    return 1 if any(results.values()) else 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -99,9 +146,10 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the Telegram bot (long polling)")
     run.set_defaults(func=cmd_run)
-    check = commands.add_parser("check", help="validate the config file, templates and customers")
+    check = commands.add_parser("check", help="validate the config file, templates and customers, and check the "
+                                "templates against Jira's create screens")
     check.add_argument("--offline", action="store_true",
-                       help="skip the telegram and jira sections (no secrets needed)")
+                       help="skip the telegram and jira sections and the check against Jira (no secrets needed)")
     check.set_defaults(func=cmd_check)
     chat = commands.add_parser("chat", help="walk a request in the terminal and print the Jira issue")
     chat.add_argument("--template", help="start with this template id")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import functools
 import io
 import logging
 import time
@@ -17,6 +18,16 @@ import requests
 from jira import JIRA, JIRAError
 
 from bot.config import JiraConfig
+from bot.jira_meta import (
+    DEFAULT_PAGE_SIZE,
+    JiraMeta,
+    ProjectMeta,
+    ServerMeta,
+    fetch_known_fields,
+    fetch_priorities,
+    fetch_project,
+    fetch_server,
+)
 from bot.ticket import Ticket
 
 log = logging.getLogger(__name__)
@@ -155,6 +166,27 @@ class JiraGateway:
     async def server_info(self) -> dict[str, Any]:
         """Return Jira's serverInfo (deployment type and version)."""
         return await self._run(lambda: dict(self._jira().server_info()))
+
+    def _project_meta_sync(self, key: str, server: ServerMeta, page_size: int) -> ProjectMeta | None:
+        """Read one project's create screens (on the worker thread)."""
+        return fetch_project(self._jira(), key, server, page_size=page_size)
+
+    def _global_meta_sync(self) -> tuple[tuple[str, ...], dict[str, str]]:
+        """Read Jira's priorities and all its fields (on the worker thread)."""
+        client = self._jira()
+        return fetch_priorities(client), fetch_known_fields(client)
+
+    async def create_meta(self, projects: set[str], *, page_size: int = DEFAULT_PAGE_SIZE) -> JiraMeta:
+        """Fetch the create screens of these projects, Jira's priorities and fields; unknown projects are left out."""
+        server = await self._run(lambda: fetch_server(self._jira()))
+        found: dict[str, ProjectMeta] = {}
+        for key in sorted(projects):
+            # One worker call per project, so a project with many issue types gets the whole time budget.
+            project = await self._run(functools.partial(self._project_meta_sync, key, server, page_size))
+            if project is not None:
+                found[key] = project
+        priorities, known_fields = await self._run(self._global_meta_sync)
+        return JiraMeta(server.deployment, server.version, server.version_numbers, found, priorities, known_fields)
 
     async def close(self) -> None:
         """Finish the call in flight and stop the worker thread."""
