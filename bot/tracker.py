@@ -18,8 +18,11 @@ import requests
 from jira import JIRA, JIRAError
 
 from bot.config import JiraConfig
+from bot.jira_fields import shape_fields
 from bot.jira_meta import (
     DEFAULT_PAGE_SIZE,
+    Deployment,
+    IssueTypeMeta,
     JiraMeta,
     ProjectMeta,
     ServerMeta,
@@ -103,6 +106,8 @@ class JiraGateway:
         self.config = config
         self._factory = client_factory or self._build_client
         self._client: JIRA | None = None
+        self._server: ServerMeta | None = None
+        self._projects: dict[str, ProjectMeta | None] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jira")
         self.last_success: float | None = None
 
@@ -144,12 +149,31 @@ class JiraGateway:
         issues = found.get("issues") if isinstance(found, dict) else None
         return str(issues[0]["key"]) if issues else None
 
+    def _issue_type_meta(self, project: str, issue_type: str) -> tuple[IssueTypeMeta | None, Deployment]:
+        """Return (and cache) the create screen of a project's issue type."""
+        if self._server is None:
+            self._server = fetch_server(self._jira())
+        if project not in self._projects:
+            self._projects[project] = fetch_project(self._jira(), project, self._server)
+        found = self._projects[project]
+        return (found.issue_type(issue_type) if found else None), self._server.deployment
+
+    def _payload(self, ticket: Ticket, marker: str) -> dict[str, Any]:
+        payload = ticket.jira_fields((marker,))
+        if ticket.fields:
+            # Templates name fields by id or display name and give plain values; Jira wants ids and shapes.
+            screen, deployment = self._issue_type_meta(ticket.project, ticket.issue_type)
+            for key, _ in ticket.fields:
+                payload.pop(key, None)
+            payload.update(shape_fields(ticket.fields, screen, deployment))
+        return payload
+
     def _create_sync(self, ticket: Ticket, marker: str, search_first: bool) -> CreatedIssue:
         if search_first:
             key = self._find_sync(marker)
             if key:
                 return CreatedIssue(key, self.issue_url(key), existed=True)
-        issue = self._jira().create_issue(fields=ticket.jira_fields((marker,)), prefetch=False)
+        issue = self._jira().create_issue(fields=self._payload(ticket, marker), prefetch=False)
         return CreatedIssue(issue.key, self.issue_url(issue.key))
 
     async def create(self, ticket: Ticket, marker: str, *, search_first: bool) -> CreatedIssue:
