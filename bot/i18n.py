@@ -269,6 +269,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Отправьте /new или нажмите «Новый запрос», чтобы оформить запрос.",
         "de": "Sende /new oder tippe auf „Neue Anfrage“, um eine Anfrage zu stellen.",
     },
+    "admins_only": {"en": "This command is for admins.", "ru": "Эта команда только для администраторов.",
+                    "de": "Dieser Befehl ist nur für Admins."},
+    "outbox_empty": {"en": "📭 Outbox: nothing waiting for Jira.", "ru": "📭 Очередь пуста: в Jira ничего не ждёт.",
+                     "de": "📭 Postausgang: nichts wartet auf Jira."},
+    "outbox_status": {
+        "en": "📬 Outbox: {waiting} waiting for Jira, the oldest for {age}.\nLast error: {error}\n"
+        "Needing an admin: {attention}",
+        "ru": "📬 Очередь: {waiting} ждут Jira, самый старый — {age}.\nПоследняя ошибка: {error}\n"
+        "Требуют администратора: {attention}",
+        "de": "📬 Postausgang: {waiting} warten auf Jira, der älteste seit {age}.\nLetzter Fehler: {error}\n"
+        "Brauchen einen Admin: {attention}",
+    },
+    "templates_refused": {
+        "en": "⚠️ These templates are not offered because Jira would refuse them:\n{report}",
+        "ru": "⚠️ Эти шаблоны не предлагаются, потому что Jira их не примет:\n{report}",
+        "de": "⚠️ Diese Vorlagen werden nicht angeboten, weil Jira sie ablehnen würde:\n{report}",
+    },
     "internal_error": {
         "en": "Sorry, something went wrong on my side. Your answers so far are saved; please try "
         "again.",

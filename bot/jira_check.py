@@ -12,7 +12,7 @@ from typing import Any
 from bot.jira_meta import FieldMeta, IssueTypeMeta, JiraMeta, field_candidates, resolve_field
 from bot.templates import PLACEHOLDER, Question, Template, TemplateSet
 
-__all__ = ["check_templates", "format_report", "resolve_field"]
+__all__ = ["check_templates", "format_report", "offered", "resolve_field"]
 
 # Every create carries these (Ticket.jira_fields), or Jira fills them itself (reporter), so a template never must.
 ALWAYS_FILLED = frozenset({"summary", "description", "project", "issuetype", "reporter", "labels"})
@@ -432,6 +432,12 @@ def _is_date(value: Any, *, with_time: bool) -> bool:
 def check_templates(templates: TemplateSet, meta: JiraMeta, default_project: str) -> dict[str, list[str]]:
     """Return each template's problems against Jira's create screens (an empty list means it fits)."""
     return {t.id: _TemplateCheck(t, meta, t.jira.project or default_project).run() for t in templates.templates}
+
+
+def offered(templates: TemplateSet, results: Mapping[str, list[str]]) -> TemplateSet:
+    """Return the templates that passed the check; the others are not offered to salespeople."""
+    kept = tuple(t for t in templates.templates if not results.get(t.id))
+    return TemplateSet(kept, templates.source, templates.version, templates.text)
 
 
 def format_report(results: Mapping[str, list[str]]) -> list[str]:

@@ -30,6 +30,16 @@ class StoredDraft:
 
 
 @dataclass(frozen=True)
+class OutboxSummary:
+    """How the delivery backlog stands, for admins."""
+
+    waiting: int
+    oldest_created_at: float | None
+    last_error: str | None
+    needs_attention: int
+
+
+@dataclass(frozen=True)
 class Request:
     """A confirmed request and how far its delivery to Jira has come."""
 
@@ -260,6 +270,17 @@ class Store:
     def mark_told_unreachable(self, request_id: str) -> None:
         """Record that the user has been told Jira is unreachable, so they are told once."""
         self.db.execute("UPDATE requests SET told_unreachable = 1 WHERE id = ?", [request_id])
+
+    def outbox_summary(self) -> OutboxSummary:
+        """Count requests waiting for Jira and those needing an admin."""
+        waiting, oldest = self.db.execute(
+            "SELECT COUNT(*), MIN(created_at) FROM requests WHERE state IN ('pending', 'sending', 'attaching')"
+        ).fetchone()
+        error = self.db.execute(
+            "SELECT last_error FROM requests WHERE last_error IS NOT NULL AND state != 'created' "
+            "ORDER BY updated_at DESC LIMIT 1").fetchone()
+        attention = self.db.execute("SELECT COUNT(*) FROM requests WHERE state = 'needs-attention'").fetchone()[0]
+        return OutboxSummary(waiting, oldest, error[0] if error else None, attention)
 
     def requests_of(self, user_id: int) -> list[Request]:
         """Return a user's requests, newest first."""

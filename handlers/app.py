@@ -19,11 +19,13 @@ from telegram.ext import (
 )
 
 from bot.i18n import LANGUAGES, t
+from bot.jira_check import check_templates, format_report, offered
 from bot.outbox import Outbox
 from bot.services import Services
-from handlers import access, errors, intake, start
+from bot.tracker import DeliveryError
+from handlers import access, admin, errors, intake, start
 from handlers.common import NEW_REQUEST_LABELS
-from handlers.delivery import TelegramFiles, TelegramNotices
+from handlers.delivery import TelegramFiles, TelegramNotices, tell_admins
 from handlers.expiry import sweep_forever
 from handlers.processor import ChatOrderedProcessor
 
@@ -57,6 +59,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("new", intake.new_request))
     app.add_handler(CommandHandler("cancel", intake.cancel))
+    app.add_handler(CommandHandler("outbox", admin.outbox))
     app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
     app.add_handler(CallbackQueryHandler(intake.on_button))
     # Last: anything else a user sends in private is an answer to the current question.
@@ -72,9 +75,31 @@ async def _register_commands(app: Application) -> None:  # type: ignore[type-arg
         await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
 
 
+async def _vet_templates(app: Application) -> None:  # type: ignore[type-arg]
+    """Offer only templates Jira would accept; tell admins about the others."""
+    svc: Services = app.bot_data["services"]
+    if svc.gateway is None:
+        return
+    templates = svc.engine.templates
+    projects = {template.jira.project or svc.config.jira_project for template in templates.templates}
+    try:
+        meta = await svc.gateway.create_meta(projects)
+    except DeliveryError as error:
+        log.warning("templates not checked against Jira (%s); offering all of them", error)
+        return
+    results = check_templates(templates, meta, svc.config.jira_project)
+    svc.engine.templates = offered(templates, results)
+    refused = {template_id: problems for template_id, problems in results.items() if problems}
+    if refused:
+        report = "\n".join(format_report(refused))
+        log.error("templates refused by the Jira check:\n%s", report)
+        await tell_admins(app.bot, svc, t("templates_refused", "en", report=report))
+
+
 async def _started(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data["services"]
     await _register_commands(app)
+    await _vet_templates(app)
     if svc.gateway is not None:
         svc.outbox = Outbox(svc.store, svc.gateway, TelegramNotices(app.bot, svc), svc.config.delivery,
                             files=TelegramFiles(app.bot), clock=svc.clock)

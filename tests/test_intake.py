@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN_ID, SALES_IDS, RunningBot
-from tests.fake_telegram import FakeUser
+from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
+from tests.fake_jira import FakeJira
+from tests.fake_telegram import FakeTelegram, FakeUser
 
 BUG = "Something is broken"
 
@@ -357,3 +359,40 @@ async def test_a_new_customer_is_matched_in_the_next_request(bot: RunningBot) ->
     await bot.say(user, "Import from CSV fails for big files")
     await bot.say(user, "acme logistics")
     assert "How urgent" in user.last.text
+
+
+async def test_admin_sees_the_outbox(bot: RunningBot) -> None:
+    admin = bot.user(ADMIN_ID, "Olga", username="olga")
+    await bot.say(admin, "/outbox")
+    assert "nothing waiting" in admin.last.text
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    bot.jira.go_down()
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("not reachable" in m.text for m in user.messages), timeout=10)
+    bot.clock.advance(3 * 3600 + 120)
+    await bot.say(admin, "/outbox")
+    assert "1 waiting for Jira, the oldest for 3 h 2 min" in admin.last.text
+    assert "Jira could not be reached" in admin.last.text
+    await bot.say(user, "/outbox")
+    assert "only for admins" not in user.last.text and "for admins" in user.last.text
+    bot.jira.come_up()
+
+
+async def test_templates_jira_would_refuse_are_not_offered(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                           clock: Clock) -> None:
+    jira.require_field("Bug", "duedate")
+    running = RunningBot(tg, jira, write_config(tmp_path, jira.url), clock)
+    admin = running.user(ADMIN_ID, "Olga", username="olga")
+    await admin.send("hello")  # an admin the bot can reach
+    await running.start()
+    try:
+        await tg.wait_for(lambda: any("not offered" in m.text for m in admin.messages), timeout=10)
+        notice = next(m for m in admin.messages if "not offered" in m.text)
+        assert "bug: 1 problem" in notice.text and "duedate" in notice.text
+        user = running.user()
+        await running.say(user, "/new")
+        assert "Something is broken" not in user.last.buttons()
+        assert "A feature for a deal" in user.last.buttons()
+    finally:
+        await running.stop()

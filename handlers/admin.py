@@ -1,0 +1,37 @@
+"""The admin journey: how delivery stands (/outbox)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import t
+from handlers.common import language, send, services
+
+
+def _age(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours < 48 else f"{hours // 24} d {hours % 24} h"
+
+
+async def outbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Shows admins how many requests wait for Jira, the oldest and the last error."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    svc, lang = services(context), language(user)
+    if not svc.access.is_admin(user.id, user.username):
+        await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
+        return
+    summary = svc.store.outbox_summary()
+    if summary.waiting == 0 and summary.needs_attention == 0:
+        await send(context.bot, chat.id, html.escape(t("outbox_empty", lang)))
+        return
+    age = _age(svc.clock() - summary.oldest_created_at) if summary.oldest_created_at else "—"
+    text = t("outbox_status", lang, waiting=summary.waiting, age=age, error=summary.last_error or "—",
+             attention=summary.needs_attention)
+    await send(context.bot, chat.id, html.escape(text))
