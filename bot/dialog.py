@@ -134,6 +134,7 @@ class Engine:
         default_project: str,
         jira_lang: str = "en",
         file_limit: int | None = 20 * 1024 * 1024,
+        upload_limit: int | None = None,
     ) -> None:
         self.templates = templates
         self.customers = customers
@@ -141,6 +142,7 @@ class Engine:
         self.default_project = default_project
         self.jira_lang = jira_lang
         self.file_limit = file_limit
+        self.upload_limit = upload_limit
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -437,6 +439,9 @@ class Engine:
             if self.file_limit is not None and item.size is not None and item.size > self.file_limit:
                 notices.append(t("err_file_too_big", lang, name=item.name, size=human_size(item.size),
                                  limit=human_size(self.file_limit)))
+            elif self.upload_limit is not None and item.size is not None and item.size > self.upload_limit:
+                notices.append(t("err_file_too_big_jira", lang, name=item.name, size=human_size(item.size),
+                                 limit=human_size(self.upload_limit)))
             elif item.file_id not in known:
                 draft.files.append(item.to_dict())
                 known.add(item.file_id)

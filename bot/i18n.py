@@ -196,6 +196,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "„{name}“ ist {size} groß; Bots können aus Telegram nur Dateien bis {limit} laden. Bitte "
         "schick eine kleinere Datei oder einen Link.",
     },
+    "err_file_too_big_jira": {
+        "en": "“{name}” is {size}; Jira accepts attachments only up to {limit}. Please send a smaller file or "
+        "a link to it.",
+        "ru": "«{name}» весит {size}, а Jira принимает вложения не больше {limit}. Отправьте файл поменьше или "
+        "ссылку на него.",
+        "de": "„{name}“ ist {size} groß; Jira nimmt Anhänge nur bis {limit} an. Bitte schick eine kleinere "
+        "Datei oder einen Link.",
+    },
     "stale_button": {
         "en": "That button belongs to an earlier step. Here is where you are now.",
         "ru": "Эта кнопка от предыдущего шага. Вот где вы сейчас.",

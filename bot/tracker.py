@@ -187,6 +187,17 @@ class JiraGateway:
         """Upload one file to an issue."""
         await self._run(lambda: self._attach_sync(key, name, data))
 
+    def _upload_limit_sync(self) -> int | None:
+        meta = self._jira()._get_json("attachment/meta")
+        if not meta.get("enabled", True):
+            return 0
+        limit = meta.get("uploadLimit")
+        return int(limit) if isinstance(limit, int) and limit > 0 else None
+
+    async def upload_limit(self) -> int | None:
+        """Return Jira's attachment size limit in bytes (0 when attachments are off, None when unknown)."""
+        return await self._run(self._upload_limit_sync)
+
     async def server_info(self) -> dict[str, Any]:
         """Return Jira's serverInfo (deployment type and version)."""
         return await self._run(lambda: dict(self._jira().server_info()))

@@ -96,10 +96,22 @@ async def _vet_templates(app: Application) -> None:  # type: ignore[type-arg]
         await tell_admins(app.bot, svc, t("templates_refused", "en", report=report))
 
 
+async def _learn_upload_limit(app: Application) -> None:  # type: ignore[type-arg]
+    """Let the dialog refuse files Jira would not take, while the salesperson is still there."""
+    svc: Services = app.bot_data["services"]
+    if svc.gateway is None:
+        return
+    try:
+        svc.engine.upload_limit = await svc.gateway.upload_limit()
+    except DeliveryError as error:
+        log.warning("Jira's attachment limit is unknown (%s)", error)
+
+
 async def _started(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data["services"]
     await _register_commands(app)
     await _vet_templates(app)
+    await _learn_upload_limit(app)
     if svc.gateway is not None:
         svc.outbox = Outbox(svc.store, svc.gateway, TelegramNotices(app.bot, svc), svc.config.delivery,
                             files=TelegramFiles(app.bot), clock=svc.clock)

@@ -396,3 +396,19 @@ async def test_templates_jira_would_refuse_are_not_offered(tg: FakeTelegram, jir
         assert "A feature for a deal" in user.last.buttons()
     finally:
         await running.stop()
+
+
+async def test_file_over_jiras_attachment_limit_is_explained(tg: FakeTelegram, tmp_path: Path, clock: Clock) -> None:
+    with FakeJira("dc9", pat="pat-secret", upload_limit=1024 * 1024) as jira:
+        config = write_config(tmp_path, jira.url, jira={"pat": "pat-secret", "email": None, "api_token": None})
+        running = RunningBot(tg, jira, config, clock)
+        await running.start()
+        try:
+            user = running.user()
+            await answer_bug_until_summary(running, user)
+            await running.tap(user, "✏️ Edit")
+            await running.tap(user, "Screenshots or files?")
+            await running.handled(await user.send_document(None, "dump.zip", "application/zip", size=5 * 1024 * 1024))
+            assert "Jira accepts attachments only up to 1.0 MB" in user.last.text
+        finally:
+            await running.stop()
