@@ -150,6 +150,12 @@ class Engine:
         """Start a draft at the template choice."""
         return Draft(id=uuid.uuid4().hex[:16], user_id=reporter.id, lang=lang, reporter=reporter)
 
+    def reopen(self, draft: Draft) -> Prompt:
+        """Bring a stored draft back to its summary card, for correcting and sending again."""
+        draft.stage, draft.current, draft.editing = "summary", None, False
+        draft.seq += 1
+        return self.prompt(draft)
+
     def choose(self, draft: Draft, template_id: str) -> Step:
         """Pick a template directly (console --template, a deep link)."""
         return self.handle(draft, Tap(f"tpl:{template_id}"))
@@ -481,6 +487,11 @@ class Engine:
 
     def _on_summary(self, draft: Draft, template: Template, action: Action) -> Step:
         if isinstance(action, Tap) and action.token == "create":
+            missing = self._first_unanswered(template, draft.answers)
+            if missing is not None:
+                # The template gained a question since this draft was written: ask it first.
+                draft.editing = True
+                return self._ask(draft, template, missing)
             return Step(None, outcome="confirmed")
         if isinstance(action, Tap) and action.token == "edit":
             draft.stage = "edit"

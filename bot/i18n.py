@@ -254,6 +254,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Jira hat die Anfrage nicht angenommen: {problems}\n\nDeine Anfrage ist gespeichert und "
         "ein Admin wurde informiert; du musst gerade nichts weiter tun.",
     },
+    "fix_and_resend": {"en": "✏️ Fix and resend", "ru": "✏️ Исправить и отправить", "de": "✏️ Korrigieren und senden"},
+    "cannot_reopen": {"en": "This request can no longer be changed.", "ru": "Этот запрос уже нельзя изменить.",
+                      "de": "Diese Anfrage kann nicht mehr geändert werden."},
     "jira_field_problem": {
         "en": "“{field}”: {message}",
         "ru": "«{field}»: {message}",

@@ -101,10 +101,15 @@ def _migration_uploads(db: sqlite_utils.Database) -> None:
     db.table("requests").add_column("uploaded", str)
 
 
+def _migration_request_drafts(db: sqlite_utils.Database) -> None:
+    db.table("requests").add_column("draft", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
     ("0002_request_uploads", _migration_uploads),
+    ("0003_request_drafts", _migration_request_drafts),
 ]
 
 
@@ -194,23 +199,43 @@ class Store:
         """
         with self._transaction():
             existing = self.get_request(draft.id)
+            now = self.clock()
+            draft_json = json.dumps(draft.to_dict(), ensure_ascii=False)
+            if existing is not None and existing.state == "needs-attention":
+                # A refused request, corrected by its owner: the same request (and marker) goes out again.
+                self.db.execute(
+                    "UPDATE requests SET ticket = ?, draft = ?, state = 'pending', attempts = 0, last_error = NULL, "
+                    "next_attempt_at = ?, told_unreachable = 0, updated_at = ? WHERE id = ?",
+                    [_ticket_to_json(ticket), draft_json, now, now, draft.id])
+                self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
+                return self._must_get(draft.id), True
             if existing is not None:
                 self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
                 return existing, False
-            now = self.clock()
             self.db.table("requests").insert({
                 "id": draft.id, "user_id": draft.user_id, "chat_id": chat_id, "lang": draft.lang,
                 "template_id": draft.template_id, "ticket": _ticket_to_json(ticket), "state": "pending",
                 "attempts": 0, "next_attempt_at": now, "told_unreachable": 0, "created_at": now,
-                "updated_at": now,
+                "updated_at": now, "draft": draft_json,
             })
             self.db.execute("DELETE FROM drafts WHERE user_id = ? AND json_extract(data, '$.id') = ?",
                             [draft.user_id, draft.id])
             if ticket.customer:
                 self._record_customer(ticket.customer, now)
-        request = self.get_request(draft.id)
+        return self._must_get(draft.id), True
+
+    def _must_get(self, request_id: str) -> Request:
+        request = self.get_request(request_id)
         assert request is not None
-        return request, True
+        return request
+
+    def reopen(self, request_id: str, user_id: int) -> Draft | None:
+        """Return the draft behind a refused request of this user, to correct and send again."""
+        rows = list(self.db.table("requests").rows_where(
+            "id = ? AND user_id = ? AND state = 'needs-attention'", [request_id, user_id]))
+        if not rows or not rows[0].get("draft"):
+            return None
+        return Draft.from_dict(json.loads(rows[0]["draft"]))
 
     def get_request(self, request_id: str) -> Request | None:
         """Return one request."""

@@ -80,7 +80,9 @@ class TelegramNotices:
             problems = jira_problem_text(error.field_errors, template, request.lang)
         else:
             problems = "; ".join(error.messages) or error.message
-        await send(self.bot, request.chat_id, html.escape(t("jira_refused", request.lang, problems=problems)))
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("fix_and_resend", request.lang),
+                                                             callback_data=f"fix:{request.id}")]])
+        await send(self.bot, request.chat_id, html.escape(t("jira_refused", request.lang, problems=problems)), markup)
         reporter = f"user {request.user_id}"
         await tell_admins(self.bot, self.svc, t("admin_delivery_failed", "en", request=request.id, reporter=reporter,
                                                 template=request.template_id, error=error.message))

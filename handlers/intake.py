@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.customers import Customer
@@ -111,6 +111,22 @@ async def _start_fresh(bot: Bot, svc: Services, update: Update, stored: StoredDr
                old_id=stored.prompt_message_id if stored else None)
 
 
+async def _reopen(bot: Bot, svc: Services, query: CallbackQuery, user_id: int, chat_id: int, request_id: str,
+                  stored: StoredDraft | None) -> None:
+    """Bring a refused request back as a draft at its summary card."""
+    draft = svc.store.reopen(request_id, user_id)
+    lang = draft.lang if draft else "en"
+    await query.answer(None if draft else t("cannot_reopen", lang))
+    if draft is None:
+        return
+    if query.message is not None:
+        await drop_buttons(bot, chat_id, query.message.message_id)
+    prompt = svc.engine.reopen(draft)
+    svc.store.save_draft(draft, chat_id)
+    old_id = stored.prompt_message_id if stored else None
+    await show(bot, svc, chat_id, user_id, prompt, None, edit_id=None, old_id=old_id)
+
+
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Drops the request being written."""
     user, chat = update.effective_user, update.effective_chat
@@ -184,6 +200,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, lang = services(context), language(user)
     seq, token = parse_callback(query.data or "")
     stored = await active_draft(context.bot, svc, user.id)
+    if token.startswith("fix:"):
+        await _reopen(context.bot, svc, query, user.id, chat_id, token[4:], stored)
+        return
     if token in ("continue", "restart"):
         await query.answer()
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)

@@ -412,3 +412,29 @@ async def test_file_over_jiras_attachment_limit_is_explained(tg: FakeTelegram, t
             assert "Jira accepts attachments only up to 1.0 MB" in user.last.text
         finally:
             await running.stop()
+
+
+async def test_a_refused_request_is_fixed_and_resent_without_retyping(bot: RunningBot) -> None:
+    bot.jira.require_field("Bug", "duedate")
+    user = bot.user()
+    await answer_bug_until_summary(bot, user, urgency="Can wait", deadline="No deadline")
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("did not accept" in m.text for m in user.messages), timeout=10)
+    refusal = user.last
+    fix = refusal.inline_keyboard[0][0]["callback_data"]
+    await bot.tap(user, "✏️ Fix and resend")
+    assert refusal.inline_keyboard == [], "the used button is gone"
+    assert "Please check your request" in user.last.text
+    assert "Export to Excel fails since the update" in user.last.text
+    await bot.tap(user, "✏️ Edit")
+    await bot.tap(user, "By when is it needed?")
+    await bot.say(user, "Friday")
+    await bot.tap(user, "✅ Create")
+    issue = await created_issue(bot, user)
+    assert issue["fields"]["duedate"] == "2026-11-27"
+    assert bot.svc is not None
+    [request] = bot.svc.store.requests_of(user.id)
+    assert f"ts-{request.id}" in issue["fields"]["labels"] and request.state == "created"
+    await bot.handled(await user.tap_data(fix, message_id=refusal.message_id))
+    assert any("can no longer be changed" in (a.get("text") or "") for a in user.callback_answers)
+    assert len(bot.jira.creates) == 2, "one refused create and one accepted"
