@@ -47,6 +47,13 @@ class JiraConfig:
     pat: str | None = field(default=None, repr=False)
     timeout: float = 20.0
     language: str = "en"
+    # Telegram user (numeric id or @username) -> Jira user (email on Cloud, user name on Data Center).
+    reporters: tuple[tuple[int | str, str], ...] = ()
+
+    def reporter_for(self, user_id: int, username: str | None) -> str | None:
+        """Return the Jira user a Telegram user files as, if the config names one."""
+        table = dict(self.reporters)
+        return table.get(user_id) or (table.get(f"@{username.lower()}") if username else None)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -200,6 +207,18 @@ def _people(reader: _Reader, section: LineDict, key: str) -> tuple[int | str, ..
     return tuple(people)
 
 
+def _reporters(reader: _Reader, section: LineDict, raw: Mapping[str, Any]) -> tuple[tuple[int | str, str], ...]:
+    found: list[tuple[int | str, str]] = []
+    for who, jira_user in raw.items():
+        key: int | str = int(who) if str(who).isdigit() else "@" + str(who).lstrip("@").lower()
+        if not isinstance(jira_user, str) or not jira_user.strip():
+            reporters_line = section.line_of("reporters")
+            reader.problem(reporters_line, f"'jira.reporters' entry {who!r} must name a Jira user (email or name)")
+            continue
+        found.append((key, jira_user.strip()))
+    return tuple(found)
+
+
 def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = True,
                 env: Mapping[str, str] | None = None) -> Config:
     """Read and check the config file; sections not needed for a command are not required."""
@@ -239,12 +258,13 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         token = reader.get(jr, "jira", "api_token", str)
         pat = reader.get(jr, "jira", "pat", str)
         timeout = float(reader.get(jr, "jira", "timeout", (int, float), 20.0))
+        reporters = _reporters(reader, jr, reader.get(jr, "jira", "reporters", dict, {}))
         if url and not re.match(r"^https?://", url):
             reader.problem(jr.line_of("url"), "'jira.url' must start with https:// (or http://)")
         if not pat and not (email and token):
             reader.problem(jr.line or document.line_of("jira"),
                            "Jira needs 'jira.email' and 'jira.api_token' (Cloud) or 'jira.pat' (Data Center)")
-        jira = JiraConfig(url or "", project or "SUP", email, token, pat, timeout, language)
+        jira = JiraConfig(url or "", project or "SUP", email, token, pat, timeout, language, reporters)
 
     storage = reader.section("storage")
     storage_path = reader.get(storage, "storage", "path", str, "ticketsmith.db")

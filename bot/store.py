@@ -79,6 +79,7 @@ def _ticket_from_json(text: str) -> Ticket:
         fields=tuple((k, v) for k, v in data.get("fields", ())),
         attachments=tuple(Attachment.from_dict(a) for a in data.get("attachments", ())),
         customer=data.get("customer"),
+        reporter_query=data.get("reporter_query"),
     )
 
 
@@ -105,11 +106,16 @@ def _migration_request_drafts(db: sqlite_utils.Database) -> None:
     db.table("requests").add_column("draft", str)
 
 
+def _migration_jira_users(db: sqlite_utils.Database) -> None:
+    db.table("users").add_column("jira_user", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
     ("0002_request_uploads", _migration_uploads),
     ("0003_request_drafts", _migration_request_drafts),
+    ("0004_linked_jira_users", _migration_jira_users),
 ]
 
 
@@ -332,6 +338,15 @@ class Store:
         rows = self.db.execute(f"SELECT chat_id FROM users WHERE username IN ({marks})",
                                [u.lstrip("@").lower() for u in usernames]).fetchall()
         return [row[0] for row in rows]
+
+    def link_jira_user(self, user_id: int, jira_user: str | None) -> None:
+        """Remember which Jira user a salesperson files as (None unlinks)."""
+        self.db.execute("UPDATE users SET jira_user = ? WHERE id = ?", [jira_user, user_id])
+
+    def jira_user_of(self, user_id: int) -> str | None:
+        """Return the Jira user a salesperson linked, if any."""
+        row = self.db.execute("SELECT jira_user FROM users WHERE id = ?", [user_id]).fetchone()
+        return row[0] if row and row[0] else None
 
     def _record_customer(self, name: str, now: float) -> None:
         self.db.execute("INSERT INTO customers_used (name, uses, last_used) VALUES (?, 1, ?) "

@@ -76,6 +76,8 @@ class Ticket:
     fields: tuple[tuple[str, Any], ...] = ()
     attachments: tuple[Attachment, ...] = field(default=())
     customer: str | None = None
+    # Who to file as in Jira (email or user name); resolved at delivery, never sent as is.
+    reporter_query: str | None = None
 
     def jira_fields(self, extra_labels: tuple[str, ...] = ()) -> dict[str, Any]:
         """Return the `fields` object of a Jira create request."""

@@ -108,6 +108,7 @@ class JiraGateway:
         self._client: JIRA | None = None
         self._server: ServerMeta | None = None
         self._projects: dict[str, ProjectMeta | None] = {}
+        self._users: dict[str, dict[str, str] | None] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jira")
         self.last_success: float | None = None
 
@@ -158,8 +159,35 @@ class JiraGateway:
         found = self._projects[project]
         return (found.issue_type(issue_type) if found else None), self._server.deployment
 
+    def _find_user_sync(self, query: str) -> dict[str, str] | None:
+        """Return the reporter value for a Jira user found by email or name, in this deployment's key."""
+        if query in self._users:
+            return self._users[query]
+        if self._server is None:
+            self._server = fetch_server(self._jira())
+        cloud = self._server.deployment == "cloud"
+        found = self._jira()._get_json("user/search", params={"query" if cloud else "username": query})
+        wanted = query.casefold()
+        exact = [u for u in found if wanted in (str(u.get("emailAddress", "")).casefold(),
+                                                 str(u.get("name", "")).casefold())]
+        match = exact[0] if exact else (found[0] if len(found) == 1 else None)
+        user = None
+        if match is not None:
+            user = {"accountId": match["accountId"]} if cloud else {"name": match["name"]}
+            user["displayName"] = str(match.get("displayName") or query)
+        self._users[query] = user
+        return user
+
+    async def find_user(self, query: str) -> dict[str, str] | None:
+        """Find a Jira user by email (Cloud) or user name (Data Center)."""
+        return await self._run(lambda: self._find_user_sync(query))
+
     def _payload(self, ticket: Ticket, marker: str) -> dict[str, Any]:
         payload = ticket.jira_fields((marker,))
+        if ticket.reporter_query:
+            user = self._find_user_sync(ticket.reporter_query)
+            if user is not None:
+                payload["reporter"] = {k: v for k, v in user.items() if k != "displayName"}
         if ticket.fields:
             # Templates name fields by id or display name and give plain values; Jira wants ids and shapes.
             screen, deployment = self._issue_type_meta(ticket.project, ticket.issue_type)
@@ -173,7 +201,17 @@ class JiraGateway:
             key = self._find_sync(marker)
             if key:
                 return CreatedIssue(key, self.issue_url(key), existed=True)
-        issue = self._jira().create_issue(fields=self._payload(ticket, marker), prefetch=False)
+        payload = self._payload(ticket, marker)
+        try:
+            issue = self._jira().create_issue(fields=payload, prefetch=False)
+        except JIRAError as exc:
+            refused_reporter = exc.status_code == 400 and "reporter" in classify(exc).field_errors
+            if not (refused_reporter and "reporter" in payload):
+                raise
+            # The bot's account may not set reporters; the requester is named in the description anyway.
+            log.warning("Jira refused the reporter for %s; filing as the bot", marker)
+            payload.pop("reporter")
+            issue = self._jira().create_issue(fields=payload, prefetch=False)
         return CreatedIssue(issue.key, self.issue_url(issue.key))
 
     async def create(self, ticket: Ticket, marker: str, *, search_first: bool) -> CreatedIssue:

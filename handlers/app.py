@@ -23,7 +23,7 @@ from bot.jira_check import check_templates, format_report, offered
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.tracker import DeliveryError
-from handlers import access, admin, errors, intake, start
+from handlers import access, admin, errors, intake, link, start
 from handlers.common import NEW_REQUEST_LABELS
 from handlers.delivery import TelegramFiles, TelegramNotices, tell_admins
 from handlers.expiry import sweep_forever
@@ -60,6 +60,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(CommandHandler("new", intake.new_request))
     app.add_handler(CommandHandler("cancel", intake.cancel))
     app.add_handler(CommandHandler("outbox", admin.outbox))
+    app.add_handler(CommandHandler("link", link.link))
     app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
     app.add_handler(CallbackQueryHandler(intake.on_button))
     # Last: anything else a user sends in private is an answer to the current question.

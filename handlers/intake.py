@@ -65,6 +65,9 @@ async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step
     if step.outcome == "confirmed":
         card = dataclasses.replace(svc.engine.prompt(draft), buttons=())
         ticket = svc.engine.preview(draft, svc.now())
+        jira_user = svc.store.jira_user_of(draft.user_id) or (
+            svc.config.jira.reporter_for(draft.user_id, draft.reporter.username) if svc.config.jira else None)
+        ticket = dataclasses.replace(ticket, reporter_query=jira_user)
         # Written before Jira is called: from here on the request cannot be lost.
         svc.store.confirm(draft, chat_id, ticket)
         if ticket.customer:

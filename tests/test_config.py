@@ -294,3 +294,27 @@ def test_defaults(tmp_path: Path) -> None:
     assert config.storage_path == tmp_path / "ticketsmith.db"
     assert config.timezone == ZoneInfo("UTC")
     assert config.jira_project == "SUP"
+
+
+JIRA_WITH_REPORTERS = """\
+templates: t.yaml
+jira:
+  url: https://x.atlassian.net
+  project: SUP
+  email: bot@example.com
+  api_token: secret-token
+  reporters:
+    123456: anna@company.com
+    "@Boris": boris@company.com
+    "@eve": ""
+"""
+
+
+def test_reporters_map_telegram_users_to_jira_users(tmp_path: Path) -> None:
+    assert problems(tmp_path, JIRA_WITH_REPORTERS, jira=True) == [
+        f"{at(tmp_path, 7)}: 'jira.reporters' entry '@eve' must name a Jira user (email or name)"]
+    config = load(tmp_path, JIRA_WITH_REPORTERS.replace('  "@eve": ""\n', ""), jira=True)
+    assert config.jira is not None
+    assert config.jira.reporter_for(123456, None) == "anna@company.com"
+    assert config.jira.reporter_for(7, "boris") == "boris@company.com"
+    assert config.jira.reporter_for(7, "carl") is None

@@ -303,3 +303,17 @@ async def test_files_are_uploaded_after_the_issue_exists(store: Store, clock: Cl
         assert request is not None and request.state == "created"
         assert len(jira.creates) == 1
         await outbox.gateway.close()
+
+
+@pytest.mark.parametrize("mode", ["cloud", "dc9"])
+async def test_configured_reporter_is_set_by_the_deployments_key(store: Store, clock: Clock, mode: str) -> None:
+    with FakeJira(mode, email="bot@example.com", api_token="tok", pat="pat-secret") as jira:
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard)
+        confirmed(store, reporter_query="bob@example.com" if mode == "cloud" else "bob")
+        await outbox.deliver_due()
+        reporter = jira.issues["SUP-1"]["fields"]["reporter"]
+        assert reporter["displayName"] == "Bob Brandt"
+        sent = jira.creates[-1]["fields"]["reporter"]
+        assert sent == ({"accountId": reporter["accountId"]} if mode == "cloud" else {"name": "bob"})
+        await outbox.gateway.close()
