@@ -1,0 +1,145 @@
+"""Killing the real `ticketsmith run` process at the worst moment loses nothing and files nothing twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SALES_IDS, TOKEN, write_config
+from tests.fake_jira import FakeJira
+from tests.fake_telegram import FakeTelegram, FakeUser
+
+SCRIPT = Path(sys.executable).parent / "ticketsmith"
+
+
+class BotProcess:
+    """`ticketsmith run` in a child process, as an operator runs it."""
+
+    def __init__(self, config: Path) -> None:
+        self.config = config
+        self.log = config.parent / "bot.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "JIRA_"))}
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen([str(SCRIPT), "run", "--config", str(self.config)], env=env,
+                                            stdout=subprocess.DEVNULL, stderr=log)
+
+    async def _exited(self, seconds: float) -> bool:
+        # Poll instead of wait(): the fake Telegram lives on this event loop and must keep answering.
+        assert self.process is not None
+        for _ in range(int(seconds / 0.05)):
+            if self.process.poll() is not None:
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self._exited(10)
+
+    async def stop(self) -> str:
+        """Stop gracefully (SIGTERM), as systemd does, and return what it logged."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            if not await self._exited(20):
+                self.process.kill()
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, FakeJira, Path]]:
+    telegram = FakeTelegram(token=TOKEN)
+    await telegram.start()
+    with FakeJira("cloud", email="bot@example.com", api_token="jira-api-token-secret") as jira:
+        config = write_config(tmp_path, jira.url, telegram={"token": TOKEN, "api_base_url": telegram.base_url,
+                                                            "file_base_url": telegram.base_file_url})
+        yield telegram, jira, config
+    await telegram.stop()
+
+
+async def until(condition: Callable[[], bool], seconds: float = 20) -> None:
+    """Poll a condition the fake Telegram does not see change (Jira's state, a process)."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not reached in time")
+
+
+async def reply(tg: FakeTelegram, user: FakeUser, text: str) -> None:
+    """Wait until the newest bot message in the user's chat contains text."""
+    await tg.wait_for(lambda: bool(user.messages) and text in user.last.text, timeout=20)
+
+
+async def test_kill_during_create_then_restart_files_exactly_once(world: tuple[FakeTelegram, FakeJira, Path]
+                                                                   ) -> None:
+    tg, jira, config = world
+    bot = BotProcess(config)
+    bot.start()
+    logs = ""
+    try:
+        user = tg.user(SALES_IDS[0], "Anna", username="anna")
+        await user.send("/new")
+        await reply(tg, user, "What do you need?")
+        await user.tap("Something is broken")
+        await reply(tg, user, "What is wrong?")
+        await user.send("Export to Excel fails since the update")
+        await reply(tg, user, "Which customer?")
+        await user.send("acme")
+        await reply(tg, user, "How urgent")
+        await user.tap("Can wait")
+        await reply(tg, user, "By when")
+        await user.tap("No deadline")
+        await reply(tg, user, "Screenshots")
+        await user.tap("Skip ⏭")
+        await reply(tg, user, "Please check your request")
+        jira.latency = 1.5
+        await user.tap("✅ Create")
+        await until(lambda: len(jira.creates) == 1)
+        # Jira has the issue but its answer is still on the way: the bot dies without hearing it.
+        await bot.kill()
+        await until(lambda: len(jira.issues) == 1)
+        assert not any("Created" in m.text for m in user.messages)
+        jira.latency = 0
+        bot.start()
+        await tg.wait_for(lambda: any("Created SUP-1" in m.text for m in user.messages), timeout=60)
+        await until(lambda: "found existing" in bot.log.read_text(encoding="utf-8"))
+        assert len(jira.issues) == 1
+        assert len(jira.creates) == 1, "after the restart the bot found the issue instead of creating it again"
+        assert sum("Created SUP-" in m.text for m in user.messages) == 1
+    finally:
+        logs = await bot.stop()
+    assert logs.count("ready:") == 2, logs[-3000:]
+    assert bot.process is not None and bot.process.returncode == 0, "SIGTERM ends the bot cleanly"
+    assert TOKEN not in logs and "jira-api-token-secret" not in logs
+
+
+async def test_kill_mid_dialog_keeps_every_answer(world: tuple[FakeTelegram, FakeJira, Path]) -> None:
+    tg, _, config = world
+    bot = BotProcess(config)
+    bot.start()
+    try:
+        user = tg.user(SALES_IDS[0], "Anna", username="anna")
+        await user.send("/new")
+        await reply(tg, user, "What do you need?")
+        await user.tap("Something is broken")
+        await reply(tg, user, "What is wrong?")
+        await user.send("Export to Excel fails since the update")
+        await reply(tg, user, "Which customer?")
+        await bot.kill()
+        bot.start()
+        await user.send("acme")
+        await reply(tg, user, "How urgent")
+        assert "3/" in user.last.text
+    finally:
+        await bot.stop()
