@@ -64,3 +64,16 @@ def test_chat_with_unknown_template_lists_the_known_ones() -> None:
     result = run("chat", "--config", "config.example.yaml", "--template", "nope")
     assert result.returncode == 2
     assert "bug, feature, question" in result.stderr
+
+
+def test_run_says_clearly_when_telegram_cannot_be_reached(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "telegram: {token: '123:abc', api_base_url: 'http://127.0.0.1:9/bot'}\n"
+        "jira: {url: 'http://127.0.0.1:9', project: SUP, email: a@example.com, api_token: secret-value}\n"
+        f"templates: {ROOT / 'templates.example.yaml'}\n"
+        "storage: {path: t.db}\n", encoding="utf-8")
+    result = run("run", "--config", str(config))
+    assert result.returncode == 3
+    assert "the Telegram Bot API at http://127.0.0.1:9/bot could not be reached" in result.stderr
+    assert "secret-value" not in result.stderr
