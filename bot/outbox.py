@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.config import DeliveryConfig
+from bot.metrics import Metrics
 from bot.store import Request, Store
 from bot.tracker import CreatedIssue, DeliveryError, JiraGateway
 
@@ -50,12 +51,13 @@ class Outbox:
 
     def __init__(self, store: Store, gateway: JiraGateway, listener: DeliveryListener, config: DeliveryConfig,
                  *, files: FileSource | None = None, clock: Callable[[], float] = time.time,
-                 jitter: Callable[[], float] = random.random) -> None:
+                 jitter: Callable[[], float] = random.random, metrics: Metrics | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.listener = listener
         self.config = config
         self.files = files
+        self.metrics = metrics
         self.clock = clock
         self.jitter = jitter
         self._wake = asyncio.Event()
@@ -81,8 +83,10 @@ class Outbox:
         try:
             issue = await self.gateway.create(request.ticket, marker(request.id), search_first=request.attempts > 1)
         except DeliveryError as error:
+            self._count("transient" if error.transient else "refused")
             await self._failed(request, error)
             return
+        self._count("found" if issue.existed else "created")
         files_left = bool(request.pending_attachments()) and self.files is not None
         self.store.mark_created(request.id, issue.key, issue.url, attachments_left=files_left)
         log.info("request %s filed as %s%s", request.id, issue.key, " (found existing)" if issue.existed else "")
@@ -91,6 +95,10 @@ class Outbox:
             updated = self.store.get_request(request.id)
             assert updated is not None
             await self._upload(updated)
+
+    def _count(self, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.jira_calls.labels(outcome).inc()
 
     async def _upload(self, request: Request) -> None:
         """Upload the request's remaining files to its issue, one at a time."""

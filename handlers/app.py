@@ -43,7 +43,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
         .base_url(telegram.api_base_url)
         .base_file_url(telegram.file_base_url)
         .local_mode(telegram.local_mode)
-        .concurrent_updates(ChatOrderedProcessor())
+        .concurrent_updates(ChatOrderedProcessor(metrics=svc.metrics))
         .post_init(_started)
         .post_stop(_stopping)
     )
@@ -115,7 +115,7 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
     await _learn_upload_limit(app)
     if svc.gateway is not None:
         svc.outbox = Outbox(svc.store, svc.gateway, TelegramNotices(app.bot, svc), svc.config.delivery,
-                            files=TelegramFiles(app.bot), clock=svc.clock)
+                            files=TelegramFiles(app.bot), clock=svc.clock, metrics=svc.metrics)
         app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
     app.bot_data["sweep_task"] = asyncio.create_task(
         sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")

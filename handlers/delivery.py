@@ -60,10 +60,12 @@ class TelegramNotices:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("open_in_jira", request.lang, key=issue.key),
                                                              url=issue.url)]])
         await send(self.bot, request.chat_id, html.escape(text), markup)
+        self.svc.metrics.notices.labels("created").inc()
 
     async def delayed(self, request: Request, error: DeliveryError) -> None:
         """Tells the requester, once, that Jira is unreachable and the request is safe."""
         await send(self.bot, request.chat_id, html.escape(t("jira_unreachable", request.lang)))
+        self.svc.metrics.notices.labels("delayed").inc()
         if error.status == 401:
             await tell_admins(self.bot, self.svc, f"Jira refuses the bot's credentials: {error.message}")
 
@@ -72,6 +74,7 @@ class TelegramNotices:
         reason = "; ".join(error.messages) or error.message
         text = t("attachment_failed", request.lang, name=name, key=request.jira_key or "Jira", reason=reason)
         await send(self.bot, request.chat_id, html.escape(text))
+        self.svc.metrics.notices.labels("attachment_failed").inc()
 
     async def refused(self, request: Request, error: DeliveryError) -> None:
         """Explains Jira's refusal to the requester and gives admins the exact error."""
@@ -83,6 +86,7 @@ class TelegramNotices:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("fix_and_resend", request.lang),
                                                              callback_data=f"fix:{request.id}")]])
         await send(self.bot, request.chat_id, html.escape(t("jira_refused", request.lang, problems=problems)), markup)
+        self.svc.metrics.notices.labels("refused").inc()
         reporter = f"user {request.user_id}"
         await tell_admins(self.bot, self.svc, t("admin_delivery_failed", "en", request=request.id, reporter=reporter,
                                                 template=request.template_id, error=error.message))

@@ -22,11 +22,14 @@ async def expire(bot: Bot, svc: Services, stored: StoredDraft) -> None:
     """Drop a draft left alone too long and tell its owner."""
     svc.store.delete_draft(stored.draft.user_id)
     await drop_buttons(bot, stored.chat_id, stored.prompt_message_id)
+    if stored.draft.template_id:
+        svc.metrics.dialogs.labels(stored.draft.template_id, "abandoned").inc()
     template = svc.engine.template_of(stored.draft)
     name = template.title.get(stored.draft.lang) if template else "—"
     hours = f"{svc.config.draft_expire_hours:g}"
     await send(bot, stored.chat_id, html.escape(t("draft_expired", stored.draft.lang, template=name, hours=hours)),
                main_keyboard(stored.draft.lang))
+    svc.metrics.notices.labels("draft_expired").inc()
 
 
 async def active_draft(bot: Bot, svc: Services, user_id: int) -> StoredDraft | None:
@@ -49,6 +52,18 @@ async def show(bot: Bot, svc: Services, chat_id: int, user_id: int, prompt: Prom
     if old_id is not None and old_id != message_id:
         await drop_buttons(bot, chat_id, old_id)
     svc.store.set_prompt_message(user_id, message_id)
+
+
+def step_of(svc: Services, stored: StoredDraft, action: Action) -> Step:
+    """Let the engine take the action, and count dialogs that start, finish or are abandoned."""
+    before = stored.draft.template_id
+    step = svc.engine.handle(stored.draft, action)
+    template = stored.draft.template_id or before
+    if before is None and template is not None:
+        svc.metrics.dialogs.labels(template, "started").inc()
+    if step.outcome is not None and template is not None:
+        svc.metrics.dialogs.labels(template, "completed" if step.outcome == "confirmed" else "abandoned").inc()
+    return step
 
 
 async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step: Step,
@@ -140,7 +155,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(context.bot, chat.id, html.escape(t("nothing_to_cancel", language(user))),
                    main_keyboard(language(user)))
         return
-    await apply(context.bot, svc, chat.id, stored, svc.engine.handle(stored.draft, Tap("cancel")))
+    await apply(context.bot, svc, chat.id, stored, step_of(svc, stored, Tap("cancel")))
 
 
 def attachment_of(message: Message) -> Attachment | None:
@@ -191,7 +206,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if stored is None:
         await send(context.bot, chat.id, html.escape(t("no_draft", language(user))), main_keyboard(language(user)))
         return
-    await apply(context.bot, svc, chat.id, stored, svc.engine.handle(stored.draft, action_of(message)))
+    await apply(context.bot, svc, chat.id, stored, step_of(svc, stored, action_of(message)))
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -221,7 +236,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(t("already_sent" if token == "create" else "no_draft", lang))
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         return
-    step = svc.engine.handle(stored.draft, Tap(token, seq))
+    step = step_of(svc, stored, Tap(token, seq))
     stale = not step.changed and step.outcome is None and seq is not None and seq != stored.draft.seq
     await query.answer(step.notice if stale else None)
     live = message is not None and message.message_id == stored.prompt_message_id

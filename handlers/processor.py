@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.metrics import Metrics
 
 
 def _chat_key(update: object) -> int | None:
@@ -27,8 +30,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     see the draft as the previous update left it.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, metrics: Metrics | None = None) -> None:
         super().__init__(max_concurrent_updates)
+        self.metrics = metrics
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
         self._recent: deque[int] = deque(maxlen=4096)
@@ -37,6 +41,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers after earlier updates of the same chat."""
         key = _chat_key(update)
+        started = time.perf_counter()
         try:
             if key is None:
                 await coroutine
@@ -53,7 +58,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     del self._locks[key]
         finally:
             if isinstance(update, Update):
+                self._measure(update, time.perf_counter() - started)
                 self._finished(update.update_id)
+
+    def _measure(self, update: Update, seconds: float) -> None:
+        if self.metrics is None:
+            return
+        kind = "callback_query" if update.callback_query else "message" if update.message else "other"
+        self.metrics.updates.labels(kind).inc()
+        self.metrics.latency.labels(kind).observe(seconds)
 
     def _finished(self, update_id: int) -> None:
         self._recent.append(update_id)
