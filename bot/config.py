@@ -15,10 +15,34 @@ from bot.yamlfile import ConfigError, LineDict, read_yaml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",
-             "delivery", "logging"}
+             "delivery", "logging", "server"}
 CLOUD_BOT_API = "https://api.telegram.org/bot"
 CLOUD_FILE_API = "https://api.telegram.org/file/bot"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """Receiving Telegram updates over HTTPS instead of long polling."""
+
+    url: str
+    secret_token: str = field(repr=False)
+    path: str = "/telegram"
+    delete_on_stop: bool = False
+
+    @property
+    def full_url(self) -> str:
+        """Return the public URL Telegram posts updates to."""
+        return self.url.rstrip("/") + self.path
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """The bot's own HTTP server: health, readiness, metrics and (in webhook mode) Telegram's updates."""
+
+    listen: str = "127.0.0.1"
+    port: int = 0
+    outbox_ready_limit: int = 100
 
 
 @dataclass(frozen=True)
@@ -29,6 +53,7 @@ class TelegramConfig:
     api_base_url: str = CLOUD_BOT_API
     file_base_url: str = CLOUD_FILE_API
     local_mode: bool = False
+    webhook: WebhookConfig | None = None
 
     @property
     def download_limit(self) -> int | None:
@@ -95,6 +120,7 @@ class Config:
     telegram: TelegramConfig | None = None
     jira: JiraConfig | None = None
     log_format: str = "text"
+    server: ServerConfig = field(default_factory=ServerConfig)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -102,6 +128,8 @@ class Config:
         found = list(self.jira.secrets if self.jira else ())
         if self.telegram:
             found.append(self.telegram.token)
+            if self.telegram.webhook:
+                found.append(self.telegram.webhook.secret_token)
         return tuple(found)
 
 
@@ -207,6 +235,29 @@ def _people(reader: _Reader, section: LineDict, key: str) -> tuple[int | str, ..
     return tuple(people)
 
 
+def _webhook(reader: _Reader, telegram: LineDict) -> WebhookConfig | None:
+    raw = telegram.get("webhook")
+    if raw is None:
+        return None
+    if not isinstance(raw, LineDict):
+        reader.problem(telegram.line_of("webhook"), "'telegram.webhook' must be a mapping (url, path, secret_token)")
+        return None
+    url = reader.get(raw, "telegram.webhook", "url", str)
+    if not url:
+        return None  # an empty url (e.g. an unset variable with an empty default) means long polling
+    secret = reader.get(raw, "telegram.webhook", "secret_token", str, required=True)
+    path = reader.get(raw, "telegram.webhook", "path", str, "/telegram")
+    delete = reader.get(raw, "telegram.webhook", "delete_on_stop", bool, False)
+    if not url.startswith("https://"):
+        reader.problem(raw.line_of("url"), "'telegram.webhook.url' must be an https:// address (Telegram's rule)")
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        reader.problem(raw.line_of("secret_token"),
+                       "'telegram.webhook.secret_token' may contain only A-Z, a-z, 0-9, _ and - (1-256 characters)")
+    if not path.startswith("/"):
+        reader.problem(raw.line_of("path"), "'telegram.webhook.path' must start with /")
+    return WebhookConfig(url, secret or "", path, delete)
+
+
 def _reporters(reader: _Reader, section: LineDict, raw: Mapping[str, Any]) -> tuple[tuple[int | str, str], ...]:
     found: list[tuple[int | str, str]] = []
     for who, jira_user in raw.items():
@@ -241,7 +292,7 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         local = reader.get(tg, "telegram", "local_mode", bool, False)
         if token and not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token):
             reader.problem(tg.line_of("token"), "'telegram.token' does not look like a bot token (digits:letters)")
-        telegram = TelegramConfig(token or "", api, files, local)
+        telegram = TelegramConfig(token or "", api, files, local, _webhook(reader, tg))
 
     jira = None
     jr = reader.section("jira")
@@ -289,6 +340,15 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
     if log_format not in ("text", "json"):
         reader.problem(logging_section.line_of("format"), "'logging.format' must be text or json")
     people = AccessConfig(_people(reader, access, "admins"), _people(reader, access, "users"))
+    server_section = reader.section("server")
+    server = ServerConfig(
+        listen=reader.get(server_section, "server", "listen", str, "127.0.0.1"),
+        port=int(reader.get(server_section, "server", "port", int, 0)),
+        outbox_ready_limit=int(reader.get(server_section, "server", "outbox_ready_limit", int, 100)),
+    )
+    if telegram is not None and telegram.webhook is not None and server.port == 0:
+        reader.problem(server_section.line or document.line_of("telegram"),
+                       "webhook mode needs 'server.port', where Telegram's updates arrive (behind your proxy)")
     if reader.problems:
         raise ConfigError(reader.problems)
     return Config(
@@ -309,4 +369,5 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         telegram=telegram,
         jira=jira,
         log_format=log_format,
+        server=server,
     )

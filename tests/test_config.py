@@ -78,7 +78,7 @@ def test_example_config_names_missing_variables(tmp_path: Path) -> None:
         load_config(path, env={})
     assert caught.value.problems == [
         f"{path}, line 6: telegram.token needs the environment variable TELEGRAM_TOKEN, which is not set",
-        f"{path}, line 12: Jira needs 'jira.email' and 'jira.api_token' (Cloud) or 'jira.pat' (Data Center)",
+        f"{path}, line 17: Jira needs 'jira.email' and 'jira.api_token' (Cloud) or 'jira.pat' (Data Center)",
     ]
 
 
@@ -168,7 +168,7 @@ def test_check_names_file_and_line(tmp_path: Path, text: str, message: str) -> N
 def test_not_a_mapping(tmp_path: Path) -> None:
     assert problems(tmp_path, "- a\n") == [
         f"{tmp_path / 'config.yaml'}: expected a mapping of sections (access, customers, delivery, drafts, "
-        "jira, logging, storage, telegram, templates, timezone)"]
+        "jira, logging, server, storage, telegram, templates, timezone)"]
 
 
 def test_time_zone_naming_a_region_is_a_config_error(tmp_path: Path) -> None:

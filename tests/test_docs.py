@@ -27,7 +27,7 @@ def _keys(node: object, prefix: str = "") -> set[str]:
 def test_every_config_key_read_is_in_the_example() -> None:
     source = Path(config_module.__file__).read_text(encoding="utf-8")
     read = {f"{section}.{key}" if section else key
-            for section, key in re.findall(r'reader\.get\(\w+, "(\w*)", "(\w+)"', source)}
+            for section, key in re.findall(r'reader\.get\(\w+, "([\w.]*)", "(\w+)"', source)}
     example = _keys(yaml.safe_load((ROOT / "config.example.yaml").read_text(encoding="utf-8")))
     assert read - example == set()
 
