@@ -41,18 +41,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         return _fail(error)
     # Imported here: the core commands (check, chat) must work without the Telegram layer.
-    from telegram import Update
     from telegram.error import InvalidToken, NetworkError
 
     from handlers.app import build_application
+    from handlers.serve import serve
 
     svc = Services(config, store, engine, Access(config.access), gateway=JiraGateway(config.jira))
     app = build_application(svc)
 
     try:
-        # A few start-up retries ride out a network blip; a wrong token fails at once.
-        app.run_polling(allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY], close_loop=False,
-                        bootstrap_retries=3)
+        asyncio.run(serve(svc, app))
     except InvalidToken:
         print("ticketsmith: Telegram refused the bot token — check TELEGRAM_TOKEN (telegram.token)", file=sys.stderr)
         return 3
@@ -60,8 +58,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"ticketsmith: the Telegram Bot API at {config.telegram.api_base_url} could not be reached ({error}) "
               "— check telegram.api_base_url and the network", file=sys.stderr)
         return 3
-    finally:
-        store.close()
     return 0
 
 

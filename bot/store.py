@@ -156,6 +156,11 @@ class Store:
                 step(self.db)
                 self.db.table("_migrations").insert({"name": name, "applied_at": self.clock()})
 
+    def ping(self) -> None:
+        """Prove the database takes writes (takes the write lock and lets it go)."""
+        with self._transaction():
+            pass
+
     def migrations(self) -> list[str]:
         """Return the names of applied migrations."""
         return [row["name"] for row in self.db.table("_migrations").rows_where(order_by="name")]

@@ -119,9 +119,6 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
         app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
     app.bot_data["sweep_task"] = asyncio.create_task(
         sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
-    templates = svc.engine.templates.templates
-    log.info("ready: @%s with %d templates (%s), Jira project %s", app.bot.username, len(templates),
-             ", ".join(template.id for template in templates), svc.config.jira_project)
 
 
 async def _stopping(app: Application) -> None:  # type: ignore[type-arg]

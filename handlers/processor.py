@@ -37,11 +37,14 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._users: dict[int, int] = {}
         self._recent: deque[int] = deque(maxlen=4096)
         self._waiters: dict[int, list[asyncio.Future[None]]] = {}
+        self._in_flight: set[int] = set()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers after earlier updates of the same chat."""
         key = _chat_key(update)
         started = time.perf_counter()
+        if isinstance(update, Update):
+            self._in_flight.add(update.update_id)
         try:
             if key is None:
                 await coroutine
@@ -68,7 +71,20 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self.metrics.updates.labels(kind).inc()
         self.metrics.latency.labels(kind).observe(seconds)
 
+    def seen(self, update_id: int) -> bool:
+        """Say whether this update is being handled or was handled recently (Telegram may send it again)."""
+        return update_id in self._in_flight or update_id in self._recent
+
+    async def drained(self, limit: float) -> bool:
+        """Wait until no update is being handled; False if some still are after limit seconds."""
+        for _ in range(int(limit / 0.05) + 1):
+            if not self._in_flight:
+                return True
+            await asyncio.sleep(0.05)
+        return not self._in_flight
+
     def _finished(self, update_id: int) -> None:
+        self._in_flight.discard(update_id)
         self._recent.append(update_id)
         for future in self._waiters.pop(update_id, []):
             if not future.done():

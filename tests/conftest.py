@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -80,14 +81,7 @@ class RunningBot:
 
     async def start(self) -> None:
         """Build and start the bot from the config file, as `ticketsmith run` does."""
-        config = load_config(self.config_path)
-        assert config.telegram is not None and config.jira is not None
-        config = _with_telegram_urls(config, self.tg)
-        store = open_store(config.storage_path, self.clock)
-        engine = build_engine(config, build_directory(config, store), self.clock, config.telegram.download_limit)
-        self.svc = Services(config, store, engine, Access(config.access), clock=self.clock,
-                            gateway=JiraGateway(config.jira))
-        self.app = build_application(self.svc, rate_limit=False, sweep_interval=3600)
+        self.svc, self.app = build_bot(self.config_path, self.tg, self.clock)
         # The same order as Application.run_polling: initialize, post_init, poll, start.
         await self.app.initialize()
         await self.app.post_init(self.app)
@@ -141,11 +135,16 @@ class RunningBot:
         await self.handled(await user.tap(label))
 
 
-def _with_telegram_urls(config: Any, tg: FakeTelegram) -> Any:
-    import dataclasses
-
+def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock) -> tuple[Services, Any]:
+    """Build services and the Application from a config file, pointed at the fake Telegram."""
+    config = load_config(config_path)
+    assert config.telegram is not None and config.jira is not None
     telegram = dataclasses.replace(config.telegram, api_base_url=tg.base_url, file_base_url=tg.base_file_url)
-    return dataclasses.replace(config, telegram=telegram)
+    config = dataclasses.replace(config, telegram=telegram)
+    store = open_store(config.storage_path, clock)
+    engine = build_engine(config, build_directory(config, store), clock, telegram.download_limit)
+    svc = Services(config, store, engine, Access(config.access), clock=clock, gateway=JiraGateway(config.jira))
+    return svc, build_application(svc, rate_limit=False, sweep_interval=3600)
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""Running the bot: polling or webhook, the HTTP server, and a graceful stop on SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from bot.services import Services
+from handlers.processor import ChatOrderedProcessor
+from handlers.web import build_web_app
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+DRAIN_SECONDS = 30.0
+
+
+async def serve(svc: Services, app: Application, stop: asyncio.Event | None = None) -> None:  # type: ignore[type-arg]
+    """Run until stop is set or a stop signal arrives; then stop taking updates, finish, and close."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    telegram = svc.config.telegram
+    assert telegram is not None
+    webhook, server = telegram.webhook, svc.config.server
+    # The same order as Application.run_polling, so post_init and post_stop run as they do there.
+    await app.initialize()
+    runner: web.AppRunner | None = None
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        if server.port:
+            runner = web.AppRunner(build_web_app(svc, app), access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, server.listen, server.port).start()
+            log.info("HTTP server on %s:%d (/healthz, /readyz, /metrics%s)", server.listen, server.port,
+                     f", {webhook.path}" if webhook else "")
+        if webhook is not None:
+            await app.bot.set_webhook(webhook.full_url, secret_token=webhook.secret_token,
+                                      allowed_updates=ALLOWED_UPDATES)
+            log.info("receiving updates by webhook at %s", webhook.full_url)
+        else:
+            assert app.updater is not None
+            # A webhook left from an earlier run would make getUpdates fail with 409.
+            await app.bot.delete_webhook()
+            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            log.info("receiving updates by long polling")
+        await app.start()
+        templates = svc.engine.templates.templates
+        log.info("ready: @%s with %d templates (%s), Jira project %s", app.bot.username, len(templates),
+                 ", ".join(template.id for template in templates), svc.config.jira_project)
+        await stop.wait()
+        log.info("stopping: no new updates, finishing the ones in progress")
+    finally:
+        await _stop(svc, app, runner)
+
+
+async def _stop(svc: Services, app: Application, runner: web.AppRunner | None) -> None:  # type: ignore[type-arg]
+    webhook = svc.config.telegram.webhook if svc.config.telegram else None
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    processor = app.update_processor
+    if isinstance(processor, ChatOrderedProcessor) and not await processor.drained(DRAIN_SECONDS):
+        log.warning("some updates were still being handled after %.0fs", DRAIN_SECONDS)
+    if runner is not None:
+        # After draining: a webhook call in progress gets its answer before the server goes away.
+        await runner.cleanup()
+    if app.running:
+        await app.stop()
+    if app.post_stop is not None:
+        await app.post_stop(app)
+    if webhook is not None and webhook.delete_on_stop:
+        with contextlib.suppress(Exception):
+            await app.bot.delete_webhook()
+    await app.shutdown()
+    svc.store.close()
+    log.info("stopped")

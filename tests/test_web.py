@@ -1,0 +1,171 @@
+"""The HTTP side: Telegram's webhook, /healthz, /readyz and /metrics, served by the real runner."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.dialog import Draft
+from bot.services import Services
+from bot.ticket import Reporter, Ticket
+from handlers.serve import serve
+from tests.conftest import SALES_IDS, TOKEN, Clock, build_bot, write_config
+from tests.fake_jira import FakeJira
+from tests.fake_telegram import FakeTelegram
+
+SECRET = "webhook-secret_123"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Served:
+    """A bot run by handlers.serve, as `ticketsmith run` runs it."""
+
+    svc: Services
+    app: Any
+    base: str
+    http: aiohttp.ClientSession
+
+
+async def serving(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock, *, webhook: bool,
+                  **overrides: Any) -> AsyncIterator[Served]:
+    port = free_port()
+    hook = {"webhook": {"url": "https://bot.example.com", "secret_token": SECRET}} if webhook else {}
+    config = write_config(tmp_path, jira.url, server={"port": port, **overrides}, telegram={"token": TOKEN, **hook})
+    svc, app = build_bot(config, tg, clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(svc, app, stop))
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            try:
+                async with http.get(f"{base}/healthz") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.02)
+        for _ in range(200):
+            if app.running:
+                break
+            await asyncio.sleep(0.02)
+        yield Served(svc, app, base, http)
+    stop.set()
+    await asyncio.wait_for(task, timeout=30)
+
+
+@pytest.fixture
+async def polled(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
+    async for served in serving(tg, jira, tmp_path, clock, webhook=False):
+        yield served
+
+
+@pytest.fixture
+async def hooked(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
+    async for served in serving(tg, jira, tmp_path, clock, webhook=True):
+        yield served
+
+
+async def get(served: Served, path: str) -> tuple[int, Any]:
+    async with served.http.get(served.base + path) as response:
+        body = await (response.json() if response.content_type == "application/json" else response.text())
+        return response.status, body
+
+
+async def test_healthz(polled: Served) -> None:
+    assert await get(polled, "/healthz") == (200, {"status": "ok"})
+
+
+async def test_readyz_reports_every_check(polled: Served) -> None:
+    status, body = await get(polled, "/readyz")
+    assert status == 200 and body["ready"] is True
+    assert set(body["checks"]) == {"telegram", "jira", "database", "outbox"}
+    assert body["checks"]["telegram"]["detail"] == "@ticketsmith_bot"
+
+
+async def test_readyz_fails_when_jira_is_down(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock
+                                              ) -> None:
+    async for served in serving(tg, jira, tmp_path, clock, webhook=False):
+        served.svc.gateway.last_success = None  # type: ignore[union-attr]
+        jira.go_down()
+        status, body = await get(served, "/readyz")
+        jira.come_up()
+        assert status == 503 and body["checks"]["jira"]["ok"] is False
+
+
+async def test_readyz_fails_when_the_outbox_backs_up(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                     clock: Clock) -> None:
+    async for served in serving(tg, jira, tmp_path, clock, webhook=False, outbox_ready_limit=0):
+        jira.go_down()
+        draft = Draft(id="r1", user_id=SALES_IDS[0], lang="en", reporter=Reporter(SALES_IDS[0], "Anna"),
+                      template_id="bug")
+        served.svc.store.confirm(draft, SALES_IDS[0], Ticket("SUP", "Bug", "s", "d"))
+        status, body = await get(served, "/readyz")
+        jira.come_up()
+        assert status == 503
+        assert body["checks"]["outbox"] == {"ok": False, "detail": "1 waiting (limit 0)"}
+
+
+async def test_metrics_count_updates_and_dialogs(polled: Served, tg: FakeTelegram) -> None:
+    user = tg.user(SALES_IDS[0], "Anna", username="anna")
+    await user.send("/new")
+    await tg.wait_for(lambda: "What do you need?" in user.last.text)
+    await user.tap("Something is broken")
+    await tg.wait_for(lambda: "What is wrong?" in user.last.text)
+    status, text = await get(polled, "/metrics")
+    assert status == 200
+    assert 'ticketsmith_updates_total{kind="message"} 1.0' in text
+    assert 'ticketsmith_updates_total{kind="callback_query"} 1.0' in text
+    assert 'ticketsmith_dialogs_total{outcome="started",template="bug"} 1.0' in text
+    assert "ticketsmith_handler_seconds_bucket" in text and "ticketsmith_outbox_depth 0.0" in text
+
+
+async def post_update(served: Served, update: dict[str, Any], secret: str | None = SECRET,
+                      body: bytes | None = None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    async with served.http.post(f"{served.base}/telegram", json=None if body else update, data=body,
+                                headers=headers) as response:
+        return response.status
+
+
+async def test_webhook_is_registered_with_its_secret(hooked: Served, tg: FakeTelegram) -> None:
+    assert tg.webhook is not None
+    assert tg.webhook["url"] == "https://bot.example.com/telegram"
+    assert tg.webhook["secret_token"] == SECRET
+
+
+async def test_webhook_update_is_handled_before_it_is_acknowledged(hooked: Served, tg: FakeTelegram) -> None:
+    user = tg.user(SALES_IDS[0], "Anna", username="anna")
+    await user.send("/new")
+    update = tg.updates[-1]
+    assert await post_update(hooked, update) == 200
+    assert "What do you need?" in user.last.text, "answered only after the bot had replied"
+    assert await post_update(hooked, update) == 200, "Telegram's retry of the same update"
+    assert sum("What do you need?" in m.text for m in user.messages) == 1
+
+
+@pytest.mark.parametrize("secret", [None, "wrong", ""])
+async def test_webhook_refuses_a_wrong_or_missing_secret(hooked: Served, tg: FakeTelegram, secret: str | None
+                                                         ) -> None:
+    user = tg.user(SALES_IDS[0], "Anna", username="anna")
+    await user.send("/new")
+    assert await post_update(hooked, tg.updates[-1], secret=secret) == 403
+    assert user.messages == []
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"no": "update_id"}'])
+async def test_webhook_refuses_what_is_not_an_update(hooked: Served, body: bytes) -> None:
+    assert await post_update(hooked, {}, body=body) == 400
