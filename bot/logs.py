@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import sys
@@ -10,6 +11,21 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 REDACTED = "[redacted]"
+# Who and what a log line is about, set where an update or a request is being handled.
+USER_ID: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
+REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+
+
+class AddContext(logging.Filter):
+    """Puts the current user id and request id on every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        user_id, request_id = USER_ID.get(), REQUEST_ID.get()
+        record.user_id, record.request_id = user_id, request_id
+        parts = [f"user={user_id}" if user_id is not None else "", f"request={request_id}" if request_id else ""]
+        context = " ".join(p for p in parts if p)
+        record.context = f" [{context}]" if context else ""
+        return True
 
 
 class RedactSecrets(logging.Filter):
@@ -39,12 +55,16 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line, for log collectors."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
         }
+        for key in ("user_id", "request_id"):
+            value = getattr(record, key, None)
+            if value is not None:
+                entry[key] = value
         if record.exc_text:
             entry["error"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
@@ -55,9 +75,10 @@ def setup_logging(fmt: str = "text", secrets: Iterable[str] = (), level: int = l
     """Configure the root logger; return the redaction filter so more secrets can be added."""
     handler = logging.StreamHandler(stream or sys.stderr)
     redact = RedactSecrets(secrets)
+    handler.addFilter(AddContext())
     handler.addFilter(redact)
     handler.setFormatter(JsonFormatter() if fmt == "json"
-                         else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+                         else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s%(context)s"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

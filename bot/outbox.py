@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.config import DeliveryConfig
+from bot.logs import REQUEST_ID, USER_ID
 from bot.metrics import Metrics
 from bot.store import Request, Store
 from bot.tracker import CreatedIssue, DeliveryError, JiraGateway
@@ -75,6 +76,8 @@ class Outbox:
 
     async def deliver(self, request: Request) -> None:
         """Make one attempt at filing a request (or at uploading its files, once the issue exists)."""
+        USER_ID.set(request.user_id)
+        REQUEST_ID.set(request.id)
         if request.state == "attaching":
             await self._upload(request)
             return

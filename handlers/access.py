@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.i18n import t
+from bot.logs import USER_ID
 from handlers.common import language, send, services
 
 
@@ -14,6 +15,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         raise ApplicationHandlerStop
+    USER_ID.set(user.id)
     svc = services(context)
     lang = language(user)
     if chat.type != "private":

@@ -62,3 +62,39 @@ async def test_a_whole_conversation_logs_no_secret(bot: RunningBot, captured: io
     assert output, "the conversation was logged"
     basic = base64.b64encode(b"bot@example.com:jira-api-token-secret").decode()
     assert not any(secret in output for secret in (*SECRETS, basic))
+
+
+async def test_lines_name_the_user_and_the_request(bot: RunningBot) -> None:
+    stream = io.StringIO()
+    setup_logging("json", SECRETS, logging.INFO, stream)
+    try:
+        user = bot.user()
+        await bot.say(user, "/new")
+        await bot.tap(user, "Something is broken")
+        await bot.say(user, "Export to Excel fails since the update")
+        await bot.say(user, "acme")
+        await bot.tap(user, "Can wait")
+        await bot.tap(user, "No deadline")
+        await bot.tap(user, "Skip ⏭")
+        await bot.tap(user, "✅ Create")
+        await bot.tg.wait_for(lambda: any("Created" in m.text for m in user.messages), timeout=10)
+    finally:
+        setup_logging("text", (), logging.WARNING)
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    filed = next(e for e in entries if "filed as SUP-1" in e["message"])
+    assert filed["user_id"] == user.id and filed["request_id"] in filed["message"]
+
+
+def test_text_lines_carry_the_context() -> None:
+    from bot.logs import REQUEST_ID, USER_ID
+
+    stream = io.StringIO()
+    setup_logging("text", (), logging.INFO, stream)
+    user_token, request_token = USER_ID.set(42), REQUEST_ID.set("abc")
+    try:
+        logging.getLogger("ticketsmith.test").info("hello")
+    finally:
+        USER_ID.reset(user_token)
+        REQUEST_ID.reset(request_token)
+        setup_logging("text", (), logging.WARNING)
+    assert stream.getvalue().rstrip().endswith("hello [user=42 request=abc]")
