@@ -110,12 +110,17 @@ def _migration_jira_users(db: sqlite_utils.Database) -> None:
     db.table("users").add_column("jira_user", str)
 
 
+def _migration_user_active(db: sqlite_utils.Database) -> None:
+    db.table("users").add_column("active", int, not_null_default=1)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
     ("0002_request_uploads", _migration_uploads),
     ("0003_request_drafts", _migration_request_drafts),
     ("0004_linked_jira_users", _migration_jira_users),
+    ("0005_user_active", _migration_user_active),
 ]
 
 
@@ -328,7 +333,16 @@ class Store:
     def remember_user(self, user_id: int, chat_id: int, username: str | None, name: str, lang: str) -> None:
         """Record who wrote to the bot and where to reach them."""
         self.db.table("users").upsert({"id": user_id, "chat_id": chat_id, "username": (username or "").lower() or None,
-                                 "name": name, "lang": lang, "last_seen": self.clock()}, pk="id")
+                                       "name": name, "lang": lang, "last_seen": self.clock(), "active": 1}, pk="id")
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        """Record that a user blocked (or unblocked) the bot."""
+        self.db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
+
+    def is_active(self, user_id: int) -> bool:
+        """Say whether the bot can still reach a user (unknown users count as reachable)."""
+        row = self.db.execute("SELECT active FROM users WHERE id = ?", [user_id]).fetchone()
+        return row is None or bool(row[0])
 
     def user_chat(self, user_id: int) -> int | None:
         """Return the private chat of a user who has talked to the bot."""

@@ -13,7 +13,7 @@ from handlers.common import language, send, services
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Refuse users who are not listed; remember the ones who are."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
+    if user is None or chat is None or update.my_chat_member is not None:
         raise ApplicationHandlerStop
     USER_ID.set(user.id)
     svc = services(context)

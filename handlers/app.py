@@ -12,6 +12,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -23,7 +24,7 @@ from bot.jira_check import check_templates, format_report, offered
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.tracker import DeliveryError
-from handlers import access, admin, errors, intake, link, start
+from handlers import access, admin, errors, intake, link, membership, start
 from handlers.common import NEW_REQUEST_LABELS
 from handlers.delivery import TelegramFiles, TelegramNotices, tell_admins
 from handlers.expiry import sweep_forever
@@ -53,7 +54,9 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.bot_data["services"] = svc
     app.bot_data["sweep_interval"] = sweep_interval
 
-    # Group -1 runs first for every update: unknown users stop here.
+    # Before the gate: blocking the bot is recorded for anyone, and nobody who blocked it gets an answer.
+    app.add_handler(ChatMemberHandler(membership.member_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
+    # Group -1 runs next for every update: unknown users stop here.
     app.add_handler(TypeHandler(Update, access.gate), group=-1)
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_command))

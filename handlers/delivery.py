@@ -54,18 +54,23 @@ class TelegramNotices:
         self.bot = bot
         self.svc = svc
 
+    async def _tell(self, request: Request, text: str, markup: InlineKeyboardMarkup | None, kind: str) -> None:
+        """Send a notice to the requester; one who blocked the bot is marked inactive, not retried."""
+        if await send(self.bot, request.chat_id, html.escape(text), markup) is None:
+            self.svc.store.set_active(request.user_id, False)
+            return
+        self.svc.metrics.notices.labels(kind).inc()
+
     async def created(self, request: Request, issue: CreatedIssue) -> None:
         """Sends the requester the new issue's key and link."""
         text = t("created", request.lang, key=issue.key, summary=request.ticket.summary)
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("open_in_jira", request.lang, key=issue.key),
                                                              url=issue.url)]])
-        await send(self.bot, request.chat_id, html.escape(text), markup)
-        self.svc.metrics.notices.labels("created").inc()
+        await self._tell(request, text, markup, "created")
 
     async def delayed(self, request: Request, error: DeliveryError) -> None:
         """Tells the requester, once, that Jira is unreachable and the request is safe."""
-        await send(self.bot, request.chat_id, html.escape(t("jira_unreachable", request.lang)))
-        self.svc.metrics.notices.labels("delayed").inc()
+        await self._tell(request, t("jira_unreachable", request.lang), None, "delayed")
         if error.status == 401:
             await tell_admins(self.bot, self.svc, f"Jira refuses the bot's credentials: {error.message}")
 
@@ -73,8 +78,7 @@ class TelegramNotices:
         """Tells the requester which file did not make it into the issue."""
         reason = "; ".join(error.messages) or error.message
         text = t("attachment_failed", request.lang, name=name, key=request.jira_key or "Jira", reason=reason)
-        await send(self.bot, request.chat_id, html.escape(text))
-        self.svc.metrics.notices.labels("attachment_failed").inc()
+        await self._tell(request, text, None, "attachment_failed")
 
     async def refused(self, request: Request, error: DeliveryError) -> None:
         """Explains Jira's refusal to the requester and gives admins the exact error."""
@@ -85,8 +89,7 @@ class TelegramNotices:
             problems = "; ".join(error.messages) or error.message
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("fix_and_resend", request.lang),
                                                              callback_data=f"fix:{request.id}")]])
-        await send(self.bot, request.chat_id, html.escape(t("jira_refused", request.lang, problems=problems)), markup)
-        self.svc.metrics.notices.labels("refused").inc()
+        await self._tell(request, t("jira_refused", request.lang, problems=problems), markup, "refused")
         reporter = f"user {request.user_id}"
         await tell_admins(self.bot, self.svc, t("admin_delivery_failed", "en", request=request.id, reporter=reporter,
                                                 template=request.template_id, error=error.message))

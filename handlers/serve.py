@@ -16,7 +16,7 @@ from handlers.processor import ChatOrderedProcessor
 from handlers.web import build_web_app
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DRAIN_SECONDS = 30.0
 
 
