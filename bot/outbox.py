@@ -13,7 +13,7 @@ from typing import Protocol
 from bot.config import DeliveryConfig
 from bot.logs import REQUEST_ID, USER_ID
 from bot.metrics import Metrics
-from bot.store import Request, Store
+from bot.store import OutgoingComment, Request, Store
 from bot.tracker import CreatedIssue, DeliveryError, JiraGateway
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,12 @@ class DeliveryListener(Protocol):
 
     async def attachment_failed(self, request: Request, name: str, error: DeliveryError) -> None:
         """A file could not be attached to the issue and has been given up."""
+
+    async def comment_posted(self, comment: OutgoingComment) -> None:
+        """A reply is now a comment on its issue."""
+
+    async def comment_failed(self, comment: OutgoingComment, error: DeliveryError) -> None:
+        """Jira refused a reply, or retrying has gone on too long."""
 
 
 class FileSource(Protocol):
@@ -143,21 +149,61 @@ class Outbox:
         log.error("request %s needs attention: %s", request.id, error.message)
         await self._notify(self.listener.refused, request, error)
 
-    async def _notify(self, callback: Callable[..., object], request: Request, *details: object) -> None:
+    async def _notify(self, callback: Callable[..., object], subject: object, *details: object) -> None:
         try:
-            result = callback(request, *details)
+            result = callback(subject, *details)
             if asyncio.iscoroutine(result):
                 await result
         except Exception:
             # Telling people is best effort; the request's state is already stored.
-            log.exception("could not send the delivery notice for request %s", request.id)
+            log.exception("could not send the delivery notice for %s", getattr(subject, "id", subject))
+
+    async def deliver_comment(self, comment: OutgoingComment) -> None:
+        """Make one attempt at posting a reply as a comment, then attach its files."""
+        USER_ID.set(comment.user_id)
+        REQUEST_ID.set(comment.request_id)
+        comment = self.store.comment_sending(comment.id)
+        try:
+            jira_id = await self.gateway.post_comment(comment.issue_key, comment.body, comment.marker,
+                                                      search_first=comment.attempts > 1)
+        except DeliveryError as error:
+            self._count("comment-transient" if error.transient else "comment-refused")
+            age_hours = (self.clock() - comment.created_at) / 3600
+            if error.transient and age_hours < self.config.max_age_hours:
+                self.store.comment_retry(comment.id, error.message,
+                                         self.clock() + self.backoff(comment.attempts, error.retry_after))
+                log.warning("comment %s on %s not posted, will retry: %s", comment.id, comment.issue_key, error)
+                return
+            self.store.comment_failed(comment.id, error.message)
+            await self._notify(self.listener.comment_failed, comment, error)
+            return
+        self._count("comment-posted")
+        self.store.comment_posted(comment.id, jira_id)
+        for item in comment.files:
+            try:
+                assert self.files is not None
+                await self.gateway.attach(comment.issue_key, item.name, await self.files.fetch(item.file_id))
+            except (DeliveryError, AssertionError) as error:
+                # Best effort: the words are in Jira already; the user hears which file did not make it.
+                log.warning("file %s of comment %s not attached: %s", item.name, comment.id, error)
+        log.info("comment %s posted on %s", comment.id, comment.issue_key)
+        await self._notify(self.listener.comment_posted, comment)
 
     async def deliver_due(self) -> int:
-        """Attempt every request that is due now; return how many were attempted."""
+        """Attempt every request and reply that is due now; return how many were attempted."""
         count = 0
         while not self._stopping:
+            comments = self.store.due_comments(self.clock(), limit=10)
+            for comment in comments:
+                try:
+                    await self.deliver_comment(comment)
+                except Exception:
+                    log.exception("posting comment %s failed unexpectedly", comment.id)
+                    self.store.comment_retry(comment.id, "internal error",
+                                             self.clock() + self.backoff(comment.attempts + 1, None))
+                count += 1
             due = self.store.due_requests(self.clock(), limit=10)
-            if not due:
+            if not due and not comments:
                 break
             for request in due:
                 try:

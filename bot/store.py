@@ -40,6 +40,30 @@ class OutboxSummary:
 
 
 @dataclass(frozen=True)
+class OutgoingComment:
+    """A salesperson's reply on its way to Jira as a comment."""
+
+    id: str
+    request_id: str | None
+    issue_key: str
+    user_id: int
+    chat_id: int
+    lang: str
+    body: str
+    files: tuple[Attachment, ...]
+    state: str
+    attempts: int
+    created_at: float
+    last_error: str | None = None
+    ack_message_id: int | None = None
+
+    @property
+    def marker(self) -> str:
+        """Return the invisible anchor that identifies this comment in Jira."""
+        return f"ts-c-{self.id}"
+
+
+@dataclass(frozen=True)
 class Request:
     """A confirmed request and how far its delivery to Jira has come."""
 
@@ -114,6 +138,19 @@ def _migration_user_active(db: sqlite_utils.Database) -> None:
     db.table("users").add_column("active", int, not_null_default=1)
 
 
+def _migration_comments(db: sqlite_utils.Database) -> None:
+    db.table("comments").create({
+        "id": str, "request_id": str, "issue_key": str, "user_id": int, "chat_id": int, "lang": str, "body": str,
+        "files": str, "state": str, "attempts": int, "last_error": str, "next_attempt_at": float,
+        "jira_comment_id": str, "ack_message_id": int, "created_at": float, "updated_at": float,
+    }, pk="id", not_null={"issue_key", "user_id", "body", "state"})
+    db.table("comments").create_index(["state", "next_attempt_at"])
+    # Which bot message speaks about which issue, so a Telegram reply to it becomes a comment there.
+    db.table("notice_messages").create({"chat_id": int, "message_id": int, "issue_key": str, "request_id": str,
+                                        "sent_at": float}, pk=("chat_id", "message_id"))
+    db.table("users").add_column("replying_to", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -121,6 +158,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0003_request_drafts", _migration_request_drafts),
     ("0004_linked_jira_users", _migration_jira_users),
     ("0005_user_active", _migration_user_active),
+    ("0006_comments_and_notices", _migration_comments),
 ]
 
 
@@ -266,9 +304,11 @@ class Store:
         return [_request(r) for r in rows]
 
     def next_due_time(self) -> float | None:
-        """Return when the next waiting request is due, if any."""
+        """Return when the next waiting request or reply is due, if any."""
         row = self.db.execute(
-            "SELECT MIN(next_attempt_at) FROM requests WHERE state IN ('pending', 'sending', 'attaching')").fetchone()
+            "SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM requests WHERE state IN "
+            "('pending', 'sending', 'attaching') UNION ALL SELECT MIN(next_attempt_at) FROM comments "
+            "WHERE state IN ('pending', 'sending'))").fetchone()
         return float(row[0]) if row and row[0] is not None else None
 
     def mark_sending(self, request_id: str) -> Request:
@@ -323,6 +363,85 @@ class Store:
         attention = self.db.execute("SELECT COUNT(*) FROM requests WHERE state = 'needs-attention'").fetchone()[0]
         return OutboxSummary(waiting, oldest, error[0] if error else None, attention)
 
+    def queue_comment(self, comment_id: str, issue_key: str, user_id: int, chat_id: int, lang: str, body: str,
+                      files: tuple[Attachment, ...] = (), request_id: str | None = None) -> OutgoingComment:
+        """Store a reply before anything is sent to Jira."""
+        now = self.clock()
+        self.db.table("comments").insert({
+            "id": comment_id, "request_id": request_id, "issue_key": issue_key, "user_id": user_id,
+            "chat_id": chat_id, "lang": lang, "body": body,
+            "files": json.dumps([f.to_dict() for f in files], ensure_ascii=False), "state": "pending",
+            "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now,
+        }, ignore=True)
+        found = self.get_comment(comment_id)
+        assert found is not None
+        return found
+
+    def get_comment(self, comment_id: str) -> OutgoingComment | None:
+        """Return one outgoing comment."""
+        rows = list(self.db.table("comments").rows_where("id = ?", [comment_id]))
+        return _comment(rows[0]) if rows else None
+
+    def due_comments(self, now: float, limit: int = 20) -> list[OutgoingComment]:
+        """Return comments waiting to be posted whose next attempt is due, oldest first."""
+        rows = self.db.table("comments").rows_where(
+            "state IN ('pending', 'sending') AND next_attempt_at <= ?", [now], order_by="created_at", limit=limit)
+        return [_comment(r) for r in rows]
+
+    def comment_sending(self, comment_id: str) -> OutgoingComment:
+        """Record that an attempt starts now, before Jira is called."""
+        self.db.execute("UPDATE comments SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                        [self.clock(), comment_id])
+        found = self.get_comment(comment_id)
+        assert found is not None
+        return found
+
+    def comment_posted(self, comment_id: str, jira_comment_id: str) -> None:
+        """Record that the comment is in Jira."""
+        self.db.execute("UPDATE comments SET state = 'posted', jira_comment_id = ?, last_error = NULL, "
+                        "next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+                        [jira_comment_id, self.clock(), comment_id])
+
+    def comment_retry(self, comment_id: str, error: str, at: float) -> None:
+        """Record a transient failure of a comment."""
+        self.db.execute("UPDATE comments SET last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                        [error, at, self.clock(), comment_id])
+
+    def comment_failed(self, comment_id: str, error: str) -> None:
+        """Record a comment that retrying will not post."""
+        self.db.execute("UPDATE comments SET state = 'needs-attention', last_error = ?, next_attempt_at = NULL, "
+                        "updated_at = ? WHERE id = ?", [error, self.clock(), comment_id])
+
+    def set_comment_ack(self, comment_id: str, message_id: int | None) -> None:
+        """Remember the message that tells the user their reply is on its way."""
+        self.db.execute("UPDATE comments SET ack_message_id = ? WHERE id = ?", [message_id, comment_id])
+
+    def remember_notice(self, chat_id: int, message_id: int, issue_key: str, request_id: str | None) -> None:
+        """Remember that a bot message is about an issue."""
+        self.db.table("notice_messages").upsert({"chat_id": chat_id, "message_id": message_id,
+                                                 "issue_key": issue_key, "request_id": request_id,
+                                                 "sent_at": self.clock()}, pk=("chat_id", "message_id"))
+
+    def issue_of_message(self, chat_id: int, message_id: int) -> tuple[str, str | None] | None:
+        """Return (issue key, request id) a bot message is about."""
+        row = self.db.execute("SELECT issue_key, request_id FROM notice_messages WHERE chat_id = ? AND message_id = ?",
+                              [chat_id, message_id]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def set_replying(self, user_id: int, issue_key: str | None) -> None:
+        """Remember (or forget) that the user's next message answers an issue."""
+        self.db.execute("UPDATE users SET replying_to = ? WHERE id = ?", [issue_key, user_id])
+
+    def replying_to(self, user_id: int) -> str | None:
+        """Return the issue the user's next message answers, if they pressed Reply."""
+        row = self.db.execute("SELECT replying_to FROM users WHERE id = ?", [user_id]).fetchone()
+        return row[0] if row and row[0] else None
+
+    def request_by_key(self, issue_key: str) -> Request | None:
+        """Return the request that became this issue."""
+        rows = list(self.db.table("requests").rows_where("jira_key = ?", [issue_key], limit=1))
+        return _request(rows[0]) if rows else None
+
     def requests_of(self, user_id: int) -> list[Request]:
         """Return a user's requests, newest first."""
         rows = self.db.table("requests").rows_where("user_id = ?", [user_id], order_by="created_at desc")
@@ -375,6 +494,16 @@ class Store:
     def used_customers(self) -> list[str]:
         """Return customers named in earlier requests, most used first."""
         return [r["name"] for r in self.db.table("customers_used").rows_where(order_by="uses desc, name")]
+
+
+def _comment(row: dict[str, Any]) -> OutgoingComment:
+    return OutgoingComment(
+        id=row["id"], request_id=row["request_id"], issue_key=row["issue_key"], user_id=row["user_id"],
+        chat_id=row["chat_id"], lang=row["lang"] or "en", body=row["body"],
+        files=tuple(Attachment.from_dict(f) for f in json.loads(row["files"] or "[]")), state=row["state"],
+        attempts=row["attempts"] or 0, created_at=row["created_at"], last_error=row["last_error"],
+        ack_message_id=row["ack_message_id"],
+    )
 
 
 def _request(row: dict[str, Any]) -> Request:

@@ -236,6 +236,19 @@ class JiraGateway:
         """Return Jira's attachment size limit in bytes (0 when attachments are off, None when unknown)."""
         return await self._run(self._upload_limit_sync)
 
+    def _post_comment_sync(self, key: str, body: str, marker: str, search_first: bool) -> str:
+        anchor = "{anchor:" + marker + "}"
+        if search_first:
+            for comment in self._jira().comments(key):
+                if anchor in (getattr(comment, "body", "") or ""):
+                    return str(comment.id)
+        # The anchor is invisible in Jira's rendering and lets a retry find this comment instead of repeating it.
+        return str(self._jira().add_comment(key, f"{body}\n{anchor}").id)
+
+    async def post_comment(self, key: str, body: str, marker: str, *, search_first: bool) -> str:
+        """Add a comment carrying marker; first look for it when an earlier try may have landed."""
+        return await self._run(lambda: self._post_comment_sync(key, body, marker, search_first))
+
     async def server_info(self) -> dict[str, Any]:
         """Return Jira's serverInfo (deployment type and version)."""
         return await self._run(lambda: dict(self._jira().server_info()))

@@ -24,7 +24,7 @@ from bot.jira_check import check_templates, format_report, offered
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.tracker import DeliveryError
-from handlers import access, admin, errors, intake, link, membership, start
+from handlers import access, admin, errors, intake, link, membership, replies, start
 from handlers.common import NEW_REQUEST_LABELS
 from handlers.delivery import TelegramFiles, TelegramNotices, tell_admins
 from handlers.expiry import sweep_forever
@@ -65,10 +65,14 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(CommandHandler("outbox", admin.outbox))
     app.add_handler(CommandHandler("link", link.link))
     app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
+    app.add_handler(CallbackQueryHandler(replies.on_button, pattern=r"^(reply:|reply-cancel$)"))
     app.add_handler(CallbackQueryHandler(intake.on_button))
-    # Last: anything else a user sends in private is an answer to the current question.
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
-                                   intake.on_message))
+    # A message answering an issue (a Telegram reply to a notice, or after Reply) becomes a comment; the
+    # handler stops the update there. Anything else goes on to group 1: an answer to the current question.
+    answers = (filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+               & ~filters.Text(list(NEW_REQUEST_LABELS)))
+    app.add_handler(MessageHandler(answers, replies.on_message))
+    app.add_handler(MessageHandler(answers, intake.on_message), group=1)
     app.add_error_handler(errors.on_error)
     return app
 

@@ -10,11 +10,11 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.i18n import t
 from bot.services import Services
-from bot.store import Request
+from bot.store import OutgoingComment, Request
 from bot.text import clip
 from bot.ticket import jira_problem_text
 from bot.tracker import CreatedIssue, DeliveryError
-from handlers.common import send
+from handlers.common import edit, send
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +54,40 @@ class TelegramNotices:
         self.bot = bot
         self.svc = svc
 
-    async def _tell(self, request: Request, text: str, markup: InlineKeyboardMarkup | None, kind: str) -> None:
+    async def _tell(self, request: Request, text: str, markup: InlineKeyboardMarkup | None, kind: str
+                    ) -> int | None:
         """Send a notice to the requester; one who blocked the bot is marked inactive, not retried."""
-        if await send(self.bot, request.chat_id, html.escape(text), markup) is None:
+        message_id = await send(self.bot, request.chat_id, html.escape(text), markup)
+        if message_id is None:
             self.svc.store.set_active(request.user_id, False)
-            return
+            return None
         self.svc.metrics.notices.labels(kind).inc()
+        return message_id
+
+    async def comment_posted(self, comment: OutgoingComment) -> None:
+        """Turns 'sending your answer' into 'added as a comment'."""
+        text = html.escape(t("reply_posted", comment.lang, key=comment.issue_key))
+        if comment.ack_message_id is None or not await edit(self.bot, comment.chat_id, comment.ack_message_id,
+                                                            text, None):
+            await send(self.bot, comment.chat_id, text)
+
+    async def comment_failed(self, comment: OutgoingComment, error: DeliveryError) -> None:
+        """Tells the salesperson their answer did not make it, and admins why."""
+        reason = "; ".join([*error.messages, *error.field_errors.values()]) or error.message
+        await send(self.bot, comment.chat_id,
+                   html.escape(t("reply_failed", comment.lang, key=comment.issue_key, reason=reason)))
+        await tell_admins(self.bot, self.svc, f"⚠️ A reply to {comment.issue_key} was not posted: {error.message}")
 
     async def created(self, request: Request, issue: CreatedIssue) -> None:
-        """Sends the requester the new issue's key and link."""
+        """Sends the requester the new issue's key and link; replying to it adds a comment."""
         text = t("created", request.lang, key=issue.key, summary=request.ticket.summary)
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("open_in_jira", request.lang, key=issue.key),
-                                                             url=issue.url)]])
-        await self._tell(request, text, markup, "created")
+        markup = InlineKeyboardMarkup([
+            [InlineKeyboardButton(t("open_in_jira", request.lang, key=issue.key), url=issue.url)],
+            [InlineKeyboardButton(t("reply_button", request.lang), callback_data=f"reply:{issue.key}")],
+        ])
+        message_id = await self._tell(request, text, markup, "created")
+        if message_id is not None:
+            self.svc.store.remember_notice(request.chat_id, message_id, issue.key, request.id)
 
     async def delayed(self, request: Request, error: DeliveryError) -> None:
         """Tells the requester, once, that Jira is unreachable and the request is safe."""

@@ -1301,6 +1301,7 @@ class FakeUser:
         size: int | None = None,
         width: int = 640,
         height: int = 480,
+        reply_to: int | None = None,
     ) -> int:
         """Send a photo, delivered as several PhotoSize entries like the real API (default: a PNG)."""
         if content is None and size is None:
@@ -1311,7 +1312,7 @@ class FakeUser:
                 raise AssertionError("Telegram clients only send real images as photos; use send_document")
             width, height = found
         sizes = self._fake.photo_files(content, width, height, size=size)
-        return await self._post({"photo": [s.as_photo_size() for s in sizes], **self._caption(caption)})
+        return await self._post({"photo": [s.as_photo_size() for s in sizes], **self._caption(caption)}, reply_to)
 
     async def send_document(
         self,

@@ -1,0 +1,86 @@
+"""The reply journey: a salesperson answers about an issue in Telegram and it becomes a Jira comment."""
+
+from __future__ import annotations
+
+import html
+import uuid
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.i18n import t
+from bot.services import Services
+from bot.text import visible
+from bot.ticket import Attachment
+from bot.wiki import escape
+from handlers.common import language, send, services
+from handlers.intake import attachment_of
+
+
+def reply_markup(issue_key: str, lang: str) -> InlineKeyboardMarkup:
+    """Return the Reply button shown under notices about an issue."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_button", lang), callback_data=f"reply:{issue_key}")]])
+
+
+def comment_body(user: User, text: str, is_admin: bool) -> str:
+    """Return the Jira wiki body of a reply, attributed to the salesperson."""
+    role = "admin" if is_admin else "sales"
+    who = escape(user.full_name or str(user.id))
+    return f"*{who}* ({role}, via Telegram):\n{escape(text)}" if text else f"*{who}* ({role}, via Telegram)"
+
+
+def _target(svc: Services, user_id: int, message: Message) -> tuple[str, str | None] | None:
+    """Return the issue a message answers: a Telegram reply to a notice, or after pressing Reply."""
+    if message.reply_to_message is not None:
+        found = svc.store.issue_of_message(message.chat.id, message.reply_to_message.message_id)
+        if found is not None:
+            return found
+    key = svc.store.replying_to(user_id)
+    if key is None:
+        return None
+    request = svc.store.request_by_key(key)
+    return key, request.id if request else None
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Turns a message that answers an issue into a queued comment; anything else goes on to the dialog."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    assert user is not None and chat is not None and message is not None
+    svc = services(context)
+    target = _target(svc, user.id, message)
+    if target is None:
+        return
+    key, request_id = target
+    text = visible(message.text or message.caption or "")
+    attachment = attachment_of(message)
+    if not text and attachment is None:
+        return
+    files: tuple[Attachment, ...] = (attachment,) if attachment else ()
+    body = comment_body(user, text, svc.access.is_admin(user.id, user.username))
+    lang = language(user)
+    # Stored before anything is sent, so the outbox posts it even if the bot stops now.
+    comment = svc.store.queue_comment(uuid.uuid4().hex[:16], key, user.id, chat.id, lang, body, files, request_id)
+    svc.store.set_replying(user.id, None)
+    ack = await send(context.bot, chat.id, html.escape(t("reply_sending", lang, key=key)))
+    svc.store.set_comment_ack(comment.id, ack)
+    if svc.outbox is not None:
+        svc.outbox.kick()
+    raise ApplicationHandlerStop
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handles Reply under a notice, and Don't reply."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    svc, lang = services(context), language(user)
+    data = query.data or ""
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else user.id
+    if data == "reply-cancel":
+        svc.store.set_replying(user.id, None)
+        await send(context.bot, chat_id, html.escape(t("reply_cancelled", lang)))
+        return
+    key = data.removeprefix("reply:")
+    svc.store.set_replying(user.id, key)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_cancel", lang), callback_data="reply-cancel")]])
+    await send(context.bot, chat_id, html.escape(t("reply_prompt", lang, key=key)), markup)
