@@ -1,0 +1,175 @@
+"""'Is it already there?': keywords of an ask and a JQL search that Jira (here the fake) accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from jira import JIRA
+
+from bot.similar import JQL_RESERVED, STOP_WORDS, TEXT_WORDS, jql_escape, keywords, similar_jql
+from tests.fake_jira import FakeJira
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("Export to Excel fails for large reports", "en", ["reports", "export", "excel", "fails", "large"]),
+    ("Экспорт в Excel не работает для больших отчётов", "ru", ["экспорт", "больших", "отчётов", "excel"]),
+    ("Der Export nach Excel schlägt bei großen Berichten fehl", "de",
+     ["berichten", "schlägt", "export", "großen", "excel", "fehl"]),
+])
+def test_keywords_in_three_languages(text: str, lang: str, expected: list[str]) -> None:
+    assert keywords(text, lang) == expected
+
+
+def test_code_like_words_come_before_plain_ones_and_numbers_last() -> None:
+    words = keywords("error 404 when syncing SAP S4HANA orders via API v2", "en", limit=10)
+    assert words[:2] == ["s4hana", "syncing"]
+    assert words[-1] == "404"
+    assert "via" not in words and "when" not in words
+
+
+def test_keywords_drop_stop_words_of_every_language_and_short_words() -> None:
+    text = "Please help: the customer needs это bitte für das UI ok"
+    assert keywords(text, "en") == []
+
+
+def test_keywords_are_unique_and_limited() -> None:
+    assert keywords("Excel excel EXCEL export", "en") == ["excel", "export"]
+    assert keywords("alpha bravo charlie delta echo foxtrot golf hotel", "en", limit=3) == [
+        "charlie", "foxtrot", "alpha"]
+    assert keywords("alpha bravo", "en", limit=0) == []
+    assert keywords("", "de") == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200), st.sampled_from(["en", "ru", "de"]), st.integers(min_value=0, max_value=10))
+def test_keywords_are_deterministic_significant_words(text: str, lang: str, limit: int) -> None:
+    words = keywords(text, lang, limit)
+    assert words == keywords(text, lang, limit)
+    assert len(words) <= limit and len(set(words)) == len(words)
+    for word in words:
+        assert len(word) >= 3 and word.isalnum() and word == word.lower() and word not in STOP_WORDS
+
+
+@pytest.mark.parametrize(("raw", "escaped"), [
+    ("excel", "excel"),
+    ('excel" OR project = OPS', "excel OR project = OPS"),
+    ("C++ (beta) [x] {y} a&&b || !c ^2 ~fuzzy wild* what? path\\to key:value 'q' /re/", (
+        "C beta x y a b c 2 fuzzy wild what path to key value q re")),
+    ("line\nbreak\ttab\x00nul", "line break tab nul"),
+    ("", ""),
+])
+def test_jql_escape(raw: str, escaped: str) -> None:
+    assert jql_escape(raw) == escaped
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_jql_escape_never_leaves_a_reserved_character(raw: str) -> None:
+    escaped = jql_escape(raw)
+    assert not set(escaped) & JQL_RESERVED
+    assert all(char.isprintable() for char in escaped)
+
+
+def test_similar_jql_shape() -> None:
+    assert similar_jql("SUP", "acme-corp-gmbh", ["export", "excel", "fails", "reports"]) == (
+        'project = "SUP" AND statusCategory != Done AND '
+        '(labels = "acme-corp-gmbh" OR text ~ "export excel fails") ORDER BY created DESC')
+    assert similar_jql("SUP", None, ["Excel"]) == (
+        'project = "SUP" AND statusCategory != Done AND text ~ "excel" ORDER BY created DESC')
+    assert similar_jql("SUP", "acme", []) == (
+        'project = "SUP" AND statusCategory != Done AND labels = "acme" ORDER BY created DESC')
+
+
+def test_similar_jql_ignores_the_bots_marker_labels() -> None:
+    assert "labels" not in similar_jql("SUP", "ts-0123456789abcdef", ["excel"])
+    assert 'labels = "ts-logistics"' in similar_jql("SUP", "ts-logistics", ["excel"])
+    assert 'labels = "rq-0123456789abcdef"' in similar_jql("SUP", "rq-0123456789abcdef", ["excel"])
+    assert "labels" not in similar_jql("SUP", "rq-0123456789abcdef", ["excel"], marker_prefix="rq-")
+
+
+def test_similar_jql_needs_something_to_search_for() -> None:
+    with pytest.raises(ValueError, match="nothing to search for"):
+        similar_jql("SUP", None, [])
+    with pytest.raises(ValueError, match="nothing to search for"):
+        similar_jql("SUP", "", ["the", "***", "a"])
+    with pytest.raises(ValueError):
+        similar_jql(" ", "acme", ["excel"])
+
+
+def test_similar_jql_limits_the_text_words() -> None:
+    jql = similar_jql("SUP", None, ["one1", "two2", "three3", "four4", "five5"])
+    assert f'text ~ "{" ".join(["one1", "two2", "three3", "four4", "five5"][:TEXT_WORDS])}"' in jql
+
+
+# ---------------------------------------------------------------------- against the fake Jira
+
+
+def connect(fake: FakeJira) -> JIRA:
+    cloud = fake.mode == "cloud"
+    auth: dict[str, Any] = {"basic_auth": (fake.email, fake.api_token)} if cloud else {"token_auth": fake.pat}
+    return JIRA(server=fake.url, timeout=5, max_retries=0, **auth)
+
+
+@pytest.fixture(scope="module", params=["cloud", "dc9"])
+def seeded(request: pytest.FixtureRequest) -> Iterator[JIRA]:
+    """SUP-1..5 and OPS-1 with labels, texts, statuses and creation times that similar_jql tells apart."""
+    with FakeJira(request.param) as fake:
+        now = datetime.now(UTC)
+        fake.add_project("OPS", "Operations")
+        fake.add_issue("Export to Excel fails for large reports", labels=["acme-corp-gmbh"],
+                       created=now - timedelta(days=3))
+        fake.add_issue("Excel export crashes", description="The export to Excel fails with an error.",
+                       status="In Progress", created=now - timedelta(days=1))
+        fake.add_issue("Excel export fails", status="Done", created=now - timedelta(hours=5))
+        fake.add_issue("Login page is slow", labels=["acme-corp-gmbh"], status="Done", created=now)
+        fake.add_issue("Invoice PDF is wrong", labels=["globex"], created=now - timedelta(hours=1))
+        fake.add_issue("Excel export fails", project="OPS", created=now - timedelta(hours=2))
+        client = connect(fake)
+        yield client
+        client.close()
+        assert fake.internal_errors == []
+
+
+def keys(client: JIRA, jql: str) -> list[str]:
+    return [issue.key for issue in client.search_issues(jql, fields="summary")]
+
+
+def test_finds_open_issues_by_label_or_text_newest_first(seeded: JIRA) -> None:
+    words = keywords("Export to Excel fails", "en")
+    assert keys(seeded, similar_jql("SUP", "acme-corp-gmbh", words)) == ["SUP-2", "SUP-1"]
+    assert keys(seeded, similar_jql("SUP", None, words)) == ["SUP-2", "SUP-1"]
+    assert keys(seeded, similar_jql("SUP", "globex", ["printer"])) == ["SUP-5"]
+    assert keys(seeded, similar_jql("SUP", "acme-corp-gmbh", [])) == ["SUP-1"]
+    assert keys(seeded, similar_jql("SUP", "nobody", ["printer"])) == []
+    assert keys(seeded, similar_jql("OPS", None, words)) == ["OPS-1"]
+
+
+def test_hostile_words_stay_inside_the_project(seeded: JIRA) -> None:
+    """OPS-1 matches the words too: only a query that escaped its project clause would find it."""
+    jql = similar_jql("SUP", 'x" OR project = "OPS', ['excel\\" OR (', "*export*", 'fails") OR project = OPS'])
+    assert jql.startswith('project = "SUP" AND ')
+    assert keys(seeded, jql) == ["SUP-2", "SUP-1"]
+    jql = similar_jql("SUP", "acme-corp-gmbh", ['") OR project = OPS OR text ~ ("', "export", "ORDER BY key"])
+    assert keys(seeded, jql) == ["SUP-1"]
+
+
+# The fake's JQL evaluator without its HTTP server: parsing, checking and matching as for a search.
+OFFLINE = FakeJira("cloud")
+OFFLINE.add_issue("Excel export fails", labels=["acme"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=30), max_size=8), st.none() | st.text(max_size=30))
+def test_the_fakes_jql_evaluator_accepts_any_query(words: list[str], label: str | None) -> None:
+    try:
+        jql = similar_jql("SUP", label, words)
+    except ValueError:
+        assume(False)
+        return
+    assert isinstance(OFFLINE._run_jql(jql, None, require_bound=True), list)
+
