@@ -15,7 +15,7 @@ from bot.yamlfile import ConfigError, LineDict, read_yaml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",
-             "delivery", "logging", "server"}
+             "delivery", "logging", "server", "notices"}
 CLOUD_BOT_API = "https://api.telegram.org/bot"
 CLOUD_FILE_API = "https://api.telegram.org/file/bot"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -104,6 +104,19 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class NoticesConfig:
+    """What salespeople hear about their issues, and how Jira's changes reach the bot."""
+
+    events: tuple[str, ...] = ("status", "comment", "assignee", "resolution", "duedate")
+    merge_seconds: float = 60.0
+    poll_seconds: float = 60.0
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_token: str | None = field(default=None, repr=False)
+    needs_info_markers: tuple[str, ...] = ("@sales", "[?]")
+    needs_info_statuses: tuple[str, ...] = ("Waiting for sales",)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything ticketsmith reads from its config file."""
 
@@ -121,6 +134,7 @@ class Config:
     jira: JiraConfig | None = None
     log_format: str = "text"
     server: ServerConfig = field(default_factory=ServerConfig)
+    notices: NoticesConfig = field(default_factory=NoticesConfig)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -130,6 +144,7 @@ class Config:
             found.append(self.telegram.token)
             if self.telegram.webhook:
                 found.append(self.telegram.webhook.secret_token)
+        found.extend(s for s in (self.notices.webhook_secret, self.notices.webhook_token) if s)
         return tuple(found)
 
 
@@ -258,6 +273,26 @@ def _webhook(reader: _Reader, telegram: LineDict) -> WebhookConfig | None:
     return WebhookConfig(url, secret or "", path, delete)
 
 
+def _notices(reader: _Reader, section: LineDict) -> NoticesConfig:
+    default = NoticesConfig()
+    events = tuple(str(e) for e in reader.get(section, "notices", "events", list, list(default.events)))
+    for event in events:
+        if event not in default.events:
+            reader.problem(section.line_of("events"),
+                           f"'notices.events' has '{event}'; use any of {', '.join(default.events)}")
+    return NoticesConfig(
+        events=events,
+        merge_seconds=float(reader.get(section, "notices", "merge_seconds", (int, float), default.merge_seconds)),
+        poll_seconds=float(reader.get(section, "notices", "poll_seconds", (int, float), default.poll_seconds)),
+        webhook_secret=reader.get(section, "notices", "webhook_secret", str),
+        webhook_token=reader.get(section, "notices", "webhook_token", str),
+        needs_info_markers=tuple(str(m) for m in reader.get(section, "notices", "needs_info_markers", list,
+                                                            list(default.needs_info_markers))),
+        needs_info_statuses=tuple(str(s) for s in reader.get(section, "notices", "needs_info_statuses", list,
+                                                             list(default.needs_info_statuses))),
+    )
+
+
 def _reporters(reader: _Reader, section: LineDict, raw: Mapping[str, Any]) -> tuple[tuple[int | str, str], ...]:
     found: list[tuple[int | str, str]] = []
     for who, jira_user in raw.items():
@@ -346,6 +381,7 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         port=int(reader.get(server_section, "server", "port", int, 0)),
         outbox_ready_limit=int(reader.get(server_section, "server", "outbox_ready_limit", int, 100)),
     )
+    notices = _notices(reader, reader.section("notices"))
     if telegram is not None and telegram.webhook is not None and server.port == 0:
         reader.problem(server_section.line or document.line_of("telegram"),
                        "webhook mode needs 'server.port', where Telegram's updates arrive (behind your proxy)")
@@ -370,4 +406,5 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         jira=jira,
         log_format=log_format,
         server=server,
+        notices=notices,
     )

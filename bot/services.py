@@ -12,6 +12,7 @@ from bot.access import Access
 from bot.config import Config
 from bot.customers import Customer, CustomerDirectory, load_customers
 from bot.dialog import Engine
+from bot.inbox import Inbox
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.store import Store
@@ -30,6 +31,7 @@ class Services:
     clock: Callable[[], float] = time.time
     gateway: JiraGateway | None = None
     outbox: Outbox | None = None
+    inbox: Inbox | None = None
     metrics: Metrics = field(default_factory=Metrics)
     extra: dict[str, object] = field(default_factory=dict)
 

@@ -151,6 +151,17 @@ def _migration_comments(db: sqlite_utils.Database) -> None:
     db.table("users").add_column("replying_to", str)
 
 
+def _migration_events(db: sqlite_utils.Database) -> None:
+    # One row per change seen in Jira, whoever reported it (webhook, poller, a retry): the id decides.
+    db.table("events").create({"event_id": str, "issue_key": str, "data": str, "received_at": float, "state": str},
+                              pk="event_id")
+    db.table("events").create_index(["state", "issue_key"])
+    db.table("subscriptions").create({"issue_key": str, "user_id": int, "chat_id": int, "since": float},
+                                     pk=("issue_key", "user_id"))
+    db.table("users").add_column("muted", int, not_null_default=0)
+    db.table("settings").create({"key": str, "value": str}, pk="key")
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -159,6 +170,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0004_linked_jira_users", _migration_jira_users),
     ("0005_user_active", _migration_user_active),
     ("0006_comments_and_notices", _migration_comments),
+    ("0007_jira_events", _migration_events),
 ]
 
 
@@ -441,6 +453,82 @@ class Store:
         """Return the request that became this issue."""
         rows = list(self.db.table("requests").rows_where("jira_key = ?", [issue_key], limit=1))
         return _request(rows[0]) if rows else None
+
+    def add_events(self, events: list[tuple[str, str, str]]) -> int:
+        """Store (event id, issue key, JSON) rows not seen before; return how many were new."""
+        now, added = self.clock(), 0
+        with self._transaction():
+            for event_id, issue_key, data in events:
+                cursor = self.db.execute(
+                    "INSERT OR IGNORE INTO events (event_id, issue_key, data, received_at, state) "
+                    "VALUES (?, ?, ?, ?, 'pending')", [event_id, issue_key, data, now])
+                added += cursor.rowcount
+        return added
+
+    def issues_with_events_due(self, received_before: float) -> list[str]:
+        """Return issues whose oldest pending event arrived before the given time."""
+        rows = self.db.execute("SELECT issue_key FROM events WHERE state = 'pending' GROUP BY issue_key "
+                               "HAVING MIN(received_at) <= ?", [received_before]).fetchall()
+        return [row[0] for row in rows]
+
+    def pending_events(self, issue_key: str) -> list[str]:
+        """Return the JSON of an issue's pending events, oldest first."""
+        rows = self.db.execute("SELECT data FROM events WHERE state = 'pending' AND issue_key = ? "
+                               "ORDER BY received_at, event_id", [issue_key]).fetchall()
+        return [row[0] for row in rows]
+
+    def events_done(self, issue_key: str) -> None:
+        """Mark an issue's pending events as told."""
+        self.db.execute("UPDATE events SET state = 'done' WHERE state = 'pending' AND issue_key = ?", [issue_key])
+
+    def next_event_due(self) -> float | None:
+        """Return when the oldest pending event arrived, if any."""
+        row = self.db.execute("SELECT MIN(received_at) FROM events WHERE state = 'pending'").fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def subscribe(self, issue_key: str, user_id: int, chat_id: int) -> None:
+        """Have a user told about an issue they did not file (they joined it)."""
+        self.db.table("subscriptions").upsert({"issue_key": issue_key, "user_id": user_id, "chat_id": chat_id,
+                                               "since": self.clock()}, pk=("issue_key", "user_id"))
+
+    def subscribers(self, issue_key: str) -> list[tuple[int, int, str, bool]]:
+        """Return (user id, chat id, language, muted) of everyone told about an issue, active users only."""
+        rows = self.db.execute(
+            "SELECT p.user_id, p.chat_id, COALESCE(u.lang, p.lang, 'en'), COALESCE(u.muted, 0) FROM ("
+            "  SELECT user_id, chat_id, lang FROM requests WHERE jira_key = ?"
+            "  UNION SELECT s.user_id, s.chat_id, NULL FROM subscriptions s WHERE s.issue_key = ?"
+            ") p LEFT JOIN users u ON u.id = p.user_id WHERE COALESCE(u.active, 1) = 1 GROUP BY p.user_id",
+            [issue_key, issue_key]).fetchall()
+        return [(row[0], row[1], row[2], bool(row[3])) for row in rows]
+
+    def watched_issue_keys(self) -> list[str]:
+        """Return every issue somebody is told about: the bot's own and joined ones."""
+        rows = self.db.execute("SELECT jira_key FROM requests WHERE jira_key IS NOT NULL "
+                               "UNION SELECT issue_key FROM subscriptions ORDER BY 1").fetchall()
+        return [row[0] for row in rows]
+
+    def user_language(self, user_id: int) -> str:
+        """Return the language a user last wrote to the bot in."""
+        row = self.db.execute("SELECT lang FROM users WHERE id = ?", [user_id]).fetchone()
+        return str(row[0]) if row and row[0] else "en"
+
+    def set_muted(self, user_id: int, muted: bool) -> None:
+        """Record whether a user wants only comments and resolutions."""
+        self.db.execute("UPDATE users SET muted = ? WHERE id = ?", [int(muted), user_id])
+
+    def is_muted(self, user_id: int) -> bool:
+        """Say whether a user muted everything but comments and resolutions."""
+        row = self.db.execute("SELECT muted FROM users WHERE id = ?", [user_id]).fetchone()
+        return bool(row and row[0])
+
+    def get_setting(self, key: str) -> str | None:
+        """Return a stored setting (such as when Jira was last polled)."""
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def put_setting(self, key: str, value: str) -> None:
+        """Store a setting."""
+        self.db.table("settings").upsert({"key": key, "value": value}, pk="key")
 
     def requests_of(self, user_id: int) -> list[Request]:
         """Return a user's requests, newest first."""

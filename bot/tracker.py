@@ -249,6 +249,29 @@ class JiraGateway:
         """Add a comment carrying marker; first look for it when an earlier try may have landed."""
         return await self._run(lambda: self._post_comment_sync(key, body, marker, search_first))
 
+    def _recent_sync(self, keys: list[str], minutes: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 50):
+            chunk = ", ".join(keys[start:start + 50])
+            result = self._jira().search_issues(
+                f'key in ({chunk}) AND updated >= "-{minutes}m" ORDER BY updated ASC', maxResults=100,
+                fields="summary,status,comment,updated", expand="changelog", json_result=True)
+            found.extend(result.get("issues") or [] if isinstance(result, dict) else [])
+        return found
+
+    async def recent_history(self, keys: list[str], minutes: int) -> list[dict[str, Any]]:
+        """Return the issues among keys updated in the last minutes, with changelog and comments."""
+        return await self._run(lambda: self._recent_sync(keys, minutes))
+
+    async def own_identity(self) -> str | None:
+        """Return the bot's own Jira account: accountId on Cloud, user name on Data Center."""
+        def read() -> str | None:
+            me = self._jira().myself()
+            value = me.get("accountId") or me.get("name")
+            return str(value) if value else None
+
+        return await self._run(read)
+
     async def server_info(self) -> dict[str, Any]:
         """Return Jira's serverInfo (deployment type and version)."""
         return await self._run(lambda: dict(self._jira().server_info()))

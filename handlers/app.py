@@ -20,18 +20,22 @@ from telegram.ext import (
 )
 
 from bot.i18n import LANGUAGES, t
+from bot.inbox import Inbox
 from bot.jira_check import check_templates, format_report, offered
+from bot.jira_events import kinds
+from bot.notices import NoticePolicy
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.tracker import DeliveryError
-from handlers import access, admin, errors, intake, link, membership, replies, start
+from handlers import access, admin, errors, intake, link, membership, replies, settings, start
 from handlers.common import NEW_REQUEST_LABELS
 from handlers.delivery import TelegramFiles, TelegramNotices, tell_admins
 from handlers.expiry import sweep_forever
+from handlers.notify import TelegramNoticeSink
 from handlers.processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
-COMMANDS = ("new", "cancel", "help", "start")
+COMMANDS = ("new", "cancel", "settings", "help", "start")
 
 
 def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval: float = 60.0) -> Application:  # type: ignore[type-arg]
@@ -64,6 +68,8 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(CommandHandler("cancel", intake.cancel))
     app.add_handler(CommandHandler("outbox", admin.outbox))
     app.add_handler(CommandHandler("link", link.link))
+    app.add_handler(CommandHandler("settings", settings.settings))
+    app.add_handler(CallbackQueryHandler(settings.on_button, pattern=r"^mute:(on|off)$"))
     app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
     app.add_handler(CallbackQueryHandler(replies.on_button, pattern=r"^(reply:|reply-cancel$)"))
     app.add_handler(CallbackQueryHandler(intake.on_button))
@@ -115,11 +121,33 @@ async def _learn_upload_limit(app: Application) -> None:  # type: ignore[type-ar
         log.warning("Jira's attachment limit is unknown (%s)", error)
 
 
+async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
+    """Start telling salespeople about Jira's changes (webhook and/or polling feed the inbox)."""
+    svc: Services = app.bot_data["services"]
+    if svc.gateway is None:
+        return
+    notices = svc.config.notices
+    own: frozenset[str] = frozenset()
+    try:
+        identity = await svc.gateway.own_identity()
+        own = frozenset({identity}) if identity else own
+    except DeliveryError as error:
+        log.warning("the bot's own Jira account is unknown (%s); its own changes may be announced", error)
+    policy = NoticePolicy(kinds=kinds(notices.events), bot_actor_ids=own,
+                          needs_info_markers=notices.needs_info_markers,
+                          needs_info_statuses=notices.needs_info_statuses)
+    svc.inbox = Inbox(svc.store, TelegramNoticeSink(app.bot, svc), policy, issue_url=svc.gateway.issue_url,
+                      window=notices.merge_seconds, clock=svc.clock)
+    app.bot_data["inbox_task"] = asyncio.create_task(
+        svc.inbox.run(svc.gateway, notices.poll_seconds), name="inbox")
+
+
 async def _started(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data["services"]
     await _register_commands(app)
     await _vet_templates(app)
     await _learn_upload_limit(app)
+    await _start_inbox(app)
     if svc.gateway is not None:
         svc.outbox = Outbox(svc.store, svc.gateway, TelegramNotices(app.bot, svc), svc.config.delivery,
                             files=TelegramFiles(app.bot), clock=svc.clock, metrics=svc.metrics)
@@ -132,7 +160,9 @@ async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data["services"]
     if svc.outbox is not None:
         svc.outbox.stop()
-    for name in ("sweep_task", "outbox_task"):
+    if svc.inbox is not None:
+        svc.inbox.stop()
+    for name in ("sweep_task", "outbox_task", "inbox_task"):
         task = app.bot_data.pop(name, None)
         if task is None:
             continue

@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.jira_events import SIGNATURE_HEADER, parse_webhook, verify_signature
 from bot.metrics import CONTENT_TYPE
 from bot.services import Services
 from bot.tracker import DeliveryError
@@ -128,6 +129,29 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def jira_webhook(request: web.Request) -> web.Response:
+    """Take Jira's webhook: check its signature or token, keep events not seen before."""
+    svc = request.app[SERVICES]
+    notices = svc.config.notices
+    body = await request.read()
+    if notices.webhook_secret:
+        allowed = verify_signature(notices.webhook_secret, body, request.headers.get(SIGNATURE_HEADER))
+    elif notices.webhook_token:
+        allowed = hmac.compare_digest(request.query.get("token", "").encode(), notices.webhook_token.encode())
+    else:
+        allowed = False  # an unauthenticated endpoint would let anyone message the salespeople
+    if not allowed:
+        return web.json_response({"error": "forbidden"}, status=403)
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return web.json_response({"error": "body is not JSON"}, status=400)
+    if not isinstance(payload, dict):
+        return web.json_response({"error": "not a Jira webhook"}, status=400)
+    accepted = svc.inbox.accept(parse_webhook(payload, received_at=svc.clock())) if svc.inbox else 0
+    return web.json_response({"accepted": accepted})
+
+
 def build_web_app(svc: Services, application: Application) -> web.Application:  # type: ignore[type-arg]
     """Create the aiohttp app; the webhook route exists only in webhook mode."""
     app = web.Application(client_max_size=4 * 1024 * 1024)
@@ -140,4 +164,5 @@ def build_web_app(svc: Services, application: Application) -> web.Application:  
     webhook = svc.config.telegram.webhook if svc.config.telegram else None
     if webhook is not None:
         app.router.add_post(webhook.path, telegram_webhook)
+    app.router.add_post("/jira/webhook", jira_webhook)
     return app

@@ -1,0 +1,145 @@
+"""Jira's changes reach the right salespeople once, merged, respecting their settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.dialog import Draft
+from bot.inbox import Inbox
+from bot.jira_events import IssueEvent
+from bot.notices import NoticePolicy
+from bot.store import Store
+from bot.ticket import Reporter, Ticket
+from tests.conftest import Clock
+
+
+@dataclass
+class Chats:
+    """A NoticeSink that records what each user was told."""
+
+    told: list[tuple[int, str, str, bool]] = field(default_factory=list)
+    unreachable: set[int] = field(default_factory=set)
+
+    async def notice(self, user_id: int, chat_id: int, issue_key: str, text: str, *, asks: bool) -> bool:
+        if user_id in self.unreachable:
+            return False
+        self.told.append((user_id, issue_key, text, asks))
+        return True
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    db = Store(tmp_path / "t.db", clock)
+    filed(db, "r1", 101, "SUP-1")
+    yield db
+    db.close()
+
+
+def filed(store: Store, request_id: str, user_id: int, key: str, lang: str = "en") -> None:
+    """A request of user_id that became issue key."""
+    draft = Draft(id=request_id, user_id=user_id, lang=lang, reporter=Reporter(user_id, "Anna"), template_id="bug")
+    store.remember_user(user_id, user_id, None, "Anna", lang)
+    store.confirm(draft, user_id, Ticket("SUP", "Bug", "Export to Excel fails", "d"))
+    store.mark_created(request_id, key, f"https://jira/browse/{key}")
+
+
+def event(kind: str, n: int, at: float, key: str = "SUP-1", actor: str = "alice", **values: str | None) -> IssueEvent:
+    return IssueEvent(event_id=f"{key}:{kind}:{n}", issue_key=key, summary="Export to Excel fails", kind=kind,  # type: ignore[arg-type]
+                      actor_id=actor, actor_name=actor.title(), at=at, **values)  # type: ignore[arg-type]
+
+
+def inbox(store: Store, chats: Chats, clock: Clock, **policy: object) -> Inbox:
+    return Inbox(store, chats, NoticePolicy(bot_actor_ids=frozenset({"ticketsmith-bot"}), **policy),  # type: ignore[arg-type]
+                 issue_url=lambda key: f"https://jira/browse/{key}", window=60, clock=clock)
+
+
+async def test_changes_within_the_window_come_as_one_message(store: Store, clock: Clock) -> None:
+    chats = Chats()
+    box = inbox(store, chats, clock)
+    now = clock()
+    box.accept([event("status", 1, now, old="To Do", new="In Progress"),
+                event("comment", 2, now + 5, body="Looking into it", comment_id="10")])
+    assert await box.flush_due() == 0, "the window is still open"
+    clock.advance(61)
+    assert await box.flush_due() == 1
+    [(user, key, text, asks)] = chats.told
+    assert (user, key, asks) == (101, "SUP-1", False)
+    assert "To Do → In Progress" in text and "Looking into it" in text
+    assert text.startswith("SUP-1 · Export to Excel fails")
+
+
+async def test_the_same_change_from_webhook_and_poller_is_told_once(store: Store, clock: Clock) -> None:
+    chats = Chats()
+    box = inbox(store, chats, clock)
+    change = event("status", 1, clock(), old="To Do", new="Done")
+    assert box.accept([change]) == 1
+    assert box.accept([change]) == 0
+    clock.advance(61)
+    await box.flush_due()
+    assert box.accept([change]) == 0, "already told: a late repeat is still a repeat"
+    clock.advance(61)
+    await box.flush_due()
+    assert len(chats.told) == 1
+
+
+async def test_the_bots_own_changes_are_silent(store: Store, clock: Clock) -> None:
+    chats = Chats()
+    box = inbox(store, chats, clock)
+    box.accept([event("comment", 1, clock(), actor="ticketsmith-bot", body="*Anna* (sales, via Telegram): hi")])
+    clock.advance(61)
+    await box.flush_due()
+    assert chats.told == []
+
+
+async def test_muted_users_hear_only_comments_and_resolution(store: Store, clock: Clock) -> None:
+    store.set_muted(101, True)
+    chats = Chats()
+    box = inbox(store, chats, clock)
+    box.accept([event("status", 1, clock(), old="To Do", new="In Progress"),
+                event("assignee", 2, clock(), new="Olga")])
+    clock.advance(61)
+    await box.flush_due()
+    assert chats.told == []
+    box.accept([event("resolution", 3, clock(), new="Fixed")])
+    clock.advance(61)
+    await box.flush_due()
+    assert len(chats.told) == 1 and "Fixed" in chats.told[0][2]
+
+
+async def test_a_question_for_sales_is_asked_explicitly(store: Store, clock: Clock) -> None:
+    chats = Chats()
+    box = inbox(store, chats, clock)
+    box.accept([event("comment", 1, clock(), body="@sales which Excel version does ACME use?", comment_id="11")])
+    clock.advance(61)
+    await box.flush_due()
+    [(_, _, text, asks)] = chats.told
+    assert asks and "which Excel version does ACME use?" in text and "@sales" not in text
+
+
+async def test_subscribers_and_other_issues(store: Store, clock: Clock) -> None:
+    filed(store, "r2", 102, "SUP-2", lang="de")
+    store.remember_user(103, 103, None, "Boris", "en")
+    store.subscribe("SUP-1", 103, 103)
+    chats = Chats()
+    box = inbox(store, chats, clock)
+    box.accept([event("status", 1, clock(), old="To Do", new="Done"),
+                event("status", 1, clock(), key="SUP-2", old="To Do", new="In Progress")])
+    clock.advance(61)
+    await box.flush_due()
+    assert sorted((user, key) for user, key, _, _ in chats.told) == [(101, "SUP-1"), (102, "SUP-2"), (103, "SUP-1")]
+    german = next(text for user, _, text, _ in chats.told if user == 102)
+    assert "Status" in german
+
+
+async def test_users_who_blocked_the_bot_are_skipped(store: Store, clock: Clock) -> None:
+    store.set_active(101, False)
+    chats = Chats()
+    box = inbox(store, chats, clock)
+    box.accept([event("status", 1, clock(), old="To Do", new="Done")])
+    clock.advance(61)
+    await box.flush_due()
+    assert chats.told == []
