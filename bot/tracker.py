@@ -263,6 +263,23 @@ class JiraGateway:
         """Return the issues among keys updated in the last minutes, with changelog and comments."""
         return await self._run(lambda: self._recent_sync(keys, minutes))
 
+    def _statuses_sync(self, keys: list[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        result = self._jira().search_issues(f"key in ({', '.join(keys)})", maxResults=len(keys),
+                                            fields="status", json_result=True)
+        issues = result.get("issues") or [] if isinstance(result, dict) else []
+        return {str(i["key"]): str(i["fields"]["status"]["name"]) for i in issues}
+
+    async def statuses(self, keys: list[str]) -> dict[str, str]:
+        """Return the current status name of each issue."""
+        return await self._run(lambda: self._statuses_sync(keys))
+
+    async def issue_view(self, key: str) -> dict[str, Any]:
+        """Return an issue's summary, status, description and comments as Jira's JSON."""
+        return await self._run(lambda: dict(self._jira()._get_json(
+            f"issue/{key}", params={"fields": "summary,status,description,comment,updated"})))
+
     async def own_identity(self) -> str | None:
         """Return the bot's own Jira account: accountId on Cloud, user name on Data Center."""
         def read() -> str | None:

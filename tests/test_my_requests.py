@@ -1,0 +1,63 @@
+"""/my: a salesperson follows their requests from Telegram."""
+
+from __future__ import annotations
+
+from bot.dialog import Draft
+from bot.ticket import Reporter, Ticket
+from tests.conftest import RunningBot
+
+
+async def file_directly(bot: RunningBot, count: int, user_id: int = 101) -> None:
+    """Confirm requests as the intake journey does and let the outbox file them."""
+    assert bot.svc is not None and bot.svc.outbox is not None
+    for n in range(count):
+        bot.clock.advance(60)
+        draft = Draft(id=f"req{n:04d}", user_id=user_id, lang="en", reporter=Reporter(user_id, "Anna"),
+                      template_id="bug")
+        bot.svc.store.confirm(draft, user_id, Ticket("SUP", "Bug", f"Problem number {n}", "d"))
+    bot.svc.outbox.kick()
+    await bot.tg.wait_for(lambda: len(bot.jira.issues) == count, timeout=15)
+
+
+async def test_my_lists_requests_with_status_and_pages(bot: RunningBot) -> None:
+    user = bot.user()
+    await bot.say(user, "/my")
+    assert "no requests yet" in user.last.text
+    await file_directly(bot, 6)
+    bot.jira.go_down()
+    assert bot.svc is not None
+    bot.svc.store.confirm(Draft(id="late", user_id=101, lang="en", reporter=Reporter(101, "Anna"),
+                                template_id="bug"), 101, Ticket("SUP", "Bug", "Still waiting", "d"))
+    bot.clock.advance(60)
+    bot.jira.come_up()
+    await bot.say(user, "/my")
+    lines = user.last.text.splitlines()
+    assert lines[0] == "Your requests (1–5 of 7):"
+    assert lines[1].startswith("⏳ Still waiting — waiting for Jira") or "Still waiting" in lines[1]
+    assert lines[2].startswith("SUP-6 · Problem number 5 — To Do")
+    assert "Older ▶️" in user.last.buttons()
+    await bot.tap(user, "Older ▶️")
+    assert user.last.text.splitlines()[0] == "Your requests (6–7 of 7):"
+    assert "◀️ Newer" in user.last.buttons()
+
+
+async def test_open_shows_the_issue_with_its_comments_and_reply(bot: RunningBot) -> None:
+    user = bot.user()
+    await file_directly(bot, 1)
+    await bot.say(user, "/my")
+    await bot.tap(user, "SUP-1")
+    view = user.last
+    assert view.text.startswith("SUP-1 · Problem number 0")
+    assert view.buttons() == ["↩️ Reply"]
+    await bot.tap(user, "↩️ Reply")
+    await bot.say(user, "Thanks, I'll tell ACME")
+    await bot.tg.wait_for(lambda: "Added to SUP-1" in user.last.text, timeout=10)
+
+
+async def test_another_users_issue_cannot_be_opened(bot: RunningBot) -> None:
+    await file_directly(bot, 1, user_id=102)
+    user = bot.user()
+    await bot.say(user, "/my")
+    await bot.handled(await user.tap_data("open:SUP-1"))
+    assert "no requests yet" in user.last.text
+    assert all("SUP-1 ·" not in m.text for m in user.messages)
