@@ -45,6 +45,7 @@ class Draft:
     typed: str | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
     seq: int = 0
+    checked_similar: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready form."""

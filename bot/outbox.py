@@ -164,6 +164,8 @@ class Outbox:
         REQUEST_ID.set(comment.request_id)
         comment = self.store.comment_sending(comment.id)
         try:
+            if comment.labels:
+                await self.gateway.add_labels(comment.issue_key, comment.labels)
             jira_id = await self.gateway.post_comment(comment.issue_key, comment.body, comment.marker,
                                                       search_first=comment.attempts > 1)
         except DeliveryError as error:

@@ -56,6 +56,7 @@ class OutgoingComment:
     created_at: float
     last_error: str | None = None
     ack_message_id: int | None = None
+    labels: tuple[str, ...] = ()
 
     @property
     def marker(self) -> str:
@@ -162,6 +163,10 @@ def _migration_events(db: sqlite_utils.Database) -> None:
     db.table("settings").create({"key": str, "value": str}, pk="key")
 
 
+def _migration_comment_labels(db: sqlite_utils.Database) -> None:
+    db.table("comments").add_column("labels", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -171,6 +176,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0005_user_active", _migration_user_active),
     ("0006_comments_and_notices", _migration_comments),
     ("0007_jira_events", _migration_events),
+    ("0008_comment_labels", _migration_comment_labels),
 ]
 
 
@@ -376,7 +382,8 @@ class Store:
         return OutboxSummary(waiting, oldest, error[0] if error else None, attention)
 
     def queue_comment(self, comment_id: str, issue_key: str, user_id: int, chat_id: int, lang: str, body: str,
-                      files: tuple[Attachment, ...] = (), request_id: str | None = None) -> OutgoingComment:
+                      files: tuple[Attachment, ...] = (), request_id: str | None = None,
+                      labels: tuple[str, ...] = ()) -> OutgoingComment:
         """Store a reply before anything is sent to Jira."""
         now = self.clock()
         self.db.table("comments").insert({
@@ -384,6 +391,7 @@ class Store:
             "chat_id": chat_id, "lang": lang, "body": body,
             "files": json.dumps([f.to_dict() for f in files], ensure_ascii=False), "state": "pending",
             "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now,
+            "labels": json.dumps(list(labels), ensure_ascii=False),
         }, ignore=True)
         found = self.get_comment(comment_id)
         assert found is not None
@@ -590,7 +598,7 @@ def _comment(row: dict[str, Any]) -> OutgoingComment:
         chat_id=row["chat_id"], lang=row["lang"] or "en", body=row["body"],
         files=tuple(Attachment.from_dict(f) for f in json.loads(row["files"] or "[]")), state=row["state"],
         attempts=row["attempts"] or 0, created_at=row["created_at"], last_error=row["last_error"],
-        ack_message_id=row["ack_message_id"],
+        ack_message_id=row["ack_message_id"], labels=tuple(json.loads(row.get("labels") or "[]")),
     )
 
 

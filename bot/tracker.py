@@ -7,6 +7,7 @@ import contextlib
 import email.utils
 import functools
 import io
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -279,6 +280,25 @@ class JiraGateway:
         """Return an issue's summary, status, description and comments as Jira's JSON."""
         return await self._run(lambda: dict(self._jira()._get_json(
             f"issue/{key}", params={"fields": "summary,status,description,comment,updated"})))
+
+    def _similar_sync(self, jql: str, limit: int) -> list[tuple[str, str, str]]:
+        result = self._jira().search_issues(jql, maxResults=limit, fields="summary,status", json_result=True)
+        issues = result.get("issues") or [] if isinstance(result, dict) else []
+        return [(str(i["key"]), str(i["fields"]["summary"]), str(i["fields"]["status"]["name"])) for i in issues]
+
+    async def similar(self, jql: str, limit: int = 3) -> list[tuple[str, str, str]]:
+        """Return (key, summary, status) of issues matching a similarity query."""
+        return await self._run(lambda: self._similar_sync(jql, limit))
+
+    def _add_labels_sync(self, key: str, labels: tuple[str, ...]) -> None:
+        client = self._jira()
+        body = {"update": {"labels": [{"add": label} for label in labels]}}
+        # Adding a label the issue has is a no-op, so a retry is harmless.
+        client._session.put(client._get_url(f"issue/{key}"), data=json.dumps(body))
+
+    async def add_labels(self, key: str, labels: tuple[str, ...]) -> None:
+        """Add labels to an issue."""
+        await self._run(lambda: self._add_labels_sync(key, labels))
 
     async def own_identity(self) -> str | None:
         """Return the bot's own Jira account: accountId on Cloud, user name on Data Center."""

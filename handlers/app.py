@@ -27,7 +27,7 @@ from bot.notices import NoticePolicy
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.tracker import DeliveryError
-from handlers import access, admin, errors, intake, link, membership, my_requests, replies, settings, start
+from handlers import access, admin, duplicates, errors, intake, link, membership, my_requests, replies, settings, start
 from handlers.common import NEW_REQUEST_LABELS
 from handlers.delivery import TelegramFiles, TelegramNotices, tell_admins
 from handlers.expiry import sweep_forever
@@ -75,6 +75,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(CallbackQueryHandler(settings.on_button, pattern=r"^mute:(on|off)$"))
     app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
     app.add_handler(CallbackQueryHandler(replies.on_button, pattern=r"^(reply:|reply-cancel$)"))
+    app.add_handler(CallbackQueryHandler(duplicates.on_choice, pattern=r"^(join:|create-new$)"))
     app.add_handler(CallbackQueryHandler(intake.on_button))
     # A message answering an issue (a Telegram reply to a notice, or after Reply) becomes a comment; the
     # handler stops the update there. Anything else goes on to group 1: an answer to the current question.

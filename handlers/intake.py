@@ -236,10 +236,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(t("already_sent" if token == "create" else "no_draft", lang))
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         return
+    live = message is not None and message.message_id == stored.prompt_message_id
+    if token == "create" and seq == stored.draft.seq and stored.draft.stage == "summary":
+        # Imported here: the duplicates journey builds on this one.
+        from handlers.duplicates import offer
+
+        await query.answer()
+        if await offer(context.bot, svc, chat_id, stored, message.message_id if live and message else None):
+            return
     step = step_of(svc, stored, Tap(token, seq))
     stale = not step.changed and step.outcome is None and seq is not None and seq != stored.draft.seq
-    await query.answer(step.notice if stale else None)
-    live = message is not None and message.message_id == stored.prompt_message_id
+    if token != "create" or stale:
+        await query.answer(step.notice if stale else None)
     if stale and message is not None and not live:
         await drop_buttons(context.bot, chat_id, message.message_id)
     await apply(context.bot, svc, chat_id, stored, step, edit_id=message.message_id if live and message else None)
