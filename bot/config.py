@@ -114,6 +114,7 @@ class NoticesConfig:
     webhook_token: str | None = field(default=None, repr=False)
     needs_info_markers: tuple[str, ...] = ("@sales", "[?]")
     needs_info_statuses: tuple[str, ...] = ("Waiting for sales",)
+    answer_transition: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,7 @@ def _notices(reader: _Reader, section: LineDict) -> NoticesConfig:
                                                             list(default.needs_info_markers))),
         needs_info_statuses=tuple(str(s) for s in reader.get(section, "notices", "needs_info_statuses", list,
                                                              list(default.needs_info_statuses))),
+        answer_transition=reader.get(section, "notices", "answer_transition", str),
     )
 
 

@@ -58,13 +58,16 @@ class Outbox:
 
     def __init__(self, store: Store, gateway: JiraGateway, listener: DeliveryListener, config: DeliveryConfig,
                  *, files: FileSource | None = None, clock: Callable[[], float] = time.time,
-                 jitter: Callable[[], float] = random.random, metrics: Metrics | None = None) -> None:
+                 jitter: Callable[[], float] = random.random, metrics: Metrics | None = None,
+                 answer_transition: tuple[tuple[str, ...], str] | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.listener = listener
         self.config = config
         self.files = files
         self.metrics = metrics
+        # (waiting statuses, transition): an answered question moves its issue on.
+        self.answer_transition = answer_transition
         self.clock = clock
         self.jitter = jitter
         self._wake = asyncio.Event()
@@ -188,6 +191,11 @@ class Outbox:
             except (DeliveryError, AssertionError) as error:
                 # Best effort: the words are in Jira already; the user hears which file did not make it.
                 log.warning("file %s of comment %s not attached: %s", item.name, comment.id, error)
+        if self.answer_transition is not None:
+            try:
+                await self.gateway.move_on(comment.issue_key, *self.answer_transition)
+            except DeliveryError as error:
+                log.warning("%s not moved on after the answer: %s", comment.issue_key, error)
         log.info("comment %s posted on %s", comment.id, comment.issue_key)
         await self._notify(self.listener.comment_posted, comment)
 

@@ -300,6 +300,23 @@ class JiraGateway:
         """Add labels to an issue."""
         await self._run(lambda: self._add_labels_sync(key, labels))
 
+    def _move_on_sync(self, key: str, waiting: tuple[str, ...], transition: str) -> bool:
+        client = self._jira()
+        status = client.issue(key, fields="status").fields.status.name
+        if status.casefold() not in {w.casefold() for w in waiting}:
+            return False
+        wanted = transition.casefold()
+        for option in client.transitions(key):
+            if wanted in (str(option["name"]).casefold(), str(option.get("to", {}).get("name", "")).casefold()):
+                client.transition_issue(key, option["id"])
+                return True
+        log.warning("%s has no transition '%s' from '%s'", key, transition, status)
+        return False
+
+    async def move_on(self, key: str, waiting: tuple[str, ...], transition: str) -> bool:
+        """Move an issue out of a waiting-for-sales status by the named transition (or target status)."""
+        return await self._run(lambda: self._move_on_sync(key, waiting, transition))
+
     async def own_identity(self) -> str | None:
         """Return the bot's own Jira account: accountId on Cloud, user name on Data Center."""
         def read() -> str | None:

@@ -146,6 +146,11 @@ async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
         svc.inbox.run(svc.gateway, notices.poll_seconds), name="inbox")
 
 
+def _answer_transition(svc: Services) -> tuple[tuple[str, ...], str] | None:
+    notices = svc.config.notices
+    return (notices.needs_info_statuses, notices.answer_transition) if notices.answer_transition else None
+
+
 async def _started(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data["services"]
     await _register_commands(app)
@@ -154,7 +159,8 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
     await _start_inbox(app)
     if svc.gateway is not None:
         svc.outbox = Outbox(svc.store, svc.gateway, TelegramNotices(app.bot, svc), svc.config.delivery,
-                            files=TelegramFiles(app.bot), clock=svc.clock, metrics=svc.metrics)
+                            files=TelegramFiles(app.bot), clock=svc.clock, metrics=svc.metrics,
+                            answer_transition=_answer_transition(svc))
         app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
     app.bot_data["sweep_task"] = asyncio.create_task(
         sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
