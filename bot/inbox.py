@@ -125,6 +125,10 @@ class Inbox:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(0.05, min(waits)))
 
+    def kick(self) -> None:
+        """Look for due notices now instead of at the next due time."""
+        self._wake.set()
+
     def stop(self) -> None:
         """Ask run() to finish."""
         self._stopping = True

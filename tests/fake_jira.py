@@ -6,6 +6,8 @@ import asyncio
 import base64
 import binascii
 import copy
+import hashlib
+import hmac
 import itertools
 import json
 import mimetypes
@@ -20,15 +22,17 @@ from types import TracebackType
 from typing import Any, Literal, cast
 from urllib.parse import quote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, ClientSession, ClientTimeout, web
 
-__all__ = ["FakeJira", "Mode", "RecordedRequest"]
+__all__ = ["WEBHOOK_EVENTS", "FakeJira", "Mode", "RecordedRequest"]
 
 Mode = Literal["cloud", "dc8", "dc9"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Predicate = Callable[[dict[str, Any]], bool]
 
 API = "/rest/api/2"
+# Jira also serves REST API v2 under "latest" (python-jira uses it for a few calls, such as assigning).
+API_LATEST = "/rest/api/latest"
 JSON_CT = "application/json;charset=UTF-8"
 MAX_TEXT = 32767
 MAX_SUMMARY = 255
@@ -74,7 +78,22 @@ _STATUSES: list[tuple[str, str, str, str]] = [
     ("10000", "To Do", "new", "11"),
     ("3", "In Progress", "indeterminate", "21"),
     ("10001", "Done", "done", "31"),
+    # A status where support waits for the salesperson; like the others, reachable from any status.
+    ("10002", "Waiting for sales", "indeterminate", "41"),
 ]
+# (resolution id, name, description): Data Center's defaults plus Cloud's "Done" and "Won't Do".
+_RESOLUTIONS: list[tuple[str, str, str]] = [
+    ("1", "Fixed", "A fix for this issue is checked into the tree and tested."),
+    ("2", "Won't Fix", "The problem described is an issue which will never be fixed."),
+    ("3", "Duplicate", "The problem is a duplicate of an existing issue."),
+    ("4", "Incomplete", "The problem is not completely described."),
+    ("5", "Cannot Reproduce", "All attempts at reproducing this issue failed."),
+    ("10000", "Done", "Work has been completed on this issue."),
+    ("10001", "Won't Do", "This issue won't be actioned."),
+]
+# Webhook events the fake sends, by their webhookEvent name.
+WEBHOOK_EVENTS = frozenset({"jira:issue_created", "jira:issue_updated", "comment_created"})
+_NOT_ON_SCREEN = "Field '{}' cannot be set. It is not on the appropriate screen, or unknown."
 
 _NOT_AUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
 _CLOUD_NOT_AUTHENTICATED = "Client must be authenticated to access this resource."
@@ -124,6 +143,30 @@ class _Fault:
     times: int
     path_contains: str | None
     method: str | None
+
+
+@dataclass(eq=False)
+class _Webhook:
+    """A registered webhook: where to POST, which events, how to sign."""
+
+    id: int
+    url: str
+    secret: str | None
+    events: frozenset[str]
+    duplicate: bool
+    # The delivery in flight for this hook; the next one waits for it, so a hook receives events in order.
+    tail: asyncio.Task[None] | None = None
+
+
+@dataclass(eq=False)
+class _Delivery:
+    """One POST of one payload to one webhook (a duplicate is a second delivery with the same identifier)."""
+
+    hook: _Webhook
+    event: str
+    body: bytes
+    identifier: str
+    attempt: int
 
 
 class _ConnectionDropped(Exception):
@@ -180,6 +223,35 @@ def _int_param(raw: Any, default: int) -> int:
         return default
 
 
+def _expand_names(raw: Any) -> set[str]:
+    """The names in an expand parameter (a comma string, or a list in a POST body), lower case."""
+    if raw is None:
+        return set()
+    items = raw if isinstance(raw, list) else str(raw).split(",")
+    return {str(item).strip().lower() for item in items if str(item).strip()}
+
+
+def _identity(value: Any) -> Any:
+    """What makes two renderings of a field value the same value (URLs inside them may differ)."""
+    if isinstance(value, dict):
+        for key in ("accountId", "key", "id", "value", "name"):
+            if key in value:
+                return (key, value[key])
+        return tuple(sorted(value.items()))
+    if isinstance(value, list):
+        return tuple(_identity(item) for item in value)
+    return value
+
+
+def _number_text(value: Any) -> str | None:
+    """A number as Jira writes it into the change history (5000.0 as "5000")."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 class FakeJira:
     """A loopback Jira REST API v2 server that behaves like Cloud, DC 8.20 or DC 9.x."""
 
@@ -215,6 +287,10 @@ class FakeJira:
         self.attachment_bytes: dict[str, bytes] = {}
         # Exceptions that escaped a handler (answered as 500); tests can assert this stays empty.
         self.internal_errors: list[BaseException] = []
+        # Every webhook POST once it ended: url, event, identifier, attempt, status (None if no answer), error, body.
+        self.webhook_deliveries: list[dict[str, Any]] = []
+        # Seconds a webhook receiver has to answer before the delivery counts as failed.
+        self.webhook_timeout = 2.0
 
         self.users: list[dict[str, Any]] = [
             self._user_record(1, username, email, "Ticketsmith Bot"),
@@ -238,6 +314,9 @@ class FakeJira:
             {"id": "5", "name": "Lowest", "statusColor": "#999999", "description": "Trivial problem."},
         ]
         self.default_priority = "3"
+        self.resolutions: list[dict[str, str]] = [
+            {"id": rid, "name": name, "description": text} for rid, name, text in _RESOLUTIONS
+        ]
         self.fields: dict[str, dict[str, Any]] = self._seed_fields()
         self.projects: dict[str, dict[str, Any]] = {}
         self.add_project(project, "Support", project_id="10000")
@@ -266,6 +345,16 @@ class FakeJira:
         self._issue_ids = itertools.count(10000)
         self._comment_ids = itertools.count(10100)
         self._attachment_ids = itertools.count(10200)
+        self._history_ids = itertools.count(10300)
+        self._webhook_ids = itertools.count(1)
+        self._webhooks: list[_Webhook] = []
+        # Deliveries queued but not yet ended, for flush_webhooks().
+        self._outstanding = 0
+        self._delivery_cv = threading.Condition()
+        self._delivery_tasks: set[asyncio.Task[None]] = set()
+        self._client: ClientSession | None = None
+        # The last change time handed out; changes get strictly increasing times.
+        self._last_stamp: datetime | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -492,6 +581,110 @@ class FakeJira:
                 issue["fields"]["updated"] = _jira_ts(updated)
             return issue
 
+    # ------------------------------------------------------------------ acting as other users
+
+    def _user_named(self, name: str) -> dict[str, Any]:
+        """A user record by username; KeyError for an unknown one."""
+        user = self._find_user(name=name)
+        if user is None:
+            raise KeyError(f"unknown user {name!r}")
+        return user
+
+    def _issue_or_raise(self, key: str) -> dict[str, Any]:
+        """A stored issue by key or id; KeyError for an unknown one."""
+        issue = self._find_issue(key)
+        if issue is None:
+            raise KeyError(f"unknown issue {key!r}")
+        return issue
+
+    def transition(self, key: str, status_name: str, *, actor: str = "alice") -> None:
+        """Move an issue to a status (any case) as user `actor`, like POST issue/{key}/transitions."""
+        with self._lock:
+            issue = self._issue_or_raise(key)
+            target = self._status_name(status_name)
+            if target == issue["fields"]["status"]["name"]:
+                raise ValueError(f"{issue['key']} is already in status {target!r}")
+            self._transition(issue, target, self._user_named(actor))
+
+    def comment(self, key: str, body: str, *, actor: str = "alice") -> str:
+        """Add a comment as user `actor`, like POST issue/{key}/comment; return the comment id."""
+        with self._lock:
+            issue = self._issue_or_raise(key)
+            if not body.strip():
+                raise ValueError("Comment body can not be empty!")
+            _, comment = self._record_change(
+                issue, self._user_named(actor), {}, event_type="issue_commented", comment_body=body
+            )
+            assert comment is not None
+            return cast(str, comment["id"])
+
+    def assign(self, key: str, user: str | None, *, actor: str = "alice") -> None:
+        """Assign an issue to a username (None: unassign) as user `actor`, like PUT issue/{key}/assignee."""
+        with self._lock:
+            issue = self._issue_or_raise(key)
+            assignee = None if user is None else self._user_json(self._user_named(user))
+            self._record_change(issue, self._user_named(actor), {"assignee": assignee}, event_type="issue_assigned")
+
+    def resolve(self, key: str, resolution: str = "Fixed", *, actor: str = "alice") -> None:
+        """Set a resolution (by name) and move to Done as user `actor`; on a Done issue only the resolution changes."""
+        with self._lock:
+            issue = self._issue_or_raise(key)
+            chosen = next((r for r in self.resolutions if r["name"].lower() == resolution.lower()), None)
+            if chosen is None:
+                raise KeyError(f"unknown resolution {resolution!r}")
+            user = self._user_named(actor)
+            if issue["fields"]["status"]["name"] == "Done":
+                self._record_change(
+                    issue, user, {"resolution": self._resolution_json(chosen)}, event_type="issue_updated"
+                )
+            else:
+                self._transition(issue, "Done", user, resolution=self._resolution_json(chosen))
+
+    def set_duedate(self, key: str, due: str | date | None, *, actor: str = "alice") -> None:
+        """Set (or with None clear) the due date, "2026-12-04", as user `actor`, like PUT issue/{key}."""
+        value = due.isoformat() if isinstance(due, date) else due
+        self.edit(key, {"duedate": value}, actor=actor)
+
+    def edit(self, key: str, fields: dict[str, Any], *, actor: str = "alice") -> None:
+        """Set fields given as in a PUT issue/{key} body's "fields", as user `actor`; ValueError with Jira's errors."""
+        with self._lock:
+            issue = self._issue_or_raise(key)
+            errors, stored = self._check_edit(issue, {"fields": fields})
+            if errors:
+                raise ValueError(errors)
+            self._edit(issue, stored, self._user_named(actor))
+
+    # ------------------------------------------------------------------ webhooks
+
+    def add_webhook(
+        self,
+        url: str,
+        *,
+        secret: str | None = None,
+        events: Iterable[str] = ("jira:issue_updated", "comment_created"),
+        duplicate: bool = False,
+    ) -> None:
+        """POST every later event of these kinds to url, as Jira does.
+
+        On Cloud a secret signs each body (X-Hub-Signature: sha256=...); Data Center signs nothing, so there the
+        secret is ignored and an admin puts a token into the URL instead. duplicate=True sends each payload twice
+        with the same X-Atlassian-Webhook-Identifier, as Cloud's at-least-once delivery may.
+        """
+        # Other event names are accepted, as Jira does, but the fake never sends them (see WEBHOOK_EVENTS).
+        names = frozenset((events,) if isinstance(events, str) else events)
+        with self._lock:
+            self._webhooks.append(_Webhook(next(self._webhook_ids), url, secret, names, duplicate))
+
+    def flush_webhooks(self, within: float = 5.0) -> None:
+        """Block until every queued webhook delivery has ended (answered, failed or timed out); else TimeoutError."""
+        with self._delivery_cv:
+            if not self._delivery_cv.wait_for(lambda: self._outstanding == 0, within):
+                raise TimeoutError(f"{self._outstanding} webhook deliveries still pending after {within}s")
+
+    async def aflush_webhooks(self, within: float = 5.0) -> None:
+        """flush_webhooks() without blocking the caller's event loop (where a receiver may be serving)."""
+        await asyncio.to_thread(self.flush_webhooks, within)
+
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
@@ -519,6 +712,7 @@ class FakeJira:
             return
         if self._runner is not None:
             self._call(self._unbind())
+        self._call(self._close_webhooks())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._loop.close()
@@ -605,6 +799,7 @@ class FakeJira:
             ("GET", "/issuetype", self._h_issue_types),
             ("GET", "/issuetype/{id}", self._h_issue_type),
             ("GET", "/status", self._h_statuses),
+            ("GET", "/resolution", self._h_resolutions),
             ("GET", "/attachment/meta", self._h_attachment_meta),
             ("GET", "/attachment/content/{id}", self._h_attachment_content),
             ("GET", "/attachment/{id}", self._h_attachment),
@@ -615,6 +810,7 @@ class FakeJira:
             ("POST", "/issue", self._h_create_issue),
             ("GET", "/issue/{key}", self._h_get_issue),
             ("PUT", "/issue/{key}", self._h_edit_issue),
+            ("PUT", "/issue/{key}/assignee", self._h_assign),
             ("GET", "/issue/{key}/comment", self._h_comments),
             ("POST", "/issue/{key}/comment", self._h_add_comment),
             ("GET", "/issue/{key}/comment/{id}", self._h_comment),
@@ -629,6 +825,7 @@ class FakeJira:
         ]
         for method, path, handler in routes:
             app.router.add_route(method, API + path, handler)
+            app.router.add_route(method, API_LATEST + path, handler)
         app.router.add_route("GET", "/secure/attachment/{id}/{name}", self._h_attachment_content)
         return app
 
@@ -669,7 +866,7 @@ class FakeJira:
         self.requests.append(
             RecordedRequest(request.method, request.path, query, body, dict(request.headers))
         )
-        if request.method == "POST" and request.path == API + "/issue":
+        if request.method == "POST" and request.path in (API + "/issue", API_LATEST + "/issue"):
             self.creates.append(body if isinstance(body, dict) else {"_raw": raw.decode("utf-8", "replace")})
         request[_RAW_BODY] = raw
         request[_JSON_BODY] = body
@@ -682,7 +879,7 @@ class FakeJira:
         if failure is not None:
             return failure
         matched = request.match_info.http_exception is None
-        public = request.path == API + "/serverInfo"
+        public = request.path in (API + "/serverInfo", API_LATEST + "/serverInfo")
         if user is None and matched and not public:
             return self._unauthenticated(failed=False)
         request[_USER] = user
@@ -929,6 +1126,28 @@ class FakeJira:
                 }
         raise KeyError(status_name)
 
+    @staticmethod
+    def _status_name(name: str) -> str:
+        """The workflow status called name (any case); KeyError for an unknown one."""
+        for _, status_name, _, _ in _STATUSES:
+            if status_name.lower() == name.strip().lower():
+                return status_name
+        raise KeyError(f"unknown status {name!r}")
+
+    @staticmethod
+    def _status_category(status_name: str) -> str:
+        """The category key (new, indeterminate, done) of a status."""
+        return next(category for _, name, category, _ in _STATUSES if name == status_name)
+
+    def _resolution_json(self, resolution: dict[str, str]) -> dict[str, Any]:
+        """A resolution."""
+        return {
+            "self": f"{self.url}{API}/resolution/{resolution['id']}",
+            "id": resolution["id"],
+            "description": resolution["description"],
+            "name": resolution["name"],
+        }
+
     def _field_json(self, fdef: dict[str, Any]) -> dict[str, Any]:
         """A field as GET field lists it."""
         out: dict[str, Any] = {
@@ -1113,6 +1332,10 @@ class FakeJira:
     async def _h_statuses(self, request: web.Request) -> web.StreamResponse:
         """GET status."""
         return _json([self._status_json(name) for _, name, _, _ in _STATUSES])
+
+    async def _h_resolutions(self, request: web.Request) -> web.StreamResponse:
+        """GET resolution."""
+        return _json([self._resolution_json(r) for r in self.resolutions])
 
     # ------------------------------------------------------------------ create metadata
 
@@ -1445,12 +1668,13 @@ class FakeJira:
         """Validate every field at once; return (errors, stored values)."""
         errors: dict[str, str] = {}
         stored: dict[str, Any] = {}
-        screen = self.screens[type_id]
+        # The edit screen also holds the assignee.
+        screen = self.screens[type_id] if creating else [*self.screens[type_id], "assignee"]
         for fid, value in fields.items():
             if fid in ("project", "issuetype"):
                 continue
             if fid not in screen or fid not in self.fields:
-                errors[fid] = f"Field '{fid}' cannot be set. It is not on the appropriate screen, or unknown."
+                errors[fid] = _NOT_ON_SCREEN.format(fid)
                 continue
             error, result = self._validate_value(fid, value, project)
             if error:
@@ -1508,7 +1732,17 @@ class FakeJira:
                 "updated": _jira_ts(created),
             }
         )
-        issue = {"id": issue_id, "key": key, "fields": fields, "attachments": [], "comments": []}
+        issue: dict[str, Any] = {
+            "id": issue_id,
+            "key": key,
+            "fields": fields,
+            "attachments": [],
+            "comments": [],
+            # History entries (as GET issue?expand=changelog lists them), oldest first.
+            "changelog": [],
+            # When the status category last changed (Cloud's statuscategorychangedate); None: at creation.
+            "status_category_changed": None,
+        }
         self.issues[key] = issue
         return issue
 
@@ -1538,7 +1772,20 @@ class FakeJira:
             errors.update(field_errors)
             if errors:
                 return _error(400, errors=errors)
-            issue = self._store_issue(project, type_id, stored, self._caller(request), _now())
+            user = self._caller(request)
+            stamp = self._tick()
+            issue = self._store_issue(project, type_id, stored, user, stamp)
+            if self._listening("jira:issue_created"):
+                self._emit(
+                    "jira:issue_created",
+                    {
+                        "timestamp": self._millis(stamp),
+                        "webhookEvent": "jira:issue_created",
+                        "issue_event_type_name": "issue_created",
+                        "user": self._user_json(user),
+                        "issue": self._webhook_issue(issue),
+                    },
+                )
             lose = self._lose_creates > 0
             if lose:
                 self._lose_creates -= 1
@@ -1560,22 +1807,349 @@ class FakeJira:
             issue = self._find_issue(request.match_info["key"])
             if issue is None:
                 return self._issue_404()
-            project = self._find_project(issue["fields"]["project"]["key"])
-            if project is None:
-                return self._issue_404()
-            type_id = issue["fields"]["issuetype"]["id"]
-            fields = dict(body.get("fields") or {})
-            errors: dict[str, str] = {}
-            self._apply_update(fields, body.get("update"), errors, self.screens[type_id])
-            field_errors, stored = self._check_fields(fields, type_id, project, creating=False)
-            errors.update(field_errors)
-            if "summary" in fields and not (isinstance(fields["summary"], str) and fields["summary"].strip()):
-                errors.setdefault("summary", "You must specify a summary of the issue.")
+            errors, stored = self._check_edit(issue, body)
             if errors:
                 return _error(400, errors=errors)
-            issue["fields"].update(stored)
-            issue["fields"]["updated"] = _jira_ts(_now())
+            self._edit(issue, stored, self._caller(request))
         return web.Response(status=204)
+
+    def _check_edit(self, issue: dict[str, Any], body: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+        """Validate a PUT issue/{key} body; return (errors, stored values)."""
+        project = self._find_project(issue["fields"]["project"]["key"])
+        if project is None:
+            raise KeyError(issue["fields"]["project"]["key"])
+        type_id = issue["fields"]["issuetype"]["id"]
+        raw_fields = body.get("fields")
+        fields = dict(raw_fields) if isinstance(raw_fields, dict) else {}
+        errors: dict[str, str] = {}
+        # The edit screen also holds the assignee.
+        self._apply_update(fields, body.get("update"), errors, [*self.screens[type_id], "assignee"])
+        field_errors, stored = self._check_fields(fields, type_id, project, creating=False)
+        errors.update(field_errors)
+        if "summary" in fields and not (isinstance(fields["summary"], str) and fields["summary"].strip()):
+            errors.setdefault("summary", "You must specify a summary of the issue.")
+        return errors, stored
+
+    def _edit(self, issue: dict[str, Any], stored: dict[str, Any], user: dict[str, Any]) -> None:
+        """Apply validated field values as user; an edit that only reassigns is an issue_assigned event."""
+        changed = [fid for fid, value in stored.items() if _identity(issue["fields"].get(fid)) != _identity(value)]
+        event_type = "issue_assigned" if changed == ["assignee"] else "issue_updated"
+        self._record_change(issue, user, stored, event_type=event_type)
+
+    async def _h_assign(self, request: web.Request) -> web.StreamResponse:
+        """PUT issue/{key}/assignee with {"accountId"} (Cloud) or {"name"} (DC); null or "-1" unassigns."""
+        body = request[_JSON_BODY]
+        if not isinstance(body, dict):
+            return _error(400, ["No content to map due to end-of-input"])
+        ident_key = "accountId" if self.mode == "cloud" else "name"
+        if ident_key not in body:
+            # An explicit null unassigns; a body without the identifier (a DC "name" on Cloud) is refused.
+            return _error(400, errors={"assignee": f"Specify the assignee by {ident_key}."})
+        ident = body[ident_key]
+        with self._lock:
+            issue = self._find_issue(request.match_info["key"])
+            if issue is None:
+                return self._issue_404()
+            assignee: dict[str, Any] | None = None
+            # "-1" asks for the project's default assignee, which is "Unassigned" here.
+            if ident is not None and ident != "-1":
+                user = self._find_user(**{ident_key: ident}) if isinstance(ident, str) else None
+                if user is None:
+                    return _error(400, errors={"assignee": f"User '{ident}' does not exist."})
+                assignee = self._user_json(user)
+            self._record_change(issue, self._caller(request), {"assignee": assignee}, event_type="issue_assigned")
+        return web.Response(status=204)
+
+    # ------------------------------------------------------------------ change history
+
+    def _tick(self) -> datetime:
+        """The time of a change: now, but always after the previous change, so histories order strictly."""
+        now = _now()
+        with self._lock:
+            if self._last_stamp is not None and now <= self._last_stamp:
+                now = self._last_stamp + timedelta(milliseconds=1)
+            self._last_stamp = now
+        return now
+
+    @staticmethod
+    def _millis(moment: datetime) -> int:
+        """A webhook's timestamp: milliseconds since the epoch."""
+        return round(moment.timestamp() * 1000)
+
+    def _item(
+        self, fid: str, name: str, old: Any, old_text: Any, new: Any, new_text: Any, *, custom: bool = False
+    ) -> dict[str, Any]:
+        """One changelog item; Cloud adds the field id, Data Center names the field only."""
+        item: dict[str, Any] = {"field": name, "fieldtype": "custom" if custom else "jira"}
+        if self.mode == "cloud":
+            item["fieldId"] = fid
+        item.update({"from": old, "fromString": old_text, "to": new, "toString": new_text})
+        return item
+
+    def _history_items(self, fid: str, old: Any, new: Any) -> list[dict[str, Any]]:
+        """The changelog items for one field going from old to new (already known to differ)."""
+        cloud = self.mode == "cloud"
+
+        def ident(value: Any, key: str = "id") -> Any:
+            return value.get(key) if isinstance(value, dict) else None
+
+        if fid in ("status", "resolution", "priority"):
+            return [self._item(fid, fid, ident(old), ident(old, "name"), ident(new), ident(new, "name"))]
+        if fid in ("assignee", "reporter"):
+            # Cloud keeps account ids (and repeats them in tmp*AccountId); Data Center the user keys.
+            key = "accountId" if cloud else "key"
+            item = self._item(
+                fid, fid, ident(old, key), ident(old, "displayName"), ident(new, key), ident(new, "displayName")
+            )
+            if cloud:
+                item["tmpFromAccountId"] = item["from"]
+                item["tmpToAccountId"] = item["to"]
+            return [item]
+        if fid == "duedate":
+            return [
+                self._item(
+                    fid,
+                    "duedate",
+                    old,
+                    f"{old} 00:00:00.0" if old else None,
+                    new,
+                    f"{new} 00:00:00.0" if new else None,
+                )
+            ]
+        if fid in ("summary", "description"):
+            return [self._item(fid, fid, None, old, None, new)]
+        if fid == "labels":
+            return [self._item(fid, "labels", None, " ".join(old or []), None, " ".join(new or []))]
+        if fid == "components":
+            # One item per component taken away or added.
+            old_ids = {c["id"]: c for c in old or []}
+            new_ids = {c["id"]: c for c in new or []}
+            removed = [self._item(fid, "Component", c["id"], c["name"], None, None)
+                       for cid, c in old_ids.items() if cid not in new_ids]
+            added = [self._item(fid, "Component", None, None, c["id"], c["name"])
+                     for cid, c in new_ids.items() if cid not in old_ids]
+            return removed + added
+        fdef = self.fields.get(fid)
+        if fdef is None or not fdef["custom"]:
+            return []
+        name = fdef["name"]
+        if isinstance(old, dict) or isinstance(new, dict):
+            old_text, new_text = ident(old, "value"), ident(new, "value")
+            return [self._item(fid, name, ident(old), old_text, ident(new), new_text, custom=True)]
+        if isinstance(old, list) or isinstance(new, list):
+            def values(options: Any) -> str | None:
+                return ",".join(o["value"] for o in options) if options else None
+
+            return [self._item(fid, name, None, values(old), None, values(new), custom=True)]
+        return [self._item(fid, name, None, _number_text(old), None, _number_text(new), custom=True)]
+
+    def _record_change(
+        self,
+        issue: dict[str, Any],
+        user: dict[str, Any],
+        changes: dict[str, Any],
+        *,
+        event_type: str,
+        comment_body: str | None = None,
+        items: Iterable[dict[str, Any]] = (),
+        at: datetime | None = None,
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Apply a change by user like Jira: one history entry, a comment, `updated`, and the webhooks.
+
+        changes maps field ids to new stored values; unchanged values make no item, and a change without items
+        or comment changes nothing at all. Returns (history entry or None, comment or None).
+        """
+        with self._lock:
+            stamp = at or self._tick()
+            fields = issue["fields"]
+            all_items: list[dict[str, Any]] = []
+            for fid, new in changes.items():
+                old = fields.get(fid)
+                if _identity(old) != _identity(new):
+                    all_items += self._history_items(fid, old, new)
+            all_items += items
+            if "resolution" in changes and _identity(fields.get("resolution")) != _identity(changes["resolution"]):
+                fields["resolutiondate"] = _jira_ts(stamp) if changes["resolution"] else None
+            if "status" in changes and (
+                fields["status"]["statusCategory"]["key"] != changes["status"]["statusCategory"]["key"]
+            ):
+                issue["status_category_changed"] = _jira_ts(stamp)
+            fields.update(changes)
+            history = None
+            if all_items:
+                history = {
+                    "id": str(next(self._history_ids)),
+                    "author": self._user_json(user),
+                    "created": _jira_ts(stamp),
+                    "items": all_items,
+                }
+                issue.setdefault("changelog", []).append(history)
+            comment = None
+            if comment_body is not None:
+                comment = self._comment_json(issue, comment_body, user, stamp)
+                issue["comments"].append(comment)
+            if history is None and comment is None:
+                return None, None
+            fields["updated"] = _jira_ts(stamp)
+            self._emit_change(issue, user, stamp, event_type, history, comment)
+            return history, comment
+
+    # ------------------------------------------------------------------ webhook payloads and delivery
+
+    def _webhook_issue(self, issue: dict[str, Any], *, brief: bool = False) -> dict[str, Any]:
+        """The issue as a webhook carries it: every field, or (brief) the few Cloud's comment events keep."""
+        rendered = self._render_issue(issue, None)
+        del rendered["expand"]
+        if brief:
+            keep = ("summary", "issuetype", "project", "assignee", "priority", "status")
+            rendered["fields"] = {fid: rendered["fields"][fid] for fid in keep}
+        return rendered
+
+    def _emit_change(
+        self,
+        issue: dict[str, Any],
+        user: dict[str, Any],
+        stamp: datetime,
+        event_type: str,
+        history: dict[str, Any] | None,
+        comment: dict[str, Any] | None,
+    ) -> None:
+        """Queue the webhooks for one change: jira:issue_updated, and comment_created for a new comment."""
+        if self._listening("jira:issue_updated"):
+            payload: dict[str, Any] = {
+                "timestamp": self._millis(stamp),
+                "webhookEvent": "jira:issue_updated",
+                "issue_event_type_name": event_type,
+                "user": self._user_json(user),
+                "issue": self._webhook_issue(issue),
+            }
+            if history is not None:
+                payload["changelog"] = {"id": history["id"], "items": copy.deepcopy(history["items"])}
+            if comment is not None:
+                payload["comment"] = copy.deepcopy(comment)
+            self._emit("jira:issue_updated", payload)
+        if comment is not None and self._listening("comment_created"):
+            self._emit(
+                "comment_created",
+                {
+                    "timestamp": self._millis(stamp),
+                    "webhookEvent": "comment_created",
+                    "comment": copy.deepcopy(comment),
+                    "issue": self._webhook_issue(issue, brief=self.mode == "cloud"),
+                },
+            )
+
+    def _listening(self, event: str) -> bool:
+        """Whether any webhook wants this event (payloads are only built for listeners)."""
+        with self._lock:
+            return any(event in hook.events for hook in self._webhooks)
+
+    def _emit(self, event: str, payload: dict[str, Any]) -> None:
+        """Queue one event to every webhook that listens for it, the body fixed now (a snapshot of the issue)."""
+        with self._lock:
+            for hook in self._webhooks:
+                if event not in hook.events:
+                    continue
+                body_json = dict(payload)
+                if self.mode == "cloud":
+                    body_json["matchedWebhookIds"] = [hook.id]
+                body = json.dumps(body_json).encode()
+                identifier = str(uuid.uuid4())
+                for attempt in range(1, 3 if hook.duplicate else 2):
+                    self._queue_delivery(_Delivery(hook, event, body, identifier, attempt))
+
+    def _queue_delivery(self, delivery: _Delivery) -> None:
+        """Hand a delivery to the server loop (from any thread); without a running loop it fails at once."""
+        with self._delivery_cv:
+            self._outstanding += 1
+        loop = self._loop
+        try:
+            if loop is None:
+                raise RuntimeError("FakeJira is not running")
+            loop.call_soon_threadsafe(self._start_delivery, delivery)
+        except RuntimeError as exc:
+            self._finish_delivery(delivery, None, f"{type(exc).__name__}: {exc}")
+
+    def _start_delivery(self, delivery: _Delivery) -> None:
+        """On the server loop: start the POST once the hook's previous delivery has ended."""
+        task = asyncio.get_running_loop().create_task(self._deliver(delivery, delivery.hook.tail))
+        delivery.hook.tail = task
+        self._delivery_tasks.add(task)
+        task.add_done_callback(self._delivery_tasks.discard)
+
+    def _webhook_headers(self, delivery: _Delivery) -> dict[str, str]:
+        """The headers Jira sends with a webhook; only Cloud signs, and only with a secret."""
+        headers = {
+            "Content-Type": "application/json",
+            "X-Atlassian-Webhook-Identifier": delivery.identifier,
+        }
+        if self.mode == "cloud":
+            headers["User-Agent"] = "Atlassian Webhook HTTP Client"
+            headers["X-Atlassian-Webhook-Flow"] = "Primary"
+            if delivery.attempt > 1:
+                headers["X-Atlassian-Webhook-Retry"] = str(delivery.attempt - 1)
+            if delivery.hook.secret:
+                digest = hmac.new(delivery.hook.secret.encode(), delivery.body, hashlib.sha256).hexdigest()
+                headers["X-Hub-Signature"] = f"sha256={digest}"
+        else:
+            info = _SERVER_INFO[self.mode]
+            headers["User-Agent"] = f"Atlassian HttpClient 4.0.1 / JIRA-{info['version']} ({info['buildNumber']})"
+        return headers
+
+    async def _deliver(self, delivery: _Delivery, previous: asyncio.Task[None] | None) -> None:
+        """POST one delivery with a short timeout; record the answer or the failure, never raise."""
+        status: int | None = None
+        error: str | None = None
+        try:
+            if previous is not None and not previous.done():
+                await asyncio.wait([previous])
+            if self._client is None:
+                self._client = ClientSession()
+            async with self._client.post(
+                delivery.hook.url,
+                data=delivery.body,
+                headers=self._webhook_headers(delivery),
+                timeout=ClientTimeout(total=self.webhook_timeout),
+                allow_redirects=False,
+            ) as response:
+                await response.read()
+                status = response.status
+        except asyncio.CancelledError:
+            error = "CancelledError: FakeJira stopped"
+            raise
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self._finish_delivery(delivery, status, error)
+
+    def _finish_delivery(self, delivery: _Delivery, status: int | None, error: str | None) -> None:
+        """Record how a delivery ended and let flush_webhooks() know."""
+        self.webhook_deliveries.append(
+            {
+                "url": delivery.hook.url,
+                "event": delivery.event,
+                "identifier": delivery.identifier,
+                "attempt": delivery.attempt,
+                "status": status,
+                "error": error,
+                "body": delivery.body,
+            }
+        )
+        with self._delivery_cv:
+            self._outstanding -= 1
+            self._delivery_cv.notify_all()
+
+    async def _close_webhooks(self) -> None:
+        """On stop: cancel deliveries still running and close the HTTP client."""
+        tasks = list(self._delivery_tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for hook in self._webhooks:
+            hook.tail = None
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
 
     # ------------------------------------------------------------------ read issue
 
@@ -1588,8 +2162,10 @@ class FakeJira:
         excluded = {s[1:] for s in spec if s.startswith("-")}
         return lambda fid: fid not in excluded and (include_all or fid in included)
 
-    def _render_issue(self, issue: dict[str, Any], spec: list[str] | None) -> dict[str, Any]:
-        """An issue as GET issue/{key} and search return it."""
+    def _render_issue(
+        self, issue: dict[str, Any], spec: list[str] | None, expand: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        """An issue as GET issue/{key} and search return it; expand may ask for the changelog."""
         wanted = self._wanted_fields(spec)
         all_fields = copy.deepcopy(issue["fields"])
         all_fields["attachment"] = copy.deepcopy(issue["attachments"])
@@ -1601,14 +2177,23 @@ class FakeJira:
             "startAt": 0,
         }
         if self.mode == "cloud":
-            all_fields["statuscategorychangedate"] = issue["fields"]["created"]
-        return {
+            all_fields["statuscategorychangedate"] = issue.get("status_category_changed") or issue["fields"]["created"]
+        out: dict[str, Any] = {
             "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
             "id": issue["id"],
             "self": f"{self.url}{API}/issue/{issue['id']}",
             "key": issue["key"],
             "fields": {fid: value for fid, value in all_fields.items() if wanted(fid)},
         }
+        if "changelog" in expand:
+            histories = copy.deepcopy(issue.get("changelog", []))
+            out["changelog"] = {
+                "startAt": 0,
+                "maxResults": len(histories),
+                "total": len(histories),
+                "histories": histories,
+            }
+        return out
 
     @staticmethod
     def _split_fields(raw: Any) -> list[str] | None:
@@ -1625,14 +2210,17 @@ class FakeJira:
             if issue is None:
                 return self._issue_404()
             spec = self._split_fields(",".join(request.query.getall("fields", [])) or None)
-            return _json(self._render_issue(issue, spec))
+            expand = _expand_names(",".join(request.query.getall("expand", [])))
+            return _json(self._render_issue(issue, spec, expand))
 
     # ------------------------------------------------------------------ comments and transitions
 
-    def _comment_json(self, issue: dict[str, Any], body: str, user: dict[str, Any]) -> dict[str, Any]:
-        """A new comment by user."""
+    def _comment_json(
+        self, issue: dict[str, Any], body: str, user: dict[str, Any], at: datetime | None = None
+    ) -> dict[str, Any]:
+        """A new comment by user, made at `at` (default now)."""
         comment_id = str(next(self._comment_ids))
-        stamp = _jira_ts(_now())
+        stamp = _jira_ts(at or _now())
         author = self._user_json(user)
         out: dict[str, Any] = {
             "self": f"{self.url}{API}/issue/{issue['id']}/comment/{comment_id}",
@@ -1684,26 +2272,51 @@ class FakeJira:
                 return _error(400, errors={"comment": "Comment body can not be empty!"})
             if len(text) > MAX_TEXT:
                 return _error(400, errors={"comment": _TEXT_TOO_LONG.format(MAX_TEXT)})
-            comment = self._comment_json(issue, text, self._caller(request))
-            issue["comments"].append(comment)
-            issue["fields"]["updated"] = comment["created"]
+            _, comment = self._record_change(
+                issue, self._caller(request), {}, event_type="issue_commented", comment_body=text
+            )
         return _json(comment, 201)
 
     def _set_status(self, issue: dict[str, Any], status_name: str) -> None:
-        """Move an issue to a status, setting the resolution the way Jira's default workflow does."""
+        """Seed an issue's status without history or webhooks (add_issue), resolving it in Done."""
         issue["fields"]["status"] = self._status_json(status_name)
         if status_name == "Done":
-            issue["fields"]["resolution"] = {
-                "self": f"{self.url}{API}/resolution/10000",
-                "id": "10000",
-                "description": "Work has been completed on this issue.",
-                "name": "Done",
-            }
+            done = next(r for r in self.resolutions if r["name"] == "Done")
+            issue["fields"]["resolution"] = self._resolution_json(done)
             issue["fields"]["resolutiondate"] = _jira_ts(_now())
         else:
             issue["fields"]["resolution"] = None
             issue["fields"]["resolutiondate"] = None
         issue["fields"]["updated"] = _jira_ts(_now())
+
+    def _transition(
+        self,
+        issue: dict[str, Any],
+        target: str,
+        user: dict[str, Any],
+        *,
+        resolution: dict[str, Any] | None = None,
+        comment_body: str | None = None,
+    ) -> None:
+        """Move an issue to a status as user; entering Done resolves it (default "Done"), leaving Done unresolves."""
+        fields = issue["fields"]
+        done = self._status_category(target) == "done"
+        if done and resolution is None:
+            resolution = self._resolution_json(next(r for r in self.resolutions if r["name"] == "Done"))
+        new_resolution = resolution if done else None
+        changes: dict[str, Any] = {}
+        # Jira lists the resolution before the status in a resolving transition's history.
+        if _identity(fields.get("resolution")) != _identity(new_resolution):
+            changes["resolution"] = new_resolution
+        changes["status"] = self._status_json(target)
+        resolving = new_resolution is not None and fields.get("resolution") is None
+        self._record_change(
+            issue,
+            user,
+            changes,
+            event_type="issue_resolved" if resolving else "issue_generic",
+            comment_body=comment_body,
+        )
 
     async def _h_transitions(self, request: web.Request) -> web.StreamResponse:
         """GET issue/{key}/transitions: every other status is reachable (simplified workflow)."""
@@ -1730,8 +2343,19 @@ class FakeJira:
             transitions = [t for t in transitions if t["id"] == wanted]
         return _json({"expand": "transitions", "transitions": transitions})
 
+    def _validate_resolution(self, value: Any) -> tuple[str | None, dict[str, Any] | None]:
+        """A resolution given as {"id"} or {"name"}."""
+        if not isinstance(value, dict) or ("id" not in value and "name" not in value):
+            return "Could not find valid 'id' or 'name' in resolution object.", None
+        by = "id" if "id" in value else "name"
+        ident = str(value[by])
+        for resolution in self.resolutions:
+            if resolution[by] == ident:
+                return None, self._resolution_json(resolution)
+        return f"Resolution with {by} '{ident}' does not exist.", None
+
     async def _h_do_transition(self, request: web.Request) -> web.StreamResponse:
-        """POST issue/{key}/transitions, answering 204 like Jira."""
+        """POST issue/{key}/transitions, answering 204 like Jira; a transition into Done may set the resolution."""
         body = request[_JSON_BODY] if isinstance(request[_JSON_BODY], dict) else {}
         transition = body.get("transition")
         with self._lock:
@@ -1745,15 +2369,30 @@ class FakeJira:
             target = next((name for _, name, _, tid in _STATUSES if tid == wanted and name != current), None)
             if target is None:
                 return _error(400, [f"Transition id '{wanted}' is not valid for this issue."])
-            self._set_status(issue, target)
+            errors: dict[str, str] = {}
+            resolution = None
+            raw_fields = body.get("fields")
+            for fid, value in (raw_fields if isinstance(raw_fields, dict) else {}).items():
+                # Only the transitions into Done have a screen, and it holds just the resolution.
+                if fid == "resolution" and self._status_category(target) == "done":
+                    error, resolution = self._validate_resolution(value)
+                    if error:
+                        errors[fid] = error
+                else:
+                    errors[fid] = _NOT_ON_SCREEN.format(fid)
+            if errors:
+                return _error(400, errors=errors)
+            comment_body = None
             update = body.get("update")
             if isinstance(update, dict):
                 for operation in update.get("comment", []):
-                    comment_body = (operation.get("add") or {}).get("body")
-                    if isinstance(comment_body, str) and comment_body.strip():
-                        issue["comments"].append(
-                            self._comment_json(issue, comment_body, self._caller(request))
-                        )
+                    text = (operation.get("add") or {}).get("body") if isinstance(operation, dict) else None
+                    if isinstance(text, str) and text.strip():
+                        comment_body = text
+                        break
+            self._transition(
+                issue, target, self._caller(request), resolution=resolution, comment_body=comment_body
+            )
         return web.Response(status=204)
 
     # ------------------------------------------------------------------ attachments
@@ -1818,6 +2457,8 @@ class FakeJira:
             return _error(400, ["No attachments were found in the request."])
         created = []
         with self._lock:
+            user = self._caller(request)
+            stamp = self._tick()
             for filename, content_bytes, sent_type in uploads:
                 attachment_id = str(next(self._attachment_ids))
                 guessed = mimetypes.guess_type(filename)[0]
@@ -1830,8 +2471,8 @@ class FakeJira:
                     "self": f"{self.url}{API}/attachment/{attachment_id}",
                     "id": attachment_id,
                     "filename": filename,
-                    "author": self._user_json(self._caller(request)),
-                    "created": _jira_ts(_now()),
+                    "author": self._user_json(user),
+                    "created": _jira_ts(stamp),
                     "size": len(content_bytes),
                     "mimeType": mime,
                     "content": content,
@@ -1839,7 +2480,10 @@ class FakeJira:
                 issue["attachments"].append(attachment)
                 self.attachment_bytes[attachment_id] = content_bytes
                 created.append(attachment)
-            issue["fields"]["updated"] = _jira_ts(_now())
+            items = [
+                self._item("attachment", "Attachment", None, None, a["id"], a["filename"]) for a in created
+            ]
+            self._record_change(issue, user, {}, event_type="issue_updated", items=items, at=stamp)
         return _json(created)
 
     # ------------------------------------------------------------------ search
@@ -1887,8 +2531,9 @@ class FakeJira:
         except _JqlError as exc:
             return _error(400, exc.messages)
         spec = self._split_fields(params.get("fields"))
+        expand = _expand_names(params.get("expand"))
         with self._lock:
-            issues = [self._render_issue(i, spec) for i in found[start : start + size]]
+            issues = [self._render_issue(i, spec, expand) for i in found[start : start + size]]
         return _json(
             {
                 "expand": "schema,names",
@@ -1926,9 +2571,18 @@ class FakeJira:
         except _JqlError as exc:
             return _error(400, exc.messages)
         chunk = found[offset : offset + size]
+        expand = _expand_names(params.get("expand"))
         with self._lock:
-            # Without fields the enhanced search returns only issue ids.
-            issues = [{"id": i["id"]} if ids_only else self._render_issue(i, spec) for i in chunk]
+            # Without fields the enhanced search returns only issue ids (and what expand asks for).
+            issues = []
+            for issue in chunk:
+                rendered = self._render_issue(issue, spec, expand)
+                if ids_only:
+                    bare = {"id": issue["id"]}
+                    if "changelog" in rendered:
+                        bare["changelog"] = rendered["changelog"]
+                    rendered = bare
+                issues.append(rendered)
         out: dict[str, Any] = {"issues": issues}
         if offset + size < len(found):
             next_token = base64.urlsafe_b64encode(json.dumps({"offset": offset + size}).encode()).decode()

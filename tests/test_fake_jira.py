@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+import re
+import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import requests
+from aiohttp import web
 from jira import JIRA, JIRAError
+from multidict import CIMultiDict
 
+from bot.jira_events import parse_issue_history, parse_webhook, verify_signature
 from tests.fake_jira import FakeJira, Mode
 
 MODES: tuple[Mode, ...] = ("cloud", "dc8", "dc9")
@@ -492,7 +499,7 @@ def test_comments(fake: FakeJira, jira: JIRA) -> None:
 def test_transitions(fake: FakeJira, jira: JIRA) -> None:
     """To Do -> In Progress -> Done, with resolution set on Done and 400 for an unknown transition."""
     key = jira.create_issue(fields=valid_fields()).key
-    assert [t["name"] for t in jira.transitions(key)] == ["In Progress", "Done"]
+    assert [t["name"] for t in jira.transitions(key)] == ["In Progress", "Done", "Waiting for sales"]
     jira.transition_issue(key, "In Progress")
     assert jira.issue(key).fields.status.name == "In Progress"
     jira.transition_issue(key, "31", comment="Closing")
@@ -1021,3 +1028,370 @@ async def test_runs_beside_an_async_test() -> None:
         assert client.create_issue(fields=valid_fields()).key == "SUP-1"
         issue = await asyncio.to_thread(lambda: connect(fake).create_issue(fields=valid_fields()))
         assert issue.key == "SUP-2"
+
+
+# ---------------------------------------------------------------------- change history, other users, webhooks
+
+JIRA_TS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}")
+
+
+def actor_id(fake: FakeJira, name: str) -> str:
+    """How parse_webhook identifies a user: accountId on Cloud, username on Data Center."""
+    user = next(u for u in fake.users if u["name"] == name)
+    return str(user["accountId"] if fake.mode == "cloud" else user["name"])
+
+
+def changes(history: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """(field, fromString, toString) of each item of a history entry."""
+    return [(i["field"], i["fromString"], i["toString"]) for i in history["items"]]
+
+
+def histories(client: JIRA, key: str) -> list[dict[str, Any]]:
+    """The issue's change history as GET issue?expand=changelog returns it, checking the envelope."""
+    changelog = client.issue(key, expand="changelog").raw["changelog"]
+    total = len(changelog["histories"])
+    assert (changelog["startAt"], changelog["maxResults"], changelog["total"]) == (0, total, total)
+    return list(changelog["histories"])
+
+
+def test_helpers_record_history_like_jira(fake: FakeJira, jira: JIRA) -> None:
+    """Transitions, assignment, due date and resolution by other users, one history entry each."""
+    key = jira.create_issue(fields=valid_fields()).key
+    fake.transition(key, "in progress", actor="alice")
+    fake.assign(key, "bob", actor="alice")
+    fake.set_duedate(key, "2026-12-04", actor="bob")
+    fake.set_duedate(key, "2026-12-04", actor="bob")  # no change, no entry
+    fake.transition(key, "Waiting for sales", actor="bob")
+    fake.resolve(key, actor="alice")
+    found = histories(jira, key)
+    assert [changes(h) for h in found] == [
+        [("status", "To Do", "In Progress")],
+        [("assignee", None, "Bob Brandt")],
+        [("duedate", None, "2026-12-04 00:00:00.0")],
+        [("status", "In Progress", "Waiting for sales")],
+        [("resolution", None, "Fixed"), ("status", "Waiting for sales", "Done")],
+    ]
+    ids = [int(h["id"]) for h in found]
+    assert ids == sorted(set(ids))
+    created = [h["created"] for h in found]
+    assert all(JIRA_TS.fullmatch(c) for c in created)
+    assert created == sorted(created) and len(set(created)) == len(created)
+    cloud = fake.mode == "cloud"
+    author_key = "accountId" if cloud else "name"
+    assert [h["author"][author_key] for h in found] == [
+        fake.users[n][author_key] for n in (1, 1, 2, 2, 1)
+    ]
+    bob = fake.users[2]
+    status, assignee, due = found[0]["items"][0], found[1]["items"][0], found[2]["items"][0]
+    assert status == {
+        "field": "status",
+        "fieldtype": "jira",
+        **({"fieldId": "status"} if cloud else {}),
+        "from": "10000",
+        "fromString": "To Do",
+        "to": "3",
+        "toString": "In Progress",
+    }
+    assert (assignee["from"], assignee["to"]) == (None, bob["accountId"] if cloud else bob["key"])
+    assert (due["from"], due["to"]) == (None, "2026-12-04")
+    fields = jira.issue(key).raw["fields"]
+    assert fields["updated"] == created[-1]
+    assert (fields["status"]["name"], fields["resolution"]["name"]) == ("Done", "Fixed")
+    assert (fields["duedate"], fields["assignee"]["displayName"]) == ("2026-12-04", "Bob Brandt")
+    assert fields["resolutiondate"] == created[-1]
+    assert "changelog" not in jira.issue(key).raw
+
+
+def test_rest_changes_record_history_by_the_bot(fake: FakeJira, jira: JIRA) -> None:
+    """python-jira's transition, assign and update calls leave the same kind of history, authored by the bot."""
+    issue = jira.create_issue(fields=valid_fields(labels=["a"]))
+    key = issue.key
+    jira.transition_issue(key, "In Progress")
+    jira.assign_issue(key, "alice")
+    issue.update(fields={"summary": "Login fails", "priority": {"name": "High"}, "labels": ["a", "b"],
+                         "duedate": "2026-12-04"})
+    issue.update(fields={"labels": ["a", "b"]})  # no change, no entry
+    jira.transition_issue(key, "Done", fields={"resolution": {"name": "Won't Fix"}}, comment="Closing")
+    jira.assign_issue(key, None)
+    found = histories(jira, key)
+    assert [changes(h) for h in found] == [
+        [("status", "To Do", "In Progress")],
+        [("assignee", None, "Alice Anders")],
+        [
+            ("summary", "Customer cannot log in", "Login fails"),
+            ("priority", "Medium", "High"),
+            ("labels", "a", "a b"),
+            ("duedate", None, "2026-12-04 00:00:00.0"),
+        ],
+        [("resolution", None, "Won't Fix"), ("status", "In Progress", "Done")],
+        [("assignee", "Alice Anders", None)],
+    ]
+    assert {h["author"]["displayName"] for h in found} == {"Ticketsmith Bot"}
+    [closing] = jira.comments(key)
+    assert (closing.body, closing.created) == ("Closing", found[3]["created"])
+    assert jira.issue(key).fields.assignee is None
+
+
+def test_transition_screen_takes_only_a_resolution_into_done(fake: FakeJira, jira: JIRA) -> None:
+    """Other fields, or a resolution outside Done or unknown, are refused like fields off a screen."""
+    key = jira.create_issue(fields=valid_fields()).key
+    for name, fields in (
+        ("Waiting for sales", {"resolution": {"name": "Fixed"}}),
+        ("Done", {"labels": ["x"]}),
+        ("Done", {"resolution": {"name": "Nope"}}),
+    ):
+        with pytest.raises(JIRAError) as info:
+            jira.transition_issue(key, name, fields=fields)
+        assert info.value.status_code == 400
+    assert histories(jira, key) == []
+
+
+def test_waiting_for_sales_is_reachable_from_every_status(fake: FakeJira, jira: JIRA) -> None:
+    """The extra status is an 'In Progress' category status; leaving Done clears the resolution."""
+    for n, start in enumerate(("To Do", "In Progress", "Done"), start=1):
+        key = fake.add_issue(f"Issue {n}", status=start)["key"]
+        assert "Waiting for sales" in [t["name"] for t in jira.transitions(key)]
+        jira.transition_issue(key, "Waiting for sales")
+        issue = jira.issue(key)
+        assert issue.fields.status.statusCategory.key == "indeterminate"
+        assert issue.fields.resolution is None
+    assert changes(histories(jira, "SUP-3")[0]) == [
+        ("resolution", "Done", None),
+        ("status", "Done", "Waiting for sales"),
+    ]
+    assert [i.key for i in jira.search_issues('status = "waiting for sales" ORDER BY key ASC')] == [
+        "SUP-1",
+        "SUP-2",
+        "SUP-3",
+    ]
+
+
+def test_comments_and_changes_move_updated(fake: FakeJira, jira: JIRA) -> None:
+    """A comment by someone else makes an old issue 'updated' again, without a history entry."""
+    fake.add_issue("Old question", updated=datetime.now(UTC) - timedelta(days=1))
+    assert list(jira.search_issues('updated >= "-5m"')) == []
+    comment_id = fake.comment("SUP-1", "Which Excel version? @sales", actor="alice")
+    assert [i.key for i in jira.search_issues('updated >= "-5m"')] == ["SUP-1"]
+    comment = jira.comment("SUP-1", comment_id)
+    assert comment.author.displayName == "Alice Anders"
+    assert jira.issue("SUP-1").fields.updated == comment.created
+    assert histories(jira, "SUP-1") == []
+
+
+def test_helpers_refuse_what_jira_would(fake: FakeJira) -> None:
+    """Unknown issues, users, statuses and resolutions, and no-op or invalid changes, raise."""
+    key = fake.add_issue("Printer on fire")["key"]
+    with pytest.raises(KeyError):
+        fake.transition("SUP-99", "Done")
+    with pytest.raises(KeyError):
+        fake.transition(key, "Limbo")
+    with pytest.raises(KeyError):
+        fake.assign(key, "mallory")
+    with pytest.raises(KeyError):
+        fake.comment(key, "hi", actor="mallory")
+    with pytest.raises(KeyError):
+        fake.resolve(key, "Because")
+    with pytest.raises(ValueError, match="already"):
+        fake.transition(key, "To Do")
+    with pytest.raises(ValueError):
+        fake.comment(key, "  ")
+    with pytest.raises(ValueError, match="Error parsing date string"):
+        fake.set_duedate(key, "04.12.2026")
+    assert fake.issues[key]["changelog"] == []
+
+
+@pytest.mark.parametrize("mode", ["cloud", "dc9"])
+def test_search_expands_the_changelog(make_fake: Callable[..., FakeJira], mode: Mode) -> None:
+    """search/jql (Cloud) and search (DC) add each issue's changelog when asked, by GET and POST."""
+    fake = make_fake(mode)
+    fake.add_issue("Printer on fire")
+    fake.add_issue("Invoice is wrong")
+    fake.transition("SUP-1", "In Progress")
+    client = connect(fake)
+    single = client.issue("SUP-1", expand="changelog").raw["changelog"]
+    for use_post in (False, True):
+        found = client.search_issues("project = SUP ORDER BY key ASC", expand="changelog", use_post=use_post)
+        assert [i.raw["changelog"] for i in found] == [
+            single,
+            {"startAt": 0, "maxResults": 0, "total": 0, "histories": []},
+        ]
+    assert all("changelog" not in i.raw for i in client.search_issues("project = SUP"))
+
+
+@dataclass
+class Received:
+    """One webhook POST as the receiver saw it."""
+
+    path_qs: str
+    headers: CIMultiDict[str]
+    body: bytes
+
+    def json(self) -> dict[str, Any]:
+        """The parsed body."""
+        return cast(dict[str, Any], json.loads(self.body))
+
+
+class Receiver:
+    """A tiny webhook endpoint on loopback that records what arrives and answers with `status`."""
+
+    def __init__(self) -> None:
+        """Nothing received yet."""
+        self.received: list[Received] = []
+        self.status = 200
+        self.delay = 0.0
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Record the request and answer."""
+        self.received.append(Received(request.path_qs, request.headers.copy(), await request.read()))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return web.Response(status=self.status)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A receiver listening on 127.0.0.1 for the length of a test."""
+    hooks = Receiver()
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", hooks.handle)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    hooks.url = f"http://127.0.0.1:{runner.addresses[0][1]}/jira/hook"
+    yield hooks
+    await runner.cleanup()
+
+
+@pytest.mark.parametrize("mode", ["cloud", "dc9"])
+async def test_webhooks_give_the_same_events_as_the_history(
+    make_fake: Callable[..., FakeJira], receiver: Receiver, mode: Mode
+) -> None:
+    """Each change arrives as Jira sends it; parsed, the webhooks and the polled history are the same events."""
+    fake = make_fake(mode)
+    cloud = mode == "cloud"
+    # Data Center signs nothing: the admin puts a token into the URL.
+    url = receiver.url if cloud else f"{receiver.url}?token=t0k"
+    fake.add_webhook(url, secret="s3cret" if cloud else None)
+    client = connect(fake)
+    key = (await asyncio.to_thread(client.create_issue, fields=valid_fields())).key
+    await asyncio.to_thread(client.transition_issue, key, "In Progress")
+    fake.assign(key, "alice", actor="bob")
+    fake.set_duedate(key, "2026-12-04")
+    fake.comment(key, "Which Excel version? @sales")
+    fake.transition(key, "Waiting for sales")
+    fake.resolve(key)
+    await asyncio.to_thread(client.add_comment, key, "Thanks, forwarded.")
+    await fake.aflush_webhooks()
+
+    bodies = [r.json() for r in receiver.received]
+    assert [(b["webhookEvent"], b.get("issue_event_type_name")) for b in bodies] == [
+        ("jira:issue_updated", "issue_generic"),
+        ("jira:issue_updated", "issue_assigned"),
+        ("jira:issue_updated", "issue_updated"),
+        ("jira:issue_updated", "issue_commented"),
+        ("comment_created", None),
+        ("jira:issue_updated", "issue_generic"),
+        ("jira:issue_updated", "issue_resolved"),
+        ("jira:issue_updated", "issue_commented"),
+        ("comment_created", None),
+    ]
+    assert [(d["url"], d["status"], d["attempt"]) for d in fake.webhook_deliveries] == [(url, 200, 1)] * 9
+    identifiers = [r.headers["X-Atlassian-Webhook-Identifier"] for r in receiver.received]
+    assert identifiers == [d["identifier"] for d in fake.webhook_deliveries]
+    assert len(set(identifiers)) == 9
+    for got in receiver.received:
+        assert got.headers["Content-Type"] == "application/json"
+        assert got.path_qs == ("/jira/hook" if cloud else "/jira/hook?token=t0k")
+        if cloud:
+            assert verify_signature("s3cret", got.body, got.headers.get("X-Hub-Signature"))
+        else:
+            assert "X-Hub-Signature" not in got.headers
+    first = bodies[0]
+    assert first["issue"]["key"] == key and first["issue"]["fields"]["status"]["name"] == "In Progress"
+    # Each payload carries the issue as it was right after its change.
+    assert first["issue"]["fields"]["updated"] < bodies[-2]["issue"]["fields"]["updated"]
+    assert ("fieldId" in first["changelog"]["items"][0]) is cloud
+    assert "changelog" not in bodies[3] and bodies[3]["comment"] == bodies[4]["comment"]
+
+    hooked = {e.event_id: e for b in bodies for e in parse_webhook(b)}
+    raw = (await asyncio.to_thread(client.issue, key, fields="summary,comment,status", expand="changelog")).raw
+    polled = parse_issue_history(raw, since=0)
+    assert [e.event_id for e in polled] == list(hooked)
+    assert polled == [hooked[e.event_id] for e in polled]
+    bot, alice, bob = (actor_id(fake, n) for n in ("bot", "alice", "bob"))
+    assert [(e.kind, e.actor_id, e.new) for e in polled] == [
+        ("status", bot, "In Progress"),
+        ("assignee", bob, "Alice Anders"),
+        ("duedate", alice, "2026-12-04"),
+        ("comment", alice, None),
+        ("status", alice, "Waiting for sales"),
+        ("resolution", alice, "Fixed"),
+        ("status", alice, "Done"),
+        ("comment", bot, None),
+    ]
+    assert polled[3].body == "Which Excel version? @sales"
+    history_ids = [h["id"] for h in raw["changelog"]["histories"]]
+    assert [b["changelog"]["id"] for b in bodies if "changelog" in b] == history_ids
+
+
+async def test_duplicate_delivery_repeats_the_identifier(
+    make_fake: Callable[..., FakeJira], receiver: Receiver
+) -> None:
+    """duplicate=True sends every payload twice, same body and identifier, the second marked as a retry."""
+    fake = make_fake("cloud")
+    fake.add_webhook(receiver.url, secret="s3cret", duplicate=True)
+    key = fake.add_issue("Printer on fire")["key"]
+    fake.comment(key, "Which printer? @sales")
+    await fake.aflush_webhooks()
+    got = receiver.received
+    assert len(got) == 4
+    identifiers = [r.headers["X-Atlassian-Webhook-Identifier"] for r in got]
+    assert identifiers[0] == identifiers[1] != identifiers[2] == identifiers[3]
+    assert got[0].body == got[1].body and got[2].body == got[3].body
+    assert [r.headers.get("X-Atlassian-Webhook-Retry") for r in got] == [None, "1", None, "1"]
+    assert all(verify_signature("s3cret", r.body, r.headers["X-Hub-Signature"]) for r in got)
+    assert [d["attempt"] for d in fake.webhook_deliveries] == [1, 2, 1, 2]
+    events = [e for r in got for e in parse_webhook(r.json())]
+    comment_id = fake.issues[key]["comments"][0]["id"]
+    assert len(events) == 4 and {e.event_id for e in events} == {f"{key}:c:{comment_id}"}
+
+
+async def test_webhook_events_filter_and_failures(make_fake: Callable[..., FakeJira], receiver: Receiver) -> None:
+    """Only subscribed events are sent (the bot's own creations too); failed deliveries are recorded."""
+    fake = make_fake("dc8")
+    fake.add_webhook(receiver.url, events=["jira:issue_created"])
+    client = connect(fake)
+    key = (await asyncio.to_thread(client.create_issue, fields=valid_fields())).key
+    fake.transition(key, "In Progress")
+    await fake.aflush_webhooks()
+    [created] = [r.json() for r in receiver.received]
+    assert (created["webhookEvent"], created["issue_event_type_name"]) == ("jira:issue_created", "issue_created")
+    assert (created["user"]["name"], created["issue"]["key"]) == ("bot", key)
+    assert "X-Hub-Signature" not in receiver.received[0].headers
+
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        closed_port = spare.getsockname()[1]
+    fake.add_webhook(f"http://127.0.0.1:{closed_port}/gone")
+    receiver.status = 500
+    fake.add_webhook(receiver.url)
+    fake.webhook_timeout = 0.2
+    fake.comment(key, "Anyone?")
+    await fake.aflush_webhooks()
+    outcomes = [(d["url"].rsplit("/", 1)[-1], d["event"], d["status"]) for d in fake.webhook_deliveries[1:]]
+    assert sorted(outcomes) == [
+        ("gone", "comment_created", None),
+        ("gone", "jira:issue_updated", None),
+        ("hook", "comment_created", 500),
+        ("hook", "jira:issue_updated", 500),
+    ]
+    assert all(d["error"] for d in fake.webhook_deliveries if d["status"] is None)
+
+    receiver.status, receiver.delay = 200, 0.4
+    fake.comment(key, "Still there?")
+    await fake.aflush_webhooks()
+    slow = [d for d in fake.webhook_deliveries[5:] if d["url"] == receiver.url]
+    assert [d["status"] for d in slow] == [None, None]
+    assert all("Timeout" in d["error"] for d in slow)

@@ -40,10 +40,12 @@ class Served:
 
 
 async def serving(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock, *, webhook: bool,
-                  **overrides: Any) -> AsyncIterator[Served]:
+                  server: dict[str, Any] | None = None, **sections: Any) -> AsyncIterator[Served]:
+    """Run the bot with handlers.serve and its HTTP server; extra config sections as keyword arguments."""
     port = free_port()
     hook = {"webhook": {"url": "https://bot.example.com", "secret_token": SECRET}} if webhook else {}
-    config = write_config(tmp_path, jira.url, server={"port": port, **overrides}, telegram={"token": TOKEN, **hook})
+    config = write_config(tmp_path, jira.url, server={"port": port, **(server or {})},
+                          telegram={"token": TOKEN, **hook}, **sections)
     svc, app = build_bot(config, tg, clock)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(svc, app, stop))
@@ -106,7 +108,7 @@ async def test_readyz_fails_when_jira_is_down(tg: FakeTelegram, jira: FakeJira, 
 
 async def test_readyz_fails_when_the_outbox_backs_up(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
                                                      clock: Clock) -> None:
-    async for served in serving(tg, jira, tmp_path, clock, webhook=False, outbox_ready_limit=0):
+    async for served in serving(tg, jira, tmp_path, clock, webhook=False, server={"outbox_ready_limit": 0}):
         jira.go_down()
         draft = Draft(id="r1", user_id=SALES_IDS[0], lang="en", reporter=Reporter(SALES_IDS[0], "Anna"),
                       template_id="bug")

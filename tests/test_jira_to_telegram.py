@@ -1,0 +1,141 @@
+"""Engineers work in Jira; the salesperson hears about it in Telegram, once, and answers from there."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.jira_events import sign
+from tests.conftest import SALES_IDS, Clock
+from tests.fake_jira import FakeJira
+from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.test_web import Served, serving
+
+SECRET = "jira-hook-secret"
+
+
+@pytest.fixture
+async def served(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
+    notices = {"webhook_secret": SECRET, "poll_seconds": 0, "merge_seconds": 60,
+               "answer_transition": "In Progress"}
+    async for running in serving(tg, jira, tmp_path, clock, webhook=False, notices=notices):
+        yield running
+
+
+async def file_request(tg: FakeTelegram, jira: FakeJira) -> tuple[FakeUser, str]:
+    """A salesperson files a request through the dialog; return them and the issue key."""
+    user = tg.user(SALES_IDS[0], "Anna", username="anna")
+    steps = [("send", "/new", "What do you need?"), ("tap", "Something is broken", "What is wrong?"),
+             ("send", "Export to Excel fails since the update", "Which customer?"), ("send", "acme", "How urgent"),
+             ("tap", "Can wait", "By when"), ("tap", "No deadline", "Screenshots"),
+             ("tap", "Skip ⏭", "Please check"), ("tap", "✅ Create", "Created SUP-")]
+    for how, what, expect in steps:
+        await (user.send(what) if how == "send" else user.tap(what))
+        await tg.wait_for(lambda expect=expect: any(expect in m.text for m in user.messages[-3:]), timeout=10)
+    return user, next(iter(jira.issues))
+
+
+async def told(served: Served, clock: Clock, seconds: float = 61) -> None:
+    """Let the merge window pass and the inbox flush."""
+    await asyncio.sleep(0.3)  # webhook deliveries are in flight
+    clock.advance(seconds)
+    assert served.svc.inbox is not None
+    served.svc.inbox.kick()
+    await asyncio.sleep(0.3)
+
+
+async def test_status_and_comment_by_webhook_arrive_as_one_notice_once(served: Served, tg: FakeTelegram,
+                                                                       jira: FakeJira, clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET, duplicate=True)
+    jira.transition(key, "In Progress", actor="alice")
+    jira.comment(key, "Looking into it, *reproduced* on our side", actor="alice")
+    await told(served, clock)
+    await tg.wait_for(lambda: any("To Do → In Progress" in m.text for m in user.messages), timeout=10)
+    notices = [m for m in user.messages if m.text.startswith(f"{key} ·")]
+    assert len(notices) == 1
+    assert "Looking into it, reproduced on our side" in notices[0].text
+    assert notices[0].buttons() == ["↩️ Reply"]
+
+
+async def test_the_bots_own_comment_is_not_announced(served: Served, tg: FakeTelegram, jira: FakeJira,
+                                                     clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    await user.tap("↩️ Reply")
+    await tg.wait_for(lambda: "Write your answer" in user.last.text)
+    await user.send("More details: it fails for files over 10 MB")
+    await tg.wait_for(lambda: "Added to" in user.last.text, timeout=10)
+    before = len(user.messages)
+    await told(served, clock)
+    assert len(user.messages) == before
+
+
+async def test_poller_and_webhook_seeing_the_same_change_tell_it_once(served: Served, tg: FakeTelegram,
+                                                                      jira: FakeJira, clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    jira.resolve(key, "Fixed", actor="alice")
+    await asyncio.sleep(0.3)
+    assert served.svc.inbox is not None and served.svc.gateway is not None
+    await served.svc.inbox.poll(served.svc.gateway)
+    await told(served, clock)
+    await tg.wait_for(lambda: any("Fixed" in m.text for m in user.messages), timeout=10)
+    assert sum(m.text.startswith(f"{key} ·") for m in user.messages) == 1
+
+
+async def test_polling_alone_reaches_the_salesperson(served: Served, tg: FakeTelegram, jira: FakeJira,
+                                                     clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    jira.assign(key, "alice", actor="bob")
+    assert served.svc.inbox is not None and served.svc.gateway is not None
+    assert await served.svc.inbox.poll(served.svc.gateway) >= 1
+    await told(served, clock)
+    await tg.wait_for(lambda: any(m.text.startswith(f"{key} ·") for m in user.messages), timeout=10)
+
+
+async def test_needs_info_round_trip(served: Served, tg: FakeTelegram, jira: FakeJira, clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    jira.transition(key, "Waiting for sales", actor="alice")
+    jira.comment(key, "@sales which Excel version does ACME use?", actor="alice")
+    await told(served, clock)
+    await tg.wait_for(lambda: any("which Excel version" in m.text for m in user.messages), timeout=10)
+    question = next(m for m in user.messages if "which Excel version" in m.text and "❓" in m.text)
+    await user.send("Excel 2016, German locale", reply_to=question.message_id)
+    await tg.wait_for(lambda: "Added to" in user.last.text, timeout=10)
+    comments = jira.issues[key]["comments"]
+    assert "Excel 2016, German locale" in str(comments[-1]["body"])
+    await asyncio.sleep(0.3)
+    assert jira.issues[key]["fields"]["status"]["name"] == "In Progress"
+
+
+@pytest.mark.parametrize("signature", [None, "sha256=" + "0" * 64, "md5=abc"])
+async def test_webhook_with_a_bad_signature_is_refused(served: Served, signature: str | None) -> None:
+    body = b'{"webhookEvent": "comment_created"}'
+    headers = {"Content-Type": "application/json"}
+    if signature:
+        headers["X-Hub-Signature"] = signature
+    async with served.http.post(f"{served.base}/jira/webhook", data=body, headers=headers) as response:
+        assert response.status == 403
+
+
+async def test_webhook_with_a_good_signature_is_taken(served: Served) -> None:
+    body = b'{"webhookEvent": "comment_created"}'
+    headers = {"Content-Type": "application/json", "X-Hub-Signature": sign(SECRET, body)}
+    async with served.http.post(f"{served.base}/jira/webhook", data=body, headers=headers) as response:
+        assert response.status == 200 and await response.json() == {"accepted": 0}
+
+
+async def test_token_in_the_url_for_data_center(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                clock: Clock) -> None:
+    async for running in serving(tg, jira, tmp_path, clock, webhook=False,
+                                 notices={"webhook_token": "dc-token", "poll_seconds": 0}):
+        async with aiohttp.ClientSession() as http:
+            for token, status in (("dc-token", 200), ("wrong", 403), ("", 403)):
+                async with http.post(f"{running.base}/jira/webhook?token={token}", json={}) as response:
+                    assert response.status == status
