@@ -64,7 +64,7 @@ async def test_status_and_comment_by_webhook_arrive_as_one_notice_once(served: S
 
 async def test_the_bots_own_comment_is_not_announced(served: Served, tg: FakeTelegram, jira: FakeJira,
                                                      clock: Clock) -> None:
-    user, key = await file_request(tg, jira)
+    user, _ = await file_request(tg, jira)
     jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
     await user.tap("↩️ Reply")
     await tg.wait_for(lambda: "Write your answer" in user.last.text)
