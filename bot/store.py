@@ -167,6 +167,10 @@ def _migration_comment_labels(db: sqlite_utils.Database) -> None:
     db.table("comments").add_column("labels", str)
 
 
+def _migration_language_choice(db: sqlite_utils.Database) -> None:
+    db.table("users").add_column("lang_choice", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -177,6 +181,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0006_comments_and_notices", _migration_comments),
     ("0007_jira_events", _migration_events),
     ("0008_comment_labels", _migration_comment_labels),
+    ("0009_language_choice", _migration_language_choice),
 ]
 
 
@@ -520,6 +525,15 @@ class Store:
         row = self.db.execute("SELECT lang FROM users WHERE id = ?", [user_id]).fetchone()
         return str(row[0]) if row and row[0] else "en"
 
+    def set_language_choice(self, user_id: int, lang: str | None) -> None:
+        """Record the language a user chose with /lang (None: follow Telegram)."""
+        self.db.execute("UPDATE users SET lang_choice = ? WHERE id = ?", [lang, user_id])
+
+    def language_choice(self, user_id: int) -> str | None:
+        """Return the language a user chose with /lang, if any."""
+        row = self.db.execute("SELECT lang_choice FROM users WHERE id = ?", [user_id]).fetchone()
+        return str(row[0]) if row and row[0] else None
+
     def set_muted(self, user_id: int, muted: bool) -> None:
         """Record whether a user wants only comments and resolutions."""
         self.db.execute("UPDATE users SET muted = ? WHERE id = ?", [int(muted), user_id])
@@ -546,7 +560,7 @@ class Store:
     # -- users and customers ------------------------------------------------------------------
 
     def remember_user(self, user_id: int, chat_id: int, username: str | None, name: str, lang: str) -> None:
-        """Record who wrote to the bot and where to reach them."""
+        """Record who wrote to the bot, where to reach them and the language they get."""
         self.db.table("users").upsert({"id": user_id, "chat_id": chat_id, "username": (username or "").lower() or None,
                                        "name": name, "lang": lang, "last_seen": self.clock(), "active": 1}, pk="id")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.i18n import t
+from bot.i18n import normalize_language, t
 from bot.logs import USER_ID
-from handlers.common import language, send, services
+from handlers.common import CURRENT_LANGUAGE, language, send, services
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -17,6 +17,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
     USER_ID.set(user.id)
     svc = services(context)
+    CURRENT_LANGUAGE.set((user.id, svc.store.language_choice(user.id) or normalize_language(user.language_code)))
     lang = language(user)
     if chat.type != "private":
         # Drafts and answers are personal: the bot works in private chats only.

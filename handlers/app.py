@@ -27,7 +27,20 @@ from bot.notices import NoticePolicy
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.tracker import DeliveryError
-from handlers import access, admin, duplicates, errors, intake, link, membership, my_requests, replies, settings, start
+from handlers import (
+    access,
+    admin,
+    duplicates,
+    errors,
+    intake,
+    language,
+    link,
+    membership,
+    my_requests,
+    replies,
+    settings,
+    start,
+)
 from handlers.common import NEW_REQUEST_LABELS
 from handlers.delivery import TelegramFiles, TelegramNotices, tell_admins
 from handlers.expiry import sweep_forever
@@ -35,7 +48,7 @@ from handlers.notify import TelegramNoticeSink
 from handlers.processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
-COMMANDS = ("new", "my", "cancel", "settings", "help", "start")
+COMMANDS = ("new", "my", "cancel", "settings", "lang", "help", "start")
 
 
 def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval: float = 60.0) -> Application:  # type: ignore[type-arg]
@@ -70,6 +83,8 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(CommandHandler("link", link.link))
     app.add_handler(CommandHandler("settings", settings.settings))
     app.add_handler(CommandHandler("my", my_requests.my_requests))
+    app.add_handler(CommandHandler("lang", language.choose))
+    app.add_handler(CallbackQueryHandler(language.on_button, pattern=r"^lang:(en|ru|de|auto)$"))
     app.add_handler(CallbackQueryHandler(my_requests.on_page, pattern=r"^my:\d+$"))
     app.add_handler(CallbackQueryHandler(my_requests.on_open, pattern=r"^open:"))
     app.add_handler(CallbackQueryHandler(settings.on_button, pattern=r"^mute:(on|off)$"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 
 from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, User
@@ -24,8 +25,15 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return found
 
 
+# The language of the user whose update is being handled, as the gate resolved it (a /lang choice wins).
+CURRENT_LANGUAGE: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar("lang", default=None)
+
+
 def language(user: User | None) -> str:
     """Return the language to talk to this user in."""
+    current = CURRENT_LANGUAGE.get()
+    if user is not None and current is not None and current[0] == user.id:
+        return current[1]
     return normalize_language(user.language_code if user else None)
 
 
