@@ -317,3 +317,23 @@ async def test_configured_reporter_is_set_by_the_deployments_key(store: Store, c
         sent = jira.creates[-1]["fields"]["reporter"]
         assert sent == ({"accountId": reporter["accountId"]} if mode == "cloud" else {"name": "bob"})
         await outbox.gateway.close()
+
+
+async def test_a_429_storm_ends_with_every_request_filed_once(store: Store, clock: Clock) -> None:
+    with FakeJira("cloud") as jira:
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard, first_retry_seconds=1, max_retry_seconds=5)
+        for n in range(5):
+            confirmed(store, f"storm{n}")
+        jira.fail_next(429, headers={"Retry-After": "2"}, times=12, path_contains="/issue", method="POST")
+        for _ in range(30):
+            await outbox.deliver_due()
+            if len(heard.created) == 5:
+                break
+            clock.advance(3)
+        assert sorted(request_id for request_id, _ in heard.created) == [f"storm{n}" for n in range(5)]
+        labels = [label for issue in jira.issues.values() for label in issue["fields"]["labels"]
+                  if label.startswith("ts-")]
+        assert sorted(labels) == sorted(f"ts-storm{n}" for n in range(5))
+        assert sorted(heard.delayed) == [f"storm{n}" for n in range(5)], "each requester told once"
+        await outbox.gateway.close()
