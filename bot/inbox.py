@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import json
 import logging
@@ -16,6 +14,7 @@ from bot.jira_events import IssueEvent, parse_issue_history
 from bot.notices import NoticePolicy, merge, needs_info, relevant, render_needs_info, render_notice
 from bot.store import Store
 from bot.tracker import DeliveryError, JiraGateway
+from bot.worker import Worker
 
 log = logging.getLogger(__name__)
 POLL_MARK = "jira_polled_at"
@@ -36,26 +35,25 @@ def _from_json(text: str) -> IssueEvent:
     return IssueEvent(**json.loads(text))
 
 
-class Inbox:
+class Inbox(Worker):
     """Collects Jira events, de-duplicated in the database, and tells subscribers after a short window."""
 
     def __init__(self, store: Store, sink: NoticeSink, policy: NoticePolicy, *, issue_url: Callable[[str], str],
                  window: float = 60.0, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
         self.store = store
         self.sink = sink
         self.policy = policy
         self.issue_url = issue_url
         self.window = window
         self.clock = clock
-        self._wake = asyncio.Event()
-        self._stopping = False
 
     def accept(self, events: Iterable[IssueEvent]) -> int:
         """Keep events not seen before (by id); return how many were new."""
         rows = [(e.event_id, e.issue_key, _to_json(e)) for e in events]
         added = self.store.add_events(rows) if rows else 0
         if added:
-            self._wake.set()
+            self.kick()
         return added
 
     async def flush_due(self) -> int:
@@ -104,8 +102,7 @@ class Inbox:
     async def run(self, gateway: JiraGateway | None = None, poll_every: float = 0.0) -> None:
         """Flush due notices (and poll Jira every poll_every seconds, if set) until stopped."""
         next_poll = self.clock()
-        while not self._stopping:
-            self._wake.clear()
+        while not self.stopping:
             if gateway is not None and poll_every > 0 and self.clock() >= next_poll:
                 next_poll = self.clock() + poll_every
                 try:
@@ -122,14 +119,4 @@ class Inbox:
                 waits.append(oldest + self.window - self.clock())
             if gateway is not None and poll_every > 0:
                 waits.append(next_poll - self.clock())
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.05, min(waits)))
-
-    def kick(self) -> None:
-        """Look for due notices now instead of at the next due time."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Ask run() to finish."""
-        self._stopping = True
-        self._wake.set()
+            await self.nap(min(waits))

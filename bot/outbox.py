@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -15,6 +14,7 @@ from bot.logs import REQUEST_ID, USER_ID
 from bot.metrics import Metrics
 from bot.store import OutgoingComment, Request, Store
 from bot.tracker import CreatedIssue, DeliveryError, JiraGateway
+from bot.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,14 @@ class FileSource(Protocol):
         """Return a file's content; raise DeliveryError when it cannot be had."""
 
 
-class Outbox:
+class Outbox(Worker):
     """Works through pending requests in the background; the dialog never waits on Jira."""
 
     def __init__(self, store: Store, gateway: JiraGateway, listener: DeliveryListener, config: DeliveryConfig,
                  *, files: FileSource | None = None, clock: Callable[[], float] = time.time,
                  jitter: Callable[[], float] = random.random, metrics: Metrics | None = None,
                  answer_transition: tuple[tuple[str, ...], str] | None = None) -> None:
+        super().__init__()
         self.store = store
         self.gateway = gateway
         self.listener = listener
@@ -70,12 +71,6 @@ class Outbox:
         self.answer_transition = answer_transition
         self.clock = clock
         self.jitter = jitter
-        self._wake = asyncio.Event()
-        self._stopping = False
-
-    def kick(self) -> None:
-        """Look for work now instead of at the next due time."""
-        self._wake.set()
 
     def backoff(self, attempts: int, retry_after: float | None) -> float:
         """Return seconds to wait after the given number of failed attempts."""
@@ -202,7 +197,7 @@ class Outbox:
     async def deliver_due(self) -> int:
         """Attempt every request and reply that is due now; return how many were attempted."""
         count = 0
-        while not self._stopping:
+        while not self.stopping:
             comments = self.store.due_comments(self.clock(), limit=10)
             for comment in comments:
                 try:
@@ -228,18 +223,10 @@ class Outbox:
 
     async def run(self) -> None:
         """Deliver until stopped, sleeping until the next request is due or a new one arrives."""
-        while not self._stopping:
-            self._wake.clear()
+        while not self.stopping:
             try:
                 await self.deliver_due()
             except Exception:
                 log.exception("outbox pass failed")
             next_due = self.store.next_due_time()
-            timeout = 60.0 if next_due is None else max(0.05, min(60.0, next_due - self.clock()))
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
-
-    def stop(self) -> None:
-        """Ask run() to finish after the attempt in flight."""
-        self._stopping = True
-        self._wake.set()
+            await self.nap(60.0 if next_due is None else min(60.0, next_due - self.clock()))
