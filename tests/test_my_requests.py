@@ -16,7 +16,10 @@ async def file_directly(bot: RunningBot, count: int, user_id: int = 101) -> None
                       template_id="bug")
         bot.svc.store.confirm(draft, user_id, Ticket("SUP", "Bug", f"Problem number {n}", "d"))
     bot.svc.outbox.kick()
-    await bot.tg.wait_for(lambda: len(bot.jira.issues) == count, timeout=15)
+    store = bot.svc.store
+    # The "Created" notice follows the bot's own record of the issue, so this waits for both.
+    await bot.tg.wait_for(lambda: sum(r.state == "created" for r in store.requests_of(user_id)) == count,
+                          timeout=15)
 
 
 async def test_my_lists_requests_with_status_and_pages(bot: RunningBot) -> None:
