@@ -70,6 +70,10 @@ class CustomerDirectory:
     def __len__(self) -> int:
         return len(set(self._owner))
 
+    def spellings(self) -> list[str]:
+        """Return every normalized spelling (names and aliases), in the order they were added."""
+        return list(self._keys)
+
     def names(self) -> list[str]:
         """Return every canonical customer name."""
         return sorted(set(self._owner), key=str.casefold)

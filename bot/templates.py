@@ -36,6 +36,7 @@ class Option:
     value: str
     label: LocalText
     priority: str | None = None
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,16 @@ def _options(check: _Checker, node: LineDict, where: str, lang: str) -> tuple[Op
         if priority is not None and not (isinstance(priority, str) and priority.strip()):
             check.add(item.line_of("priority"), where, f"option '{value}': 'priority' must be a text")
             priority = None
+        # Words in a free-form ask that point to this option ("blocked", "горит"), lower-cased.
+        cues = item.get("cues", [])
+        if isinstance(cues, str):
+            cues = [cues]
+        if not isinstance(cues, list) or not all(isinstance(c, str) and c.strip() for c in cues):
+            check.add(item.line_of("cues"), where, f"option '{value}': 'cues' must be a list of non-empty texts")
+            cues = []
+        cues = tuple(dict.fromkeys(" ".join(c.split()).lower() for c in cues))
         if label is not None:
-            options.append(Option(value, label, priority.strip() if priority else None))
+            options.append(Option(value, label, priority.strip() if priority else None, cues))
     return tuple(options)
 
 
