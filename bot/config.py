@@ -74,6 +74,8 @@ class JiraConfig:
     language: str = "en"
     # Telegram user (numeric id or @username) -> Jira user (email on Cloud, user name on Data Center).
     reporters: tuple[tuple[int | str, str], ...] = ()
+    # Parallel connections to Jira, each on its own thread with its own python-jira client.
+    workers: int = 4
 
     def reporter_for(self, user_id: int, username: str | None) -> str | None:
         """Return the Jira user a Telegram user files as, if the config names one."""
@@ -347,12 +349,16 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         pat = reader.get(jr, "jira", "pat", str)
         timeout = float(reader.get(jr, "jira", "timeout", (int, float), 20.0))
         reporters = _reporters(reader, jr, reader.get(jr, "jira", "reporters", dict, {}))
+        workers = reader.get(jr, "jira", "workers", int, 4)
+        if not 1 <= workers <= 16:
+            reader.problem(jr.line_of("workers"), f"'jira.workers' must be between 1 and 16, not {workers}")
+            workers = 4
         if url and not re.match(r"^https?://", url):
             reader.problem(jr.line_of("url"), "'jira.url' must start with https:// (or http://)")
         if not pat and not (email and token):
             reader.problem(jr.line or document.line_of("jira"),
                            "Jira needs 'jira.email' and 'jira.api_token' (Cloud) or 'jira.pat' (Data Center)")
-        jira = JiraConfig(url or "", project or "SUP", email, token, pat, timeout, language, reporters)
+        jira = JiraConfig(url or "", project or "SUP", email, token, pat, timeout, language, reporters, workers)
 
     storage = reader.section("storage")
     storage_path = reader.get(storage, "storage", "path", str, "ticketsmith.db")

@@ -207,19 +207,24 @@ class Outbox(Worker):
                     self.store.comment_retry(comment.id, "internal error",
                                              self.clock() + self.backoff(comment.attempts + 1, None))
                 count += 1
-            due = self.store.due_requests(self.clock(), limit=10)
+            due = self.store.due_requests(self.clock(), limit=10 * self.gateway.workers)
             if not due and not comments:
                 break
-            for request in due:
-                try:
-                    await self.deliver(request)
-                except Exception:
-                    # A bug must not spin: park the request with backoff and keep serving the others.
-                    log.exception("delivering request %s failed unexpectedly", request.id)
-                    retry_at = self.clock() + self.backoff(request.attempts, None)
-                    self.store.mark_retry(request.id, "internal error", retry_at)
-                count += 1
+            # Requests are independent, so they go to Jira side by side, as many as it has workers for.
+            slots = asyncio.Semaphore(self.gateway.workers)
+            await asyncio.gather(*(self._deliver_guarded(request, slots) for request in due))
+            count += len(due)
         return count
+
+    async def _deliver_guarded(self, request: Request, slots: asyncio.Semaphore) -> None:
+        async with slots:
+            try:
+                await self.deliver(request)
+            except Exception:
+                # A bug must not spin: park the request with backoff and keep serving the others.
+                log.exception("delivering request %s failed unexpectedly", request.id)
+                retry_at = self.clock() + self.backoff(request.attempts, None)
+                self.store.mark_retry(request.id, "internal error", retry_at)
 
     async def run(self) -> None:
         """Deliver until stopped, sleeping until the next request is due or a new one arrives."""

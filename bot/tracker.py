@@ -9,6 +9,7 @@ import functools
 import io
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -101,16 +102,22 @@ def classify(exc: BaseException) -> DeliveryError:
 
 
 class JiraGateway:
-    """Talks to Jira off the event loop; python-jira's session is not thread-safe, so one thread."""
+    """Talks to Jira off the event loop, on a few worker threads each holding its own python-jira client.
+
+    python-jira's session is not thread-safe, so a client never leaves its thread; several threads let a
+    salesperson's similar-issue search run while the outbox files someone else's request.
+    """
 
     def __init__(self, config: JiraConfig, *, client_factory: Callable[[], JIRA] | None = None) -> None:
         self.config = config
         self._factory = client_factory or self._build_client
-        self._client: JIRA | None = None
+        self._local = threading.local()
+        self._clients: list[JIRA] = []
+        self._clients_lock = threading.Lock()
         self._server: ServerMeta | None = None
         self._projects: dict[str, ProjectMeta | None] = {}
         self._users: dict[str, dict[str, str] | None] = {}
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jira")
+        self._executor = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="jira")
         self.last_success: float | None = None
 
     def _build_client(self) -> JIRA:
@@ -124,9 +131,17 @@ class JiraGateway:
                     options={"check_update": False}, **auth)
 
     def _jira(self) -> JIRA:
-        if self._client is None:
-            self._client = self._factory()
-        return self._client
+        client: JIRA | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._factory()
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
+
+    @property
+    def workers(self) -> int:
+        """How many Jira calls may run at once."""
+        return self.config.workers
 
     async def _run(self, fn: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -352,8 +367,10 @@ class JiraGateway:
         return JiraMeta(server.deployment, server.version, server.version_numbers, found, priorities, known_fields)
 
     async def close(self) -> None:
-        """Finish the call in flight and stop the worker thread."""
+        """Finish the calls in flight and stop the worker threads."""
         await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
-        if self._client is not None:
+        with self._clients_lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
             with contextlib.suppress(Exception):
-                self._client.close()  # type: ignore[no-untyped-call]
+                client.close()  # type: ignore[no-untyped-call]

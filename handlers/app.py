@@ -46,6 +46,7 @@ from handlers.delivery import TelegramFiles, TelegramNotices, tell_admins
 from handlers.expiry import sweep_forever
 from handlers.notify import TelegramNoticeSink
 from handlers.processor import ChatOrderedProcessor
+from handlers.transport import BoundedRequest
 
 log = logging.getLogger(__name__)
 COMMANDS = ("new", "my", "cancel", "settings", "lang", "help", "start")
@@ -62,6 +63,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
         .base_file_url(telegram.file_base_url)
         .local_mode(telegram.local_mode)
         .concurrent_updates(ChatOrderedProcessor(metrics=svc.metrics))
+        .request(BoundedRequest())
         .post_init(_started)
         .post_stop(_stopping)
     )

@@ -23,7 +23,7 @@ from handlers.intake import active_draft, apply, step_of
 
 log = logging.getLogger(__name__)
 # The salesperson is waiting with a finger on Create: a slow search is skipped, not waited for.
-SEARCH_SECONDS = 5.0
+SEARCH_SECONDS = 3.0
 
 
 async def offer(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, message_id: int | None) -> bool:

@@ -279,6 +279,9 @@ class FakeJira:
         self.username = username
         self.upload_limit = upload_limit
         self.latency = 0.0
+        # Requests being answered right now, and the most there were at once.
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self.url = ""
 
         self.issues: dict[str, dict[str, Any]] = {}
@@ -834,6 +837,14 @@ class FakeJira:
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Record, inject faults, authenticate, dispatch, and turn crashes into Jira-style 500s."""
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._answer(request, handler)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             response = await self._dispatch(request, handler)
         except _ConnectionDropped:

@@ -235,6 +235,14 @@ def test_data_center_with_pat(tmp_path: Path) -> None:
     assert config.jira_language == "de"
 
 
+def test_jira_workers_are_bounded(tmp_path: Path) -> None:
+    text = "templates: t.yaml\njira:\n  url: http://jira.local\n  project: OPS\n  pat: p\n  workers: 40\n"
+    assert problems(tmp_path, text, jira=True) == [
+        f"{at(tmp_path, 6)}: 'jira.workers' must be between 1 and 16, not 40"]
+    config = load(tmp_path, text.replace("40", "2"), jira=True)
+    assert config.jira is not None and config.jira.workers == 2
+
+
 def test_jira_needs_url_and_project_when_needed(tmp_path: Path) -> None:
     text = "templates: t.yaml\njira:\n  url: ftp://x\n  pat: p\n"
     assert problems(tmp_path, text, jira=True) == [

@@ -337,3 +337,23 @@ async def test_a_429_storm_ends_with_every_request_filed_once(store: Store, cloc
         assert sorted(labels) == sorted(f"ts-storm{n}" for n in range(5))
         assert sorted(heard.delayed) == [f"storm{n}" for n in range(5)], "each requester told once"
         await outbox.gateway.close()
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+async def test_requests_go_to_jira_side_by_side_up_to_the_workers(store: Store, clock: Clock, workers: int) -> None:
+    with FakeJira("cloud") as jira:
+        jira.latency = 0.2
+        heard = Heard()
+        gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", email="bot@example.com", api_token="tok",
+                                         timeout=5, workers=workers))
+        outbox = Outbox(store, gateway, Listener(heard), DeliveryConfig(), clock=clock, jitter=lambda: 1.0)
+        await gateway.server_info()  # every worker logs in on its first call; keep that out of the count
+        jira.peak_in_flight = 0
+        for n in range(6):
+            confirmed(store, f"batch{n}")
+        assert await outbox.deliver_due() == 6
+        assert sorted(request_id for request_id, _ in heard.created) == [f"batch{n}" for n in range(6)]
+        assert sorted(jira.issues) == [f"SUP-{n}" for n in range(1, 7)]
+        assert jira.peak_in_flight == workers
+        await gateway.close()
+
