@@ -16,15 +16,21 @@ from rapidfuzz import fuzz, process
 
 from bot.customers import CustomerDirectory
 from bot.dates import QUICK_DATES, format_date, parse_date, quick_date
+from bot.extract import Extraction, extract, is_sure, score_templates
 from bot.i18n import LANGUAGES, MESSAGES, t
 from bot.numbers import parse_amount
 from bot.templates import Question, Template, TemplateSet, applies
 from bot.text import clip, short_label, visible
-from bot.ticket import Attachment, Reporter, Ticket, display, effective_answers, render_ticket
+from bot.ticket import Attachment, Forwarded, Reporter, Ticket, display, effective_answers, render_ticket
 
 Stage = Literal["template", "question", "summary", "edit"]
 Outcome = Literal["confirmed", "cancelled"]
 CARD_VALUE_LIMIT = 300
+GUESSED_MARK = " ✎"
+# A message this many words long at the template choice is an ask, not a template's name.
+FREE_FORM_WORDS = 4
+# The summary card offers a one-tap correction for at most this many guessed answers.
+MAX_FIX_BUTTONS = 4
 
 
 @dataclass
@@ -46,6 +52,13 @@ class Draft:
     files: list[dict[str, Any]] = field(default_factory=list)
     seq: int = 0
     checked_similar: bool = False
+    # A draft started from a free-form message keeps it, to prefill again when another template is chosen.
+    ask: str | None = None
+    forwarded: bool = False
+    forwarded_from: str | None = None
+    ask_files: list[dict[str, Any]] = field(default_factory=list)
+    # Answers taken from the message, by question id, with the words they came from; cleared once re-answered.
+    guessed: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready form."""
@@ -157,6 +170,19 @@ class Engine:
         draft.seq += 1
         return self.prompt(draft)
 
+    def start_from_message(self, draft: Draft, text: str, *, forwarded: bool = False,
+                           forwarded_from: str | None = None, files: tuple[Attachment, ...] = ()) -> Step:
+        """Start a draft from a free-form message: prefill what it says and ask only the rest."""
+        draft.ask, draft.forwarded, draft.forwarded_from = text, forwarded, forwarded_from
+        draft.ask_files = [f.to_dict() for f in files if self._fits(f)]
+        extraction = extract(text, self.templates, self.customers, self.today(), forwarded_from=forwarded_from)
+        template = self.templates.get(extraction.template_id)
+        if template is None or not is_sure(extraction):
+            draft.stage, draft.template_id, draft.current = "template", None, None
+            draft.seq += 1
+            return Step(self._template_prompt(draft))
+        return self._prefill(draft, template, extraction)
+
     def choose(self, draft: Draft, template_id: str) -> Step:
         """Pick a template directly (console --template, a deep link)."""
         return self.handle(draft, Tap(f"tpl:{template_id}"))
@@ -185,8 +211,9 @@ class Engine:
         template = self.template_of(draft)
         if template is None:
             raise ValueError(f"draft {draft.id} has no template")
+        forwarded = Forwarded(draft.forwarded_from, draft.ask) if draft.forwarded and draft.ask else None
         return render_ticket(template, draft.answers, draft.reporter, filed_at or self.clock(),
-                             default_project=self.default_project, lang=self.jira_lang)
+                             default_project=self.default_project, lang=self.jira_lang, forwarded=forwarded)
 
     def handle(self, draft: Draft, action: Action) -> Step:
         """Apply one user action to the draft and return what to show next."""
@@ -195,6 +222,10 @@ class Engine:
                 return Step(None, outcome="cancelled")
             if action.seq is not None and action.seq != draft.seq:
                 return Step(self.prompt(draft), notice=t("stale_button", draft.lang), changed=False)
+            if action.token == "switch" and draft.ask:
+                draft.stage, draft.current, draft.editing = "template", None, False
+                draft.seq += 1
+                return Step(self._template_prompt(draft))
         template = self.template_of(draft)
         if draft.stage == "template" or template is None:
             if draft.stage != "template":
@@ -209,11 +240,16 @@ class Engine:
     # -- template choice ----------------------------------------------------------------------
 
     def _template_prompt(self, draft: Draft) -> Prompt:
-        buttons = tuple((Button(clip(tpl.title.get(draft.lang), 60), f"tpl:{tpl.id}"),)
-                        for tpl in self.templates.templates)
+        templates = list(self.templates.templates)
+        if draft.ask:
+            # The likeliest kinds first: the message's keywords decide the order.
+            order = {tid: rank for rank, (tid, _) in enumerate(score_templates(self.templates, draft.ask))}
+            templates.sort(key=lambda tpl: order.get(tpl.id, len(order)))
+        buttons = tuple((Button(clip(tpl.title.get(draft.lang), 60), f"tpl:{tpl.id}"),) for tpl in templates)
         lines = [f"• {tpl.title.get(draft.lang)} — {tpl.description.get(draft.lang)}".rstrip(" —")
-                 for tpl in self.templates.templates]
-        text = t("choose_template", draft.lang) if self.templates.templates else t("no_templates", draft.lang)
+                 for tpl in templates]
+        key = "choose_template_for_ask" if draft.ask else "choose_template"
+        text = t(key, draft.lang) if templates else t("no_templates", draft.lang)
         return Prompt(text, draft.seq, "template", buttons, hint="\n".join(lines) or None)
 
     def _on_template(self, draft: Draft, action: Action) -> Step:
@@ -224,11 +260,35 @@ class Engine:
             titles = {tpl.id: tpl.title.get(draft.lang) for tpl in self.templates.templates}
             found = process.extractOne(action.text, titles, scorer=fuzz.WRatio, score_cutoff=85)
             chosen = self.templates.get(found[2]) if found else None
+            if chosen is None and not draft.ask and len(action.text.split()) >= FREE_FORM_WORDS:
+                # Not a template's name but a whole ask typed after /new: read it as one.
+                return self.start_from_message(draft, action.text)
         if chosen is None:
             return Step(self._template_prompt(draft), notice=t("err_use_buttons", draft.lang), changed=False)
+        if draft.ask:
+            extraction = extract(draft.ask, self.templates, self.customers, self.today(),
+                                 forwarded_from=draft.forwarded_from, template_id=chosen.id)
+            return self._prefill(draft, chosen, extraction)
         draft.template_id, draft.template_version = chosen.id, self.templates.version
         draft.answers, draft.editing = {}, False
         return self._ask(draft, chosen, self._next(chosen, draft.answers, None))
+
+    def _prefill(self, draft: Draft, template: Template, extraction: Extraction) -> Step:
+        """Fill the template with what the message says; ask the required questions it leaves open."""
+        draft.template_id, draft.template_version = template.id, self.templates.version
+        draft.answers = extraction.answers()
+        draft.guessed = {g.question_id: g.evidence for g in extraction.guesses}
+        files_question = next((q for q in template.questions if q.type == "attachments"), None)
+        if files_question is not None and draft.ask_files:
+            draft.answers[files_question.id] = list(draft.ask_files)
+        for question in template.questions:
+            # Optional questions the message does not answer are left for Edit, not asked one by one.
+            if not question.required and question.id not in draft.answers:
+                draft.answers[question.id] = None
+        # From here on the dialog works like editing: each answer leads to the next one still open.
+        draft.editing = True
+        notice = t("prefilled", draft.lang, template=template.title.get(draft.lang))
+        return self._ask(draft, template, self._first_unanswered(template, draft.answers), notice)
 
     # -- questions ----------------------------------------------------------------------------
 
@@ -261,6 +321,7 @@ class Engine:
     def _advance(self, draft: Draft, template: Template, question: Question, value: Any,
                  notice: str | None = None) -> Step:
         draft.answers[question.id] = value
+        draft.guessed.pop(question.id, None)
         if draft.editing:
             return self._ask(draft, template, self._first_unanswered(template, draft.answers), notice)
         following = self._next(template, draft.answers, question.id)
@@ -300,6 +361,8 @@ class Engine:
         if draft.editing:
             nav.append(Button(t("to_summary", lang), "summary"))
         rows.append(tuple(nav))
+        if draft.ask and len(self.templates.templates) > 1:
+            rows.append((Button(t("switch_template", lang), "switch"),))
         current = None
         if question.id in draft.answers and draft.answers[question.id] is not None and question.type != "attachments":
             current = clip(display(question, draft.answers[question.id], lang), CARD_VALUE_LIMIT)
@@ -443,17 +506,27 @@ class Engine:
         notices = []
         known = {f["file_id"] for f in draft.files}
         for item in action.files:
-            if self.file_limit is not None and item.size is not None and item.size > self.file_limit:
-                notices.append(t("err_file_too_big", lang, name=item.name, size=human_size(item.size),
-                                 limit=human_size(self.file_limit)))
-            elif self.upload_limit is not None and item.size is not None and item.size > self.upload_limit:
-                notices.append(t("err_file_too_big_jira", lang, name=item.name, size=human_size(item.size),
-                                 limit=human_size(self.upload_limit)))
+            problem = self._too_big(item, lang)
+            if problem:
+                notices.append(problem)
             elif item.file_id not in known:
                 draft.files.append(item.to_dict())
                 known.add(item.file_id)
         draft.seq += 1
         return Step(self._question_prompt(draft, template, question), "\n".join(notices) or None)
+
+    def _too_big(self, item: Attachment, lang: str) -> str | None:
+        """Say why a file cannot be taken (over Telegram's download or Jira's upload limit), if it cannot."""
+        if self.file_limit is not None and item.size is not None and item.size > self.file_limit:
+            return t("err_file_too_big", lang, name=item.name, size=human_size(item.size),
+                     limit=human_size(self.file_limit))
+        if self.upload_limit is not None and item.size is not None and item.size > self.upload_limit:
+            return t("err_file_too_big_jira", lang, name=item.name, size=human_size(item.size),
+                     limit=human_size(self.upload_limit))
+        return None
+
+    def _fits(self, item: Attachment) -> bool:
+        return self._too_big(item, "en") is None
 
     # -- summary and edit ---------------------------------------------------------------------
 
@@ -465,7 +538,8 @@ class Engine:
         for question in self._visible(template, current):
             value = current.get(question.id)
             shown = display(question, value, lang) if value is not None else t("summary_skipped", lang)
-            rows.append((short_label(question.text.get(lang), 60), clip(shown, CARD_VALUE_LIMIT)))
+            mark = GUESSED_MARK if question.id in draft.guessed else ""
+            rows.append((short_label(question.text.get(lang), 60), clip(shown, CARD_VALUE_LIMIT - len(mark)) + mark))
         return rows
 
     def _summary_prompt(self, draft: Draft, template: Template) -> Prompt:
@@ -480,11 +554,19 @@ class Engine:
             (t("summary_due", lang), due),
             (t("summary_labels", lang), ", ".join(ticket.labels) or none),
         ]
-        buttons = (
+        buttons: list[tuple[Button, ...]] = [
             (Button(t("create", lang), "create"),),
             (Button(t("edit", lang), "edit"), Button(t("cancel", lang), "cancel")),
-        )
-        return Prompt(t("summary_title", lang), draft.seq, "summary", buttons, rows=tuple(rows))
+        ]
+        guessed = [q for q in self._visible(template, effective_answers(template, draft.answers))
+                   if q.id in draft.guessed][:MAX_FIX_BUTTONS]
+        fixes = [Button(clip(t("fix_guess", lang, question=short_label(q.text.get(lang), 24)), 40), f"editq:{q.id}")
+                 for q in guessed]
+        buttons[1:1] = [tuple(fixes[i:i + 2]) for i in range(0, len(fixes), 2)]
+        if draft.ask and len(self.templates.templates) > 1:
+            buttons.append((Button(t("switch_template", lang), "switch"),))
+        hint = t("guessed_legend", lang) if guessed else None
+        return Prompt(t("summary_title", lang), draft.seq, "summary", tuple(buttons), hint=hint, rows=tuple(rows))
 
     def _on_summary(self, draft: Draft, template: Template, action: Action) -> Step:
         if isinstance(action, Tap) and action.token == "create":
@@ -498,6 +580,8 @@ class Engine:
             draft.stage = "edit"
             draft.seq += 1
             return Step(self._edit_prompt(draft, template))
+        if isinstance(action, Tap) and action.token.startswith("editq:"):
+            return self._on_edit(draft, template, action)
         return Step(self._summary_prompt(draft, template), t("err_use_buttons", draft.lang), changed=False)
 
     def _edit_prompt(self, draft: Draft, template: Template) -> Prompt:

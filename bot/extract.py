@@ -789,10 +789,10 @@ def _first(template: Template, qtype: str, prefer_jira: str | None = None) -> Qu
 
 
 def extract(text: str, templates: TemplateSet, customers: CustomerDirectory, today: date, *,
-            forwarded_from: str | None = None) -> Extraction:
-    """Guess the template and the answers a free-form message gives; never raises."""
+            forwarded_from: str | None = None, template_id: str | None = None) -> Extraction:
+    """Guess the template (unless template_id names it) and the answers a free-form message gives; never raises."""
     try:
-        return _extract(text, templates, customers, today, forwarded_from)
+        return _extract(text, templates, customers, today, forwarded_from, template_id)
     except Exception:
         log.exception("reading a free-form ask failed; the dialog will ask every question")
         first = templates.templates[0].id if templates.templates else ""
@@ -800,14 +800,14 @@ def extract(text: str, templates: TemplateSet, customers: CustomerDirectory, tod
 
 
 def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, today: date,
-             forwarded_from: str | None) -> Extraction:
+             forwarded_from: str | None, template_id: str | None) -> Extraction:
     message = " ".join(visible(text or "").split())
     language = detect_language(message)
     if not templates.templates:
         return Extraction("", (), (), language)
     parsed = _Text(message)
     scores = _score_templates(templates, parsed)
-    template = templates.get(scores[0][0]) or templates.templates[0]
+    template = templates.get(template_id or scores[0][0]) or templates.templates[0]
     guesses: list[Guess] = []
 
     what = _first(template, "text")
@@ -846,6 +846,19 @@ def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, to
     answers = {g.question_id: g.value for g in guesses}
     kept = tuple(g for g in guesses if applies(template.question(g.question_id), answers) is not False)
     return Extraction(template.id, tuple(scores), kept, language)
+
+
+# The best template is taken without asking only when it scores at least this and clearly ahead of the next.
+SURE_SCORE = 1.0
+SURE_LEAD = 0.5
+
+
+def is_sure(extraction: Extraction) -> bool:
+    """Whether the best-scoring template is clear enough to start without asking which kind of request it is."""
+    scores = [score for _, score in extraction.template_scores]
+    if not scores or scores[0] < SURE_SCORE:
+        return False
+    return len(scores) == 1 or scores[0] - scores[1] >= SURE_LEAD
 
 
 def questions_left(template: Template, extraction: Extraction) -> list[Question]:

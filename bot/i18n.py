@@ -80,6 +80,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "darum, hinzugefügt zu werden.",
     },
     "choose_template": {"en": "What do you need?", "ru": "Что вам нужно?", "de": "Worum geht es?"},
+    "choose_template_for_ask": {
+        "en": "What kind of request is this? I'll fill in what your message already says.",
+        "ru": "Что это за запрос? То, что уже есть в сообщении, я заполню сам.",
+        "de": "Welche Art von Anfrage ist das? Was schon in Ihrer Nachricht steht, trage ich ein.",
+    },
+    "prefilled": {
+        "en": "📝 {template}. What your message already says is filled in and marked ✎; I'll only ask the rest.",
+        "ru": "📝 {template}. То, что есть в сообщении, уже заполнено и отмечено ✎; спрошу только остальное.",
+        "de": "📝 {template}. Was Ihre Nachricht schon sagt, ist eingetragen und mit ✎ markiert; "
+              "ich frage nur den Rest.",
+    },
+    "switch_template": {"en": "↔ Other type", "ru": "↔ Другой тип", "de": "↔ Andere Art"},
+    "guessed_legend": {
+        "en": "✎ taken from your message; tap below to correct it.",
+        "ru": "✎ взято из вашего сообщения; исправить можно кнопкой ниже.",
+        "de": "✎ aus Ihrer Nachricht übernommen; zum Korrigieren unten tippen.",
+    },
+    "fix_guess": {"en": "✎ {question}", "ru": "✎ {question}", "de": "✎ {question}"},
     "no_templates": {
         "en": "No request forms are available right now. An admin has been told.",
         "ru": "Сейчас нет доступных форм запроса. Администратор уже в курсе.",

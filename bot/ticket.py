@@ -19,11 +19,14 @@ MAX_LISTED_FILES = 30
 TEXT_LIMIT = 32767
 _SECTION_TEXTS = {
     "en": {"customer": "Customer", "reporter": "Requested by", "filed": "Filed", "template": "Form",
-           "attachments": "Attachments", "via": "via Telegram", "cut": "(shortened to fit Jira's limit)"},
+           "attachments": "Attachments", "via": "via Telegram", "cut": "(shortened to fit Jira's limit)",
+           "forwarded": "Forwarded message from {sender}", "forwarded_anon": "Forwarded message"},
     "ru": {"customer": "Клиент", "reporter": "Запросил(а)", "filed": "Создано", "template": "Форма",
-           "attachments": "Вложения", "via": "через Telegram", "cut": "(сокращено до лимита Jira)"},
+           "attachments": "Вложения", "via": "через Telegram", "cut": "(сокращено до лимита Jira)",
+           "forwarded": "Пересланное сообщение от {sender}", "forwarded_anon": "Пересланное сообщение"},
     "de": {"customer": "Kunde", "reporter": "Angefragt von", "filed": "Erstellt", "template": "Formular",
-           "attachments": "Anhänge", "via": "über Telegram", "cut": "(auf Jiras Limit gekürzt)"},
+           "attachments": "Anhänge", "via": "über Telegram", "cut": "(auf Jiras Limit gekürzt)",
+           "forwarded": "Weitergeleitete Nachricht von {sender}", "forwarded_anon": "Weitergeleitete Nachricht"},
 }
 
 
@@ -39,6 +42,14 @@ class Reporter:
         """Return 'Anna Petrova (@anna, Telegram id 42)'."""
         handle = f"@{self.username}, " if self.username else ""
         return f"{self.name} ({handle}Telegram id {self.id})"
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """A message the salesperson forwarded from a customer chat: who wrote it and what it said."""
+
+    sender: str | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -211,6 +222,7 @@ def render_ticket(
     *,
     default_project: str,
     lang: str = "en",
+    forwarded: Forwarded | None = None,
 ) -> Ticket:
     """Build the Jira issue for a completed request."""
     texts = _SECTION_TEXTS.get(lang, _SECTION_TEXTS["en"])
@@ -242,6 +254,10 @@ def render_ticket(
             duedate = str(value)
         elif question.jira_field:
             mapped[question.jira_field] = value
+    if forwarded is not None and forwarded.text.strip():
+        heading = (texts["forwarded"].format(sender=clip(forwarded.sender, 80)) if forwarded.sender
+                   else texts["forwarded_anon"])
+        sections.append((heading, forwarded.text))
     footer_rows = []
     if customer:
         footer_rows.append((texts["customer"], escape(customer)))

@@ -198,12 +198,19 @@ def action_of(message: Message) -> Action:
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Takes a typed answer, a file or anything else as the answer to the current question."""
+    """Takes a typed answer, a file or anything else as the answer to the current question, or starts an ask."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None and message is not None
     svc = services(context)
     stored = await active_draft(context.bot, svc, user.id)
     if stored is None:
+        # Imported here: the informal-ask journey builds on this one.
+        from handlers.freeform import ask_text, start
+
+        text = ask_text(message)
+        if text is not None:
+            await start(update, context, text)
+            return
         await send(context.bot, chat.id, html.escape(t("no_draft", language(user))), main_keyboard(language(user)))
         return
     await apply(context.bot, svc, chat.id, stored, step_of(svc, stored, action_of(message)))

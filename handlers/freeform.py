@@ -1,0 +1,61 @@
+"""Informal asks: a plain or forwarded message outside a dialog starts a request prefilled from it."""
+
+from __future__ import annotations
+
+from telegram import (
+    Message,
+    MessageOrigin,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+)
+from telegram.ext import ContextTypes
+
+from bot.dialog import FREE_FORM_WORDS
+from bot.services import Services
+from handlers.common import language, reporter, services
+from handlers.intake import attachment_of, show
+
+
+def sender_of(origin: MessageOrigin) -> str | None:
+    """Name the author of a forwarded message as Telegram shows it."""
+    if isinstance(origin, MessageOriginUser):
+        return origin.sender_user.full_name
+    if isinstance(origin, MessageOriginHiddenUser):
+        return origin.sender_user_name
+    if isinstance(origin, MessageOriginChat):
+        return origin.author_signature or origin.sender_chat.title or origin.sender_chat.full_name
+    if isinstance(origin, MessageOriginChannel):
+        return origin.author_signature or origin.chat.title
+    return None
+
+
+def ask_text(message: Message) -> str | None:
+    """Return the words of a message that may be an ask (its text or a file's caption); "hi" or "thanks" is not."""
+    text = message.text if message.text is not None else message.caption
+    if not text or not text.strip():
+        return None
+    if message.forward_origin is None and len(text.split()) < FREE_FORM_WORDS:
+        return None
+    return text
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Start a draft from the user's message and ask what it leaves open."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    assert user is not None and chat is not None and message is not None
+    svc: Services = services(context)
+    origin = message.forward_origin
+    attachment = attachment_of(message)
+    draft = svc.engine.new_draft(reporter(user), language(user))
+    step = svc.engine.start_from_message(
+        draft, text, forwarded=origin is not None, forwarded_from=sender_of(origin) if origin else None,
+        files=(attachment,) if attachment else ())
+    # Persisted before the reply: a restart continues from the prefilled draft.
+    svc.store.save_draft(draft, chat.id)
+    if draft.template_id is not None:
+        svc.metrics.dialogs.labels(draft.template_id, "started").inc()
+    if step.prompt is not None:
+        await show(context.bot, svc, chat.id, user.id, step.prompt, step.notice, edit_id=None, old_id=None)
