@@ -19,6 +19,7 @@ from bot.dates import QUICK_DATES, format_date, parse_date, quick_date
 from bot.extract import Extraction, extract, is_sure, score_templates
 from bot.i18n import LANGUAGES, MESSAGES, t
 from bot.numbers import parse_amount
+from bot.rubric import Evidence, Verdict, reason_text
 from bot.templates import Question, Template, TemplateSet, applies
 from bot.text import clip, short_label, visible
 from bot.ticket import Attachment, Forwarded, Reporter, Ticket, display, effective_answers, render_ticket
@@ -212,8 +213,28 @@ class Engine:
         if template is None:
             raise ValueError(f"draft {draft.id} has no template")
         forwarded = Forwarded(draft.forwarded_from, draft.ask) if draft.forwarded and draft.ask else None
+        verdict = self.rate(draft, template)
+        rated = (verdict.priority, reason_text(verdict, self.jira_lang)) if verdict else None
         return render_ticket(template, draft.answers, draft.reporter, filed_at or self.clock(),
-                             default_project=self.default_project, lang=self.jira_lang, forwarded=forwarded)
+                             default_project=self.default_project, lang=self.jira_lang, forwarded=forwarded,
+                             rated=rated)
+
+    def rate(self, draft: Draft, template: Template) -> Verdict | None:
+        """Return the priority the admins' rubric gives this draft, and why, if a rule matches."""
+        answers = effective_answers(template, draft.answers)
+        deal = next((answers[q.id] for q in template.questions
+                     if q.type == "number" and isinstance(answers.get(q.id), int | float)), None)
+        due_text = next((answers[q.id] for q in template.questions
+                         if q.type == "date" and isinstance(answers.get(q.id), str)), None)
+        try:
+            due = date.fromisoformat(due_text) if due_text else None
+        except ValueError:
+            due = None
+        texts = [str(answers[q.id]) for q in template.questions if q.type == "text" and answers.get(q.id)]
+        if draft.ask and draft.ask not in texts:
+            texts.append(draft.ask)
+        evidence = Evidence(float(deal) if deal is not None else None, due, self.today(), answers, "\n".join(texts))
+        return self.templates.rubric.decide(template.id, evidence)
 
     def handle(self, draft: Draft, action: Action) -> Step:
         """Apply one user action to the draft and return what to show next."""
@@ -545,12 +566,13 @@ class Engine:
     def _summary_prompt(self, draft: Draft, template: Template) -> Prompt:
         lang = draft.lang
         ticket = self.preview(draft)
+        verdict = self.rate(draft, template)
         rows = self.card_rows(draft, template)
         none = t("summary_none", lang)
         due = format_date(date.fromisoformat(ticket.duedate), lang) if ticket.duedate else none
         rows += [
             (t("summary_ticket", lang), ticket.summary),
-            (t("summary_priority", lang), ticket.priority or none),
+            (t("summary_priority", lang), reason_text(verdict, lang) if verdict else ticket.priority or none),
             (t("summary_due", lang), due),
             (t("summary_labels", lang), ", ".join(ticket.labels) or none),
         ]

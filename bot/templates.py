@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, LocalText
+from bot.rubric import SECTION as RUBRIC_SECTION
+from bot.rubric import Rubric, check_against, parse_rubric
 from bot.yamlfile import ConfigError, LineDict, parse_yaml, read_text
 
 QuestionType = Literal["text", "choice", "customer", "date", "number", "attachments"]
@@ -101,6 +103,7 @@ class TemplateSet:
     source: str
     version: str
     text: str = field(default="", repr=False, compare=False)
+    rubric: Rubric = field(default_factory=Rubric)
 
     def get(self, template_id: str) -> Template | None:
         """Return the template with this id, if any."""
@@ -427,10 +430,16 @@ def parse_templates(text: str, source: str) -> TemplateSet:
         raise ConfigError([f"{source}: expected a top-level 'templates:' list with at least one template"])
     seen: set[str] = set()
     templates = [t for t in (_template(check, node, seen) for node in raw) if t is not None]
+    rubric, problems = parse_rubric(document.get(RUBRIC_SECTION), source)
+    check.problems.extend(problems)
+    if not check.problems:
+        choices = [(t.id, {q.id: tuple(o.value for o in q.options) for q in t.questions if q.type == "choice"})
+                   for t in templates]
+        check.problems.extend(check_against(rubric, choices, source=source))
     if check.problems:
         raise ConfigError(check.problems)
     version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    return TemplateSet(tuple(templates), source, version, text)
+    return TemplateSet(tuple(templates), source, version, text, rubric)
 
 
 def load_templates(path: Path) -> TemplateSet:

@@ -20,13 +20,16 @@ TEXT_LIMIT = 32767
 _SECTION_TEXTS = {
     "en": {"customer": "Customer", "reporter": "Requested by", "filed": "Filed", "template": "Form",
            "attachments": "Attachments", "via": "via Telegram", "cut": "(shortened to fit Jira's limit)",
-           "forwarded": "Forwarded message from {sender}", "forwarded_anon": "Forwarded message"},
+           "forwarded": "Forwarded message from {sender}", "forwarded_anon": "Forwarded message",
+           "priority_why": "Why this priority"},
     "ru": {"customer": "Клиент", "reporter": "Запросил(а)", "filed": "Создано", "template": "Форма",
            "attachments": "Вложения", "via": "через Telegram", "cut": "(сокращено до лимита Jira)",
-           "forwarded": "Пересланное сообщение от {sender}", "forwarded_anon": "Пересланное сообщение"},
+           "forwarded": "Пересланное сообщение от {sender}", "forwarded_anon": "Пересланное сообщение",
+           "priority_why": "Почему такой приоритет"},
     "de": {"customer": "Kunde", "reporter": "Angefragt von", "filed": "Erstellt", "template": "Formular",
            "attachments": "Anhänge", "via": "über Telegram", "cut": "(auf Jiras Limit gekürzt)",
-           "forwarded": "Weitergeleitete Nachricht von {sender}", "forwarded_anon": "Weitergeleitete Nachricht"},
+           "forwarded": "Weitergeleitete Nachricht von {sender}", "forwarded_anon": "Weitergeleitete Nachricht",
+           "priority_why": "Warum diese Priorität"},
 }
 
 
@@ -223,6 +226,7 @@ def render_ticket(
     default_project: str,
     lang: str = "en",
     forwarded: Forwarded | None = None,
+    rated: tuple[str, str] | None = None,
 ) -> Ticket:
     """Build the Jira issue for a completed request."""
     texts = _SECTION_TEXTS.get(lang, _SECTION_TEXTS["en"])
@@ -254,6 +258,10 @@ def render_ticket(
             duedate = str(value)
         elif question.jira_field:
             mapped[question.jira_field] = value
+    if rated is not None:
+        # The rubric's verdict wins over option priorities, and engineers see why.
+        priority = rated[0]
+        sections.insert(0, (texts["priority_why"], rated[1]))
     if forwarded is not None and forwarded.text.strip():
         heading = (texts["forwarded"].format(sender=clip(forwarded.sender, 80)) if forwarded.sender
                    else texts["forwarded_anon"])

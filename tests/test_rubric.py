@@ -21,6 +21,7 @@ from bot.rubric import (
     reason_text,
 )
 from bot.yamlfile import parse_yaml
+from tests.conftest import RunningBot
 
 SOURCE = "templates.yaml"
 TODAY = date(2026, 11, 23)
@@ -523,3 +524,18 @@ def test_parse_never_raises_and_reports_or_accepts(node: Any) -> None:
             assert rule.priority.strip()
             assert rule.deal_at_least is not None or rule.due_within_days is not None or rule.answers \
                 or rule.mentions or rule.no_deadline or rule.no_deal
+
+
+async def test_the_example_rubric_sets_and_explains_the_priority(bot: RunningBot) -> None:
+    user = bot.user()
+    await bot.say(user, "ACME can't export invoices to PDF since the update, go-live is tomorrow, we are blocked")
+    await bot.say(user, "The go-live needs the PDF invoices")
+    card = user.last.text
+    assert "Please check your request" in card
+    assert 'Highest: deadline tomorrow, urgency: "blocker"' in card
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in user.messages), timeout=10)
+    [issue] = bot.jira.issues.values()
+    assert issue["fields"]["priority"]["name"] == "Highest"
+    assert "h3. Why this priority" in issue["fields"]["description"]
+    assert "deadline tomorrow" in issue["fields"]["description"]
