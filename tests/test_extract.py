@@ -465,7 +465,7 @@ FRAGMENTS = ["acme", "АКМЕ", "Stark", "до пятницы", "bis Freitag", 
 )
 def test_extract_never_raises_and_returns_engine_forms(text: str, today: date, forwarded: str | None) -> None:
     # The inner function, not extract(): extract() also catches anything unforeseen, which would hide it here.
-    result = _extract(text, TEMPLATES, CUSTOMERS, today, forwarded)
+    result = _extract(text, TEMPLATES, CUSTOMERS, today, forwarded, None)
     template = TEMPLATES.get(result.template_id)
     assert template is not None
     for guess in result.guesses:

@@ -33,6 +33,9 @@ async def test_my_lists_requests_with_status_and_pages(bot: RunningBot) -> None:
                                 template_id="bug"), 101, Ticket("SUP", "Bug", "Still waiting", "d"))
     bot.clock.advance(60)
     bot.jira.come_up()
+    # The outbox files it as soon as Jira is back; its notice must not land after the list.
+    await bot.tg.wait_for(lambda: any("Created" in m.text and "Still waiting" in m.text for m in user.messages),
+                          timeout=10)
     await bot.say(user, "/my")
     lines = user.last.text.splitlines()
     assert lines[0] == "Your requests (1–5 of 7):"
