@@ -176,3 +176,10 @@ async def bot(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) ->
     await running.start()
     yield running
     await running.stop()
+
+
+async def created_issue(bot: RunningBot, user: FakeUser) -> dict[str, Any]:
+    """Wait for the 'Created' message and return the only issue in Jira."""
+    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in user.messages), timeout=10)
+    assert len(bot.jira.issues) == 1
+    return next(iter(bot.jira.issues.values()))

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.conftest import RunningBot
-from tests.fake_telegram import FakeUser
-
-
-async def created_issue(bot: RunningBot, user: FakeUser) -> dict[str, Any]:
-    """Wait for the 'Created' message and return the only issue in Jira."""
-    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in user.messages), timeout=10)
-    assert len(bot.jira.issues) == 1
-    return next(iter(bot.jira.issues.values()))
+from tests.conftest import RunningBot, created_issue
 
 
 async def test_an_informal_ask_is_filed_after_one_question(bot: RunningBot) -> None:

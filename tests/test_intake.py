@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
+from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, created_issue, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram, FakeUser
 
@@ -40,11 +39,6 @@ async def finish_with_defaults(bot: RunningBot, user: FakeUser) -> None:
     await bot.tap(user, "Skip ⏭")
 
 
-async def created_issue(bot: RunningBot, user: FakeUser) -> dict[str, Any]:
-    """Wait for the 'Created' message and return the only issue in Jira."""
-    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in user.messages), timeout=10)
-    assert len(bot.jira.issues) == 1
-    return next(iter(bot.jira.issues.values()))
 
 
 async def test_start_greets_and_registers_commands(bot: RunningBot) -> None:
