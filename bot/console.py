@@ -11,11 +11,13 @@ from bot.ticket import Attachment, Reporter, Ticket
 HELP = "Type an answer, or a button's number. /file NAME attaches a file, /cancel stops."
 
 
-def render(prompt: Prompt, notice: str | None) -> str:
+def render(prompt: Prompt, notice: str | None, lead: str | None = None) -> str:
     """Return a prompt as terminal text with numbered buttons."""
     lines = []
     if notice:
         lines.append(f"! {notice}")
+    if lead:
+        lines.append(lead)
     progress = f"[{prompt.progress[0]}/{prompt.progress[1]}] " if prompt.progress else ""
     lines.append(f"{progress}{prompt.text}")
     if prompt.hint:
@@ -59,11 +61,11 @@ def run_console(engine: Engine, *, lang: str = "en", template_id: str | None = N
     draft: Draft = engine.new_draft(Reporter(0, "Console user", None), lang)
     write(HELP)
     step = engine.choose(draft, template_id) if template_id else None
-    prompt, notice = (step.prompt, step.notice) if step else (engine.prompt(draft), None)
+    prompt, notice, lead = (step.prompt, step.notice, step.lead) if step else (engine.prompt(draft), None, None)
     while True:
         assert prompt is not None
         write("")
-        write(render(prompt, notice))
+        write(render(prompt, notice, lead))
         try:
             line = read("> ")
         except EOFError:
@@ -78,4 +80,4 @@ def run_console(engine: Engine, *, lang: str = "en", template_id: str | None = N
             write("\nThis is the Jira issue ticketsmith would create:\n")
             write(describe(ticket))
             return ticket
-        prompt, notice = step.prompt, step.notice
+        prompt, notice, lead = step.prompt, step.notice, step.lead

@@ -6,6 +6,7 @@ and an Action (typed text, a tapped button, files), changes the draft and says w
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -135,6 +136,8 @@ class Step:
     notice: str | None = None
     outcome: Outcome | None = None
     changed: bool = True
+    # A plain line above the prompt (what the bot just did), unlike a notice, which is a warning.
+    lead: str | None = None
 
 
 class Engine:
@@ -175,14 +178,17 @@ class Engine:
                            forwarded_from: str | None = None, files: tuple[Attachment, ...] = ()) -> Step:
         """Start a draft from a free-form message: prefill what it says and ask only the rest."""
         draft.ask, draft.forwarded, draft.forwarded_from = text, forwarded, forwarded_from
-        draft.ask_files = [f.to_dict() for f in files if self._fits(f)]
+        refused = {f.file_id: self._too_big(f, draft.lang) for f in files}
+        draft.ask_files = [f.to_dict() for f in files if refused[f.file_id] is None]
+        notice = "\n".join(problem for problem in refused.values() if problem) or None
         extraction = extract(text, self.templates, self.customers, self.today(), forwarded_from=forwarded_from)
         template = self.templates.get(extraction.template_id)
         if template is None or not is_sure(extraction):
             draft.stage, draft.template_id, draft.current = "template", None, None
             draft.seq += 1
-            return Step(self._template_prompt(draft))
-        return self._prefill(draft, template, extraction)
+            return Step(self._template_prompt(draft), notice)
+        step = self._prefill(draft, template, extraction)
+        return dataclasses.replace(step, notice=notice)
 
     def choose(self, draft: Draft, template_id: str) -> Step:
         """Pick a template directly (console --template, a deep link)."""
@@ -212,8 +218,11 @@ class Engine:
         template = self.template_of(draft)
         if template is None:
             raise ValueError(f"draft {draft.id} has no template")
+        return self._render(draft, template, self.rate(draft, template), filed_at)
+
+    def _render(self, draft: Draft, template: Template, verdict: Verdict | None,
+                filed_at: datetime | None = None) -> Ticket:
         forwarded = Forwarded(draft.forwarded_from, draft.ask) if draft.forwarded and draft.ask else None
-        verdict = self.rate(draft, template)
         rated = (verdict.priority, reason_text(verdict, self.jira_lang)) if verdict else None
         return render_ticket(template, draft.answers, draft.reporter, filed_at or self.clock(),
                              default_project=self.default_project, lang=self.jira_lang, forwarded=forwarded,
@@ -308,8 +317,8 @@ class Engine:
                 draft.answers[question.id] = None
         # From here on the dialog works like editing: each answer leads to the next one still open.
         draft.editing = True
-        notice = t("prefilled", draft.lang, template=template.title.get(draft.lang))
-        return self._ask(draft, template, self._first_unanswered(template, draft.answers), notice)
+        step = self._ask(draft, template, self._first_unanswered(template, draft.answers))
+        return dataclasses.replace(step, lead=t("prefilled", draft.lang, template=template.title.get(draft.lang)))
 
     # -- questions ----------------------------------------------------------------------------
 
@@ -546,9 +555,6 @@ class Engine:
                      limit=human_size(self.upload_limit))
         return None
 
-    def _fits(self, item: Attachment) -> bool:
-        return self._too_big(item, "en") is None
-
     # -- summary and edit ---------------------------------------------------------------------
 
     def card_rows(self, draft: Draft, template: Template) -> list[tuple[str, str]]:
@@ -565,8 +571,8 @@ class Engine:
 
     def _summary_prompt(self, draft: Draft, template: Template) -> Prompt:
         lang = draft.lang
-        ticket = self.preview(draft)
         verdict = self.rate(draft, template)
+        ticket = self._render(draft, template, verdict)
         rows = self.card_rows(draft, template)
         none = t("summary_none", lang)
         due = format_date(date.fromisoformat(ticket.duedate), lang) if ticket.duedate else none

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -437,7 +438,7 @@ def check_templates(templates: TemplateSet, meta: JiraMeta, default_project: str
 def offered(templates: TemplateSet, results: Mapping[str, list[str]]) -> TemplateSet:
     """Return the templates that passed the check; the others are not offered to salespeople."""
     kept = tuple(t for t in templates.templates if not results.get(t.id))
-    return TemplateSet(kept, templates.source, templates.version, templates.text, templates.rubric)
+    return dataclasses.replace(templates, templates=kept)
 
 
 def format_report(results: Mapping[str, list[str]]) -> list[str]:

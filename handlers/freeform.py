@@ -58,4 +58,5 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     if draft.template_id is not None:
         svc.metrics.dialogs.labels(draft.template_id, "started").inc()
     if step.prompt is not None:
-        await show(context.bot, svc, chat.id, user.id, step.prompt, step.notice, edit_id=None, old_id=None)
+        await show(context.bot, svc, chat.id, user.id, step.prompt, step.notice, edit_id=None, old_id=None,
+                   lead=step.lead)

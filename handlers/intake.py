@@ -42,9 +42,9 @@ async def active_draft(bot: Bot, svc: Services, user_id: int) -> StoredDraft | N
 
 
 async def show(bot: Bot, svc: Services, chat_id: int, user_id: int, prompt: Prompt, notice: str | None,
-               *, edit_id: int | None, old_id: int | None) -> None:
+               *, edit_id: int | None, old_id: int | None, lead: str | None = None) -> None:
     """Show a prompt: edit the tapped message in place where possible, else send a new one."""
-    text, markup = prompt_text(prompt, notice), keyboard(prompt)
+    text, markup = prompt_text(prompt, notice, lead=lead), keyboard(prompt)
     if edit_id is not None and await edit(bot, chat_id, edit_id, text, markup):
         svc.store.set_prompt_message(user_id, edit_id)
         return
@@ -98,7 +98,7 @@ async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step
         svc.store.save_draft(draft, chat_id, stored.prompt_message_id)
     if step.prompt is not None:
         await show(bot, svc, chat_id, draft.user_id, step.prompt, step.notice, edit_id=edit_id,
-                   old_id=stored.prompt_message_id)
+                   old_id=stored.prompt_message_id, lead=step.lead)
 
 
 async def new_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

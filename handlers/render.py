@@ -47,10 +47,12 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
     ])
 
 
-def _compose(prompt: Prompt, notice: str | None, value_limit: int, extra: str | None) -> str:
+def _compose(prompt: Prompt, notice: str | None, value_limit: int, extra: str | None, lead: str | None) -> str:
     parts: list[str] = []
     if notice:
         parts.append(f"⚠️ <i>{html.escape(clip(notice, 1200))}</i>")
+    if lead:
+        parts.append(f"<i>{html.escape(clip(lead, 1200))}</i>")
     head = f"<b>{html.escape(prompt.text)}</b>"
     if prompt.progress:
         head = f"<b>{prompt.progress[0]}/{prompt.progress[1]}</b> · {head}"
@@ -71,13 +73,13 @@ def _visible_length(markup: str) -> int:
     return utf16_len(html.unescape(re.sub(r"<[^>]+>", "", markup)))
 
 
-def prompt_text(prompt: Prompt, notice: str | None = None, extra: str | None = None) -> str:
+def prompt_text(prompt: Prompt, notice: str | None = None, extra: str | None = None, lead: str | None = None) -> str:
     """Return the prompt as HTML that fits one Telegram message."""
     limit = 300
-    text = _compose(prompt, notice, limit, extra)
+    text = _compose(prompt, notice, limit, extra, lead)
     while _visible_length(text) > SAFE_LIMIT and limit > 20:
         limit //= 2
-        text = _compose(prompt, notice, limit, extra)
+        text = _compose(prompt, notice, limit, extra, lead)
     return text
 
 

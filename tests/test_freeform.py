@@ -81,3 +81,17 @@ async def test_a_russian_ask_is_prefilled_in_russian(bot: RunningBot) -> None:
     assert stored is not None and stored.draft.template_id == "bug"
     assert stored.draft.answers["customer"] == "ACME Corp GmbH"
     assert stored.draft.answers["deadline"] == "2026-11-27"
+
+
+async def test_a_captioned_screenshot_goes_with_the_ask_unless_too_big(bot: RunningBot) -> None:
+    user = bot.user()
+    await bot.handled(await user.send_photo(caption="ACME dashboard shows a blank page since the update, no rush"))
+    assert "⚠️" not in user.last.text, "prefilling is news, not a warning"
+    stored = bot.svc.store.get_draft(user.id) if bot.svc else None
+    assert stored is not None and len(stored.draft.answers["files"]) == 1
+    await bot.say(user, "/cancel")
+    await bot.handled(await user.send_photo(caption="ACME dashboard shows a blank page since the update, no rush",
+                                            size=25 * 1024 * 1024))
+    assert "20 MB" in user.last.text
+    stored = bot.svc.store.get_draft(user.id) if bot.svc else None
+    assert stored is not None and stored.draft.answers.get("files") is None
