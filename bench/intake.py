@@ -73,7 +73,6 @@ from pathlib import Path
 from typing import Any
 
 import telegram
-import yaml
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -87,13 +86,12 @@ from bot.services import Services, build_directory, build_engine, open_store  # 
 from bot.tracker import JiraGateway  # noqa: E402
 from handlers.app import build_application  # noqa: E402
 from handlers.processor import ChatOrderedProcessor  # noqa: E402
+from tests.conftest import ADMIN_ID, TOKEN, write_config  # noqa: E402
 from tests.fake_jira import FakeJira  # noqa: E402
 from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
 
-TOKEN = "123456:BENCH-token_secret"
 JIRA_EMAIL = "bot@example.com"
 JIRA_TOKEN = "jira-api-token-secret"
-ADMIN_ID = 900
 FIRST_USER = 10_001
 TEMPLATE = "Something is broken"
 CREATE = "✅ Create"
@@ -176,24 +174,10 @@ def peak_rss_mb() -> float:
 # ---------------------------------------------------------------------------------------------------
 
 
-def write_config(folder: Path, jira_url: str, users: Sequence[int]) -> Path:
-    """Write a config file with the example templates and customers, as the tests do."""
-    shutil.copy(ROOT / "templates.example.yaml", folder / "templates.yaml")
-    shutil.copy(ROOT / "customers.example.yaml", folder / "customers.yaml")
-    config: dict[str, Any] = {
-        "telegram": {"token": TOKEN},
-        "jira": {"url": jira_url, "project": "SUP", "email": JIRA_EMAIL, "api_token": JIRA_TOKEN, "timeout": 10},
-        "storage": {"path": "ticketsmith.db"},
-        "templates": "templates.yaml",
-        "customers": "customers.yaml",
-        "timezone": "Europe/Berlin",
-        "access": {"admins": [ADMIN_ID], "users": list(users)},
-        "drafts": {"expire_hours": 24},
-        "delivery": {"first_retry_seconds": 0.2, "max_retry_seconds": 2},
-    }
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return path
+def bench_config(folder: Path, jira_url: str, users: Sequence[int]) -> Path:
+    """Write the tests' config for these users, with a longer Jira timeout and quick delivery retries."""
+    return write_config(folder, jira_url, jira={"timeout": 10}, access={"admins": [ADMIN_ID], "users": list(users)},
+                        delivery={"first_retry_seconds": 0.2, "max_retry_seconds": 2})
 
 
 @dataclass
@@ -245,7 +229,7 @@ async def ticketsmith(users: Sequence[int]) -> AsyncIterator[Rig]:
     try:
         await tg.start()
         await jira.astart()
-        config = load_config(write_config(folder, jira.url, users))
+        config = load_config(bench_config(folder, jira.url, users))
         assert config.telegram is not None and config.jira is not None
         jira_config = config.jira
         telegram_config = dataclasses.replace(config.telegram, api_base_url=tg.base_url,
