@@ -238,7 +238,7 @@ async def ticketsmith(users: Sequence[int]) -> AsyncIterator[Rig]:
         store = open_store(config.storage_path)
         engine = build_engine(config, build_directory(config, store), time.time, telegram_config.download_limit)
         gateway = JiraGateway(jira_config)
-        svc = Services(config, store, engine, Access(config.access), gateway=gateway)
+        svc = Services(config, store, engine, Access(config.access, store), gateway=gateway)
         app = build_application(svc, rate_limit=False, sweep_interval=3600)
         await start_polling(app)
         await gateway.server_info()  # logs the Jira client in before anything is timed

@@ -1,33 +1,124 @@
-"""Who may use the bot, from the config's lists of numeric ids and @usernames."""
+"""Who may use the bot: the config's bootstrap lists plus the roles admins grant, kept in the database."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from bot.config import AccessConfig
+from bot.store import Store
+
+Role = Literal["sales", "admin"]
+ROLES: tuple[Role, ...] = ("sales", "admin")
+# A stored role of 'revoked' shuts a user out even if the config lists them as a salesperson.
+REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user as admins see them: who, their role, when they were last seen and how much they filed."""
+
+    id: int
+    name: str
+    username: str | None
+    role: str | None
+    bootstrap: bool
+    last_seen: float | None
+    requests: int
+    reachable: bool
+
+    @property
+    def label(self) -> str:
+        """Return "Ann Smith (@ann)" or whatever part of it is known."""
+        handle = f"@{self.username}" if self.username else None
+        if self.name and handle:
+            return f"{self.name} ({handle})"
+        return self.name or handle or str(self.id)
 
 
 class Access:
-    """Answers whether a Telegram user may file requests or administer the bot."""
+    """Answers whether a Telegram user may file requests or administer the bot, and changes roles."""
 
-    def __init__(self, config: AccessConfig) -> None:
+    def __init__(self, config: AccessConfig, store: Store | None = None) -> None:
         self.config = config
+        self.store = store
 
     @staticmethod
     def _listed(people: tuple[int | str, ...], user_id: int, username: str | None) -> bool:
         handle = f"@{username.lower()}" if username else None
         return user_id in people or (handle is not None and handle in people)
 
+    def _stored_role(self, user_id: int) -> str | None:
+        if self.store is None:
+            return None
+        row = self.store.db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
+        return row[0] if row else None
+
+    def is_bootstrap_admin(self, user_id: int, username: str | None) -> bool:
+        """Say whether the config lists the user as an admin (such an admin cannot be demoted from Telegram)."""
+        return self._listed(self.config.admins, user_id, username)
+
+    def role_of(self, user_id: int, username: str | None) -> str | None:
+        """Return 'admin', 'sales', 'revoked' or None (unknown) for a user."""
+        if self.is_bootstrap_admin(user_id, username):
+            return "admin"
+        stored = self._stored_role(user_id)
+        if stored is not None:
+            return stored
+        return "sales" if self._listed(self.config.users, user_id, username) else None
+
     def is_admin(self, user_id: int, username: str | None) -> bool:
         """Say whether the user is an admin."""
-        return self._listed(self.config.admins, user_id, username)
+        return self.role_of(user_id, username) == "admin"
 
     def allowed(self, user_id: int, username: str | None) -> bool:
         """Say whether the user may file requests."""
-        return self.is_admin(user_id, username) or self._listed(self.config.users, user_id, username)
+        return self.role_of(user_id, username) in ROLES
+
+    def set_role(self, user_id: int, role: str, by: int | None, *, name: str = "", username: str | None = None
+                 ) -> None:
+        """Give a user a role ('sales', 'admin' or 'revoked'), creating their record if they never wrote."""
+        assert self.store is not None, "roles need the database"
+        if role not in (*ROLES, REVOKED):
+            raise ValueError(f"unknown role {role!r}")
+        now = self.store.clock()
+        with self.store.transaction():
+            found = self.store.db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone()
+            if found is None:
+                self.store.db.table("users").insert({
+                    "id": user_id, "chat_id": user_id, "username": (username or "").lower() or None,
+                    "name": name, "lang": "en", "active": 1})
+            self.store.db.execute("UPDATE users SET role = ?, role_by = ?, role_at = ? WHERE id = ?",
+                                  [role, by, now, user_id])
 
     def admin_ids(self) -> list[int]:
-        """Return admins listed by numeric id (their private chat has the same id)."""
-        return [p for p in self.config.admins if isinstance(p, int)]
+        """Return admins' numeric ids (their private chat has the same id): listed in the config or granted."""
+        listed = [p for p in self.config.admins if isinstance(p, int)]
+        granted: list[int] = []
+        if self.store is not None:
+            granted = [row[0] for row in self.store.db.execute("SELECT id FROM users WHERE role = 'admin'")]
+        return list(dict.fromkeys(listed + granted))
 
     def admin_usernames(self) -> list[str]:
         """Return admins listed by @username."""
         return [p for p in self.config.admins if isinstance(p, str)]
+
+    def person(self, user_id: int) -> Person | None:
+        """Return one user as admins see them, if they ever wrote or were given a role."""
+        return next(iter(self._people("WHERE u.id = ?", [user_id])), None)
+
+    def people(self) -> list[Person]:
+        """Return every known user, admins first, then by last activity."""
+        found = self._people("", [])
+        order = {"admin": 0, "sales": 1, None: 2, REVOKED: 3}
+        return sorted(found, key=lambda p: (order.get(p.role, 2), -(p.last_seen or 0), p.id))
+
+    def _people(self, where: str, params: list[object]) -> list[Person]:
+        if self.store is None:
+            return []
+        rows = self.store.db.execute(
+            "SELECT u.id, u.name, u.username, u.last_seen, u.active, "
+            "(SELECT count(*) FROM requests r WHERE r.user_id = u.id) FROM users u " + where, params).fetchall()
+        return [Person(id=r[0], name=r[1] or "", username=r[2], role=self.role_of(r[0], r[2]),
+                       bootstrap=self.is_bootstrap_admin(r[0], r[2]), last_seen=r[3], requests=r[5],
+                       reachable=bool(r[4])) for r in rows]

@@ -46,7 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from handlers.app import build_application
     from handlers.serve import serve
 
-    svc = Services(config, store, engine, Access(config.access), gateway=JiraGateway(config.jira))
+    svc = Services(config, store, engine, Access(config.access, store), gateway=JiraGateway(config.jira))
     app = build_application(svc)
 
     try:

@@ -6,6 +6,8 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot import i18n_people, i18n_templates
+
 LANGUAGES = ("en", "ru", "de")
 DEFAULT_LANGUAGE = "en"
 
@@ -429,6 +431,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "gespeichert; bitte versuch es noch einmal.",
     },
 }
+
+
+# Each admin journey keeps its texts in a catalog of its own.
+MESSAGES.update(i18n_templates.TEXTS)
+MESSAGES.update(i18n_people.TEXTS)
 
 
 class _Defaulting(dict[str, object]):

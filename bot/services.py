@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.access import Access
+from bot.audit import Audit
 from bot.config import Config
 from bot.customers import Customer, CustomerDirectory, load_customers
 from bot.dialog import Engine
@@ -34,6 +35,11 @@ class Services:
     inbox: Inbox | None = None
     metrics: Metrics = field(default_factory=Metrics)
     extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def audit(self) -> Audit:
+        """Return the admins' audit log."""
+        return Audit(self.store)
 
     def now(self) -> datetime:
         """Return the current time in the configured time zone."""

@@ -171,6 +171,32 @@ def _migration_language_choice(db: sqlite_utils.Database) -> None:
     db.table("users").add_column("lang_choice", str)
 
 
+def _migration_admin(db: sqlite_utils.Database) -> None:
+    # Roles beyond the config's bootstrap lists: NULL (none), 'sales', 'admin' or 'revoked'.
+    db.table("users").add_column("role", str)
+    db.table("users").add_column("role_by", int)
+    db.table("users").add_column("role_at", float)
+    db.table("template_versions").create({
+        "number": int, "hash": str, "text": str, "source": str, "author_id": int, "author_name": str,
+        "published_at": float, "note": str}, pk="number", not_null={"hash", "text", "source", "published_at"})
+    db.table("invites").create({"code": str, "role": str, "created_by": int, "created_at": float,
+                                "expires_at": float, "used_by": int, "used_at": float}, pk="code")
+    db.table("access_requests").create({
+        "user_id": int, "chat_id": int, "username": str, "name": str, "lang": str, "requested_at": float,
+        "state": str, "decided_by": int, "decided_at": float, "admin_messages": str}, pk="user_id")
+    db.table("audit").create({"id": int, "at": float, "actor_id": int, "actor_name": str, "action": str,
+                              "detail": str}, pk="id", not_null={"at", "action"})
+    db.table("audit").create_index(["at"])
+    db.table("web_logins").create({"token_hash": str, "user_id": int, "created_at": float, "expires_at": float,
+                                   "used_at": float}, pk="token_hash")
+    db.table("web_sessions").create({"id": str, "user_id": int, "csrf": str, "created_at": float,
+                                     "expires_at": float}, pk="id")
+    # How the request went in Jira, for the admins' dashboard.
+    db.table("requests").add_column("first_response_at", float)
+    db.table("requests").add_column("resolved_at", float)
+    db.table("requests").add_column("followups", int, not_null_default=0)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -182,6 +208,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0007_jira_events", _migration_events),
     ("0008_comment_labels", _migration_comment_labels),
     ("0009_language_choice", _migration_language_choice),
+    ("0010_admin", _migration_admin),
 ]
 
 
@@ -203,7 +230,7 @@ class Store:
         self.db.conn.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def transaction(self) -> Iterator[None]:
         self.db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -218,13 +245,13 @@ class Store:
         for name, step in MIGRATIONS:
             if name in done:
                 continue
-            with self._transaction():
+            with self.transaction():
                 step(self.db)
                 self.db.table("_migrations").insert({"name": name, "applied_at": self.clock()})
 
     def ping(self) -> None:
         """Prove the database takes writes (takes the write lock and lets it go)."""
-        with self._transaction():
+        with self.transaction():
             pass
 
     def migrations(self) -> list[str]:
@@ -274,7 +301,7 @@ class Store:
 
         The request id is the draft id, so a second confirmation of the same draft finds the first.
         """
-        with self._transaction():
+        with self.transaction():
             existing = self.get_request(draft.id)
             now = self.clock()
             draft_json = json.dumps(draft.to_dict(), ensure_ascii=False)
@@ -470,7 +497,7 @@ class Store:
     def add_events(self, events: list[tuple[str, str, str]]) -> int:
         """Store (event id, issue key, JSON) rows not seen before; return how many were new."""
         now, added = self.clock(), 0
-        with self._transaction():
+        with self.transaction():
             for event_id, issue_key, data in events:
                 cursor = self.db.execute(
                     "INSERT OR IGNORE INTO events (event_id, issue_key, data, received_at, state) "

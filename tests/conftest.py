@@ -143,7 +143,7 @@ def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock) -> tuple[Servic
     config = dataclasses.replace(config, telegram=telegram)
     store = open_store(config.storage_path, clock)
     engine = build_engine(config, build_directory(config, store), clock, telegram.download_limit)
-    svc = Services(config, store, engine, Access(config.access), clock=clock, gateway=JiraGateway(config.jira))
+    svc = Services(config, store, engine, Access(config.access, store), clock=clock, gateway=JiraGateway(config.jira))
     return svc, build_application(svc, rate_limit=False, sweep_interval=3600)
 
 
