@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.jira_events import IssueEvent, parse_issue_history
 from bot.notices import NoticePolicy, merge, needs_info, relevant, render_needs_info, render_notice
+from bot.request_outcomes import record_outcomes
 from bot.store import Store
 from bot.tracker import DeliveryError, JiraGateway
 from bot.worker import Worker
@@ -61,6 +62,7 @@ class Inbox(Worker):
         told = 0
         for issue_key in self.store.issues_with_events_due(self.clock() - self.window):
             events = [_from_json(text) for text in self.store.pending_events(issue_key)]
+            record_outcomes(self.store, issue_key, events, self.policy)
             for user_id, chat_id, lang, muted in self.store.subscribers(issue_key):
                 told += await self._tell(user_id, chat_id, lang, muted, issue_key, events)
             # Marked done after telling: a crash in between repeats a notice rather than losing it.

@@ -1,0 +1,239 @@
+"""The admins' figures: how requests went in Jira, the filtered list, the dashboard and its SVG charts."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.dashboard import NO_URGENCY, compute, duration
+from bot.dialog import Draft
+from bot.jira_events import IssueEvent
+from bot.notices import NoticePolicy
+from bot.request_log import RequestFilter, facets, search
+from bot.request_outcomes import record_outcomes
+from bot.store import Store
+from bot.svg_charts import hbars, stacked_bars
+from bot.ticket import Reporter, Ticket
+from tests.conftest import START, Clock
+from tests.fake_jira import FakeJira
+from tests.fake_telegram import FakeTelegram
+from tests.test_jira_to_telegram import SECRET, file_request, told
+from tests.test_web import Served, serving
+
+BERLIN = ZoneInfo("Europe/Berlin")
+HOUR = 3600.0
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    clock = Clock()
+    opened = Store(tmp_path / "t.db", clock)
+    opened.clock = clock
+    yield opened
+    opened.close()
+
+
+def file(store: Store, clock: Clock, number: int, *, user: int = 101, template: str = "bug",
+         customer: str | None = "ACME",
+         priority: str | None = "High", summary: str = "Export fails", key: str | None = None) -> str:
+    """Record a confirmed request (and its Jira key) as the bot would."""
+    draft = Draft(id=f"r{number}", user_id=user, lang="en", reporter=Reporter(user, f"User {user}"),
+                  template_id=template)
+    ticket = Ticket(project="SUP", issue_type="Bug", summary=summary, description="…", priority=priority,
+                    customer=customer)
+    store.confirm(draft, user, ticket)
+    if key:
+        store.mark_created(draft.id, key, f"https://jira.example.com/browse/{key}")
+    return draft.id
+
+
+def outcome(store: Store, key: str, *, responded: float | None = None, resolved: float | None = None,
+            followups: int = 0) -> None:
+    """Set how an issue went, as the inbox records it."""
+    store.db.execute("UPDATE requests SET first_response_at = ?, resolved_at = ?, followups = ? WHERE jira_key = ?",
+                     [responded, resolved, followups, key])
+
+
+# -- how a request went in Jira, recorded from its events ---------------------------------------------------------
+
+
+@pytest.fixture
+async def served(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
+    notices = {"webhook_secret": SECRET, "poll_seconds": 0, "merge_seconds": 60}
+    async for running in serving(tg, jira, tmp_path, clock, webhook=False, notices=notices):
+        yield running
+
+
+async def test_first_response_follow_up_and_resolution_are_recorded(served: Served, tg: FakeTelegram,
+                                                                    jira: FakeJira, clock: Clock) -> None:
+    _, key = await file_request(tg, jira)
+    filed_at = served.svc.store.request_by_key(key)
+    assert filed_at is not None
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    clock.advance(2 * HOUR)
+    jira.comment(key, "@sales which version does ACME run?", actor="alice")
+    await told(served, clock)
+    clock.advance(HOUR)
+    jira.resolve(key, "Fixed", actor="alice")
+    await told(served, clock)
+    rows, total = search(served.svc.store, RequestFilter(text=key))
+    assert total == 1
+    row = rows[0]
+    assert row.followups == 1
+    # Jira stamps events with its own clock: the order is what this test can rely on.
+    assert row.first_response_at is not None and row.resolved_at is not None
+    assert row.created_at <= row.first_response_at <= row.resolved_at
+    assert row.status == "resolved" and row.customer == "ACME Corp GmbH"
+
+
+def event(number: int, kind: str, at: float, *, actor: str = "alice", new: str | None = None,
+          body: str | None = None) -> IssueEvent:
+    """Build one event of issue SUP-1."""
+    return IssueEvent(event_id=f"e{number}", issue_key="SUP-1", summary="Export", kind=kind,  # type: ignore[arg-type]
+                      actor_id=actor, actor_name=actor, at=at, new=new, body=body)
+
+
+def test_outcomes_take_the_earliest_response_and_the_latest_resolution(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    file(store, clock, 1, key="SUP-1")
+    policy = NoticePolicy(bot_actor_ids=frozenset({"bot"}))
+    record_outcomes(store, "SUP-1", [event(1, "comment", START + 60, actor="bot", body="relayed answer"),
+                                     event(2, "assignee", START + 90, new="alice")], policy)
+    assert search(store, RequestFilter())[0][0].first_response_at is None  # the bot and an assignment are no answer
+    record_outcomes(store, "SUP-1", [event(3, "comment", START + 3 * HOUR, body="[?] which browser?"),
+                                     event(4, "status", START + HOUR, new="In Progress")], policy)
+    record_outcomes(store, "SUP-1", [event(5, "resolution", START + 5 * HOUR, new="Fixed")], policy)
+    row = search(store, RequestFilter())[0][0]
+    assert (row.time_to_response, row.time_to_resolution, row.followups) == (HOUR, 5 * HOUR, 1)
+    record_outcomes(store, "SUP-1", [event(6, "resolution", START + 6 * HOUR, new=None)], policy)
+    row = search(store, RequestFilter())[0][0]
+    assert row.resolved_at is None and row.status == "open" and row.time_to_response == HOUR
+
+
+async def test_the_bots_own_comment_is_not_a_response(served: Served, tg: FakeTelegram, jira: FakeJira,
+                                                       clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    await user.tap("↩️ Reply")
+    await tg.wait_for(lambda: "Write your answer" in user.last.text)
+    await user.send("More details: it fails for files over 10 MB")
+    await tg.wait_for(lambda: "Added to" in user.last.text, timeout=10)
+    await told(served, clock)
+    rows, _ = search(served.svc.store, RequestFilter(text=key))
+    assert rows[0].first_response_at is None and rows[0].status == "open"
+
+
+# -- the list of requests ---------------------------------------------------------------------------------------
+
+
+def test_filters_narrow_the_list(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    store.remember_user(101, 101, "anna", "Anna Berg", "en")
+    store.remember_user(102, 102, "boris", "Boris Ivanov", "ru")
+    file(store, clock, 1, user=101, customer="ACME", priority="High", key="SUP-1", summary="Export to Excel fails")
+    clock.advance(60)
+    file(store, clock, 2, user=102, customer="Globex", priority="Low", template="feature", key="SUP-2")
+    clock.advance(60)
+    file(store, clock, 3, user=102, customer="ACME", priority=None, summary="100%_done looks wrong")
+    outcome(store, "SUP-1", responded=START + HOUR, resolved=START + 5 * HOUR)
+
+    def ids(**given: str) -> list[str]:
+        return [row.id for row in search(store, RequestFilter(**given))[0]]
+
+    assert ids() == ["r3", "r2", "r1"]  # newest first
+    assert ids(text="excel") == ["r1"]
+    assert ids(text="sup-2") == ["r2"]
+    assert ids(text="100%_") == ["r3"]  # LIKE wildcards are taken literally
+    assert ids(requester="@boris") == ["r3", "r2"]
+    assert ids(requester="101") == ["r1"]
+    assert ids(customer="acme") == ["r3", "r1"]
+    assert ids(template="feature") == ["r2"]
+    assert ids(urgency="High") == ["r1"]
+    assert ids(status="resolved") == ["r1"]
+    assert ids(status="open") == ["r2"]
+    assert ids(status="waiting") == ["r3"]
+    assert ids(customer="acme", status="waiting") == ["r3"]
+    found = facets(store)
+    assert found.templates == ["bug", "feature"]
+    assert found.urgencies == ["High", "Low"]
+    assert found.customers == ["ACME", "Globex"]
+    assert dict(found.requesters) == {101: "Anna Berg", 102: "Boris Ivanov"}
+
+
+def test_the_list_pages(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    for number in range(7):
+        file(store, clock, number)
+        clock.advance(1)
+    page, total = search(store, RequestFilter(), limit=3, offset=3)
+    assert total == 7 and [row.id for row in page] == ["r3", "r2", "r1"]
+
+
+# -- the dashboard ------------------------------------------------------------------------------------------------
+
+
+def test_dashboard_counts_weeks_times_follow_ups_and_customers(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    clock.now = START - 7 * 86400  # the week before
+    file(store, clock, 1, template="bug", priority="High", customer="ACME", key="SUP-1")
+    outcome(store, "SUP-1", responded=clock.now + 2 * HOUR, resolved=clock.now + 10 * HOUR, followups=1)
+    clock.now = START
+    file(store, clock, 2, template="bug", priority="Low", customer="ACME", key="SUP-2")
+    outcome(store, "SUP-2", responded=clock.now + 4 * HOUR)
+    file(store, clock, 3, template="feature", priority=None, customer="Globex", key="SUP-3")
+    file(store, clock, 4, template="feature", priority="High", customer=None)
+    board = compute(store, START + HOUR, weeks=4, zone=BERLIN)
+    assert board.week_labels == ["2 Nov", "9 Nov", "16 Nov", "23 Nov"]
+    assert board.by_template == {"bug": [0, 0, 1, 1], "feature": [0, 0, 0, 2]}
+    assert board.by_urgency["High"] == [0, 0, 1, 1] and board.by_urgency[NO_URGENCY] == [0, 0, 0, 1]
+    assert board.total == 4 and board.filed == 3 and board.resolved == 1
+    assert board.median_first_response == 3 * HOUR
+    assert board.median_resolution == 10 * HOUR
+    assert board.followup_share == pytest.approx(1 / 3)
+    assert board.top_customers == [("ACME", 2), ("Globex", 1)]
+
+
+def test_an_empty_dashboard_has_no_figures(store: Store) -> None:
+    board = compute(store, START, weeks=2)
+    assert board.total == 0 and board.median_first_response is None and board.followup_share is None
+    assert "No requests yet" in stacked_bars(board.week_labels, board.by_template, "Requests")
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(None, "—"), (59, "0 min"), (45 * 60, "45 min"), (3 * HOUR, "3 h"),
+                                                (3 * HOUR + 20 * 60, "3 h 20 min"), (50 * HOUR, "2 d 2 h"),
+                                                (72 * HOUR, "3 d")])
+def test_durations_read_naturally(seconds: float | None, shown: str) -> None:
+    assert duration(seconds) == shown
+
+
+# -- the charts ---------------------------------------------------------------------------------------------------
+
+names = st.text(min_size=1, max_size=30)
+
+
+@given(st.dictionaries(names, st.lists(st.integers(0, 10_000), min_size=6, max_size=6), max_size=8))
+def test_stacked_bars_are_valid_svg_within_the_plot(series: dict[str, list[int]]) -> None:
+    svg = stacked_bars([f"w{i}" for i in range(6)], series, "Requests <per> week")
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    bars = [r for r in root.iter(f"{ns}rect") if r.find(f"{ns}title") is not None]
+    assert len(bars) == sum(1 for values in series.values() for v in values if v)
+    for bar in bars:
+        assert float(bar.get("y", "0")) >= 24 - 0.2
+        assert float(bar.get("y", "0")) + float(bar.get("height", "0")) <= 24 + 200 + 0.2
+
+
+@given(st.lists(st.tuples(names, st.integers(0, 10_000)), max_size=12))
+def test_horizontal_bars_are_valid_svg(items: list[tuple[str, int]]) -> None:
+    root = ET.fromstring(hbars(items, "Top customers"))
+    assert root.get("role") == "img"
