@@ -40,15 +40,18 @@ class Access:
     """Answers whether a Telegram user may file requests or administer the bot, and changes roles."""
 
     def __init__(self, config: AccessConfig, store: Store | None = None) -> None:
+        """Combine the config's lists with the roles stored in the database."""
         self.config = config
         self.store = store
 
     @staticmethod
     def _listed(people: tuple[int | str, ...], user_id: int, username: str | None) -> bool:
+        """Say whether the id or the @username is in a config list."""
         handle = f"@{username.lower()}" if username else None
         return user_id in people or (handle is not None and handle in people)
 
     def _stored_role(self, user_id: int) -> str | None:
+        """Return the role admins gave the user, if any."""
         if self.store is None:
             return None
         row = self.store.db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
@@ -103,6 +106,32 @@ class Access:
         """Return admins listed by @username."""
         return [p for p in self.config.admins if isinstance(p, str)]
 
+    def username_of(self, user_id: int) -> str | None:
+        """Return the @username (without @) the user last wrote with, if known."""
+        if self.store is None:
+            return None
+        row = self.store.db.execute("SELECT username FROM users WHERE id = ?", [user_id]).fetchone()
+        return row[0] if row and row[0] else None
+
+    def role_by_id(self, user_id: int) -> str | None:
+        """Return a user's role knowing only their id (an @username listed in the config is looked up)."""
+        return self.role_of(user_id, self.username_of(user_id))
+
+    def admin_count(self) -> int:
+        """Return how many admins there are: granted ones plus the config's, counting each person once."""
+        ids = set(self.admin_ids())
+        unseen = 0
+        for handle in self.admin_usernames():
+            found = None
+            if self.store is not None:
+                found = self.store.db.execute("SELECT id FROM users WHERE username = ?",
+                                              [handle.lstrip("@").lower()]).fetchone()
+            if found is None:
+                unseen += 1
+            else:
+                ids.add(found[0])
+        return len(ids) + unseen
+
     def person(self, user_id: int) -> Person | None:
         """Return one user as admins see them, if they ever wrote or were given a role."""
         return next(iter(self._people("WHERE u.id = ?", [user_id])), None)
@@ -114,6 +143,7 @@ class Access:
         return sorted(found, key=lambda p: (order.get(p.role, 2), -(p.last_seen or 0), p.id))
 
     def _people(self, where: str, params: list[object]) -> list[Person]:
+        """Return users matching a WHERE clause, with their roles and request counts."""
         if self.store is None:
             return []
         rows = self.store.db.execute(

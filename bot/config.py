@@ -15,7 +15,7 @@ from bot.yamlfile import ConfigError, LineDict, read_yaml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",
-             "delivery", "logging", "server", "notices"}
+             "delivery", "logging", "server", "notices", "extractor"}
 CLOUD_BOT_API = "https://api.telegram.org/bot"
 CLOUD_FILE_API = "https://api.telegram.org/file/bot"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -43,6 +43,19 @@ class ServerConfig:
     listen: str = "127.0.0.1"
     port: int = 0
     outbox_ready_limit: int = 100
+    # Where admins' browsers reach this server (the admin page's sign-in links); empty: derived from listen/port.
+    public_url: str = ""
+    admin_link_minutes: float = 10.0
+    admin_session_hours: float = 12.0
+
+    @property
+    def base_url(self) -> str:
+        """Return the address admins open the admin page at, without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.listen in ("", "0.0.0.0", "::") else self.listen
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,15 @@ class NoticesConfig:
 
 
 @dataclass(frozen=True)
+class ExtractorConfig:
+    """An optional external model that reads informal asks; the offline reading is used without it."""
+
+    url: str
+    token: str | None = field(default=None, repr=False)
+    timeout: float = 3.0
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything ticketsmith reads from its config file."""
 
@@ -138,6 +160,7 @@ class Config:
     log_format: str = "text"
     server: ServerConfig = field(default_factory=ServerConfig)
     notices: NoticesConfig = field(default_factory=NoticesConfig)
+    extractor: ExtractorConfig | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -148,6 +171,8 @@ class Config:
             if self.telegram.webhook:
                 found.append(self.telegram.webhook.secret_token)
         found.extend(s for s in (self.notices.webhook_secret, self.notices.webhook_token) if s)
+        if self.extractor is not None and self.extractor.token:
+            found.append(self.extractor.token)
         return tuple(found)
 
 
@@ -309,6 +334,42 @@ def _reporters(reader: _Reader, section: LineDict, raw: Mapping[str, Any]) -> tu
     return tuple(found)
 
 
+def _public_url(reader: _Reader, section: LineDict) -> str:
+    """Read the admin page's public address: an http(s) scheme, host and port."""
+    url = reader.get(section, "server", "public_url", str, "") or ""
+    # The admin page links to /admin/... on this address, so it has no path of its own.
+    if url and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?/?", url):
+        reader.problem(section.line_of("public_url"), "'server.public_url' must be an http:// or https:// address "
+                       "without a path, e.g. https://bot.example.com")
+        return ""
+    return url.rstrip("/")
+
+
+def _extractor(reader: _Reader, section: LineDict) -> ExtractorConfig | None:
+    """Read the optional model endpoint: an http(s) URL, a token (from the environment) and a short timeout."""
+    url = reader.get(section, "extractor", "url", str, "") or ""
+    if not url:
+        return None
+    if not re.fullmatch(r"https?://\S+", url):
+        reader.problem(section.line_of("url"), "'extractor.url' must be an http:// or https:// address")
+        return None
+    timeout = float(reader.get(section, "extractor", "timeout", (int, float), 3.0))
+    if not 0 < timeout <= 10:
+        # The salesperson waits for the reply: a slow model must not hold the dialog up.
+        reader.problem(section.line_of("timeout"), "'extractor.timeout' must be more than 0 and at most 10 seconds")
+        timeout = 3.0
+    return ExtractorConfig(url, reader.get(section, "extractor", "token", str, None), timeout)
+
+
+def _positive(reader: _Reader, section: LineDict, key: str, default: float) -> float:
+    """Read a server setting that must be a number above zero."""
+    value = float(reader.get(section, "server", key, (int, float), default))
+    if value <= 0:
+        reader.problem(section.line_of(key), f"'server.{key}' must be more than 0")
+        return default
+    return value
+
+
 def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = True,
                 env: Mapping[str, str] | None = None) -> Config:
     """Read and check the config file; sections not needed for a command are not required."""
@@ -388,8 +449,12 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         listen=reader.get(server_section, "server", "listen", str, "127.0.0.1"),
         port=int(reader.get(server_section, "server", "port", int, 0)),
         outbox_ready_limit=int(reader.get(server_section, "server", "outbox_ready_limit", int, 100)),
+        public_url=_public_url(reader, server_section),
+        admin_link_minutes=_positive(reader, server_section, "admin_link_minutes", 10.0),
+        admin_session_hours=_positive(reader, server_section, "admin_session_hours", 12.0),
     )
     notices = _notices(reader, reader.section("notices"))
+    extractor = _extractor(reader, reader.section("extractor"))
     if telegram is not None and telegram.webhook is not None and server.port == 0:
         reader.problem(server_section.line or document.line_of("telegram"),
                        "webhook mode needs 'server.port', where Telegram's updates arrive (behind your proxy)")
@@ -415,4 +480,5 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         log_format=log_format,
         server=server,
         notices=notices,
+        extractor=extractor,
     )

@@ -19,6 +19,7 @@ from bot.customers import CustomerDirectory
 from bot.dates import QUICK_DATES, format_date, parse_date, quick_date
 from bot.extract import Extraction, extract, is_sure, score_templates
 from bot.i18n import LANGUAGES, MESSAGES, t
+from bot.model_hints import ModelHints
 from bot.numbers import parse_amount
 from bot.rubric import Evidence, Verdict, reason_text
 from bot.templates import Question, Template, TemplateSet, applies
@@ -29,6 +30,10 @@ Stage = Literal["template", "question", "summary", "edit"]
 Outcome = Literal["confirmed", "cancelled"]
 CARD_VALUE_LIMIT = 300
 GUESSED_MARK = " ✎"
+# Jira's default priority scheme, highest first; other names follow in alphabetical order.
+JIRA_PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
+# A reason is a sentence for the engineers, not a shrug; and it fits the card.
+MIN_REASON, MAX_REASON = 10, 300
 # A message this many words long at the template choice is an ask, not a template's name.
 FREE_FORM_WORDS = 4
 # The summary card offers a one-tap correction for at most this many guessed answers.
@@ -61,6 +66,10 @@ class Draft:
     ask_files: list[dict[str, Any]] = field(default_factory=list)
     # Answers taken from the message, by question id, with the words they came from; cleared once re-answered.
     guessed: dict[str, str] = field(default_factory=dict)
+    # Disagreeing with the rubric takes a reason: "pick" while choosing a priority, then the priority chosen.
+    disputing: str | None = None
+    # The salesperson's own priority and why, shown to the engineers beside the rubric's verdict.
+    priority_override: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready form."""
@@ -141,7 +150,7 @@ class Step:
 
 
 class Engine:
-    """Runs the guided dialog over the current template set."""
+    """Runs the guided dialog: new drafts on the live template set, drafts in progress on the one they began on."""
 
     def __init__(
         self,
@@ -161,6 +170,19 @@ class Engine:
         self.jira_lang = jira_lang
         self.file_limit = file_limit
         self.upload_limit = upload_limit
+        # Finds the set of an earlier published version by its hash, so a draft finishes on what it started.
+        self.older: Callable[[str], TemplateSet | None] | None = None
+
+    def publish(self, templates: TemplateSet) -> None:
+        """Make a template set live: new drafts use it at once, drafts in progress keep their own version."""
+        self.templates = templates
+
+    def set_of(self, draft: Draft) -> TemplateSet:
+        """Return the template set a draft was started on; the live one when that version is unknown."""
+        version = draft.template_version
+        if version is None or version == self.templates.version or self.older is None:
+            return self.templates
+        return self.older(version) or self.templates
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -175,13 +197,15 @@ class Engine:
         return self.prompt(draft)
 
     def start_from_message(self, draft: Draft, text: str, *, forwarded: bool = False,
-                           forwarded_from: str | None = None, files: tuple[Attachment, ...] = ()) -> Step:
-        """Start a draft from a free-form message: prefill what it says and ask only the rest."""
+                           forwarded_from: str | None = None, files: tuple[Attachment, ...] = (),
+                           hints: ModelHints | None = None) -> Step:
+        """Start a draft from a free-form message: prefill what it says (and a model's hints) and ask the rest."""
         draft.ask, draft.forwarded, draft.forwarded_from = text, forwarded, forwarded_from
         refused = {f.file_id: self._too_big(f, draft.lang) for f in files}
         draft.ask_files = [f.to_dict() for f in files if refused[f.file_id] is None]
         notice = "\n".join(problem for problem in refused.values() if problem) or None
-        extraction = extract(text, self.templates, self.customers, self.today(), forwarded_from=forwarded_from)
+        extraction = extract(text, self.templates, self.customers, self.today(), forwarded_from=forwarded_from,
+                             hints=hints)
         template = self.templates.get(extraction.template_id)
         if template is None or not is_sure(extraction):
             draft.stage, draft.template_id, draft.current = "template", None, None
@@ -195,8 +219,8 @@ class Engine:
         return self.handle(draft, Tap(f"tpl:{template_id}"))
 
     def template_of(self, draft: Draft) -> Template | None:
-        """Return the draft's template, if it still exists."""
-        return self.templates.get(draft.template_id) if draft.template_id else None
+        """Return the draft's template in the version it was started on, if it still exists."""
+        return self.set_of(draft).get(draft.template_id) if draft.template_id else None
 
     def prompt(self, draft: Draft) -> Prompt:
         """Return the prompt for where the draft stands now."""
@@ -204,7 +228,8 @@ class Engine:
         if draft.stage == "template" or template is None:
             return self._template_prompt(draft)
         if draft.stage == "summary":
-            return self._summary_prompt(draft, template)
+            return self._summary_prompt(draft, template) if draft.disputing is None \
+                else self._dispute_prompt(draft, template)
         if draft.stage == "edit":
             return self._edit_prompt(draft, template)
         return self._question_prompt(draft, template, template.question(draft.current or ""))
@@ -224,6 +249,10 @@ class Engine:
                 filed_at: datetime | None = None) -> Ticket:
         forwarded = Forwarded(draft.forwarded_from, draft.ask) if draft.forwarded and draft.ask else None
         rated = (verdict.priority, reason_text(verdict, self.jira_lang)) if verdict else None
+        override = draft.priority_override
+        if override is not None:
+            rated = (override["priority"], t("priority_override_why", self.jira_lang, priority=override["priority"],
+                                              reason=override["reason"], rubric=rated[1] if rated else "—"))
         return render_ticket(template, draft.answers, draft.reporter, filed_at or self.clock(),
                              default_project=self.default_project, lang=self.jira_lang, forwarded=forwarded,
                              rated=rated)
@@ -243,7 +272,7 @@ class Engine:
         if draft.ask and draft.ask not in texts:
             texts.append(draft.ask)
         evidence = Evidence(float(deal) if deal is not None else None, due, self.today(), answers, "\n".join(texts))
-        return self.templates.rubric.decide(template.id, evidence)
+        return self.set_of(draft).rubric.decide(template.id, evidence)
 
     def handle(self, draft: Draft, action: Action) -> Step:
         """Apply one user action to the draft and return what to show next."""
@@ -253,7 +282,7 @@ class Engine:
             if action.seq is not None and action.seq != draft.seq:
                 return Step(self.prompt(draft), notice=t("stale_button", draft.lang), changed=False)
             if action.token == "switch" and draft.ask:
-                draft.stage, draft.current, draft.editing = "template", None, False
+                draft.stage, draft.current, draft.editing, draft.disputing = "template", None, False, None
                 draft.seq += 1
                 return Step(self._template_prompt(draft))
         template = self.template_of(draft)
@@ -261,6 +290,8 @@ class Engine:
             if draft.stage != "template":
                 draft.stage, draft.template_id = "template", None
             return self._on_template(draft, action)
+        if draft.stage == "summary" and draft.disputing is not None:
+            return self._on_dispute(draft, template, action)
         if draft.stage == "summary":
             return self._on_summary(draft, template, action)
         if draft.stage == "edit":
@@ -339,7 +370,7 @@ class Engine:
     def _ask(self, draft: Draft, template: Template, question: Question | None, notice: str | None = None
              ) -> Step:
         draft.seq += 1
-        draft.candidates, draft.typed = [], None
+        draft.candidates, draft.typed, draft.disputing = [], None, None
         if question is None:
             draft.stage, draft.current, draft.editing = "summary", None, False
             return Step(self._summary_prompt(draft, template), notice)
@@ -578,7 +609,7 @@ class Engine:
         due = format_date(date.fromisoformat(ticket.duedate), lang) if ticket.duedate else none
         rows += [
             (t("summary_ticket", lang), ticket.summary),
-            (t("summary_priority", lang), reason_text(verdict, lang) if verdict else ticket.priority or none),
+            (t("summary_priority", lang), self._priority_line(draft, verdict, lang) or ticket.priority or none),
             (t("summary_due", lang), due),
             (t("summary_labels", lang), ", ".join(ticket.labels) or none),
         ]
@@ -593,6 +624,8 @@ class Engine:
         buttons[1:1] = [tuple(fixes[i:i + 2]) for i in range(0, len(fixes), 2)]
         if draft.ask and len(self.templates.templates) > 1:
             buttons.append((Button(t("switch_template", lang), "switch"),))
+        if verdict is not None or draft.priority_override is not None:
+            buttons.append((Button(t("priority_disagree", lang), "prio"),))
         hint = t("guessed_legend", lang) if guessed else None
         return Prompt(t("summary_title", lang), draft.seq, "summary", tuple(buttons), hint=hint, rows=tuple(rows))
 
@@ -610,7 +643,67 @@ class Engine:
             return Step(self._edit_prompt(draft, template))
         if isinstance(action, Tap) and action.token.startswith("editq:"):
             return self._on_edit(draft, template, action)
+        if isinstance(action, Tap) and action.token == "prio":
+            draft.disputing = "pick"
+            draft.seq += 1
+            return Step(self._dispute_prompt(draft, template))
         return Step(self._summary_prompt(draft, template), t("err_use_buttons", draft.lang), changed=False)
+
+    # -- disagreeing with the rubric's priority ----------------------------------------------
+
+    @staticmethod
+    def _priority_line(draft: Draft, verdict: Verdict | None, lang: str) -> str | None:
+        override = draft.priority_override
+        if override is not None:
+            return t("summary_priority_override", lang, priority=override["priority"], reason=override["reason"])
+        return reason_text(verdict, lang) if verdict else None
+
+    def _priorities(self, draft: Draft, template: Template) -> list[str]:
+        """Return the priorities this template's rules and options can give, in Jira's usual order."""
+        named = [rule.priority for rule in self.set_of(draft).rubric.rules]
+        named += [o.priority for q in template.questions for o in q.options if o.priority]
+        named += [template.jira.priority] if template.jira.priority else []
+        usual = {name: rank for rank, name in enumerate(JIRA_PRIORITIES)}
+        return sorted(dict.fromkeys(named), key=lambda name: (usual.get(name, len(usual)), name))
+
+    def _dispute_prompt(self, draft: Draft, template: Template) -> Prompt:
+        lang = draft.lang
+        back = (Button(t("back", lang), "prio-back"),)
+        if draft.disputing == "pick":
+            verdict = self.rate(draft, template)
+            said = reason_text(verdict, lang) if verdict else "—"
+            rows = [(Button(name, f"prio:{name}"),) for name in self._priorities(draft, template)][:10]
+            return Prompt(t("priority_pick", lang, rubric=said), draft.seq, "summary", (*rows, back))
+        return Prompt(t("priority_reason", lang, priority=draft.disputing or ""), draft.seq, "summary", (back,))
+
+    def _on_dispute(self, draft: Draft, template: Template, action: Action) -> Step:
+        lang = draft.lang
+        if isinstance(action, Tap) and action.token == "prio-back":
+            draft.disputing = None
+            draft.seq += 1
+            return Step(self._summary_prompt(draft, template))
+        if draft.disputing == "pick" and isinstance(action, Tap) and action.token.startswith("prio:"):
+            chosen = action.token[5:]
+            verdict = self.rate(draft, template)
+            if verdict is not None and chosen == verdict.priority:
+                # Agreeing with the rubric needs no reason: its verdict simply stands again.
+                draft.disputing, draft.priority_override = None, None
+                draft.seq += 1
+                return Step(self._summary_prompt(draft, template))
+            if chosen not in self._priorities(draft, template):
+                return Step(self._dispute_prompt(draft, template), t("err_use_buttons", lang), changed=False)
+            draft.disputing = chosen
+            draft.seq += 1
+            return Step(self._dispute_prompt(draft, template))
+        if draft.disputing != "pick" and isinstance(action, Text):
+            reason = " ".join(visible(action.text).split())
+            if len(reason) < MIN_REASON:
+                return Step(self._dispute_prompt(draft, template), t("priority_reason_short", lang), changed=False)
+            draft.priority_override = {"priority": draft.disputing or "", "reason": clip(reason, MAX_REASON)}
+            draft.disputing = None
+            draft.seq += 1
+            return Step(self._summary_prompt(draft, template))
+        return Step(self._dispute_prompt(draft, template), t("err_use_buttons", lang), changed=False)
 
     def _edit_prompt(self, draft: Draft, template: Template) -> Prompt:
         lang = draft.lang

@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 from bot.customers import CustomerDirectory, normalize_name
 from bot.dates import MAX_YEARS_AHEAD, parse_date
+from bot.model_hints import MODEL_EVIDENCE, ModelHints, hinted_answers
 from bot.numbers import parse_amount
 from bot.similar import STOP_WORDS
 from bot.templates import Question, Template, TemplateSet, applies
@@ -789,10 +790,14 @@ def _first(template: Template, qtype: str, prefer_jira: str | None = None) -> Qu
 
 
 def extract(text: str, templates: TemplateSet, customers: CustomerDirectory, today: date, *,
-            forwarded_from: str | None = None, template_id: str | None = None) -> Extraction:
-    """Guess the template (unless template_id names it) and the answers a free-form message gives; never raises."""
+            forwarded_from: str | None = None, template_id: str | None = None,
+            hints: ModelHints | None = None) -> Extraction:
+    """Guess the template (unless template_id names it) and the answers a free-form message gives; never raises.
+
+    A model's hints, when given, settle a template the offline reading is unsure of and fill answers it left open.
+    """
     try:
-        return _extract(text, templates, customers, today, forwarded_from, template_id)
+        return _extract(text, templates, customers, today, forwarded_from, template_id, hints)
     except Exception:
         log.exception("reading a free-form ask failed; the dialog will ask every question")
         first = templates.templates[0].id if templates.templates else ""
@@ -800,13 +805,17 @@ def extract(text: str, templates: TemplateSet, customers: CustomerDirectory, tod
 
 
 def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, today: date,
-             forwarded_from: str | None, template_id: str | None) -> Extraction:
+             forwarded_from: str | None, template_id: str | None, hints: ModelHints | None = None) -> Extraction:
     message = " ".join(visible(text or "").split())
     language = detect_language(message)
     if not templates.templates:
         return Extraction("", (), (), language)
     parsed = _Text(message)
     scores = _score_templates(templates, parsed)
+    if template_id is None and hints is not None and hints.template_id and not _sure(scores):
+        # The model's choice leads, clearly enough to start without asking; the others keep their order.
+        top = max(scores[0][1], SURE_SCORE) + SURE_LEAD
+        scores = [(hints.template_id, top)] + [pair for pair in scores if pair[0] != hints.template_id]
     template = templates.get(template_id or scores[0][0]) or templates.templates[0]
     guesses: list[Guess] = []
 
@@ -843,6 +852,11 @@ def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, to
             if choice is not None:
                 guesses.append(Guess(question.id, choice[0], choice[1]))
 
+    if hints is not None:
+        known = {g.question_id for g in guesses}
+        guesses += [Guess(question_id, value, MODEL_EVIDENCE)
+                    for question_id, value in hinted_answers(template, hints, customers, today).items()
+                    if question_id not in known]
     answers = {g.question_id: g.value for g in guesses}
     kept = tuple(g for g in guesses if applies(template.question(g.question_id), answers) is not False)
     return Extraction(template.id, tuple(scores), kept, language)
@@ -855,7 +869,11 @@ SURE_LEAD = 0.5
 
 def is_sure(extraction: Extraction) -> bool:
     """Whether the best-scoring template is clear enough to start without asking which kind of request it is."""
-    scores = [score for _, score in extraction.template_scores]
+    return _sure(extraction.template_scores)
+
+
+def _sure(template_scores: Sequence[tuple[str, float]]) -> bool:
+    scores = [score for _, score in template_scores]
     if not scores or scores[0] < SURE_SCORE:
         return False
     return len(scores) == 1 or scores[0] - scores[1] >= SURE_LEAD

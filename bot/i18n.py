@@ -6,7 +6,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot import i18n_people, i18n_templates
+from bot import i18n_people, i18n_templates, i18n_web
 
 LANGUAGES = ("en", "ru", "de")
 DEFAULT_LANGUAGE = "en"
@@ -71,6 +71,31 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "de": "Aktuelle Anfrage verwerfen"},
     "cmd_help": {"en": "What this bot does", "ru": "Что умеет бот", "de": "Was dieser Bot kann"},
     "cmd_start": {"en": "Welcome", "ru": "Начало", "de": "Willkommen"},
+    "help_admin": {
+        "en": "For admins:\n/templates – question templates: download, upload a new file, history, rollback\n"
+        "/reload – read the templates file on disk again\n/users – people, roles, revoke\n"
+        "/invite [sales|admin] [7d] – a one-time invite link\n/web – sign in to the admin page\n"
+        "/outbox – requests waiting for Jira",
+        "ru": "Для администраторов:\n/templates — шаблоны вопросов: скачать, загрузить новый файл, история, откат\n"
+        "/reload — перечитать файл шаблонов с диска\n/users — люди, роли, отзыв доступа\n"
+        "/invite [sales|admin] [7d] — одноразовая ссылка-приглашение\n/web — вход на страницу администратора\n"
+        "/outbox — запросы, ожидающие Jira",
+        "de": "Für Admins:\n/templates – Fragevorlagen: herunterladen, neue Datei hochladen, Verlauf, zurückrollen\n"
+        "/reload – die Vorlagendatei neu einlesen\n/users – Personen, Rollen, Zugriff entziehen\n"
+        "/invite [sales|admin] [7d] – ein einmaliger Einladungslink\n/web – Anmeldung zur Admin-Seite\n"
+        "/outbox – Anfragen, die auf Jira warten",
+    },
+    "cmd_templates": {"en": "Admin: question templates", "ru": "Админ: шаблоны вопросов",
+                      "de": "Admin: Fragevorlagen"},
+    "cmd_users": {"en": "Admin: users and roles", "ru": "Админ: пользователи и роли",
+                  "de": "Admin: Nutzer und Rollen"},
+    "cmd_invite": {"en": "Admin: invite link", "ru": "Админ: ссылка-приглашение", "de": "Admin: Einladungslink"},
+    "cmd_web": {"en": "Admin: sign in to the admin page", "ru": "Админ: вход на страницу администратора",
+                "de": "Admin: Anmeldung zur Admin-Seite"},
+    "cmd_outbox": {"en": "Admin: requests waiting for Jira", "ru": "Админ: запросы в очереди в Jira",
+                   "de": "Admin: Anfragen, die auf Jira warten"},
+    "cmd_reload": {"en": "Admin: reload the templates file", "ru": "Админ: перечитать файл шаблонов",
+                   "de": "Admin: Vorlagendatei neu laden"},
     "new_request_button": {"en": "📝 New request", "ru": "📝 Новый запрос", "de": "📝 Neue Anfrage"},
     "not_allowed": {
         "en": "Sorry, this bot files requests for our sales team only, and you are not on its list "
@@ -235,6 +260,36 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "de": "Bitte prüfe deine Anfrage"},
     "summary_ticket": {"en": "Ticket", "ru": "Задача", "de": "Ticket"},
     "summary_priority": {"en": "Priority", "ru": "Приоритет", "de": "Priorität"},
+    "summary_priority_override": {
+        "en": "{priority} — your call: {reason}",
+        "ru": "{priority} — ваше решение: {reason}",
+        "de": "{priority} — deine Wahl: {reason}",
+    },
+    "priority_disagree": {
+        "en": "⚖️ Disagree with the priority",
+        "ru": "⚖️ Не согласен с приоритетом",
+        "de": "⚖️ Priorität anfechten",
+    },
+    "priority_pick": {
+        "en": "The rules say: {rubric}.\nWhich priority should it be?",
+        "ru": "По правилам: {rubric}.\nКакой приоритет должен быть?",
+        "de": "Laut Regeln: {rubric}.\nWelche Priorität soll es sein?",
+    },
+    "priority_reason": {
+        "en": "Why {priority}? One sentence for the engineers — they will see it in the issue.",
+        "ru": "Почему {priority}? Одно предложение для инженеров — они увидят его в задаче.",
+        "de": "Warum {priority}? Ein Satz für die Entwickler — sie sehen ihn im Ticket.",
+    },
+    "priority_reason_short": {
+        "en": "Please give a reason in a few words (at least 10 characters).",
+        "ru": "Пожалуйста, объясните в нескольких словах (не меньше 10 символов).",
+        "de": "Bitte nenne einen Grund in ein paar Worten (mindestens 10 Zeichen).",
+    },
+    "priority_override_why": {
+        "en": "{priority}, set by the salesperson: {reason} (the rules said: {rubric})",
+        "ru": "{priority}, выбран продавцом: {reason} (по правилам: {rubric})",
+        "de": "{priority}, vom Vertrieb gewählt: {reason} (laut Regeln: {rubric})",
+    },
     "summary_due": {"en": "Due", "ru": "Срок", "de": "Fällig"},
     "summary_labels": {"en": "Labels", "ru": "Метки", "de": "Labels"},
     "summary_skipped": {"en": "(skipped)", "ru": "(пропущено)", "de": "(übersprungen)"},
@@ -436,6 +491,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 # Each admin journey keeps its texts in a catalog of its own.
 MESSAGES.update(i18n_templates.TEXTS)
 MESSAGES.update(i18n_people.TEXTS)
+MESSAGES.update(i18n_web.TEXTS)
 
 
 class _Defaulting(dict[str, object]):

@@ -15,8 +15,10 @@ from bot.customers import Customer, CustomerDirectory, load_customers
 from bot.dialog import Engine
 from bot.inbox import Inbox
 from bot.metrics import Metrics
+from bot.model_extractor import ModelExtractor
 from bot.outbox import Outbox
 from bot.store import Store
+from bot.template_library import TemplateLibrary
 from bot.templates import load_templates
 from bot.tracker import JiraGateway
 
@@ -33,7 +35,9 @@ class Services:
     gateway: JiraGateway | None = None
     outbox: Outbox | None = None
     inbox: Inbox | None = None
+    library: TemplateLibrary | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    model: ModelExtractor | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -57,11 +61,14 @@ def build_directory(config: Config, store: Store | None = None) -> CustomerDirec
 
 
 def build_engine(config: Config, directory: CustomerDirectory, clock: Callable[[], float] = time.time,
-                 file_limit: int | None = None) -> Engine:
-    """Create the dialog engine for the config's templates."""
-    templates = load_templates(config.templates_path)
-    return Engine(templates, directory, clock=lambda: datetime.fromtimestamp(clock(), config.timezone),
-                  default_project=config.jira_project, jira_lang=config.jira_language, file_limit=file_limit)
+                 file_limit: int | None = None, *, library: TemplateLibrary | None = None) -> Engine:
+    """Create the dialog engine for the config's templates (with a library: its live version)."""
+    templates = library.boot()[0] if library is not None else load_templates(config.templates_path)
+    engine = Engine(templates, directory, clock=lambda: datetime.fromtimestamp(clock(), config.timezone),
+                    default_project=config.jira_project, jira_lang=config.jira_language, file_limit=file_limit)
+    if library is not None:
+        engine.older = library.set_for
+    return engine
 
 
 def open_store(path: Path, clock: Callable[[], float] = time.time) -> Store:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import re
+from collections.abc import Mapping, Sequence
 from html import escape as _escape
 
 # Distinguishable on white and for common colour blindness (Okabe-Ito).

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -19,37 +19,41 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import LANGUAGES, t
 from bot.inbox import Inbox
-from bot.jira_check import check_templates, format_report, offered
 from bot.jira_events import kinds
+from bot.model_extractor import ModelExtractor
 from bot.notices import NoticePolicy
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.tracker import DeliveryError
 from handlers import (
     access,
+    access_requests,
     admin,
     duplicates,
     errors,
     intake,
+    invites,
     language,
     link,
     membership,
+    menus,
     my_requests,
     replies,
     settings,
     start,
+    templates_admin,
+    users,
+    web_signin,
 )
 from handlers.common import NEW_REQUEST_LABELS
-from handlers.delivery import TelegramFiles, TelegramNotices, tell_admins
+from handlers.delivery import TelegramFiles, TelegramNotices
 from handlers.expiry import sweep_forever
 from handlers.notify import TelegramNoticeSink
 from handlers.processor import ChatOrderedProcessor
 from handlers.transport import BoundedRequest
 
 log = logging.getLogger(__name__)
-COMMANDS = ("new", "my", "cancel", "settings", "lang", "help", "start")
 
 
 def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval: float = 60.0) -> Application:  # type: ignore[type-arg]
@@ -82,6 +86,14 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(CommandHandler("new", intake.new_request))
     app.add_handler(CommandHandler("cancel", intake.cancel))
     app.add_handler(CommandHandler("outbox", admin.outbox))
+    # Templates: an admin's .yaml document is an upload unless their draft waits for files at a question.
+    app.add_handler(CommandHandler("templates", templates_admin.templates_command))
+    app.add_handler(CommandHandler("reload", templates_admin.reload_command))
+    app.add_handler(CallbackQueryHandler(templates_admin.on_button, pattern=rf"^{templates_admin.PREFIX}"))
+    app.add_handler(templates_admin.upload_handler(svc))
+    app.add_handler(CommandHandler("invite", invites.invite))
+    app.add_handler(CommandHandler("users", users.users))
+    app.add_handler(CommandHandler("web", web_signin.web_link))
     app.add_handler(CommandHandler("link", link.link))
     app.add_handler(CommandHandler("settings", settings.settings))
     app.add_handler(CommandHandler("my", my_requests.my_requests))
@@ -90,6 +102,12 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(CallbackQueryHandler(my_requests.on_page, pattern=r"^my:\d+$"))
     app.add_handler(CallbackQueryHandler(my_requests.on_open, pattern=r"^open:"))
     app.add_handler(CallbackQueryHandler(settings.on_button, pattern=r"^mute:(on|off)$"))
+    # People and access: the gate lets a stranger's Ask through to on_ask; the rest are admins' buttons.
+    app.add_handler(CallbackQueryHandler(access_requests.on_ask, pattern=rf"^{access_requests.ASK}$"))
+    app.add_handler(CallbackQueryHandler(access_requests.on_decide, pattern=access_requests.DECIDE_PATTERN))
+    app.add_handler(CallbackQueryHandler(invites.on_cancel, pattern=invites.CANCEL_PATTERN))
+    app.add_handler(CallbackQueryHandler(users.on_page, pattern=users.PAGE_PATTERN))
+    app.add_handler(CallbackQueryHandler(users.on_user, pattern=users.USER_PATTERN))
     app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
     app.add_handler(CallbackQueryHandler(replies.on_button, pattern=r"^(reply:|reply-cancel$)"))
     app.add_handler(CallbackQueryHandler(duplicates.on_choice, pattern=r"^(join:|create-new$)"))
@@ -102,33 +120,6 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(MessageHandler(answers, intake.on_message), group=1)
     app.add_error_handler(errors.on_error)
     return app
-
-
-async def _register_commands(app: Application) -> None:  # type: ignore[type-arg]
-    for lang in LANGUAGES:
-        commands = [BotCommand(name, t(f"cmd_{name}", lang)) for name in COMMANDS]
-        await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
-
-
-async def _vet_templates(app: Application) -> None:  # type: ignore[type-arg]
-    """Offer only templates Jira would accept; tell admins about the others."""
-    svc: Services = app.bot_data["services"]
-    if svc.gateway is None:
-        return
-    templates = svc.engine.templates
-    projects = {template.jira.project or svc.config.jira_project for template in templates.templates}
-    try:
-        meta = await svc.gateway.create_meta(projects)
-    except DeliveryError as error:
-        log.warning("templates not checked against Jira (%s); offering all of them", error)
-        return
-    results = check_templates(templates, meta, svc.config.jira_project)
-    svc.engine.templates = offered(templates, results)
-    refused = {template_id: problems for template_id, problems in results.items() if problems}
-    if refused:
-        report = "\n".join(format_report(refused))
-        log.error("templates refused by the Jira check:\n%s", report)
-        await tell_admins(app.bot, svc, t("templates_refused", "en", report=report))
 
 
 async def _learn_upload_limit(app: Application) -> None:  # type: ignore[type-arg]
@@ -170,8 +161,12 @@ def _answer_transition(svc: Services) -> tuple[tuple[str, ...], str] | None:
 
 async def _started(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data["services"]
-    await _register_commands(app)
-    await _vet_templates(app)
+    extractor = svc.config.extractor
+    if extractor is not None:
+        svc.model = ModelExtractor(extractor.url, token=extractor.token, timeout=extractor.timeout)
+    await menus.register_everyones(app.bot)
+    await menus.register_admins(app.bot, svc)
+    await templates_admin.on_startup(app)
     await _learn_upload_limit(app)
     await _start_inbox(app)
     if svc.gateway is not None:
@@ -197,5 +192,7 @@ async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(task, timeout=30)
+    if svc.model is not None:
+        await svc.model.close()
     if svc.gateway is not None:
         await svc.gateway.close()

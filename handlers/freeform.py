@@ -11,6 +11,7 @@ from telegram import (
     MessageOriginUser,
     Update,
 )
+from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
 from bot.dialog import FREE_FORM_WORDS
@@ -50,9 +51,13 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     origin = message.forward_origin
     attachment = attachment_of(message)
     draft = svc.engine.new_draft(reporter(user), language(user))
+    hints = None
+    if svc.model is not None:
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        hints = await svc.model.hints(text, draft.lang, svc.engine.today(), svc.engine.templates)
     step = svc.engine.start_from_message(
         draft, text, forwarded=origin is not None, forwarded_from=sender_of(origin) if origin else None,
-        files=(attachment,) if attachment else ())
+        files=(attachment,) if attachment else (), hints=hints)
     # Persisted before the reply: a restart continues from the prefilled draft.
     svc.store.save_draft(draft, chat.id)
     if draft.template_id is not None:

@@ -1,4 +1,4 @@
-"""Running the bot: polling or webhook, the HTTP server, and a graceful stop on SIGTERM or SIGINT."""
+"""Running the bot: polling or webhook, the HTTP server, a graceful stop on SIGTERM or SIGINT, reload on SIGHUP."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.services import Services
+from handlers import templates_admin
 from handlers.processor import ChatOrderedProcessor
 from handlers.web import build_web_app
 
@@ -53,12 +54,17 @@ async def serve(svc: Services, app: Application, stop: asyncio.Event | None = No
             await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             log.info("receiving updates by long polling")
         await app.start()
+        # SIGHUP (systemctl reload) re-reads the templates file with the same checks as /reload.
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+            loop.add_signal_handler(signal.SIGHUP, templates_admin.reload_on_signal, app)
         templates = svc.engine.templates.templates
         log.info("ready: @%s with %d templates (%s), Jira project %s", app.bot.username, len(templates),
                  ", ".join(template.id for template in templates), svc.config.jira_project)
         await stop.wait()
         log.info("stopping: no new updates, finishing the ones in progress")
     finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+            loop.remove_signal_handler(signal.SIGHUP)
         await _stop(svc, app, runner)
 
 

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
-from handlers.common import language, main_keyboard, send
+from handlers.common import language, main_keyboard, send, services
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -24,4 +24,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     lang = language(user)
-    await send(context.bot, chat.id, html.escape(t("help", lang)), main_keyboard(lang))
+    text = t("help", lang)
+    if services(context).access.is_admin(user.id, user.username):
+        text += "\n\n" + t("help_admin", lang)
+    await send(context.bot, chat.id, html.escape(text), main_keyboard(lang))

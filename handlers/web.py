@@ -1,4 +1,4 @@
-"""The bot's HTTP server: Telegram's webhook, health, readiness and metrics on one aiohttp app."""
+"""The bot's HTTP server: Telegram's webhook, health, readiness, metrics and the admin page on one aiohttp app."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.jira_events import SIGNATURE_HEADER, parse_webhook, verify_signature
 from bot.metrics import CONTENT_TYPE
 from bot.services import Services
 from bot.tracker import DeliveryError
+from handlers.admin_web import add_admin_routes
 from handlers.processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
@@ -165,4 +166,5 @@ def build_web_app(svc: Services, application: Application) -> web.Application:  
     if webhook is not None:
         app.router.add_post(webhook.path, telegram_webhook)
     app.router.add_post("/jira/webhook", jira_webhook)
+    add_admin_routes(app, svc)
     return app

@@ -15,6 +15,7 @@ import yaml
 from bot.access import Access
 from bot.config import load_config
 from bot.services import Services, build_directory, build_engine, open_store
+from bot.template_library import TemplateLibrary
 from bot.tracker import JiraGateway
 from handlers.app import build_application
 from handlers.processor import ChatOrderedProcessor
@@ -142,8 +143,10 @@ def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock) -> tuple[Servic
     telegram = dataclasses.replace(config.telegram, api_base_url=tg.base_url, file_base_url=tg.base_file_url)
     config = dataclasses.replace(config, telegram=telegram)
     store = open_store(config.storage_path, clock)
-    engine = build_engine(config, build_directory(config, store), clock, telegram.download_limit)
-    svc = Services(config, store, engine, Access(config.access, store), clock=clock, gateway=JiraGateway(config.jira))
+    library = TemplateLibrary(store, config.templates_path)
+    engine = build_engine(config, build_directory(config, store), clock, telegram.download_limit, library=library)
+    svc = Services(config, store, engine, Access(config.access, store), clock=clock, gateway=JiraGateway(config.jira),
+                   library=library)
     return svc, build_application(svc, rate_limit=False, sweep_interval=3600)
 
 

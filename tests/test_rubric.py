@@ -539,3 +539,46 @@ async def test_the_example_rubric_sets_and_explains_the_priority(bot: RunningBot
     assert issue["fields"]["priority"]["name"] == "Highest"
     assert "h3. Why this priority" in issue["fields"]["description"]
     assert "deadline tomorrow" in issue["fields"]["description"]
+
+
+async def test_disagreeing_with_the_priority_takes_a_reason_that_engineers_see(bot: RunningBot) -> None:
+    user = bot.user()
+    await bot.say(user, "ACME can't export invoices to PDF since the update, go-live is tomorrow, we are blocked")
+    await bot.say(user, "The go-live needs the PDF invoices")
+    await bot.tap(user, "⚖️ Disagree with the priority")
+    assert 'The rules say: Highest: deadline tomorrow, urgency: "blocker"' in user.last.text
+    assert user.last.buttons() == ["Highest", "High", "Medium", "Low", "⬅️ Back"]
+    await bot.tap(user, "Medium")
+    assert "Why Medium?" in user.last.text
+    await bot.say(user, "meh")
+    assert "at least 10 characters" in user.last.text
+    await bot.restart()  # the half-given disagreement survives, like every answer
+    await bot.say(user, "Go-live moved to January, they told me today")
+    card = user.last.text
+    assert "Medium — your call: Go-live moved to January, they told me today" in card
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in user.messages), timeout=10)
+    [issue] = bot.jira.issues.values()
+    assert issue["fields"]["priority"]["name"] == "Medium"
+    description = issue["fields"]["description"]
+    assert "Medium, set by the salesperson: Go\\-live moved to January, they told me today" in description
+    assert 'the rules said: Highest: deadline tomorrow, urgency: "blocker"' in description
+    stored = bot.svc.store.requests_of(user.id) if bot.svc else []
+    assert stored and stored[0].ticket.priority == "Medium"
+
+
+async def test_choosing_the_rules_priority_again_drops_the_disagreement(bot: RunningBot) -> None:
+    user = bot.user()
+    await bot.say(user, "ACME can't export invoices to PDF since the update, go-live is tomorrow, we are blocked")
+    await bot.say(user, "The go-live needs the PDF invoices")
+    await bot.tap(user, "⚖️ Disagree with the priority")
+    await bot.tap(user, "Low")
+    await bot.say(user, "They can live with CSV for a week")
+    assert "Low — your call" in user.last.text
+    await bot.tap(user, "⚖️ Disagree with the priority")
+    await bot.tap(user, "Highest")
+    assert 'Highest: deadline tomorrow, urgency: "blocker"' in user.last.text
+    assert "your call" not in user.last.text
+    await bot.tap(user, "⚖️ Disagree with the priority")
+    await bot.tap(user, "⬅️ Back")
+    assert "Please check your request" in user.last.text

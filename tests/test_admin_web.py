@@ -1,0 +1,666 @@
+"""The admin web page over HTTP: sign-in by a /web link, sessions, CSRF, and every page against the real bot."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.config import ServerConfig, load_config
+from bot.dialog import Draft
+from bot.ticket import Reporter, Ticket
+from bot.yamlfile import ConfigError
+from handlers.admin_web.auth import create_login
+from handlers.web import build_web_app
+from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
+from tests.fake_jira import FakeJira
+from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+from tests.test_intake import answer_bug_until_summary
+from tests.test_web import free_port
+
+HOOK_SECRET = "jira-hook-secret"
+GET_PAGES = ("/admin/", "/admin/requests", "/admin/templates", "/admin/templates/history",
+             "/admin/templates/versions/1", "/admin/users", "/admin/audit")
+POST_ROUTES = ("/admin/logout", "/admin/templates/check", "/admin/templates/publish",
+               "/admin/templates/versions/1/rollback", "/admin/users/role", "/admin/users/access",
+               "/admin/users/invite", "/admin/users/invite/cancel")
+NEW_TEMPLATE = """
+  - id: onboarding
+    title: {en: Onboard a new customer, ru: Подключить клиента, de: Neuen Kunden anbinden}
+    jira:
+      issue_type: Task
+      summary: "Onboarding: {customer}"
+    questions:
+      - id: customer
+        text: {en: "Which customer?", ru: "Какой клиент?", de: "Welcher Kunde?"}
+        type: customer
+      - id: plan
+        text: {en: "Which plan?", ru: "Какой тариф?", de: "Welcher Tarif?"}
+        type: choice
+        options:
+          - {value: basic, label: Basic}
+          - {value: pro, label: Pro, priority: High}
+"""
+
+
+@dataclass
+class Page:
+    """One HTTP answer as the browser got it."""
+
+    status: int
+    text: str
+    headers: Any
+    url: str
+
+
+class Client:
+    """A browser of sorts: its own cookies, and the CSRF token of the last signed-in page."""
+
+    def __init__(self, base: str) -> None:
+        """Open a cookie jar for the site at base."""
+        self.base = base
+        # The server is on 127.0.0.1: aiohttp keeps cookies for IP hosts only when told to.
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.csrf = ""
+
+    async def close(self) -> None:
+        """Close the client's connections."""
+        await self.http.close()
+
+    def _keep_csrf(self, text: str) -> None:
+        """Remember the CSRF token a signed-in page carries, as its forms would send it."""
+        found = re.search(r'name="csrf" value="([^"]+)"', text)
+        if found:
+            self.csrf = found.group(1)
+
+    async def open(self, url: str, *, follow: bool = True) -> Page:
+        """GET a page (a path on the site, or a whole URL such as a sign-in link)."""
+        async with self.http.get(url if url.startswith("http") else self.base + url,
+                                 allow_redirects=follow) as response:
+            page = Page(response.status, await response.text(), response.headers, str(response.url))
+        self._keep_csrf(page.text)
+        return page
+
+    async def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: str | None = None,
+                   follow: bool = True) -> Page:
+        """Submit a form, with the session's CSRF token unless another (or none: "") is given."""
+        form = dict(data or {})
+        token = self.csrf if csrf is None else csrf
+        if token:
+            form["csrf"] = token
+        async with self.http.post(self.base + path, data=form, allow_redirects=follow) as response:
+            page = Page(response.status, await response.text(), response.headers, str(response.url))
+        self._keep_csrf(page.text)
+        return page
+
+
+@dataclass
+class Site:
+    """The real bot and its HTTP server, with the admin page on it."""
+
+    bot: RunningBot
+    base: str
+    clients: list[Client]
+
+    @property
+    def svc(self) -> Any:
+        """Return the running bot's services."""
+        assert self.bot.svc is not None
+        return self.bot.svc
+
+    def client(self) -> Client:
+        """Return a new browser with no cookies."""
+        client = Client(self.base)
+        self.clients.append(client)
+        return client
+
+    async def link(self, user: FakeUser) -> str:
+        """Have the user send /web and return the sign-in link the bot answered with."""
+        await self.bot.say(user, "/web")
+        return sign_in_link(user.last)
+
+    async def signed_in(self, user_id: int = ADMIN_ID, name: str = "Olga") -> Client:
+        """Return a client signed in as this Telegram user, through the /web link."""
+        client = self.client()
+        page = await client.open(await self.link(self.bot.user(user_id, name)))
+        assert page.status == 200 and page.url.endswith("/admin/"), page.text
+        return client
+
+
+def sign_in_link(message: BotMessage) -> str:
+    """Return the one link in the bot's /web answer."""
+    links = [e["url"] for e in message.entities if e.get("type") == "text_link"]
+    assert len(links) == 1, message.text
+    return str(links[0])
+
+
+@asynccontextmanager
+async def running_site(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock,
+                       **server: Any) -> AsyncIterator[Site]:
+    """Start the bot with its HTTP server, as `ticketsmith run` does with server.port set."""
+    port = free_port()
+    notices = {"webhook_secret": HOOK_SECRET, "poll_seconds": 0, "merge_seconds": 60}
+    config = write_config(tmp_path, jira.url, server={"port": port, **server}, notices=notices)
+    running = RunningBot(tg, jira, config, clock)
+    await running.start()
+    assert running.svc is not None
+    runner = web.AppRunner(build_web_app(running.svc, running.app), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    site = Site(running, f"http://127.0.0.1:{port}", [])
+    try:
+        yield site
+    finally:
+        for client in site.clients:
+            await client.close()
+        await runner.cleanup()
+        await running.stop()
+
+
+@pytest.fixture
+async def site(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Site]:
+    """The bot and its web server, with the example templates."""
+    async with running_site(tg, jira, tmp_path, clock) as running:
+        yield running
+
+
+def signin_page(page: Page) -> bool:
+    """Say whether a page is the one that explains how to sign in."""
+    return "send <b>/web</b>" in page.text and "Sign in" in page.text
+
+
+async def file_directly(site: Site, requests: list[tuple[int, str, str, str | None, str | None]]) -> None:
+    """Confirm requests (user, template, summary, customer, priority) as intake does; wait until Jira has them."""
+    store = site.svc.store
+    for n, (user_id, template_id, summary, customer, priority) in enumerate(requests):
+        site.bot.clock.advance(60)
+        draft = Draft(id=f"web{n:04d}", user_id=user_id, lang="en", reporter=Reporter(user_id, "Anna"),
+                      template_id=template_id)
+        store.confirm(draft, user_id, Ticket("SUP", "Bug", summary, "d", priority=priority, customer=customer))
+    site.svc.outbox.kick()
+    await site.bot.tg.wait_for(
+        lambda: store.db.execute("SELECT count(*) FROM requests WHERE jira_key IS NULL").fetchone()[0] == 0,
+        timeout=15)
+
+
+# -- signing in ----------------------------------------------------------------------------------------------
+
+
+async def test_web_sends_a_one_time_link_that_signs_in_with_a_safe_cookie(site: Site) -> None:
+    admin = site.bot.user(ADMIN_ID, "Olga")
+    url = await site.link(admin)
+    assert "works once, within 10 minutes" in admin.last.text
+    assert url.startswith(site.base + "/admin/login?token=")
+    client = site.client()
+    page = await client.open(url, follow=False)
+    assert page.status == 303 and page.headers["Location"] == "/admin/"
+    cookie = page.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/admin" in cookie
+    assert "Max-Age=43200" in cookie and "Secure" not in cookie
+    dashboard = await client.open("/admin/")
+    assert dashboard.status == 200 and "<h1>Dashboard</h1>" in dashboard.text
+    assert "Olga Petrova (@olga)" in dashboard.text
+    entry = site.svc.audit.recent(1)[0]
+    assert (entry.actor_id, entry.action) == (ADMIN_ID, "web.signin")
+    # Only a hash of the token is kept.
+    token = url.split("token=")[1]
+    assert site.svc.store.db.execute("SELECT count(*) FROM web_logins WHERE token_hash = ?", [token]).fetchone()[0] == 0
+
+
+async def test_a_used_link_is_refused(site: Site) -> None:
+    url = await site.link(site.bot.user(ADMIN_ID, "Olga"))
+    assert (await site.client().open(url)).status == 200
+    again = await site.client().open(url)
+    assert again.status == 403 and "already used" in again.text and signin_page(again)
+
+
+async def test_an_expired_link_is_refused(site: Site, clock: Clock) -> None:
+    url = await site.link(site.bot.user(ADMIN_ID, "Olga"))
+    clock.advance(10 * 60 + 1)
+    page = await site.client().open(url)
+    assert page.status == 403 and "expired" in page.text and signin_page(page)
+
+
+async def test_a_made_up_link_is_refused(site: Site) -> None:
+    page = await site.client().open("/admin/login?token=not-a-real-token")
+    assert page.status == 403 and "not valid" in page.text
+
+
+async def test_without_a_session_every_page_is_the_sign_in_page_and_no_data(site: Site) -> None:
+    await site.bot.say(site.bot.user(101, "Anna"), "/help")
+    await file_directly(site, [(101, "bug", "Secret summary of ACME", "ACME Corp GmbH", "High")])
+    client = site.client()
+    for path in GET_PAGES:
+        page = await client.open(path)
+        assert page.status == 401 and signin_page(page), path
+        assert "@ticketsmith_bot" in page.text
+        assert "Secret summary" not in page.text and "templates:" not in page.text and "Anna" not in page.text
+    before = site.svc.audit.count()
+    for path in POST_ROUTES:
+        page = await client.post(path, {"text": "templates: []", "user_id": "101", "role": "admin"}, csrf="x")
+        assert page.status == 401 and signin_page(page), path
+    assert site.svc.audit.count() == before
+    assert site.svc.access.role_of(101, "anna") == "sales"
+
+
+async def test_a_tampered_cookie_is_refused(site: Site) -> None:
+    client = await site.signed_in()
+    cookie = next(c for c in client.http.cookie_jar if c.key == "ticketsmith_admin")
+    session_id, signature = cookie.value.rsplit(".", 1)
+    forged = {"ticketsmith_admin": f"{session_id}.{'0' * len(signature)}"}
+    other = {"ticketsmith_admin": f"{session_id[:-1]}{'A' if session_id[-1] != 'A' else 'B'}.{signature}"}
+    for value in (forged, other, {"ticketsmith_admin": session_id}):
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), cookies=value) as http, \
+                http.get(site.base + "/admin/users") as response:
+            text = await response.text()
+            assert response.status == 401 and "send <b>/web</b>" in text and "Anna" not in text
+
+
+async def test_an_expired_session_is_refused(site: Site, clock: Clock) -> None:
+    client = await site.signed_in()
+    clock.advance(11 * 3600)
+    assert (await client.open("/admin/users")).status == 200
+    clock.advance(3600 + 1)
+    page = await client.open("/admin/users")
+    assert page.status == 401 and "session has ended" in page.text and signin_page(page)
+
+
+async def test_a_salesperson_gets_no_link_and_a_link_of_theirs_does_not_work(site: Site) -> None:
+    anna = site.bot.user(SALES_IDS[0], "Anna")
+    await site.bot.say(anna, "/web")
+    assert anna.last.text == "This command is for admins."
+    assert not anna.last.entities
+    token = create_login(site.svc.store, SALES_IDS[0], 600)
+    page = await site.client().open(f"/admin/login?token={token}")
+    assert page.status == 403 and "not an admin" in page.text
+
+
+async def test_a_demoted_admin_is_out_at_once(site: Site) -> None:
+    site.svc.access.set_role(SALES_IDS[1], "admin", ADMIN_ID, name="Boris Petrova", username="boris2")
+    second = await site.signed_in(SALES_IDS[1], "Boris")
+    assert (await second.open("/admin/users")).status == 200
+    olga = await site.signed_in()
+    await olga.open("/admin/users")
+    done = await olga.post("/admin/users/role", {"user_id": SALES_IDS[1], "role": "sales"})
+    assert "is now a salesperson" in done.text
+    page = await second.open("/admin/users")
+    assert page.status == 403 and "not an admin" in page.text and signin_page(page)
+
+
+async def test_sign_out_ends_the_session(site: Site) -> None:
+    client = await site.signed_in()
+    page = await client.post("/admin/logout")
+    assert page.status == 200 and "signed out" in page.text
+    assert signin_page(await client.open("/admin/"))
+    assert site.svc.store.db.execute("SELECT count(*) FROM web_sessions").fetchone()[0] == 0
+
+
+async def test_every_form_needs_the_sessions_csrf_token(site: Site) -> None:
+    await site.bot.say(site.bot.user(101, "Anna"), "/help")
+    client = await site.signed_in()
+    before = (site.svc.audit.count(), site.svc.engine.templates.version)
+    data = {"text": site.svc.engine.templates.text + NEW_TEMPLATE, "user_id": "101", "role": "admin",
+            "verdict": "sales", "valid": "7d", "code": "x"}
+    for token in ("", "wrong-token"):
+        for path in POST_ROUTES:
+            page = await client.post(path, data, csrf=token)
+            assert page.status == 403 and "nothing was changed" in page.text, path
+    assert (site.svc.audit.count(), site.svc.engine.templates.version) == before
+    assert site.svc.access.role_of(101, "anna") == "sales"
+    assert (await client.open("/admin/")).status == 200, "still signed in"
+
+
+async def test_web_says_when_the_page_is_off(bot: RunningBot) -> None:
+    admin = bot.user(ADMIN_ID, "Olga")
+    await bot.say(admin, "/web")
+    assert "switched off" in admin.last.text and "server.port" in admin.last.text
+
+
+async def test_cookie_is_secure_behind_https(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> None:
+    async with running_site(tg, jira, tmp_path, clock, public_url="https://bot.example.com/") as https_site:
+        url = await https_site.link(https_site.bot.user(ADMIN_ID, "Olga"))
+        assert url.startswith("https://bot.example.com/admin/login?token=")
+        page = await https_site.client().open(url.replace("https://bot.example.com", https_site.base), follow=False)
+        assert page.status == 303 and "Secure" in page.headers["Set-Cookie"]
+
+
+def test_the_page_address_comes_from_public_url_or_the_listening_port(tmp_path: Path) -> None:
+    for wrong in ("ftp://bot.example.com", "https://bot.example.com/ts", "bot.example.com"):
+        path = write_config(tmp_path, "https://jira.example.com", server={"port": 8080, "public_url": wrong})
+        with pytest.raises(ConfigError) as error:
+            load_config(path)
+        assert any("'server.public_url' must be an http:// or https:// address" in p for p in error.value.problems)
+    assert ServerConfig(listen="0.0.0.0", port=8080).base_url == "http://localhost:8080"
+    assert ServerConfig(port=8080, public_url="https://bot.example.com").base_url == "https://bot.example.com"
+    good = write_config(tmp_path, "https://jira.example.com",
+                        server={"port": 8080, "public_url": "https://bot.example.com:8443/", "admin_link_minutes": 5})
+    server = load_config(good).server
+    assert (server.base_url, server.admin_link_minutes, server.admin_session_hours) == (
+        "https://bot.example.com:8443", 5.0, 12.0)
+
+
+# -- templates -----------------------------------------------------------------------------------------------
+
+
+async def test_validation_errors_are_shown_on_their_lines(site: Site) -> None:
+    client = await site.signed_in()
+    text = site.svc.engine.templates.text
+    lines = text.splitlines()
+    number = next(i for i, line in enumerate(lines, start=1) if line.strip() == "type: choice")
+    lines[number - 1] = lines[number - 1].replace("choice", "choise")
+    await client.open("/admin/templates")
+    page = await client.post("/admin/templates/check", {"text": "\n".join(lines)})
+    assert page.status == 422
+    assert "nothing was published" in page.text
+    assert f'data-line="{number}">Line {number}</a>: ' in page.text
+    assert "unknown type &#x27;choise&#x27;" in page.text
+    assert f'<span id="L{number}" class="err">{number}</span>' in page.text
+    assert f"{number:>4} │ " in page.text and "type: choise" in page.text
+    assert "<textarea" in page.text and "choise" in page.text.split("<textarea", 1)[1]
+    broken_yaml = await client.post("/admin/templates/publish", {"text": "templates:\n  - id: [oops\n"})
+    assert broken_yaml.status == 422 and "Line 3" in broken_yaml.text
+    assert site.svc.library.latest().number == 1
+
+
+async def test_check_shows_the_changes_and_the_new_dialog(site: Site) -> None:
+    client = await site.signed_in()
+    await client.open("/admin/templates")
+    page = await client.post("/admin/templates/check", {"text": site.svc.engine.templates.text + NEW_TEMPLATE,
+                                                        "lang": "de"})
+    assert page.status == 200 and "No problems found" in page.text
+    assert "Changes against the live version" in page.text and "onboarding" in page.text
+    assert "Neuen Kunden anbinden" in page.text and "Welcher Tarif?" in page.text
+    assert '<span class="tgbtn">Pro</span>' in page.text and "“Pro” sets priority High" in page.text
+    assert site.svc.library.latest().number == 1, "checking publishes nothing"
+
+
+async def test_preview_lists_questions_with_buttons_and_conditions(site: Site) -> None:
+    client = await site.signed_in()
+    page = await client.open("/admin/templates")
+    assert "Preview of the live version" in page.text
+    assert "How urgent is it?" in page.text and '<span class="tgbtn">Can wait</span>' in page.text
+    assert "Asked only when “How urgent is it?” is “Deal or go-live blocked” or “Customer is unhappy”." in page.text
+    assert '<span class="tgbtn nav">Skip ⏭</span>' in page.text
+    russian = await client.open("/admin/templates?lang=ru")
+    assert "Насколько срочно?" in russian.text
+
+
+async def test_publish_offers_the_new_template_to_salespeople_at_once(site: Site) -> None:
+    client = await site.signed_in()
+    await client.open("/admin/templates")
+    page = await client.post("/admin/templates/publish", {"text": site.svc.engine.templates.text + NEW_TEMPLATE,
+                                                          "base": site.svc.engine.templates.version,
+                                                          "note": "onboarding form"})
+    assert page.status == 200 and "Published v2. New requests use it now." in page.text
+    anna = site.bot.user(SALES_IDS[0], "Anna")
+    await site.bot.say(anna, "/new")
+    assert "Onboard a new customer" in anna.last.buttons()
+    version = site.svc.library.latest()
+    assert (version.number, version.source, version.author_id, version.note) == (2, "web", ADMIN_ID,
+                                                                                 "onboarding form")
+    assert version.author_name == "Olga Petrova (@olga)"
+    again = await client.post("/admin/templates/publish", {"text": site.svc.engine.templates.text})
+    assert "Nothing to publish" in again.text
+
+
+async def test_publishing_over_a_newer_version_asks_first(site: Site) -> None:
+    first, second = await site.signed_in(), await site.signed_in()
+    base = site.svc.engine.templates.version
+    await first.open("/admin/templates")
+    await second.open("/admin/templates")
+    text = site.svc.engine.templates.text
+    assert "Published v2" in (await first.post("/admin/templates/publish", {"text": text + NEW_TEMPLATE,
+                                                                           "base": base})).text
+    mine = text.replace("How urgent is it?", "How urgent is this?")
+    page = await second.post("/admin/templates/publish", {"text": mine, "base": base})
+    assert page.status == 409 and "v2 was published while you were editing" in page.text
+    assert site.svc.library.latest().number == 2
+    confirmed = await second.post("/admin/templates/publish", {"text": mine,
+                                                               "base": site.svc.engine.templates.version})
+    assert "Published v3" in confirmed.text
+
+
+async def test_history_diff_and_rollback(site: Site) -> None:
+    client = await site.signed_in()
+    await client.open("/admin/templates")
+    await client.post("/admin/templates/publish", {"text": site.svc.engine.templates.text + NEW_TEMPLATE})
+    history = await client.open("/admin/templates/history")
+    assert ">v2</a>" in history.text and ">v1</a>" in history.text and "Roll back" in history.text
+    version = await client.open("/admin/templates/versions/2")
+    assert "Changes from v1" in version.text and "Onboard a new customer" in version.text
+    assert '<span class="add">+  - id: onboarding</span>' in version.text
+    assert (await client.open("/admin/templates/versions/99")).status == 404
+    page = await client.post("/admin/templates/versions/1/rollback")
+    assert "Published v3" in page.text
+    latest = site.svc.library.latest()
+    assert (latest.number, latest.source, latest.note) == (3, "rollback", "v1")
+    anna = site.bot.user(SALES_IDS[0], "Anna")
+    await site.bot.say(anna, "/new")
+    assert "Onboard a new customer" not in anna.last.buttons()
+
+
+# -- requests and dashboard ----------------------------------------------------------------------------------
+
+
+async def test_requests_are_listed_filtered_and_searched(site: Site) -> None:
+    site.bot.user(SALES_IDS[1], "Boris")
+    await site.bot.say(site.bot.user(SALES_IDS[1], "Boris"), "/help")
+    await file_directly(site, [
+        (101, "bug", "Export fails", "ACME Corp GmbH", "High"),
+        (102, "feature", "Needs SSO login", "Globex Corporation", "Low"),
+        (101, "question", "Is there an API?", "ACME Corp GmbH", None),
+    ])
+    client = await site.signed_in()
+    page = await client.open("/admin/requests")
+    assert page.text.count('<tr><td data-label="Created"') == 3 and "3 requests" in page.text
+    assert f'href="{site.bot.jira.url}/browse/SUP-1"' in page.text
+    assert "Export fails" in page.text and "Boris" in page.text
+
+    async def summaries(query: str) -> set[str]:
+        """Return which of the requests the list shows for a query."""
+        found = await client.open("/admin/requests?" + query)
+        return {s for s in ("Export fails", "Needs SSO login", "Is there an API?") if s in found.text}
+
+    assert await summaries("customer=ACME") == {"Export fails", "Is there an API?"}
+    assert await summaries("template=feature") == {"Needs SSO login"}
+    assert await summaries("urgency=High") == {"Export fails"}
+    assert await summaries("requester=102") == {"Needs SSO login"}
+    assert await summaries("text=SSO") == {"Needs SSO login"}
+    assert await summaries("status=open") == {"Export fails", "Needs SSO login", "Is there an API?"}
+    assert await summaries("status=resolved") == set()
+    assert "No request matches" in (await client.open("/admin/requests?text=nothing-like-it")).text
+
+
+async def test_requests_are_paginated(site: Site) -> None:
+    site.bot.jira.go_down()
+    store = site.svc.store
+    for n in range(55):
+        draft = Draft(id=f"p{n:03d}", user_id=101, lang="en", reporter=Reporter(101, "Anna"), template_id="bug")
+        store.confirm(draft, 101, Ticket("SUP", "Bug", f"Problem {n:02d}", "d"))
+        site.bot.clock.advance(1)
+    client = await site.signed_in()
+    first = await client.open("/admin/requests")
+    assert "Page 1 of 2 · 55 requests" in first.text and "Problem 54" in first.text and "Problem 04" not in first.text
+    second = await client.open("/admin/requests?page=2")
+    assert "Page 2 of 2" in second.text and "Problem 04" in second.text and "Problem 54" not in second.text
+    site.bot.jira.come_up()
+
+
+async def test_dashboard_draws_the_requests_filed_through_the_bot(site: Site, clock: Clock) -> None:
+    anna = site.bot.user(SALES_IDS[0], "Anna")
+    await answer_bug_until_summary(site.bot, anna)
+    await site.bot.tap(anna, "✅ Create")
+    await answer_bug_until_summary(site.bot, anna, urgency="Can wait", deadline="No deadline")
+    await site.bot.tap(anna, "✅ Create")
+    await site.bot.tap(anna, "No, create a new one")
+    await site.bot.tg.wait_for(lambda: sum("Created SUP-" in m.text for m in anna.messages) == 2, timeout=15)
+    jira = site.bot.jira
+    jira.add_webhook(f"{site.base}/jira/webhook", secret=HOOK_SECRET)
+    jira.comment("SUP-1", "Looking at it")
+    jira.resolve("SUP-1")
+    await jira.aflush_webhooks()
+    clock.advance(61)
+    site.svc.inbox.kick()
+    await site.bot.tg.wait_for(lambda: site.svc.store.db.execute(
+        "SELECT resolved_at FROM requests WHERE jira_key = 'SUP-1'").fetchone()[0] is not None, timeout=10)
+    client = await site.signed_in()
+    page = await client.open("/admin/")
+    assert page.text.count("<svg") == 3
+    assert "<b>2</b><span>requests in 12 weeks</span>" in page.text
+    assert "<b>1</b><span>resolved</span>" in page.text
+    assert "<b>0%</b><span>needed a follow-up question</span>" in page.text
+    assert "23 Nov: Something is broken 2</title></rect>" in page.text
+    assert "23 Nov: Highest 1</title>" in page.text and "23 Nov: Medium 1</title>" in page.text
+    assert "ACME Corp GmbH: 2</title>" in page.text
+    assert "median time to first engineer response" in page.text
+    four = await client.open("/admin/?weeks=4")
+    assert "requests in 4 weeks" in four.text
+
+
+# -- users ---------------------------------------------------------------------------------------------------
+
+
+async def test_invites_are_made_shown_and_withdrawn(site: Site) -> None:
+    client = await site.signed_in()
+    await client.open("/admin/users")
+    page = await client.post("/admin/users/invite", {"role": "admin", "valid": "3d"})
+    assert "Invite link made" in page.text
+    invite = site.svc.store.db.execute("SELECT code, role, expires_at - created_at FROM invites").fetchone()
+    assert invite[1] == "admin" and invite[2] == 3 * 86400
+    assert f'value="https://t.me/ticketsmith_bot?start={invite[0]}"' in page.text
+    bad = await client.post("/admin/users/invite", {"role": "admin", "valid": "400d"})
+    assert "from 1 hour to 90 days" in bad.text
+    withdrawn = await client.post("/admin/users/invite/cancel", {"code": invite[0]})
+    assert "no longer works" in withdrawn.text and invite[0] not in withdrawn.text
+    actions = [e.action for e in site.svc.audit.recent(10)]
+    assert "invite.create" in actions and "invite.cancel" in actions
+
+
+async def test_promote_revoke_and_restore_with_the_telegram_rules(site: Site) -> None:
+    anna, boris = site.bot.user(101, "Anna"), site.bot.user(102, "Boris")
+    await site.bot.say(anna, "/help")
+    await site.bot.say(boris, "/new")
+    await site.bot.tap(boris, "Something is broken")
+    client = await site.signed_in()
+    page = await client.open("/admin/users")
+    assert "Anna Petrova" in page.text and "admin in the config file" in page.text
+    promoted = await client.post("/admin/users/role", {"user_id": "101", "role": "admin"})
+    assert "Anna Petrova (@anna) is now an admin. They were told in Telegram." in promoted.text
+    assert site.svc.access.is_admin(101, "anna")
+    assert "made you an admin" in anna.last.text
+    revoked = await client.post("/admin/users/role", {"user_id": "102", "role": "revoked"})
+    assert "can no longer use the bot" in revoked.text
+    assert site.svc.store.get_draft(102) is None
+    await site.bot.tg.wait_for(lambda: "revoked" in boris.last.text)
+    await site.bot.say(boris, "/new")
+    assert "revoked" in boris.last.text
+    restored = await client.post("/admin/users/role", {"user_id": "102", "role": "sales"})
+    assert "is now a salesperson" in restored.text and site.svc.access.allowed(102, "boris")
+    self_demotion = await client.post("/admin/users/role", {"user_id": str(ADMIN_ID), "role": "sales"})
+    assert "admin in the config file" in self_demotion.text and site.svc.access.is_admin(ADMIN_ID, "olga")
+    actions = [e.action for e in site.svc.audit.recent(10)]
+    assert actions.count("role.change") == 1 and "user.revoke" in actions and "user.restore" in actions
+
+
+async def test_an_admin_cannot_demote_themselves(site: Site) -> None:
+    site.svc.access.set_role(103, "admin", ADMIN_ID, name="Carl", username="carl")
+    carl = await site.signed_in(103, "Carl")
+    await carl.open("/admin/users")
+    page = await carl.post("/admin/users/role", {"user_id": "103", "role": "sales"})
+    assert "You cannot demote or revoke yourself" in page.text and site.svc.access.is_admin(103, "carl")
+
+
+async def test_an_access_request_is_approved_from_the_page_and_the_person_told(site: Site) -> None:
+    client = await site.signed_in()
+    eve = site.bot.user(555, "Eve")
+    await site.bot.say(eve, "/start")
+    await site.bot.tap(eve, "🙋 Ask for access")
+    admin = site.bot.user(ADMIN_ID, "Olga")
+    await site.bot.tg.wait_for(lambda: any("Eve" in m.text for m in admin.messages))
+    page = await client.open("/admin/users")
+    assert "Waiting for access (1)" in page.text and "Eve Petrova (@eve)" in page.text
+    done = await client.post("/admin/users/access", {"user_id": "555", "verdict": "sales"})
+    assert "may use the bot now. They were told in Telegram." in done.text
+    assert "Waiting for access" not in done.text
+    assert "Welcome" in eve.last.text
+    card = next(m for m in admin.messages if "Eve" in m.text)
+    assert "Approved as salesperson by" in card.text and not card.buttons()
+    twice = await client.post("/admin/users/access", {"user_id": "555", "verdict": "deny"})
+    assert "already decided" in twice.text
+    await site.bot.say(eve, "/new")
+    assert "What do you need?" in eve.last.text
+
+
+# -- audit, headers, offline ---------------------------------------------------------------------------------
+
+
+async def test_audit_shows_who_changed_what(site: Site) -> None:
+    await site.bot.say(site.bot.user(101, "Anna"), "/help")
+    client = await site.signed_in()
+    await client.open("/admin/templates")
+    await client.post("/admin/templates/publish", {"text": site.svc.engine.templates.text + NEW_TEMPLATE})
+    await client.post("/admin/users/role", {"user_id": "101", "role": "admin"})
+    page = await client.open("/admin/audit")
+    rows = re.findall(r"<tr><td data-label=\"When\"(.*?)</tr>", page.text)
+    assert len(rows) == 3
+    assert "role.change" in rows[0] and "Olga Petrova (@olga)" in rows[0] and "sales → admin" in rows[0]
+    assert "templates.publish" in rows[1] and "v2 (web)" in rows[1]
+    assert "web.signin" in rows[2] and "23 Nov 2026, 09:00" in rows[2]
+
+
+class _Links(HTMLParser):
+    """Every address a page refers to, by tag and attribute."""
+
+    def __init__(self) -> None:
+        """Start with no addresses."""
+        super().__init__()
+        self.found: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Note the addresses of one tag."""
+        for name, value in attrs:
+            if name in ("src", "href", "action", "formaction", "poster", "data") and value:
+                self.found.append((tag, name, value))
+
+
+async def test_every_page_is_offline_and_sends_strict_headers(site: Site) -> None:
+    await file_directly(site, [(101, "bug", "Export fails", "ACME Corp GmbH", "High")])
+    client = await site.signed_in()
+    pages = [await client.open(path) for path in GET_PAGES]
+    pages.append(await client.post("/admin/templates/check", {"text": "templates: 1"}))
+    pages.append(await site.client().open("/admin/users"))
+    pages.append(await site.client().open("/admin/login?token=used-or-not"))
+    jira = urlsplit(site.bot.jira.url).netloc
+    for page in pages:
+        headers = page.headers
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'"), page.url
+        assert "style-src 'self' 'unsafe-inline'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY" and headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Cache-Control"] == "no-store"
+        assert "@import" not in page.text and "url(" not in page.text
+        parser = _Links()
+        parser.feed(page.text)
+        for tag, attribute, value in parser.found:
+            if not value.startswith(("http://", "https://", "//")):
+                continue
+            # Only a link to the configured Jira may leave the page; nothing is ever loaded from elsewhere.
+            assert tag == "a" and attribute == "href" and urlsplit(value).netloc == jira, (page.url, value)
+    script = await client.open("/admin/assets/editor.js")
+    assert script.status == 200 and "http" not in script.text
+
+
+async def test_unknown_admin_paths_still_get_the_headers(site: Site) -> None:
+    client = await site.signed_in()
+    page = await client.open("/admin/nothing-here")
+    assert page.status == 404 and page.headers["X-Frame-Options"] == "DENY"
+    plain = await client.open("/healthz")
+    assert "X-Frame-Options" not in plain.headers
