@@ -14,7 +14,7 @@ from bot.people import decide_request, moment
 from bot.services import Services
 from bot.text import clip
 from handlers import menus
-from handlers.common import drop_buttons, edit, language, main_keyboard, send, services
+from handlers.common import drop_buttons, edit, language, main_keyboard, refused_unless_admin, send, services
 
 ASK = "access:ask"
 # ar:<verdict>:<user id>; 'show' sends the request's card again (from /users).
@@ -153,8 +153,7 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     found = _DECIDE.match(query.data or "")
     assert found is not None
     verdict, target = found.group(1), int(found.group(2))
-    if not svc.access.is_admin(actor.id, actor.username):
-        await query.answer(t("admins_only", lang), show_alert=True)
+    if await refused_unless_admin(update, context):
         return
     requests = AccessRequests(svc.store)
     if verdict == "show":

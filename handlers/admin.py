@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
-from handlers.common import language, send, services
+from handlers.common import language, refused_unless_admin, send, services
 
 
 def _age(seconds: float) -> str:
@@ -24,8 +24,7 @@ async def outbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if not svc.access.is_admin(user.id, user.username):
-        await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
+    if await refused_unless_admin(update, context):
         return
     summary = svc.store.outbox_summary()
     if summary.waiting == 0 and summary.needs_attention == 0:

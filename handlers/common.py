@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import html
 import logging
 
-from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, User
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
@@ -35,6 +36,19 @@ def language(user: User | None) -> str:
     if user is not None and current is not None and current[0] == user.id:
         return current[1]
     return normalize_language(user.language_code if user else None)
+
+
+async def refused_unless_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Tell a non-admin that this is for admins (an alert under a button); return True when refused."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and services(context).access.is_admin(user.id, user.username):
+        return False
+    lang = language(user)
+    if update.callback_query is not None:
+        await update.callback_query.answer(t("admins_only", lang), show_alert=True)
+    elif chat is not None:
+        await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
+    return True
 
 
 def reporter(user: User) -> Reporter:

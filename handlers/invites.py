@@ -12,7 +12,7 @@ from bot.invites import InviteError, Invites, invite_link, looks_like_code, pars
 from bot.people import cancel_invite, create_invite, describe, moment, redeem_invite
 from handlers import menus
 from handlers.access_requests import admin_language, ask_markup
-from handlers.common import drop_buttons, edit, language, main_keyboard, send, services
+from handlers.common import drop_buttons, edit, language, main_keyboard, refused_unless_admin, send, services
 
 CANCEL_PATTERN = r"^inv:x:[A-Za-z0-9_-]+$"
 
@@ -22,8 +22,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if not svc.access.is_admin(user.id, user.username):
-        await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
+    if await refused_unless_admin(update, context):
         return
     try:
         role, ttl = parse_invite_args(list(context.args or []))
@@ -43,8 +42,7 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    if not svc.access.is_admin(user.id, user.username):
-        await query.answer(t("admins_only", lang), show_alert=True)
+    if await refused_unless_admin(update, context):
         return
     code = (query.data or "").removeprefix("inv:x:")
     message = query.message

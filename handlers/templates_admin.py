@@ -35,7 +35,7 @@ from bot.template_publishing import (
     status,
     vet,
 )
-from handlers.common import drop_buttons, language, send, services
+from handlers.common import drop_buttons, language, refused_unless_admin, send, services
 from handlers.render import SAFE_LIMIT
 
 log = logging.getLogger(__name__)
@@ -232,8 +232,7 @@ async def templates_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if not _is_admin(svc, user):
-        await _say(context.bot, chat.id, t("admins_only", lang))
+    if await refused_unless_admin(update, context):
         return
     wanted = (context.args or [""])[0].lower()
     text, markup = history(svc, lang) if wanted in ("history", "log", "versions") else overview(svc, lang)
@@ -507,8 +506,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None and user is not None
     svc, lang, bot = services(context), language(user), context.bot
     chat_id = query.message.chat.id if query.message else user.id
-    if not _is_admin(svc, user):
-        await query.answer(t("admins_only", lang), show_alert=True)
+    if await refused_unless_admin(update, context):
         return
     action, _, argument = (query.data or "").removeprefix(PREFIX).partition(":")
     number = int(argument) if argument.isdigit() else 0
@@ -561,8 +559,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if not _is_admin(svc, user):
-        await _say(context.bot, chat.id, t("admins_only", lang))
+    if await refused_unless_admin(update, context):
         return
     outcome = await reload(svc, user.id, user.full_name)
     await _say(context.bot, chat.id, reload_text(svc, outcome.kind, outcome.version, outcome.vetting, lang))

@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.text import clip
 from handlers import menus
 from handlers.access_requests import admin_language
-from handlers.common import drop_buttons, edit, language, main_keyboard, send, services
+from handlers.common import drop_buttons, edit, language, main_keyboard, refused_unless_admin, send, services
 
 PAGE = 10
 # Strangers waiting for a decision get a button each on the first page; more would crowd out the people.
@@ -128,8 +128,7 @@ async def users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if not svc.access.is_admin(user.id, user.username):
-        await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
+    if await refused_unless_admin(update, context):
         return
     text, markup = users_page(svc, lang, 0)
     await send(context.bot, chat.id, text, markup)
@@ -140,8 +139,7 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    if not svc.access.is_admin(user.id, user.username):
-        await query.answer(t("admins_only", lang), show_alert=True)
+    if await refused_unless_admin(update, context):
         return
     found = _PAGE.match(query.data or "")
     assert found is not None
@@ -162,8 +160,7 @@ async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, actor = update.callback_query, update.effective_user
     assert query is not None and actor is not None
     svc, lang = services(context), language(actor)
-    if not svc.access.is_admin(actor.id, actor.username):
-        await query.answer(t("admins_only", lang), show_alert=True)
+    if await refused_unless_admin(update, context):
         return
     found = _USER.match(query.data or "")
     assert found is not None

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import t
 from handlers.admin_web.auth import create_login, login_url
-from handlers.common import language, send, services
+from handlers.common import language, refused_unless_admin, send, services
 
 
 async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -17,8 +17,7 @@ async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if not svc.access.is_admin(user.id, user.username):
-        await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
+    if await refused_unless_admin(update, context):
         return
     server = svc.config.server
     if not server.port:
