@@ -672,7 +672,9 @@ class Engine:
         if draft.disputing == "pick":
             verdict = self.rate(draft, template)
             said = reason_text(verdict, lang) if verdict else "—"
-            rows = [(Button(name, f"prio:{name}"),) for name in self._priorities(draft, template)][:10]
+            # Buttons carry the priority's place in the list: a custom priority's name may not fit callback data.
+            rows = [(Button(clip(name, 60), f"prio:{i}"),) for i, name in enumerate(self._priorities(draft, template))]
+            rows = rows[:10]
             return Prompt(t("priority_pick", lang, rubric=said), draft.seq, "summary", (*rows, back))
         return Prompt(t("priority_reason", lang, priority=draft.disputing or ""), draft.seq, "summary", (back,))
 
@@ -683,15 +685,17 @@ class Engine:
             draft.seq += 1
             return Step(self._summary_prompt(draft, template))
         if draft.disputing == "pick" and isinstance(action, Tap) and action.token.startswith("prio:"):
-            chosen = action.token[5:]
+            priorities = self._priorities(draft, template)
+            place = action.token[5:]
+            if not place.isdigit() or int(place) >= len(priorities):
+                return Step(self._dispute_prompt(draft, template), t("err_use_buttons", lang), changed=False)
+            chosen = priorities[int(place)]
             verdict = self.rate(draft, template)
             if verdict is not None and chosen == verdict.priority:
                 # Agreeing with the rubric needs no reason: its verdict simply stands again.
                 draft.disputing, draft.priority_override = None, None
                 draft.seq += 1
                 return Step(self._summary_prompt(draft, template))
-            if chosen not in self._priorities(draft, template):
-                return Step(self._dispute_prompt(draft, template), t("err_use_buttons", lang), changed=False)
             draft.disputing = chosen
             draft.seq += 1
             return Step(self._dispute_prompt(draft, template))

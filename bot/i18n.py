@@ -97,15 +97,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd_reload": {"en": "Admin: reload the templates file", "ru": "Админ: перечитать файл шаблонов",
                    "de": "Admin: Vorlagendatei neu laden"},
     "new_request_button": {"en": "📝 New request", "ru": "📝 Новый запрос", "de": "📝 Neue Anfrage"},
-    "not_allowed": {
-        "en": "Sorry, this bot files requests for our sales team only, and you are not on its list "
-        "yet.\n\nSend your Telegram id {user_id} to an admin and ask them to add you.",
-        "ru": "Извините, этот бот принимает запросы только от отдела продаж, а вас пока нет в "
-        "списке.\n\nОтправьте администратору ваш Telegram id {user_id} и попросите добавить вас.",
-        "de": "Entschuldigung, dieser Bot nimmt nur Anfragen des Vertriebsteams an, und du stehst "
-        "noch nicht auf der Liste.\n\nSchicke deine Telegram-ID {user_id} an einen Admin und bitte "
-        "darum, hinzugefügt zu werden.",
-    },
     "choose_template": {"en": "What do you need?", "ru": "Что вам нужно?", "de": "Worum geht es?"},
     "choose_template_for_ask": {
         "en": "What kind of request is this? I'll fill in what your message already says.",

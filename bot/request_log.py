@@ -8,13 +8,12 @@ from typing import Any
 
 from bot.store import Store
 
-# What admins filter by, as one word per state; "resolved" and "open" come from Jira's side.
-STATUSES = ("waiting", "filed", "needs-attention", "open", "resolved")
+# What admins filter by, one word each, the same words RequestRow.status gives; "open" and "resolved" are Jira's side.
+STATUSES = ("waiting", "needs-attention", "open", "resolved")
 _STATUS_SQL = {
-    "waiting": "r.state IN ('pending', 'sending')",
-    "filed": "r.state IN ('created', 'attaching')",
-    "needs-attention": "r.state = 'needs-attention'",
-    "open": "r.jira_key IS NOT NULL AND r.resolved_at IS NULL",
+    "waiting": "r.jira_key IS NULL AND r.state <> 'needs-attention'",
+    "needs-attention": "r.state = 'needs-attention' AND r.resolved_at IS NULL",
+    "open": "r.jira_key IS NOT NULL AND r.state <> 'needs-attention' AND r.resolved_at IS NULL",
     "resolved": "r.resolved_at IS NOT NULL",
 }
 _COLUMNS = (

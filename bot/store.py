@@ -231,6 +231,7 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """Run the block as one write transaction, taking the write lock at once."""
         self.db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import (
     Message,
     MessageOrigin,
@@ -12,6 +14,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.dialog import FREE_FORM_WORDS
@@ -53,7 +56,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     draft = svc.engine.new_draft(reporter(user), language(user))
     hints = None
     if svc.model is not None:
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        # Only a courtesy while the model reads: a failed "typing…" must not cost the ask.
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
         hints = await svc.model.hints(text, draft.lang, svc.engine.today(), svc.engine.templates)
     step = svc.engine.start_from_message(
         draft, text, forwarded=origin is not None, forwarded_from=sender_of(origin) if origin else None,

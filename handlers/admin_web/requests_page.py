@@ -12,7 +12,7 @@ from handlers.admin_web.auth import STATE, current
 from handlers.admin_web.layout import Cell, esc, page, pager, select, table, when
 
 PER_PAGE = 50
-STATUS_LABELS = {"waiting": "Waiting for Jira", "filed": "Filed", "needs-attention": "Needs attention",
+STATUS_LABELS = {"waiting": "Waiting for Jira", "needs-attention": "Needs attention",
                  "open": "Open in Jira", "resolved": "Resolved"}
 FIELDS = ("text", "requester", "customer", "template", "urgency", "status")
 
