@@ -14,6 +14,14 @@ ROLES: tuple[Role, ...] = ("sales", "admin")
 REVOKED = "revoked"
 
 
+def label(name: str, username: str | None, user_id: int) -> str:
+    """Return "Ann Smith (@ann)" or whatever part of it is known, else the id."""
+    handle = f"@{username}" if username else None
+    if name and handle:
+        return f"{name} ({handle})"
+    return name or handle or str(user_id)
+
+
 @dataclass(frozen=True)
 class Person:
     """A user as admins see them: who, their role, when they were last seen and how much they filed."""
@@ -30,10 +38,7 @@ class Person:
     @property
     def label(self) -> str:
         """Return "Ann Smith (@ann)" or whatever part of it is known."""
-        handle = f"@{self.username}" if self.username else None
-        if self.name and handle:
-            return f"{self.name} ({handle})"
-        return self.name or handle or str(self.id)
+        return label(self.name, self.username, self.id)
 
 
 class Access:
@@ -65,7 +70,10 @@ class Access:
         """Return 'admin', 'sales', 'revoked' or None (unknown) for a user."""
         if self.is_bootstrap_admin(user_id, username):
             return "admin"
-        stored = self._stored_role(user_id)
+        return self._resolve(user_id, username, self._stored_role(user_id))
+
+    def _resolve(self, user_id: int, username: str | None, stored: str | None) -> str | None:
+        """Return the role of a user who is no bootstrap admin: the stored one, else the config's salesperson."""
         if stored is not None:
             return stored
         return "sales" if self._listed(self.config.users, user_id, username) else None
@@ -105,6 +113,11 @@ class Access:
     def admin_usernames(self) -> list[str]:
         """Return admins listed by @username."""
         return [p for p in self.config.admins if isinstance(p, str)]
+
+    def admin_chats(self) -> list[int]:
+        """Return the private chats of every admin the bot can reach: by id, and by @username once they wrote."""
+        by_name = self.store.chats_of_usernames(self.admin_usernames()) if self.store is not None else []
+        return list(dict.fromkeys([*self.admin_ids(), *by_name]))
 
     def username_of(self, user_id: int) -> str | None:
         """Return the @username (without @) the user last wrote with, if known."""
@@ -147,8 +160,13 @@ class Access:
         if self.store is None:
             return []
         rows = self.store.db.execute(
-            "SELECT u.id, u.name, u.username, u.last_seen, u.active, "
+            "SELECT u.id, u.name, u.username, u.last_seen, u.active, u.role, "
             "(SELECT count(*) FROM requests r WHERE r.user_id = u.id) FROM users u " + where, params).fetchall()
-        return [Person(id=r[0], name=r[1] or "", username=r[2], role=self.role_of(r[0], r[2]),
-                       bootstrap=self.is_bootstrap_admin(r[0], r[2]), last_seen=r[3], requests=r[5],
-                       reachable=bool(r[4])) for r in rows]
+        people = []
+        for user_id, name, username, last_seen, active, stored, requests in rows:
+            # The stored role came with the row: no query per person.
+            bootstrap = self.is_bootstrap_admin(user_id, username)
+            role = "admin" if bootstrap else self._resolve(user_id, username, stored)
+            people.append(Person(id=user_id, name=name or "", username=username, role=role, bootstrap=bootstrap,
+                                 last_seen=last_seen, requests=requests, reachable=bool(active)))
+        return people

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.access import label
 from bot.store import Store
 
 # After a denial, a new request is possible only this much later: admins are not spammed.
@@ -32,16 +33,20 @@ class AccessRequest:
     @property
     def label(self) -> str:
         """Return "Ann Smith (@ann)" or whatever part of it is known."""
-        handle = f"@{self.username}" if self.username else None
-        if self.name and handle:
-            return f"{self.name} ({handle})"
-        return self.name or handle or str(self.user_id)
+        return label(self.name, self.username, self.user_id)
 
-    def retry_at(self, cooldown: float = COOLDOWN) -> float | None:
+    def retry_at(self) -> float | None:
         """Return when a denied requester may ask again (None unless denied)."""
         if self.state != "denied" or self.decided_at is None:
             return None
-        return self.decided_at + cooldown
+        return self.decided_at + COOLDOWN
+
+    def may_ask_again(self, now: float) -> bool:
+        """Say whether a new request may replace this one: not while pending, nor during a denial's cooldown."""
+        if self.state == "pending":
+            return False
+        retry_at = self.retry_at()
+        return retry_at is None or now >= retry_at
 
 
 def _request(row: Any) -> AccessRequest:
@@ -55,10 +60,9 @@ def _request(row: Any) -> AccessRequest:
 class AccessRequests:
     """Records requests for access and the admins' decisions on them."""
 
-    def __init__(self, store: Store, cooldown: float = COOLDOWN) -> None:
-        """Work on the bot's database, with the cooldown after a denial."""
+    def __init__(self, store: Store) -> None:
+        """Work on the bot's database."""
         self.store = store
-        self.cooldown = cooldown
 
     def ask(self, user_id: int, chat_id: int, username: str | None, name: str, lang: str
             ) -> tuple[AccessRequest, bool]:
@@ -66,7 +70,7 @@ class AccessRequests:
         now = self.store.clock()
         with self.store.transaction():
             existing = self.get(user_id)
-            if existing is not None and not self.may_ask_again(existing, now):
+            if existing is not None and not existing.may_ask_again(now):
                 return existing, False
             self.store.db.execute(
                 f"INSERT OR REPLACE INTO access_requests ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, "
@@ -74,13 +78,6 @@ class AccessRequests:
         created = self.get(user_id)
         assert created is not None
         return created, True
-
-    def may_ask_again(self, request: AccessRequest, now: float) -> bool:
-        """Say whether a new request may replace this one: not while pending, nor during a denial's cooldown."""
-        if request.state == "pending":
-            return False
-        retry_at = request.retry_at(self.cooldown)
-        return retry_at is None or now >= retry_at
 
     def decide(self, user_id: int, approve: bool, by: int) -> AccessRequest | None:
         """Approve or deny a pending request; return None when it was already decided (the first decision wins)."""

@@ -11,9 +11,11 @@ Everything here is cheap, deterministic pattern work (no dateparser on the hot p
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import functools
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -75,15 +77,16 @@ _UMLAUT = re.compile(r"[äöüß]")
 # ------------------------------------------------------------------------------------------------ text
 
 
+_FOLD = str.maketrans({"ё": "е", "’": "'", "ʼ": "'"})
+
+
 def _fold(text: str) -> str:
     """Lower-case text keeping every character's position (so spans found in it fit the original)."""
-    out = []
-    for char in text:
-        low = char.lower()
-        if len(low) != 1:
-            low = char
-        out.append({"ё": "е", "’": "'", "ʼ": "'"}.get(low, low))
-    return "".join(out)
+    low = text.lower()
+    if len(low) != len(text):
+        # A character such as "İ" lowers to two; those stay as they are.
+        low = "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
+    return low.translate(_FOLD)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,10 @@ def _stem_match(word: str, token: str) -> bool:
     if len(word) == 3:
         return token == word or (len(token) == 4 and token.startswith(word))
     need = max(4, len(word) - (1 if len(word) <= 7 else 2 if len(word) <= 10 else 3))
+    if len(word) <= 5 and len(token) > len(word) + 3:
+        # A short word's first four letters start many other words: "down" is not "download", "demo" not
+        # "demonstration", "signs" not "significant".
+        return False
     return len(token) >= need and token[:need] == word[:need]
 
 
@@ -333,15 +340,21 @@ class _Screen:
 
     def __init__(self, spellings: Sequence[str]) -> None:
         self.size = len(spellings)
-        self.choices: dict[int, list[str]] = {}
+        # Per number of words: the spellings and leads shortest first, and their lengths (for bisect).
+        self.choices: dict[int, tuple[list[int], list[str]]] = {}
         for n in range(1, 5):
             leads = {" ".join(s.split()[:n]) for s in spellings}
-            self.choices[n] = sorted(leads | set(spellings))
+            ordered = sorted(leads | set(spellings), key=lambda s: (len(s), s))
+            self.choices[n] = ([len(s) for s in ordered], ordered)
 
     def passes(self, variant: str, n: int) -> bool:
         query = normalize_name(variant)
-        found = process.extractOne(query, self.choices[min(max(n, 1), 4)], scorer=fuzz.ratio,
-                                   score_cutoff=self.CUTOFF)
+        lengths, ordered = self.choices[min(max(n, 1), 4)]
+        # fuzz.ratio is at most 200 * shorter / (sum of both lengths), so only spellings about as long as the
+        # query can reach the cutoff; comparing with the others would be most of the work.
+        low = bisect.bisect_left(lengths, math.floor(len(query) * self.CUTOFF / (200 - self.CUTOFF)))
+        high = bisect.bisect_right(lengths, math.ceil(len(query) * (200 - self.CUTOFF) / self.CUTOFF))
+        found = process.extractOne(query, ordered[low:high], scorer=fuzz.ratio, score_cutoff=self.CUTOFF)
         return found is not None
 
 
@@ -356,7 +369,7 @@ def _screen(customers: CustomerDirectory) -> _Screen | None:
     cached = _SCREENS.get(id(customers))
     if cached is not None and cached[0] is customers and cached[1].size == len(spellings):
         return cached[1]
-    screen = _Screen(list(spellings))
+    screen = _Screen(spellings)
     if len(_SCREENS) > 16:
         _SCREENS.clear()
     _SCREENS[id(customers)] = (customers, screen)

@@ -91,6 +91,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "v{number}:",
         "de": "📄 {name} geprüft: {templates} Vorlagen, {questions} Fragen. Änderungen gegenüber v{number}:",
     },
+    "tpl_upload_same": {
+        "en": "📄 {name} is the same as the live v{number}; nothing to publish.",
+        "ru": "📄 {name} совпадает с действующей v{number}; публиковать нечего.",
+        "de": "📄 {name} ist identisch mit der aktiven v{number}; nichts zu veröffentlichen.",
+    },
     "tpl_diff_none": {
         "en": "No changes to templates or questions (only comments or formatting).",
         "ru": "Шаблоны и вопросы не изменились (только комментарии или оформление).",

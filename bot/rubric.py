@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from bot.i18n import normalize_language
+from bot.text import clip
 from bot.yamlfile import LineDict, LineList
 
 SECTION = "priority_rules"
 CONDITION_KEYS = ("deal_at_least", "due_within_days", "answers", "mentions", "no_deadline", "no_deal")
 MAX_CURRENCY = 10
+# The words a mention shows as its reason, at most.
+MAX_MENTION = 40
 
 _SECTION_KEYS = {"currency", "rules"}
 _RULE_KEYS = {"priority", "when", "templates"}
@@ -176,7 +180,9 @@ def _mention(words: Iterable[str], text: str) -> str | None:
             continue
         match = _word_pattern(word).search(folded)
         if match:
-            return text[match.start():match.end()]
+            # The rest of the word is shown too ("escalat" -> "escalated"), but never a screenful of it.
+            found = text[match.start():match.end()]
+            return found if len(found) <= MAX_MENTION else clip(found, MAX_MENTION)
     return None
 
 
@@ -439,6 +445,6 @@ def _phrase(reason: Reason, phrases: Mapping[str, str]) -> str:
 
 def reason_text(verdict: Verdict, lang: str) -> str:
     """Word a verdict in en, ru or de: 'Highest: deal 40,000 EUR, deadline in 2 days'."""
-    phrases = _PHRASES.get(lang) or _PHRASES.get(lang.replace("_", "-").split("-")[0].lower()) or _PHRASES["en"]
+    phrases = _PHRASES.get(normalize_language(lang), _PHRASES["en"])
     words = ", ".join(_phrase(reason, phrases) for reason in verdict.reasons)
     return f"{verdict.priority}: {words}" if words else verdict.priority

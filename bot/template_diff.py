@@ -104,7 +104,9 @@ def _question_aspects(old: Question, new: Question) -> tuple[str, ...]:
 
 def _template_aspects(old: Template, new: Template) -> tuple[str, ...]:
     """Name what differs in a template apart from its questions' content."""
-    common = [q.id for q in old.questions if _has(new, q.id)]
+    old_ids = {q.id for q in old.questions}
+    new_ids = {q.id for q in new.questions}
+    common = [q.id for q in old.questions if q.id in new_ids]
     differs = {
         "title": old.title != new.title,
         "description": old.description != new.description,
@@ -117,14 +119,9 @@ def _template_aspects(old: Template, new: Template) -> tuple[str, ...]:
         "components": old.jira.components != new.jira.components,
         "fields": old.jira.fields != new.jira.fields,
         # Questions kept on both sides but asked in another order.
-        "order": common != [q.id for q in new.questions if q.id in common],
+        "order": common != [q.id for q in new.questions if q.id in old_ids],
     }
     return tuple(aspect for aspect in TEMPLATE_ASPECTS if differs[aspect])
-
-
-def _has(template: Template, question_id: str) -> bool:
-    """Say whether a template has a question with this id."""
-    return any(q.id == question_id for q in template.questions)
 
 
 def _template_change(old: Template, new: Template) -> TemplateChange | None:

@@ -111,10 +111,11 @@ class TemplateLibrary:
             f"SELECT {_COLUMNS} FROM template_versions ORDER BY number DESC LIMIT 1").fetchone()
         return _version(row) if row else None
 
-    def history(self, limit: int = 50) -> list[Version]:
-        """Return published versions, newest first."""
+    def history(self, limit: int = 50, offset: int = 0) -> list[Version]:
+        """Return published versions, newest first (skipping the offset newest, for pages)."""
         rows = self.store.db.execute(
-            f"SELECT {_COLUMNS} FROM template_versions ORDER BY number DESC LIMIT ?", [limit]).fetchall()
+            f"SELECT {_COLUMNS} FROM template_versions ORDER BY number DESC LIMIT ? OFFSET ?",
+            [limit, offset]).fetchall()
         return [_version(row) for row in rows]
 
     def get(self, number: int) -> Version | None:
@@ -164,30 +165,33 @@ class TemplateLibrary:
         return version
 
     def _write_file(self, text: str) -> None:
-        """Replace the file on disk atomically, so an editor or a crash never sees half of it."""
+        """Replace the file on disk atomically, so an editor or a crash never sees half of it.
+
+        What the file holds afterwards is noted, so only a later edit on disk counts as a change at start-up.
+        """
         try:
-            if self.path.exists() and self.path.read_text(encoding="utf-8") == text:
-                return
-            if self.path.exists() and not os.access(self.path, os.W_OK):
-                raise PermissionError("the file is read-only")
-            handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(text)
-                if self.path.exists():
-                    os.chmod(temp, self.path.stat().st_mode & 0o7777)
-                os.replace(temp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            if not (self.path.exists() and self.path.read_text(encoding="utf-8") == text):
+                self._replace_file(text)
         except (OSError, UnicodeDecodeError) as error:
             # The database holds the version either way; the file catches up on the next publish.
             log.warning("could not write the templates to %s (%s); the database keeps them", self.path, error)
-        finally:
-            self._remember_file()
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                self.store.put_setting(FILE_HASH_SETTING, text_hash(self.path.read_text(encoding="utf-8")))
+            return
+        self.store.put_setting(FILE_HASH_SETTING, text_hash(text))
 
-    def _remember_file(self) -> None:
-        """Note what the file holds now, so only a later edit on disk counts as a change at start-up."""
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            self.store.put_setting(FILE_HASH_SETTING, text_hash(self.path.read_text(encoding="utf-8")))
+    def _replace_file(self, text: str) -> None:
+        """Write text to a temporary file beside the templates file, then move it into place."""
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            raise PermissionError("the file is read-only")
+        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            if self.path.exists():
+                os.chmod(temp, self.path.stat().st_mode & 0o7777)
+            os.replace(temp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from bot.i18n import t
 from bot.templates import Question, Template
+from bot.text import clip
+
+# The dialog clips an answer button's label to this many characters (bot/dialog.py _question_prompt).
+BUTTON_LABEL_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class PreviewStep:
 def _answer_rows(question: Question, lang: str) -> tuple[tuple[str, ...], ...]:
     """Return the answer buttons the dialog shows for a question (before anything is typed), row by row."""
     if question.type == "choice":
-        return tuple((o.label.get(lang),) for o in question.options)
+        return tuple((clip(o.label.get(lang), BUTTON_LABEL_LIMIT),) for o in question.options)
     if question.type == "date":
         later = (t("date_week", lang), t("date_none", lang)) if not question.required else (t("date_week", lang),)
         return (t("date_today", lang), t("date_tomorrow", lang)), later

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -174,7 +174,7 @@ async def reload(svc: Services, author_id: int | None, author_name: str) -> Relo
     """Read the templates file again; publish it if it changed and passes the same checks as an upload."""
     found = library(svc)
     try:
-        text = read_text(found.path, "templates file")
+        text = await asyncio.to_thread(read_text, found.path, "templates file")
     except ConfigError as error:
         return ReloadOutcome("problems", live_version(svc), Vetting("", None, problems_of(error), {}, False, None))
     if text_hash(text) == svc.engine.templates.version:
@@ -193,30 +193,30 @@ async def startup_check(svc: Services) -> JiraCheck:
     return check
 
 
-def status(svc: Services) -> list[TemplateStatus]:
-    """Return each template of the live version: offered, or refused by Jira and why."""
-    check = svc.extra.get(CHECK_KEY)
-    refused = check.refused if isinstance(check, JiraCheck) and check.version == svc.engine.templates.version else {}
-    return [TemplateStatus(template, svc.engine.templates.get(template.id) is not None,
-                           tuple(refused.get(template.id, ())))
-            for template in live_set(svc).templates]
-
-
 def last_check(svc: Services) -> JiraCheck | None:
     """Return Jira's last verdict on the live version, if it was asked."""
     check = svc.extra.get(CHECK_KEY)
     return check if isinstance(check, JiraCheck) and check.version == svc.engine.templates.version else None
 
 
+def status(svc: Services) -> list[TemplateStatus]:
+    """Return each template of the live version: offered, or refused by Jira and why."""
+    check = last_check(svc)
+    refused = check.refused if check is not None else {}
+    return [TemplateStatus(template, svc.engine.templates.get(template.id) is not None,
+                           tuple(refused.get(template.id, ())))
+            for template in live_set(svc).templates]
+
+
 def pinned_drafts(svc: Services) -> dict[int | None, int]:
     """Count drafts in progress on an earlier version, by version number (None: a version no longer stored)."""
-    live = svc.engine.templates.version
+    rows = svc.store.db.execute(
+        "SELECT json_extract(data, '$.template_version'), COUNT(*) FROM drafts "
+        "WHERE json_extract(data, '$.template_id') IS NOT NULL AND json_extract(data, '$.template_version') != ? "
+        "GROUP BY 1", [svc.engine.templates.version]).fetchall()
     counts: dict[int | None, int] = {}
     found = library(svc)
-    for (data,) in svc.store.db.execute("SELECT data FROM drafts").fetchall():
-        draft = json.loads(data)
-        version = draft.get("template_version")
-        if draft.get("template_id") and version and version != live:
-            number = found.number_of(version)
-            counts[number] = counts.get(number, 0) + 1
+    for version, count in rows:
+        number = found.number_of(version)
+        counts[number] = counts.get(number, 0) + count
     return counts

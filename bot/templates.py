@@ -433,8 +433,7 @@ def parse_templates(text: str, source: str) -> TemplateSet:
     rubric, problems = parse_rubric(document.get(RUBRIC_SECTION), source)
     check.problems.extend(problems)
     if not check.problems:
-        choices = [(t.id, {q.id: tuple(o.value for o in q.options) for q in t.questions if q.type == "choice"})
-                   for t in templates]
+        choices = [(t.id, {q.id: tuple(o.value for o in q.options) for q in t.questions}) for t in templates]
         check.problems.extend(check_against(rubric, choices, source=source))
     if check.problems:
         raise ConfigError(check.problems)

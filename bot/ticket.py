@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.dates import format_date
 from bot.i18n import t
+from bot.rubric import format_amount
 from bot.templates import PLACEHOLDER, Question, Template, applies
 from bot.text import clip, short_label
 from bot.wiki import escape, slug
@@ -123,8 +124,8 @@ def effective_answers(template: Template, answers: Mapping[str, Any]) -> dict[st
 
 
 def format_number(value: float) -> str:
-    """Format 40000.0 as '40,000' and 1.5 as '1.5'."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    """Format 40000.0 as '40,000' and 1.5 as '1.5' (as the rubric writes a deal, without a currency)."""
+    return format_amount(value)
 
 
 def display(question: Question, value: Any, lang: str) -> str:

@@ -85,9 +85,8 @@ async def show_request(bot: Bot, svc: Services, chat_id: int, request: AccessReq
 
 async def _tell_admins(bot: Bot, svc: Services, request: AccessRequest) -> list[tuple[int, int]]:
     """Send every reachable admin the request; return the messages to edit once it is decided."""
-    chats = dict.fromkeys([*svc.access.admin_ids(), *svc.store.chats_of_usernames(svc.access.admin_usernames())])
     sent: list[tuple[int, int]] = []
-    for chat_id in chats:
+    for chat_id in svc.access.admin_chats():
         message_id = await show_request(bot, svc, chat_id, request)
         if message_id is not None:
             sent.append((chat_id, message_id))
@@ -130,19 +129,18 @@ async def settle(bot: Bot, svc: Services, request: AccessRequest) -> None:
         await edit(bot, chat_id, message_id, _card(svc, request, admin_language(svc, chat_id)), None)
 
 
-async def tell_requester(bot: Bot, svc: Services, request: AccessRequest) -> None:
-    """Tell the person who asked how it went, in their language."""
+async def tell_requester(bot: Bot, svc: Services, request: AccessRequest) -> bool:
+    """Tell the person who asked how it went, in their language; say whether the message reached them."""
     lang = request.lang
     if request.state == "denied":
         retry_at = request.retry_at() or svc.clock()
-        await send(bot, request.chat_id,
-                   html.escape(t("access_denied", lang, date=moment(retry_at, svc.config.timezone, lang))))
-        return
+        text = t("access_denied", lang, date=moment(retry_at, svc.config.timezone, lang))
+        return await send(bot, request.chat_id, html.escape(text)) is not None
     text = t("access_approved", lang, name=request.name or request.label)
     if svc.access.role_of(request.user_id, request.username) == "admin":
         text += "\n\n" + t("access_admin_extra", lang)
         await menus.show_menu(bot, svc, request.user_id)
-    await send(bot, request.chat_id, html.escape(text), main_keyboard(lang))
+    return await send(bot, request.chat_id, html.escape(text), main_keyboard(lang)) is not None
 
 
 async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -18,10 +18,11 @@ from bot.i18n import t
 from bot.jira_check import format_report
 from bot.services import Services
 from bot.template_diff import TemplateDiff, diff
-from bot.template_library import Version, text_hash
+from bot.template_library import SOURCES, Version, text_hash
 from bot.template_publishing import (
     Problem,
     PublishRefused,
+    ReloadOutcome,
     Vetting,
     last_check,
     library,
@@ -36,7 +37,7 @@ from bot.template_publishing import (
     vet,
 )
 from handlers.common import drop_buttons, language, refused_unless_admin, send, services
-from handlers.render import SAFE_LIMIT
+from handlers.render import SAFE_LIMIT, utf16_len
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -68,20 +69,21 @@ def _line(text: str) -> str:
 
 
 def fit(head: list[str], body: list[str], lang: str, tail: list[str] | None = None) -> str:
-    """Join lines into one message of at most Telegram's size, saying how many body lines were left out."""
+    """Join lines into one message of at most Telegram's size (counted as Telegram does, in UTF-16 units),
+    saying how many body lines were left out."""
     head, tail = [_line(x) for x in head], [_line(x) for x in tail or []]
-    if sum(len(x) + 1 for x in head + tail) > SAFE_LIMIT // 2:
+    if sum(utf16_len(x) + 1 for x in head + tail) > SAFE_LIMIT // 2:
         # A long tail is cut like the body rather than crowding it out.
         body, tail = [*body, *tail], []
-    budget = SAFE_LIMIT - sum(len(x) + 1 for x in head + tail) - 40
+    budget = SAFE_LIMIT - sum(utf16_len(x) + 1 for x in head + tail) - 40
     kept: list[str] = []
     for index, line in enumerate(body):
         line = _line(line)
-        if budget - len(line) - 1 < 0:
+        if budget - utf16_len(line) - 1 < 0:
             kept.append(t("tpl_more_lines", lang, count=len(body) - index))
             break
         kept.append(line)
-        budget -= len(line) + 1
+        budget -= utf16_len(line) + 1
     return "\n".join([*head, *kept, *tail])
 
 
@@ -109,7 +111,7 @@ def when(svc: Services, at: float, lang: str) -> str:
 
 def who(version: Version, lang: str) -> str:
     """Say where a version came from: 'published by Ann', 'from the file at start-up', 'rolled back to v2'."""
-    source = version.source if version.source in ("file", "upload", "web", "rollback", "reload") else "upload"
+    source = version.source if version.source in SOURCES else "upload"
     if version.author_name:
         return t(f"tpl_by_{source}", lang, name=version.author_name, target=version.note)
     return t(f"tpl_src_{source}", lang, target=version.note)
@@ -398,6 +400,11 @@ async def _check_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if text is None:
         return
     name = message.document.file_name or DOWNLOAD_NAME
+    if text_hash(text) == svc.engine.templates.version:
+        live = live_version(svc)
+        await _say(context.bot, message.chat.id, t("tpl_upload_same", lang, name=name,
+                                                   number=live.number if live else "?"))
+        return
     vetting = await vet(svc, text, name)
     reply, publishable = vetting_text(svc, vetting, name, lang)
     if not publishable:
@@ -509,7 +516,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await refused_unless_admin(update, context):
         return
     action, _, argument = (query.data or "").removeprefix(PREFIX).partition(":")
-    number = int(argument) if argument.isdigit() else 0
+    number = int(argument) if argument.isdigit() and len(argument) < 9 else 0
     if action == "pub":
         await _on_publish(bot, svc, query, user, chat_id, lang, argument)
         return
@@ -535,14 +542,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # -- reload (/reload and SIGHUP) --------------------------------------------------------------------------
 
 
-def reload_text(svc: Services, outcome_kind: str, version: Version | None, vetting: Vetting | None,
-                lang: str) -> str:
+def reload_text(svc: Services, outcome: ReloadOutcome, lang: str) -> str:
     """Describe what reloading the file did."""
-    name = library(svc).path.name
+    name, version, vetting = library(svc).path.name, outcome.version, outcome.vetting
     number = version.number if version else "?"
-    if outcome_kind == "unchanged":
+    if outcome.kind == "unchanged":
         return t("tpl_reload_unchanged", lang, file=name, number=number)
-    if outcome_kind == "changed" and version is not None:
+    if outcome.kind == "changed":
         pinned = pinned_text(svc, lang)
         tail = [pinned] if pinned else []
         return fit([t("tpl_reload_changed", lang, file=name, number=number)],
@@ -562,18 +568,21 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if await refused_unless_admin(update, context):
         return
     outcome = await reload(svc, user.id, user.full_name)
-    await _say(context.bot, chat.id, reload_text(svc, outcome.kind, outcome.version, outcome.vetting, lang))
+    await _say(context.bot, chat.id, reload_text(svc, outcome, lang))
     if outcome.kind != "unchanged":
         # The other admins learn that the live templates changed, or that the file on disk is broken.
-        await _tell_admins(context.bot, svc, outcome.kind, outcome.version, outcome.vetting, skip=user.id)
+        await _tell_admins(context.bot, svc, outcome, skip=user.id)
 
 
-async def _tell_admins(bot: Bot, svc: Services, kind: str, version: Version | None, vetting: Vetting | None,
-                       skip: int | None = None) -> None:
-    """Tell every admin (but skip) what a reload did, each in their language."""
+async def _tell_admins(bot: Bot, svc: Services, outcome: ReloadOutcome, skip: int | None = None) -> None:
+    """Tell every admin (but skip) what a reload did, each in their language (each text made once)."""
+    texts: dict[str, str] = {}
     for chat_id in _admin_chats(svc):
         if chat_id != skip:
-            await _say(bot, chat_id, reload_text(svc, kind, version, vetting, svc.store.user_language(chat_id)))
+            lang = svc.store.user_language(chat_id)
+            if lang not in texts:
+                texts[lang] = reload_text(svc, outcome, lang)
+            await _say(bot, chat_id, texts[lang])
 
 
 async def reload_and_tell(app: Application) -> None:  # type: ignore[type-arg]
@@ -585,7 +594,7 @@ async def reload_and_tell(app: Application) -> None:  # type: ignore[type-arg]
         log.exception("reloading the templates failed")
         return
     log.info("templates reload on signal: %s", outcome.kind)
-    await _tell_admins(app.bot, svc, outcome.kind, outcome.version, outcome.vetting)
+    await _tell_admins(app.bot, svc, outcome)
 
 
 def reload_on_signal(app: Application) -> None:  # type: ignore[type-arg]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 
@@ -16,6 +15,7 @@ from bot.access_requests import AccessRequests
 from bot.i18n import t
 from bot.people import ago, change_role, moment
 from bot.services import Services
+from bot.store import StoredDraft
 from bot.text import clip
 from handlers import menus
 from handlers.access_requests import admin_language
@@ -185,31 +185,39 @@ async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         notice = None
     else:
         await query.answer()
-        if draft is not None:
-            await drop_buttons(context.bot, draft.chat_id, draft.prompt_message_id)
-        await tell_target(context.bot, svc, person, role, dropped=draft is not None)
+        await tell_target(context.bot, svc, person, role, draft)
         notice = t(f"users_done_{role}", lang, name=name)
     changed = svc.access.person(target) or person
     text, markup = user_card(svc, changed, actor.id, lang, page, notice=notice)
     await _show(context.bot, chat_id, message_id, text, markup)
 
 
-async def tell_target(bot: Bot, svc: Services, before: Person, role: str, *, dropped: bool) -> None:
-    """Tell the person what an admin changed about them, in their language, and give them their role's menu."""
+async def tell_target(bot: Bot, svc: Services, before: Person, role: str, draft: StoredDraft | None) -> bool:
+    """Tell the person what an admin changed about them, in their language, and give them their role's menu.
+
+    draft is the unfinished request a revoke discarded: its prompt loses its buttons. Say whether the message
+    reached them.
+    """
+    if draft is not None:
+        await drop_buttons(bot, draft.chat_id, draft.prompt_message_id)
     await menus.show_menu(bot, svc, before.id)
     chat_id = svc.store.user_chat(before.id)
     if chat_id is None:
-        return
+        return False
     lang = admin_language(svc, before.id)
-    if role == "admin":
-        await send(bot, chat_id, html.escape(t("role_now_admin", lang) + "\n\n" + t("access_admin_extra", lang)))
-    elif role == "sales" and before.role == "admin":
-        await send(bot, chat_id, html.escape(t("role_now_sales", lang)))
-    elif role == "sales":
-        await send(bot, chat_id, html.escape(t("role_restored", lang)), main_keyboard(lang))
-    else:
-        text = t("access_revoked", lang) + ("\n\n" + t("revoked_draft_dropped", lang) if dropped else "")
+    if role == REVOKED:
+        text = t("access_revoked", lang) + ("\n\n" + t("revoked_draft_dropped", lang) if draft else "")
         # The New request keyboard would only lead to refusals now.
-        with contextlib.suppress(TelegramError):
+        try:
             await bot.send_message(chat_id, html.escape(text), parse_mode=ParseMode.HTML,
                                    reply_markup=ReplyKeyboardRemove())
+        except TelegramError:
+            return False
+        return True
+    if role == "admin":
+        text, markup = t("role_now_admin", lang) + "\n\n" + t("access_admin_extra", lang), None
+    elif before.role == "admin":
+        text, markup = t("role_now_sales", lang), None
+    else:
+        text, markup = t("role_restored", lang), main_keyboard(lang)
+    return await send(bot, chat_id, html.escape(text), markup) is not None

@@ -559,6 +559,7 @@ async def test_promote_revoke_and_restore_with_the_telegram_rules(site: Site) ->
     assert "made you an admin" in anna.last.text
     revoked = await client.post("/admin/users/role", {"user_id": "102", "role": "revoked"})
     assert "can no longer use the bot" in revoked.text
+    assert "Their unfinished request was discarded." in revoked.text
     assert site.svc.store.get_draft(102) is None
     await site.bot.tg.wait_for(lambda: "revoked" in boris.last.text)
     await site.bot.say(boris, "/new")
@@ -569,6 +570,24 @@ async def test_promote_revoke_and_restore_with_the_telegram_rules(site: Site) ->
     assert "admin in the config file" in self_demotion.text and site.svc.access.is_admin(ADMIN_ID, "olga")
     actions = [e.action for e in site.svc.audit.recent(10)]
     assert actions.count("role.change") == 1 and "user.revoke" in actions and "user.restore" in actions
+
+
+async def test_the_page_says_only_what_happened(site: Site) -> None:
+    anna = site.bot.user(101, "Anna")
+    await site.bot.say(anna, "/help")
+    client = await site.signed_in()
+    await client.open("/admin/users")
+    revoked = await client.post("/admin/users/role", {"user_id": "101", "role": "revoked"})
+    assert "can no longer use the bot. They were told in Telegram." in revoked.text
+    assert "unfinished request" not in revoked.text
+    site.bot.tg.block(101)
+    restored = await client.post("/admin/users/role", {"user_id": "101", "role": "sales"})
+    assert "is now a salesperson. Telegram could not be reached to tell them." in restored.text
+    await client.post("/admin/users/invite", {"role": "sales", "valid": "1d"})
+    code = site.svc.store.db.execute("SELECT code FROM invites").fetchone()[0]
+    await client.post("/admin/users/invite/cancel", {"code": code})
+    again = await client.post("/admin/users/invite/cancel", {"code": code})
+    assert "already used or withdrawn" in again.text and "no longer works" not in again.text
 
 
 async def test_an_admin_cannot_demote_themselves(site: Site) -> None:

@@ -254,6 +254,15 @@ def test_urgency_from_cue_words(text: str, value: str) -> None:
     assert found is not None and found[0] == value
 
 
+@pytest.mark.parametrize("text", [
+    "Acme can't download the invoice PDF",  # cue "down"
+    "the signature field is empty",  # cue "signs"
+    "the demonstration account shows wrong totals",  # cue "demo"
+])
+def test_a_short_cue_does_not_match_a_longer_word_that_starts_like_it(text: str) -> None:
+    assert guess_choice(TEMPLATES.templates[0].question("urgency"), text) is None
+
+
 def test_no_cue_no_urgency_guess() -> None:
     assert guess_choice(TEMPLATES.templates[0].question("urgency"), "export to PDF fails") is None
     assert run("export to PDF fails for acme").guess("urgency") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +21,11 @@ from bot.rubric import (
     parse_rubric,
     reason_text,
 )
-from bot.yamlfile import parse_yaml
+from bot.templates import parse_templates
+from bot.yamlfile import ConfigError, parse_yaml
 from tests.conftest import RunningBot
 
+ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "templates.yaml"
 TODAY = date(2026, 11, 23)
 
@@ -346,6 +349,11 @@ def test_mentions_report_the_first_listed_word_found() -> None:
     assert rule.match("bug", evidence(text="escalated to management")) == (Reason("mention", "management"),)
 
 
+def test_a_mention_inside_an_endless_word_is_shown_short() -> None:
+    reasons = Rule("P", mentions=("escalat",)).match("bug", evidence(text="escalat" + "e" * 4000))
+    assert reasons is not None and len(reasons[0].value) == 40 and reasons[0].value.endswith("…")
+
+
 def test_odd_answer_types_never_raise() -> None:
     rule = Rule("P", answers=(("urgency", ("blocked",)),), mentions=("x",))
     for answers in ({"urgency": 1}, {"urgency": None}, {"urgency": {"a": 1}}, ["urgency"], None, "blocked"):
@@ -438,6 +446,13 @@ def test_check_against_parsed_rules_gives_lines() -> None:
         "templates.yaml, line 6: priority rule 2: no template has a question 'urgncy' (did you mean 'urgency'?)",
         "templates.yaml, line 10: priority rule 4: unknown template 'featur' (did you mean 'feature'?)",
     ]
+
+
+def test_the_templates_file_says_a_rule_names_a_question_that_has_no_options() -> None:
+    text = (ROOT / "templates.example.yaml").read_text(encoding="utf-8")
+    text = text.replace("answers: {urgency: blocker}", "answers: {customer: acme}", 1)
+    with pytest.raises(ConfigError, match="question 'customer' is not a choice question"):
+        parse_templates(text, SOURCE)
 
 
 # ------------------------------------------------------------------------------------------------ properties

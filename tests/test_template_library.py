@@ -71,6 +71,7 @@ def test_record_keeps_versions_and_writes_the_file(store: Store, path: Path, clo
     assert path.read_text(encoding="utf-8") == edited
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".templates.yaml.")], "no temp file left"
     assert [v.number for v in library.history()] == [2, 1]
+    assert [v.number for v in library.history(limit=1, offset=1)] == [1], "a page of older versions"
     assert library.latest() == library.get(2) == version
     assert library.get(7) is None
     assert library.number_of(text_hash(EXAMPLE)) == 1

@@ -114,6 +114,13 @@ async def test_a_yaml_syntax_error_is_shown_with_its_line(bot: RunningBot) -> No
     assert "\n• Line 4: expected ',' or ']'" in admin.last.text
 
 
+async def test_uploading_the_live_file_offers_nothing_to_publish(bot: RunningBot) -> None:
+    admin = admin_of(bot)
+    await upload(bot, admin, EXAMPLE)
+    assert admin.last.text == "📄 templates.yaml is the same as the live v1; nothing to publish."
+    assert admin.last.buttons() == [] and versions(bot) == [(1, "file")]
+
+
 async def test_publish_applies_to_new_drafts_while_a_started_draft_finishes_on_its_version(bot: RunningBot) -> None:
     anna, boris, admin = bot.user(), bot.user(102, "Boris"), admin_of(bot)
     await open_bug(bot, anna)

@@ -160,9 +160,9 @@ class Sessions:
 def admin_of(svc: Services, user_id: int) -> tuple[bool, str]:
     """Say whether a user is an admin right now, and return their name for the page and the audit log."""
     person = svc.access.person(user_id)
-    username = person.username if person else None
-    name = person.label if person else str(user_id)
-    return svc.access.is_admin(user_id, username), name
+    if person is None:
+        return svc.access.is_admin(user_id, None), str(user_id)
+    return person.role == "admin", person.label
 
 
 def csrf_ok(session: Session, given: object) -> bool:

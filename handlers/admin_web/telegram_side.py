@@ -12,7 +12,6 @@ from bot.access_requests import AccessRequest
 from bot.store import StoredDraft
 from handlers import access_requests, users
 from handlers.admin_web.auth import STATE
-from handlers.common import drop_buttons
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +24,10 @@ async def announce_decision(app: web.Application, request: AccessRequest) -> boo
         return False
     try:
         await access_requests.settle(bot, state.svc, request)
-        await access_requests.tell_requester(bot, state.svc, request)
+        return await access_requests.tell_requester(bot, state.svc, request)
     except TelegramError as error:
         log.warning("could not tell %s about the access decision: %s", request.user_id, error)
         return False
-    return True
 
 
 async def announce_role(app: web.Application, before: Person, role: str, draft: StoredDraft | None) -> bool:
@@ -39,10 +37,7 @@ async def announce_role(app: web.Application, before: Person, role: str, draft: 
     if bot is None:
         return False
     try:
-        if draft is not None:
-            await drop_buttons(bot, draft.chat_id, draft.prompt_message_id)
-        await users.tell_target(bot, state.svc, before, role, dropped=draft is not None)
+        return await users.tell_target(bot, state.svc, before, role, draft)
     except TelegramError as error:
         log.warning("could not tell %s about their new role: %s", before.id, error)
         return False
-    return True

@@ -282,13 +282,14 @@ async def publish_text(request: web.Request) -> web.Response:
     if len(text) > MAX_TEXT:
         return _editor_page(request, text[:MAX_TEXT], notice="That text is too long for a templates file.",
                             tone="bad", lang=lang, status_code=413)
-    live = svc.engine.templates.version
-    if text_hash(text) == live:
+    if text_hash(text) == svc.engine.templates.version:
         return _editor_page(request, text, notice="Nothing to publish: this is the live version.", tone="warn",
                             lang=lang)
     vetting = await vet(svc, text, library(svc).path.name)
     if not vetting.ok:
         return _editor_page(request, text, vetting=vetting, base=base, lang=lang, status_code=422)
+    # Read after asking Jira: someone may have published while it answered.
+    live = svc.engine.templates.version
     if base and base != live:
         # Someone published while this editor was open: show what would be replaced before replacing it.
         newer = live_version(svc)
@@ -306,9 +307,10 @@ async def publish_text(request: web.Request) -> web.Response:
 async def history(request: web.Request) -> web.Response:
     """List published versions, newest first, with a rollback button for each earlier one."""
     admin, svc = current(request), request.app[ADMIN_STATE].svc
-    versions = library(svc).history(limit=500)
     number = page_number(request)
-    shown = versions[(number - 1) * HISTORY_PAGE:number * HISTORY_PAGE]
+    # One more than a page, to know whether an older page follows.
+    versions = library(svc).history(limit=HISTORY_PAGE + 1, offset=(number - 1) * HISTORY_PAGE)
+    shown = versions[:HISTORY_PAGE]
     live = live_version(svc)
     rows: list[tuple[Cell, ...]] = []
     for version in shown:
@@ -322,7 +324,7 @@ async def history(request: web.Request) -> web.Response:
     more = []
     if number > 1:
         more.append(f'<a href="/admin/templates/history?page={number - 1}">◀ Newer</a>')
-    if len(versions) > number * HISTORY_PAGE:
+    if len(versions) > HISTORY_PAGE:
         more.append(f'<a href="/admin/templates/history?page={number + 1}">Older ▶</a>')
     body = ('<p><a href="/admin/templates">← Editor</a></p>'
             + table(("Version", "Published", "By", "How", "Note", ""), rows)

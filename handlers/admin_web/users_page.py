@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.access import REVOKED, Person
+from bot.access import REVOKED, ROLES, Person
 from bot.access_requests import AccessRequests
 from bot.invites import Invite, Invites, invite_link, parse_expiry
-from bot.people import cancel_invite, change_role, create_invite, decide_request
+from bot.people import VERDICTS, cancel_invite, change_role, create_invite, decide_request
 from bot.services import Services
 from handlers.admin_web.auth import STATE, Admin, current
 from handlers.admin_web.layout import (
@@ -38,20 +38,22 @@ REFUSED = {
     "expiry": "Choose how long the invite works: from 1 hour to 90 days.",
     "role": "Choose a role: salesperson or admin.",
     "gone": "That person is not known to the bot.",
+    "invite_gone": "That invite was already used or withdrawn.",
 }
 DONE = {
     "admin": "{name} is now an admin.",
     "sales": "{name} is now a salesperson.",
-    REVOKED: "{name} can no longer use the bot; an unfinished request of theirs was discarded.",
+    REVOKED: "{name} can no longer use the bot.",
     "approved": "{name} may use the bot now.",
     "denied": "{name}'s request was denied.",
     "cancelled": "The invite was withdrawn: its link no longer works.",
 }
 
 
-def _name(svc: Services, user_id: str) -> str:
+def _name(svc: Services, user_id: object) -> str:
     """Return a person's label for a notice, looked up here rather than taken from the address bar."""
-    person = svc.access.person(int(user_id)) if user_id.isdigit() and len(user_id) < 20 else None
+    found = _user_id(user_id)
+    person = svc.access.person(found) if found is not None else None
     return person.label if person else "That person"
 
 
@@ -66,7 +68,8 @@ def _notice(request: web.Request, svc: Services) -> str:
     if done in DONE:
         told = " They were told in Telegram." if request.query.get("told") == "1" else ""
         untold = " Telegram could not be reached to tell them." if request.query.get("told") == "0" else ""
-        return flash(DONE[done].format(name=name) + told + untold)
+        dropped = " Their unfinished request was discarded." if request.query.get("dropped") == "1" else ""
+        return flash(DONE[done].format(name=name) + dropped + told + untold)
     return ""
 
 
@@ -98,7 +101,7 @@ def _link(username: str | None, invite: Invite) -> str:
             f'style="min-width:16rem">')
 
 
-def _invites(admin: Admin, svc: Services, username: str | None, fresh: str) -> str:
+def _invites(admin: Admin, svc: Services, people: list[Person], username: str | None, fresh: str) -> str:
     """Return the invite form and the invites nobody used yet."""
     roles = select("role", [("sales", "Salesperson"), ("admin", "Admin")], "sales")
     expiries = select("valid", EXPIRIES, "7d")
@@ -107,9 +110,9 @@ def _invites(admin: Admin, svc: Services, username: str | None, fresh: str) -> s
             f'<div><label for="f-valid">Works for</label>{expiries}</div>'
             f"<div><button>Make an invite link</button></div></form>")
     rows: list[tuple[Cell, ...]] = []
-    pending = Invites(svc.store).pending()
-    for invite in pending:
-        maker = svc.access.person(invite.created_by) if invite.created_by is not None else None
+    makers = {person.id: person for person in people}
+    for invite in Invites(svc.store).pending():
+        maker = makers.get(invite.created_by) if invite.created_by is not None else None
         new = ' <span class="pill ok">new</span>' if invite.code == fresh else ""
         cancel = post_button(admin, "/admin/users/invite/cancel", "Withdraw", style="plain",
                              values={"code": invite.code})
@@ -146,10 +149,10 @@ def _actions(admin: Admin, person: Person) -> str:
     return f'<div class="actions">{" ".join(buttons)}</div>'
 
 
-def _people(admin: Admin, svc: Services) -> str:
+def _people(admin: Admin, svc: Services, people: list[Person]) -> str:
     """Return everyone the bot knows, with their role and the buttons to change it."""
     rows: list[tuple[Cell, ...]] = []
-    for person in svc.access.people():
+    for person in people:
         tone = {"admin": "admin", REVOKED: "revoked"}.get(person.role or "", "")
         blocked = "" if person.reachable else ' <span class="pill bad">blocked the bot</span>'
         handle = f'<div class="small muted">@{esc(person.username)}</div>' if person.username else ""
@@ -164,9 +167,10 @@ async def users_home(request: web.Request) -> web.Response:
     """Show access requests, invites and people."""
     admin, state = current(request), request.app[STATE]
     svc = state.svc
+    people = svc.access.people()
     body = (_notice(request, svc) + _requests(admin, svc)
-            + _invites(admin, svc, state.bot_username(request.app), request.query.get("invite", ""))
-            + _people(admin, svc))
+            + _invites(admin, svc, people, state.bot_username(request.app), request.query.get("invite", ""))
+            + _people(admin, svc, people))
     return page(admin, "users", "Users", body)
 
 
@@ -181,7 +185,7 @@ async def set_role(request: web.Request) -> web.Response:
     admin, svc = current(request), request.app[STATE].svc
     form = await request.post()
     target, role = _user_id(form.get("user_id")), str(form.get("role", ""))
-    if role not in ("admin", "sales", REVOKED):
+    if role not in (*ROLES, REVOKED):
         return redirect(query("/admin/users", {"refused": "role"}))
     before = svc.access.person(target) if target is not None else None
     if target is None or before is None:
@@ -191,7 +195,8 @@ async def set_role(request: web.Request) -> web.Response:
     if refusal is not None:
         return redirect(query("/admin/users", {"refused": refusal, "user": target}))
     told = await announce_role(request.app, before, role, draft)
-    return redirect(query("/admin/users", {"done": role, "user": target, "told": int(told)}))
+    return redirect(query("/admin/users", {"done": role, "user": target, "told": int(told),
+                                           "dropped": 1 if draft else None}))
 
 
 async def decide(request: web.Request) -> web.Response:
@@ -199,7 +204,7 @@ async def decide(request: web.Request) -> web.Response:
     admin, svc = current(request), request.app[STATE].svc
     form = await request.post()
     target, verdict = _user_id(form.get("user_id")), str(form.get("verdict", ""))
-    if target is None or verdict not in ("sales", "admin", "deny"):
+    if target is None or verdict not in VERDICTS:
         return redirect(query("/admin/users", {"refused": "gone"}))
     decided = decide_request(svc.access, AccessRequests(svc.store), target, verdict, admin.user_id, admin.name)
     if decided is None:
@@ -214,7 +219,7 @@ async def make_invite(request: web.Request) -> web.Response:
     admin, svc = current(request), request.app[STATE].svc
     form = await request.post()
     role = str(form.get("role", ""))
-    if role not in ("sales", "admin"):
+    if role not in ROLES:
         return redirect(query("/admin/users", {"refused": "role"}))
     try:
         ttl = parse_expiry(str(form.get("valid", "")))
@@ -228,5 +233,6 @@ async def withdraw_invite(request: web.Request) -> web.Response:
     """Withdraw an invite nobody used yet."""
     admin, svc = current(request), request.app[STATE].svc
     form = await request.post()
-    cancel_invite(svc.access, Invites(svc.store), str(form.get("code", ""))[:80], admin.user_id, admin.name)
+    if not cancel_invite(svc.access, Invites(svc.store), str(form.get("code", ""))[:80], admin.user_id, admin.name):
+        return redirect(query("/admin/users", {"refused": "invite_gone"}))
     return redirect(query("/admin/users", {"done": "cancelled"}))
