@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import tempfile
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.store import Store
-from bot.templates import TemplateSet, parse_templates
+from bot.templates import TemplateSet, parse_templates, version_of
 from bot.yamlfile import ConfigError, read_text
 
 log = logging.getLogger(__name__)
@@ -33,11 +32,6 @@ class Version:
     author_name: str
     published_at: float
     note: str
-
-
-def text_hash(text: str) -> str:
-    """Return the version id a templates text gets (the same as TemplateSet.version)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def _version(row: Any) -> Version:
@@ -80,7 +74,7 @@ class TemplateLibrary:
             self.record(templates, "file", None, "")
             return self._booted(templates, [])
         seen = self.store.get_setting(FILE_HASH_SETTING)
-        if text_hash(text) in (seen, latest.hash):
+        if version_of(text) in (seen, latest.hash):
             stored = self.set_for(latest.hash)
             if stored is not None:
                 return self._booted(stored, [])
@@ -176,9 +170,9 @@ class TemplateLibrary:
             # The database holds the version either way; the file catches up on the next publish.
             log.warning("could not write the templates to %s (%s); the database keeps them", self.path, error)
             with contextlib.suppress(OSError, UnicodeDecodeError):
-                self.store.put_setting(FILE_HASH_SETTING, text_hash(self.path.read_text(encoding="utf-8")))
+                self.store.put_setting(FILE_HASH_SETTING, version_of(self.path.read_text(encoding="utf-8")))
             return
-        self.store.put_setting(FILE_HASH_SETTING, text_hash(text))
+        self.store.put_setting(FILE_HASH_SETTING, version_of(text))
 
     def _replace_file(self, text: str) -> None:
         """Write text to a temporary file beside the templates file, then move it into place."""

@@ -10,8 +10,8 @@ from typing import Literal
 from bot.jira_check import check_templates, offered
 from bot.services import Services
 from bot.template_diff import TemplateDiff, diff
-from bot.template_library import TemplateLibrary, Version, text_hash
-from bot.templates import Template, TemplateSet, parse_templates
+from bot.template_library import TemplateLibrary, Version
+from bot.templates import Template, TemplateSet, parse_templates, version_of
 from bot.text import clip
 from bot.tracker import DeliveryError
 from bot.yamlfile import ConfigError, read_text
@@ -177,7 +177,7 @@ async def reload(svc: Services, author_id: int | None, author_name: str) -> Relo
         text = await asyncio.to_thread(read_text, found.path, "templates file")
     except ConfigError as error:
         return ReloadOutcome("problems", live_version(svc), Vetting("", None, problems_of(error), {}, False, None))
-    if text_hash(text) == svc.engine.templates.version:
+    if version_of(text) == svc.engine.templates.version:
         return ReloadOutcome("unchanged", live_version(svc))
     vetting = await vet(svc, text, found.path.name)
     if not vetting.ok:

@@ -421,6 +421,11 @@ def _template(check: _Checker, node: Any, seen_ids: set[str]) -> Template | None
     )
 
 
+def version_of(text: str) -> str:
+    """Return the version id of a templates document: a short hash of its exact text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
 def parse_templates(text: str, source: str) -> TemplateSet:
     """Parse and validate a templates document; raise ConfigError listing every problem."""
     document = parse_yaml(text, source)
@@ -437,8 +442,7 @@ def parse_templates(text: str, source: str) -> TemplateSet:
         check.problems.extend(check_against(rubric, choices, source=source))
     if check.problems:
         raise ConfigError(check.problems)
-    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    return TemplateSet(tuple(templates), source, version, text, rubric)
+    return TemplateSet(tuple(templates), source, version_of(text), text, rubric)
 
 
 def load_templates(path: Path) -> TemplateSet:

@@ -21,8 +21,7 @@ log = logging.getLogger(__name__)
 
 async def tell_admins(bot: Bot, svc: Services, text: str) -> None:
     """Send a plain-text notice to every admin who can be reached."""
-    chats = set(svc.access.admin_ids()) | set(svc.store.chats_of_usernames(svc.access.admin_usernames()))
-    for chat_id in sorted(chats):
+    for chat_id in svc.access.admin_chats():
         await send(bot, chat_id, html.escape(clip(text, 3500)))
 
 

@@ -18,7 +18,7 @@ from bot.i18n import t
 from bot.jira_check import format_report
 from bot.services import Services
 from bot.template_diff import TemplateDiff, diff
-from bot.template_library import SOURCES, Version, text_hash
+from bot.template_library import SOURCES, Version
 from bot.template_publishing import (
     Problem,
     PublishRefused,
@@ -36,6 +36,7 @@ from bot.template_publishing import (
     status,
     vet,
 )
+from bot.templates import version_of
 from handlers.common import drop_buttons, language, refused_unless_admin, send, services
 from handlers.render import SAFE_LIMIT, utf16_len
 
@@ -168,12 +169,6 @@ def published_text(svc: Services, version: Version, lang: str) -> str:
 async def _say(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> int | None:
     """Send plain text (escaped for HTML), with optional buttons."""
     return await send(bot, chat_id, html.escape(text), markup)
-
-
-def _admin_chats(svc: Services) -> list[int]:
-    """Return the private chats of every admin the bot can reach."""
-    chats = set(svc.access.admin_ids()) | set(svc.store.chats_of_usernames(svc.access.admin_usernames()))
-    return sorted(chats)
 
 
 # -- /templates -------------------------------------------------------------------------------------------
@@ -372,7 +367,7 @@ def vetting_text(svc: Services, vetting: Vetting, name: str, lang: str, notice: 
 def _publish_buttons(lang: str, number: int, pending: Pending) -> InlineKeyboardMarkup:
     """Publish and Discard for one upload: the buttons name its content, so an older message cannot publish a
     newer upload."""
-    digest = text_hash(pending.text)
+    digest = version_of(pending.text)
     return InlineKeyboardMarkup([[
         InlineKeyboardButton(t("tpl_publish_button", lang, number=number), callback_data=f"{PREFIX}pub:{digest}"),
         InlineKeyboardButton(t("tpl_discard_button", lang), callback_data=f"{PREFIX}drop:{digest}"),
@@ -400,7 +395,7 @@ async def _check_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if text is None:
         return
     name = message.document.file_name or DOWNLOAD_NAME
-    if text_hash(text) == svc.engine.templates.version:
+    if version_of(text) == svc.engine.templates.version:
         live = live_version(svc)
         await _say(context.bot, message.chat.id, t("tpl_upload_same", lang, name=name,
                                                    number=live.number if live else "?"))
@@ -420,7 +415,7 @@ async def _on_publish(bot: Bot, svc: Services, query: CallbackQuery, user: User,
     """Publish the admin's pending upload after vetting it again."""
     pending = _pending(svc, user.id)
     message_id = query.message.message_id if query.message else None
-    if pending is None or text_hash(pending.text) != digest:
+    if pending is None or version_of(pending.text) != digest:
         await query.answer(t("tpl_nothing_pending" if pending is None else "tpl_upload_replaced", lang),
                            show_alert=True)
         await drop_buttons(bot, chat_id, message_id)
@@ -451,7 +446,7 @@ async def _on_discard(bot: Bot, svc: Services, query: CallbackQuery, user: User,
                       digest: str) -> None:
     """Drop the admin's pending upload; the live version stays."""
     pending = _pending(svc, user.id)
-    if pending is not None and text_hash(pending.text) != digest:
+    if pending is not None and version_of(pending.text) != digest:
         # A newer upload waits; this older message only loses its buttons.
         await query.answer(t("tpl_upload_replaced", lang), show_alert=True)
         await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
@@ -577,7 +572,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def _tell_admins(bot: Bot, svc: Services, outcome: ReloadOutcome, skip: int | None = None) -> None:
     """Tell every admin (but skip) what a reload did, each in their language (each text made once)."""
     texts: dict[str, str] = {}
-    for chat_id in _admin_chats(svc):
+    for chat_id in svc.access.admin_chats():
         if chat_id != skip:
             lang = svc.store.user_language(chat_id)
             if lang not in texts:
@@ -615,7 +610,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     if found.boot_problems:
         log.error("the templates file was not used:\n%s", "\n".join(found.boot_problems))
         live = live_version(svc)
-        for chat_id in _admin_chats(svc):
+        for chat_id in svc.access.admin_chats():
             lang = svc.store.user_language(chat_id)
             head = [t("tpl_boot_problems", lang, file=found.path.name, number=live.number if live else "?")]
             await _say(app.bot, chat_id, fit(head, [f"• {p}" for p in found.boot_problems], lang))
@@ -626,5 +621,5 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     if check.refused:
         report = "\n".join(format_report(check.refused))
         log.error("templates refused by the Jira check:\n%s", report)
-        for chat_id in _admin_chats(svc):
+        for chat_id in svc.access.admin_chats():
             await _say(app.bot, chat_id, t("templates_refused", svc.store.user_language(chat_id), report=report))

@@ -13,8 +13,8 @@ import pytest
 from bot.customers import CustomerDirectory
 from bot.dialog import Engine, Tap, Text
 from bot.store import Store
-from bot.template_library import FILE_HASH_SETTING, TemplateLibrary, text_hash
-from bot.templates import parse_templates
+from bot.template_library import FILE_HASH_SETTING, TemplateLibrary
+from bot.templates import parse_templates, version_of
 from bot.ticket import Reporter
 from bot.yamlfile import ConfigError
 from tests.conftest import START, Clock
@@ -48,14 +48,14 @@ def test_first_start_records_the_file_as_version_one(store: Store, path: Path) -
     assert problems == [] and [t.id for t in templates.templates] == ["bug", "feature", "question"]
     (version,) = library.history()
     assert (version.number, version.source, version.author_id, version.published_at) == (1, "file", None, START)
-    assert version.hash == templates.version == text_hash(EXAMPLE) and version.text == EXAMPLE
+    assert version.hash == templates.version == version_of(EXAMPLE) and version.text == EXAMPLE
     assert store.get_setting(FILE_HASH_SETTING) == templates.version
 
 
 def test_a_restart_keeps_the_stored_version(store: Store, path: Path) -> None:
     TemplateLibrary(store, path).boot()
     templates, problems = TemplateLibrary(store, path).boot()
-    assert problems == [] and templates.version == text_hash(EXAMPLE)
+    assert problems == [] and templates.version == version_of(EXAMPLE)
     assert [v.number for v in TemplateLibrary(store, path).history()] == [1]
 
 
@@ -74,11 +74,11 @@ def test_record_keeps_versions_and_writes_the_file(store: Store, path: Path, clo
     assert [v.number for v in library.history(limit=1, offset=1)] == [1], "a page of older versions"
     assert library.latest() == library.get(2) == version
     assert library.get(7) is None
-    assert library.number_of(text_hash(EXAMPLE)) == 1
-    old = library.set_for(text_hash(EXAMPLE))
+    assert library.number_of(version_of(EXAMPLE)) == 1
+    old = library.set_for(version_of(EXAMPLE))
     assert old is not None and old.get("bug") is not None
     assert old.get("bug").title.get("en") == "Something is broken"  # type: ignore[union-attr]
-    assert library.set_for(text_hash(EXAMPLE)) is old, "parsed once, then cached"
+    assert library.set_for(version_of(EXAMPLE)) is old, "parsed once, then cached"
     assert library.set_for("nosuchhash00") is None
     with pytest.raises(ValueError, match="source"):
         library.record(old, "email", None, "")
@@ -100,7 +100,7 @@ def test_a_broken_file_keeps_the_stored_version_live(store: Store, path: Path) -
     path.write_text(EXAMPLE.replace("type: choice", "type: choise", 1), encoding="utf-8")
     library = TemplateLibrary(store, path)
     templates, problems = library.boot()
-    assert templates.version == text_hash(EXAMPLE)
+    assert templates.version == version_of(EXAMPLE)
     assert any("line" in p and "unknown type 'choise'" in p for p in problems)
     assert problems[-1] == "templates.yaml was not used; version 1 stays live"
     assert library.boot_problems == problems
@@ -120,7 +120,7 @@ def test_a_missing_file_is_written_back_from_the_database(store: Store, path: Pa
     TemplateLibrary(store, path).boot()
     path.unlink()
     templates, problems = TemplateLibrary(store, path).boot()
-    assert problems == [] and templates.version == text_hash(EXAMPLE)
+    assert problems == [] and templates.version == version_of(EXAMPLE)
     assert path.read_text(encoding="utf-8") == EXAMPLE
 
 
@@ -151,7 +151,7 @@ def test_a_draft_finishes_on_its_version_and_new_drafts_use_the_live_one(store: 
     engine = engine_on(library)
     started = engine.new_draft(Reporter(101, "Anna"), "en")
     engine.handle(started, Tap("tpl:bug", started.seq))
-    assert started.template_version == text_hash(EXAMPLE)
+    assert started.template_version == version_of(EXAMPLE)
     edited = EXAMPLE.replace("What is wrong? One or two sentences.", "Describe the problem.")
     newer = parse_templates(edited, "templates.yaml")
     library.record(newer, "upload", 900, "Olga")

@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.template_library import text_hash
 from bot.template_publishing import Problem, problems_of
+from bot.templates import version_of
 from bot.yamlfile import ConfigError
 from handlers.serve import serve
 from tests.conftest import ADMIN_ID, ROOT, Clock, RunningBot, build_bot, created_issue, write_config
@@ -100,7 +100,7 @@ async def test_a_broken_upload_lists_problems_by_line_and_changes_nothing(bot: R
     assert f"• Line {line_of(BROKEN, 'min_lenght')}: template 'bug', question 'what': unknown question key " \
            "'min_lenght' (did you mean 'min_length'?)" in reply.text
     assert reply.buttons() == []
-    assert versions(bot) == [(1, "file")] and live_hash(bot) == text_hash(EXAMPLE)
+    assert versions(bot) == [(1, "file")] and live_hash(bot) == version_of(EXAMPLE)
     assert (Path(bot.config_path).parent / "templates.yaml").read_text(encoding="utf-8") == EXAMPLE
     assert bot.svc.store.get_draft(sales.id) == draft_before
     await bot.say(sales, "acme")
@@ -169,8 +169,8 @@ async def test_discard_keeps_the_live_version(bot: RunningBot) -> None:
     await upload(bot, admin, EDITED)
     await bot.tap(admin, "🗑 Discard")
     assert admin.last.text == "🗑 Discarded. v1 stays live."
-    assert versions(bot) == [(1, "file")] and live_hash(bot) == text_hash(EXAMPLE)
-    await bot.handled(await admin.tap_data(f"tmpl:pub:{text_hash(EDITED)}"))
+    assert versions(bot) == [(1, "file")] and live_hash(bot) == version_of(EXAMPLE)
+    await bot.handled(await admin.tap_data(f"tmpl:pub:{version_of(EDITED)}"))
     assert admin.callback_answers[-1].get("text") == ("Nothing is waiting to be published. Send me a templates "
                                                       "file first.")
     assert versions(bot) == [(1, "file")]
@@ -182,9 +182,9 @@ async def test_a_pending_upload_survives_a_restart(bot: RunningBot) -> None:
     await bot.restart()
     await bot.tap(admin, "✅ Publish v2")
     assert admin.last.text == "✅ Published v2. New requests use it now."
-    assert live_hash(bot) == text_hash(EDITED)
+    assert live_hash(bot) == version_of(EDITED)
     await bot.restart()
-    assert live_hash(bot) == text_hash(EDITED), "the published version stays live after a restart"
+    assert live_hash(bot) == version_of(EDITED), "the published version stays live after a restart"
 
 
 async def test_publishing_after_someone_else_shows_the_diff_again(bot: RunningBot) -> None:
@@ -225,7 +225,7 @@ async def test_history_and_rollback(bot: RunningBot) -> None:
     await bot.tap(admin, "↩️ Yes, roll back to v1")
     assert admin.last.text == "↩️ Rolled back: v3 has the templates of v1. New requests use it now."
     assert versions(bot) == [(3, "rollback"), (2, "upload"), (1, "file")]
-    assert live_hash(bot) == text_hash(EXAMPLE)
+    assert live_hash(bot) == version_of(EXAMPLE)
     assert bot.svc is not None and bot.svc.audit.recent()[0].action == "templates.rollback"
     await bot.say(boris, "/new")
     assert "An idea for the product" not in boris.last.buttons()
@@ -246,7 +246,7 @@ async def test_reload_with_a_broken_file_keeps_the_old_set_and_tells_admins(bot:
     assert admin.last.text.startswith(expected)
     assert f"• Line {line_of(BROKEN, 'type: choise')}:" in admin.last.text
     assert ivan.last.text.startswith(expected)
-    assert versions(bot) == [(1, "file")] and live_hash(bot) == text_hash(EXAMPLE)
+    assert versions(bot) == [(1, "file")] and live_hash(bot) == version_of(EXAMPLE)
     await open_bug(bot, anna)
     assert "What is wrong?" in anna.last.text
     await bot.say(admin, "/reload")
@@ -372,11 +372,11 @@ async def test_sighup_reloads_the_file_and_tells_admins(tg: FakeTelegram, jira: 
         os.kill(os.getpid(), signal.SIGHUP)
         await tg.wait_for(lambda: any("🔄 Reloaded templates.yaml: v2 is live." in m.text for m in admin.messages),
                           timeout=10)
-        assert svc.engine.templates.version == text_hash(EDITED)
+        assert svc.engine.templates.version == version_of(EDITED)
         (tmp_path / "templates.yaml").write_text(BROKEN, encoding="utf-8")
         os.kill(os.getpid(), signal.SIGHUP)
         await tg.wait_for(lambda: any("was not loaded" in m.text for m in admin.messages), timeout=10)
-        assert svc.engine.templates.version == text_hash(EDITED)
+        assert svc.engine.templates.version == version_of(EDITED)
 
 
 async def test_an_older_uploads_buttons_cannot_publish_a_newer_upload(bot: RunningBot) -> None:
@@ -388,7 +388,7 @@ async def test_an_older_uploads_buttons_cannot_publish_a_newer_upload(bot: Runni
     assert admin.callback_answers[-1].get("text") == "You sent a newer file since; use the buttons under that one."
     assert first.buttons() == [] and versions(bot) == [(1, "file")]
     await bot.tap(admin, "✅ Publish v2")
-    assert live_hash(bot) == text_hash(EXAMPLE + IDEA)
+    assert live_hash(bot) == version_of(EXAMPLE + IDEA)
 
 
 def test_problems_are_split_into_line_and_message() -> None:

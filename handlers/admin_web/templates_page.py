@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.i18n import LANGUAGES
 from bot.services import Services
 from bot.template_diff import diff
-from bot.template_library import Version, text_hash
+from bot.template_library import Version
 from bot.template_preview import PreviewStep, preview
 from bot.template_publishing import (
     PublishRefused,
@@ -23,7 +23,7 @@ from bot.template_publishing import (
     status,
     vet,
 )
-from bot.templates import Template, TemplateSet
+from bot.templates import Template, TemplateSet, version_of
 from handlers.admin_web.audit_page import page_number
 from handlers.admin_web.auth import STATE as ADMIN_STATE
 from handlers.admin_web.auth import Admin, current
@@ -282,7 +282,7 @@ async def publish_text(request: web.Request) -> web.Response:
     if len(text) > MAX_TEXT:
         return _editor_page(request, text[:MAX_TEXT], notice="That text is too long for a templates file.",
                             tone="bad", lang=lang, status_code=413)
-    if text_hash(text) == svc.engine.templates.version:
+    if version_of(text) == svc.engine.templates.version:
         return _editor_page(request, text, notice="Nothing to publish: this is the live version.", tone="warn",
                             lang=lang)
     vetting = await vet(svc, text, library(svc).path.name)
