@@ -707,6 +707,10 @@ class Engine:
             draft.disputing = None
             draft.seq += 1
             return Step(self._summary_prompt(draft, template))
+        if isinstance(action, Tap) and not action.token.startswith("prio"):
+            # A card button (Create, Edit, a fix) leaves the half-given disagreement: the card's priority stands.
+            draft.disputing = None
+            return self._on_summary(draft, template, action)
         return Step(self._dispute_prompt(draft, template), t("err_use_buttons", lang), changed=False)
 
     def _edit_prompt(self, draft: Draft, template: Template) -> Prompt:

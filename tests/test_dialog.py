@@ -897,3 +897,15 @@ def test_random_actions_never_raise_and_drafts_round_trip(lang: str, template: s
         assert ENGINE.prompt(restored) == prompt
     if draft.stage == "summary":
         assert ENGINE.handle(draft, Tap("create", draft.seq)).outcome == "confirmed"
+
+
+def test_a_card_button_during_a_disagreement_leaves_it() -> None:
+    draft = ENGINE.new_draft(ANNA, "en")
+    ENGINE.start_from_message(draft, "ACME can't export invoices to PDF since the update, go-live is tomorrow, "
+                                     "we are blocked")
+    ENGINE.handle(draft, Text("The go-live needs the PDF invoices"))
+    assert draft.stage == "summary"
+    ENGINE.handle(draft, Tap("prio", draft.seq))
+    assert draft.disputing == "pick"
+    assert ENGINE.handle(draft, Tap("create", draft.seq)).outcome == "confirmed"
+    assert draft.disputing is None and draft.priority_override is None
