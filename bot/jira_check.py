@@ -112,11 +112,12 @@ def _sources(template: Template) -> list[_Source]:
 class _TemplateCheck:
     """Collects one template's problems against one issue type's create screen."""
 
-    def __init__(self, template: Template, meta: JiraMeta, project: str) -> None:
-        """Check template against project's screens in meta."""
+    def __init__(self, template: Template, meta: JiraMeta, project: str, ruled: tuple[str, ...] = ()) -> None:
+        """Check template against project's screens in meta; ruled are the priorities its rubric rules set."""
         self.template = template
         self.meta = meta
         self.project = project
+        self.ruled = ruled
         self.problems: list[str] = []
 
     def add(self, message: str, question: Question | None = None) -> None:
@@ -141,6 +142,9 @@ class _TemplateCheck:
                 if option.priority and option.priority not in known:
                     self.add(f"option '{option.value}' sets priority '{option.priority}', which Jira does not "
                              f"have{_guess(option.priority, known)} — {hint}", question)
+        for name in self.ruled:
+            if name not in known:
+                self.add(f"a priority rule sets '{name}', which Jira does not have{_guess(name, known)} — {hint}")
 
     def priorities_on_screen(self, issue_type: IssueTypeMeta, screen: str) -> None:
         """A priority needs the Priority field on the screen and, with a priority scheme, an allowed value."""
@@ -148,6 +152,7 @@ class _TemplateCheck:
         if self.template.jira.priority:
             named.append((None, self.template.jira.priority))
         named += [(q, o.priority) for q in self.template.questions for o in q.options if o.priority]
+        named += [(None, name) for name in self.ruled]
         if not named:
             return
         field = issue_type.fields.get("priority")
@@ -432,7 +437,12 @@ def _is_date(value: Any, *, with_time: bool) -> bool:
 
 def check_templates(templates: TemplateSet, meta: JiraMeta, default_project: str) -> dict[str, list[str]]:
     """Return each template's problems against Jira's create screens (an empty list means it fits)."""
-    return {t.id: _TemplateCheck(t, meta, t.jira.project or default_project).run() for t in templates.templates}
+    def ruled(template_id: str) -> tuple[str, ...]:
+        rules = templates.rubric.rules
+        return tuple(dict.fromkeys(r.priority for r in rules if not r.templates or template_id in r.templates))
+
+    return {t.id: _TemplateCheck(t, meta, t.jira.project or default_project, ruled(t.id)).run()
+            for t in templates.templates}
 
 
 def offered(templates: TemplateSet, results: Mapping[str, list[str]]) -> TemplateSet:

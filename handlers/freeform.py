@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from telegram import (
@@ -60,9 +61,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
         with contextlib.suppress(TelegramError):
             await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
         hints = await svc.model.hints(text, draft.lang, svc.engine.today(), svc.engine.templates)
-    step = svc.engine.start_from_message(
-        draft, text, forwarded=origin is not None, forwarded_from=sender_of(origin) if origin else None,
-        files=(attachment,) if attachment else (), hints=hints)
+    # Reading an ask fuzzy-matches it against every customer: with a long list that is worth a thread.
+    step = await asyncio.to_thread(
+        svc.engine.start_from_message, draft, text, forwarded=origin is not None,
+        forwarded_from=sender_of(origin) if origin else None, files=(attachment,) if attachment else (), hints=hints)
     # Persisted before the reply: a restart continues from the prefilled draft.
     svc.store.save_draft(draft, chat.id)
     if draft.template_id is not None:

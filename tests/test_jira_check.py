@@ -232,6 +232,15 @@ async def test_unknown_priority_on_an_option_is_reported(cloud: FakeJira) -> Non
     ]
 
 
+async def test_an_unknown_priority_in_a_rule_is_reported_for_the_templates_it_covers(cloud: FakeJira) -> None:
+    meta = await fetch(cloud)
+    misspelled = examples_with("    - priority: Low\n", "    - priority: low\n")
+    results = check_templates(misspelled, meta, "SUP")
+    assert results["feature"] == ["template 'feature': a priority rule sets 'low', which Jira does not have (did you "
+                                  "mean 'Low'?) — use one of Highest, High, Medium, Low, Lowest"]
+    assert results["bug"] == [] and results["question"] == []
+
+
 async def test_priorities_need_the_priority_field_on_the_screen(cloud: FakeJira) -> None:
     cloud.remove_from_screen("Bug", "priority")
     [problem] = check_templates(EXAMPLES, await fetch(cloud), "SUP")["bug"]
