@@ -248,6 +248,8 @@ class Engine:
     def _render(self, draft: Draft, template: Template, verdict: Verdict | None,
                 filed_at: datetime | None = None) -> Ticket:
         forwarded = Forwarded(draft.forwarded_from, draft.ask) if draft.forwarded and draft.ask else None
+        if draft.ask and not draft.forwarded and not self._ask_kept(draft, template):
+            forwarded = Forwarded(None, draft.ask, typed=True)
         rated = (verdict.priority, reason_text(verdict, self.jira_lang)) if verdict else None
         override = draft.priority_override
         if override is not None:
@@ -256,6 +258,13 @@ class Engine:
         return render_ticket(template, draft.answers, draft.reporter, filed_at or self.clock(),
                              default_project=self.default_project, lang=self.jira_lang, forwarded=forwarded,
                              rated=rated)
+
+    @staticmethod
+    def _ask_kept(draft: Draft, template: Template) -> bool:
+        """Say whether a text answer still holds the whole ask (a long ask is cut to the question's limit)."""
+        words = " ".join((draft.ask or "").split())
+        return any(isinstance(draft.answers.get(q.id), str) and words in " ".join(draft.answers[q.id].split())
+                   for q in template.questions if q.type == "text")
 
     def rate(self, draft: Draft, template: Template) -> Verdict | None:
         """Return the priority the admins' rubric gives this draft, and why, if a rule matches."""

@@ -22,15 +22,15 @@ _SECTION_TEXTS = {
     "en": {"customer": "Customer", "reporter": "Requested by", "filed": "Filed", "template": "Form",
            "attachments": "Attachments", "via": "via Telegram", "cut": "(shortened to fit Jira's limit)",
            "forwarded": "Forwarded message from {sender}", "forwarded_anon": "Forwarded message",
-           "priority_why": "Why this priority"},
+           "priority_why": "Why this priority", "typed": "The salesperson's message"},
     "ru": {"customer": "Клиент", "reporter": "Запросил(а)", "filed": "Создано", "template": "Форма",
            "attachments": "Вложения", "via": "через Telegram", "cut": "(сокращено до лимита Jira)",
            "forwarded": "Пересланное сообщение от {sender}", "forwarded_anon": "Пересланное сообщение",
-           "priority_why": "Почему такой приоритет"},
+           "priority_why": "Почему такой приоритет", "typed": "Сообщение продавца"},
     "de": {"customer": "Kunde", "reporter": "Angefragt von", "filed": "Erstellt", "template": "Formular",
            "attachments": "Anhänge", "via": "über Telegram", "cut": "(auf Jiras Limit gekürzt)",
            "forwarded": "Weitergeleitete Nachricht von {sender}", "forwarded_anon": "Weitergeleitete Nachricht",
-           "priority_why": "Warum diese Priorität"},
+           "priority_why": "Warum diese Priorität", "typed": "Nachricht des Vertriebs"},
 }
 
 
@@ -50,10 +50,12 @@ class Reporter:
 
 @dataclass(frozen=True)
 class Forwarded:
-    """A message the salesperson forwarded from a customer chat: who wrote it and what it said."""
+    """A message the salesperson forwarded from a customer chat (who wrote it, what it said), or their own ask."""
 
     sender: str | None
     text: str
+    # The salesperson's own message, quoted because the answers could not hold all of it.
+    typed: bool = False
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,8 @@ def render_ticket(
         priority = rated[0]
         sections.insert(0, (texts["priority_why"], rated[1]))
     if forwarded is not None and forwarded.text.strip():
-        heading = (texts["forwarded"].format(sender=clip(forwarded.sender, 80)) if forwarded.sender
+        heading = (texts["typed"] if forwarded.typed
+                   else texts["forwarded"].format(sender=clip(forwarded.sender, 80)) if forwarded.sender
                    else texts["forwarded_anon"])
         sections.append((heading, forwarded.text))
     footer_rows = []

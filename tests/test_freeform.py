@@ -95,3 +95,24 @@ async def test_a_captioned_screenshot_goes_with_the_ask_unless_too_big(bot: Runn
     assert "20 MB" in user.last.text
     stored = bot.svc.store.get_draft(user.id) if bot.svc else None
     assert stored is not None and stored.draft.answers.get("files") is None
+
+
+async def test_an_ask_longer_than_its_answer_can_hold_reaches_jira_whole(bot: RunningBot) -> None:
+    user = bot.user()
+    details = " ".join(f"step {n}: the export stops with error E{n}." for n in range(120))
+    ask = f"ACME can't export invoices to PDF since the update, no rush. {details} The very end."
+    await bot.say(user, ask)
+    assert "Please check your request" in user.last.text
+    await bot.tap(user, "✅ Create")
+    description = (await created_issue(bot, user))["fields"]["description"]
+    assert "h3. The salesperson's message" in description
+    assert "The very end." in description
+
+
+async def test_an_ask_kept_whole_in_its_answer_is_not_quoted_again(bot: RunningBot) -> None:
+    user = bot.user()
+    await bot.say(user, "ACME can't export invoices to PDF since the update, no rush, whenever you can")
+    await bot.tap(user, "✅ Create")
+    description = (await created_issue(bot, user))["fields"]["description"]
+    assert "The salesperson's message" not in description
+    assert description.count("export invoices to PDF") == 1
