@@ -14,7 +14,7 @@ from bot.people import decide_request, moment
 from bot.services import Services
 from bot.text import clip
 from handlers import menus
-from handlers.common import drop_buttons, edit, language, main_keyboard, refused_unless_admin, send, services
+from handlers.common import drop_buttons, edit, language, main_keyboard, refused_unless_admin, replace, send, services
 
 ASK = "access:ask"
 # ar:<verdict>:<user id>; 'show' sends the request's card again (from /users).
@@ -119,8 +119,7 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # An admin decided while the others were still being told: their copies must show it too.
         await settle(context.bot, svc, latest)
     text = html.escape(t("access_asked" if sent else "access_asked_nobody", lang))
-    if message is None or not await edit(context.bot, chat_id, message.message_id, text, None):
-        await send(context.bot, chat_id, text)
+    await replace(context.bot, chat_id, message.message_id if message else None, text)
 
 
 async def settle(bot: Bot, svc: Services, request: AccessRequest) -> None:

@@ -94,6 +94,13 @@ async def edit(bot: Bot, chat_id: int, message_id: int, text: str,
     return True
 
 
+async def replace(bot: Bot, chat_id: int, message_id: int | None, text: str,
+                  markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit a message in place, or send the text anew when there is none or it can no longer be edited."""
+    if message_id is None or not await edit(bot, chat_id, message_id, text, markup):
+        await send(bot, chat_id, text, markup)
+
+
 async def drop_buttons(bot: Bot, chat_id: int, message_id: int | None) -> None:
     """Remove the inline buttons of an older prompt so only the newest one is live."""
     if message_id is None:

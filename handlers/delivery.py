@@ -14,7 +14,7 @@ from bot.store import OutgoingComment, Request
 from bot.text import clip
 from bot.ticket import jira_problem_text
 from bot.tracker import CreatedIssue, DeliveryError
-from handlers.common import edit, send
+from handlers.common import replace, send
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,7 @@ class TelegramNotices:
     async def comment_posted(self, comment: OutgoingComment) -> None:
         """Turns 'sending your answer' into 'added as a comment'."""
         text = html.escape(t("reply_posted", comment.lang, key=comment.issue_key))
-        if comment.ack_message_id is None or not await edit(self.bot, comment.chat_id, comment.ack_message_id,
-                                                            text, None):
-            await send(self.bot, comment.chat_id, text)
+        await replace(self.bot, comment.chat_id, comment.ack_message_id, text)
 
     async def comment_failed(self, comment: OutgoingComment, error: DeliveryError) -> None:
         """Tells the salesperson their answer did not make it, and admins why."""

@@ -18,7 +18,7 @@ from bot.store import StoredDraft
 from bot.text import clip
 from bot.tracker import DeliveryError
 from bot.wiki import escape, slug
-from handlers.common import drop_buttons, edit, language, send, services
+from handlers.common import drop_buttons, edit, language, replace, send, services
 from handlers.intake import active_draft, apply, step_of
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,6 @@ async def join(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, key: 
     if draft.template_id:
         svc.metrics.dialogs.labels(draft.template_id, "joined").inc()
     text = html.escape(t("joined", draft.lang, key=key))
-    if message_id is None or not await edit(bot, chat_id, message_id, text, None):
-        await send(bot, chat_id, text)
+    await replace(bot, chat_id, message_id, text)
     if svc.outbox is not None:
         svc.outbox.kick()

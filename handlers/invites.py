@@ -12,7 +12,7 @@ from bot.invites import InviteError, Invites, invite_link, looks_like_code, pars
 from bot.people import cancel_invite, create_invite, describe, moment, redeem_invite
 from handlers import menus
 from handlers.access_requests import admin_language, ask_markup
-from handlers.common import drop_buttons, edit, language, main_keyboard, refused_unless_admin, send, services
+from handlers.common import drop_buttons, language, main_keyboard, refused_unless_admin, replace, send, services
 
 CANCEL_PATTERN = r"^inv:x:[A-Za-z0-9_-]+$"
 
@@ -53,8 +53,7 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await query.answer()
     text = html.escape(t("invite_withdrawn", lang))
-    if message is None or not await edit(context.bot, message.chat.id, message.message_id, text, None):
-        await send(context.bot, user.id, text)
+    await replace(context.bot, message.chat.id if message else user.id, message.message_id if message else None, text)
 
 
 async def redeem_from_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

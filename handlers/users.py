@@ -19,7 +19,7 @@ from bot.store import StoredDraft
 from bot.text import clip
 from handlers import menus
 from handlers.access_requests import admin_language
-from handlers.common import drop_buttons, edit, language, main_keyboard, refused_unless_admin, send, services
+from handlers.common import drop_buttons, language, main_keyboard, refused_unless_admin, replace, send, services
 
 PAGE = 10
 # Strangers waiting for a decision get a button each on the first page; more would crowd out the people.
@@ -145,14 +145,8 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert found is not None
     await query.answer()
     text, markup = users_page(svc, lang, int(found.group(1)))
-    await _show(context.bot, query.message.chat.id if query.message else user.id,
+    await replace(context.bot, query.message.chat.id if query.message else user.id,
                 query.message.message_id if query.message else None, text, markup)
-
-
-async def _show(bot: Bot, chat_id: int, message_id: int | None, text: str, markup: InlineKeyboardMarkup) -> None:
-    """Replace the tapped message, or send a new one when it can no longer be edited."""
-    if message_id is None or not await edit(bot, chat_id, message_id, text, markup):
-        await send(bot, chat_id, text, markup)
 
 
 async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -174,7 +168,7 @@ async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action in ("show", "confirm"):
         await query.answer()
         text, markup = user_card(svc, person, actor.id, lang, page, confirm=action == "confirm")
-        await _show(context.bot, chat_id, message_id, text, markup)
+        await replace(context.bot, chat_id, message_id, text, markup)
         return
     role = _TARGET_ROLE[action]
     draft = svc.store.get_draft(target) if role == REVOKED else None
@@ -189,7 +183,7 @@ async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         notice = t(f"users_done_{role}", lang, name=name)
     changed = svc.access.person(target) or person
     text, markup = user_card(svc, changed, actor.id, lang, page, notice=notice)
-    await _show(context.bot, chat_id, message_id, text, markup)
+    await replace(context.bot, chat_id, message_id, text, markup)
 
 
 async def tell_target(bot: Bot, svc: Services, before: Person, role: str, draft: StoredDraft | None) -> bool:
