@@ -14,17 +14,22 @@ from bot.people import decide_request, moment
 from bot.services import Services
 from bot.text import clip
 from handlers import menus
-from handlers.common import drop_buttons, edit, language, main_keyboard, refused_unless_admin, replace, send, services
+from handlers.common import (
+    drop_buttons,
+    edit,
+    language,
+    language_of,
+    main_keyboard,
+    refused_unless_admin,
+    replace,
+    send,
+    services,
+)
 
 ASK = "access:ask"
 # ar:<verdict>:<user id>; 'show' sends the request's card again (from /users).
 DECIDE_PATTERN = r"^ar:(sales|admin|deny|show):(\d+)$"
 _DECIDE = re.compile(DECIDE_PATTERN)
-
-
-def admin_language(svc: Services, user_id: int) -> str:
-    """Return the language to talk to a known user in: their /lang choice, else the one they last wrote in."""
-    return svc.store.language_choice(user_id) or svc.store.user_language(user_id)
 
 
 def ask_markup(lang: str) -> InlineKeyboardMarkup:
@@ -78,7 +83,7 @@ def _decide_markup(user_id: int, lang: str) -> InlineKeyboardMarkup:
 
 async def show_request(bot: Bot, svc: Services, chat_id: int, request: AccessRequest) -> int | None:
     """Send one admin the request's card with its buttons; return the message id."""
-    lang = admin_language(svc, chat_id)
+    lang = language_of(svc, chat_id)
     markup = _decide_markup(request.user_id, lang) if request.state == "pending" else None
     return await send(bot, chat_id, _card(svc, request, lang), markup)
 
@@ -125,7 +130,7 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def settle(bot: Bot, svc: Services, request: AccessRequest) -> None:
     """Show the outcome on every admin's copy of the request."""
     for chat_id, message_id in request.admin_messages:
-        await edit(bot, chat_id, message_id, _card(svc, request, admin_language(svc, chat_id)), None)
+        await edit(bot, chat_id, message_id, _card(svc, request, language_of(svc, chat_id)), None)
 
 
 async def tell_requester(bot: Bot, svc: Services, request: AccessRequest) -> bool:

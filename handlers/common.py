@@ -51,6 +51,11 @@ async def refused_unless_admin(update: Update, context: ContextTypes.DEFAULT_TYP
     return True
 
 
+def language_of(svc: Services, user_id: int) -> str:
+    """Return the language to write to a known user in, outside their own update: /lang choice, else their last."""
+    return svc.store.language_choice(user_id) or svc.store.user_language(user_id)
+
+
 def reporter(user: User) -> Reporter:
     """Describe a Telegram user as the requester of a ticket."""
     return Reporter(user.id, user.full_name or str(user.id), user.username)

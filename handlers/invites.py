@@ -11,8 +11,17 @@ from bot.i18n import t
 from bot.invites import InviteError, Invites, invite_link, looks_like_code, parse_invite_args
 from bot.people import cancel_invite, create_invite, describe, moment, redeem_invite
 from handlers import menus
-from handlers.access_requests import admin_language, ask_markup
-from handlers.common import drop_buttons, language, main_keyboard, refused_unless_admin, replace, send, services
+from handlers.access_requests import ask_markup
+from handlers.common import (
+    drop_buttons,
+    language,
+    language_of,
+    main_keyboard,
+    refused_unless_admin,
+    replace,
+    send,
+    services,
+)
 
 CANCEL_PATTERN = r"^inv:x:[A-Za-z0-9_-]+$"
 
@@ -77,7 +86,7 @@ async def redeem_from_start(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await menus.show_menu(context.bot, svc, user.id)
     await send(context.bot, chat.id, html.escape(text), main_keyboard(lang))
     if made.created_by is not None:
-        creator_lang = admin_language(svc, made.created_by)
+        creator_lang = language_of(svc, made.created_by)
         note = t("invite_used_note", creator_lang, who=describe(user.full_name, user.username, user.id),
                  role=t(f"role_{made.role}", creator_lang))
         chat_id = svc.store.user_chat(made.created_by)

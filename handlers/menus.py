@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import LANGUAGES, t
 from bot.services import Services
+from handlers.common import language_of
 
 log = logging.getLogger(__name__)
 COMMANDS = ("new", "my", "cancel", "settings", "lang", "help", "start")
@@ -34,7 +35,7 @@ async def show_menu(bot: Bot, svc: Services, user_id: int) -> None:
     # A menu is a convenience: a failure here must not undo the role change that called it.
     with contextlib.suppress(TelegramError):
         if svc.access.role_by_id(user_id) == "admin":
-            await bot.set_my_commands(commands(svc.store.user_language(user_id), admin=True), scope=scope)
+            await bot.set_my_commands(commands(language_of(svc, user_id), admin=True), scope=scope)
         else:
             await bot.delete_my_commands(scope=scope)
 

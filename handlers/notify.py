@@ -7,7 +7,7 @@ import html
 from telegram import Bot
 
 from bot.services import Services
-from handlers.common import send
+from handlers.common import language_of, send
 from handlers.replies import reply_markup
 
 
@@ -20,7 +20,7 @@ class TelegramNoticeSink:
 
     async def notice(self, user_id: int, chat_id: int, issue_key: str, text: str, *, asks: bool) -> bool:
         """Send one notice with a Reply button; a reply to it becomes a comment on the issue."""
-        lang = self.svc.store.user_language(user_id)
+        lang = language_of(self.svc, user_id)
         message_id = await send(self.bot, chat_id, html.escape(text), reply_markup(issue_key, lang))
         if message_id is None:
             self.svc.store.set_active(user_id, False)

@@ -37,7 +37,7 @@ from bot.template_publishing import (
     vet,
 )
 from bot.templates import version_of
-from handlers.common import drop_buttons, language, refused_unless_admin, send, services
+from handlers.common import drop_buttons, language, language_of, refused_unless_admin, send, services
 from handlers.render import SAFE_LIMIT, utf16_len
 
 log = logging.getLogger(__name__)
@@ -574,7 +574,7 @@ async def _tell_admins(bot: Bot, svc: Services, outcome: ReloadOutcome, skip: in
     texts: dict[str, str] = {}
     for chat_id in svc.access.admin_chats():
         if chat_id != skip:
-            lang = svc.store.user_language(chat_id)
+            lang = language_of(svc, chat_id)
             if lang not in texts:
                 texts[lang] = reload_text(svc, outcome, lang)
             await _say(bot, chat_id, texts[lang])
@@ -611,7 +611,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         log.error("the templates file was not used:\n%s", "\n".join(found.boot_problems))
         live = live_version(svc)
         for chat_id in svc.access.admin_chats():
-            lang = svc.store.user_language(chat_id)
+            lang = language_of(svc, chat_id)
             head = [t("tpl_boot_problems", lang, file=found.path.name, number=live.number if live else "?")]
             await _say(app.bot, chat_id, fit(head, [f"• {p}" for p in found.boot_problems], lang))
         found.boot_problems = []
@@ -622,4 +622,4 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         report = "\n".join(format_report(check.refused))
         log.error("templates refused by the Jira check:\n%s", report)
         for chat_id in svc.access.admin_chats():
-            await _say(app.bot, chat_id, t("templates_refused", svc.store.user_language(chat_id), report=report))
+            await _say(app.bot, chat_id, t("templates_refused", language_of(svc, chat_id), report=report))

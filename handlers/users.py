@@ -18,8 +18,16 @@ from bot.services import Services
 from bot.store import StoredDraft
 from bot.text import clip
 from handlers import menus
-from handlers.access_requests import admin_language
-from handlers.common import drop_buttons, language, main_keyboard, refused_unless_admin, replace, send, services
+from handlers.common import (
+    drop_buttons,
+    language,
+    language_of,
+    main_keyboard,
+    refused_unless_admin,
+    replace,
+    send,
+    services,
+)
 
 PAGE = 10
 # Strangers waiting for a decision get a button each on the first page; more would crowd out the people.
@@ -198,7 +206,7 @@ async def tell_target(bot: Bot, svc: Services, before: Person, role: str, draft:
     chat_id = svc.store.user_chat(before.id)
     if chat_id is None:
         return False
-    lang = admin_language(svc, before.id)
+    lang = language_of(svc, before.id)
     if role == REVOKED:
         text = t("access_revoked", lang) + ("\n\n" + t("revoked_draft_dropped", lang) if draft else "")
         # The New request keyboard would only lead to refusals now.
