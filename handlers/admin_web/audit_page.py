@@ -5,15 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from handlers.admin_web.auth import STATE, current
-from handlers.admin_web.layout import esc, page, pager, table, when
+from handlers.admin_web.layout import esc, page, page_number, pager, table, when
 
 PER_PAGE = 50
-
-
-def page_number(request: web.Request) -> int:
-    """Return the ?page= number asked for, 1 when missing or nonsense."""
-    raw = request.query.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
 
 
 async def audit(request: web.Request) -> web.Response:

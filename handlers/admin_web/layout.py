@@ -239,3 +239,9 @@ def bare(title: str, body: str, *, status: int = 200) -> web.Response:
 def redirect(location: str) -> web.Response:
     """Return a 303 to a page of this site, so reloading after a form does not send it again."""
     return web.Response(status=303, headers={"Location": location})
+
+
+def page_number(request: web.Request) -> int:
+    """Return the ?page= number asked for, 1 when missing or nonsense."""
+    raw = request.query.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1

@@ -7,9 +7,8 @@ from aiohttp import web
 from bot.dashboard import duration
 from bot.request_log import RequestFilter, RequestRow, facets, search
 from bot.services import Services
-from handlers.admin_web.audit_page import page_number
 from handlers.admin_web.auth import STATE, current
-from handlers.admin_web.layout import Cell, esc, page, pager, select, table, when
+from handlers.admin_web.layout import Cell, esc, page, page_number, pager, select, table, when
 
 PER_PAGE = 50
 STATUS_LABELS = {"waiting": "Waiting for Jira", "needs-attention": "Needs attention",

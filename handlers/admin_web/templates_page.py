@@ -24,7 +24,6 @@ from bot.template_publishing import (
     vet,
 )
 from bot.templates import Template, TemplateSet, version_of
-from handlers.admin_web.audit_page import page_number
 from handlers.admin_web.auth import STATE as ADMIN_STATE
 from handlers.admin_web.auth import Admin, current
 from handlers.admin_web.layout import (
@@ -34,6 +33,7 @@ from handlers.admin_web.layout import (
     flash,
     hidden,
     page,
+    page_number,
     post_button,
     redirect,
     select,
