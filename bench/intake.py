@@ -54,13 +54,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
 import platform
 import random
 import resource
 import shutil
+import signal
+import sqlite3
 import sys
 import tempfile
 import time
@@ -70,22 +71,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import telegram
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.access import Access  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.services import Services, build_directory, build_engine, open_store  # noqa: E402
-from bot.tracker import JiraGateway  # noqa: E402
-from handlers.app import build_application  # noqa: E402
-from handlers.processor import ChatOrderedProcessor  # noqa: E402
 from tests.conftest import ADMIN_ID, TOKEN, write_config  # noqa: E402
 from tests.fake_jira import FakeJira  # noqa: E402
 from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
@@ -164,58 +157,104 @@ def cpu_model() -> str:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MB (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    """Peak resident set size of this process (the fakes and simulated people) so far, in MB."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 # ---------------------------------------------------------------------------------------------------
-# The bot under test and the fakes around it
+# The bot under test, in a process of its own, and the fakes around it
 # ---------------------------------------------------------------------------------------------------
 
 
-def bench_config(folder: Path, jira_url: str, users: Sequence[int]) -> Path:
-    """Write the tests' config for these users, with a longer Jira timeout and quick delivery retries."""
+def bench_config(folder: Path, tg: FakeTelegram, jira_url: str, users: Sequence[int]) -> Path:
+    """Write the tests' config for these users and the fake Telegram, with a longer Jira timeout and quick retries."""
     return write_config(folder, jira_url, jira={"timeout": 10}, access={"admins": [ADMIN_ID], "users": list(users)},
-                        delivery={"first_retry_seconds": 0.2, "max_retry_seconds": 2})
+                        delivery={"first_retry_seconds": 0.2, "max_retry_seconds": 2},
+                        telegram={"api_base_url": tg.base_url, "file_base_url": tg.base_file_url})
+
+
+class BotProcess:
+    """bench/bot_process.py running in a child process, and the updates it reports handled."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.rss_kib: int | None = None
+        self._handled: dict[int, float] = {}  # update id -> time.monotonic() in the child
+        self._waiters: dict[int, asyncio.Future[float]] = {}
+        self._ready = asyncio.get_running_loop().create_future()
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def start(cls, tg: FakeTelegram, *args: str) -> BotProcess:
+        """Start the child and wait until its bot polls this fake Telegram."""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "bench" / "bot_process.py"), *args,
+            stdout=asyncio.subprocess.PIPE, env={**os.environ, "BENCH_BOT_TOKEN": TOKEN})
+        bot = cls(proc)
+        try:
+            await asyncio.wait_for(asyncio.shield(bot._ready), 60)
+            await tg.wait_for(lambda: any(call.method == "getUpdates" for call in tg.calls), 10)
+        except BaseException:
+            await bot.stop()
+            raise
+        return bot
+
+    async def _read(self) -> None:
+        assert self.proc.stdout is not None
+        async for raw in self.proc.stdout:
+            head, _, tail = raw.decode().strip().partition(" ")
+            if head == "ready":
+                self._ready.set_result(None)
+            elif head == "rss":
+                self.rss_kib = int(tail)
+            elif head.isdigit():
+                update_id, moment = int(head), float(tail)
+                self._handled[update_id] = moment
+                waiter = self._waiters.pop(update_id, None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(moment)
+        if not self._ready.done():
+            self._ready.set_exception(RuntimeError(f"the bot process exited with {await self.proc.wait()}"))
+
+    async def wait_handled(self, update_id: int, limit: float) -> float:
+        """Wait until the bot has handled this update; return when it finished (time.monotonic())."""
+        if update_id in self._handled:
+            return self._handled[update_id]
+        waiter = self._waiters.setdefault(update_id, asyncio.get_running_loop().create_future())
+        return await asyncio.wait_for(asyncio.shield(waiter), limit)
+
+    @property
+    def rss_mb(self) -> float | None:
+        """The child's peak resident set size in MB, known once it has exited."""
+        return None if self.rss_kib is None else self.rss_kib / 1024
+
+    async def stop(self) -> None:
+        """Stop the bot as systemd does (SIGTERM, then SIGKILL after 30 s) and read its last report."""
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 30)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._reader, 5)
 
 
 @dataclass
 class Rig:
-    """A running ticketsmith wired to a fake Telegram and a fake Jira."""
+    """A running ticketsmith process wired to a fake Telegram and a fake Jira in this one."""
 
     tg: FakeTelegram
     jira: FakeJira
-    svc: Services
-    app: Application[Any, Any, Any, Any, Any, Any]
+    bot: BotProcess
+    db_path: Path
+    workers: int  # python-jira worker threads in the bot
 
-    @property
-    def processor(self) -> ChatOrderedProcessor:
-        """The bot's update processor, which reports when an update has been handled."""
-        processor = self.app.update_processor
-        assert isinstance(processor, ChatOrderedProcessor)
-        return processor
-
-
-async def start_polling(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Start an application in the order Application.run_polling uses."""
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    await app.start()
-
-
-async def stop_polling(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop an application as on SIGTERM."""
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    if app.post_stop is not None:
-        await app.post_stop(app)
-    await app.shutdown()
+    def db(self) -> sqlite3.Connection:
+        """A read-only connection to the bot's database."""
+        return sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
 
 
 @contextlib.asynccontextmanager
@@ -224,34 +263,22 @@ async def ticketsmith(users: Sequence[int]) -> AsyncIterator[Rig]:
     folder = Path(tempfile.mkdtemp(prefix="ticketsmith-bench-"))
     tg = FakeTelegram(token=TOKEN)
     jira = FakeJira("cloud", email=JIRA_EMAIL, api_token=JIRA_TOKEN)
-    app: Application[Any, Any, Any, Any, Any, Any] | None = None
-    svc: Services | None = None
+    bot: BotProcess | None = None
+    log_path = folder / "bot.log"
     try:
         await tg.start()
         await jira.astart()
-        config = load_config(bench_config(folder, jira.url, users))
-        assert config.telegram is not None and config.jira is not None
-        jira_config = config.jira
-        telegram_config = dataclasses.replace(config.telegram, api_base_url=tg.base_url,
-                                              file_base_url=tg.base_file_url)
-        config = dataclasses.replace(config, telegram=telegram_config)
-        store = open_store(config.storage_path)
-        engine = build_engine(config, build_directory(config, store), time.time, telegram_config.download_limit)
-        gateway = JiraGateway(jira_config)
-        svc = Services(config, store, engine, Access(config.access, store), gateway=gateway)
-        app = build_application(svc, rate_limit=False, sweep_interval=3600)
-        await start_polling(app)
-        await gateway.server_info()  # logs the Jira client in before anything is timed
-        yield Rig(tg, jira, svc, app)
+        config_path = bench_config(folder, tg, jira.url, users)
+        config = load_config(config_path)
+        assert config.jira is not None
+        bot = await BotProcess.start(tg, "ticketsmith", str(config_path), str(log_path))
+        yield Rig(tg, jira, bot, config.storage_path, config.jira.workers)
     finally:
-        # Each step on its own, so one that fails leaves no server running and no folder behind.
+        # Each step on its own, so one that fails leaves no process or server running and no folder behind.
         try:
-            if app is not None:
-                with contextlib.suppress(Exception):
-                    await stop_polling(app)
-            if svc is not None:
-                with contextlib.suppress(Exception):
-                    svc.store.close()
+            if bot is not None:
+                await bot.stop()
+            report_log(log_path)
             try:
                 await jira.astop()
             finally:
@@ -260,37 +287,30 @@ async def ticketsmith(users: Sequence[int]) -> AsyncIterator[Rig]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def echo_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Reply with the same text."""
-    message = update.effective_message
-    if message is not None and message.text is not None:
-        await context.bot.send_message(message.chat_id, message.text)
-
-
-async def echo_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a button tap."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+def report_log(path: Path) -> None:
+    """Print how many warnings and errors the bot logged, with the first errors."""
+    with contextlib.suppress(OSError):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        warnings = [line for line in lines if " WARNING " in line]
+        errors = [line for line in lines if " ERROR " in line or " CRITICAL " in line]
+        if warnings or errors:
+            figure("bot log: warnings / errors", f"{len(warnings)} / {len(errors)}")
+        for line in errors[:3]:
+            print(f"    {line[:300]}")
 
 
 @contextlib.asynccontextmanager
-async def echo_bot() -> AsyncIterator[tuple[FakeTelegram, ChatOrderedProcessor]]:
+async def echo_bot() -> AsyncIterator[tuple[FakeTelegram, BotProcess]]:
     """Start a bare echo bot on a fresh fake Telegram; tear both down afterwards."""
     tg = FakeTelegram(token=TOKEN)
-    app: Application[Any, Any, Any, Any, Any, Any] | None = None
+    bot: BotProcess | None = None
     try:
         await tg.start()
-        processor = ChatOrderedProcessor()
-        app = (ApplicationBuilder().token(TOKEN).base_url(tg.base_url).base_file_url(tg.base_file_url)
-               .concurrent_updates(processor).build())
-        app.add_handler(MessageHandler(filters.TEXT, echo_text))
-        app.add_handler(CallbackQueryHandler(echo_answer))
-        await start_polling(app)
-        yield tg, processor
+        bot = await BotProcess.start(tg, "echo", tg.base_url, tg.base_file_url)
+        yield tg, bot
     finally:
-        if app is not None:
-            with contextlib.suppress(Exception):
-                await stop_polling(app)
+        if bot is not None:
+            await bot.stop()
         await tg.stop()
 
 
@@ -340,18 +360,16 @@ def similar_offer(user: FakeUser) -> int | None:
     return message.message_id if NEW_ANYWAY in data else None
 
 
-async def step(user: FakeUser, processor: ChatOrderedProcessor, run: Run, label: str,
-               action: Awaitable[int]) -> None:
+async def step(user: FakeUser, bot: BotProcess, run: Run, label: str, action: Awaitable[int]) -> None:
     """Inject one update (action has not started yet), wait until it is handled, and record how long it took."""
-    begun = time.perf_counter()
+    begun = time.monotonic()
     update_id = await action
-    await processor.wait_handled(update_id, limit=STEP_LIMIT)
-    took = time.perf_counter() - begun
+    took = await bot.wait_handled(update_id, limit=STEP_LIMIT) - begun
     run.latencies.append(took)
     run.by_step.setdefault(label, []).append(took)
 
 
-async def converse(user: FakeUser, steps: Sequence[tuple[str, str]], processor: ChatOrderedProcessor, run: Run,
+async def converse(user: FakeUser, steps: Sequence[tuple[str, str]], bot: BotProcess, run: Run,
                    pause: Callable[[], float] | None = None) -> None:
     """Walk one person through the steps, each after the previous one was handled."""
     text = ""
@@ -361,24 +379,24 @@ async def converse(user: FakeUser, steps: Sequence[tuple[str, str]], processor: 
                 await asyncio.sleep(pause())
             if text == CREATE and run.first_create is None:
                 run.first_create = time.time()
-            await step(user, processor, run, text, act(user, kind, text))
+            await step(user, bot, run, text, act(user, kind, text))
             offer = similar_offer(user) if text == CREATE else None
             if offer is not None:
                 # Every bench request reads alike, so the bot may suggest joining an earlier one: file anyway.
                 run.offers += 1
                 text = NEW_ANYWAY
-                await step(user, processor, run, text, user.tap_data(NEW_ANYWAY, offer))
+                await step(user, bot, run, text, user.tap_data(NEW_ANYWAY, offer))
     except Exception as exc:  # one person's trouble must not stop the others
         run.failures.append(f"user {user.id} at {text!r}: {type(exc).__name__}: {str(exc)[:300]}")
 
 
-async def crowd(tg: FakeTelegram, processor: ChatOrderedProcessor, ids: Sequence[int],
+async def crowd(tg: FakeTelegram, bot: BotProcess, ids: Sequence[int],
                 steps: Sequence[tuple[str, str]], pause: Callable[[], float] | None = None) -> Run:
     """Run one conversation per person, all at once, and time the lot."""
     run = Run()
     users = [tg.user(uid, "Sam", username=f"sales{uid}", last_name="Bench") for uid in ids]
     run.started = time.perf_counter()
-    tasks = [asyncio.create_task(converse(user, steps, processor, run, pause)) for user in users]
+    tasks = [asyncio.create_task(converse(user, steps, bot, run, pause)) for user in users]
     _, pending = await asyncio.wait(tasks, timeout=PHASE_LIMIT)
     for task in pending:
         task.cancel()
@@ -418,7 +436,8 @@ class Ledger:
 
 def ledger(rig: Rig) -> Ledger:
     """Compare the store's confirmed requests with the fake Jira's issues by their ts-<id> label."""
-    rows = rig.svc.store.db.execute("SELECT id, state, updated_at FROM requests").fetchall()
+    with contextlib.closing(rig.db()) as db:
+        rows = db.execute("SELECT id, state, updated_at FROM requests").fetchall()
     ids = {row[0] for row in rows}
     states = Counter(str(row[1]) for row in rows)
     filed = [float(row[2]) for row in rows if row[1] == "created"]
@@ -439,17 +458,17 @@ def ledger(rig: Rig) -> Ledger:
 async def drain(rig: Rig, expected: int, limit: float = DRAIN_LIMIT) -> tuple[Ledger, bool]:
     """Wait (at most limit seconds) until the outbox has nothing left and Jira has every request."""
     deadline = time.monotonic() + limit
-    db = rig.svc.store.db
     drained = False
-    while True:
-        confirmed, busy = db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(state IN ('pending', 'sending', 'attaching')), 0) FROM requests").fetchone()
-        if confirmed >= expected and busy == 0 and len(rig.jira.issues) >= confirmed:
-            drained = True
-            break
-        if time.monotonic() >= deadline:
-            break
-        await asyncio.sleep(0.05)
+    with contextlib.closing(rig.db()) as db:
+        while True:
+            confirmed, busy = db.execute("SELECT COUNT(*), COALESCE(SUM(state IN ('pending', 'sending', "
+                                         "'attaching')), 0) FROM requests").fetchone()
+            if confirmed >= expected and busy == 0 and len(rig.jira.issues) >= confirmed:
+                drained = True
+                break
+            if time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.05)
     return ledger(rig), drained
 
 
@@ -501,17 +520,16 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
     steps = len(BUG_DIALOG)
     print(f"\n== dialogs: {n} salespeople × {steps} updates (+1 where the bot offers a similar issue and they "
           f"tap 'create new'), bug template; Jira latency {latency * 1000:.0f} ms")
-    figure("peak RSS before the bot starts (MB)", f"{peak_rss_mb():.1f}")
     alone_id = FIRST_USER - 1
     burst_ids, paced_ids = user_ids(FIRST_USER, n), user_ids(FIRST_USER + n, paced_users)
     async with ticketsmith([alone_id, *burst_ids, *paced_ids]) as rig:
         rig.jira.latency = latency
         print("-- alone: one person walks the dialog with nobody else around")
-        alone = await crowd(rig.tg, rig.processor, [alone_id], BUG_DIALOG)
+        alone = await crowd(rig.tg, rig.bot, [alone_id], BUG_DIALOG)
         report_failures(alone)
         report_latencies(alone, "latency unloaded")
         print(f"-- burst: {n} conversations at once, no pause between steps")
-        burst = await crowd(rig.tg, rig.processor, burst_ids, BUG_DIALOG)
+        burst = await crowd(rig.tg, rig.bot, burst_ids, BUG_DIALOG)
         report_failures(burst)
         figure("updates handled", f"{len(burst.latencies)} in {burst.seconds:.2f} s")
         verdicts.judge("updates handled per second", f"{burst.rate:.0f}", f">= {TARGET_UPDATES:.0f}",
@@ -531,7 +549,7 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
             print(f"-- paced: {paced_users} more people, a random 0..{2 * mean_pause:.2f} s pause before each step, "
                   f"so about {paced_rate:.0f} updates/s are offered")
             chance = random.Random(1)
-            paced = await crowd(rig.tg, rig.processor, paced_ids, BUG_DIALOG,
+            paced = await crowd(rig.tg, rig.bot, paced_ids, BUG_DIALOG,
                                 pause=lambda: chance.uniform(0, 2 * mean_pause))
             report_failures(paced)
             figure("updates handled per second", f"{paced.rate:.0f}")
@@ -546,13 +564,15 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
             verdicts.judge("p95 latency, burst (ms)", f"{burst_p95:.0f}", f"<= {TARGET_P95_MS:.0f}",
                            burst_p95 <= TARGET_P95_MS)
         report_ledger(book, drained, verdicts)
-    rss = peak_rss_mb()
-    verdicts.judge("peak RSS of the process (MB)", f"{rss:.1f}", f"<= {TARGET_RSS_MB:.0f}", rss <= TARGET_RSS_MB)
+    rss = rig.bot.rss_mb
+    verdicts.judge("peak RSS of the bot process (MB)", "unknown" if rss is None else f"{rss:.1f}",
+                   f"<= {TARGET_RSS_MB:.0f}", rss is not None and rss <= TARGET_RSS_MB)
+    figure("peak RSS of the harness process (MB)", f"{peak_rss_mb():.1f}")
     print(f"-- echo baseline: a bare PTB echo bot, the same {n} people sending as many updates at once")
-    async with echo_bot() as (tg, processor):
+    async with echo_bot() as (tg, echo_process):
         # As many updates per person as the burst sent, the similar-issue answers included.
         extra = round(burst.offers / n) if n else 0
-        echo = await crowd(tg, processor, burst_ids, ECHO_DIALOG + (("echo-tap", "(tap)"),) * extra)
+        echo = await crowd(tg, echo_process, burst_ids, ECHO_DIALOG + (("echo-tap", "(tap)"),) * extra)
     report_failures(echo)
     figure("echo updates handled per second", f"{echo.rate:.0f}")
     report_latencies(echo, "echo latency under saturation")
@@ -564,7 +584,7 @@ async def walk_to_summary(rig: Rig, ids: Sequence[int], wave: int = 25) -> Run:
     """Bring these people to the summary card, a few at a time (fewer in flight is faster through httpx's pool)."""
     run = Run()
     for first in range(0, len(ids), wave):
-        part = await crowd(rig.tg, rig.processor, ids[first:first + wave], BUG_DIALOG[:-1])
+        part = await crowd(rig.tg, rig.bot, ids[first:first + wave], BUG_DIALOG[:-1])
         run.failures.extend(part.failures)
     report_failures(run)
     return run
@@ -573,7 +593,7 @@ async def walk_to_summary(rig: Rig, ids: Sequence[int], wave: int = 25) -> Run:
 async def tap_create(rig: Rig, ids: Sequence[int]) -> tuple[float, Run]:
     """Everyone taps Create at once; return when the first tap was injected."""
     started = time.time()
-    run = await crowd(rig.tg, rig.processor, ids, BUG_DIALOG[-1:])
+    run = await crowd(rig.tg, rig.bot, ids, BUG_DIALOG[-1:])
     report_failures(run)
     return started, run
 
@@ -607,7 +627,7 @@ async def submissions(latency: float, verdicts: Verdicts) -> None:
             figure("submissions per second", f"{book.states['created'] / took:.1f}" if took > 0 else "n/a")
             if took > TARGET_SUBMISSIONS_S:
                 over = took - TARGET_SUBMISSIONS_S
-                workers = rig.svc.gateway.workers if rig.svc.gateway else 1
+                workers = rig.workers
                 print(f"    missed by {over:.1f} s ({took / TARGET_SUBMISSIONS_S:.1f}× the target): python-jira runs "
                       f"on {workers} worker threads in ticketsmith;")
                 print(f"    the {creates} creates alone take at least {creates} × {latency * 1000:.0f} ms / "

@@ -8,15 +8,13 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.access import Access
 from bot.config import Config, JiraConfig, load_config
 from bot.console import run_console
 from bot.i18n import LANGUAGES
 from bot.jira_check import check_templates, format_report
 from bot.jira_meta import JiraMeta
 from bot.logs import setup_logging
-from bot.services import Services, build_directory, build_engine, open_store
-from bot.template_library import TemplateLibrary
+from bot.services import build_directory, build_engine, build_services
 from bot.templates import load_templates
 from bot.tracker import DeliveryError, JiraGateway
 from bot.yamlfile import ConfigError
@@ -37,10 +35,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         config = load_config(Path(args.config))
         assert config.telegram is not None and config.jira is not None
         setup_logging(config.log_format, config.secrets)
-        store = open_store(config.storage_path)
-        library = TemplateLibrary(store, config.templates_path)
-        engine = build_engine(config, build_directory(config, store), file_limit=config.telegram.download_limit,
-                              library=library)
+        svc = build_services(config)
     except ConfigError as error:
         return _fail(error)
     # Imported here: the core commands (check, chat) must work without the Telegram layer.
@@ -49,8 +44,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from handlers.app import build_application
     from handlers.serve import serve
 
-    svc = Services(config, store, engine, Access(config.access, store), gateway=JiraGateway(config.jira),
-                   library=library)
     app = build_application(svc)
 
     try:

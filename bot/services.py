@@ -75,3 +75,14 @@ def open_store(path: Path, clock: Callable[[], float] = time.time) -> Store:
     """Open (and migrate) the database, creating its folder if needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     return Store(path, clock)
+
+
+def build_services(config: Config) -> Services:
+    """Open the store and build the engine, access rules and Jira gateway, as `ticketsmith run` uses them."""
+    assert config.telegram is not None and config.jira is not None, "running the bot needs telegram and jira"
+    store = open_store(config.storage_path)
+    library = TemplateLibrary(store, config.templates_path)
+    engine = build_engine(config, build_directory(config, store), file_limit=config.telegram.download_limit,
+                          library=library)
+    return Services(config, store, engine, Access(config.access, store), gateway=JiraGateway(config.jira),
+                    library=library)

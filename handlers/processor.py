@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -30,9 +30,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     see the draft as the previous update left it.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256, metrics: Metrics | None = None) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, metrics: Metrics | None = None,
+                 on_handled: Callable[[int], None] | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self.metrics = metrics
+        self.on_handled = on_handled  # told each update id once its handlers are done, e.g. by a load test
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
         self._recent: deque[int] = deque(maxlen=4096)
@@ -86,6 +88,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     def _finished(self, update_id: int) -> None:
         self._in_flight.discard(update_id)
         self._recent.append(update_id)
+        if self.on_handled is not None:
+            self.on_handled(update_id)
         for future in self._waiters.pop(update_id, []):
             if not future.done():
                 future.set_result(None)
