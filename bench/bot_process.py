@@ -38,7 +38,7 @@ from bot.logs import setup_logging  # noqa: E402
 from bot.services import build_services  # noqa: E402
 from handlers.app import build_application  # noqa: E402
 from handlers.processor import ChatOrderedProcessor  # noqa: E402
-from handlers.serve import serve  # noqa: E402
+from handlers.serve import loop_factory, serve  # noqa: E402
 
 TOKEN = os.environ.get("BENCH_BOT_TOKEN", "123456:bench-token")
 
@@ -107,6 +107,9 @@ def run_echo(api: str, files: str) -> None:
            .post_init(announce).build())
     app.add_handler(MessageHandler(filters.TEXT, echo_text))
     app.add_handler(CallbackQueryHandler(echo_answer))
+    factory = loop_factory()
+    if factory is not None:
+        asyncio.set_event_loop(factory())  # the same event loop as ticketsmith's, for a fair comparison
     app.run_polling(allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY], close_loop=False)
 
 
@@ -117,7 +120,9 @@ def main(argv: list[str]) -> int:
         return 2
     logging.basicConfig(level=logging.ERROR)
     if argv[0] == "ticketsmith":
-        asyncio.run(run_ticketsmith(Path(argv[1]), Path(argv[2])))
+        # As `ticketsmith run` does, on the event loop it picks.
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            runner.run(run_ticketsmith(Path(argv[1]), Path(argv[2])))
     else:
         run_echo(argv[1], argv[2])
     say(f"rss {peak_rss_kib()}")

@@ -3,7 +3,7 @@
 Usage, from the project root with the venv active:
 
     python bench/intake.py [--users N] [--jira-latency SECONDS] [--scenario dialogs|submissions|storm|all]
-                           [--paced-rate UPDATES_PER_S] [--paced-users N] [--verbose]
+                           [--paced-rate UPDATES_PER_S] [--paced-users N] [--steps] [--verbose]
 
 The default scenario is dialogs; `--scenario all` runs the three one after another (about 3 minutes on a
 2-core machine). Figures are printed next to their targets (stated for a 2-core machine) with MET or MISSED,
@@ -11,32 +11,36 @@ and again in a closing summary. Nothing is asserted: the exit status is 0 once t
 whether or not the targets were met, and 1 only when the harness itself broke (a traceback is printed).
 
 Every scenario starts a fresh FakeTelegram and FakeJira (tests/fake_telegram.py, tests/fake_jira.py) on
-127.0.0.1 and the real bot as tests/conftest.py does: a config file in a temporary folder, a real SQLite
-store, JiraGateway and build_application(svc, rate_limit=False, sweep_interval=3600). The fake Bot API has
-no global rate limit, so PTB's AIORateLimiter is left out, as in the tests. The bot runs on the real clock,
-with delivery retries from 0.2 s doubling up to 2 s. One serverInfo call logs the Jira client in before
-anything is timed. Everything is torn down and the temporary folder removed at the end of each scenario.
+127.0.0.1 in this process, and the real bot in a process of its own (bench/bot_process.py), built from a
+config file as `ticketsmith run` builds it and run through the same serve(): long polling, a real SQLite
+store in a temporary folder, python-jira on its worker threads, INFO logging to a file, SIGTERM to stop.
+The one difference: no AIORateLimiter, since the fake Bot API has no global rate limit. Delivery retries
+start at 0.2 s, doubling up to 2 s. One serverInfo call logs the Jira client in before anything is timed.
+The bot process reports each update it has handled over a pipe; the time from injecting an update here to
+that report is its latency (both sides read the same monotonic clock). Its peak RSS is its own.
 
 Scenarios:
 
 - dialogs (N=500 by default):
   salespeople walk the bug template ("/new", tap the template, what, customer "acme", "Can wait",
   "No deadline", "Skip ⏭", "✅ Create": 8 updates). All asks read alike, so when the bot offers a similar
-  open issue after Create they tap "No, create a new one" (a 9th update). Latency is
-  measured per update from its injection to ChatOrderedProcessor.wait_handled. Filing runs later in the
-  outbox, so it is not part of it; the similar-issue search Create makes first is (it waits on Jira, for at
-  most 5 s), so the Create step is also shown on its own. Three runs on one bot:
+  open issue after Create they tap "No, create a new one" (a 9th update). Latency runs from an update's
+  injection to the bot's report that it was handled. Filing runs later in the outbox, so it is not part of
+  it. The similar-issue search starts when the summary card is shown; Create waits for it (at most 3 s)
+  only if it is still running, so the Create step is also shown on its own. Three runs on one bot:
     alone: one person with nobody else around, for the unloaded latency.
     burst: N people at once with no pause between steps. This gives the capacity (updates/s, judged
            against 300). Its latencies are queueing: with N updates waiting, latency ≈ N / throughput.
-    paced: --paced-users (50) more people pause a random 0..2·people/rate seconds before each step, so
-           about --paced-rate (300) updates/s are offered. The p95 latency target is judged here.
+    paced: --paced-users (as many as --users) more people pause a random 0..2·people/rate seconds
+           before each step, as people reading and typing on a phone do, so about --paced-rate (300)
+           updates/s are offered. The p95 latency target is judged here.
   Then, once the outbox has drained: Jira submissions/s of the burst (its issues / time from its first
-  Create to its last issue in Jira), the process's peak RSS (ru_maxrss) and requests lost (confirmed in the
-  store, no issue labelled ts-<id>) or duplicated (more than one issue with one label).
+  Create to its last issue in Jira), the bot process's peak RSS (ru_maxrss) and requests lost (confirmed
+  in the store, no issue labelled ts-<id>) or duplicated (more than one issue with one label).
   Last, the echo baseline: a bare PTB bot (a MessageHandler echoes the text, a CallbackQueryHandler
-  answers) with the same ChatOrderedProcessor on a fresh FakeTelegram, and the same N people sending as
-  many updates each as in the burst, all at once; the ratio is the burst's updates/s over the echo's.
+  answers) with the same ChatOrderedProcessor and event loop in a process of its own on a fresh
+  FakeTelegram, and the same N people sending as many updates each as in the burst, all at once; the
+  ratio is the burst's updates/s over the echo's.
 - submissions: 100 people walk to the summary card, the fake Jira's latency is set (0.2 s by default),
   all tap Create at once; the time until all 100 are filed (recorded as created in the store), against
   10 s. python-jira runs on jira.workers threads (4 by default), so 100 creates take at least
@@ -44,9 +48,9 @@ Scenarios:
 - storm: 50 people tap Create while Jira answers the first 50 POST /issue with 429 and Retry-After: 1;
   the time until all 50 are filed and whether each was filed exactly once.
 
-The fakes, the simulated people and the bot share this one process, so the CPU time and the peak RSS
-include the fakes and what they record (the fake Jira serves from its own thread). --jira-latency sets
-the fake Jira's delay per answer in every scenario (by default 0 for dialogs and storm, 0.2 for submissions).
+The fakes and the simulated people share this process (the fake Jira serves from its own thread), so on a
+2-core machine they compete with the bot for the second core. --jira-latency sets the fake Jira's delay per
+answer in every scenario (by default 0 for dialogs and storm, 0.2 for submissions).
 """
 
 from __future__ import annotations
@@ -501,7 +505,7 @@ def user_ids(start: int, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def report_latencies(run: Run, label: str) -> tuple[float, float, float]:
+def report_latencies(run: Run, label: str, steps: bool = False) -> tuple[float, float, float]:
     """Print p50/p95/p99 of a run's latencies in ms (and of its Create step alone) and return the former."""
     ordered = sorted(run.latencies)
     p50, p95, p99 = (percentile(ordered, share) * 1000 for share in (0.50, 0.95, 0.99))
@@ -512,10 +516,15 @@ def report_latencies(run: Run, label: str) -> tuple[float, float, float]:
         figure("  the Create step alone p50 / p95 (ms)", f"{c50:.0f} / {c95:.0f}")
     if run.offers:
         figure("  similar-issue offers answered 'new'", str(run.offers))
+    if steps:
+        for name, took in run.by_step.items():
+            ordered = sorted(took)
+            figure(f"    {name[:30]}", " / ".join(f"{percentile(ordered, q) * 1000:.0f}" for q in (0.5, 0.95, 0.99)))
     return p50, p95, p99
 
 
-async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, verdicts: Verdicts) -> None:
+async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, verdicts: Verdicts,
+                  steps: bool = False) -> None:
     """One person alone, N conversations at once (burst), a paced crowd, then the echo baseline."""
     steps = len(BUG_DIALOG)
     print(f"\n== dialogs: {n} salespeople × {steps} updates (+1 where the bot offers a similar issue and they "
@@ -534,7 +543,7 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
         figure("updates handled", f"{len(burst.latencies)} in {burst.seconds:.2f} s")
         verdicts.judge("updates handled per second", f"{burst.rate:.0f}", f">= {TARGET_UPDATES:.0f}",
                        burst.rate >= TARGET_UPDATES)
-        _, burst_p95, _ = report_latencies(burst, "latency under saturation")
+        _, burst_p95, _ = report_latencies(burst, "latency under saturation", steps)
         if burst.rate > 0:
             print(f"    (queueing: {n} updates in flight / {burst.rate:.0f} per s ≈ {n / burst.rate * 1000:.0f} ms"
                   f"{'; the latency target is judged in the paced run' if paced_users and paced_rate > 0 else ''})")
@@ -555,7 +564,7 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
             figure("updates handled per second", f"{paced.rate:.0f}")
             if paced.rate < 0.9 * paced_rate:
                 print(f"    (the bot cannot keep up with {paced_rate:.0f} updates/s, so updates queue up)")
-            _, p95, _ = report_latencies(paced, "latency")
+            _, p95, _ = report_latencies(paced, "latency", steps)
             verdicts.judge(f"p95 latency at {paced_rate:.0f} updates/s (ms)", f"{p95:.0f}",
                            f"<= {TARGET_P95_MS:.0f}", p95 <= TARGET_P95_MS)
             expected = 1 + n + paced_users - len(alone.failures) - len(burst.failures) - len(paced.failures)
@@ -673,12 +682,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scenario", choices=("dialogs", "submissions", "storm", "all"), default="dialogs")
     parser.add_argument("--paced-rate", type=float, default=TARGET_UPDATES,
                         help="updates/s offered in the paced dialogs run (300)")
-    parser.add_argument("--paced-users", type=int, default=50,
-                        help="people in the paced dialogs run; 0 skips it (50)")
+    parser.add_argument("--paced-users", type=int, default=None,
+                        help="people in the paced dialogs run, as many as --users unless given; 0 skips it")
+    parser.add_argument("--steps", action="store_true", help="show the latencies of each step of the dialog")
     parser.add_argument("--verbose", action="store_true", help="show the bot's warnings (retries and the like)")
     args = parser.parse_args(argv)
     if args.users < 1:
         parser.error("--users must be at least 1")
+    if args.paced_users is None:
+        args.paced_users = args.users
     return args
 
 
@@ -695,7 +707,7 @@ async def main(args: argparse.Namespace) -> Verdicts:
         verdicts.scenario = name
         if name == "dialogs":
             latency = 0.0 if args.jira_latency is None else args.jira_latency
-            await dialogs(args.users, latency, args.paced_rate, args.paced_users, verdicts)
+            await dialogs(args.users, latency, args.paced_rate, args.paced_users, verdicts, args.steps)
         elif name == "submissions":
             await submissions(0.2 if args.jira_latency is None else args.jira_latency, verdicts)
         else:

@@ -42,12 +42,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from handlers.app import build_application
-    from handlers.serve import serve
+    from handlers.serve import run
 
     app = build_application(svc)
 
     try:
-        asyncio.run(serve(svc, app))
+        run(svc, app)
     except InvalidToken:
         print("ticketsmith: Telegram refused the bot token — check TELEGRAM_TOKEN (telegram.token)", file=sys.stderr)
         return 3

@@ -17,6 +17,7 @@ from bot.inbox import Inbox
 from bot.metrics import Metrics
 from bot.model_extractor import ModelExtractor
 from bot.outbox import Outbox
+from bot.similar_search import SimilarSearches
 from bot.store import Store
 from bot.template_library import TemplateLibrary
 from bot.templates import load_templates
@@ -38,6 +39,7 @@ class Services:
     library: TemplateLibrary | None = None
     metrics: Metrics = field(default_factory=Metrics)
     model: ModelExtractor | None = None
+    searches: SimilarSearches | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

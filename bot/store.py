@@ -263,23 +263,23 @@ class Store:
 
     def get_draft(self, user_id: int) -> StoredDraft | None:
         """Return the user's open draft, if any."""
-        rows = list(self.db.table("drafts").rows_where("user_id = ?", [user_id]))
-        if not rows:
+        row = self.db.execute("SELECT data, chat_id, prompt_message_id, updated_at FROM drafts WHERE user_id = ?",
+                              [user_id]).fetchone()
+        if row is None:
             return None
-        row = rows[0]
-        return StoredDraft(Draft.from_dict(json.loads(row["data"])), row["chat_id"], row["prompt_message_id"],
-                           row["updated_at"])
+        return StoredDraft(Draft.from_dict(json.loads(row[0])), row[1], row[2], row[3])
 
     def save_draft(self, draft: Draft, chat_id: int, prompt_message_id: int | None = None, *,
                    touch: bool = True) -> None:
         """Write the draft; touch=False keeps its last-activity time (for bookkeeping writes)."""
-        existing = self.get_draft(draft.user_id) if not touch else None
-        self.db.table("drafts").upsert({
-            "user_id": draft.user_id, "chat_id": chat_id,
-            "data": json.dumps(draft.to_dict(), ensure_ascii=False),
-            "prompt_message_id": prompt_message_id,
-            "updated_at": existing.updated_at if existing else self.clock(),
-        }, pk="user_id")
+        # Plain SQL: this runs on every answer, and sqlite-utils' upsert reads the table's schema each time.
+        touched = ", updated_at = excluded.updated_at" if touch else ""
+        self.db.execute(
+            "INSERT INTO drafts (user_id, chat_id, data, prompt_message_id, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id, data = excluded.data, "
+            f"prompt_message_id = excluded.prompt_message_id{touched}",
+            [draft.user_id, chat_id, json.dumps(draft.to_dict(), ensure_ascii=False), prompt_message_id,
+             self.clock()])
 
     def set_prompt_message(self, user_id: int, message_id: int | None) -> None:
         """Remember which message shows the draft's live buttons."""
@@ -589,8 +589,11 @@ class Store:
 
     def remember_user(self, user_id: int, chat_id: int, username: str | None, name: str, lang: str) -> None:
         """Record who wrote to the bot, where to reach them and the language they get."""
-        self.db.table("users").upsert({"id": user_id, "chat_id": chat_id, "username": (username or "").lower() or None,
-                                       "name": name, "lang": lang, "last_seen": self.clock(), "active": 1}, pk="id")
+        self.db.execute(
+            "INSERT INTO users (id, chat_id, username, name, lang, last_seen, active) VALUES (?, ?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT(id) DO UPDATE SET chat_id = excluded.chat_id, username = excluded.username, "
+            "name = excluded.name, lang = excluded.lang, last_seen = excluded.last_seen, active = 1",
+            [user_id, chat_id, (username or "").lower() or None, name, lang, self.clock()])
 
     def set_active(self, user_id: int, active: bool) -> None:
         """Record that a user blocked (or unblocked) the bot."""
@@ -603,8 +606,8 @@ class Store:
 
     def user_chat(self, user_id: int) -> int | None:
         """Return the private chat of a user who has talked to the bot."""
-        rows = list(self.db.table("users").rows_where("id = ?", [user_id]))
-        return rows[0]["chat_id"] if rows else None
+        row = self.db.execute("SELECT chat_id FROM users WHERE id = ?", [user_id]).fetchone()
+        return row[0] if row else None
 
     def chats_of_usernames(self, usernames: list[str]) -> list[int]:
         """Return the chats of users known by these @usernames."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import uuid
@@ -13,7 +12,7 @@ from telegram.ext import ContextTypes
 from bot.dialog import Tap
 from bot.i18n import t
 from bot.services import Services
-from bot.similar import keywords, similar_jql
+from bot.similar_search import SimilarSearches, query_for
 from bot.store import StoredDraft
 from bot.text import clip
 from bot.tracker import DeliveryError
@@ -32,12 +31,10 @@ async def offer(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, mess
     if svc.gateway is None or draft.checked_similar:
         return False
     ticket = svc.engine.preview(draft, svc.now())
-    # The summary says what the ask is about; the customer is matched by its label instead.
-    ask = ticket.summary.replace(ticket.customer, " ") if ticket.customer else ticket.summary
+    searches = svc.searches or SimilarSearches(svc.gateway.similar)
     try:
-        jql = similar_jql(ticket.project, slug(ticket.customer) if ticket.customer else None,
-                          keywords(ask, draft.lang))
-        found = await asyncio.wait_for(svc.gateway.similar(jql), SEARCH_SECONDS)
+        # Usually begun when the summary card appeared, and done by now.
+        found = await searches.result(draft.user_id, query_for(ticket, draft.lang), SEARCH_SECONDS)
     except (ValueError, DeliveryError, TimeoutError) as error:
         log.info("no similar-issue search for draft %s: %s", draft.id, error)
         found = []

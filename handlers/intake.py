@@ -72,6 +72,8 @@ async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step
     draft = stored.draft
     if step.outcome == "cancelled":
         svc.store.delete_draft(draft.user_id)
+        if svc.searches is not None:
+            svc.searches.forget(draft.user_id)
         cancelled = html.escape(t("cancelled", draft.lang))
         if edit_id is None or not await edit(bot, chat_id, edit_id, cancelled, None):
             await drop_buttons(bot, chat_id, stored.prompt_message_id)
@@ -97,6 +99,9 @@ async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step
     if step.changed:
         svc.store.save_draft(draft, chat_id, stored.prompt_message_id)
     if step.prompt is not None:
+        if draft.stage == "summary" and svc.searches is not None and not draft.checked_similar:
+            # Searched while the salesperson reads the card, so Create need not wait for Jira.
+            svc.searches.look_ahead(draft.user_id, svc.engine.preview(draft, svc.now()), draft.lang)
         await show(bot, svc, chat_id, draft.user_id, step.prompt, step.notice, edit_id=edit_id,
                    old_id=stored.prompt_message_id, lead=step.lead)
 

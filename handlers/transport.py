@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import urllib.request
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -33,6 +34,8 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str] = {}
+        self._proxy_of: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -43,15 +46,26 @@ class AiohttpRequest(BaseRequest):
         """Open the session (on the running event loop)."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
-            # trust_env: HTTPS_PROXY and friends apply, as they do for python-telegram-bot's httpx.
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=True,
-                                                  headers={"User-Agent": self.USER_AGENT})
+            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT})
+            # HTTPS_PROXY, NO_PROXY and friends apply, as they do for python-telegram-bot's httpx. They are
+            # read here once: aiohttp's trust_env would read them, and ~/.netrc, on every call.
+            self._proxies = urllib.request.getproxies_environment()
+            self._proxy_of.clear()
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy the environment names for this URL's scheme and host, if any."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxy_of:
+            bypass = not key[1] or urllib.request.proxy_bypass(key[1])
+            self._proxy_of[key] = None if bypass else self._proxies.get(key[0]) or self._proxies.get("all")
+        return self._proxy_of[key]
 
     def _timeout(self, read: ODVInput[float], write: ODVInput[float], connect: ODVInput[float],
                  pool: ODVInput[float], media: bool) -> aiohttp.ClientTimeout:
@@ -81,19 +95,24 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
-        fields = request_data.json_parameters if request_data else None
-        body: Any = fields or None
+        body: bytes | aiohttp.FormData | None = None
+        headers: dict[str, str] = {}
         if files:
-            form = aiohttp.FormData(quote_fields=False)
-            for name, value in (fields or {}).items():
-                form.add_field(name, value)
+            assert request_data is not None
+            body = aiohttp.FormData(quote_fields=False)
+            for name, value in request_data.json_parameters.items():
+                body.add_field(name, value)
             for name, part in files.items():
                 filename, content, *rest = part
-                form.add_field(name, content, filename=filename, content_type=rest[0] if rest else None)
-            body = form
+                body.add_field(name, content, filename=filename, content_type=rest[0] if rest else None)
+        elif request_data is not None and request_data.parameters:
+            # Encoded here in one go: aiohttp's FormData costs more than the rest of a small call.
+            body = request_data.url_encoded_parameters().encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, media=bool(files))
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as response:
+            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout,
+                                             proxy=self._proxy(url)) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut from err

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import binascii
 import copy
+import functools
 import hashlib
 import hmac
 import itertools
@@ -194,8 +195,9 @@ def _jira_ts(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
+@functools.lru_cache(maxsize=65536)
 def _parse_jira_ts(text: str) -> datetime:
-    """Parse a timestamp in Jira's created/updated format."""
+    """Parse a timestamp in Jira's created/updated format (cached: a sorted search parses every issue's)."""
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
 
 

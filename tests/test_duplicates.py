@@ -58,3 +58,44 @@ async def test_search_trouble_never_blocks_filing(bot: RunningBot) -> None:
     await answer_bug_until_summary(bot, user)
     await bot.tap(user, "✅ Create")
     await bot.tg.wait_for(lambda: len(bot.jira.issues) == 2, timeout=10)
+
+
+def searches(bot: RunningBot) -> list[str]:
+    """The JQL of every search for similar issues Jira received."""
+    return [str(r.json.get("jql") if isinstance(r.json, dict) else r.query.get("jql")) for r in bot.jira.requests
+            if "/search" in r.path]
+
+
+async def test_the_search_runs_while_the_card_is_read(bot: RunningBot) -> None:
+    key = seed_similar(bot)
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    # The card is on screen and nothing was tapped yet: Jira is already being asked.
+    await bot.tg.wait_for(lambda: len(searches(bot)) == 1, timeout=5)
+    await bot.tap(user, "✅ Create")
+    assert key in user.last.text
+    assert len(searches(bot)) == 1, "Create used the search begun with the card"
+
+
+async def test_a_changed_answer_searches_again(bot: RunningBot) -> None:
+    seed_similar(bot)
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    await bot.tg.wait_for(lambda: len(searches(bot)) == 1, timeout=5)
+    await bot.tap(user, "✏️ Edit")
+    await bot.tap(user, "What is wrong?")
+    await bot.say(user, "Login page shows a blank screen")
+    await bot.tap(user, "✅ Create")
+    assert len(searches(bot)) == 2
+    assert "login" in searches(bot)[-1] and "excel" not in searches(bot)[-1].lower()
+    await bot.tg.wait_for(lambda: len(bot.jira.issues) == 2, timeout=10)
+
+
+async def test_a_slow_search_is_waited_for_at_create(bot: RunningBot) -> None:
+    key = seed_similar(bot)
+    bot.jira.latency = 0.5
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    await bot.tap(user, "✅ Create")
+    assert key in user.last.text, "Create waited for the search still under way"
+    assert len(searches(bot)) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,9 @@ from hypothesis import strategies as st
 from jira import JIRA
 
 from bot.similar import JQL_RESERVED, STOP_WORDS, TEXT_WORDS, jql_escape, keywords, similar_jql
+from bot.similar_search import Found, SimilarSearches, query_for
+from bot.ticket import Ticket
+from bot.tracker import DeliveryError
 from tests.fake_jira import FakeJira
 
 
@@ -173,3 +177,106 @@ def test_the_fakes_jql_evaluator_accepts_any_query(words: list[str], label: str 
         return
     assert isinstance(OFFLINE._run_jql(jql, None, require_bound=True), list)
 
+
+
+class SlowJira:
+    """A search that answers when told to, recording what it was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.cancelled: list[str] = []
+        self.answers: dict[str, asyncio.Future[Found]] = {}
+
+    async def search(self, jql: str) -> Found:
+        self.asked.append(jql)
+        self.answers[jql] = asyncio.get_running_loop().create_future()
+        try:
+            return await self.answers[jql]
+        except asyncio.CancelledError:
+            self.cancelled.append(jql)
+            raise
+
+    def answer(self, jql: str, found: Found | Exception) -> None:
+        if isinstance(found, Exception):
+            self.answers[jql].set_exception(found)
+        else:
+            self.answers[jql].set_result(found)
+
+
+FOUND: Found = [("SUP-7", "Globex: Export fails", "In Progress")]
+
+
+async def test_create_picks_up_the_search_begun_with_the_card() -> None:
+    jira = SlowJira()
+    searches = SimilarSearches(jira.search)
+    searches.start(101, "q1")
+    searches.start(101, "q1")  # the card shown again (a language switch, a restart) asks nothing new
+    await asyncio.sleep(0)
+    jira.answer("q1", FOUND)
+    assert await searches.result(101, "q1", 1.0) == FOUND
+    assert jira.asked == ["q1"]
+    assert len(searches) == 0, "a picked-up search is not kept"
+
+
+async def test_a_changed_draft_drops_the_old_search() -> None:
+    jira = SlowJira()
+    searches = SimilarSearches(jira.search)
+    searches.start(101, "q1")
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(searches.result(101, "q2", 1.0))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert jira.cancelled == ["q1"]
+    jira.answer("q2", [])
+    assert await waiting == []
+    assert jira.asked == ["q1", "q2"]
+
+
+async def test_a_slow_search_times_out_and_is_kept_for_a_second_look() -> None:
+    jira = SlowJira()
+    searches = SimilarSearches(jira.search)
+    with pytest.raises(TimeoutError):
+        await searches.result(101, "q1", 0.01)
+    assert jira.cancelled == [], "the search goes on"
+    jira.answer("q1", FOUND)
+    assert await searches.result(101, "q1", 1.0) == FOUND
+    assert jira.asked == ["q1"]
+
+
+async def test_a_failed_search_reaches_create_and_is_not_reused() -> None:
+    jira = SlowJira()
+    searches = SimilarSearches(jira.search)
+    searches.start(101, "q1")
+    await asyncio.sleep(0)
+    jira.answer("q1", DeliveryError("Jira is down", transient=True))
+    with pytest.raises(DeliveryError):
+        await searches.result(101, "q1", 1.0)
+    assert len(searches) == 0
+
+
+async def test_searches_of_abandoned_drafts_expire() -> None:
+    jira, now = SlowJira(), [0.0]
+    searches = SimilarSearches(jira.search, keep_seconds=60, clock=lambda: now[0])
+    searches.start(101, "q1")
+    await asyncio.sleep(0)
+    now[0] = 61.0
+    searches.start(102, "q2")
+    await asyncio.sleep(0)
+    assert len(searches) == 1 and jira.cancelled == ["q1"]
+    searches.forget(102)
+    await asyncio.sleep(0)
+    assert len(searches) == 0 and jira.cancelled == ["q1", "q2"]
+
+
+async def test_look_ahead_needs_words_to_search_for() -> None:
+    jira = SlowJira()
+    searches = SimilarSearches(jira.search)
+    empty = Ticket("SUP", "Bug", "?! ...", "")
+    searches.look_ahead(101, empty, "en")
+    assert len(searches) == 0
+    ticket = Ticket("SUP", "Bug", "ACME: Export to Excel fails", "", customer="ACME")
+    searches.look_ahead(101, ticket, "en")
+    await asyncio.sleep(0)
+    assert jira.asked == [query_for(ticket, "en")]
+    assert 'labels = "acme"' in jira.asked[0] and "excel" in jira.asked[0]
+    searches.forget(101)
