@@ -73,7 +73,6 @@ import traceback
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import telegram
@@ -82,9 +81,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.jira_process import JiraProcess  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from tests.conftest import ADMIN_ID, TOKEN, write_config  # noqa: E402
-from tests.fake_jira import FakeJira  # noqa: E402
 from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
 
 JIRA_EMAIL = "bot@example.com"
@@ -251,7 +250,7 @@ class Rig:
     """A running ticketsmith process wired to a fake Telegram and a fake Jira in this one."""
 
     tg: FakeTelegram
-    jira: FakeJira
+    jira: JiraProcess
     bot: BotProcess
     db_path: Path
     workers: int  # python-jira worker threads in the bot
@@ -266,12 +265,12 @@ async def ticketsmith(users: Sequence[int]) -> AsyncIterator[Rig]:
     """Start the fakes and the real bot for these salespeople; tear everything down afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="ticketsmith-bench-"))
     tg = FakeTelegram(token=TOKEN)
-    jira = FakeJira("cloud", email=JIRA_EMAIL, api_token=JIRA_TOKEN)
+    jira = JiraProcess(JIRA_EMAIL, JIRA_TOKEN)
     bot: BotProcess | None = None
     log_path = folder / "bot.log"
     try:
         await tg.start()
-        await jira.astart()
+        await jira.start()
         config_path = bench_config(folder, tg, jira.url, users)
         config = load_config(config_path)
         assert config.jira is not None
@@ -284,7 +283,7 @@ async def ticketsmith(users: Sequence[int]) -> AsyncIterator[Rig]:
                 await bot.stop()
             report_log(log_path)
             try:
-                await jira.astop()
+                await jira.stop()
             finally:
                 await tg.stop()
         finally:
@@ -438,18 +437,16 @@ class Ledger:
     last_filed_at: float | None  # time.time() the bot last recorded a request as created
 
 
-def ledger(rig: Rig) -> Ledger:
+async def ledger(rig: Rig) -> Ledger:
     """Compare the store's confirmed requests with the fake Jira's issues by their ts-<id> label."""
     with contextlib.closing(rig.db()) as db:
         rows = db.execute("SELECT id, state, updated_at FROM requests").fetchall()
     ids = {row[0] for row in rows}
     states = Counter(str(row[1]) for row in rows)
     filed = [float(row[2]) for row in rows if row[1] == "created"]
-    issues = list(rig.jira.issues.values())
-    labels = Counter(label for issue in issues for label in issue["fields"].get("labels") or []
-                     if label.startswith("ts-"))
-    created = [datetime.strptime(issue["fields"]["created"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
-               for issue in issues]
+    issues = await rig.jira.issues()
+    labels = Counter(label for names, _ in issues for label in names if label.startswith("ts-"))
+    created = [moment for _, moment in issues]
     return Ledger(
         confirmed=len(rows), states=states, issues=len(issues),
         lost=sorted(i for i in ids if labels[f"ts-{i}"] == 0),
@@ -467,13 +464,13 @@ async def drain(rig: Rig, expected: int, limit: float = DRAIN_LIMIT) -> tuple[Le
         while True:
             confirmed, busy = db.execute("SELECT COUNT(*), COALESCE(SUM(state IN ('pending', 'sending', "
                                          "'attaching')), 0) FROM requests").fetchone()
-            if confirmed >= expected and busy == 0 and len(rig.jira.issues) >= confirmed:
+            if confirmed >= expected and busy == 0 and await rig.jira.issue_count() >= confirmed:
                 drained = True
                 break
             if time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.05)
-    return ledger(rig), drained
+    return await ledger(rig), drained
 
 
 def report_ledger(book: Ledger, drained: bool, verdicts: Verdicts, limit: float = DRAIN_LIMIT) -> None:
@@ -532,7 +529,7 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
     alone_id = FIRST_USER - 1
     burst_ids, paced_ids = user_ids(FIRST_USER, n), user_ids(FIRST_USER + n, paced_users)
     async with ticketsmith([alone_id, *burst_ids, *paced_ids]) as rig:
-        rig.jira.latency = latency
+        await rig.jira.set_latency(latency)
         print("-- alone: one person walks the dialog with nobody else around")
         alone = await crowd(rig.tg, rig.bot, [alone_id], BUG_DIALOG)
         report_failures(alone)
@@ -613,13 +610,13 @@ async def submissions(latency: float, verdicts: Verdicts) -> None:
     ids = user_ids(FIRST_USER, SUBMISSIONS)
     async with ticketsmith(ids) as rig:
         ready = await walk_to_summary(rig, ids)
-        rig.jira.latency = latency
-        before = len(rig.jira.requests)
+        await rig.jira.set_latency(latency)
+        before = len(await rig.jira.calls())
         started, run = await tap_create(rig, ids)
         expected = SUBMISSIONS - len(ready.failures) - len(run.failures)
         limit = max(DRAIN_LIMIT, SUBMISSIONS * latency * 3)
         book, drained = await drain(rig, expected=expected, limit=limit)
-        timed = list(rig.jira.requests)[before:]
+        timed = await rig.jira.calls(before)
         creates = sum(1 for r in timed if r.method == "POST" and r.path.endswith("/issue"))
         others = len(timed) - creates
         figure("Jira calls after the first Create", f"{creates} creates + {others} others")
@@ -652,13 +649,13 @@ async def storm(latency: float, verdicts: Verdicts) -> None:
     ids = user_ids(FIRST_USER, STORM)
     async with ticketsmith(ids) as rig:
         ready = await walk_to_summary(rig, ids)
-        rig.jira.latency = latency
-        rig.jira.fail_next(429, headers={"Retry-After": "1"}, times=STORM, path_contains="/issue", method="POST")
+        await rig.jira.set_latency(latency)
+        await rig.jira.fail_next(429, headers={"Retry-After": "1"}, times=STORM, path_contains="/issue", method="POST")
         started, run = await tap_create(rig, ids)
         book, drained = await drain(rig, expected=STORM - len(ready.failures) - len(run.failures))
-        requests = list(rig.jira.requests)
+        requests = await rig.jira.calls()
         posts = sum(1 for r in requests if r.method == "POST" and r.path.endswith("/issue"))
-        searches = sum(1 for r in requests if "/search" in r.path and "ts-" in f"{r.query} {r.json}")
+        searches = sum(1 for r in requests if "/search" in r.path and r.mentions_marker)
         figure("create attempts (429s + successes)", f"{posts}")
         figure("label searches before a retry", f"{searches}")
         if book.last_filed_at is not None:

@@ -2501,16 +2501,23 @@ class FakeJira:
 
     # ------------------------------------------------------------------ search
 
-    def _run_jql(self, jql: str, user: dict[str, Any] | None, *, require_bound: bool) -> list[dict[str, Any]]:
-        """Parse, check and evaluate JQL; raise _JqlError with Jira's messages."""
+    def _run_jql(self, jql: str, user: dict[str, Any] | None, *, require_bound: bool,
+                 limit: int | None = None) -> list[dict[str, Any]]:
+        """Parse, check and evaluate JQL; raise _JqlError with Jira's messages.
+
+        With a limit, only the first `limit` matches in order are found: the issues are sorted first and
+        matched until there are enough, which keeps a paged search cheap when thousands of issues exist.
+        """
         where, order = _JqlParser(jql).parse()
         if require_bound and where is None:
             raise _JqlError(_UNBOUNDED)
         with self._lock:
             compiler = _JqlCompiler(self, user)
             predicate = compiler.compile(where)
-            matched = [issue for issue in self.issues.values() if predicate(issue)]
-            return compiler.sort(matched, order)
+            if limit is None:
+                return compiler.sort([issue for issue in self.issues.values() if predicate(issue)], order)
+            ordered = compiler.sort(list(self.issues.values()), order)
+            return list(itertools.islice((issue for issue in ordered if predicate(issue)), limit))
 
     async def _h_search(self, request: web.Request) -> web.StreamResponse:
         """GET/POST search: DC's paged search; Cloud answers 410 since the API was removed."""
@@ -2580,7 +2587,8 @@ class FakeJira:
         # Cloud allows big pages of bare ids but caps pages that carry fields.
         size = 50 if size <= 0 else min(size, 5000 if ids_only else 100)
         try:
-            found = self._run_jql(jql, request[_USER], require_bound=True)
+            # One match more than the page shows whether another page follows (this API gives no total).
+            found = self._run_jql(jql, request[_USER], require_bound=True, limit=offset + size + 1)
         except _JqlError as exc:
             return _error(400, exc.messages)
         chunk = found[offset : offset + size]
