@@ -48,8 +48,9 @@ Scenarios:
 - storm: 50 people tap Create while Jira answers the first 50 POST /issue with 429 and Retry-After: 1;
   the time until all 50 are filed and whether each was filed exactly once.
 
-The fakes and the simulated people share this process (the fake Jira serves from its own thread), so on a
-2-core machine they compete with the bot for the second core. --jira-latency sets the fake Jira's delay per
+The fake Telegram and the simulated people share this process; the fake Jira has a process of its own
+(bench/jira_process.py), so its searches do not hold up the fake Telegram. On a 2-core machine all three
+compete with the bot for the cores. --jira-latency sets the fake Jira's delay per
 answer in every scenario (by default 0 for dialogs and storm, 0.2 for submissions).
 """
 
@@ -521,7 +522,7 @@ def report_latencies(run: Run, label: str, steps: bool = False) -> tuple[float, 
 
 
 async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, verdicts: Verdicts,
-                  steps: bool = False) -> None:
+                  show_steps: bool = False) -> None:
     """One person alone, N conversations at once (burst), a paced crowd, then the echo baseline."""
     steps = len(BUG_DIALOG)
     print(f"\n== dialogs: {n} salespeople × {steps} updates (+1 where the bot offers a similar issue and they "
@@ -540,7 +541,7 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
         figure("updates handled", f"{len(burst.latencies)} in {burst.seconds:.2f} s")
         verdicts.judge("updates handled per second", f"{burst.rate:.0f}", f">= {TARGET_UPDATES:.0f}",
                        burst.rate >= TARGET_UPDATES)
-        _, burst_p95, _ = report_latencies(burst, "latency under saturation", steps)
+        _, burst_p95, _ = report_latencies(burst, "latency under saturation", show_steps)
         if burst.rate > 0:
             print(f"    (queueing: {n} updates in flight / {burst.rate:.0f} per s ≈ {n / burst.rate * 1000:.0f} ms"
                   f"{'; the latency target is judged in the paced run' if paced_users and paced_rate > 0 else ''})")
@@ -561,7 +562,7 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
             figure("updates handled per second", f"{paced.rate:.0f}")
             if paced.rate < 0.9 * paced_rate:
                 print(f"    (the bot cannot keep up with {paced_rate:.0f} updates/s, so updates queue up)")
-            _, p95, _ = report_latencies(paced, "latency", steps)
+            _, p95, _ = report_latencies(paced, "latency", show_steps)
             verdicts.judge(f"p95 latency at {paced_rate:.0f} updates/s (ms)", f"{p95:.0f}",
                            f"<= {TARGET_P95_MS:.0f}", p95 <= TARGET_P95_MS)
             expected = 1 + n + paced_users - len(alone.failures) - len(burst.failures) - len(paced.failures)
@@ -696,8 +697,8 @@ async def main(args: argparse.Namespace) -> Verdicts:
     verdicts = Verdicts()
     print(f"ticketsmith intake benchmark: Python {platform.python_version()}, python-telegram-bot "
           f"{telegram.__version__}, {os.cpu_count()} CPUs ({cpu_model()})")
-    print("bot built with rate_limit=False (the fake Bot API has no global limit); fakes, simulated people and "
-          "bot share this process")
+    print("the bot runs in its own process without AIORateLimiter (the fake Bot API has no global limit); the "
+          "fake Jira in another; the fake Telegram and the simulated people here")
     chosen = ("dialogs", "submissions", "storm") if args.scenario == "all" else (args.scenario,)
     for name in chosen:
         begun = time.perf_counter()
