@@ -42,6 +42,10 @@ class Services:
     searches: SimilarSearches | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.searches is None and self.gateway is not None:
+            self.searches = SimilarSearches(self.gateway.similar)
+
     @property
     def audit(self) -> Audit:
         """Return the admins' audit log."""

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape as _escape
 
+from bot.text import clip
+
 # Distinguishable on white and for common colour blindness (Okabe-Ito).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 _FONT = 'font-family="system-ui, sans-serif" font-size="11"'
@@ -89,7 +91,7 @@ def hbars(items: Sequence[tuple[str, int]], title: str, width: int = 640) -> str
              f'aria-label="{escape(title)}" class="chart">', f"<title>{escape(title)}</title>"]
     for i, (name, count) in enumerate(items):
         y = top + i * row
-        shown = name if len(name) <= 28 else name[:27] + "…"
+        shown = clip(name, 28)
         w = max(2.0, plot_w * count / top_value)
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" {_FONT}>{escape(shown)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{_colour(0)}">'

@@ -25,7 +25,6 @@ from bot.model_extractor import ModelExtractor
 from bot.notices import NoticePolicy
 from bot.outbox import Outbox
 from bot.services import Services
-from bot.similar_search import SimilarSearches
 from bot.tracker import DeliveryError
 from handlers import (
     access,
@@ -77,8 +76,6 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["services"] = svc
-    if svc.gateway is not None and svc.searches is None:
-        svc.searches = SimilarSearches(svc.gateway.similar)
     app.bot_data["sweep_interval"] = sweep_interval
 
     # Before the gate: blocking the bot is recorded for anyone, and nobody who blocked it gets an answer.

@@ -7,7 +7,7 @@ import contextvars
 import html
 import logging
 
-from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update, User
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
@@ -67,6 +67,16 @@ def main_keyboard(lang: str) -> ReplyKeyboardMarkup:
 
 
 NEW_REQUEST_LABELS = {t("new_request_button", lang) for lang in LANGUAGES}
+
+
+def page_row(page: int, pages: int, back: str, forward: str, prefix: str) -> list[InlineKeyboardButton]:
+    """The buttons to the page before and after this one, as `<prefix>:<page>` (none at either end)."""
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(back, callback_data=f"{prefix}:{page - 1}"))
+    if page < pages - 1:
+        row.append(InlineKeyboardButton(forward, callback_data=f"{prefix}:{page + 1}"))
+    return row
 
 
 async def send(bot: Bot, chat_id: int, text: str,

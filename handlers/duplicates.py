@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from bot.dialog import Tap
 from bot.i18n import t
 from bot.services import Services
-from bot.similar_search import SimilarSearches, query_for
+from bot.similar_search import query_for
 from bot.store import StoredDraft
 from bot.text import clip
 from bot.tracker import DeliveryError
@@ -28,13 +28,12 @@ SEARCH_SECONDS = 3.0
 async def offer(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, message_id: int | None) -> bool:
     """Show open issues like this request, if Jira has any; return whether an offer was shown."""
     draft = stored.draft
-    if svc.gateway is None or draft.checked_similar:
+    if svc.searches is None or draft.checked_similar:
         return False
     ticket = svc.engine.preview(draft, svc.now())
-    searches = svc.searches or SimilarSearches(svc.gateway.similar)
     try:
         # Usually begun when the summary card appeared, and done by now.
-        found = await searches.result(draft.user_id, query_for(ticket, draft.lang), SEARCH_SECONDS)
+        found = await svc.searches.result(draft.user_id, query_for(ticket, draft.lang), SEARCH_SECONDS)
     except (ValueError, DeliveryError, TimeoutError) as error:
         log.info("no similar-issue search for draft %s: %s", draft.id, error)
         found = []

@@ -14,7 +14,7 @@ from bot.services import Services
 from bot.store import Request
 from bot.text import clip
 from bot.tracker import DeliveryError
-from handlers.common import edit, language, send, services
+from handlers.common import edit, language, page_row, send, services
 from handlers.replies import reply_markup
 
 PAGE = 5
@@ -44,11 +44,7 @@ async def _page(bot: Bot, svc: Services, user_id: int, lang: str, page: int) -> 
     lines = [t("my_title", lang, first=page * PAGE + 1, last=page * PAGE + len(shown), total=len(requests))]
     lines += [_line(r, statuses.get(r.jira_key or ""), lang, svc) for r in shown]
     rows = [[InlineKeyboardButton(key, callback_data=f"open:{key}") for key in keys]] if keys else []
-    navigation = []
-    if page > 0:
-        navigation.append(InlineKeyboardButton(t("my_newer", lang), callback_data=f"my:{page - 1}"))
-    if page < pages - 1:
-        navigation.append(InlineKeyboardButton(t("my_older", lang), callback_data=f"my:{page + 1}"))
+    navigation = page_row(page, pages, t("my_newer", lang), t("my_older", lang), "my")
     if navigation:
         rows.append(navigation)
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None

@@ -23,6 +23,7 @@ from handlers.common import (
     language,
     language_of,
     main_keyboard,
+    page_row,
     refused_unless_admin,
     replace,
     send,
@@ -79,11 +80,7 @@ def users_page(svc: Services, lang: str, page: int) -> tuple[str, InlineKeyboard
     buttons = [InlineKeyboardButton(f"{_ICONS.get(person.role, '❔')} {clip(person.name or person.label, 28)}",
                                     callback_data=f"user:{person.id}:show:{page}") for person in shown]
     rows += [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    navigation = []
-    if page > 0:
-        navigation.append(InlineKeyboardButton(t("users_prev", lang), callback_data=f"users:{page - 1}"))
-    if page < pages - 1:
-        navigation.append(InlineKeyboardButton(t("users_next", lang), callback_data=f"users:{page + 1}"))
+    navigation = page_row(page, pages, t("users_prev", lang), t("users_next", lang), "users")
     if navigation:
         rows.append(navigation)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
