@@ -228,6 +228,15 @@ class BotProcess:
         waiter = self._waiters.setdefault(update_id, asyncio.get_running_loop().create_future())
         return await asyncio.wait_for(asyncio.shield(waiter), limit)
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the child has used so far, user and system (Linux only: read from /proc)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        # utime and stime are fields 14 and 15 of stat(5); the split starts at field 3.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     @property
     def rss_mb(self) -> float | None:
         """The child's peak resident set size in MB, known once it has exited."""
@@ -498,6 +507,13 @@ def report_ledger(book: Ledger, drained: bool, verdicts: Verdicts, limit: float 
 # ---------------------------------------------------------------------------------------------------
 
 
+def report_cpu(bot: BotProcess, before: float | None, updates: int) -> None:
+    """Print the bot process's CPU time per update since `before` (steadier than rates on a shared machine)."""
+    after = bot.cpu_seconds()
+    if before is not None and after is not None and updates:
+        figure("  bot CPU time per update (ms)", f"{(after - before) / updates * 1000:.2f}")
+
+
 def user_ids(start: int, count: int) -> list[int]:
     """Telegram ids of simulated salespeople."""
     return list(range(start, start + count))
@@ -536,9 +552,11 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
         report_failures(alone)
         report_latencies(alone, "latency unloaded")
         print(f"-- burst: {n} conversations at once, no pause between steps")
+        cpu_before = rig.bot.cpu_seconds()
         burst = await crowd(rig.tg, rig.bot, burst_ids, BUG_DIALOG)
         report_failures(burst)
         figure("updates handled", f"{len(burst.latencies)} in {burst.seconds:.2f} s")
+        report_cpu(rig.bot, cpu_before, len(burst.latencies))
         verdicts.judge("updates handled per second", f"{burst.rate:.0f}", f">= {TARGET_UPDATES:.0f}",
                        burst.rate >= TARGET_UPDATES)
         _, burst_p95, _ = report_latencies(burst, "latency under saturation", show_steps)
@@ -579,7 +597,9 @@ async def dialogs(n: int, latency: float, paced_rate: float, paced_users: int, v
     async with echo_bot() as (tg, echo_process):
         # As many updates per person as the burst sent, the similar-issue answers included.
         extra = round(burst.offers / n) if n else 0
+        cpu_before = echo_process.cpu_seconds()
         echo = await crowd(tg, echo_process, burst_ids, ECHO_DIALOG + (("echo-tap", "(tap)"),) * extra)
+        report_cpu(echo_process, cpu_before, len(echo.latencies))
     report_failures(echo)
     figure("echo updates handled per second", f"{echo.rate:.0f}")
     report_latencies(echo, "echo latency under saturation")

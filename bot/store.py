@@ -212,6 +212,10 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
 ]
 
 
+# How stale a user's last-seen time may be; lists show it to the minute.
+SEEN_RESOLUTION = 60.0
+
+
 class Store:
     """All reads and writes of ticketsmith's SQLite database."""
 
@@ -223,6 +227,8 @@ class Store:
         conn.execute("PRAGMA busy_timeout=5000")
         self.db = sqlite_utils.Database(conn)
         self.clock = clock
+        # What remember_user last wrote per user, and when: most updates would rewrite the same row.
+        self._remembered: dict[int, tuple[tuple[int, str | None, str, str], float]] = {}
         self._migrate()
 
     def close(self) -> None:
@@ -588,16 +594,25 @@ class Store:
     # -- users and customers ------------------------------------------------------------------
 
     def remember_user(self, user_id: int, chat_id: int, username: str | None, name: str, lang: str) -> None:
-        """Record who wrote to the bot, where to reach them and the language they get."""
+        """Record who wrote to the bot, where to reach them and the language they get.
+
+        An unchanged record is written again only once its last-seen time is SEEN_RESOLUTION old.
+        """
+        now, details = self.clock(), (chat_id, (username or "").lower() or None, name, lang)
+        last = self._remembered.get(user_id)
+        if last is not None and last[0] == details and now - last[1] < SEEN_RESOLUTION:
+            return
         self.db.execute(
             "INSERT INTO users (id, chat_id, username, name, lang, last_seen, active) VALUES (?, ?, ?, ?, ?, ?, 1) "
             "ON CONFLICT(id) DO UPDATE SET chat_id = excluded.chat_id, username = excluded.username, "
             "name = excluded.name, lang = excluded.lang, last_seen = excluded.last_seen, active = 1",
-            [user_id, chat_id, (username or "").lower() or None, name, lang, self.clock()])
+            [user_id, *details, now])
+        self._remembered[user_id] = (details, now)
 
     def set_active(self, user_id: int, active: bool) -> None:
         """Record that a user blocked (or unblocked) the bot."""
         self.db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
+        self._remembered.pop(user_id, None)  # their next update must mark them active again
 
     def is_active(self, user_id: int) -> bool:
         """Say whether the bot can still reach a user (unknown users count as reachable)."""

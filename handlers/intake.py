@@ -46,7 +46,8 @@ async def show(bot: Bot, svc: Services, chat_id: int, user_id: int, prompt: Prom
     """Show a prompt: edit the tapped message in place where possible, else send a new one."""
     text, markup = prompt_text(prompt, notice, lead=lead), keyboard(prompt)
     if edit_id is not None and await edit(bot, chat_id, edit_id, text, markup):
-        svc.store.set_prompt_message(user_id, edit_id)
+        if edit_id != old_id:
+            svc.store.set_prompt_message(user_id, edit_id)
         return
     message_id = await send(bot, chat_id, text, markup)
     if old_id is not None and old_id != message_id:

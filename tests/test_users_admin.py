@@ -10,7 +10,7 @@ from bot.access import Access
 from bot.audit import Audit
 from bot.config import AccessConfig
 from bot.people import change_role
-from bot.store import Store
+from bot.store import SEEN_RESOLUTION, Store
 from bot.ticket import Reporter
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot
 from tests.fake_telegram import FakeUser
@@ -25,6 +25,27 @@ def access(tmp_path: Path, clock: Clock) -> Access:
     for user_id, name in ((1, "Root"), (2, "Sam"), (3, "Ada"), (4, "Ben")):
         store.remember_user(user_id, user_id, name.lower(), name, "en")
     return Access(AccessConfig(admins=(1,), users=(2,)), store)
+
+
+def test_last_seen_is_kept_to_the_minute_and_changes_are_written_at_once(access: Access, clock: Clock) -> None:
+    store = access.store
+    assert store is not None
+    first = clock.now
+    clock.advance(30)
+    store.remember_user(3, 3, "ada", "Ada", "en")
+    person = access.person(3)
+    assert person is not None and person.last_seen == first  # the same details, seen within the minute
+    store.remember_user(3, 3, "ada", "Ada Lovelace", "de")
+    person = access.person(3)
+    assert person is not None and (person.name, person.last_seen) == ("Ada Lovelace", clock.now)
+    clock.advance(SEEN_RESOLUTION)
+    store.remember_user(3, 3, "ada", "Ada Lovelace", "de")
+    person = access.person(3)
+    assert person is not None and person.last_seen == clock.now
+    store.set_active(3, False)
+    store.remember_user(3, 3, "ada", "Ada Lovelace", "de")  # writing again proves they unblocked the bot
+    person = access.person(3)
+    assert person is not None and person.reachable
 
 
 def test_promote_demote_revoke_and_restore_are_audited(access: Access) -> None:
