@@ -40,12 +40,18 @@ class SimilarSearches:
     def start(self, owner: int, jql: str) -> None:
         """Begin this search for a draft unless the same one is already under way or done."""
         now = self._clock()
-        for stale in [key for key, (_, begun, _) in self._begun.items() if now - begun > self._keep]:
-            self._begun.pop(stale)[2].cancel()
+        # Searches are kept in the order they began, so the expired ones are at the front.
+        while self._begun:
+            oldest, (_, begun, stale) = next(iter(self._begun.items()))
+            if now - begun <= self._keep:
+                break
+            del self._begun[oldest]
+            stale.cancel()
         current = self._begun.get(owner)
         if current is not None and current[0] == jql:
             return
         if current is not None:
+            del self._begun[owner]  # begun again below, at the back
             current[2].cancel()
         task = asyncio.create_task(self._search(jql))
         task.add_done_callback(_note_failure)

@@ -9,24 +9,20 @@ import unicodedata
 _SPECIAL = set("*_-+^~|!{}[]#")
 _LINE_MARKUP = re.compile(r"^(\s*)(h[1-6]|bq)\.", re.MULTILINE)
 BACKSLASH_ENTITY = "&#92;"
+# One character at a time: a backslash would escape the next character ("\\\\" is a forced line break), so it
+# becomes an entity; markup characters get a backslash; control characters but newline and tab are dropped.
+_ESCAPES: dict[int, str | None] = {
+    **{code: None for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"},
+    **{ord(char): "\\" + char for char in _SPECIAL},
+    ord("\\"): BACKSLASH_ENTITY,
+}
 
 
 def escape(text: str) -> str:
     """Escape text for Jira wiki markup so every character renders as written."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    out: list[str] = []
-    for char in text:
-        if char == "\\":
-            # A backslash escapes the next character and "\\" is a forced line break.
-            out.append(BACKSLASH_ENTITY)
-        elif char in _SPECIAL:
-            out.append("\\" + char)
-        elif unicodedata.category(char) == "Cc" and char not in "\n\t":
-            continue
-        else:
-            out.append(char)
+    escaped = text.replace("\r\n", "\n").replace("\r", "\n").translate(_ESCAPES)
     # "??" starts a citation; a lone question mark is plain text.
-    escaped = "".join(out).replace("??", "\\?\\?")
+    escaped = escaped.replace("??", "\\?\\?")
     return _LINE_MARKUP.sub(lambda m: f"{m[1]}{m[2]}\\.", escaped)
 
 

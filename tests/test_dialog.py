@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
@@ -817,6 +818,7 @@ def test_to_dict_is_plain_json() -> None:
     bug_until_summary(chat)
     data = chat.draft.to_dict()
     assert json.loads(json.dumps(data)) == data
+    assert data == dataclasses.asdict(chat.draft)  # every field, nested ones as plain dicts
     assert data["reporter"] == {"id": 42, "name": "Anna Petrova", "username": "anna"}
     assert data["stage"] == "summary"
     assert data["template_version"] == ENGINE.templates.version
