@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
+import sys
 from collections.abc import Callable
 
 from aiohttp import web
@@ -19,6 +20,7 @@ from handlers.processor import ChatOrderedProcessor
 from handlers.web import build_web_app
 
 log = logging.getLogger(__name__)
+SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL while another waits for it
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DRAIN_SECONDS = 30.0
 
@@ -81,6 +83,10 @@ async def serve(svc: Services, app: Application, stop: asyncio.Event | None = No
         # keeps their pauses (and so the slowest replies) short.
         gc.collect()
         gc.freeze()
+        # python-jira runs on worker threads. Each time one holds the GIL the event loop waits up to the switch
+        # interval for it (5 ms by default), several times per update while Jira is busy; 1 ms keeps those
+        # waits out of the replies.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         await stop.wait()
         log.info("stopping: no new updates, finishing the ones in progress")
     finally:
