@@ -36,6 +36,7 @@ class AiohttpRequest(BaseRequest):
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[str, str] = {}
         self._proxy_of: dict[tuple[str, str], str | None] = {}
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -60,6 +61,8 @@ class AiohttpRequest(BaseRequest):
 
     def _proxy(self, url: str) -> str | None:
         """The proxy the environment names for this URL's scheme and host, if any."""
+        if not self._proxies:
+            return None
         parts = urlsplit(url)
         key = (parts.scheme, parts.hostname or "")
         if key not in self._proxy_of:
@@ -75,11 +78,17 @@ class AiohttpRequest(BaseRequest):
         connect_s = self._connect_timeout if isinstance(connect, DefaultValue) else connect
         pool_s = self._pool_timeout if isinstance(pool, DefaultValue) else pool
         parts = (read_s, write_s, connect_s, pool_s)
-        # aiohttp has no write timeout of its own: the whole call is bounded by the sum of the four instead.
-        total = None if any(part is None for part in parts) else sum(part for part in parts if part is not None)
-        # aiohttp's connect phase includes the wait for a free pooled connection.
-        wait = None if connect_s is None or pool_s is None else connect_s + pool_s
-        return aiohttp.ClientTimeout(total=total, connect=wait, sock_connect=connect_s, sock_read=read_s)
+        found = self._timeouts.get(parts)
+        if found is None:
+            # aiohttp has no write timeout of its own: the whole call is bounded by the sum of the four instead.
+            total = None if None in parts else sum(part for part in parts if part is not None)
+            # aiohttp's connect phase includes the wait for a free pooled connection.
+            wait = None if connect_s is None or pool_s is None else connect_s + pool_s
+            found = aiohttp.ClientTimeout(total=total, connect=wait, sock_connect=connect_s, sock_read=read_s)
+            # Calls use a handful of combinations; the bound keeps odd per-call values from piling up.
+            if len(self._timeouts) < 64:
+                self._timeouts[parts] = found
+        return found
 
     async def do_request(
         self,
