@@ -21,7 +21,7 @@ from bot.extract import Extraction, extract, is_sure, score_templates
 from bot.i18n import LANGUAGES, MESSAGES, t
 from bot.model_hints import ModelHints
 from bot.numbers import parse_amount
-from bot.rubric import Evidence, Verdict, reason_text
+from bot.rubric import Evidence, Names, Verdict, reason_text
 from bot.templates import Question, Template, TemplateSet, applies
 from bot.text import clip, short_label, visible
 from bot.ticket import Attachment, Forwarded, Reporter, Ticket, display, effective_answers, render_ticket
@@ -87,6 +87,19 @@ class Draft:
 
 
 DRAFT_FIELDS = tuple(item.name for item in fields(Draft))
+
+
+def names_in(template: Template) -> Names:
+    """Word the rubric's answer reasons with this template's question texts and answer labels."""
+
+    def names(question_id: str, value: str, lang: str) -> tuple[str, str]:
+        question = next((q for q in template.questions if q.id == question_id), None)
+        if question is None:
+            return question_id, value
+        option = question.option(value)
+        return short_label(question.text.get(lang), 60), option.label.get(lang) if option else value
+
+    return names
 
 
 @dataclass(frozen=True)
@@ -256,7 +269,7 @@ class Engine:
         forwarded = Forwarded(draft.forwarded_from, draft.ask) if draft.forwarded and draft.ask else None
         if draft.ask and not draft.forwarded and not self._ask_kept(draft, template):
             forwarded = Forwarded(None, draft.ask, typed=True)
-        rated = (verdict.priority, reason_text(verdict, self.jira_lang)) if verdict else None
+        rated = (verdict.priority, reason_text(verdict, self.jira_lang, names_in(template))) if verdict else None
         override = draft.priority_override
         if override is not None:
             rated = (override["priority"], t("priority_override_why", self.jira_lang, priority=override["priority"],
@@ -622,9 +635,10 @@ class Engine:
         rows = self.card_rows(draft, template)
         none = t("summary_none", lang)
         due = format_date(date.fromisoformat(ticket.duedate), lang) if ticket.duedate else none
+        priority = self._priority_line(draft, template, verdict, lang) or ticket.priority or none
         rows += [
             (t("summary_ticket", lang), ticket.summary),
-            (t("summary_priority", lang), self._priority_line(draft, verdict, lang) or ticket.priority or none),
+            (t("summary_priority", lang), priority),
             (t("summary_due", lang), due),
             (t("summary_labels", lang), ", ".join(ticket.labels) or none),
         ]
@@ -667,11 +681,11 @@ class Engine:
     # -- disagreeing with the rubric's priority ----------------------------------------------
 
     @staticmethod
-    def _priority_line(draft: Draft, verdict: Verdict | None, lang: str) -> str | None:
+    def _priority_line(draft: Draft, template: Template, verdict: Verdict | None, lang: str) -> str | None:
         override = draft.priority_override
         if override is not None:
             return t("summary_priority_override", lang, priority=override["priority"], reason=override["reason"])
-        return reason_text(verdict, lang) if verdict else None
+        return reason_text(verdict, lang, names_in(template)) if verdict else None
 
     def _priorities(self, draft: Draft, template: Template) -> list[str]:
         """Return the priorities this template's rules and options can give, in Jira's usual order."""
@@ -686,7 +700,7 @@ class Engine:
         back = (Button(t("back", lang), "prio-back"),)
         if draft.disputing == "pick":
             verdict = self.rate(draft, template)
-            said = reason_text(verdict, lang) if verdict else "—"
+            said = reason_text(verdict, lang, names_in(template)) if verdict else "—"
             # Buttons carry the priority's place in the list: a custom priority's name may not fit callback data.
             rows = [(Button(clip(name, 60), f"prio:{i}"),) for i, name in enumerate(self._priorities(draft, template))]
             rows = rows[:10]

@@ -7,7 +7,7 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -415,23 +415,28 @@ def _hint(word: str, known: Iterable[str]) -> str:
 _PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "deal": "deal {value}", "due": "deadline in {value} days", "due_today": "deadline today",
-        "due_tomorrow": "deadline tomorrow", "due_passed": "deadline passed", "answer": '{question}: "{value}"',
+        "due_tomorrow": "deadline tomorrow", "due_passed": "deadline passed", "answer": '{question} "{value}"',
         "mention": 'mentions "{value}"', "no_deadline": "no deadline", "no_deal": "no deal",
     },
     "ru": {
         "deal": "сделка {value}", "due": "срок через {value} дн.", "due_today": "срок сегодня",
-        "due_tomorrow": "срок завтра", "due_passed": "срок прошёл", "answer": "{question}: «{value}»",
+        "due_tomorrow": "срок завтра", "due_passed": "срок прошёл", "answer": "{question} «{value}»",
         "mention": "упомянуто «{value}»", "no_deadline": "без срока", "no_deal": "без сделки",
     },
     "de": {
         "deal": "Deal {value}", "due": "Frist in {value} Tagen", "due_today": "Frist heute",
-        "due_tomorrow": "Frist morgen", "due_passed": "Frist abgelaufen", "answer": "{question}: „{value}“",
+        "due_tomorrow": "Frist morgen", "due_passed": "Frist abgelaufen", "answer": "{question} „{value}“",
         "mention": "erwähnt „{value}“", "no_deadline": "keine Frist", "no_deal": "kein Deal",
     },
 }
 
 
-def _phrase(reason: Reason, phrases: Mapping[str, str]) -> str:
+# What a question and one of its answers are called in a language: (question id, answer value, language) to
+# (the question's text, the answer's label). The rubric knows only ids; the templates know the words.
+Names = Callable[[str, str, str], tuple[str, str]]
+
+
+def _phrase(reason: Reason, phrases: Mapping[str, str], lang: str, names: Names | None) -> str:
     key, question, value = reason.kind, "", reason.value
     if key == "due":
         days = int(value) if re.fullmatch(r"-?\d+", value) else None
@@ -439,12 +444,20 @@ def _phrase(reason: Reason, phrases: Mapping[str, str]) -> str:
             key = "due_passed" if days < 0 else "due_today" if days == 0 else "due_tomorrow"
     elif key == "answer":
         question, _, value = value.partition("=")
+        if names is not None:
+            question, value = names(question, value, lang)
+        # "How urgent is it? «…»" reads on; a question that ends without a mark gets a colon.
+        question = question.rstrip(" :")
+        question = question if question.endswith(("?", "!", "？")) else f"{question}:"
     template = phrases.get(key)
     return template.format(question=question, value=value) if template else value
 
 
-def reason_text(verdict: Verdict, lang: str) -> str:
-    """Word a verdict in en, ru or de: 'Highest: deal 40,000 EUR, deadline in 2 days'."""
+def reason_text(verdict: Verdict, lang: str, names: Names | None = None) -> str:
+    """Word a verdict in en, ru or de: 'Highest: deal 40,000 EUR, deadline in 2 days'.
+
+    names words an answer reason with the question's text and the answer's label instead of their ids.
+    """
     phrases = _PHRASES.get(normalize_language(lang), _PHRASES["en"])
-    words = ", ".join(_phrase(reason, phrases) for reason in verdict.reasons)
+    words = ", ".join(_phrase(reason, phrases, lang, names) for reason in verdict.reasons)
     return f"{verdict.priority}: {words}" if words else verdict.priority

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.dialog import names_in
 from bot.rubric import (
     Evidence,
     Reason,
@@ -388,6 +389,23 @@ def test_reason_text_in_three_languages(reasons: tuple[Reason, ...], en: str, ru
     assert reason_text(verdict, "de") == de
 
 
+def test_answer_reasons_are_worded_with_the_templates_texts_in_each_language() -> None:
+    example = ROOT / "templates.example.yaml"
+    bug = parse_templates(example.read_text(encoding="utf-8"), str(example)).get("bug")
+    assert bug is not None
+    verdict = verdict_of(Reason("due", "2"), Reason("answer", "urgency=blocker"))
+    names = names_in(bug)
+    assert reason_text(verdict, "en", names) == 'High: deadline in 2 days, How urgent is it? "Deal or go-live blocked"'
+    assert reason_text(verdict, "ru", names) == ("High: срок через 2 дн., Насколько срочно? "
+                                                 "«Сделка или запуск заблокированы»")
+    assert reason_text(verdict, "de", names) == ("High: Frist in 2 Tagen, Wie dringend ist es? "
+                                                 "„Deal oder Go-live blockiert“")
+    # A question without a question mark gets a colon; ids the template does not know stay as they are.
+    assert reason_text(verdict_of(Reason("answer", "gone=x")), "en", names) == 'High: gone: "x"'
+    assert reason_text(verdict_of(Reason("answer", "a=b")), "en", lambda q, v, lang: ("Region", "EMEA")) \
+        == 'High: Region: "EMEA"'
+
+
 def test_reason_text_falls_back_to_english() -> None:
     verdict = verdict_of(Reason("no_deal", ""))
     assert reason_text(verdict, "fr") == "High: no deal"
@@ -547,13 +565,14 @@ async def test_the_example_rubric_sets_and_explains_the_priority(bot: RunningBot
     await bot.say(user, "The go-live needs the PDF invoices")
     card = user.last.text
     assert "Please check your request" in card
-    assert 'Highest: deadline tomorrow, urgency: "blocker"' in card
+    # The answer that counted is worded as the salesperson saw it, not by its ids.
+    assert 'Highest: deadline tomorrow, How urgent is it? "Deal or go-live blocked"' in card
     await bot.tap(user, "✅ Create")
     await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in user.messages), timeout=10)
     [issue] = bot.jira.issues.values()
     assert issue["fields"]["priority"]["name"] == "Highest"
     assert "h3. Why this priority" in issue["fields"]["description"]
-    assert "deadline tomorrow" in issue["fields"]["description"]
+    assert 'deadline tomorrow, How urgent is it? "Deal or go\\-live blocked"' in issue["fields"]["description"]
 
 
 async def test_disagreeing_with_the_priority_takes_a_reason_that_engineers_see(bot: RunningBot) -> None:
@@ -561,7 +580,7 @@ async def test_disagreeing_with_the_priority_takes_a_reason_that_engineers_see(b
     await bot.say(user, "ACME can't export invoices to PDF since the update, go-live is tomorrow, we are blocked")
     await bot.say(user, "The go-live needs the PDF invoices")
     await bot.tap(user, "⚖️ Disagree with the priority")
-    assert 'The rules say: Highest: deadline tomorrow, urgency: "blocker"' in user.last.text
+    assert 'The rules say: Highest: deadline tomorrow, How urgent is it? "Deal or go-live blocked"' in user.last.text
     assert user.last.buttons() == ["Highest", "High", "Medium", "Low", "⬅️ Back"]
     await bot.tap(user, "Medium")
     assert "Why Medium?" in user.last.text
@@ -577,7 +596,7 @@ async def test_disagreeing_with_the_priority_takes_a_reason_that_engineers_see(b
     assert issue["fields"]["priority"]["name"] == "Medium"
     description = issue["fields"]["description"]
     assert "Medium, set by the salesperson: Go\\-live moved to January, they told me today" in description
-    assert 'the rules said: Highest: deadline tomorrow, urgency: "blocker"' in description
+    assert 'the rules said: Highest: deadline tomorrow, How urgent is it? "Deal or go\\-live blocked"' in description
     stored = bot.svc.store.requests_of(user.id) if bot.svc else []
     assert stored and stored[0].ticket.priority == "Medium"
 
@@ -592,7 +611,7 @@ async def test_choosing_the_rules_priority_again_drops_the_disagreement(bot: Run
     assert "Low — your call" in user.last.text
     await bot.tap(user, "⚖️ Disagree with the priority")
     await bot.tap(user, "Highest")
-    assert 'Highest: deadline tomorrow, urgency: "blocker"' in user.last.text
+    assert 'Highest: deadline tomorrow, How urgent is it? "Deal or go-live blocked"' in user.last.text
     assert "your call" not in user.last.text
     await bot.tap(user, "⚖️ Disagree with the priority")
     await bot.tap(user, "⬅️ Back")
