@@ -18,6 +18,7 @@ from bot.yamlfile import ConfigError, read_text
 
 # The last Jira check of the live templates, kept for /templates (svc.extra key).
 CHECK_KEY = "templates.check"
+LOCK_KEY = "templates.changing"
 AUDIT_ACTIONS = {"rollback": "templates.rollback", "reload": "templates.reload"}
 _LOCATED = re.compile(r"^(?P<source>.*?), line (?P<line>\d+): (?P<message>.*)$", re.DOTALL)
 
@@ -164,14 +165,29 @@ async def rollback(svc: Services, number: int, author_id: int | None, author_nam
     earlier = found.get(number)
     if earlier is None:
         raise LookupError(f"there is no templates version {number}")
-    vetting = await vet(svc, earlier.text, found.path.name)
-    if not vetting.ok:
-        return vetting
-    return await publish(svc, vetting, "rollback", author_id, author_name, note=f"v{number}")
+    async with _changing(svc):
+        vetting = await vet(svc, earlier.text, found.path.name)
+        if not vetting.ok:
+            return vetting
+        return await publish(svc, vetting, "rollback", author_id, author_name, note=f"v{number}")
+
+
+def _changing(svc: Services) -> asyncio.Lock:
+    """The lock that lets one reload or rollback at a time go from reading to publishing."""
+    lock = svc.extra.get(LOCK_KEY)
+    if not isinstance(lock, asyncio.Lock):
+        lock = svc.extra[LOCK_KEY] = asyncio.Lock()
+    return lock
 
 
 async def reload(svc: Services, author_id: int | None, author_name: str) -> ReloadOutcome:
     """Read the templates file again; publish it if it changed and passes the same checks as an upload."""
+    # /reload and SIGHUP may come together: the second must see what the first published, not publish it again.
+    async with _changing(svc):
+        return await _reload(svc, author_id, author_name)
+
+
+async def _reload(svc: Services, author_id: int | None, author_name: str) -> ReloadOutcome:
     found = library(svc)
     try:
         text = await asyncio.to_thread(read_text, found.path, "templates file")

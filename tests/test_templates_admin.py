@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.template_publishing import Problem, problems_of
+from bot.template_publishing import Problem, problems_of, reload
 from bot.templates import version_of
 from bot.yamlfile import ConfigError
 from handlers.serve import serve
@@ -264,6 +264,16 @@ async def test_reload_with_a_good_file_publishes_it(bot: RunningBot) -> None:
     assert bot.svc is not None and bot.svc.audit.recent()[0].action == "templates.reload"
     await bot.say(boris, "/new")
     assert "An idea for the product" in boris.last.buttons()
+
+
+async def test_reloads_at_the_same_time_publish_the_file_once(bot: RunningBot) -> None:
+    assert bot.svc is not None
+    (Path(bot.config_path).parent / "templates.yaml").write_text(EDITED, encoding="utf-8")
+    bot.jira.latency = 0.2  # both reloads are still asking Jira when the other one starts
+    first, second = await asyncio.gather(reload(bot.svc, ADMIN_ID, "Olga"), reload(bot.svc, None, ""))
+    assert sorted([first.kind, second.kind]) == ["changed", "unchanged"]
+    assert versions(bot) == [(2, "reload"), (1, "file")]
+    assert live_hash(bot) == version_of(EDITED)
 
 
 async def test_a_file_broken_while_stopped_keeps_the_last_version_and_admins_are_told(bot: RunningBot) -> None:
