@@ -341,17 +341,29 @@ class Engine:
         text = t(key, draft.lang) if templates else t("no_templates", draft.lang)
         return Prompt(text, draft.seq, "template", buttons, hint="\n".join(lines) or None)
 
+    def _titled(self, draft: Draft, text: str) -> Template | None:
+        """Return the template whose title the text names, allowing for typos."""
+        titles = {tpl.id: tpl.title.get(draft.lang) for tpl in self.templates.templates}
+        # A few words may name a title loosely ("feature deal"); a sentence must be the title, typos aside.
+        # Weighted partial matching would find "a feature for a deal" in any longer sentence about a deal.
+        short = len(text.split()) < FREE_FORM_WORDS
+        found = process.extractOne(text, titles, scorer=fuzz.WRatio if short else fuzz.ratio,
+                                   processor=None if short else str.casefold, score_cutoff=85)
+        return self.templates.get(found[2]) if found else None
+
+    def reads_as_ask(self, draft: Draft, text: str) -> bool:
+        """Say whether text typed at the template choice is a whole ask rather than a template's name."""
+        return (draft.stage == "template" and not draft.ask and len(text.split()) >= FREE_FORM_WORDS
+                and self._titled(draft, text) is None)
+
     def _on_template(self, draft: Draft, action: Action) -> Step:
         chosen: Template | None = None
         if isinstance(action, Tap) and action.token.startswith("tpl:"):
             chosen = self.templates.get(action.token[4:])
         elif isinstance(action, Text):
-            titles = {tpl.id: tpl.title.get(draft.lang) for tpl in self.templates.templates}
-            found = process.extractOne(action.text, titles, scorer=fuzz.WRatio, score_cutoff=85)
-            chosen = self.templates.get(found[2]) if found else None
-            if chosen is None and not draft.ask and len(action.text.split()) >= FREE_FORM_WORDS:
-                # Not a template's name but a whole ask typed after /new: read it as one.
+            if self.reads_as_ask(draft, action.text):
                 return self.start_from_message(draft, action.text)
+            chosen = self._titled(draft, action.text)
         if chosen is None:
             return Step(self._template_prompt(draft), notice=t("err_use_buttons", draft.lang), changed=False)
         if draft.ask:

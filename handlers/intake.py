@@ -219,6 +219,15 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             return
         await send(context.bot, chat.id, html.escape(t("no_draft", language(user))), main_keyboard(language(user)))
         return
+    if message.text is not None and svc.engine.reads_as_ask(stored.draft, message.text):
+        # A whole ask typed at the template choice is read as one sent without /new: with the model and off the
+        # event loop. The empty draft and its template buttons give way to the one it starts.
+        from handlers.freeform import start
+
+        svc.store.delete_draft(user.id)
+        await drop_buttons(context.bot, chat.id, stored.prompt_message_id)
+        await start(update, context, message.text)
+        return
     await apply(context.bot, svc, chat.id, stored, step_of(svc, stored, action_of(message)))
 
 

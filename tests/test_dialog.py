@@ -130,6 +130,25 @@ def test_template_can_be_chosen_by_typing_its_title() -> None:
     assert chat.prompt.text == "What is wrong? One or two sentences."
 
 
+@pytest.mark.parametrize(("typed", "template"), [
+    ("A feature for a deal", "feature"), ("a featur for a deal", "feature"), ("feature deal", "feature"),
+    ("Something is brokn", "bug"),
+])
+def test_a_title_typed_loosely_still_chooses_its_template(typed: str, template: str) -> None:
+    chat = Chat()
+    chat.say(typed)
+    assert chat.draft.template_id == template
+
+
+def test_a_sentence_that_merely_contains_a_title_is_an_ask() -> None:
+    # Partial matching found "a feature for a deal" in this bug report; a sentence must be the title itself.
+    chat = Chat()
+    ask = "Globex has trouble again with the thing, have a look please"
+    assert ENGINE.reads_as_ask(chat.draft, ask)
+    chat.say(ask)
+    assert chat.draft.ask == ask and chat.draft.template_id != "feature"
+
+
 def test_unknown_typed_template_is_refused() -> None:
     chat = Chat()
     step = chat.say("pizza")

@@ -26,6 +26,22 @@ async def test_an_informal_ask_is_filed_after_one_question(bot: RunningBot) -> N
     assert "depends on the PDF invoices" in fields["description"]
 
 
+async def test_an_ask_typed_at_the_template_choice_is_read_as_an_ask(bot: RunningBot) -> None:
+    user = bot.user()
+    await bot.say(user, "/new")
+    chooser = user.last
+    assert "Something is broken" in chooser.buttons()
+    await bot.say(user, "ACME can't export invoices to PDF since the update, they go live Friday, we are blocked")
+    assert chooser.buttons() == [], "the template buttons of the empty draft are gone"
+    assert "Something is broken" in user.last.text and "marked ✎" in user.last.text
+    assert "Why is it urgent?" in user.last.text
+    await bot.say(user, "Their go-live depends on the PDF invoices")
+    assert "ACME Corp GmbH ✎" in user.last.text
+    await bot.tap(user, "✅ Create")
+    issue = await created_issue(bot, user)
+    assert issue["fields"]["duedate"] == "2026-11-27"
+
+
 async def test_a_guess_is_corrected_in_one_tap(bot: RunningBot) -> None:
     user = bot.user()
     await bot.say(user, "ACME can't export invoices to PDF since the update, no rush, whenever you can")

@@ -149,6 +149,17 @@ async def test_the_models_reading_prefills_a_vague_ask(modelled: RunningBot, mod
     assert model.headers[0]["Authorization"] == "Bearer model-token-secret"
 
 
+async def test_an_ask_typed_after_new_is_read_by_the_model_too(modelled: RunningBot, model: FakeModel) -> None:
+    model.reply = {"template": "bug", "answers": {"urgency": "Customer is unhappy"}}
+    user = modelled.user(SALES_IDS[0])
+    await modelled.say(user, "/new")
+    await user.send(VAGUE)
+    await modelled.tg.wait_for(lambda: "marked ✎" in user.last.text, timeout=10)
+    assert [sent["text"] for sent in model.seen] == [VAGUE]
+    # The model's urgency is taken, so the next open question is why it is urgent.
+    assert "Something is broken" in user.last.text and "Why is it urgent?" in user.last.text
+
+
 async def test_a_slow_model_is_not_waited_for(modelled: RunningBot, model: FakeModel) -> None:
     model.reply, model.delay = {"template": "bug", "answers": {}}, 3.0
     user = modelled.user(SALES_IDS[0])
