@@ -12,7 +12,8 @@ from bot.store import Store
 # After a denial, a new request is possible only this much later: admins are not spammed.
 COOLDOWN = 24 * 3600.0
 
-_COLUMNS = "user_id, chat_id, username, name, lang, requested_at, state, decided_by, decided_at, admin_messages"
+_COLUMNS = ("user_id, chat_id, username, name, lang, requested_at, state, decided_by, decided_at, admin_messages, "
+            "granted")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class AccessRequest:
     decided_by: int | None
     decided_at: float | None
     admin_messages: tuple[tuple[int, int], ...]
+    granted: str | None = None  # the role an approval gave ('sales' or 'admin'); None before it was recorded
 
     @property
     def label(self) -> str:
@@ -54,7 +56,7 @@ def _request(row: Any) -> AccessRequest:
     messages = tuple((int(chat), int(message)) for chat, message in json.loads(row[9] or "[]"))
     return AccessRequest(user_id=row[0], chat_id=row[1], username=row[2], name=row[3] or "", lang=row[4] or "en",
                          requested_at=row[5], state=row[6], decided_by=row[7], decided_at=row[8],
-                         admin_messages=messages)
+                         admin_messages=messages, granted=row[10])
 
 
 class AccessRequests:
@@ -74,16 +76,17 @@ class AccessRequests:
                 return existing, False
             self.store.db.execute(
                 f"INSERT OR REPLACE INTO access_requests ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, "
-                "NULL, '[]')", [user_id, chat_id, (username or "").lstrip("@") or None, name, lang, now])
+                "NULL, '[]', NULL)", [user_id, chat_id, (username or "").lstrip("@") or None, name, lang, now])
         created = self.get(user_id)
         assert created is not None
         return created, True
 
-    def decide(self, user_id: int, approve: bool, by: int) -> AccessRequest | None:
-        """Approve or deny a pending request; return None when it was already decided (the first decision wins)."""
+    def decide(self, user_id: int, granted: str | None, by: int) -> AccessRequest | None:
+        """Approve with the role granted, or deny (None); return None when it was already decided (the first wins)."""
         cursor = self.store.db.execute(
-            "UPDATE access_requests SET state = ?, decided_by = ?, decided_at = ? WHERE user_id = ? "
-            "AND state = 'pending'", ["approved" if approve else "denied", by, self.store.clock(), user_id])
+            "UPDATE access_requests SET state = ?, decided_by = ?, decided_at = ?, granted = ? WHERE user_id = ? "
+            "AND state = 'pending'",
+            ["approved" if granted else "denied", by, self.store.clock(), granted, user_id])
         return self.get(user_id) if cursor.rowcount else None
 
     def pending(self) -> list[AccessRequest]:

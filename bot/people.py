@@ -74,14 +74,16 @@ def decide_request(access: Access, requests: AccessRequests, user_id: int, verdi
         raise ValueError(f"unknown verdict {verdict!r}")
     if access.role_by_id(actor_id) != "admin":
         raise PermissionError("only admins decide on access requests")
-    decided = requests.decide(user_id, verdict != "deny", actor_id)
+    pending = requests.get(user_id)
+    username = pending.username if pending is not None else None
+    role = None if verdict == "deny" else "admin" if access.role_of(user_id, username) == "admin" else verdict
+    decided = requests.decide(user_id, role, actor_id)
     if decided is None:
         return None
     who = describe(decided.name, decided.username, user_id)
-    if verdict == "deny":
+    if role is None:
         _audit(access).record(actor_id, actor_name, "access.deny", who)
         return decided
-    role = "admin" if access.role_of(user_id, decided.username) == "admin" else verdict
     access.set_role(user_id, role, actor_id, name=decided.name, username=decided.username)
     _audit(access).record(actor_id, actor_name, "access.approve", f"{who} as {role}")
     return decided

@@ -197,6 +197,11 @@ def _migration_admin(db: sqlite_utils.Database) -> None:
     db.table("requests").add_column("followups", int, not_null_default=0)
 
 
+def _migration_granted_role(db: sqlite_utils.Database) -> None:
+    # The role an approval gave, so the request's card keeps saying so after the role changes again.
+    db.table("access_requests").add_column("granted", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -209,6 +214,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0008_comment_labels", _migration_comment_labels),
     ("0009_language_choice", _migration_language_choice),
     ("0010_admin", _migration_admin),
+    ("0011_access_granted_role", _migration_granted_role),
 ]
 
 

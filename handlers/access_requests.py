@@ -51,6 +51,11 @@ async def refuse(bot: Bot, svc: Services, chat_id: int, user_id: int, lang: str)
     await send(bot, chat_id, html.escape(t("access_unknown", lang, user_id=user_id)), ask_markup(lang))
 
 
+def granted_role(svc: Services, request: AccessRequest) -> str | None:
+    """The role an approval gave; for requests decided before that was recorded, the person's role now."""
+    return request.granted or svc.access.role_of(request.user_id, request.username)
+
+
 def _card(svc: Services, request: AccessRequest, lang: str) -> str:
     """Return an admin's view of a request, with the outcome once decided."""
     text = t("access_request_card", lang, who=request.label, user_id=request.user_id, lang=request.lang)
@@ -59,7 +64,7 @@ def _card(svc: Services, request: AccessRequest, lang: str) -> str:
     admin = _decider(svc, request.decided_by)
     if request.state == "denied":
         outcome = t("access_outcome_denied", lang, admin=admin)
-    elif svc.access.role_of(request.user_id, request.username) == "admin":
+    elif granted_role(svc, request) == "admin":
         outcome = t("access_outcome_admin", lang, admin=admin)
     else:
         outcome = t("access_outcome_sales", lang, admin=admin)
@@ -141,7 +146,7 @@ async def tell_requester(bot: Bot, svc: Services, request: AccessRequest) -> boo
         text = t("access_denied", lang, date=moment(retry_at, svc.config.timezone, lang))
         return await send(bot, request.chat_id, html.escape(text)) is not None
     text = t("access_approved", lang, name=request.name or request.label)
-    if svc.access.role_of(request.user_id, request.username) == "admin":
+    if granted_role(svc, request) == "admin":
         text += "\n\n" + t("access_admin_extra", lang)
         await menus.show_menu(bot, svc, request.user_id)
     return await send(bot, request.chat_id, html.escape(text), main_keyboard(lang)) is not None

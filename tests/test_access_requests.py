@@ -31,19 +31,19 @@ def test_one_pending_request_per_user(requests: AccessRequests) -> None:
 def test_first_decision_wins(requests: AccessRequests, clock: Clock) -> None:
     requests.ask(555, 555, None, "Eve", "en")
     requests.set_admin_messages(555, [(900, 7), (101, 3)])
-    decided = requests.decide(555, True, ADMIN_ID)
+    decided = requests.decide(555, "sales", ADMIN_ID)
     assert decided is not None
     assert (decided.state, decided.decided_by, decided.decided_at) == ("approved", ADMIN_ID, clock())
-    assert decided.admin_messages == ((900, 7), (101, 3))
-    assert requests.decide(555, False, 101) is None
-    assert requests.decide(777, True, ADMIN_ID) is None
+    assert decided.admin_messages == ((900, 7), (101, 3)) and decided.granted == "sales"
+    assert requests.decide(555, None, 101) is None
+    assert requests.decide(777, "sales", ADMIN_ID) is None
     assert requests.pending() == []
 
 
 def test_a_denied_user_may_ask_again_only_after_the_cooldown(requests: AccessRequests, clock: Clock) -> None:
     requests.ask(555, 555, None, "Eve", "en")
-    denied = requests.decide(555, False, ADMIN_ID)
-    assert denied is not None and denied.retry_at() == clock() + COOLDOWN
+    denied = requests.decide(555, None, ADMIN_ID)
+    assert denied is not None and denied.retry_at() == clock() + COOLDOWN and denied.granted is None
     clock.advance(COOLDOWN - 1)
     assert requests.ask(555, 555, None, "Eve", "en") == (denied, False)
     clock.advance(1)
@@ -159,6 +159,11 @@ async def test_two_admins_decide_the_same_request(bot: RunningBot) -> None:
     assert bot.svc.access.role_of(555, "eve") == "admin"
     assert "/users" in stranger.last.text
     assert actions(bot) == ["role.change", "access.approve"]
+    # A later change of role does not rewrite what the decision was.
+    bot.svc.access.set_role(555, "sales", ADMIN_ID)
+    await bot.handled(await second.tap_data("ar:deny:555", late))
+    [card] = cards(second)
+    assert card.text.endswith("👑 Approved as admin by Boss Petrova.")
 
 
 async def test_a_salesperson_cannot_decide(bot: RunningBot) -> None:
