@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 import dateparser
 
@@ -124,3 +124,20 @@ def format_date(value: date, lang: str) -> str:
     if lang == "en":
         return f"{weekdays[value.weekday()]} {value.day} {value.strftime('%b')} {value.year}"
     return f"{weekdays[value.weekday()]} {value.day:02d}.{value.month:02d}.{value.year}"
+
+
+def format_moment(at: float, zone: tzinfo, lang: str, *, short: bool = False, this_year: int | None = None) -> str:
+    """Format a point in time for a reader: 'Mon 23 Nov 2026 09:00' in their language.
+
+    short drops the weekday for lists: '23 Nov 09:00' (ru 23.11 09:00, de 23.11. 09:00), with the year
+    ('23.11.2026 09:00') unless it is this_year.
+    """
+    moment = datetime.fromtimestamp(at, zone)
+    if not short:
+        return f"{format_date(moment.date(), lang)} {moment:%H:%M}"
+    this = moment.year == this_year
+    if lang == "en":
+        return f"{moment.day} {moment:%b}{'' if this else f' {moment.year}'} {moment:%H:%M}"
+    # German writes a day without its year as "23.11.", Russian as "23.11".
+    year = ("." if lang == "de" else "") if this else f".{moment.year}"
+    return f"{moment.day:02d}.{moment.month:02d}{year} {moment:%H:%M}"

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
-
 from bot.access import REVOKED, ROLES, Access
 from bot.access_requests import AccessRequest, AccessRequests
 from bot.audit import Audit
-from bot.dates import format_date
 from bot.i18n import t
 from bot.invites import Invite, InviteError, Invites
 
@@ -128,12 +125,6 @@ def cancel_invite(access: Access, invites: Invites, code: str, actor_id: int, ac
         return False
     _audit(access).record(actor_id, actor_name, "invite.cancel", f"code …{code[-4:]}")
     return True
-
-
-def moment(at: float, tz: tzinfo, lang: str) -> str:
-    """Format a point in time for a person: "Mon 23 Nov 2026 09:00" in their language."""
-    when = datetime.fromtimestamp(at, tz)
-    return f"{format_date(when.date(), lang)} {when:%H:%M}"
 
 
 def ago(seconds: float, lang: str) -> str:

@@ -9,8 +9,9 @@ from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from telegram.ext import ContextTypes
 
 from bot.access_requests import AccessRequest, AccessRequests
+from bot.dates import format_moment
 from bot.i18n import t
-from bot.people import decide_request, moment
+from bot.people import decide_request
 from bot.services import Services
 from bot.text import clip
 from handlers import menus
@@ -45,7 +46,7 @@ async def refuse(bot: Bot, svc: Services, chat_id: int, user_id: int, lang: str)
         return
     retry_at = found.retry_at() if found is not None else None
     if retry_at is not None and svc.clock() < retry_at:
-        when = moment(retry_at, svc.config.timezone, lang)
+        when = format_moment(retry_at, svc.config.timezone, lang)
         await send(bot, chat_id, html.escape(t("access_denied_wait", lang, date=when)))
         return
     await send(bot, chat_id, html.escape(t("access_unknown", lang, user_id=user_id)), ask_markup(lang))
@@ -143,7 +144,7 @@ async def tell_requester(bot: Bot, svc: Services, request: AccessRequest) -> boo
     lang = request.lang
     if request.state == "denied":
         retry_at = request.retry_at() or svc.clock()
-        text = t("access_denied", lang, date=moment(retry_at, svc.config.timezone, lang))
+        text = t("access_denied", lang, date=format_moment(retry_at, svc.config.timezone, lang))
         return await send(bot, request.chat_id, html.escape(text)) is not None
     text = t("access_approved", lang, name=request.name or request.label)
     if granted_role(svc, request) == "admin":

@@ -7,9 +7,10 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.dates import format_moment
 from bot.i18n import t
 from bot.invites import InviteError, Invites, invite_link, looks_like_code, parse_invite_args
-from bot.people import cancel_invite, create_invite, describe, moment, redeem_invite
+from bot.people import cancel_invite, create_invite, describe, redeem_invite
 from handlers import menus
 from handlers.access_requests import ask_markup
 from handlers.common import (
@@ -39,7 +40,8 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(context.bot, chat.id, html.escape(t("invite_usage", lang)))
         return
     made = create_invite(svc.access, Invites(svc.store), role, user.id, user.full_name, ttl)
-    text = t("invite_made", lang, role=t(f"role_{role}", lang), date=moment(made.expires_at, svc.config.timezone, lang),
+    expires = format_moment(made.expires_at, svc.config.timezone, lang)
+    text = t("invite_made", lang, role=t(f"role_{role}", lang), date=expires,
              link=invite_link(context.bot.username, made.code))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("invite_withdraw", lang),
                                                          callback_data=f"inv:x:{made.code}")]])

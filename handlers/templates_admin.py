@@ -7,12 +7,12 @@ import html
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, MessageHandler, filters
 
+from bot.dates import format_moment
 from bot.dialog import human_size
 from bot.i18n import t
 from bot.jira_check import format_report
@@ -100,14 +100,8 @@ def _plural(count: int, lang: str) -> str:
 
 
 def when(svc: Services, at: float, lang: str) -> str:
-    """Format a moment for an admin: '23 Nov 14:05' (or 23.11. 14:05), with the year when it is not this one."""
-    moment = datetime.fromtimestamp(at, svc.config.timezone)
-    year = f" {moment.year}" if moment.year != svc.now().year else ""
-    clock = moment.strftime("%H:%M")
-    if lang == "en":
-        return f"{moment.day} {moment.strftime('%b')}{year} {clock}"
-    dot = "." if lang == "de" else ""
-    return f"{moment.day:02d}.{moment.month:02d}{dot}{year} {clock}"
+    """Format a moment for an admin's list: '23 Nov 14:05', with the year when it is not this one."""
+    return format_moment(at, svc.config.timezone, lang, short=True, this_year=svc.now().year)
 
 
 def who(version: Version, lang: str) -> str:

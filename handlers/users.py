@@ -12,8 +12,9 @@ from telegram.ext import ContextTypes
 
 from bot.access import REVOKED, Person
 from bot.access_requests import AccessRequests
+from bot.dates import format_moment
 from bot.i18n import t
-from bot.people import ago, change_role, moment
+from bot.people import ago, change_role
 from bot.services import Services
 from bot.store import StoredDraft
 from bot.text import clip
@@ -113,7 +114,7 @@ def user_card(svc: Services, person: Person, viewer_id: int, lang: str, page: in
     lines = [html.escape(notice), ""] if notice else []
     lines.append(f"{_ICONS.get(person.role, '❔')} <b>{html.escape(person.label)}</b>")
     details = [t("card_id", lang, user_id=person.id), t("card_role", lang, role=_role_name(person.role, lang))]
-    seen = moment(person.last_seen, svc.config.timezone, lang) if person.last_seen is not None else None
+    seen = format_moment(person.last_seen, svc.config.timezone, lang) if person.last_seen is not None else None
     details.append(t("card_seen", lang, when=seen) if seen else t("users_never", lang))
     details.append(t("card_requests", lang, count=person.requests))
     if not person.reachable:

@@ -633,7 +633,7 @@ async def test_audit_shows_who_changed_what(site: Site) -> None:
     assert len(rows) == 3
     assert "role.change" in rows[0] and "Olga Petrova (@olga)" in rows[0] and "sales → admin" in rows[0]
     assert "templates.publish" in rows[1] and "v2 (web)" in rows[1]
-    assert "web.signin" in rows[2] and "23 Nov 2026, 09:00" in rows[2]
+    assert "web.signin" in rows[2] and "23 Nov 2026 09:00" in rows[2]
 
 
 class _Links(HTMLParser):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import format_date, parse_date, quick_date
+from bot.dates import format_date, format_moment, parse_date, quick_date
 
 TODAY = date(2026, 11, 23)  # a Monday
 
@@ -133,3 +134,21 @@ _PIECES = st.sampled_from(["25", ".", "12", "/", "2026", "-", " ", "до ", "bis
 def test_parse_date_never_raises(text: str) -> None:
     found = parse_date(text, TODAY)
     assert found is None or isinstance(found, date)
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# 23 Nov 2026 08:05 UTC is 09:05 in Berlin.
+AT = datetime(2026, 11, 23, 8, 5, tzinfo=ZoneInfo("UTC")).timestamp()
+
+
+@pytest.mark.parametrize(("lang", "full", "short", "short_other_year"), [
+    ("en", "Mon 23 Nov 2026 09:05", "23 Nov 09:05", "23 Nov 2026 09:05"),
+    ("ru", "пн 23.11.2026 09:05", "23.11 09:05", "23.11.2026 09:05"),
+    ("de", "Mo 23.11.2026 09:05", "23.11. 09:05", "23.11.2026 09:05"),
+])
+def test_format_moment_in_the_readers_zone_and_language(lang: str, full: str, short: str,
+                                                         short_other_year: str) -> None:
+    assert format_moment(AT, BERLIN, lang) == full
+    assert format_moment(AT, BERLIN, lang, short=True, this_year=2026) == short
+    assert format_moment(AT, BERLIN, lang, short=True, this_year=2027) == short_other_year
+    assert format_moment(AT, BERLIN, lang, short=True) == short_other_year

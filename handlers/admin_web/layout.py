@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from aiohttp import web
+
+from bot.dates import format_moment
 
 if TYPE_CHECKING:
     from handlers.admin_web.auth import Admin
@@ -125,11 +127,8 @@ def esc(value: object) -> str:
 
 
 def when(at: float | None, zone: tzinfo) -> str:
-    """Return a moment as "23 Nov 2026, 14:05" in the bot's time zone; "—" when unknown."""
-    if at is None:
-        return "—"
-    moment = datetime.fromtimestamp(at, zone)
-    return f"{moment.day} {moment:%b %Y, %H:%M}"
+    """Return a moment as "23 Nov 2026 14:05" in the bot's time zone; "—" when unknown."""
+    return "—" if at is None else format_moment(at, zone, "en", short=True)
 
 
 # A table cell: its HTML, or its HTML and a class ("num" keeps numbers and dates on one line).
