@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Literal
@@ -38,6 +38,8 @@ MIN_REASON, MAX_REASON = 10, 300
 FREE_FORM_WORDS = 4
 # The summary card offers a one-tap correction for at most this many guessed answers.
 MAX_FIX_BUTTONS = 4
+# Telegram shows about this many characters of a button label on a phone; longer ones are clipped.
+BUTTON_LABEL_LIMIT = 60
 
 
 @dataclass
@@ -166,6 +168,34 @@ class Step:
     changed: bool = True
     # A plain line above the prompt (what the bot just did), unlike a notice, which is a warning.
     lead: str | None = None
+
+
+def question_buttons(question: Question, lang: str, *, candidates: Sequence[str] = (), typed: str | None = None,
+                     has_files: bool = False, editing: bool = False
+                     ) -> tuple[list[tuple[Button, ...]], tuple[Button, ...]]:
+    """Return the rows of answer buttons under a question, and its Back / Skip / To summary row."""
+    rows: list[tuple[Button, ...]] = []
+    if question.type == "choice":
+        rows.extend((Button(clip(o.label.get(lang), BUTTON_LABEL_LIMIT), f"opt:{i}"),)
+                    for i, o in enumerate(question.options))
+    elif question.type == "date":
+        rows.append(tuple(Button(t(f"date_{token}", lang), f"date:{token}") for token in ("today", "tomorrow")))
+        quick = [Button(t("date_week", lang), "date:week")]
+        if not question.required:
+            quick.append(Button(t("date_none", lang), "date:none"))
+        rows.append(tuple(quick))
+    elif question.type == "customer" and candidates:
+        rows.extend((Button(clip(name, BUTTON_LABEL_LIMIT), f"cust:{i}"),) for i, name in enumerate(candidates))
+        rows.append((Button(clip(t("new_customer", lang, name=typed or ""), BUTTON_LABEL_LIMIT), "cust:new"),))
+    elif question.type == "attachments":
+        rows.append((Button(t("done", lang), "done"),))
+    nav = [Button(t("back", lang), "back")]
+    # A date's own "no deadline" button stands for Skip; so does Done once files came.
+    if not question.required and question.type != "date" and not (question.type == "attachments" and has_files):
+        nav.append(Button(t("skip", lang), "skip"))
+    if editing:
+        nav.append(Button(t("to_summary", lang), "summary"))
+    return rows, tuple(nav)
 
 
 class Engine:
@@ -435,33 +465,16 @@ class Engine:
         lang = draft.lang
         visible = self._visible(template, draft.answers)
         position = next((i for i, q in enumerate(visible) if q.id == question.id), len(visible) - 1) + 1
-        rows: list[tuple[Button, ...]] = []
         hint: str | None = question.hint.get(lang) if question.hint else t(f"hint_{question.type}", lang)
         text = question.text.get(lang)
-        if question.type == "choice":
-            rows.extend((Button(clip(o.label.get(lang), 60), f"opt:{i}"),) for i, o in enumerate(question.options))
-        elif question.type == "date":
-            rows.append(tuple(Button(t(f"date_{token}", lang), f"date:{token}") for token in ("today", "tomorrow")))
-            quick = [Button(t("date_week", lang), "date:week")]
-            if not question.required:
-                quick.append(Button(t("date_none", lang), "date:none"))
-            rows.append(tuple(quick))
-        elif question.type == "customer" and draft.candidates:
-            text = t("pick_customer", lang)
-            rows.extend((Button(clip(name, 60), f"cust:{i}"),) for i, name in enumerate(draft.candidates))
-            rows.append((Button(clip(t("new_customer", lang, name=draft.typed or ""), 60), "cust:new"),))
-            hint = None
-        elif question.type == "attachments":
-            if draft.files:
-                names = ", ".join(Attachment.from_dict(f).name for f in draft.files)
-                hint = t("files_so_far", lang, count=len(draft.files), names=clip(names, 200))
-            rows.append((Button(t("done", lang), "done"),))
-        nav = [Button(t("back", lang), "back")]
-        if not question.required and question.type != "date" and not (question.type == "attachments" and draft.files):
-            nav.append(Button(t("skip", lang), "skip"))
-        if draft.editing:
-            nav.append(Button(t("to_summary", lang), "summary"))
-        rows.append(tuple(nav))
+        if question.type == "customer" and draft.candidates:
+            text, hint = t("pick_customer", lang), None
+        elif question.type == "attachments" and draft.files:
+            names = ", ".join(Attachment.from_dict(f).name for f in draft.files)
+            hint = t("files_so_far", lang, count=len(draft.files), names=clip(names, 200))
+        rows, nav = question_buttons(question, lang, candidates=draft.candidates, typed=draft.typed,
+                                     has_files=bool(draft.files), editing=draft.editing)
+        rows.append(nav)
         if draft.ask and len(self.templates.templates) > 1:
             rows.append((Button(t("switch_template", lang), "switch"),))
         current = None

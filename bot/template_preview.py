@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.dialog import Button, question_buttons
 from bot.i18n import t
 from bot.templates import Question, Template
-from bot.text import clip
-
-# The dialog clips an answer button's label to this many characters (bot/dialog.py _question_prompt).
-BUTTON_LABEL_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -62,24 +60,8 @@ class PreviewStep:
         return (*self.answers, *self.navigation)
 
 
-def _answer_rows(question: Question, lang: str) -> tuple[tuple[str, ...], ...]:
-    """Return the answer buttons the dialog shows for a question (before anything is typed), row by row."""
-    if question.type == "choice":
-        return tuple((clip(o.label.get(lang), BUTTON_LABEL_LIMIT),) for o in question.options)
-    if question.type == "date":
-        later = (t("date_week", lang), t("date_none", lang)) if not question.required else (t("date_week", lang),)
-        return (t("date_today", lang), t("date_tomorrow", lang)), later
-    if question.type == "attachments":
-        return ((t("done", lang),),)
-    return ()
-
-
-def _navigation(question: Question, lang: str) -> list[str]:
-    """Return the Back/Skip row, following the dialog's rule that a date's own 'no deadline' replaces Skip."""
-    nav = [t("back", lang)]
-    if not question.required and question.type != "date":
-        nav.append(t("skip", lang))
-    return nav
+def _labels(rows: Sequence[Sequence[Button]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(button.label for button in row) for row in rows)
 
 
 def _conditions(template: Template, question: Question, lang: str) -> tuple[Condition, ...]:
@@ -97,11 +79,13 @@ def preview(template: Template, lang: str) -> list[PreviewStep]:
     steps: list[PreviewStep] = []
     for number, question in enumerate(template.questions, start=1):
         hint = question.hint.get(lang) if question.hint else t(f"hint_{question.type}", lang)
+        # As the dialog lays them out before anything is typed.
+        rows, nav = question_buttons(question, lang)
         choices = tuple(Choice(o.value, o.label.get(lang), o.priority) for o in question.options)
         steps.append(PreviewStep(
             number=number, id=question.id, type=question.type, text=question.text.get(lang), hint=hint,
             required=question.required, choices=choices,
-            answer_rows=_answer_rows(question, lang), navigation=tuple(_navigation(question, lang)),
+            answer_rows=_labels(rows), navigation=_labels([nav])[0],
             conditions=_conditions(template, question, lang), jira_field=question.jira_field,
             min_length=question.min_length, max_length=question.max_length, min=question.min, max=question.max,
         ))
