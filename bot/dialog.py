@@ -99,7 +99,7 @@ def names_in(template: Template) -> Names:
         if question is None:
             return question_id, value
         option = question.option(value)
-        return short_label(question.text.get(lang), 60), option.label.get(lang) if option else value
+        return short_label(question.text.get(lang), BUTTON_LABEL_LIMIT), option.label.get(lang) if option else value
 
     return names
 
@@ -378,7 +378,7 @@ class Engine:
         # Weighted partial matching would find "a feature for a deal" in any longer sentence about a deal.
         short = len(text.split()) < FREE_FORM_WORDS
         found = process.extractOne(text, titles, scorer=fuzz.WRatio if short else fuzz.ratio,
-                                   processor=None if short else str.casefold, score_cutoff=85)
+                                   processor=str.casefold, score_cutoff=85)
         return self.templates.get(found[2]) if found else None
 
     def reads_as_ask(self, draft: Draft, text: str) -> bool:
@@ -727,7 +727,8 @@ class Engine:
             verdict = self.rate(draft, template)
             said = reason_text(verdict, lang, names_in(template)) if verdict else "—"
             # Buttons carry the priority's place in the list: a custom priority's name may not fit callback data.
-            rows = [(Button(clip(name, 60), f"prio:{i}"),) for i, name in enumerate(self._priorities(draft, template))]
+            rows = [(Button(clip(name, BUTTON_LABEL_LIMIT), f"prio:{i}"),)
+                    for i, name in enumerate(self._priorities(draft, template))]
             rows = rows[:10]
             return Prompt(t("priority_pick", lang, rubric=said), draft.seq, "summary", (*rows, back))
         return Prompt(t("priority_reason", lang, priority=draft.disputing or ""), draft.seq, "summary", (back,))

@@ -132,7 +132,7 @@ def test_template_can_be_chosen_by_typing_its_title() -> None:
 
 @pytest.mark.parametrize(("typed", "template"), [
     ("A feature for a deal", "feature"), ("a featur for a deal", "feature"), ("feature deal", "feature"),
-    ("Something is brokn", "bug"),
+    ("Something is brokn", "bug"), ("SOMETHING BROKEN", "bug"), ("A FEATURE FOR A DEAL", "feature"),
 ])
 def test_a_title_typed_loosely_still_chooses_its_template(typed: str, template: str) -> None:
     chat = Chat()
