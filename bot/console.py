@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from bot.dialog import Action, Draft, Engine, Files, Prompt, Tap, Text
+from bot.text import whole_number
 from bot.ticket import Attachment, Reporter, Ticket
 
 HELP = "Type an answer, or a button's number. /file NAME attaches a file, /cancel stops."
@@ -37,8 +38,9 @@ def render(prompt: Prompt, notice: str | None, lead: str | None = None) -> str:
 def _action(line: str, prompt: Prompt) -> Action:
     buttons = [button for row in prompt.buttons for button in row]
     stripped = line.strip()
-    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
-        return Tap(buttons[int(stripped) - 1].token, prompt.seq)
+    number = whole_number(stripped, 3)
+    if number is not None and 1 <= number <= len(buttons):
+        return Tap(buttons[number - 1].token, prompt.seq)
     if stripped == "/cancel":
         return Tap("cancel")
     if stripped.startswith("/file "):

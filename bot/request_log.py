@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.store import Store
+from bot.text import whole_number
 
 # What admins filter by, one word each, the same words RequestRow.status gives; "open" and "resolved" are Jira's side.
 STATUSES = ("waiting", "needs-attention", "open", "resolved")
@@ -103,9 +104,10 @@ def _where(flt: RequestFilter) -> tuple[str, list[object]]:
         params += [_like(flt.text.strip())] * 4
     if flt.requester.strip():
         who = flt.requester.strip().lstrip("@")
-        if who.isdigit():
+        user_id = whole_number(who)
+        if user_id is not None:
             clauses.append("r.user_id = ?")
-            params.append(int(who))
+            params.append(user_id)
         else:
             clauses.append("(u.name LIKE ? ESCAPE '\\' OR u.username LIKE ? ESCAPE '\\')")
             params += [_like(who)] * 2

@@ -35,3 +35,13 @@ def visible(text: str) -> str:
     start = next((i for i, c in enumerate(text) if shows(c)), len(text))
     end = next((i for i in range(len(text), start, -1) if shows(text[i - 1])), start)
     return text[start:end]
+
+
+def whole_number(text: str, digits: int = 18) -> int | None:
+    """Return text as a non-negative whole number of at most `digits` ASCII digits, else None.
+
+    str.isdigit() also accepts "²" and other digits int() refuses, and longer numbers overflow SQLite's integers.
+    """
+    if not text or len(text) > digits or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)

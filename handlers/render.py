@@ -8,7 +8,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.dialog import Prompt
-from bot.text import clip
+from bot.text import clip, whole_number
 
 MESSAGE_LIMIT = 4096
 # Leave room for entities Telegram counts differently from Python (UTF-16 surrogate pairs).
@@ -34,7 +34,7 @@ def parse_callback(data: str) -> tuple[int | None, str]:
     seq, sep, token = data.partition("|")
     if not sep:
         return None, data
-    return (int(seq) if seq.isdigit() else None), token
+    return whole_number(seq), token
 
 
 def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:

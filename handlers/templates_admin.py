@@ -37,6 +37,7 @@ from bot.template_publishing import (
     vet,
 )
 from bot.templates import version_of
+from bot.text import whole_number
 from handlers.common import drop_buttons, language, language_of, refused_unless_admin, send, services
 from handlers.render import SAFE_LIMIT, utf16_len
 
@@ -505,7 +506,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await refused_unless_admin(update, context):
         return
     action, _, argument = (query.data or "").removeprefix(PREFIX).partition(":")
-    number = int(argument) if argument.isdigit() and len(argument) < 9 else 0
+    number = whole_number(argument, 8) or 0
     if action == "pub":
         await _on_publish(bot, svc, query, user, chat_id, lang, argument)
         return

@@ -495,6 +495,20 @@ async def test_requests_are_paginated(site: Site) -> None:
     site.bot.jira.come_up()
 
 
+async def test_odd_numbers_in_addresses_and_forms_are_ignored_not_a_crash(site: Site) -> None:
+    client = await site.signed_in()
+    # "²" passes str.isdigit() but not int(); 19 digits overflow SQLite's integers.
+    for odd in ("%C2%B2", "9999999999999999999", "99999999999999999990"):
+        for url in (f"/admin/requests?page={odd}", f"/admin/audit?page={odd}", f"/admin/?weeks={odd}",
+                    f"/admin/users?user={odd}", f"/admin/requests?requester={odd}",
+                    f"/admin/templates?published={odd}"):
+            page = await client.open(url)
+            assert page.status == 200, (url, page.status)
+    for path in ("/admin/users/role", "/admin/users/access"):
+        page = await client.post(path, {"user_id": "²", "role": "sales", "verdict": "sales"})
+        assert page.status < 500, (path, page.status)
+
+
 async def test_dashboard_draws_the_requests_filed_through_the_bot(site: Site, clock: Clock) -> None:
     anna = site.bot.user(SALES_IDS[0], "Anna")
     await answer_bug_until_summary(site.bot, anna)

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.dashboard import compute, duration
 from bot.svg_charts import hbars, stacked_bars
+from bot.text import whole_number
 from handlers.admin_web.auth import STATE, current
 from handlers.admin_web.layout import esc, page
 from handlers.admin_web.requests_page import template_title
@@ -24,7 +25,7 @@ async def dashboard(request: web.Request) -> web.Response:
     """Show the figures and charts for the last weeks."""
     admin, svc = current(request), request.app[STATE].svc
     raw = request.query.get("weeks", "12")
-    weeks = int(raw) if raw.isdigit() and int(raw) in SPANS else 12
+    weeks = found if (found := whole_number(raw, 3)) in SPANS else 12
     figures = compute(svc.store, svc.clock(), weeks, svc.config.timezone)
     share = "—" if figures.followup_share is None else f"{figures.followup_share:.0%}"
     stats = "".join([

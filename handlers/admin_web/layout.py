@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.dates import format_moment
+from bot.text import whole_number
 
 if TYPE_CHECKING:
     from handlers.admin_web.auth import Admin
@@ -243,4 +244,4 @@ def redirect(location: str) -> web.Response:
 def page_number(request: web.Request) -> int:
     """Return the ?page= number asked for, 1 when missing or nonsense."""
     raw = request.query.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
+    return max(1, whole_number(raw, 6) or 1)

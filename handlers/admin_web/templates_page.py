@@ -24,6 +24,7 @@ from bot.template_publishing import (
     vet,
 )
 from bot.templates import Template, TemplateSet, version_of
+from bot.text import whole_number
 from handlers.admin_web.auth import STATE as ADMIN_STATE
 from handlers.admin_web.auth import Admin, current
 from handlers.admin_web.layout import (
@@ -244,7 +245,7 @@ async def templates_home(request: web.Request) -> web.Response:
     svc = request.app[ADMIN_STATE].svc
     notice = ""
     published = request.query.get("published", "")
-    if published.isdigit():
+    if whole_number(published, 8) is not None:
         notice = f"Published v{published}. New requests use it now."
         pinned = sum(pinned_drafts(svc).values())
         if pinned:
@@ -369,7 +370,8 @@ def _version_of(request: web.Request) -> Version:
     """Return the version named in the path, or answer 404."""
     svc = request.app[ADMIN_STATE].svc
     raw = request.match_info.get("number", "")
-    version = library(svc).get(int(raw)) if raw.isdigit() and len(raw) < 9 else None
+    number = whole_number(raw, 8)
+    version = library(svc).get(number) if number is not None else None
     if version is None:
         raise web.HTTPNotFound(text="There is no such templates version.")
     return version

@@ -9,6 +9,7 @@ from bot.access_requests import AccessRequests
 from bot.invites import Invite, Invites, invite_link, parse_expiry
 from bot.people import VERDICTS, cancel_invite, change_role, create_invite, decide_request
 from bot.services import Services
+from bot.text import whole_number
 from handlers.admin_web.auth import STATE, Admin, current
 from handlers.admin_web.layout import (
     Cell,
@@ -177,7 +178,7 @@ async def users_home(request: web.Request) -> web.Response:
 def _user_id(value: object) -> int | None:
     """Return the user id a form names, if it is a number."""
     raw = value if isinstance(value, str) else ""
-    return int(raw) if raw.isdigit() and len(raw) < 20 else None
+    return whole_number(raw)
 
 
 async def set_role(request: web.Request) -> web.Response:
