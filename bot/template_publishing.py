@@ -18,6 +18,8 @@ from bot.yamlfile import ConfigError, read_text
 
 # The last Jira check of the live templates, kept for /templates (svc.extra key).
 CHECK_KEY = "templates.check"
+# The largest templates text taken from an upload or the admin page: far beyond any sensible file.
+MAX_TEMPLATES_BYTES = 1024 * 1024
 LOCK_KEY = "templates.changing"
 AUDIT_ACTIONS = {"rollback": "templates.rollback", "reload": "templates.reload"}
 _LOCATED = re.compile(r"^(?P<source>.*?), line (?P<line>\d+): (?P<message>.*)$", re.DOTALL)
@@ -81,6 +83,10 @@ class PublishRefused(ValueError):
     """A vetting with problems was asked to go live."""
 
 
+class AlreadyLive(ValueError):
+    """A rollback was asked for the version that is live already."""
+
+
 def problems_of(error: ConfigError) -> tuple[Problem, ...]:
     """Split a ConfigError's lines ("templates.yaml, line 12: ...") into line numbers and messages."""
     found = []
@@ -129,10 +135,17 @@ async def jira_check(svc: Services, templates: TemplateSet) -> JiraCheck:
     return JiraCheck(templates.version, {tid: found for tid, found in results.items() if found}, checked=True)
 
 
+def normalized(text: str) -> str:
+    """Return a templates text with Unix line ends and no byte-order mark, as the file on disk reads back."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
 async def vet(svc: Services, text: str, source_name: str = "templates.yaml") -> Vetting:
     """Check a templates text as start-up would, then against Jira; diff it against the live set."""
+    text = normalized(text)
     try:
-        templates = parse_templates(text, source_name)
+        # A large file takes PyYAML seconds to read: not on the event loop.
+        templates = await asyncio.to_thread(parse_templates, text, source_name)
     except ConfigError as error:
         return Vetting(text, None, problems_of(error), {}, False, None)
     check = await jira_check(svc, templates)
@@ -148,6 +161,13 @@ def _go_live(svc: Services, templates: TemplateSet, check: JiraCheck) -> None:
 async def publish(svc: Services, vetting: Vetting, source: str, author_id: int | None, author_name: str,
                   note: str = "") -> Version:
     """Make a vetted text the live version: new drafts use it at once; record it and who did it."""
+    # After a reload or rollback under way: it must not publish an older text over this one afterwards.
+    async with _changing(svc):
+        return _publish(svc, vetting, source, author_id, author_name, note)
+
+
+def _publish(svc: Services, vetting: Vetting, source: str, author_id: int | None, author_name: str,
+             note: str = "") -> Version:
     if not vetting.ok or vetting.templates is None:
         raise PublishRefused("templates with problems cannot be published")
     templates = vetting.templates
@@ -166,14 +186,16 @@ async def rollback(svc: Services, number: int, author_id: int | None, author_nam
     if earlier is None:
         raise LookupError(f"there is no templates version {number}")
     async with _changing(svc):
+        if earlier.hash == svc.engine.templates.version:
+            raise AlreadyLive(f"v{number} is the live version")
         vetting = await vet(svc, earlier.text, found.path.name)
         if not vetting.ok:
             return vetting
-        return await publish(svc, vetting, "rollback", author_id, author_name, note=f"v{number}")
+        return _publish(svc, vetting, "rollback", author_id, author_name, note=f"v{number}")
 
 
 def _changing(svc: Services) -> asyncio.Lock:
-    """The lock that lets one reload or rollback at a time go from reading to publishing."""
+    """The lock that lets one publish, reload or rollback at a time go from reading to publishing."""
     lock = svc.extra.get(LOCK_KEY)
     if not isinstance(lock, asyncio.Lock):
         lock = svc.extra[LOCK_KEY] = asyncio.Lock()
@@ -198,7 +220,7 @@ async def _reload(svc: Services, author_id: int | None, author_name: str) -> Rel
     vetting = await vet(svc, text, found.path.name)
     if not vetting.ok:
         return ReloadOutcome("problems", live_version(svc), vetting)
-    return ReloadOutcome("changed", await publish(svc, vetting, "reload", author_id, author_name), vetting)
+    return ReloadOutcome("changed", _publish(svc, vetting, "reload", author_id, author_name), vetting)
 
 
 async def startup_check(svc: Services) -> JiraCheck:

@@ -20,6 +20,8 @@ from bot.services import Services
 from bot.template_diff import TemplateDiff, diff
 from bot.template_library import SOURCES, Version
 from bot.template_publishing import (
+    MAX_TEMPLATES_BYTES,
+    AlreadyLive,
     Problem,
     PublishRefused,
     ReloadOutcome,
@@ -28,6 +30,7 @@ from bot.template_publishing import (
     library,
     live_set,
     live_version,
+    normalized,
     pinned_drafts,
     publish,
     reload,
@@ -42,7 +45,6 @@ from handlers.common import drop_buttons, language, language_of, refused_unless_
 from handlers.render import SAFE_LIMIT, utf16_len
 
 log = logging.getLogger(__name__)
-MAX_UPLOAD_BYTES = 1024 * 1024
 EXTENSIONS = (".yaml", ".yml")
 HISTORY_SIZE = 10
 DOWNLOAD_NAME = "templates.yaml"
@@ -317,9 +319,9 @@ async def _read_upload(bot: Bot, message: Message, lang: str) -> str | None:
     document = message.document
     assert document is not None
     name = document.file_name or DOWNLOAD_NAME
-    if document.file_size is not None and document.file_size > MAX_UPLOAD_BYTES:
+    if document.file_size is not None and document.file_size > MAX_TEMPLATES_BYTES:
         await _say(bot, message.chat.id, t("tpl_upload_too_big", lang, name=name, size=human_size(document.file_size),
-                                           limit=human_size(MAX_UPLOAD_BYTES)))
+                                           limit=human_size(MAX_TEMPLATES_BYTES)))
         return None
     try:
         file = await bot.get_file(document.file_id)
@@ -327,12 +329,12 @@ async def _read_upload(bot: Bot, message: Message, lang: str) -> str | None:
     except TelegramError as error:
         await _say(bot, message.chat.id, t("tpl_upload_download_failed", lang, name=name, error=str(error)))
         return None
-    if len(data) > MAX_UPLOAD_BYTES:
+    if len(data) > MAX_TEMPLATES_BYTES:
         await _say(bot, message.chat.id, t("tpl_upload_too_big", lang, name=name, size=human_size(len(data)),
-                                           limit=human_size(MAX_UPLOAD_BYTES)))
+                                           limit=human_size(MAX_TEMPLATES_BYTES)))
         return None
     try:
-        return data.decode("utf-8-sig")
+        return normalized(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         await _say(bot, message.chat.id, t("tpl_upload_not_text", lang, name=name))
         return None
@@ -483,6 +485,9 @@ async def _on_rollback(bot: Bot, svc: Services, user: User, chat_id: int, lang: 
         outcome = await rollback(svc, number, user.id, user.full_name)
     except LookupError:
         await _say(bot, chat_id, t("tpl_unknown_version", lang, number=number))
+        return
+    except AlreadyLive:
+        await _say(bot, chat_id, t("tpl_already_live", lang, number=number))
         return
     if isinstance(outcome, Version):
         lines = [t("tpl_rolled_back", lang, number=outcome.number, old=number)]

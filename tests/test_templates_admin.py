@@ -10,7 +10,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.template_publishing import Problem, problems_of, reload
+import pytest
+
+from bot.template_publishing import AlreadyLive, Problem, problems_of, reload, rollback
 from bot.templates import version_of
 from bot.yamlfile import ConfigError
 from handlers.serve import serve
@@ -274,6 +276,24 @@ async def test_reloads_at_the_same_time_publish_the_file_once(bot: RunningBot) -
     assert sorted([first.kind, second.kind]) == ["changed", "unchanged"]
     assert versions(bot) == [(2, "reload"), (1, "file")]
     assert live_hash(bot) == version_of(EDITED)
+
+
+async def test_a_file_saved_with_windows_line_ends_is_the_same_file(bot: RunningBot) -> None:
+    admin = admin_of(bot)
+    await upload(bot, admin, "\ufeff" + EXAMPLE.replace("\n", "\r\n"))
+    assert admin.last.text == "📄 templates.yaml is the same as the live v1; nothing to publish."
+    await upload(bot, admin, EDITED.replace("\n", "\r\n"))
+    await bot.tap(admin, "✅ Publish v2")
+    assert live_hash(bot) == version_of(EDITED)
+    await bot.say(admin, "/reload")  # the file on disk reads back with Unix line ends
+    assert admin.last.text == "📄 templates.yaml has not changed since v2; nothing to reload."
+
+
+async def test_rolling_back_to_the_live_version_publishes_nothing(bot: RunningBot) -> None:
+    assert bot.svc is not None
+    with pytest.raises(AlreadyLive):
+        await rollback(bot.svc, 1, ADMIN_ID, "Olga")
+    assert versions(bot) == [(1, "file")]
 
 
 async def test_a_file_broken_while_stopped_keeps_the_last_version_and_admins_are_told(bot: RunningBot) -> None:

@@ -12,11 +12,14 @@ from bot.template_diff import diff
 from bot.template_library import Version
 from bot.template_preview import PreviewStep, preview
 from bot.template_publishing import (
+    MAX_TEMPLATES_BYTES,
+    AlreadyLive,
     PublishRefused,
     Vetting,
     library,
     live_set,
     live_version,
+    normalized,
     pinned_drafts,
     publish,
     rollback,
@@ -42,8 +45,6 @@ from handlers.admin_web.layout import (
     when,
 )
 
-# Bigger than any sensible templates file, small enough that a pasted mistake cannot hurt the server.
-MAX_TEXT = 512 * 1024
 HISTORY_PAGE = 25
 LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "de": "German"}
 TYPE_NAMES = {"text": "text", "choice": "buttons", "customer": "customer", "date": "date", "number": "number",
@@ -257,7 +258,7 @@ async def _read_form(request: web.Request) -> tuple[str, str, str, str]:
     """Return the posted text, the version it was based on, the preview language and the note."""
     form = await request.post()
     text = form.get("text", "")
-    text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
+    text = normalized(text) if isinstance(text, str) else ""
     base, lang, note = (str(form.get(name, "")) for name in ("base", "lang", "note"))
     return text, base, _lang(lang), note.strip()[:200]
 
@@ -266,8 +267,8 @@ async def check(request: web.Request) -> web.Response:
     """Vet the posted text and show its problems on their lines, or its changes and preview."""
     svc = request.app[ADMIN_STATE].svc
     text, base, lang, _ = await _read_form(request)
-    if len(text) > MAX_TEXT:
-        return _editor_page(request, text[:MAX_TEXT], notice="That text is too long for a templates file.",
+    if len(text.encode()) > MAX_TEMPLATES_BYTES:
+        return _editor_page(request, text[:MAX_TEMPLATES_BYTES], notice="That text is too long for a templates file.",
                             tone="bad", lang=lang, status_code=413)
     vetting = await vet(svc, text, library(svc).path.name)
     if vetting.ok:
@@ -280,8 +281,8 @@ async def publish_text(request: web.Request) -> web.Response:
     """Publish the posted text when it passes every check; otherwise show why not."""
     admin, svc = current(request), request.app[ADMIN_STATE].svc
     text, base, lang, note = await _read_form(request)
-    if len(text) > MAX_TEXT:
-        return _editor_page(request, text[:MAX_TEXT], notice="That text is too long for a templates file.",
+    if len(text.encode()) > MAX_TEMPLATES_BYTES:
+        return _editor_page(request, text[:MAX_TEMPLATES_BYTES], notice="That text is too long for a templates file.",
                             tone="bad", lang=lang, status_code=413)
     if version_of(text) == svc.engine.templates.version:
         return _editor_page(request, text, notice="Nothing to publish: this is the live version.", tone="warn",
@@ -386,7 +387,10 @@ async def rollback_version(request: web.Request) -> web.Response:
     """Publish an earlier version again, after checking it anew."""
     admin, svc = current(request), request.app[ADMIN_STATE].svc
     version = _version_of(request)
-    outcome = await rollback(svc, version.number, admin.user_id, admin.name)
+    try:
+        outcome = await rollback(svc, version.number, admin.user_id, admin.name)
+    except AlreadyLive:
+        return redirect("/admin/templates")
     if isinstance(outcome, Vetting):
         return _version_page(request, version, vetting=outcome, status_code=422)
     return redirect(f"/admin/templates?published={outcome.number}")
