@@ -41,6 +41,7 @@ async def show_menu(bot: Bot, svc: Services, user_id: int) -> None:
 
 
 async def register_admins(bot: Bot, svc: Services) -> None:
-    """Give every admin known by id their menu at start-up."""
-    for admin_id in svc.access.admin_ids():
+    """Give every admin the bot can reach their menu at start-up: by id, and by @username once they wrote."""
+    # A private chat's id is its user's id.
+    for admin_id in svc.access.admin_chats():
         await show_menu(bot, svc, admin_id)

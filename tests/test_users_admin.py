@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from bot.config import AccessConfig
 from bot.people import change_role
 from bot.store import SEEN_RESOLUTION, Store
 from bot.ticket import Reporter
+from handlers.menus import register_admins
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot
 from tests.fake_telegram import FakeUser
 
@@ -147,6 +149,16 @@ async def test_users_are_listed_with_role_activity_and_pages(bot: RunningBot) ->
     await bot.tap(admin, "◀️ Previous")
     assert admin.last.text.splitlines()[0] == "👥 People (1–10 of 17)"
     assert len(admin.messages) == 1  # the pages turn in place
+
+
+async def test_an_admin_listed_by_username_gets_the_admin_menu_at_start(bot: RunningBot) -> None:
+    boris = bot.user(102, "Boris", username="boris")
+    await bot.say(boris, "/start")
+    assert bot.svc is not None and bot.app is not None
+    config = bot.svc.access.config
+    bot.svc.access = Access(dataclasses.replace(config, admins=(*config.admins, "@boris")), bot.svc.store)
+    await register_admins(bot.app.bot, bot.svc)
+    assert "users" in {c["command"] for c in bot.tg.commands_for("chat:102")}
 
 
 async def test_promote_and_demote(bot: RunningBot) -> None:
