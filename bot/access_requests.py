@@ -81,7 +81,7 @@ class AccessRequests:
         assert created is not None
         return created, True
 
-    def decide(self, user_id: int, granted: str | None, by: int) -> AccessRequest | None:
+    def decide(self, user_id: int, granted: str | None, by: int | None) -> AccessRequest | None:
         """Approve with the role granted, or deny (None); return None when it was already decided (the first wins)."""
         cursor = self.store.db.execute(
             "UPDATE access_requests SET state = ?, decided_by = ?, decided_at = ?, granted = ? WHERE user_id = ? "

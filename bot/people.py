@@ -98,8 +98,8 @@ def create_invite(access: Access, invites: Invites, role: str, actor_id: int, ac
 
 
 def redeem_invite(access: Access, invites: Invites, code: str, user_id: int, name: str, username: str | None
-                  ) -> Invite:
-    """Register user_id with the invite's role.
+                  ) -> tuple[Invite, AccessRequest | None]:
+    """Register user_id with the invite's role; return the invite and their access request it settled, if any.
 
     Raises InviteError: 'unknown', 'used', 'expired', or 'revoked' (a revoked user stays out) and 'member' (they
     already have that role or more); in the last two cases the invite stays usable for the person it was meant for.
@@ -114,7 +114,9 @@ def redeem_invite(access: Access, invites: Invites, code: str, user_id: int, nam
     access.set_role(user_id, invite.role, invite.created_by, name=name, username=username)
     _audit(access).record(user_id, name, "invite.redeem",
                           f"{describe(name, username, user_id)} as {invite.role} (code …{code[-4:]})")
-    return invite
+    # A request they sent before the link came is answered by it: the admins' Approve buttons must not linger.
+    settled = AccessRequests(invites.store).decide(user_id, invite.role, invite.created_by)
+    return invite, settled
 
 
 def cancel_invite(access: Access, invites: Invites, code: str, actor_id: int, actor_name: str) -> bool:

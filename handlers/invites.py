@@ -12,7 +12,7 @@ from bot.i18n import t
 from bot.invites import InviteError, Invites, invite_link, looks_like_code, parse_invite_args
 from bot.people import cancel_invite, create_invite, describe, redeem_invite
 from handlers import menus
-from handlers.access_requests import ask_markup
+from handlers.access_requests import ask_markup, settle
 from handlers.common import (
     drop_buttons,
     language,
@@ -77,11 +77,14 @@ async def redeem_from_start(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return False
     svc, lang = services(context), language(user)
     try:
-        made = redeem_invite(svc.access, Invites(svc.store), words[1], user.id, user.full_name, user.username)
+        made, settled = redeem_invite(svc.access, Invites(svc.store), words[1], user.id, user.full_name,
+                                      user.username)
     except InviteError as error:
         await _refused(update, context, error.reason)
         return True
     svc.store.remember_user(user.id, chat.id, user.username, user.full_name, lang)
+    if settled is not None:
+        await settle(context.bot, svc, settled)
     text = t("invite_welcome", lang, name=user.first_name)
     if made.role == "admin":
         text += "\n\n" + t("access_admin_extra", lang)

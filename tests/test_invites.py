@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.access_requests import AccessRequests
 from bot.invites import (
     DAY,
     MAX_TTL,
@@ -172,6 +173,22 @@ async def test_invited_newcomer_is_registered_and_can_file_a_request(bot: Runnin
     assert "What do you need?" in newcomer.last.text
     assert actions(bot) == ["invite.create", "invite.redeem"]
     assert bot.svc.audit.recent()[0].actor_id == 555
+
+
+async def test_an_invite_settles_the_access_request_sent_before_it(bot: RunningBot) -> None:
+    admin = bot.user(ADMIN_ID, "Boss")
+    await bot.say(admin, "/start")
+    newcomer = bot.user(555, "Nina", username="nina")
+    await bot.say(newcomer, "/new")
+    await bot.tap(newcomer, "🙋 Ask for access")
+    [card] = [m for m in admin.messages if "asks for access" in m.text]
+    assert card.buttons() != []
+    code = await make_invite(bot, admin)
+    await bot.say(newcomer, f"/start {code}")
+    assert "Welcome, Nina! The invite worked" in newcomer.last.text
+    # The admins' card no longer offers Approve / Deny, and nobody is listed as asking any more.
+    assert card.buttons() == [] and "Approved as salesperson by Boss Petrova" in card.text
+    assert bot.svc is not None and AccessRequests(bot.svc.store).pending() == []
 
 
 async def test_a_used_code_is_refused_the_second_time(bot: RunningBot) -> None:
