@@ -7,16 +7,9 @@ import html
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.dashboard import duration
 from bot.i18n import t
 from handlers.common import language, refused_unless_admin, send, services
-
-
-def _age(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours < 48 else f"{hours // 24} d {hours % 24} h"
 
 
 async def outbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,7 +23,7 @@ async def outbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if summary.waiting == 0 and summary.needs_attention == 0:
         await send(context.bot, chat.id, html.escape(t("outbox_empty", lang)))
         return
-    age = _age(svc.clock() - summary.oldest_created_at) if summary.oldest_created_at else "—"
+    age = duration(svc.clock() - summary.oldest_created_at if summary.oldest_created_at else None)
     text = t("outbox_status", lang, waiting=summary.waiting, age=age, error=summary.last_error or "—",
              attention=summary.needs_attention)
     await send(context.bot, chat.id, html.escape(text))
