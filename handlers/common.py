@@ -14,6 +14,7 @@ from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
     User,
 )
@@ -103,7 +104,7 @@ async def call(bot: Bot, method: str, **params: object) -> Any:
 
 
 async def send(bot: Bot, chat_id: int, text: str,
-               markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None) -> int | None:
+               markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None) -> int | None:
     """Send an HTML message; return its id, or None when the user cannot be reached."""
     try:
         message = await call(bot, "sendMessage", chat_id=chat_id, text=text, parse_mode=ParseMode.HTML,

@@ -6,7 +6,6 @@ import html
 import re
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -209,11 +208,9 @@ async def tell_target(bot: Bot, svc: Services, before: Person, role: str, draft:
         text = t("access_revoked", lang) + ("\n\n" + t("revoked_draft_dropped", lang) if draft else "")
         # The New request keyboard would only lead to refusals now.
         try:
-            await bot.send_message(chat_id, html.escape(text), parse_mode=ParseMode.HTML,
-                                   reply_markup=ReplyKeyboardRemove())
+            return await send(bot, chat_id, html.escape(text), ReplyKeyboardRemove()) is not None
         except TelegramError:
             return False
-        return True
     if role == "admin":
         text, markup = t("role_now_admin", lang) + "\n\n" + t("access_admin_extra", lang), None
     elif before.role == "admin":
