@@ -101,6 +101,16 @@ def classify(exc: BaseException) -> DeliveryError:
     return DeliveryError(f"unexpected {type(exc).__name__} talking to Jira", True)
 
 
+def pin_environment(session: requests.Session, url: str) -> None:
+    """Fix the proxies and CA bundle the environment names for url on the session, and stop re-reading them."""
+    # With trust_env, requests reads every environment variable and checks the CA path on each call: about
+    # half of a Jira call's CPU, taken from the event loop's thread while it holds the GIL.
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    session.proxies = settings["proxies"]
+    session.verify = settings["verify"]
+    session.trust_env = False
+
+
 class JiraGateway:
     """Talks to Jira off the event loop, on a few worker threads each holding its own python-jira client.
 
@@ -127,8 +137,10 @@ class JiraGateway:
         else:
             auth = {"basic_auth": (self.config.email or "", self.config.api_token or "")}
         # max_retries=0: python-jira would otherwise sleep on this thread and re-send a create blindly.
-        return JIRA(server=self.config.url, timeout=self.config.timeout, max_retries=0, get_server_info=True,
-                    options={"check_update": False}, **auth)
+        client = JIRA(server=self.config.url, timeout=self.config.timeout, max_retries=0, get_server_info=True,
+                      options={"check_update": False}, **auth)
+        pin_environment(client._session, self.config.url)
+        return client
 
     def _jira(self) -> JIRA:
         client: JIRA | None = getattr(self._local, "client", None)

@@ -357,3 +357,43 @@ async def test_requests_go_to_jira_side_by_side_up_to_the_workers(store: Store, 
         assert jira.peak_in_flight == workers
         await gateway.close()
 
+
+
+async def test_the_proxy_from_the_environment_is_used_unless_bypassed(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with FakeJira("cloud") as proxy, FakeJira("cloud") as direct:
+        # The "proxy" is a fake Jira: a proxied call reaches it with the real Jira's address as its Host.
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        through = JiraGateway(JiraConfig(url="http://jira.invalid", project="SUP", email="bot@example.com",
+                                         api_token="tok", timeout=5))
+        assert await through.similar('project = SUP AND text ~ "export"') == []
+        await through.close()
+        searches = [seen for seen in proxy.requests if "/search" in seen.path]
+        assert len(searches) == 1 and searches[0].headers["Host"] == "jira.invalid"
+
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        bypassing = JiraGateway(JiraConfig(url=direct.url, project="SUP", email="bot@example.com",
+                                           api_token="tok", timeout=5))
+        await bypassing.similar('project = SUP AND text ~ "export"')
+        await bypassing.close()
+        assert [seen.path for seen in direct.requests if "/search" in seen.path]
+        assert len([seen for seen in proxy.requests if "/search" in seen.path]) == 1
+
+
+async def test_the_ca_bundle_from_the_environment_verifies_jira(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    bundle = tmp_path / "company-ca.pem"
+    bundle.write_text("")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    with FakeJira("cloud") as jira:
+        gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", email="bot@example.com", api_token="tok",
+                                         timeout=5))
+        await gateway.server_info()
+        # What requests would use for the next call, read the way it reads it for every call.
+        sessions = [client._session for client in gateway._clients]
+        assert [s.merge_environment_settings(jira.url, {}, None, None, None)["verify"] for s in sessions] == \
+            [str(bundle)]
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "changed.pem"))
+        assert sessions[0].merge_environment_settings(jira.url, {}, None, None, None)["verify"] == str(bundle)
+        await gateway.close()
