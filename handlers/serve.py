@@ -21,6 +21,9 @@ from handlers.web import build_web_app
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL while another waits for it
+# Container objects allocated (less those freed) before the cyclic collector runs: Python's 700 made it run
+# 900 times in a minute of load, mostly over replies still in flight, taking about 5% of the bot's CPU.
+YOUNG_GENERATION_THRESHOLD = 20_000
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DRAIN_SECONDS = 30.0
 
@@ -83,6 +86,7 @@ async def serve(svc: Services, app: Application, stop: asyncio.Event | None = No
         # keeps their pauses (and so the slowest replies) short.
         gc.collect()
         gc.freeze()
+        gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
         # python-jira runs on worker threads. Each time one holds the GIL the event loop waits up to the switch
         # interval for it (5 ms by default), several times per update while Jira is busy; 1 ms keeps those
         # waits out of the replies.
