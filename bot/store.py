@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -252,6 +252,29 @@ class Store:
             raise
         self.db.conn.execute("COMMIT")
 
+    # Plain SQL for the reads and writes each request makes: sqlite-utils' rows_where, insert and upsert first
+    # read the schema from sqlite_master (two or three queries each time).
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
+        """Run a query and return its rows as dicts keyed by column name."""
+        cursor = self.db.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def _insert(self, table: str, row: dict[str, Any], *, ignore: bool = False) -> None:
+        """Insert one row; with ignore, a row whose key exists is left as it is."""
+        columns = ", ".join(f'"{name}"' for name in row)
+        self.db.execute(f'INSERT {"OR IGNORE " if ignore else ""}INTO "{table}" ({columns}) '
+                        f'VALUES ({", ".join("?" * len(row))})', list(row.values()))
+
+    def _upsert(self, table: str, row: dict[str, Any], key: tuple[str, ...]) -> None:
+        """Insert one row, or update the given columns of the row with the same key."""
+        columns = ", ".join(f'"{name}"' for name in row)
+        updates = ", ".join(f'"{name}" = excluded."{name}"' for name in row if name not in key)
+        target = ", ".join(f'"{name}"' for name in key)
+        self.db.execute(f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(row))}) '
+                        f"ON CONFLICT({target}) DO {f'UPDATE SET {updates}' if updates else 'NOTHING'}",
+                        list(row.values()))
+
     def _migrate(self) -> None:
         self.db.table("_migrations").create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
         done = {row["name"] for row in self.db.table("_migrations").rows}
@@ -329,7 +352,7 @@ class Store:
             if existing is not None:
                 self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
                 return existing, False
-            self.db.table("requests").insert({
+            self._insert("requests", {
                 "id": draft.id, "user_id": draft.user_id, "chat_id": chat_id, "lang": draft.lang,
                 "template_id": draft.template_id, "ticket": _ticket_to_json(ticket), "state": "pending",
                 "attempts": 0, "next_attempt_at": now, "told_unreachable": 0, "created_at": now,
@@ -356,14 +379,14 @@ class Store:
 
     def get_request(self, request_id: str) -> Request | None:
         """Return one request."""
-        rows = list(self.db.table("requests").rows_where("id = ?", [request_id]))
+        rows = self._rows("SELECT * FROM requests WHERE id = ?", [request_id])
         return _request(rows[0]) if rows else None
 
     def due_requests(self, now: float, limit: int = 20) -> list[Request]:
         """Return requests waiting for delivery whose next attempt is due, oldest first."""
-        rows = self.db.table("requests").rows_where(
-            "state IN ('pending', 'sending', 'attaching') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
-            [now], order_by="created_at", limit=limit)
+        rows = self._rows(
+            "SELECT * FROM requests WHERE state IN ('pending', 'sending', 'attaching') "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?", [now, limit])
         return [_request(r) for r in rows]
 
     def next_due_time(self) -> float | None:
@@ -431,7 +454,7 @@ class Store:
                       labels: tuple[str, ...] = ()) -> OutgoingComment:
         """Store a reply before anything is sent to Jira."""
         now = self.clock()
-        self.db.table("comments").insert({
+        self._insert("comments", {
             "id": comment_id, "request_id": request_id, "issue_key": issue_key, "user_id": user_id,
             "chat_id": chat_id, "lang": lang, "body": body,
             "files": json.dumps([f.to_dict() for f in files], ensure_ascii=False), "state": "pending",
@@ -444,13 +467,13 @@ class Store:
 
     def get_comment(self, comment_id: str) -> OutgoingComment | None:
         """Return one outgoing comment."""
-        rows = list(self.db.table("comments").rows_where("id = ?", [comment_id]))
+        rows = self._rows("SELECT * FROM comments WHERE id = ?", [comment_id])
         return _comment(rows[0]) if rows else None
 
     def due_comments(self, now: float, limit: int = 20) -> list[OutgoingComment]:
         """Return comments waiting to be posted whose next attempt is due, oldest first."""
-        rows = self.db.table("comments").rows_where(
-            "state IN ('pending', 'sending') AND next_attempt_at <= ?", [now], order_by="created_at", limit=limit)
+        rows = self._rows("SELECT * FROM comments WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? "
+                          "ORDER BY created_at LIMIT ?", [now, limit])
         return [_comment(r) for r in rows]
 
     def comment_sending(self, comment_id: str) -> OutgoingComment:
@@ -483,9 +506,8 @@ class Store:
 
     def remember_notice(self, chat_id: int, message_id: int, issue_key: str, request_id: str | None) -> None:
         """Remember that a bot message is about an issue."""
-        self.db.table("notice_messages").upsert({"chat_id": chat_id, "message_id": message_id,
-                                                 "issue_key": issue_key, "request_id": request_id,
-                                                 "sent_at": self.clock()}, pk=("chat_id", "message_id"))
+        self._upsert("notice_messages", {"chat_id": chat_id, "message_id": message_id, "issue_key": issue_key,
+                                         "request_id": request_id, "sent_at": self.clock()}, ("chat_id", "message_id"))
 
     def issue_of_message(self, chat_id: int, message_id: int) -> tuple[str, str | None] | None:
         """Return (issue key, request id) a bot message is about."""
@@ -504,7 +526,7 @@ class Store:
 
     def request_by_key(self, issue_key: str) -> Request | None:
         """Return the request that became this issue."""
-        rows = list(self.db.table("requests").rows_where("jira_key = ?", [issue_key], limit=1))
+        rows = self._rows("SELECT * FROM requests WHERE jira_key = ? LIMIT 1", [issue_key])
         return _request(rows[0]) if rows else None
 
     def add_events(self, events: list[tuple[str, str, str]]) -> int:
@@ -541,8 +563,8 @@ class Store:
 
     def subscribe(self, issue_key: str, user_id: int, chat_id: int) -> None:
         """Have a user told about an issue they did not file (they joined it)."""
-        self.db.table("subscriptions").upsert({"issue_key": issue_key, "user_id": user_id, "chat_id": chat_id,
-                                               "since": self.clock()}, pk=("issue_key", "user_id"))
+        self._upsert("subscriptions", {"issue_key": issue_key, "user_id": user_id, "chat_id": chat_id,
+                                       "since": self.clock()}, ("issue_key", "user_id"))
 
     def subscribers(self, issue_key: str) -> list[tuple[int, int, str, bool]]:
         """Return (user id, chat id, language, muted) of everyone told about an issue, active users only."""
@@ -590,11 +612,11 @@ class Store:
 
     def put_setting(self, key: str, value: str) -> None:
         """Store a setting."""
-        self.db.table("settings").upsert({"key": key, "value": value}, pk="key")
+        self._upsert("settings", {"key": key, "value": value}, ("key",))
 
     def requests_of(self, user_id: int) -> list[Request]:
         """Return a user's requests, newest first."""
-        rows = self.db.table("requests").rows_where("user_id = ?", [user_id], order_by="created_at desc")
+        rows = self._rows("SELECT * FROM requests WHERE user_id = ? ORDER BY created_at DESC", [user_id])
         return [_request(r) for r in rows]
 
     # -- users and customers ------------------------------------------------------------------
