@@ -11,7 +11,7 @@ from bot.access import REVOKED, ROLES
 from bot.i18n import normalize_language, t
 from bot.logs import USER_ID
 from handlers import access_requests, invites
-from handlers.common import CURRENT_LANGUAGE, language, send, services
+from handlers.common import CURRENT_LANGUAGE, acknowledge, language, send, services
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -37,7 +37,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if role != REVOKED and query is not None and query.data == access_requests.ASK:
         return  # the ask journey takes it from here
     if query is not None:
-        await query.answer()
+        await acknowledge(query)
     if role == REVOKED:
         await send(context.bot, chat.id, html.escape(t("access_revoked", lang)))
     else:

@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.text import clip
 from handlers import menus
 from handlers.common import (
+    acknowledge,
     drop_buttons,
     edit,
     language,
@@ -112,17 +113,17 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     chat_id = message.chat.id if message is not None else user.id
     if svc.access.allowed(user.id, user.username):
-        await query.answer(t("access_have_it", lang))
+        await acknowledge(query, t("access_have_it", lang))
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         return
     requests = AccessRequests(svc.store)
     request, new = requests.ask(user.id, chat_id, user.username, user.full_name, lang)
     if not new:
-        await query.answer()
+        await acknowledge(query)
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         await refuse(context.bot, svc, chat_id, user.id, lang)
         return
-    await query.answer()
+    await acknowledge(query)
     sent = await _tell_admins(context.bot, svc, request)
     requests.set_admin_messages(user.id, sent)
     latest = requests.get(user.id)
@@ -171,7 +172,7 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if decided is None:
         await _already(context.bot, svc, update, requests.get(target), lang)
         return
-    await query.answer()
+    await acknowledge(query)
     # The tapped message may be a card sent by /users after the others: it is among admin_messages too.
     await settle(context.bot, svc, decided)
     await tell_requester(context.bot, svc, decided)
@@ -183,12 +184,12 @@ async def _already(bot: Bot, svc: Services, update: Update, request: AccessReque
     assert query is not None
     message = query.message
     if request is None or request.decided_by is None:
-        await query.answer(t("access_gone", lang), show_alert=True)
+        await acknowledge(query, t("access_gone", lang), show_alert=True)
         if message is not None:
             await drop_buttons(bot, message.chat.id, message.message_id)
         return
     admin = clip(_decider(svc, request.decided_by), 60)  # alerts hold at most 200 characters
-    await query.answer(t("access_already", lang, admin=admin), show_alert=True)
+    await acknowledge(query, t("access_already", lang, admin=admin), show_alert=True)
     if message is not None:
         await edit(bot, message.chat.id, message.message_id, _card(svc, request, lang), None)
 
@@ -198,9 +199,9 @@ async def _show_again(bot: Bot, svc: Services, query: CallbackQuery, admin_id: i
     """Send the admin a fresh card for a pending request (from /users) and keep it in step with the others."""
     request = requests.get(target)
     if request is None or request.state != "pending":
-        await query.answer(t("access_gone", lang), show_alert=True)
+        await acknowledge(query, t("access_gone", lang), show_alert=True)
         return
-    await query.answer()
+    await acknowledge(query)
     message_id = await show_request(bot, svc, admin_id, request)
     if message_id is not None:
         requests.add_admin_message(target, admin_id, message_id)

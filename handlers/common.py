@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -55,7 +56,7 @@ async def refused_unless_admin(update: Update, context: ContextTypes.DEFAULT_TYP
         return False
     lang = language(user)
     if update.callback_query is not None:
-        await update.callback_query.answer(t("admins_only", lang), show_alert=True)
+        await acknowledge(update.callback_query, t("admins_only", lang), show_alert=True)
     elif chat is not None:
         await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
     return True
@@ -101,6 +102,17 @@ async def call(bot: Bot, method: str, **params: object) -> Any:
     with the rate limiter and error handling applied; `do_api_request` would warn for a method Bot already has.
     """
     return await bot._post(method, {key: value for key, value in params.items() if value is not None})
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None, *, show_alert: bool = False) -> None:
+    """Answer a button tap: stop its spinner, with a short text or an alert if given."""
+    try:
+        await call(query.get_bot(), "answerCallbackQuery", callback_query_id=query.id, text=text,
+                   show_alert=show_alert or None)
+    except BadRequest as exc:
+        # Telegram takes an answer only for some seconds after the tap; a tap that waited longer (the bot was
+        # restarting, say) is still acted on, and its spinner has long stopped.
+        log.info("tap %s not answered: %s", query.id, exc)
 
 
 async def send(bot: Bot, chat_id: int, text: str,

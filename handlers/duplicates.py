@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import uuid
@@ -17,7 +18,7 @@ from bot.store import StoredDraft
 from bot.text import clip
 from bot.tracker import DeliveryError
 from bot.wiki import escape, slug
-from handlers.common import drop_buttons, edit, language, replace, send, services
+from handlers.common import acknowledge, drop_buttons, edit, language, replace, send, services
 from handlers.intake import active_draft, apply, step_of
 
 log = logging.getLogger(__name__)
@@ -62,14 +63,17 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message_id = query.message.message_id if query.message else None
     stored = await active_draft(context.bot, svc, user.id)
     if stored is None:
-        await query.answer(t("already_sent", lang))
+        await acknowledge(query, t("already_sent", lang))
         await drop_buttons(context.bot, chat_id, message_id)
         return
-    await query.answer()
+    # As in the dialog: the reply (which persists first) and the answer to the tap go out together.
     if query.data == "create-new":
-        await apply(context.bot, svc, chat_id, stored, step_of(svc, stored, Tap("create")), edit_id=message_id)
+        await asyncio.gather(
+            apply(context.bot, svc, chat_id, stored, step_of(svc, stored, Tap("create")), edit_id=message_id),
+            acknowledge(query))
         return
-    await join(context.bot, svc, chat_id, stored, query.data.removeprefix("join:"), message_id)
+    await asyncio.gather(join(context.bot, svc, chat_id, stored, query.data.removeprefix("join:"), message_id),
+                         acknowledge(query))
 
 
 async def join(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, key: str, message_id: int | None) -> None:

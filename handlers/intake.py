@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import html
 
@@ -14,7 +15,7 @@ from bot.i18n import t
 from bot.services import Services
 from bot.store import StoredDraft
 from bot.ticket import Attachment
-from handlers.common import drop_buttons, edit, language, main_keyboard, reporter, send, services
+from handlers.common import acknowledge, drop_buttons, edit, language, main_keyboard, reporter, send, services
 from handlers.render import keyboard, parse_callback, prompt_text
 
 
@@ -140,7 +141,7 @@ async def _reopen(bot: Bot, svc: Services, query: CallbackQuery, user_id: int, c
     """Bring a refused request back as a draft at its summary card."""
     draft = svc.store.reopen(request_id, user_id)
     lang = draft.lang if draft else "en"
-    await query.answer(None if draft else t("cannot_reopen", lang))
+    await acknowledge(query, None if draft else t("cannot_reopen", lang))
     if draft is None:
         return
     if query.message is not None:
@@ -244,7 +245,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _reopen(context.bot, svc, query, user.id, chat_id, token[4:], stored)
         return
     if token in ("continue", "restart"):
-        await query.answer()
+        await acknowledge(query)
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         if stored is not None and token == "continue":
             await show(context.bot, svc, chat_id, user.id, svc.engine.prompt(stored.draft), None, edit_id=None,
@@ -255,7 +256,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _start_fresh(context.bot, svc, update, stored)
         return
     if stored is None:
-        await query.answer(t("already_sent" if token == "create" else "no_draft", lang))
+        await acknowledge(query, t("already_sent" if token == "create" else "no_draft", lang))
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         return
     live = message is not None and message.message_id == stored.prompt_message_id
@@ -263,13 +264,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Imported here: the duplicates journey builds on this one.
         from handlers.duplicates import offer
 
-        await query.answer()
-        if await offer(context.bot, svc, chat_id, stored, message.message_id if live and message else None):
+        offered, _ = await asyncio.gather(
+            offer(context.bot, svc, chat_id, stored, message.message_id if live and message else None),
+            acknowledge(query))
+        if offered:
             return
     step = step_of(svc, stored, Tap(token, seq))
     stale = not step.changed and step.outcome is None and seq is not None and seq != stored.draft.seq
+    # The reply first: it persists the draft before anything goes out. The answer to the tap goes out alongside
+    # it rather than before it, so a busy bot's reply waits for one round trip to Telegram, not two.
+    replies = [apply(context.bot, svc, chat_id, stored, step, edit_id=message.message_id if live and message else None)]
     if token != "create" or stale:
-        await query.answer(step.notice if stale else None)
+        replies.append(acknowledge(query, step.notice if stale else None))
     if stale and message is not None and not live:
-        await drop_buttons(context.bot, chat_id, message.message_id)
-    await apply(context.bot, svc, chat_id, stored, step, edit_id=message.message_id if live and message else None)
+        replies.append(drop_buttons(context.bot, chat_id, message.message_id))
+    await asyncio.gather(*replies)

@@ -14,6 +14,7 @@ from bot.people import cancel_invite, create_invite, describe, redeem_invite
 from handlers import menus
 from handlers.access_requests import ask_markup, settle
 from handlers.common import (
+    acknowledge,
     drop_buttons,
     language,
     language_of,
@@ -58,11 +59,11 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     code = (query.data or "").removeprefix("inv:x:")
     message = query.message
     if not cancel_invite(svc.access, Invites(svc.store), code, user.id, user.full_name):
-        await query.answer(t("invite_not_withdrawn", lang), show_alert=True)
+        await acknowledge(query, t("invite_not_withdrawn", lang), show_alert=True)
         if message is not None:
             await drop_buttons(context.bot, message.chat.id, message.message_id)
         return
-    await query.answer()
+    await acknowledge(query)
     text = html.escape(t("invite_withdrawn", lang))
     await replace(context.bot, message.chat.id if message else user.id, message.message_id if message else None, text)
 

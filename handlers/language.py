@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import normalize_language, t
-from handlers.common import CURRENT_LANGUAGE, edit, language, main_keyboard, send, services
+from handlers.common import CURRENT_LANGUAGE, acknowledge, edit, language, main_keyboard, send, services
 
 NAMES = {"en": "English", "ru": "Русский", "de": "Deutsch"}
 
@@ -32,7 +32,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc.store.set_language_choice(user.id, choice if choice in NAMES else None)
     lang = choice if choice in NAMES else normalize_language(user.language_code)
     CURRENT_LANGUAGE.set((user.id, lang))
-    await query.answer()
+    await acknowledge(query)
     if query.message is not None:
         await edit(context.bot, query.message.chat.id, query.message.message_id, html.escape(t("lang_saved", lang)),
                    None)

@@ -14,7 +14,7 @@ from bot.services import Services
 from bot.store import Request
 from bot.text import clip
 from bot.tracker import DeliveryError
-from handlers.common import edit, language, page_row, send, services
+from handlers.common import acknowledge, edit, language, page_row, send, services
 from handlers.replies import reply_markup
 
 PAGE = 5
@@ -64,7 +64,7 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and query.data is not None
     svc, lang = services(context), language(user)
-    await query.answer()
+    await acknowledge(query)
     text, markup = await _page(context.bot, svc, user.id, lang, int(query.data.removeprefix("my:") or 0))
     if query.message is not None:
         await edit(context.bot, query.message.chat.id, query.message.message_id, html.escape(text), markup)
@@ -78,9 +78,9 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     key = query.data.removeprefix("open:")
     request = svc.store.request_by_key(key)
     if request is None or request.user_id != user.id or svc.gateway is None:
-        await query.answer(t("my_unknown", lang))
+        await acknowledge(query, t("my_unknown", lang))
         return
-    await query.answer()
+    await acknowledge(query)
     chat_id = query.message.chat.id if query.message else user.id
     try:
         issue = await svc.gateway.issue_view(key)

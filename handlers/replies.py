@@ -13,7 +13,7 @@ from bot.services import Services
 from bot.text import visible
 from bot.ticket import Attachment
 from bot.wiki import escape
-from handlers.common import language, send, services
+from handlers.common import acknowledge, language, send, services
 from handlers.intake import attachment_of
 
 
@@ -74,7 +74,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
     data = query.data or ""
-    await query.answer()
+    await acknowledge(query)
     chat_id = query.message.chat.id if query.message else user.id
     if data == "reply-cancel":
         svc.store.set_replying(user.id, None)

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
-from handlers.common import edit, language, send, services
+from handlers.common import acknowledge, edit, language, send, services
 
 
 def _markup(lang: str, muted: bool) -> InlineKeyboardMarkup:
@@ -35,7 +35,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, lang = services(context), language(user)
     muted = query.data == "mute:on"
     svc.store.set_muted(user.id, muted)
-    await query.answer(t("settings_saved", lang))
+    await acknowledge(query, t("settings_saved", lang))
     if query.message is not None:
         await edit(context.bot, query.message.chat.id, query.message.message_id,
                    html.escape(t("settings_title", lang)), _markup(lang, muted))

@@ -41,7 +41,7 @@ from bot.template_publishing import (
 )
 from bot.templates import version_of
 from bot.text import whole_number
-from handlers.common import drop_buttons, language, language_of, refused_unless_admin, send, services
+from handlers.common import acknowledge, drop_buttons, language, language_of, refused_unless_admin, send, services
 from handlers.render import SAFE_LIMIT, utf16_len
 
 log = logging.getLogger(__name__)
@@ -413,11 +413,11 @@ async def _on_publish(bot: Bot, svc: Services, query: CallbackQuery, user: User,
     pending = _pending(svc, user.id)
     message_id = query.message.message_id if query.message else None
     if pending is None or version_of(pending.text) != digest:
-        await query.answer(t("tpl_nothing_pending" if pending is None else "tpl_upload_replaced", lang),
-                           show_alert=True)
+        await acknowledge(query, t("tpl_nothing_pending" if pending is None else "tpl_upload_replaced", lang),
+                          show_alert=True)
         await drop_buttons(bot, chat_id, message_id)
         return
-    await query.answer()
+    await acknowledge(query)
     await drop_buttons(bot, chat_id, message_id)
     vetting = await vet(svc, pending.text, pending.name)
     if pending.base != svc.engine.templates.version and vetting.ok:
@@ -445,11 +445,11 @@ async def _on_discard(bot: Bot, svc: Services, query: CallbackQuery, user: User,
     pending = _pending(svc, user.id)
     if pending is not None and version_of(pending.text) != digest:
         # A newer upload waits; this older message only loses its buttons.
-        await query.answer(t("tpl_upload_replaced", lang), show_alert=True)
+        await acknowledge(query, t("tpl_upload_replaced", lang), show_alert=True)
         await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
         return
     _drop_pending(svc, user.id)
-    await query.answer()
+    await acknowledge(query)
     await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
     live = live_version(svc)
     await _say(bot, chat_id, t("tpl_discarded", lang, number=live.number if live else "?"))
@@ -518,7 +518,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "drop":
         await _on_discard(bot, svc, query, user, chat_id, lang, argument)
         return
-    await query.answer()
+    await acknowledge(query)
     if action in ("rbok", "rbno"):
         await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
     if action == "dl":

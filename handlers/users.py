@@ -19,6 +19,7 @@ from bot.store import StoredDraft
 from bot.text import clip
 from handlers import menus
 from handlers.common import (
+    acknowledge,
     drop_buttons,
     language,
     language_of,
@@ -148,7 +149,7 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     found = _PAGE.match(query.data or "")
     assert found is not None
-    await query.answer()
+    await acknowledge(query)
     text, markup = users_page(svc, lang, int(found.group(1)))
     await replace(context.bot, query.message.chat.id if query.message else user.id,
                 query.message.message_id if query.message else None, text, markup)
@@ -168,10 +169,10 @@ async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message_id = query.message.message_id if query.message else None
     person = svc.access.person(target)
     if person is None:
-        await query.answer(t("users_gone", lang), show_alert=True)
+        await acknowledge(query, t("users_gone", lang), show_alert=True)
         return
     if action in ("show", "confirm"):
-        await query.answer()
+        await acknowledge(query)
         text, markup = user_card(svc, person, actor.id, lang, page, confirm=action == "confirm")
         await replace(context.bot, chat_id, message_id, text, markup)
         return
@@ -180,10 +181,10 @@ async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     refusal = change_role(svc.access, target, role, actor.id, actor.full_name)
     name = clip(person.name or person.label, 60)  # alerts hold at most 200 characters
     if refusal is not None:
-        await query.answer(t(f"users_refused_{refusal}", lang, name=name), show_alert=True)
+        await acknowledge(query, t(f"users_refused_{refusal}", lang, name=name), show_alert=True)
         notice = None
     else:
-        await query.answer()
+        await acknowledge(query)
         await tell_target(context.bot, svc, person, role, draft)
         notice = t(f"users_done_{role}", lang, name=name)
     changed = svc.access.person(target) or person

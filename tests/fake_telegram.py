@@ -35,6 +35,8 @@ MSG_NOT_MODIFIED = (
     "the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+# Telegram takes the answer to a button tap only for some seconds (not documented; about 10-15 in practice).
+CALLBACK_ANSWER_SECONDS = 15.0
 WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
@@ -1527,7 +1529,8 @@ class FakeTelegram:
         self._photo_sets: dict[str, list[StoredFile]] = {}
         self._file_seq = itertools.count(1)
         self._callback_seq = itertools.count(1)
-        self._open_callbacks: dict[str, FakeUser] = {}
+        self._open_callbacks: dict[str, tuple[FakeUser, float]] = {}
+        self.callback_answer_seconds = CALLBACK_ANSWER_SECONDS  # after this a tap can no longer be answered
         self._failures: dict[str, list[ApiError]] = {}
         self._sent_at: dict[int, list[float]] = {}
         self._poll_generation = 0
@@ -1782,7 +1785,7 @@ class FakeTelegram:
     async def inject_callback(self, user: FakeUser, message: BotMessage, data: str) -> int:
         """Put a callback query for a button on a bot message into the update queue."""
         query_id = str(user.id * 1_000_003 + next(self._callback_seq) * 7919 + 4_200_000_000_000)
-        self._open_callbacks[query_id] = user
+        self._open_callbacks[query_id] = (user, time.monotonic())
         seed = hashlib.sha1(f"{self.bot_id}:{user.id}".encode()).digest()
         query = {
             "id": query_id,
@@ -2443,9 +2446,13 @@ class FakeTelegram:
         query_id = str(params.get("callback_query_id") or "")
         if query_id not in self._open_callbacks:
             raise ApiError(400, QUERY_TOO_OLD)
+        user, tapped = self._open_callbacks[query_id]
+        if time.monotonic() - tapped > self.callback_answer_seconds:
+            del self._open_callbacks[query_id]
+            raise ApiError(400, QUERY_TOO_OLD)
         if len(str(params.get("text") or "")) > MAX_ANSWER_TEXT:
             raise bad_request("MESSAGE_TOO_LONG")
-        user = self._open_callbacks.pop(query_id)
+        del self._open_callbacks[query_id]
         keys = ("callback_query_id", "text", "show_alert", "url", "cache_time")
         user.callback_answers.append({k: params[k] for k in keys if k in params})
         return True

@@ -203,6 +203,21 @@ async def test_callback_queries_are_answered_once(fake: FakeTelegram, bot: Bot, 
         await anna.tap("Maybe")
 
 
+async def test_a_tap_can_be_answered_only_for_some_seconds(fake: FakeTelegram, bot: Bot, anna: FakeUser) -> None:
+    """Telegram refuses the answer to a tap that waited too long, as after a bot's restart."""
+    await bot.send_message(anna.id, "Sure?", reply_markup=keyboard("Yes", "No"))
+    update_id = await anna.tap("Yes")
+    query = (await bot.get_updates(offset=update_id, timeout=0))[0].callback_query
+    assert query is not None
+    fake.callback_answer_seconds = 0.05
+    await asyncio.sleep(0.1)
+    with pytest.raises(
+        BadRequest, match=r"^Query is too old and response timeout expired or query id is invalid$"
+    ):
+        await query.answer("Noted")
+    assert anna.callback_answers == []
+
+
 async def test_long_polling_returns_as_soon_as_a_user_writes(fake: FakeTelegram, bot: Bot) -> None:
     """getUpdates blocks until an update arrives; a higher offset confirms and drops earlier ones."""
     user = fake.user(7, "Vera", last_name="K", language_code=None)

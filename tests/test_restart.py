@@ -143,3 +143,38 @@ async def test_kill_mid_dialog_keeps_every_answer(world: tuple[FakeTelegram, Fak
         assert "3/" in user.last.text
     finally:
         await bot.stop()
+
+
+async def test_a_tap_made_while_the_bot_was_down_is_acted_on(world: tuple[FakeTelegram, FakeJira, Path]) -> None:
+    tg, jira, config = world
+    bot = BotProcess(config)
+    bot.start()
+    try:
+        user = tg.user(SALES_IDS[0], "Anna", username="anna")
+        await user.send("/new")
+        await reply(tg, user, "What do you need?")
+        await user.tap("Something is broken")
+        await reply(tg, user, "What is wrong?")
+        await user.send("Export to Excel fails since the update")
+        await reply(tg, user, "Which customer?")
+        await user.send("acme")
+        await reply(tg, user, "How urgent")
+        await user.tap("Can wait")
+        await reply(tg, user, "By when")
+        await user.tap("No deadline")
+        await reply(tg, user, "Screenshots")
+        await user.tap("Skip ⏭")
+        await reply(tg, user, "Please check your request")
+        answered = len(user.callback_answers)
+        await bot.kill()
+        await user.tap("✅ Create")
+        # The restart took longer than Telegram takes answers to a tap for.
+        tg.callback_answer_seconds = 0
+        bot.start()
+        await tg.wait_for(lambda: any("Created SUP-1" in m.text for m in user.messages), timeout=60)
+        assert len(jira.creates) == 1
+        assert len(user.callback_answers) == answered, "Telegram refused the late answer"
+        assert not any("went wrong" in m.text for m in user.messages)
+    finally:
+        logs = await bot.stop()
+    assert "not answered" in logs and "unhandled error" not in logs

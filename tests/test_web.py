@@ -125,7 +125,12 @@ async def test_metrics_count_updates_and_dialogs(polled: Served, tg: FakeTelegra
     await tg.wait_for(lambda: "What do you need?" in user.last.text)
     await user.tap("Something is broken")
     await tg.wait_for(lambda: "What is wrong?" in user.last.text)
-    status, text = await get(polled, "/metrics")
+    # The tap is counted once its answer is back too, which may be just after the reply shows.
+    for _ in range(100):
+        status, text = await get(polled, "/metrics")
+        if 'kind="callback_query"' in text:
+            break
+        await asyncio.sleep(0.02)
     assert status == 200
     assert 'ticketsmith_updates_total{kind="message"} 1.0' in text
     assert 'ticketsmith_updates_total{kind="callback_query"} 1.0' in text
