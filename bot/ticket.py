@@ -198,11 +198,16 @@ def _cut_escaped(body: str, budget: int) -> str:
     return body[:low]
 
 
+def _size(escaped: list[tuple[str, str]], footer: str) -> int:
+    """Return about how long a description of these escaped sections would be."""
+    # Headings, markup and the "shortened" note take a little beyond the escaped answers.
+    return sum(len(h) + len(b) + 12 for h, b in escaped) + len(footer) + 100
+
+
 def _fit(sections: list[tuple[str, str]], footer: str) -> tuple[list[tuple[str, str]], bool]:
     """Shorten the longest answers until the description fits Jira's text limit."""
     def size(items: list[tuple[str, str]]) -> int:
-        # Headings, markup and the "shortened" note take a little beyond the escaped answers.
-        return sum(len(escape(h)) + len(escape(b)) + 12 for h, b in items) + len(footer) + 100
+        return _size([(escape(h), escape(b)) for h, b in items], footer)
 
     items = list(sections)
     shortened = False
@@ -282,8 +287,12 @@ def render_ticket(
             shown.append(f"+{len(attachments) - MAX_LISTED_FILES}")
         footer_rows.append((texts["attachments"], ", ".join(shown)))
     footer = "----\n" + "\n".join(f"||{escape(k)}|{v}|" for k, v in footer_rows)
-    sections, shortened = _fit(sections, footer)
-    body = [f"h3. {escape(heading)}\n{escape(text)}" for heading, text in sections]
+    escaped = [(escape(heading), escape(text)) for heading, text in sections]
+    shortened = False
+    if _size(escaped, footer) > TEXT_LIMIT:
+        sections, shortened = _fit(sections, footer)
+        escaped = [(escape(heading), escape(text)) for heading, text in sections]
+    body = [f"h3. {heading}\n{text}" for heading, text in escaped]
     if shortened:
         body.append(f"_{escape(texts['cut'])}_")
     description = "\n\n".join([*body, footer])

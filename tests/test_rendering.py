@@ -28,7 +28,7 @@ from bot.ticket import (
     make_summary,
     render_ticket,
 )
-from bot.wiki import BACKSLASH_ENTITY, escape, slug, unescape
+from bot.wiki import BACKSLASH_ENTITY, _escape_all, escape, slug, unescape
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = load_templates(ROOT / "templates.example.yaml")
@@ -445,6 +445,13 @@ def test_escaped_text_has_no_live_markup(text: str) -> None:
     assert not set(bare) & set(_SPECIAL)
     assert "??" not in bare
     assert not re.search(r"^\s*(h[1-6]|bq)\.", bare, re.MULTILINE)
+
+
+@SETTINGS
+@given(st.lists(st.text(st.characters(exclude_categories=("Cs",)), max_size=5)
+                | st.sampled_from([*_SPECIAL, "\\", "??", "\r", "\x85", "h3.", "bq."])).map("".join))
+def test_escape_returns_text_it_need_not_touch_as_it_is(text: str) -> None:
+    assert escape(text) == _escape_all(text)
 
 
 @pytest.mark.parametrize(("text", "escaped"), [
