@@ -90,6 +90,8 @@ def page_row(page: int, pages: int, back: str, forward: str, prefix: str) -> lis
     return row
 
 
+# An inline keyboard as a telegram object, or already in the Bot API's JSON shape (handlers.render.keyboard).
+Markup = InlineKeyboardMarkup | dict[str, Any]
 # Every message is HTML without link previews (links to Jira would otherwise unfurl into large cards).
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -116,7 +118,7 @@ async def acknowledge(query: CallbackQuery, text: str | None = None, *, show_ale
 
 
 async def send(bot: Bot, chat_id: int, text: str,
-               markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None) -> int | None:
+               markup: Markup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None) -> int | None:
     """Send an HTML message; return its id, or None when the user cannot be reached."""
     try:
         message = await call(bot, "sendMessage", chat_id=chat_id, text=text, parse_mode=ParseMode.HTML,
@@ -132,8 +134,7 @@ async def send(bot: Bot, chat_id: int, text: str,
     return int(message["message_id"])
 
 
-async def edit(bot: Bot, chat_id: int, message_id: int, text: str,
-               markup: InlineKeyboardMarkup | None) -> bool:
+async def edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: Markup | None) -> bool:
     """Edit a message in place; return False when it can no longer be edited."""
     try:
         await call(bot, "editMessageText", chat_id=chat_id, message_id=message_id, text=text,
@@ -145,8 +146,7 @@ async def edit(bot: Bot, chat_id: int, message_id: int, text: str,
     return True
 
 
-async def replace(bot: Bot, chat_id: int, message_id: int | None, text: str,
-                  markup: InlineKeyboardMarkup | None = None) -> None:
+async def replace(bot: Bot, chat_id: int, message_id: int | None, text: str, markup: Markup | None = None) -> None:
     """Edit a message in place, or send the text anew when there is none or it can no longer be edited."""
     if message_id is None or not await edit(bot, chat_id, message_id, text, markup):
         await send(bot, chat_id, text, markup)

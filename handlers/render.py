@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from typing import Any
 
 from bot.dialog import Prompt
 from bot.text import clip, whole_number
@@ -37,14 +36,16 @@ def parse_callback(data: str) -> tuple[int | None, str]:
     return whole_number(seq), token
 
 
-def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
-    """Return the prompt's buttons as an inline keyboard."""
+def keyboard(prompt: Prompt) -> dict[str, Any] | None:
+    """Return the prompt's buttons as an inline keyboard, in the Bot API's JSON shape."""
     if not prompt.buttons:
         return None
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(button.label, callback_data=callback_data(prompt.seq, button.token)) for button in row]
+    # Plain JSON rather than InlineKeyboardMarkup: every prompt has one, and building the telegram objects only
+    # to serialise them again cost more than the rest of the prompt.
+    return {"inline_keyboard": [
+        [{"text": button.label, "callback_data": callback_data(prompt.seq, button.token)} for button in row]
         for row in prompt.buttons
-    ])
+    ]}
 
 
 def _compose(prompt: Prompt, notice: str | None, value_limit: int, extra: str | None, lead: str | None) -> str:
