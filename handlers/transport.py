@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -115,9 +116,10 @@ class AiohttpRequest(BaseRequest):
                 filename, content, *rest = part
                 body.add_field(name, content, filename=filename, content_type=rest[0] if rest else None)
         elif request_data is not None and request_data.parameters:
-            # Encoded here in one go: aiohttp's FormData costs more than the rest of a small call.
-            body = request_data.url_encoded_parameters().encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            # A JSON object of the same string values a form would carry: the Bot API reads a string value as it
+            # reads a form field. json.dumps is several times faster than urlencode, most of all for Cyrillic.
+            body = json.dumps(request_data.json_parameters).encode()
+            headers["Content-Type"] = "application/json"
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, media=bool(files))
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout,
