@@ -81,6 +81,25 @@ async def reply(tg: FakeTelegram, user: FakeUser, text: str) -> None:
     await tg.wait_for(lambda: bool(user.messages) and text in user.last.text, timeout=20)
 
 
+# The bug template up to the summary card: what the salesperson sends or taps, and the reply it waits for.
+TO_SUMMARY = (
+    ("send", "/new", "What do you need?"),
+    ("tap", "Something is broken", "What is wrong?"),
+    ("send", "Export to Excel fails since the update", "Which customer?"),
+    ("send", "acme", "How urgent"),
+    ("tap", "Can wait", "By when"),
+    ("tap", "No deadline", "Screenshots"),
+    ("tap", "Skip ⏭", "Please check your request"),
+)
+
+
+async def walk(tg: FakeTelegram, user: FakeUser, steps: tuple[tuple[str, str, str], ...] = TO_SUMMARY) -> None:
+    """Take these steps of the bug template (all of them: up to the summary card), waiting for each reply."""
+    for kind, text, expected in steps:
+        await (user.send(text) if kind == "send" else user.tap(text))
+        await reply(tg, user, expected)
+
+
 async def test_kill_during_create_then_restart_files_exactly_once(world: tuple[FakeTelegram, FakeJira, Path]
                                                                    ) -> None:
     tg, jira, config = world
@@ -89,20 +108,7 @@ async def test_kill_during_create_then_restart_files_exactly_once(world: tuple[F
     logs = ""
     try:
         user = tg.user(SALES_IDS[0], "Anna", username="anna")
-        await user.send("/new")
-        await reply(tg, user, "What do you need?")
-        await user.tap("Something is broken")
-        await reply(tg, user, "What is wrong?")
-        await user.send("Export to Excel fails since the update")
-        await reply(tg, user, "Which customer?")
-        await user.send("acme")
-        await reply(tg, user, "How urgent")
-        await user.tap("Can wait")
-        await reply(tg, user, "By when")
-        await user.tap("No deadline")
-        await reply(tg, user, "Screenshots")
-        await user.tap("Skip ⏭")
-        await reply(tg, user, "Please check your request")
+        await walk(tg, user)
         jira.latency = 1.5
         await user.tap("✅ Create")
         await until(lambda: len(jira.creates) == 1)
@@ -130,12 +136,7 @@ async def test_kill_mid_dialog_keeps_every_answer(world: tuple[FakeTelegram, Fak
     bot.start()
     try:
         user = tg.user(SALES_IDS[0], "Anna", username="anna")
-        await user.send("/new")
-        await reply(tg, user, "What do you need?")
-        await user.tap("Something is broken")
-        await reply(tg, user, "What is wrong?")
-        await user.send("Export to Excel fails since the update")
-        await reply(tg, user, "Which customer?")
+        await walk(tg, user, TO_SUMMARY[:3])
         await bot.kill()
         bot.start()
         await user.send("acme")
@@ -151,20 +152,7 @@ async def test_a_tap_made_while_the_bot_was_down_is_acted_on(world: tuple[FakeTe
     bot.start()
     try:
         user = tg.user(SALES_IDS[0], "Anna", username="anna")
-        await user.send("/new")
-        await reply(tg, user, "What do you need?")
-        await user.tap("Something is broken")
-        await reply(tg, user, "What is wrong?")
-        await user.send("Export to Excel fails since the update")
-        await reply(tg, user, "Which customer?")
-        await user.send("acme")
-        await reply(tg, user, "How urgent")
-        await user.tap("Can wait")
-        await reply(tg, user, "By when")
-        await user.tap("No deadline")
-        await reply(tg, user, "Screenshots")
-        await user.tap("Skip ⏭")
-        await reply(tg, user, "Please check your request")
+        await walk(tg, user)
         answered = len(user.callback_answers)
         await bot.kill()
         await user.tap("✅ Create")
