@@ -202,6 +202,12 @@ def _migration_granted_role(db: sqlite_utils.Database) -> None:
     db.table("access_requests").add_column("granted", str)
 
 
+def _migration_request_lookups(db: sqlite_utils.Database) -> None:
+    # Every change Jira reports is matched to its request by key; the dashboard and the requests page read by date.
+    db.table("requests").create_index(["jira_key"])
+    db.table("requests").create_index(["created_at"])
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -215,6 +221,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0009_language_choice", _migration_language_choice),
     ("0010_admin", _migration_admin),
     ("0011_access_granted_role", _migration_granted_role),
+    ("0012_request_lookups", _migration_request_lookups),
 ]
 
 

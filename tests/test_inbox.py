@@ -143,3 +143,12 @@ async def test_users_who_blocked_the_bot_are_skipped(store: Store, clock: Clock)
     clock.advance(61)
     await box.flush_due()
     assert chats.told == []
+
+
+@pytest.mark.parametrize(("query", "index"), [
+    ("SELECT * FROM requests WHERE jira_key = 'SUP-1'", "idx_requests_jira_key"),
+    ("SELECT id FROM requests WHERE created_at >= 0 AND created_at <= 1", "idx_requests_created_at"),
+])
+def test_requests_are_found_by_issue_key_and_date_through_an_index(store: Store, query: str, index: str) -> None:
+    plan = " ".join(str(row[-1]) for row in store.db.execute(f"EXPLAIN QUERY PLAN {query}").fetchall())
+    assert index in plan
