@@ -86,9 +86,9 @@ class Access:
         """Say whether the user may file requests."""
         return self.role_of(user_id, username) in ROLES
 
-    def set_role(self, user_id: int, role: str, by: int | None, *, name: str = "", username: str | None = None
-                 ) -> None:
-        """Give a user a role ('sales', 'admin' or 'revoked'), creating their record if they never wrote."""
+    def set_role(self, user_id: int, role: str, by: int | None, *, name: str = "", username: str | None = None,
+                 lang: str = "en") -> None:
+        """Give a user a role ('sales', 'admin' or 'revoked'), creating their record (in lang) if they never wrote."""
         assert self.store is not None, "roles need the database"
         if role not in (*ROLES, REVOKED):
             raise ValueError(f"unknown role {role!r}")
@@ -98,7 +98,7 @@ class Access:
             if found is None:
                 self.store.db.table("users").insert({
                     "id": user_id, "chat_id": user_id, "username": (username or "").lower() or None,
-                    "name": name, "lang": "en", "active": 1})
+                    "name": name, "lang": lang, "active": 1})
             self.store.db.execute("UPDATE users SET role = ?, role_by = ?, role_at = ? WHERE id = ?",
                                   [role, by, now, user_id])
 

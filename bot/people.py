@@ -81,7 +81,7 @@ def decide_request(access: Access, requests: AccessRequests, user_id: int, verdi
     if role is None:
         _audit(access).record(actor_id, actor_name, "access.deny", who)
         return decided
-    access.set_role(user_id, role, actor_id, name=decided.name, username=decided.username)
+    access.set_role(user_id, role, actor_id, name=decided.name, username=decided.username, lang=decided.lang)
     _audit(access).record(actor_id, actor_name, "access.approve", f"{who} as {role}")
     return decided
 

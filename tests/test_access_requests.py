@@ -102,6 +102,8 @@ async def test_approved_stranger_is_told_and_can_use_the_bot(bot: RunningBot) ->
     assert "Добро пожаловать, Eve Petrova!" in stranger.last.text
     assert "📝 Новый запрос" in stranger.last.reply_buttons()
     assert bot.svc is not None and bot.svc.access.role_of(555, "eve") == "sales"
+    # Notices reach them in the language they asked in, before they write again.
+    assert bot.svc.store.db.execute("SELECT lang FROM users WHERE id = 555").fetchone()[0] == "ru"
     await bot.say(stranger, "/new")
     assert "Что вам нужно?" in stranger.last.text
     assert actions(bot) == ["access.approve"]
