@@ -17,13 +17,17 @@ def record_outcomes(store: Store, issue_key: str, events: Sequence[IssueEvent], 
     human = sorted((e for e in events if not policy.by_bot(e)), key=lambda e: e.at)
     if not human:
         return
-    responded = [e.at for e in human if e.kind in RESPONSES]
-    resolutions = [e for e in human if e.kind == "resolution"]
-    asked = sum(1 for e in human if needs_info(e, policy))
     with store.transaction():
+        # Each event counts once: an inbox batch replayed after a crash (before its events were marked told)
+        # must not add its follow-up questions again.
+        human = [e for e in human if store.db.execute(
+            "INSERT OR IGNORE INTO counted_events (event_id) VALUES (?)", [e.event_id]).rowcount]
+        responded = [e.at for e in human if e.kind in RESPONSES]
+        resolutions = [e for e in human if e.kind == "resolution"]
+        asked = sum(1 for e in human if needs_info(e, policy))
         row = store.db.execute("SELECT id, created_at, first_response_at, resolved_at FROM requests "
                                "WHERE jira_key = ?", [issue_key]).fetchone()
-        if row is None:
+        if row is None or not human:
             return
         request_id, created_at, first, resolved = row
         if responded:

@@ -208,6 +208,11 @@ def _migration_request_lookups(db: sqlite_utils.Database) -> None:
     db.table("requests").create_index(["created_at"])
 
 
+def _migration_counted_events(db: sqlite_utils.Database) -> None:
+    # The Jira events already folded into their request's outcomes (first response, resolution, follow-ups).
+    db.table("counted_events").create({"event_id": str}, pk="event_id")
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -222,6 +227,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0010_admin", _migration_admin),
     ("0011_access_granted_role", _migration_granted_role),
     ("0012_request_lookups", _migration_request_lookups),
+    ("0013_counted_events", _migration_counted_events),
 ]
 
 

@@ -110,6 +110,8 @@ def test_outcomes_take_the_earliest_response_and_the_latest_resolution(store: St
     record_outcomes(store, "SUP-1", [event(3, "comment", START + 3 * HOUR, body="[?] which browser?"),
                                      event(4, "status", START + HOUR, new="In Progress")], policy)
     record_outcomes(store, "SUP-1", [event(5, "resolution", START + 5 * HOUR, new="Fixed")], policy)
+    # A batch told again after a crash adds nothing.
+    record_outcomes(store, "SUP-1", [event(3, "comment", START + 3 * HOUR, body="[?] which browser?")], policy)
     row = search(store, RequestFilter())[0][0]
     assert (row.time_to_response, row.time_to_resolution, row.followups) == (HOUR, 5 * HOUR, 1)
     record_outcomes(store, "SUP-1", [event(6, "resolution", START + 6 * HOUR, new=None)], policy)
