@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -26,6 +27,7 @@ class BotProcess:
         self.config = config
         self.log = config.parent / "bot.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self.logs = ""  # what it logged, once stopped
 
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "JIRA_"))}
@@ -54,6 +56,17 @@ class BotProcess:
             if not await self._exited(20):
                 self.process.kill()
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+
+@contextlib.asynccontextmanager
+async def running(config: Path) -> AsyncIterator[BotProcess]:
+    """Run `ticketsmith run` for the block, then stop it gracefully whatever happened, keeping its log."""
+    bot = BotProcess(config)
+    bot.start()
+    try:
+        yield bot
+    finally:
+        bot.logs = await bot.stop()
 
 
 @pytest.fixture
@@ -103,10 +116,7 @@ async def walk(tg: FakeTelegram, user: FakeUser, steps: tuple[tuple[str, str, st
 async def test_kill_during_create_then_restart_files_exactly_once(world: tuple[FakeTelegram, FakeJira, Path]
                                                                    ) -> None:
     tg, jira, config = world
-    bot = BotProcess(config)
-    bot.start()
-    logs = ""
-    try:
+    async with running(config) as bot:
         user = tg.user(SALES_IDS[0], "Anna", username="anna")
         await walk(tg, user)
         jira.latency = 1.5
@@ -123,8 +133,7 @@ async def test_kill_during_create_then_restart_files_exactly_once(world: tuple[F
         assert len(jira.issues) == 1
         assert len(jira.creates) == 1, "after the restart the bot found the issue instead of creating it again"
         assert sum("Created SUP-" in m.text for m in user.messages) == 1
-    finally:
-        logs = await bot.stop()
+    logs = bot.logs
     assert logs.count("ready:") == 2, logs[-3000:]
     assert bot.process is not None and bot.process.returncode == 0, "SIGTERM ends the bot cleanly"
     assert TOKEN not in logs and "jira-api-token-secret" not in logs
@@ -132,9 +141,7 @@ async def test_kill_during_create_then_restart_files_exactly_once(world: tuple[F
 
 async def test_kill_mid_dialog_keeps_every_answer(world: tuple[FakeTelegram, FakeJira, Path]) -> None:
     tg, _, config = world
-    bot = BotProcess(config)
-    bot.start()
-    try:
+    async with running(config) as bot:
         user = tg.user(SALES_IDS[0], "Anna", username="anna")
         await walk(tg, user, TO_SUMMARY[:3])
         await bot.kill()
@@ -142,15 +149,11 @@ async def test_kill_mid_dialog_keeps_every_answer(world: tuple[FakeTelegram, Fak
         await user.send("acme")
         await reply(tg, user, "How urgent")
         assert "3/" in user.last.text
-    finally:
-        await bot.stop()
 
 
 async def test_a_tap_made_while_the_bot_was_down_is_acted_on(world: tuple[FakeTelegram, FakeJira, Path]) -> None:
     tg, jira, config = world
-    bot = BotProcess(config)
-    bot.start()
-    try:
+    async with running(config) as bot:
         user = tg.user(SALES_IDS[0], "Anna", username="anna")
         await walk(tg, user)
         answered = len(user.callback_answers)
@@ -163,6 +166,4 @@ async def test_a_tap_made_while_the_bot_was_down_is_acted_on(world: tuple[FakeTe
         assert len(jira.creates) == 1
         assert len(user.callback_answers) == answered, "Telegram refused the late answer"
         assert not any("went wrong" in m.text for m in user.messages)
-    finally:
-        logs = await bot.stop()
-    assert "not answered" in logs and "unhandled error" not in logs
+    assert "not answered" in bot.logs and "unhandled error" not in bot.logs
