@@ -7,7 +7,8 @@ import unicodedata
 
 # Characters that start or end wiki formatting, tables, links, macros, lists or headings.
 _SPECIAL = set("*_-+^~|!{}[]#")
-_LINE_MARKUP = re.compile(r"^(\s*)(h[1-6]|bq)\.", re.MULTILINE)
+_MARKUP_WORD = r"(h[1-6]|bq)\."  # a heading or quote, when it starts a line
+_LINE_MARKUP = re.compile(r"^(\s*)" + _MARKUP_WORD, re.MULTILINE)
 BACKSLASH_ENTITY = "&#92;"
 # One character at a time: a backslash would escape the next character ("\\\\" is a forced line break), so it
 # becomes an entity; markup characters get a backslash; control characters but newline and tab are dropped.
@@ -18,8 +19,8 @@ _ESCAPES: dict[int, str | None] = {
 }
 
 
-# Anything escape() would change: most answers have none of it, and are returned as they are.
-_TOUCHED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f*_\-+^~|!{}\[\]#\\?]|h[1-6]\.|bq\.")
+# Anything escape() would change (a "?" may start "??"): most answers have none of it, and are returned as they are.
+_TOUCHED = re.compile("[" + "".join(re.escape(chr(code)) for code in _ESCAPES) + r"?]|" + _MARKUP_WORD)
 
 
 def escape(text: str) -> str:
