@@ -263,13 +263,20 @@ async def _read_form(request: web.Request) -> tuple[str, str, str, str]:
     return text, base, _lang(lang), note.strip()[:200]
 
 
+def _too_long(request: web.Request, text: str, lang: str) -> web.Response | None:
+    """Refuse a posted text beyond the size any templates file may have (the same limit as an upload)."""
+    if len(text.encode()) <= MAX_TEMPLATES_BYTES:
+        return None
+    return _editor_page(request, text[:MAX_TEMPLATES_BYTES], notice="That text is too long for a templates file.",
+                        tone="bad", lang=lang, status_code=413)
+
+
 async def check(request: web.Request) -> web.Response:
     """Vet the posted text and show its problems on their lines, or its changes and preview."""
     svc = request.app[ADMIN_STATE].svc
     text, base, lang, _ = await _read_form(request)
-    if len(text.encode()) > MAX_TEMPLATES_BYTES:
-        return _editor_page(request, text[:MAX_TEMPLATES_BYTES], notice="That text is too long for a templates file.",
-                            tone="bad", lang=lang, status_code=413)
+    if (refused := _too_long(request, text, lang)) is not None:
+        return refused
     vetting = await vet(svc, text, library(svc).path.name)
     if vetting.ok:
         return _editor_page(request, text, vetting=vetting, notice="No problems found. Publish when ready.",
@@ -281,9 +288,8 @@ async def publish_text(request: web.Request) -> web.Response:
     """Publish the posted text when it passes every check; otherwise show why not."""
     admin, svc = current(request), request.app[ADMIN_STATE].svc
     text, base, lang, note = await _read_form(request)
-    if len(text.encode()) > MAX_TEMPLATES_BYTES:
-        return _editor_page(request, text[:MAX_TEMPLATES_BYTES], notice="That text is too long for a templates file.",
-                            tone="bad", lang=lang, status_code=413)
+    if (refused := _too_long(request, text, lang)) is not None:
+        return refused
     if version_of(text) == svc.engine.templates.version:
         return _editor_page(request, text, notice="Nothing to publish: this is the live version.", tone="warn",
                             lang=lang)
