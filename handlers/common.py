@@ -113,8 +113,12 @@ async def acknowledge(query: CallbackQuery, text: str | None = None, *, show_ale
                    show_alert=show_alert or None)
     except BadRequest as exc:
         # Telegram takes an answer only for some seconds after the tap; a tap that waited longer (the bot was
-        # restarting, say) is still acted on, and its spinner has long stopped.
+        # restarting, say) is still acted on, and its spinner has long stopped. What it had to say comes as a
+        # message instead.
         log.info("tap %s not answered: %s", query.id, exc)
+        if text:
+            chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+            await send(query.get_bot(), chat_id, html.escape(text))
 
 
 async def send(bot: Bot, chat_id: int, text: str,

@@ -172,6 +172,21 @@ async def test_double_tap_on_create_files_one_issue(bot: RunningBot) -> None:
     assert any("already been sent" in (a.get("text") or "") for a in user.callback_answers)
 
 
+async def test_what_a_late_tap_had_to_say_comes_as_a_message(bot: RunningBot) -> None:
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    answered = len(user.callback_answers)
+    # Both taps waited longer than Telegram takes answers for (the bot was busy or restarting).
+    bot.tg.callback_answer_seconds = 0
+    first = await user.tap("✅ Create")
+    second = await user.tap("✅ Create")
+    await bot.handled(first)
+    await bot.handled(second)
+    await created_issue(bot, user)
+    assert len(bot.jira.creates) == 1 and len(user.callback_answers) == answered
+    assert any(m.text == "This request has already been sent." for m in user.messages)
+
+
 async def test_restart_mid_dialog_continues_where_the_user_left_off(bot: RunningBot) -> None:
     user = bot.user()
     await open_bug(bot, user)
