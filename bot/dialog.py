@@ -95,8 +95,9 @@ def names_in(template: Template) -> Names:
     """Word the rubric's answer reasons with this template's question texts and answer labels."""
 
     def names(question_id: str, value: str, lang: str) -> tuple[str, str]:
-        question = next((q for q in template.questions if q.id == question_id), None)
-        if question is None:
+        try:
+            question = template.question(question_id)
+        except KeyError:  # a rule about a question the template no longer has
             return question_id, value
         option = question.option(value)
         return short_label(question.text.get(lang), BUTTON_LABEL_LIMIT), option.label.get(lang) if option else value
