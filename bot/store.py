@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
+from bot.checkpoints import CHECKPOINT_SECONDS, Checkpointer
 from bot.dialog import Draft
 from bot.ticket import Attachment, Ticket
 
@@ -245,14 +246,27 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=5000")
         self.db = sqlite_utils.Database(conn)
+        self.path = Path(path)
         self.clock = clock
+        self._checkpointer: Checkpointer | None = None
         # What remember_user last wrote per user, and when: most updates would rewrite the same row.
         self._remembered: dict[int, tuple[tuple[int, str | None, str, str], float]] = {}
         self._migrate()
 
     def close(self) -> None:
         """Close the database."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         self.db.conn.close()
+
+    def checkpoint_in_background(self, every: float = CHECKPOINT_SECONDS) -> None:
+        """Leave copying the write-ahead log back to a thread of its own, so writes here never wait for the disk."""
+        if self._checkpointer is not None:
+            return
+        self.db.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._checkpointer = Checkpointer(self.path, every)
+        self._checkpointer.start()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

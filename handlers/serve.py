@@ -91,6 +91,8 @@ async def serve(svc: Services, app: Application, stop: asyncio.Event | None = No
         # interval for it (5 ms by default), several times per update while Jira is busy; 1 ms keeps those
         # waits out of the replies.
         sys.setswitchinterval(SWITCH_INTERVAL)
+        # A checkpoint syncs the database file for 10-20 ms; inside a handler's commit it stalls every reply.
+        svc.store.checkpoint_in_background()
         await stop.wait()
         log.info("stopping: no new updates, finishing the ones in progress")
     finally:
