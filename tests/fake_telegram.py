@@ -1005,6 +1005,7 @@ class ApiCall:
     status: int | None = None  # None while in flight or when the bot hung up
     result: Any = None
     error: str | None = None
+    at: float = field(default_factory=time.monotonic)  # when the request was read, on the monotonic clock
 
     def __str__(self) -> str:
         """One line for failure dumps."""
@@ -1513,6 +1514,7 @@ class FakeTelegram:
         self.base_file_url = ""
         self.port = 0
         self.calls: list[ApiCall] = []
+        self._calls_by_chat: dict[int | str, list[ApiCall]] = {}
         self.downloads: list[str] = []  # file paths the bot fetched from the file endpoint
         self.updates: list[dict[str, Any]] = []  # every update ever injected
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
@@ -1625,6 +1627,10 @@ class FakeTelegram:
     def calls_to(self, method: str) -> list[ApiCall]:
         """Recorded calls of one method."""
         return [c for c in self.calls if c.method == method]
+
+    def calls_in(self, chat_id: int | str) -> list[ApiCall]:
+        """Recorded calls naming this chat, in the order they arrived."""
+        return self._calls_by_chat.get(chat_id, [])
 
     def commands_for(self, scope: str = "default", language_code: str = "") -> list[dict[str, str]]:
         """Commands set for a scope key (see setMyCommands) and language; [] when none."""
@@ -1857,6 +1863,9 @@ class FakeTelegram:
         canonical = self._method_names.get(method.lower())
         call = ApiCall(canonical or method, params, files)
         self.calls.append(call)
+        chat = params.get("chat_id")
+        if isinstance(chat, int | str):
+            self._calls_by_chat.setdefault(chat, []).append(call)
         body: dict[str, Any]
         try:
             if token != self.token:

@@ -185,6 +185,21 @@ async def test_edit_and_delete(bot: Bot, anna: FakeUser) -> None:
         await bot.delete_message(anna.id, sent.message_id)
 
 
+async def test_calls_are_kept_per_chat_with_when_they_arrived(fake: FakeTelegram, bot: Bot, anna: FakeUser) -> None:
+    """A chat's calls can be read on their own, in order, each stamped on the monotonic clock when read."""
+    boris = fake.user(1002, "Boris")
+    await boris.send("hi")
+    before = time.monotonic()
+    first = await bot.send_message(anna.id, "One")
+    await bot.send_message(boris.id, "Other")
+    await bot.edit_message_text("Two", anna.id, first.message_id)
+    assert [call.method for call in fake.calls_in(anna.id)] == ["sendMessage", "editMessageText"]
+    assert [call.method for call in fake.calls_in(boris.id)] == ["sendMessage"]
+    moments = [call.at for call in fake.calls_in(anna.id)]
+    assert before <= moments[0] <= moments[1] <= time.monotonic()
+    assert fake.calls_in(4242) == []
+
+
 async def test_callback_queries_are_answered_once(fake: FakeTelegram, bot: Bot, anna: FakeUser) -> None:
     """A tap reaches the bot with the button's data; a second answer of the same query is refused."""
     await bot.send_message(anna.id, "Sure?", reply_markup=keyboard("Yes", "No"))
