@@ -404,7 +404,7 @@ def similar_offer(user: FakeUser) -> int | None:
 
 async def step(tg: FakeTelegram, user: FakeUser, bot: BotProcess, run: Run, label: str,
                action: Awaitable[int]) -> None:
-    """Inject one update (action has not started yet), wait until it is handled, and record how long it took."""
+    """Inject one update (action has not started yet), wait until it is handled; time its reply and its handling."""
     begun = time.monotonic()
     update_id = await action
     took = await bot.wait_handled(update_id, limit=STEP_LIMIT) - begun
