@@ -40,11 +40,19 @@ class Checkpointer:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        """Start the thread."""
+        """Open a connection of its own, checkpoint once and start the thread; sqlite3.Error if that fails."""
         if self.running:
             return
+        # PASSIVE checkpoints never wait for a lock; the timeout only bounds opening the database.
+        conn = sqlite3.connect(str(self.path), timeout=1.0, isolation_level=None, check_same_thread=False)
+        try:
+            # Here rather than on the thread, so a database this connection cannot use is known at once.
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error:
+            conn.close()
+            raise
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(conn,), name="sqlite-checkpoint", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -56,12 +64,7 @@ class Checkpointer:
                 log.warning("the database checkpoint thread did not stop within %.0fs", timeout)
             self._thread = None
 
-    def _run(self) -> None:
-        try:
-            conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            log.error("cannot open %s to checkpoint it: %s", self.path, exc)
-            return
+    def _run(self, conn: sqlite3.Connection) -> None:
         try:
             while not self._stopping.wait(self.every):
                 self.checkpoint(conn)

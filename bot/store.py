@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -16,6 +17,8 @@ import sqlite_utils
 from bot.checkpoints import CHECKPOINT_SECONDS, Checkpointer
 from bot.dialog import Draft
 from bot.ticket import Attachment, Ticket
+
+log = logging.getLogger(__name__)
 
 RequestState = Literal["pending", "sending", "attaching", "created", "needs-attention"]
 
@@ -264,9 +267,14 @@ class Store:
         """Leave copying the write-ahead log back to a thread of its own, so writes here never wait for the disk."""
         if self._checkpointer is not None:
             return
+        checkpointer = Checkpointer(self.path, every)
+        try:
+            checkpointer.start()
+        except sqlite3.Error as exc:
+            log.warning("checkpoints stay inside commits: %s cannot be checkpointed apart (%s)", self.path, exc)
+            return
         self.db.conn.execute("PRAGMA wal_autocheckpoint=0")
-        self._checkpointer = Checkpointer(self.path, every)
-        self._checkpointer.start()
+        self._checkpointer = checkpointer
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -90,6 +90,21 @@ def test_a_store_without_the_thread_checkpoints_as_sqlite_does(tmp_path: Path) -
     store.close()
 
 
+def test_a_store_whose_log_cannot_be_checkpointed_apart_keeps_sqlites_own(tmp_path: Path,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    db = tmp_path / "ticketsmith.db"
+    store = Store(db)
+    # In exclusive locking mode no other connection may open the database once this one has written.
+    store.db.conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+    store.put_setting("k", "v")
+    with caplog.at_level(logging.WARNING, logger="bot.store"):
+        store.checkpoint_in_background()
+    assert checkpoint_threads() == []
+    assert "cannot be checkpointed apart" in caplog.records[0].getMessage()
+    assert store.db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == AUTOCHECKPOINT_FRAMES
+    store.close()
+
+
 def test_the_thread_copies_the_log_back_while_writes_go_on(tmp_path: Path) -> None:
     db = tmp_path / "data.db"
     conn = writer(db)
@@ -140,18 +155,26 @@ def test_a_long_read_holding_back_the_log_is_logged_once(tmp_path: Path, caplog:
             connection.close()
 
 
-def test_a_failing_checkpoint_is_logged_and_the_thread_goes_on(tmp_path: Path,
-                                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_a_database_that_cannot_be_checkpointed_apart_is_known_at_start(tmp_path: Path) -> None:
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"this is not a database" * 200)
-    checkpointer = Checkpointer(broken, every=0.01)
-    with caplog.at_level(logging.WARNING, logger="bot.checkpoints"):
-        checkpointer.start()
-        wait_until(lambda: sum("checkpointing" in record.getMessage() for record in caplog.records) >= 2)
-        assert checkpointer.running
-        checkpointer.stop()
-    assert not checkpointer.running
-    assert str(broken) in caplog.records[0].getMessage()
+    with pytest.raises(sqlite3.DatabaseError):
+        Checkpointer(broken).start()
+    assert checkpoint_threads() == []
+
+
+def test_a_failing_checkpoint_is_logged_and_not_raised(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not a database" * 200)
+    checkpointer = Checkpointer(broken)
+    conn = sqlite3.connect(str(broken))
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.checkpoints"):
+            checkpointer.checkpoint(conn)
+    finally:
+        conn.close()
+    assert checkpointer.done == 0
+    assert [f"checkpointing {broken} failed" in record.getMessage() for record in caplog.records] == [True]
 
 
 async def test_the_running_bot_checkpoints_on_its_own_thread(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
