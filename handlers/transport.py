@@ -1,4 +1,4 @@
-"""The HTTP transport to the Bot API: python-telegram-bot's requests sent with aiohttp."""
+"""The HTTP transport to the Bot API: python-telegram-bot's requests, JSON calls on keep-alive HTTP/1.1."""
 
 from __future__ import annotations
 
@@ -12,17 +12,21 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from handlers.http1 import Http1Pool, ProtocolError
+
 # A few dozen keep-alive connections carry far more than Telegram's own limits let a bot send.
 CONNECTION_POOL_SIZE = 32
 
 
 class AiohttpRequest(BaseRequest):
-    """Sends the bot's Bot API calls over one aiohttp session with a bounded pool of keep-alive connections.
+    """Sends the bot's Bot API calls over bounded pools of keep-alive connections.
 
     python-telegram-bot's default transport, httpx, checks every pooled connection's socket on every
-    request; under a few hundred updates a second that costs more CPU than the bot's own work. aiohttp is
-    already here for the web server, queues callers for a free connection in plain FIFO order, and keeps the
-    same timeouts and errors: TimedOut when one runs out, NetworkError for anything else on the wire.
+    request; under a few hundred updates a second that costs more CPU than the bot's own work. The calls
+    that carry a JSON object, nearly all of them, go over a small HTTP/1.1 client (handlers/http1.py) that
+    costs a fraction of aiohttp's per request. Uploads, downloads and calls through a proxy go over aiohttp,
+    already here for the web server. Both queue callers for a free connection in FIFO order and keep the same
+    timeouts and errors: TimedOut when one runs out, NetworkError for anything else on the wire.
     """
 
     def __init__(self, connection_pool_size: int = CONNECTION_POOL_SIZE, *, read_timeout: float | None = 5.0,
@@ -35,6 +39,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._json_pool = Http1Pool(connection_pool_size, self.USER_AGENT)
         self._proxies: dict[str, str] = {}
         self._proxy_of: dict[tuple[str, str], str | None] = {}
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
@@ -53,9 +58,11 @@ class AiohttpRequest(BaseRequest):
             # read here once: aiohttp's trust_env would read them, and ~/.netrc, on every call.
             self._proxies = urllib.request.getproxies_environment()
             self._proxy_of.clear()
+            self._json_pool.reopen()
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
+        self._json_pool.close()
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
@@ -120,12 +127,30 @@ class AiohttpRequest(BaseRequest):
             # reads a form field. json.dumps is several times faster than urlencode, most of all for Cyrillic.
             body = json.dumps(request_data.json_parameters).encode()
             headers["Content-Type"] = "application/json"
+        proxy = self._proxy(url)
+        if method == "POST" and not files and proxy is None:
+            return await self._post_json(url, body if isinstance(body, bytes) else b"", read_timeout,
+                                         connect_timeout, pool_timeout)
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, media=bool(files))
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout,
-                                             proxy=self._proxy(url)) as response:
+                                             proxy=proxy) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+
+    async def _post_json(self, url: str, body: bytes, read: ODVInput[float], connect: ODVInput[float],
+                         pool: ODVInput[float]) -> tuple[int, bytes]:
+        """POST a JSON body over the HTTP/1.1 pool, with this transport's timeouts and errors."""
+        try:
+            return await self._json_pool.post(
+                url, body, "application/json" if body else None,
+                read=self._read_timeout if isinstance(read, DefaultValue) else read,
+                connect=self._connect_timeout if isinstance(connect, DefaultValue) else connect,
+                pool=self._pool_timeout if isinstance(pool, DefaultValue) else pool)
+        except TimeoutError as err:
+            raise TimedOut from err
+        except (OSError, ProtocolError) as err:
+            raise NetworkError(f"{type(err).__name__}: {err}") from err
