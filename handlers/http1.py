@@ -187,11 +187,13 @@ class Http1Pool:
 
     async def post(self, url: str, body: bytes, content_type: str | None, *, read: float | None,
                    connect: float | None, pool: float | None) -> tuple[int, bytes]:
-        """POST body to url; return the status and the body. TimeoutError or OSError when that fails."""
+        """POST body to url; return the status and the body. TimeoutError, OSError or ProtocolError if that fails."""
         key, path = self.target(url)
         await self._acquire(pool)
         connection: _Connection | None = None
         try:
+            if self._closed:
+                raise ConnectionError("the connection pool is closed")
             connection = await self._connection(key, connect)
             name = f"[{key[1]}]" if ":" in key[1] else key[1]  # an IPv6 address goes in brackets
             host = name if key[2] == (443 if key[0] == "https" else 80) else f"{name}:{key[2]}"

@@ -244,6 +244,25 @@ async def test_the_pool_carries_at_most_its_limit_at_once_in_arrival_order() -> 
         await pool.post(f"http://127.0.0.1:{port}/x", b"", None, **TIMEOUTS)
 
 
+async def test_callers_still_waiting_when_the_pool_closes_are_refused() -> None:
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, number: int) -> None:
+        await asyncio.sleep(0.1)
+        writer.write(OK)
+        await writer.drain()
+
+    pool = Http1Pool(1, "ticketsmith-test")
+    async with RawServer(slow) as server:
+        first = asyncio.create_task(pool.post(server.url, b"{}", "application/json", **TIMEOUTS))
+        await asyncio.sleep(0.02)
+        second = asyncio.create_task(pool.post(server.url, b"{}", "application/json", **TIMEOUTS))
+        await asyncio.sleep(0.02)
+        pool.close()
+        assert (await first)[0] == 200
+        with pytest.raises(ConnectionError):
+            await second
+    assert server.connections == 1 and len(server.requests) == 1
+
+
 def test_a_waiter_whose_pool_wait_runs_out_leaves_the_queue() -> None:
     async def scenario() -> None:
         pool = Http1Pool(1, "ticketsmith-test")
