@@ -15,7 +15,7 @@ BACKLOG_WARNING_FRAMES = 50_000
 
 
 class Checkpointer:
-    """Checkpoints a database in WAL mode every few seconds from its own connection, off the caller's thread.
+    """Checkpoints a database in WAL mode every `every` seconds from its own connection, off the caller's thread.
 
     A checkpoint writes the logged pages back into the database file and syncs it to disk: on a busy bot that
     took 10–20 ms every few seconds, and SQLite runs it inside whichever commit crosses the threshold. Done

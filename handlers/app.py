@@ -51,7 +51,7 @@ from handlers.delivery import TelegramFiles, TelegramNotices
 from handlers.expiry import sweep_forever
 from handlers.notify import TelegramNoticeSink
 from handlers.processor import ChatOrderedProcessor
-from handlers.transport import AiohttpRequest
+from handlers.transport import BotApiRequest
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,8 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
         .base_file_url(telegram.file_base_url)
         .local_mode(telegram.local_mode)
         .concurrent_updates(ChatOrderedProcessor(metrics=svc.metrics))
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(BotApiRequest())
+        .get_updates_request(BotApiRequest(connection_pool_size=1))
         .post_init(_started)
         .post_stop(_stopping)
     )

@@ -18,15 +18,16 @@ from handlers.http1 import Http1Pool, ProtocolError
 CONNECTION_POOL_SIZE = 32
 
 
-class AiohttpRequest(BaseRequest):
+class BotApiRequest(BaseRequest):
     """Sends the bot's Bot API calls over bounded pools of keep-alive connections.
 
     python-telegram-bot's default transport, httpx, checks every pooled connection's socket on every
     request; under a few hundred updates a second that costs more CPU than the bot's own work. The calls
     that carry a JSON object, nearly all of them, go over a small HTTP/1.1 client (handlers/http1.py) that
     costs a fraction of aiohttp's per request. Uploads, downloads and calls through a proxy go over aiohttp,
-    already here for the web server. Both queue callers for a free connection in FIFO order and keep the same
-    timeouts and errors: TimedOut when one runs out, NetworkError for anything else on the wire.
+    already here for the web server; each has a pool of this size. Both queue callers for a free connection
+    in FIFO order and keep the same timeouts and errors: TimedOut when one runs out, NetworkError for
+    anything else on the wire.
     """
 
     def __init__(self, connection_pool_size: int = CONNECTION_POOL_SIZE, *, read_timeout: float | None = 5.0,
@@ -110,7 +111,7 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         """Send one call; return the status code and the body."""
         if self._session is None or self._session.closed:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
+            raise RuntimeError("This BotApiRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
         body: bytes | aiohttp.FormData | None = None
         headers: dict[str, str] = {}

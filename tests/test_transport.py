@@ -14,7 +14,7 @@ from telegram import Bot, InputFile
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest
 
-from handlers.transport import AiohttpRequest
+from handlers.transport import BotApiRequest
 from tests.conftest import TOKEN
 from tests.fake_telegram import make_png
 
@@ -70,15 +70,15 @@ async def server() -> AsyncIterator[Server]:
 
 
 @pytest.fixture
-async def transport() -> AsyncIterator[AiohttpRequest]:
-    request = AiohttpRequest(read_timeout=0.3, pool_timeout=0.1)
+async def transport() -> AsyncIterator[BotApiRequest]:
+    request = BotApiRequest(read_timeout=0.3, pool_timeout=0.1)
     await request.initialize()
     yield request
     await request.shutdown()
 
 
 async def test_a_call_carries_the_form_values_as_json_with_our_user_agent(server: Server,
-                                                                        transport: AiohttpRequest) -> None:
+                                                                        transport: BotApiRequest) -> None:
     bot = Bot(TOKEN, base_url=f"{server.url}/bot", request=transport)
     assert await bot.delete_webhook(drop_pending_updates=True) is True
     [seen] = server.seen
@@ -89,7 +89,7 @@ async def test_a_call_carries_the_form_values_as_json_with_our_user_agent(server
     assert seen["headers"]["User-Agent"] == BaseRequest.USER_AGENT
 
 
-async def test_files_go_as_multipart_with_name_and_type(transport: AiohttpRequest) -> None:
+async def test_files_go_as_multipart_with_name_and_type(transport: BotApiRequest) -> None:
     async def sent(_: web.Request) -> web.StreamResponse:
         return web.json_response({"ok": True, "result": {"message_id": 7, "date": 0,
                                                           "chat": {"id": 42, "type": "private"}}})
@@ -109,7 +109,7 @@ async def test_files_go_as_multipart_with_name_and_type(transport: AiohttpReques
     assert (filename, content, mimetype) == ("screen.png", PNG, "image/png")
 
 
-async def test_a_slow_answer_is_a_timeout(transport: AiohttpRequest) -> None:
+async def test_a_slow_answer_is_a_timeout(transport: BotApiRequest) -> None:
     async def slow(_: web.Request) -> web.StreamResponse:
         await asyncio.sleep(2)
         return web.json_response({"ok": True, "result": True})
@@ -132,7 +132,7 @@ async def test_a_full_pool_is_a_timeout_and_the_call_is_not_sent() -> None:
 
     server = Server(held)
     await server.start()
-    transport = AiohttpRequest(connection_pool_size=1, read_timeout=5, pool_timeout=0.1, connect_timeout=0.1)
+    transport = BotApiRequest(connection_pool_size=1, read_timeout=5, pool_timeout=0.1, connect_timeout=0.1)
     await transport.initialize()
     try:
         first = asyncio.create_task(transport.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST"))
@@ -147,7 +147,7 @@ async def test_a_full_pool_is_a_timeout_and_the_call_is_not_sent() -> None:
         await server.stop()
 
 
-async def test_nobody_listening_is_a_network_error(transport: AiohttpRequest) -> None:
+async def test_nobody_listening_is_a_network_error(transport: BotApiRequest) -> None:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -160,7 +160,7 @@ async def test_nobody_listening_is_a_network_error(transport: AiohttpRequest) ->
 
 # Building the RetryAfter message reads its retry_after, which python-telegram-bot 22 flags as changing type.
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-async def test_error_statuses_reach_python_telegram_bot(transport: AiohttpRequest) -> None:
+async def test_error_statuses_reach_python_telegram_bot(transport: BotApiRequest) -> None:
     async def flooded(_: web.Request) -> web.StreamResponse:
         return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3",
                                   "parameters": {"retry_after": 3}}, status=429)
@@ -182,7 +182,7 @@ async def test_the_proxy_from_the_environment_is_used_unless_bypassed(
     monkeypatch.setenv("HTTP_PROXY", server.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    transport = AiohttpRequest()
+    transport = BotApiRequest()
     await transport.initialize()
     try:
         await transport.do_request(f"http://api.telegram.invalid/bot{TOKEN}/getMe", "POST")
@@ -193,7 +193,7 @@ async def test_the_proxy_from_the_environment_is_used_unless_bypassed(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     direct = Server()
     await direct.start()
-    transport = AiohttpRequest()
+    transport = BotApiRequest()
     await transport.initialize()
     try:
         await transport.do_request(f"{direct.url}/bot{TOKEN}/getMe", "POST")
@@ -204,7 +204,7 @@ async def test_the_proxy_from_the_environment_is_used_unless_bypassed(
 
 
 async def test_it_must_be_initialized_and_can_be_again(server: Server) -> None:
-    transport = AiohttpRequest()
+    transport = BotApiRequest()
     with pytest.raises(RuntimeError):
         await transport.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST")
     for _ in range(2):
