@@ -145,7 +145,11 @@ async def test_connection_close_and_http_1_0_are_not_reused(pool: Http1Pool) -> 
 async def test_a_connection_the_server_dropped_while_idle_is_replaced(pool: Http1Pool) -> None:
     async with RawServer(answering(OK, close=True)) as server:
         assert (await pool.post(server.url, b"{}", "application/json", **TIMEOUTS))[0] == 200
-        await asyncio.sleep(0.05)  # the close reaches the client
+        kept = [connection for connections in pool._idle.values() for connection in connections]
+        for _ in range(200):  # until the server's close has reached the client
+            if not any(connection.open for connection in kept):
+                break
+            await asyncio.sleep(0.01)
         assert (await pool.post(server.url, b"{}", "application/json", **TIMEOUTS))[0] == 200
     assert server.connections == 2
 
