@@ -109,8 +109,12 @@ TO_SUMMARY = (
 async def walk(tg: FakeTelegram, user: FakeUser, steps: tuple[tuple[str, str, str], ...] = TO_SUMMARY) -> None:
     """Take these steps of the bug template (all of them: up to the summary card), waiting for each reply."""
     for kind, text, expected in steps:
+        answered = len(user.callback_answers)
         await (user.send(text) if kind == "send" else user.tap(text))
         await reply(tg, user, expected)
+        if kind == "tap":
+            # A tap's answer goes out alongside its reply and may land just after it.
+            await tg.wait_for(lambda before=answered: len(user.callback_answers) > before, timeout=20)
 
 
 async def test_kill_during_create_then_restart_files_exactly_once(world: tuple[FakeTelegram, FakeJira, Path]
