@@ -260,6 +260,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         return
     live = message is not None and message.message_id == stored.prompt_message_id
+    answered = False
     if token == "create" and seq == stored.draft.seq and stored.draft.stage == "summary":
         # Imported here: the duplicates journey builds on this one.
         from handlers.duplicates import offer
@@ -269,12 +270,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             acknowledge(query))
         if offered:
             return
+        answered = True
     step = step_of(svc, stored, Tap(token, seq))
     stale = not step.changed and step.outcome is None and seq is not None and seq != stored.draft.seq
     # The reply first: it persists the draft before anything goes out. The answer to the tap goes out alongside
     # it rather than before it, so a busy bot's reply waits for one round trip to Telegram, not two.
     replies = [apply(context.bot, svc, chat_id, stored, step, edit_id=message.message_id if live and message else None)]
-    if token != "create" or stale:
+    if not answered:
         replies.append(acknowledge(query, step.notice if stale else None))
     if stale and message is not None and not live:
         replies.append(drop_buttons(context.bot, chat_id, message.message_id))

@@ -172,6 +172,14 @@ async def test_double_tap_on_create_files_one_issue(bot: RunningBot) -> None:
     assert any("already been sent" in (a.get("text") or "") for a in user.callback_answers)
 
 
+async def test_a_create_tap_from_a_button_without_its_prompt_number_is_answered(bot: RunningBot) -> None:
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    answered = len(user.callback_answers)
+    await bot.handled(await user.tap_data("create"))  # a button from before prompts were numbered
+    assert len(user.callback_answers) == answered + 1
+
+
 async def test_what_a_late_tap_had_to_say_comes_as_a_message(bot: RunningBot) -> None:
     user = bot.user()
     await answer_bug_until_summary(bot, user)
