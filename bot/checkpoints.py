@@ -40,14 +40,15 @@ class Checkpointer:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        """Open a connection of its own, checkpoint once and start the thread; sqlite3.Error if that fails."""
+        """Open a connection of its own and start the thread; sqlite3.Error if the database cannot be read."""
         if self.running:
             return
-        # PASSIVE checkpoints never wait for a lock; the timeout only bounds opening the database.
+        # PASSIVE checkpoints never wait for a lock; the timeout only bounds this first read.
         conn = sqlite3.connect(str(self.path), timeout=1.0, isolation_level=None, check_same_thread=False)
         try:
-            # Here rather than on the thread, so a database this connection cannot use is known at once.
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            # A read of the schema, here rather than on the thread, so a database this connection cannot use is
+            # known at once; a checkpoint here would sync the disk on the caller's thread.
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.Error:
             conn.close()
             raise
