@@ -358,7 +358,6 @@ async def test_requests_go_to_jira_side_by_side_up_to_the_workers(store: Store, 
         await gateway.close()
 
 
-
 async def test_the_proxy_from_the_environment_is_used_unless_bypassed(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
