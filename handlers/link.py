@@ -25,7 +25,7 @@ from handlers.common import (
 )
 
 # lk:<verdict>:<link request id>
-DECIDE_PATTERN = r"^lk:(ok|no):(\d+)$"
+DECIDE_PATTERN = r"^lk:(ok|no):(\d{1,18})$"
 _DECIDE = re.compile(DECIDE_PATTERN)
 # How much of a login the salesperson's own answers repeat.
 SHOWN_LOGIN = 100
