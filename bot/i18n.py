@@ -6,7 +6,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot import i18n_people, i18n_templates, i18n_web
+from bot import i18n_links, i18n_people, i18n_templates, i18n_web
 
 LANGUAGES = ("en", "ru", "de")
 DEFAULT_LANGUAGE = "en"
@@ -346,23 +346,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Отправьте /new или нажмите «Новый запрос», чтобы оформить запрос.",
         "de": "Sende /new oder tippe auf „Neue Anfrage“, um eine Anfrage zu stellen.",
     },
-    "link_usage": {
-        "en": "Send /link followed by your Jira login (your work email on Jira Cloud, your user name on Jira "
-        "Data Center), e.g. /link anna@company.com. Your requests are then filed in your name.",
-        "ru": "Отправьте /link и ваш логин в Jira (рабочий email в Jira Cloud или имя пользователя в Jira "
-        "Data Center), например /link anna@company.com. Тогда запросы будут создаваться от вашего имени.",
-        "de": "Sende /link und deinen Jira-Login (deine Arbeits-E-Mail bei Jira Cloud, deinen Benutzernamen bei "
-        "Jira Data Center), z. B. /link anna@company.com. Deine Anfragen werden dann in deinem Namen angelegt.",
-    },
-    "linked": {"en": "✅ Linked: your requests are filed as {name} in Jira.",
-               "ru": "✅ Готово: ваши запросы будут создаваться в Jira от имени {name}.",
-               "de": "✅ Verknüpft: deine Anfragen werden in Jira als {name} angelegt."},
-    "link_not_found": {"en": "I found no Jira user “{query}”. Check the spelling, or ask an admin.",
-                       "ru": "Пользователь Jira «{query}» не найден. Проверьте написание или спросите администратора.",
-                       "de": "Keinen Jira-Benutzer „{query}“ gefunden. Prüf die Schreibweise oder frag einen Admin."},
-    "link_unavailable": {"en": "Jira is not reachable right now; please try /link again later.",
-                         "ru": "Jira сейчас недоступна; попробуйте /link позже.",
-                         "de": "Jira ist gerade nicht erreichbar; bitte versuch /link später noch einmal."},
     "reply_button": {"en": "↩️ Reply", "ru": "↩️ Ответить", "de": "↩️ Antworten"},
     "reply_prompt": {"en": "Write your answer for {key}; it goes into Jira as a comment. Photos and files are "
                            "welcome too.",
@@ -483,6 +466,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 MESSAGES.update(i18n_templates.TEXTS)
 MESSAGES.update(i18n_people.TEXTS)
 MESSAGES.update(i18n_web.TEXTS)
+MESSAGES.update(i18n_links.TEXTS)
 
 
 class _Defaulting(dict[str, object]):

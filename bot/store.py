@@ -69,6 +69,24 @@ class OutgoingComment:
 
 
 @dataclass(frozen=True)
+class LinkRequest:
+    """A salesperson asking to file as a Jira user, what Jira knew of that login, and the admins' messages."""
+
+    id: int
+    user_id: int
+    chat_id: int
+    username: str | None
+    name: str
+    query: str
+    jira_name: str | None  # the one Jira user matching the login exactly, by display name; None when none did
+    requested_at: float
+    state: str  # 'pending' | 'confirmed' | 'declined' | 'replaced' (by a newer one) | 'withdrawn' (/link off)
+    decided_by: int | None = None
+    decided_at: float | None = None
+    admin_messages: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Request:
     """A confirmed request and how far its delivery to Jira has come."""
 
@@ -217,6 +235,15 @@ def _migration_counted_events(db: sqlite_utils.Database) -> None:
     db.table("counted_events").create({"event_id": str}, pk="event_id")
 
 
+def _migration_link_requests(db: sqlite_utils.Database) -> None:
+    # A /link waits here for an admin's confirmation; decided ones stay, so a late tap learns who decided.
+    db.table("link_requests").create({
+        "id": int, "user_id": int, "chat_id": int, "username": str, "name": str, "query": str, "jira_name": str,
+        "requested_at": float, "state": str, "decided_by": int, "decided_at": float, "admin_messages": str,
+    }, pk="id", not_null={"user_id", "chat_id", "query", "requested_at", "state"})
+    db.table("link_requests").create_index(["user_id", "state"])
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -232,6 +259,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0011_access_granted_role", _migration_granted_role),
     ("0012_request_lookups", _migration_request_lookups),
     ("0013_counted_events", _migration_counted_events),
+    ("0014_link_requests", _migration_link_requests),
 ]
 
 
@@ -705,6 +733,63 @@ class Store:
         row = self.db.execute("SELECT jira_user FROM users WHERE id = ?", [user_id]).fetchone()
         return row[0] if row and row[0] else None
 
+    # -- links to Jira users waiting for an admin ----------------------------------------------
+
+    def add_link_request(self, user_id: int, chat_id: int, username: str | None, name: str, query: str,
+                         jira_name: str | None) -> tuple[LinkRequest, LinkRequest | None]:
+        """Record a pending link request; return it and the user's earlier pending one it replaces, if any."""
+        now = self.clock()
+        with self.transaction():
+            earlier = self.pending_link_request(user_id)
+            if earlier is not None:
+                self.db.execute("UPDATE link_requests SET state = 'replaced', decided_at = ? WHERE id = ?",
+                                [now, earlier.id])
+            cursor = self.db.execute(
+                "INSERT INTO link_requests (user_id, chat_id, username, name, query, jira_name, requested_at, state, "
+                "admin_messages) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', '[]')",
+                [user_id, chat_id, (username or "").lstrip("@") or None, name, query, jira_name, now])
+            request_id = cursor.lastrowid
+        created = self.link_request(int(request_id or 0))
+        assert created is not None
+        return created, self.link_request(earlier.id) if earlier is not None else None
+
+    def link_request(self, request_id: int) -> LinkRequest | None:
+        """Return one link request, whatever its state."""
+        rows = self._rows("SELECT * FROM link_requests WHERE id = ?", [request_id])
+        return _link_request(rows[0]) if rows else None
+
+    def pending_link_request(self, user_id: int) -> LinkRequest | None:
+        """Return the user's link request waiting for an admin, if any."""
+        rows = self._rows("SELECT * FROM link_requests WHERE user_id = ? AND state = 'pending' "
+                          "ORDER BY id DESC LIMIT 1", [user_id])
+        return _link_request(rows[0]) if rows else None
+
+    def decide_link_request(self, request_id: int, state: str, by: int | None) -> LinkRequest | None:
+        """Move a pending link request to state, linking the user when 'confirmed'; None when it was not pending."""
+        if state not in ("confirmed", "declined", "replaced", "withdrawn"):
+            raise ValueError(f"unknown link request state {state!r}")
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE link_requests SET state = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
+                [state, by, self.clock(), request_id])
+            if not cursor.rowcount:
+                return None
+            if state == "confirmed":
+                self.db.execute("UPDATE users SET jira_user = (SELECT query FROM link_requests WHERE id = ?) "
+                                "WHERE id = (SELECT user_id FROM link_requests WHERE id = ?)", [request_id, request_id])
+        return self.link_request(request_id)
+
+    def add_link_request_messages(self, request_id: int, messages: list[tuple[int, int]]) -> LinkRequest | None:
+        """Remember more admin messages that show a link request, to edit them all once it is decided."""
+        with self.transaction():
+            found = self.link_request(request_id)
+            if found is None:
+                return None
+            shown = [*found.admin_messages, *messages]
+            self.db.execute("UPDATE link_requests SET admin_messages = ? WHERE id = ?",
+                            [json.dumps([list(pair) for pair in shown]), request_id])
+        return self.link_request(request_id)
+
     def _record_customer(self, name: str, now: float) -> None:
         self.db.execute("INSERT INTO customers_used (name, uses, last_used) VALUES (?, 1, ?) "
                         "ON CONFLICT(name) DO UPDATE SET uses = uses + 1, last_used = excluded.last_used",
@@ -722,6 +807,15 @@ def _comment(row: dict[str, Any]) -> OutgoingComment:
         files=tuple(Attachment.from_dict(f) for f in json.loads(row["files"] or "[]")), state=row["state"],
         attempts=row["attempts"] or 0, created_at=row["created_at"], last_error=row["last_error"],
         ack_message_id=row["ack_message_id"], labels=tuple(json.loads(row.get("labels") or "[]")),
+    )
+
+
+def _link_request(row: dict[str, Any]) -> LinkRequest:
+    return LinkRequest(
+        id=row["id"], user_id=row["user_id"], chat_id=row["chat_id"], username=row["username"],
+        name=row["name"] or "", query=row["query"], jira_name=row["jira_name"], requested_at=row["requested_at"],
+        state=row["state"], decided_by=row["decided_by"], decided_at=row["decided_at"],
+        admin_messages=tuple((int(chat), int(message)) for chat, message in json.loads(row["admin_messages"] or "[]")),
     )
 
 

@@ -187,28 +187,36 @@ class JiraGateway:
         found = self._projects[project]
         return (found.issue_type(issue_type) if found else None), self._server.deployment
 
-    def _find_user_sync(self, query: str) -> dict[str, str] | None:
-        """Return the reporter value for a Jira user found by email or name, in this deployment's key."""
-        if query in self._users:
+    def _find_user_sync(self, query: str, *, fresh: bool = False) -> dict[str, str] | None:
+        """Return the reporter value of the one Jira user whose email or user name is exactly query.
+
+        Jira's search matches prefixes of names and emails, so a partial login finds people too: only an exact
+        match counts, and two exact matches count as none. Jira compares both without regard to case. On Cloud a
+        user who hides their email in their profile is never matched. Answers are cached unless fresh is set.
+        """
+        if not fresh and query in self._users:
             return self._users[query]
+        login = query.strip()
+        if not login:
+            return None
         if self._server is None:
             self._server = fetch_server(self._jira())
         cloud = self._server.deployment == "cloud"
-        found = self._jira()._get_json("user/search", params={"query" if cloud else "username": query})
-        wanted = query.casefold()
-        exact = [u for u in found if wanted in (str(u.get("emailAddress", "")).casefold(),
-                                                 str(u.get("name", "")).casefold())]
-        match = exact[0] if exact else (found[0] if len(found) == 1 else None)
+        found = self._jira().search_users(query=login) if cloud else self._jira().search_users(user=login)
+        wanted = login.casefold()
+        exact = [u.raw for u in found if wanted in (str(u.raw.get("emailAddress") or "").casefold(),
+                                                    str(u.raw.get("name") or "").casefold())]
         user = None
-        if match is not None:
-            user = {"accountId": match["accountId"]} if cloud else {"name": match["name"]}
+        if len(exact) == 1:
+            match = exact[0]
+            user = {"accountId": str(match["accountId"])} if cloud else {"name": str(match["name"])}
             user["displayName"] = str(match.get("displayName") or query)
         self._users[query] = user
         return user
 
     async def find_user(self, query: str) -> dict[str, str] | None:
-        """Find a Jira user by email (Cloud) or user name (Data Center)."""
-        return await self._run(lambda: self._find_user_sync(query))
+        """Find the Jira user whose email (Cloud) or user name or email (Data Center) is exactly query, asking Jira."""
+        return await self._run(lambda: self._find_user_sync(query, fresh=True))
 
     def _payload(self, ticket: Ticket, marker: str) -> dict[str, Any]:
         payload = ticket.jira_fields((marker,))

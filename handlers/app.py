@@ -106,6 +106,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     # People and access: the gate lets a stranger's Ask through to on_ask; the rest are admins' buttons.
     app.add_handler(CallbackQueryHandler(access_requests.on_ask, pattern=rf"^{access_requests.ASK}$"))
     app.add_handler(CallbackQueryHandler(access_requests.on_decide, pattern=access_requests.DECIDE_PATTERN))
+    app.add_handler(CallbackQueryHandler(link.on_decide, pattern=link.DECIDE_PATTERN))
     app.add_handler(CallbackQueryHandler(invites.on_cancel, pattern=invites.CANCEL_PATTERN))
     app.add_handler(CallbackQueryHandler(users.on_page, pattern=users.PAGE_PATTERN))
     app.add_handler(CallbackQueryHandler(users.on_user, pattern=users.USER_PATTERN))

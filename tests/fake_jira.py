@@ -526,6 +526,14 @@ class FakeJira:
                 self.screens[type_id].remove(field_id)
             self.required[type_id].discard(field_id)
 
+    def add_user(self, name: str, email: str, display_name: str, *, active: bool = True) -> dict[str, Any]:
+        """Add a Jira user (name is their Data Center login) and return its record."""
+        with self._lock:
+            user = self._user_record(len(self.users) + 1, name, email, display_name)
+            user["active"] = active
+            self.users.append(user)
+        return user
+
     def fail_next(
         self,
         status: int,

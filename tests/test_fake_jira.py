@@ -229,6 +229,26 @@ def test_user_search(fake: FakeJira, jira: JIRA) -> None:
         assert jira.user("bob").displayName == "Bob Brandt"
 
 
+def test_user_search_matches_prefixes_of_names_and_emails(fake: FakeJira, jira: JIRA) -> None:
+    """A search term matches the start of an email or a display name's word (and a DC user name), in any case."""
+    fake.add_user("eeng", "eva@company.com", "Eva Engineer")
+    fake.add_user("evans", "evan@company.com", "Evan Evans")
+    fake.add_user("gone", "eva.old@company.com", "Eva Gone", active=False)
+    cloud = fake.mode == "cloud"
+
+    def search(term: str) -> list[str]:
+        """Display names of the users Jira finds for term, as the deployment's parameter asks."""
+        found = jira.search_users(query=term) if cloud else jira.search_users(user=term)
+        return sorted(user.displayName for user in found)
+
+    assert search("eva") == search("EV") == ["Eva Engineer", "Evan Evans"]
+    assert search("engin") == ["Eva Engineer"]
+    assert search("eva@company.com") == ["Eva Engineer"]
+    assert search("company.com") == search("ngineer") == []
+    # Cloud has no user names to search (GDPR); Data Center matches them too.
+    assert search("eeng") == ([] if cloud else ["Eva Engineer"])
+
+
 # ---------------------------------------------------------------------- creating issues
 
 

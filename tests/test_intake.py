@@ -457,32 +457,6 @@ async def test_a_refused_request_is_fixed_and_resent_without_retyping(bot: Runni
     assert len(bot.jira.creates) == 2, "one refused create and one accepted"
 
 
-async def test_linked_salesperson_is_the_reporter(bot: RunningBot) -> None:
-    user = bot.user()
-    await bot.say(user, "/link")
-    assert "/link anna@company.com" in user.last.text
-    await bot.say(user, "/link nobody@example.com")
-    assert "found no Jira user" in user.last.text
-    await bot.say(user, "/link alice@example.com")
-    assert "filed as Alice Anders" in user.last.text
-    await answer_bug_until_summary(bot, user)
-    await bot.tap(user, "✅ Create")
-    issue = await created_issue(bot, user)
-    assert issue["fields"]["reporter"]["accountId"].endswith("00000000002")
-    assert "Anna Petrova (@anna, Telegram id 101)" in issue["fields"]["description"]
-
-
-async def test_reporter_jira_refuses_falls_back_to_the_bot(bot: RunningBot) -> None:
-    bot.jira.remove_from_screen("Bug", "reporter")
-    user = bot.user()
-    await bot.say(user, "/link alice@example.com")
-    await answer_bug_until_summary(bot, user)
-    await bot.tap(user, "✅ Create")
-    issue = await created_issue(bot, user)
-    assert issue["fields"]["reporter"]["displayName"] == "Ticketsmith Bot"
-    assert len(bot.jira.creates) == 2
-
-
 async def test_a_user_who_blocked_the_bot_is_marked_inactive(bot: RunningBot) -> None:
     user = bot.user()
     await answer_bug_until_summary(bot, user)
