@@ -89,6 +89,8 @@ class JiraConfig:
     reporters: tuple[tuple[int | str, str], ...] = ()
     # Parallel connections to Jira, each on its own thread with its own python-jira client.
     workers: int = 4
+    # How long Jira's search may take to show a new issue (Cloud's search/jql is eventually consistent).
+    search_consistency_seconds: float = 60.0
 
     def reporter_for(self, user_id: int, username: str | None) -> str | None:
         """Return the Jira user a Telegram user files as, if the config names one."""
@@ -419,7 +421,13 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         if not pat and not (email and token):
             reader.problem(jr.line or document.line_of("jira"),
                            "Jira needs 'jira.email' and 'jira.api_token' (Cloud) or 'jira.pat' (Data Center)")
-        jira = JiraConfig(url or "", project or "SUP", email, token, pat, timeout, language, reporters, workers)
+        consistency = float(reader.get(jr, "jira", "search_consistency_seconds", (int, float), 60))
+        if not 0 <= consistency <= 3600:
+            reader.problem(jr.line_of("search_consistency_seconds"),
+                           "'jira.search_consistency_seconds' must be between 0 and 3600")
+            consistency = 60.0
+        jira = JiraConfig(url or "", project or "SUP", email, token, pat, timeout, language, reporters, workers,
+                          search_consistency_seconds=consistency)
 
     storage = reader.section("storage")
     storage_path = reader.get(storage, "storage", "path", str, "ticketsmith.db")

@@ -85,13 +85,14 @@ class Outbox(Worker):
         if request.state == "attaching":
             await self._upload(request)
             return
-        # Record the attempt before calling Jira: after a crash, attempts > 1 means "search before creating".
         request = self.store.mark_sending(request.id)
         try:
-            issue = await self.gateway.create(request.ticket, marker(request.id), search_first=request.attempts > 1)
+            issue = await self._file(request)
         except DeliveryError as error:
             self._count("transient" if error.transient else "refused")
             await self._failed(request, error)
+            return
+        if issue is None:
             return
         self._count("found" if issue.existed else "created")
         files_left = bool(request.pending_attachments()) and self.files is not None
@@ -102,6 +103,39 @@ class Outbox(Worker):
             updated = self.store.get_request(request.id)
             assert updated is not None
             await self._upload(updated)
+
+    async def _file(self, request: Request) -> CreatedIssue | None:
+        """Find the request's issue or create it; None while neither is safe yet.
+
+        A request's issue carries its marker label, set in the create request itself, and the store records
+        when a create was last possibly on its way, before it is sent (so a crash mid-call leaves the mark).
+        After a create that got no answer the issue may exist although Jira's search does not show it yet:
+        Cloud's search is eventually consistent, and a Data Center cluster indexes other nodes' changes with
+        a delay. So a missing marker is trusted only search_consistency_seconds after that moment; until then
+        the request is looked for again as backoff allows, and only then created again, with the same marker.
+        """
+        label = marker(request.id)
+        if request.create_sent_at is not None:
+            found = await self.gateway.find(label)
+            if found is not None:
+                return found
+            settled_at = request.create_sent_at + self.gateway.search_consistency_seconds
+            now = self.clock()
+            if now < settled_at:
+                look_again = min(settled_at, now + self.backoff(request.attempts, None))
+                self.store.mark_retry(request.id, request.last_error or "waiting for Jira's search", look_again)
+                log.info("request %s is not in Jira's search yet; looking again in %.0fs, filing it again in %.0fs "
+                         "if it is still missing", request.id, look_again - now, settled_at - now)
+                return None
+        self.store.set_create_sent(request.id, self.clock())
+        try:
+            return await self.gateway.create(request.ticket, label)
+        except DeliveryError as error:
+            # Jira refusing the create means there is no issue. Without an answer, or with a 5xx that may come
+            # after the work was done, there may be one, and it may have landed until now.
+            refused = error.status is not None and error.status < 500
+            self.store.set_create_sent(request.id, None if refused else self.clock())
+            raise
 
     def _count(self, outcome: str) -> None:
         if self.metrics is not None:

@@ -105,6 +105,8 @@ class Request:
     next_attempt_at: float | None = None
     told_unreachable: bool = False
     uploaded: tuple[str, ...] = ()
+    # When a create of this request was last possibly on its way to Jira (None: no create can have landed).
+    create_sent_at: float | None = None
 
     def pending_attachments(self) -> list[Attachment]:
         """Return the files not yet uploaded to the issue."""
@@ -244,6 +246,13 @@ def _migration_link_requests(db: sqlite_utils.Database) -> None:
     db.table("link_requests").create_index(["user_id", "state"])
 
 
+def _migration_create_sent(db: sqlite_utils.Database) -> None:
+    # When a create may last have been on its way to Jira, so a retry waits for Jira's search to show it before
+    # filing again. A request caught between attempts by the upgrade counts from its last update.
+    db.table("requests").add_column("create_sent_at", float)
+    db.execute("UPDATE requests SET create_sent_at = updated_at WHERE state = 'sending'")
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -260,6 +269,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0012_request_lookups", _migration_request_lookups),
     ("0013_counted_events", _migration_counted_events),
     ("0014_link_requests", _migration_link_requests),
+    ("0015_request_create_sent", _migration_create_sent),
 ]
 
 
@@ -468,6 +478,10 @@ class Store:
         request = self.get_request(request_id)
         assert request is not None
         return request
+
+    def set_create_sent(self, request_id: str, at: float | None) -> None:
+        """Record when a create of the request was last possibly on its way to Jira (None: none can have landed)."""
+        self.db.execute("UPDATE requests SET create_sent_at = ? WHERE id = ?", [at, request_id])
 
     def mark_created(self, request_id: str, key: str, url: str, *, attachments_left: bool = False) -> None:
         """Record the Jira issue a request became; files still to upload keep it in the outbox."""
@@ -826,5 +840,5 @@ def _request(row: dict[str, Any]) -> Request:
         attempts=row["attempts"] or 0, created_at=row["created_at"], jira_key=row["jira_key"],
         jira_url=row["jira_url"], last_error=row["last_error"], next_attempt_at=row["next_attempt_at"],
         told_unreachable=bool(row["told_unreachable"]),
-        uploaded=tuple(json.loads(row.get("uploaded") or "[]")),
+        uploaded=tuple(json.loads(row.get("uploaded") or "[]")), create_sent_at=row.get("create_sent_at"),
     )

@@ -155,6 +155,11 @@ class JiraGateway:
         """How many Jira calls may run at once."""
         return self.config.workers
 
+    @property
+    def search_consistency_seconds(self) -> float:
+        """How long Jira's search may take to show an issue just created."""
+        return self.config.search_consistency_seconds
+
     async def _run(self, fn: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
         # The HTTP timeout bounds each call; this bounds a call that makes several.
@@ -172,11 +177,24 @@ class JiraGateway:
         """Return the browser link of an issue."""
         return f"{self.config.url.rstrip('/')}/browse/{key}"
 
-    def _find_sync(self, marker: str) -> str | None:
+    def _find_sync(self, marker: str) -> CreatedIssue | None:
         found = self._jira().search_issues(f'labels = "{marker}"', maxResults=1, fields="summary",
                                            json_result=True)
         issues = found.get("issues") if isinstance(found, dict) else None
-        return str(issues[0]["key"]) if issues else None
+        if not issues:
+            return None
+        key = str(issues[0]["key"])
+        return CreatedIssue(key, self.issue_url(key), existed=True)
+
+    async def find(self, marker: str) -> CreatedIssue | None:
+        """Return the issue carrying marker as a label, if Jira's search shows it.
+
+        Not finding it proves little right after a create: Cloud's search/jql is eventually consistent and may
+        lag a new issue by seconds or minutes. Its reconcileIssues parameter makes named issue ids consistent,
+        but the id of an issue whose create answer was lost is exactly what is unknown, and neither a label nor
+        an entity property can be looked up other than through the same search; so the caller waits instead.
+        """
+        return await self._run(lambda: self._find_sync(marker))
 
     def _issue_type_meta(self, project: str, issue_type: str) -> tuple[IssueTypeMeta | None, Deployment]:
         """Return (and cache) the create screen of a project's issue type."""
@@ -232,11 +250,7 @@ class JiraGateway:
             payload.update(shape_fields(ticket.fields, screen, deployment))
         return payload
 
-    def _create_sync(self, ticket: Ticket, marker: str, search_first: bool) -> CreatedIssue:
-        if search_first:
-            key = self._find_sync(marker)
-            if key:
-                return CreatedIssue(key, self.issue_url(key), existed=True)
+    def _create_sync(self, ticket: Ticket, marker: str) -> CreatedIssue:
         payload = self._payload(ticket, marker)
         try:
             issue = self._jira().create_issue(fields=payload, prefetch=False)
@@ -250,9 +264,9 @@ class JiraGateway:
             issue = self._jira().create_issue(fields=payload, prefetch=False)
         return CreatedIssue(issue.key, self.issue_url(issue.key))
 
-    async def create(self, ticket: Ticket, marker: str, *, search_first: bool) -> CreatedIssue:
-        """Create the issue, carrying marker as a label; first look for it when an earlier try may have landed."""
-        return await self._run(lambda: self._create_sync(ticket, marker, search_first))
+    async def create(self, ticket: Ticket, marker: str) -> CreatedIssue:
+        """Create the issue, carrying marker as a label (find() looks for it when an earlier try may have landed)."""
+        return await self._run(lambda: self._create_sync(ticket, marker))
 
     def _attach_sync(self, key: str, name: str, data: bytes) -> None:
         self._jira().add_attachment(key, attachment=io.BytesIO(data), filename=name)

@@ -15,6 +15,7 @@ import mimetypes
 import operator
 import re
 import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -103,6 +104,10 @@ _SEARCH_REMOVED = (
     "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"
 )
 _UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
+# Cloud's documented limit on reconcileIssues; Atlassian does not document the refusal's wording, so this is ours.
+MAX_RECONCILE = 50
+_TOO_MANY_RECONCILE = f"The reconcileIssues parameter accepts at most {MAX_RECONCILE} issue ids."
+_BAD_RECONCILE = "The reconcileIssues parameter must list issue ids (numbers)."
 _TEXT_TOO_LONG = "The entered text is too long. It exceeds the allowed limit of {:,} characters."
 _DATE_FORMATS_HINT = (
     "Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', "
@@ -281,6 +286,11 @@ class FakeJira:
         self.username = username
         self.upload_limit = upload_limit
         self.latency = 0.0
+        # Seconds an issue created over REST stays out of search results, as in Cloud's eventually consistent
+        # index (search/jql lets reconcileIssues name ids to see anyway); GET issue/{key} always has it at once.
+        self.search_lag = 0.0
+        # The clock search_lag runs on; a test may hand its own, moved by hand, to step past the lag.
+        self.index_clock: Callable[[], float] = time.monotonic
         # Requests being answered right now, and the most there were at once.
         self.in_flight = 0
         self.peak_in_flight = 0
@@ -1763,6 +1773,8 @@ class FakeJira:
             "changelog": [],
             # When the status category last changed (Cloud's statuscategorychangedate); None: at creation.
             "status_category_changed": None,
+            # When (on index_clock) search first sees the issue; None: at once.
+            "indexed_at": None,
         }
         self.issues[key] = issue
         return issue
@@ -1796,6 +1808,8 @@ class FakeJira:
             user = self._caller(request)
             stamp = self._tick()
             issue = self._store_issue(project, type_id, stored, user, stamp)
+            if self.search_lag > 0:
+                issue["indexed_at"] = self.index_clock() + self.search_lag
             if self._listening("jira:issue_created"):
                 self._emit(
                     "jira:issue_created",
@@ -2510,11 +2524,12 @@ class FakeJira:
     # ------------------------------------------------------------------ search
 
     def _run_jql(self, jql: str, user: dict[str, Any] | None, *, require_bound: bool,
-                 limit: int | None = None) -> list[dict[str, Any]]:
-        """Parse, check and evaluate JQL; raise _JqlError with Jira's messages.
+                 limit: int | None = None, reconcile: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+        """Parse, check and evaluate JQL over the indexed issues; raise _JqlError with Jira's messages.
 
         With a limit, only the first `limit` matches in order are found: the issues are sorted first and
         matched until there are enough, which keeps a paged search cheap when thousands of issues exist.
+        Issues whose id is in reconcile are searched even if the index has not caught up with them yet.
         """
         where, order = _JqlParser(jql).parse()
         if require_bound and where is None:
@@ -2522,10 +2537,32 @@ class FakeJira:
         with self._lock:
             compiler = _JqlCompiler(self, user)
             predicate = compiler.compile(where)
+            now = self.index_clock()
+
+            def found(issue: dict[str, Any]) -> bool:
+                indexed = issue["indexed_at"] is None or issue["indexed_at"] <= now or issue["id"] in reconcile
+                return indexed and predicate(issue)
+
             if limit is None:
-                return compiler.sort([issue for issue in self.issues.values() if predicate(issue)], order)
+                return compiler.sort([issue for issue in self.issues.values() if found(issue)], order)
             ordered = compiler.sort(list(self.issues.values()), order)
-            return list(itertools.islice((issue for issue in ordered if predicate(issue)), limit))
+            return list(itertools.islice((issue for issue in ordered if found(issue)), limit))
+
+    @staticmethod
+    def _reconcile_ids(raw: Any) -> frozenset[str]:
+        """Read search/jql's reconcileIssues: a JSON list in a POST body, repeated or comma-separated in a GET."""
+        if raw in (None, "", []):
+            return frozenset()
+        items = raw if isinstance(raw, list) else str(raw).split(",")
+        ids: set[str] = set()
+        for item in items:
+            text = str(item).strip()
+            if isinstance(item, bool) or not (text.isascii() and text.isdigit()):
+                raise _JqlError(_BAD_RECONCILE)
+            ids.add(str(int(text)))
+        if len(ids) > MAX_RECONCILE:
+            raise _JqlError(_TOO_MANY_RECONCILE)
+        return frozenset(ids)
 
     async def _h_search(self, request: web.Request) -> web.StreamResponse:
         """GET/POST search: DC's paged search; Cloud answers 410 since the API was removed."""
@@ -2595,8 +2632,10 @@ class FakeJira:
         # Cloud allows big pages of bare ids but caps pages that carry fields.
         size = 50 if size <= 0 else min(size, 5000 if ids_only else 100)
         try:
+            reconcile = self._reconcile_ids(params.get("reconcileIssues"))
             # One match more than the page shows whether another page follows (this API gives no total).
-            found = self._run_jql(jql, request[_USER], require_bound=True, limit=offset + size + 1)
+            found = self._run_jql(jql, request[_USER], require_bound=True, limit=offset + size + 1,
+                                  reconcile=reconcile)
         except _JqlError as exc:
             return _error(400, exc.messages)
         chunk = found[offset : offset + size]

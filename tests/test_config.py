@@ -243,6 +243,17 @@ def test_jira_workers_are_bounded(tmp_path: Path) -> None:
     assert config.jira is not None and config.jira.workers == 2
 
 
+def test_jira_search_consistency_window_is_bounded(tmp_path: Path) -> None:
+    text = ("templates: t.yaml\njira:\n  url: http://jira.local\n  project: OPS\n  pat: p\n"
+            "  search_consistency_seconds: -5\n")
+    assert problems(tmp_path, text, jira=True) == [
+        f"{at(tmp_path, 6)}: 'jira.search_consistency_seconds' must be between 0 and 3600"]
+    config = load(tmp_path, text.replace("-5", "0"), jira=True)
+    assert config.jira is not None and config.jira.search_consistency_seconds == 0
+    config = load(tmp_path, text.replace("  search_consistency_seconds: -5\n", ""), jira=True)
+    assert config.jira is not None and config.jira.search_consistency_seconds == 60
+
+
 def test_jira_needs_url_and_project_when_needed(tmp_path: Path) -> None:
     text = "templates: t.yaml\njira:\n  url: ftp://x\n  pat: p\n"
     assert problems(tmp_path, text, jira=True) == [

@@ -14,8 +14,9 @@ from bot.outbox import Outbox, marker
 from bot.store import Request, Store
 from bot.ticket import Reporter, Ticket
 from bot.tracker import CreatedIssue, DeliveryError, JiraGateway, classify
-from tests.conftest import Clock
+from tests.conftest import Clock, RunningBot
 from tests.fake_jira import FakeJira
+from tests.fake_telegram import FakeUser
 
 
 @dataclass
@@ -170,6 +171,141 @@ async def test_lost_create_response_does_not_file_twice(store: Store, clock: Clo
         await outbox.gateway.close()
 
 
+@pytest.mark.parametrize("mode", ["cloud", "dc9"])
+async def test_lost_create_response_while_the_search_lags_files_once(store: Store, clock: Clock, mode: str) -> None:
+    with FakeJira(mode, pat="pat-secret") as jira:
+        jira.index_clock = clock
+        jira.search_lag = 20
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard)
+        confirmed(store)
+        jira.lose_next_create_response()
+        await outbox.deliver_due()
+        assert len(jira.issues) == 1 and heard.created == []
+        clock.advance(10)
+        # The retry's search does not show the issue yet, and the consistency window is still open: no new create.
+        assert await outbox.deliver_due() == 1
+        assert len(jira.creates) == 1 and heard.created == []
+        clock.advance(20)
+        await outbox.deliver_due()
+        assert len(jira.issues) == 1 and len(jira.creates) == 1
+        assert heard.created == [("req0001", "SUP-1")]
+        await outbox.gateway.close()
+
+
+async def test_a_create_that_never_reached_jira_is_filed_once_the_window_has_passed(store: Store, clock: Clock
+                                                                                    ) -> None:
+    with FakeJira("cloud") as jira:
+        jira.index_clock = clock
+        jira.search_lag = 20
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard)
+        confirmed(store)
+        jira.go_down()
+        await outbox.deliver_due()
+        jira.come_up()
+        for _ in range(3):
+            clock.advance(15)
+            await outbox.deliver_due()
+            assert jira.creates == [] and heard.created == []
+        clock.advance(15)
+        await outbox.deliver_due()
+        assert len(jira.creates) == 1 and heard.created == [("req0001", "SUP-1")]
+        request = store.get_request("req0001")
+        assert request is not None and request.state == "created"
+        await outbox.gateway.close()
+
+
+async def test_a_create_in_flight_when_the_bot_is_upgraded_is_not_filed_twice(tmp_path: Path, clock: Clock) -> None:
+    with FakeJira("cloud") as jira:
+        jira.index_clock = clock
+        jira.search_lag = 20
+        store = Store(tmp_path / "old.db", clock)
+        request = confirmed(store)
+        store.mark_sending(request.id)
+        gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", email="bot@example.com", api_token="tok",
+                                         timeout=5))
+        jira.lose_next_create_response()
+        with pytest.raises(DeliveryError):
+            await gateway.create(request.ticket, marker(request.id))
+        # The database as the release before the in-flight mark left it, then upgraded by the next start.
+        store.db.execute("ALTER TABLE requests DROP COLUMN create_sent_at")
+        store.db.execute("DELETE FROM _migrations WHERE name = '0015_request_create_sent'")
+        store.close()
+        store = Store(tmp_path / "old.db", clock)
+        heard = Heard()
+        outbox = Outbox(store, gateway, Listener(heard), DeliveryConfig(), clock=clock, jitter=lambda: 1.0)
+        clock.advance(10)
+        await outbox.deliver_due()
+        assert len(jira.issues) == 1 and heard.created == []
+        clock.advance(20)
+        await outbox.deliver_due()
+        assert len(jira.issues) == 1 and heard.created == [("req0001", "SUP-1")]
+        store.close()
+        await gateway.close()
+
+
+async def test_a_refused_create_is_sent_again_without_waiting(store: Store, clock: Clock) -> None:
+    with FakeJira("cloud") as jira:
+        heard = Heard()
+        outbox = outbox_for(store, jira, clock, heard)
+        confirmed(store)
+        # Jira answered, so no issue was made: the next attempt need not wait for the search to catch up.
+        jira.fail_next(429, headers={"Retry-After": "1"}, path_contains="/issue", method="POST")
+        await outbox.deliver_due()
+        clock.advance(10)
+        await outbox.deliver_due()
+        assert heard.created == [("req0001", "SUP-1")]
+        assert not [r for r in jira.requests if "/search" in r.path], "no search was needed"
+        await outbox.gateway.close()
+
+
+def test_exactly_once_whatever_the_lag_and_the_retry_times(tmp_path: Path) -> None:
+    """Any search lag within the window, lost answers or not, any spacing of retries: one issue, one notice."""
+    import asyncio
+    import itertools
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    clock = Clock()
+    numbers = itertools.count()
+    with FakeJira("cloud") as jira:
+        jira.index_clock = clock
+        # The default consistency window (60 s) is longer than any lag drawn here.
+        gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", email="bot@example.com", api_token="tok",
+                                         timeout=5))
+
+        @settings(max_examples=25, deadline=None, database=None)
+        @given(lag=st.floats(0, 59), lost=st.booleans(), waits=st.lists(st.floats(0.5, 40), max_size=6))
+        def scenario(lag: float, lost: bool, waits: list[float]) -> None:
+            number = next(numbers)
+            store = Store(tmp_path / f"prop{number}.db", clock)
+            heard = Heard()
+            outbox = Outbox(store, gateway, Listener(heard), DeliveryConfig(first_retry_seconds=5,
+                                                                            max_retry_seconds=30),
+                            clock=clock, jitter=lambda: 1.0)
+            request = confirmed(store, f"prop{number}")
+            jira.search_lag = lag
+            if lost:
+                jira.lose_next_create_response()
+
+            async def play() -> None:
+                await outbox.deliver_due()
+                for wait in [*waits, 200.0]:
+                    clock.advance(wait)
+                    await outbox.deliver_due()
+
+            asyncio.run(play())
+            store.close()
+            mine = [i for i in jira.issues.values() if marker(request.id) in i["fields"]["labels"]]
+            assert len(mine) == 1
+            assert heard.created == [(request.id, mine[0]["key"])]
+
+        scenario()
+        asyncio.run(gateway.close())
+
+
 async def test_crash_after_create_before_bookkeeping_does_not_file_twice(store: Store, clock: Clock) -> None:
     with FakeJira("cloud") as jira:
         heard = Heard()
@@ -177,8 +313,9 @@ async def test_crash_after_create_before_bookkeeping_does_not_file_twice(store: 
         request = confirmed(store)
         # As if the process died after Jira created the issue but before the database heard of it.
         store.mark_sending(request.id)
+        store.set_create_sent(request.id, clock())
         gateway = outbox.gateway
-        await gateway.create(request.ticket, marker(request.id), search_first=False)
+        await gateway.create(request.ticket, marker(request.id))
         await outbox.deliver_due()
         assert len(jira.issues) == 1
         assert heard.created == [("req0001", "SUP-1")]
@@ -270,7 +407,7 @@ async def test_gateway_never_blocks_the_event_loop(store: Store, clock: Clock) -
 
         task = asyncio.create_task(ticker())
         started = time.monotonic()
-        await gateway.create(ticket(), "ts-loop", search_first=False)
+        await gateway.create(ticket(), "ts-loop")
         elapsed = time.monotonic() - started
         task.cancel()
         assert ticks >= int(elapsed / 0.01) // 2, "the loop kept running while Jira was slow"
@@ -396,3 +533,98 @@ async def test_the_ca_bundle_from_the_environment_verifies_jira(monkeypatch: pyt
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "changed.pem"))
         assert sessions[0].merge_environment_settings(jira.url, {}, None, None, None)["verify"] == str(bundle)
         await gateway.close()
+
+
+# -- the whole journey: real PTB and python-jira, a Jira whose search lags behind its creates -----------------
+
+
+async def to_summary_card(bot: RunningBot, user: FakeUser) -> None:
+    """Walk the bug template to its summary card."""
+    await bot.say(user, "/new")
+    await bot.tap(user, "Something is broken")
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.say(user, "acme")
+    await bot.tap(user, "Can wait")
+    await bot.tap(user, "No deadline")
+    await bot.tap(user, "Skip ⏭")
+
+
+async def next_attempt(bot: RunningBot, seconds: float) -> Request:
+    """Let seconds pass on the bot's clock and wait until the outbox has filed the request or put it off again."""
+    import asyncio
+
+    assert bot.svc is not None and bot.svc.outbox is not None
+    [before] = bot.svc.store.requests_of(101)
+    bot.clock.advance(seconds)
+    bot.svc.outbox.kick()
+    for _ in range(500):
+        [request] = bot.svc.store.requests_of(101)
+        if request.attempts > before.attempts and (
+                request.state == "created" or (request.next_attempt_at or 0) > bot.clock()):
+            return request
+        await asyncio.sleep(0.02)
+    raise AssertionError("the outbox did not act on the due request")
+
+
+def created_notices(user: FakeUser) -> list[str]:
+    """The 'Created SUP-n' notices the salesperson got."""
+    return [m.text for m in user.messages if "Created SUP-" in m.text]
+
+
+async def test_a_lost_create_answer_while_the_search_lags_gives_one_issue_and_one_notice(bot: RunningBot) -> None:
+    bot.jira.index_clock = bot.clock
+    bot.jira.search_lag = 20
+    user = bot.user()
+    await to_summary_card(bot, user)
+    bot.jira.lose_next_create_response()
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("not reachable" in m.text for m in user.messages), timeout=10)
+    assert list(bot.jira.issues) == ["SUP-1"], "Jira made the issue; only its answer was lost"
+    # Retried before the search shows SUP-1: not finding it must not mean filing it again.
+    request = await next_attempt(bot, 5)
+    assert list(bot.jira.issues) == ["SUP-1"] and created_notices(user) == []
+    assert request.state == "sending"
+    request = await next_attempt(bot, 20)
+    assert request.state == "created" and request.jira_key == "SUP-1"
+    await bot.tg.wait_for(lambda: bool(created_notices(user)), timeout=10)
+    assert list(bot.jira.issues) == ["SUP-1"] and len(bot.jira.creates) == 1
+    [notice] = created_notices(user)
+    assert "Created SUP-1" in notice and "SUP-2" not in notice
+
+
+async def test_a_restart_while_the_search_lags_still_files_once(bot: RunningBot) -> None:
+    bot.jira.index_clock = bot.clock
+    bot.jira.search_lag = 20
+    user = bot.user()
+    await to_summary_card(bot, user)
+    bot.jira.lose_next_create_response()
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("not reachable" in m.text for m in user.messages), timeout=10)
+    # A fresh process knows only what the database kept: when the create that got no answer was sent.
+    await bot.restart()
+    request = await next_attempt(bot, 5)
+    assert list(bot.jira.issues) == ["SUP-1"] and request.state == "sending"
+    request = await next_attempt(bot, 20)
+    assert request.state == "created" and request.jira_key == "SUP-1"
+    await bot.tg.wait_for(lambda: bool(created_notices(user)), timeout=10)
+    assert len(bot.jira.issues) == 1 and len(bot.jira.creates) == 1
+    assert len(created_notices(user)) == 1 and "Created SUP-1" in created_notices(user)[0]
+
+
+async def test_a_create_that_never_reached_jira_is_filed_after_the_window_once(bot: RunningBot) -> None:
+    bot.jira.index_clock = bot.clock
+    bot.jira.search_lag = 20
+    user = bot.user()
+    await to_summary_card(bot, user)
+    bot.jira.go_down()
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("not reachable" in m.text for m in user.messages), timeout=10)
+    bot.jira.come_up()
+    # Within the window, a missing issue may still be on its way into the search: wait rather than file.
+    request = await next_attempt(bot, 30)
+    assert bot.jira.creates == [] and created_notices(user) == [] and request.state == "sending"
+    request = await next_attempt(bot, 31)
+    assert request.state == "created" and request.jira_key == "SUP-1"
+    await bot.tg.wait_for(lambda: bool(created_notices(user)), timeout=10)
+    assert len(bot.jira.issues) == 1 and len(bot.jira.creates) == 1
+    assert len(created_notices(user)) == 1 and "Created SUP-1" in created_notices(user)[0]

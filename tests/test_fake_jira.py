@@ -20,7 +20,8 @@ from jira import JIRA, JIRAError
 from multidict import CIMultiDict
 
 from bot.jira_events import parse_issue_history, parse_webhook, verify_signature
-from tests.fake_jira import FakeJira, Mode
+from tests.conftest import Clock
+from tests.fake_jira import MAX_RECONCILE, FakeJira, Mode
 
 MODES: tuple[Mode, ...] = ("cloud", "dc8", "dc9")
 DC_MODES: tuple[Mode, ...] = ("dc8", "dc9")
@@ -617,6 +618,98 @@ def test_cloud_token_paging_and_default_fields(make_fake: Callable[..., FakeJira
     assert bare["issues"][0] == {"id": fake.issues["SUP-5"]["id"]}
     assert bare["isLast"] is True
     assert "nextPageToken" not in bare
+
+
+def test_search_lags_behind_a_new_issue(fake: FakeJira, jira: JIRA) -> None:
+    """With search_lag, a created issue is fetchable by key at once but searchable only once the index caught up."""
+    clock = Clock()
+    fake.index_clock = clock
+    fake.search_lag = 20
+    seeded = fake.add_issue("Filed long ago", labels=["ts-new"])
+    issue = jira.create_issue(fields=valid_fields(labels=["ts-new"]))
+    assert jira.issue(issue.key).fields.labels == ["ts-new"]
+    assert [found.key for found in jira.search_issues('labels = "ts-new"')] == [seeded["key"]]
+    assert [found.key for found in jira.search_issues("project = SUP")] == [seeded["key"]]
+    assert jira.search_issues(f"key = {issue.key}") == []
+    clock.advance(19.9)
+    assert [found.key for found in jira.search_issues('labels = "ts-new" ORDER BY key')] == [seeded["key"]]
+    clock.advance(0.1)
+    assert [found.key for found in jira.search_issues('labels = "ts-new" ORDER BY key')] == [seeded["key"], issue.key]
+
+
+def test_a_lost_create_response_leaves_an_issue_search_does_not_show_yet(fake: FakeJira, jira: JIRA) -> None:
+    """The two faults together: the client hears nothing, and searching for the issue finds nothing yet."""
+    clock = Clock()
+    fake.index_clock = clock
+    fake.search_lag = 30
+    fake.lose_next_create_response()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        jira.create_issue(fields=valid_fields(labels=["ts-lost"]))
+    assert list(fake.issues) == ["SUP-1"]
+    assert jira.search_issues("labels = ts-lost") == []
+    clock.advance(30)
+    assert [i.key for i in jira.search_issues("labels = ts-lost")] == ["SUP-1"]
+
+
+@pytest.mark.parametrize("use_post", [False, True])
+def test_reconcile_issues_sees_the_named_new_issues(make_fake: Callable[..., FakeJira], use_post: bool) -> None:
+    """Cloud's search/jql shows a lagging issue when its id is in reconcileIssues, if it matches the JQL."""
+    fake = make_fake("cloud")
+    fake.index_clock = Clock()
+    fake.search_lag = 60
+    client = connect(fake)
+    named = client.create_issue(fields=valid_fields(labels=["ts-a"]))
+    other = client.create_issue(fields=valid_fields(labels=["ts-a"]))
+
+    def keys(jql: str, ids: list[int]) -> list[str]:
+        found = client.enhanced_search_issues(jql, reconcileIssues=ids, fields="labels", json_result=True,
+                                              use_post=use_post)
+        assert isinstance(found, dict)
+        return [str(issue["key"]) for issue in found["issues"]]
+
+    assert keys("labels = ts-a", []) == []
+    assert keys("labels = ts-a", [int(named.id)]) == [named.key]
+    assert keys("labels = ts-b", [int(named.id)]) == [], "a reconciled issue still has to match"
+    assert keys("labels = ts-a ORDER BY key", [int(named.id), int(other.id)]) == [named.key, other.key]
+    sent = fake.requests[-1]
+    if use_post:
+        assert sent.json["reconcileIssues"] == [int(named.id), int(other.id)]
+    else:
+        assert sent.query["reconcileIssues"] == f"{named.id},{other.id}"
+
+
+def test_reconcile_issues_takes_at_most_fifty_ids(make_fake: Callable[..., FakeJira]) -> None:
+    """More ids than Cloud allows, or ids that are not numbers, are refused with a 400."""
+    fake = make_fake("cloud")
+    client = connect(fake)
+    client.create_issue(fields=valid_fields())
+    ids = list(range(10000, 10000 + MAX_RECONCILE))
+    assert client.enhanced_search_issues("project = SUP", reconcileIssues=ids, json_result=True)["issues"]
+    for bad in ([*ids, 20000], ["SUP-1"]):
+        with pytest.raises(JIRAError) as info:
+            client.enhanced_search_issues("project = SUP", reconcileIssues=bad, json_result=True,  # type: ignore[arg-type]
+                                          use_post=True)
+        assert info.value.status_code == 400
+
+
+def test_dc_search_lags_too_and_knows_no_reconcile(dc_fake: FakeJira) -> None:
+    """Data Center's search honours search_lag as well; its POST body refuses reconcileIssues."""
+    clock = Clock()
+    dc_fake.index_clock = clock
+    dc_fake.search_lag = 5
+    client = connect(dc_fake)
+    issue = client.create_issue(fields=valid_fields())
+    assert client.search_issues("project = SUP") == []
+    response = requests.post(
+        f"{dc_fake.url}/rest/api/2/search",
+        json={"jql": "project = SUP", "reconcileIssues": [int(issue.id)]},
+        timeout=5,
+        **raw_auth(dc_fake),
+    )
+    assert response.status_code == 400
+    assert 'Unrecognized field "reconcileIssues"' in response.json()["errorMessages"][0]
+    clock.advance(5)
+    assert [i.key for i in client.search_issues("project = SUP")] == [issue.key]
 
 
 def test_dc_offset_paging_and_post(dc_fake: FakeJira) -> None:

@@ -48,7 +48,7 @@ async def test_fields_named_by_display_name_are_filed_by_id(jira: FakeJira) -> N
     gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", timeout=5, **AUTH[jira.mode]))  # type: ignore[arg-type]
     ticket = Ticket(project="SUP", issue_type="Story", summary="ACME needs SSO", description="d",
                     fields=(("Deal size", 40000), ("customer tier", "Gold"), ("customfield_10052", "SMB")))
-    created = await gateway.create(ticket, "ts-fields", search_first=False)
+    created = await gateway.create(ticket, "ts-fields")
     fields = jira.issues[created.key]["fields"]
     assert fields["customfield_10050"] == 40000
     assert fields["customfield_10051"]["value"] == "Gold"
@@ -60,6 +60,6 @@ async def test_a_field_jira_does_not_know_is_refused_by_jira_by_name(jira: FakeJ
     gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", timeout=5, **AUTH[jira.mode]))  # type: ignore[arg-type]
     ticket = Ticket(project="SUP", issue_type="Story", summary="x", description="d", fields=(("Budget", 1),))
     with pytest.raises(DeliveryError) as caught:
-        await gateway.create(ticket, "ts-unknown", search_first=False)
+        await gateway.create(ticket, "ts-unknown")
     assert not caught.value.transient and "Budget" in caught.value.field_errors
     await gateway.close()
