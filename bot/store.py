@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -235,6 +236,9 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
 ]
 
 
+# The settings row /readyz rewrites to prove the database takes writes.
+HEARTBEAT_KEY = "heartbeat"
+
 # How stale a user's last-seen time may be; lists show it to the minute.
 SEEN_RESOLUTION = 60.0
 
@@ -320,10 +324,18 @@ class Store:
                 step(self.db)
                 self.db.table("_migrations").insert({"name": name, "applied_at": self.clock()})
 
-    def ping(self) -> None:
-        """Prove the database takes writes (takes the write lock and lets it go)."""
+    def heartbeat(self) -> int:
+        """Prove the database takes writes by recording the time; return how many bytes it can still grow by.
+
+        Raises sqlite3.Error when the write fails. A small row often still fits when the disk is full, so the room
+        left counts too: the free pages inside the file, the pages it may still add and the space on its disk.
+        """
         with self.transaction():
-            pass
+            self._upsert("settings", {"key": HEARTBEAT_KEY, "value": repr(self.clock())}, ("key",))
+        page_size, pages, limit, free = (self.db.execute(f"PRAGMA {name}").fetchone()[0]
+                                         for name in ("page_size", "page_count", "max_page_count", "freelist_count"))
+        inside = (max(0, limit - pages) + free) * page_size
+        return int(min(inside, shutil.disk_usage(self.path.parent).free))
 
     def migrations(self) -> list[str]:
         """Return the names of applied migrations."""
