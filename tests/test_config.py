@@ -326,3 +326,8 @@ def test_reporters_map_telegram_users_to_jira_users(tmp_path: Path) -> None:
     assert config.jira.reporter_for(123456, None) == "anna@company.com"
     assert config.jira.reporter_for(7, "boris") == "boris@company.com"
     assert config.jira.reporter_for(7, "carl") is None
+
+
+def test_a_config_nested_thousands_deep_is_refused_with_its_file_and_line(tmp_path: Path) -> None:
+    text = "templates: templates.yaml\nnotices:\n  events: " + "[" * 5000 + "]" * 5000 + "\n"
+    assert problems(tmp_path, text) == [f"{at(tmp_path, 3)}: nested too deeply (more than 64 levels)"]
