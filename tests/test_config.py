@@ -270,6 +270,13 @@ def test_secrets_are_collected_and_not_shown(tmp_path: Path) -> None:
     assert "secret" not in repr(config.jira)
 
 
+def test_credentials_written_into_urls_are_secrets(tmp_path: Path) -> None:
+    text = ("templates: t.yaml\ntelegram:\n  token: '123:abc'\n  api_base_url: http://tg-4711-token@bot-api:8081/bot\n"
+            "jira:\n  url: https://bot:jira-4711-pass@x.atlassian.net\n  project: SUP\n  pat: pat-secret\n")
+    secrets = load(tmp_path, text, telegram=True, jira=True).secrets
+    assert "jira-4711-pass" in secrets and "tg-4711-token" in secrets and "bot" not in secrets
+
+
 def test_no_secrets_without_telegram_and_jira(tmp_path: Path) -> None:
     assert load(tmp_path, "templates: t.yaml\n").secrets == ()
 
