@@ -15,6 +15,7 @@ from bot.jira_check import check_templates, format_report
 from bot.jira_meta import JiraMeta
 from bot.logs import RedactSecrets, hide_url_credentials, setup_logging
 from bot.services import build_directory, build_engine, build_services
+from bot.store import StoreUnavailable
 from bot.templates import load_templates
 from bot.tracker import DeliveryError, JiraGateway
 from bot.yamlfile import ConfigError
@@ -38,6 +39,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         svc = build_services(config)
     except ConfigError as error:
         return _fail(error)
+    except StoreUnavailable as error:
+        return _fail(ConfigError([f"{error}; set storage.path in {config.path} to a file in a folder the bot can "
+                                  "write to"]))
     # Imported here: the core commands (check, chat) must work without the Telegram layer.
     from telegram.error import InvalidToken, NetworkError
 
