@@ -13,8 +13,9 @@ from bot.console import run_console
 from bot.i18n import LANGUAGES
 from bot.jira_check import check_templates, format_report
 from bot.jira_meta import JiraMeta
-from bot.logs import setup_logging
+from bot.logs import RedactSecrets, hide_url_credentials, setup_logging
 from bot.services import build_directory, build_engine, build_services
+from bot.store import StoreUnavailable
 from bot.templates import load_templates
 from bot.tracker import DeliveryError, JiraGateway
 from bot.yamlfile import ConfigError
@@ -25,7 +26,7 @@ log = logging.getLogger("ticketsmith")
 def _fail(error: ConfigError) -> int:
     print("ticketsmith: the configuration has problems:", file=sys.stderr)
     for problem in error.problems:
-        print(f"  - {problem}", file=sys.stderr)
+        print(f"  - {hide_url_credentials(problem)}", file=sys.stderr)
     return 2
 
 
@@ -38,6 +39,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         svc = build_services(config)
     except ConfigError as error:
         return _fail(error)
+    except StoreUnavailable as error:
+        return _fail(ConfigError([f"{error}; set storage.path in {config.path} to a file in a folder the bot can "
+                                  "write to"]))
     # Imported here: the core commands (check, chat) must work without the Telegram layer.
     from telegram.error import InvalidToken, NetworkError
 
@@ -52,8 +56,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("ticketsmith: Telegram refused the bot token — check TELEGRAM_TOKEN (telegram.token)", file=sys.stderr)
         return 3
     except NetworkError as error:
-        print(f"ticketsmith: the Telegram Bot API at {config.telegram.api_base_url} could not be reached ({error}) "
-              "— check telegram.api_base_url and the network", file=sys.stderr)
+        print(RedactSecrets(config.secrets).scrub(
+            f"ticketsmith: the Telegram Bot API at {config.telegram.api_base_url} could not be reached ({error}) "
+            "— check telegram.api_base_url and the network"), file=sys.stderr)
         return 3
     return 0
 
@@ -115,16 +120,17 @@ def _check_against_jira(config: Config, jira: JiraConfig) -> int:
     """Check every template against Jira's create screens: 0 if all fit, 1 on problems, 3 if Jira cannot be read."""
     templates = load_templates(config.templates_path)
     projects = {t.jira.project or config.jira_project for t in templates.templates}
+    redact = RedactSecrets(config.secrets)
     try:
         meta = asyncio.run(_fetch_meta(jira, projects))
     except DeliveryError as error:
-        print(f"ticketsmith: {_jira_failure(jira, error)}", file=sys.stderr)
+        print(redact.scrub(f"ticketsmith: {_jira_failure(jira, error)}"), file=sys.stderr)
         return 3
-    print(f"jira: {jira.url} — {meta.product}; checking {len(templates.templates)} template(s) against "
-          f"project(s) {', '.join(sorted(projects))}")
+    print(redact.scrub(f"jira: {jira.url} — {meta.product}; checking {len(templates.templates)} template(s) against "
+                       f"project(s) {', '.join(sorted(projects))}"))
     results = check_templates(templates, meta, config.jira_project)
     for line in format_report(results):
-        print(line)
+        print(redact.scrub(line))
     return 1 if any(results.values()) else 0
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import LANGUAGES
-from bot.yamlfile import ConfigError, LineDict, read_yaml
+from bot.yamlfile import ConfigError, LineDict, LineList, read_yaml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",
@@ -175,7 +177,24 @@ class Config:
         found.extend(s for s in (self.notices.webhook_secret, self.notices.webhook_token) if s)
         if self.extractor is not None and self.extractor.token:
             found.append(self.extractor.token)
+        found.extend(_url_credentials(self))
         return tuple(found)
+
+
+def _url_credentials(config: Config) -> list[str]:
+    """Return the secrets written into the config's URLs: each password, or a user standing alone (a token)."""
+    urls = [config.jira.url if config.jira else "", config.extractor.url if config.extractor else ""]
+    if config.telegram is not None:
+        urls += [config.telegram.api_base_url, config.telegram.file_base_url,
+                 config.telegram.webhook.url if config.telegram.webhook else ""]
+    found: list[str] = []
+    for url in urls:
+        with contextlib.suppress(ValueError):
+            parts = urlsplit(url)
+            secret = parts.password or parts.username
+            if secret:
+                found.append(secret)
+    return found
 
 
 class _Reader:
@@ -266,17 +285,32 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
 
 
+def masked(value: object) -> str:
+    """Describe a value that failed its check without showing it: it may be a secret pasted in the wrong place."""
+    if isinstance(value, str):
+        text = value.strip()
+        # A long value keeps its first two characters, enough to recognise it and too few to use it.
+        return f"'{text[:2] if len(text) >= 8 else ''}***', a text of {len(text)} characters"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, Mapping) else "an empty value"
+
+
 def _people(reader: _Reader, section: LineDict, key: str) -> tuple[int | str, ...]:
     raw = reader.get(section, "access", key, list, [])
+    written = section.get(key)
     people: list[int | str] = []
-    for item in raw:
+    for index, item in enumerate(raw):
         if (isinstance(item, int) and not isinstance(item, bool)) or (isinstance(item, str) and item.strip().isdigit()):
             people.append(int(item))
         elif isinstance(item, str) and re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", item.strip()):
             people.append("@" + item.strip().lstrip("@").lower())
         else:
-            reader.problem(section.line_of(key),
-                           f"'access.{key}' entry {item!r} is neither a numeric Telegram id nor an @username")
+            line = written.line_of(index) if isinstance(written, LineList) else section.line_of(key)
+            reader.problem(line, f"'access.{key}' entry {index + 1} ({masked(item)}) is neither a numeric Telegram "
+                           "id nor an @username")
     return tuple(people)
 
 

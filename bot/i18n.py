@@ -459,6 +459,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Entschuldigung, bei mir ist etwas schiefgelaufen. Deine bisherigen Antworten sind "
         "gespeichert; bitte versuch es noch einmal.",
     },
+    "save_failed": {
+        "en": "Sorry, I could not save this answer: my storage is not taking anything new right now. What you "
+        "answered before is still saved. Please try again in a moment.",
+        "ru": "Извините, не удалось сохранить этот ответ: хранилище сейчас не принимает ничего нового. Всё, что вы "
+        "ответили раньше, по-прежнему сохранено. Попробуйте ещё раз чуть позже.",
+        "de": "Entschuldigung, diese Antwort konnte ich nicht speichern: mein Speicher nimmt gerade nichts Neues an. "
+        "Was du vorher beantwortet hast, ist weiterhin gespeichert. Bitte versuch es gleich noch einmal.",
+    },
 }
 
 

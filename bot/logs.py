@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
 REDACTED = "[redacted]"
+# The user:password@ part of a URL (userinfo holds no slash); the host after it stays readable.
+_URL_CREDENTIALS = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s@]+@")
 # Who and what a log line is about, set where an update or a request is being handled.
 USER_ID: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -28,18 +31,23 @@ class AddContext(logging.Filter):
         return True
 
 
+def hide_url_credentials(text: str) -> str:
+    """Return text with the credentials of every URL in it masked: https://***@host/."""
+    return _URL_CREDENTIALS.sub(r"\1***@", text)
+
+
 class RedactSecrets(logging.Filter):
-    """Replaces every known secret in a record's final message (tokens travel inside URLs and errors)."""
+    """Replaces known secrets and URLs' credentials in every record (tokens travel inside URLs and errors)."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
         self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
 
     def scrub(self, text: str) -> str:
-        """Return text with secrets replaced."""
+        """Return text with secrets replaced and URL credentials masked."""
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return hide_url_credentials(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = self.scrub(record.getMessage())

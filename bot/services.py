@@ -79,7 +79,6 @@ def build_engine(config: Config, directory: CustomerDirectory, clock: Callable[[
 
 def open_store(path: Path, clock: Callable[[], float] = time.time) -> Store:
     """Open (and migrate) the database, creating its folder if needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     return Store(path, clock)
 
 

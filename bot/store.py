@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -273,6 +274,35 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
 ]
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be created or opened where the config puts it."""
+
+    def __init__(self, path: Path, reason: str, *, existed: bool) -> None:
+        super().__init__(f"cannot {'open' if existed else 'create'} the database at {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def _why_unusable(path: Path, error: Exception) -> str:
+    """Say why the database file cannot be used, in the system's words where SQLite says only 'unable to open'."""
+    folder = next((parent for parent in path.parents if parent.exists()), None)
+    if folder is not None and not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if path.is_dir():
+        return "that is a folder, not a file"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as refused:
+        return refused.strerror or str(refused)
+    return str(error)
+
+
+# The settings row /readyz rewrites to prove the database takes writes.
+HEARTBEAT_KEY = "heartbeat"
+
 # How stale a user's last-seen time may be; lists show it to the minute.
 SEEN_RESOLUTION = 60.0
 
@@ -281,18 +311,27 @@ class Store:
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        # WAL with synchronous=NORMAL survives a killed process; every write is committed on return.
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=5000")
-        self.db = sqlite_utils.Database(conn)
         self.path = Path(path)
+        existed = self.path.exists()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            # WAL with synchronous=NORMAL survives a killed process; every write is committed on return.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=5000")
+        except (OSError, sqlite3.Error) as error:
+            raise StoreUnavailable(self.path, _why_unusable(self.path, error), existed=existed) from error
+        self.db = sqlite_utils.Database(conn)
         self.clock = clock
         self._checkpointer: Checkpointer | None = None
         # What remember_user last wrote per user, and when: most updates would rewrite the same row.
         self._remembered: dict[int, tuple[tuple[int, str | None, str, str], float]] = {}
-        self._migrate()
+        try:
+            self._migrate()
+        except sqlite3.Error as error:
+            conn.close()
+            raise StoreUnavailable(self.path, _why_unusable(self.path, error), existed=existed) from error
 
     def close(self) -> None:
         """Close the database."""
@@ -358,10 +397,18 @@ class Store:
                 step(self.db)
                 self.db.table("_migrations").insert({"name": name, "applied_at": self.clock()})
 
-    def ping(self) -> None:
-        """Prove the database takes writes (takes the write lock and lets it go)."""
+    def heartbeat(self) -> int:
+        """Prove the database takes writes by recording the time; return how many bytes it can still grow by.
+
+        Raises sqlite3.Error when the write fails. A small row often still fits when the disk is full, so the room
+        left counts too: the free pages inside the file, the pages it may still add and the space on its disk.
+        """
         with self.transaction():
-            pass
+            self._upsert("settings", {"key": HEARTBEAT_KEY, "value": repr(self.clock())}, ("key",))
+        page_size, pages, limit, free = (self.db.execute(f"PRAGMA {name}").fetchone()[0]
+                                         for name in ("page_size", "page_count", "max_page_count", "freelist_count"))
+        inside = (max(0, limit - pages) + free) * page_size
+        return int(min(inside, shutil.disk_usage(self.path.parent).free))
 
     def migrations(self) -> list[str]:
         """Return the names of applied migrations."""

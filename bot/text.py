@@ -37,6 +37,24 @@ def visible(text: str) -> str:
     return text[start:end]
 
 
+# C0 and C1 control characters: terminals, mail clients and Jira's XML export act on them; nobody can read them.
+_CONTROLS = (*range(0x20), *range(0x7F, 0xA0))
+# Bidi embeddings, overrides and isolates: an unclosed one reverses the rest of the line it stands in.
+_BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_NOT_PRINTED = dict.fromkeys(code for code in _CONTROLS if chr(code) not in "\t\n")
+_NOT_IN_A_LINE = dict.fromkeys(code for code in (*_CONTROLS, *_BIDI) if not chr(code).isspace())
+
+
+def printable(text: str) -> str:
+    """Return text without control characters; tabs and line feeds stay."""
+    return text.translate(_NOT_PRINTED)
+
+
+def one_line(text: str) -> str:
+    """Return text as one line: line breaks and runs of spaces become one space, controls and bidi overrides go."""
+    return " ".join(text.translate(_NOT_IN_A_LINE).split())
+
+
 def whole_number(text: str, digits: int = 18) -> int | None:
     """Return text as a non-negative whole number of at most `digits` ASCII digits, else None.
 

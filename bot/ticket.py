@@ -12,7 +12,7 @@ from bot.dates import format_date
 from bot.i18n import t
 from bot.rubric import format_amount
 from bot.templates import PLACEHOLDER, Question, Template, applies
-from bot.text import clip, short_label
+from bot.text import clip, one_line, printable, short_label
 from bot.wiki import escape, slug
 
 SUMMARY_LIMIT = 255
@@ -161,12 +161,14 @@ def _fill(pattern: str, template: Template, answers: Mapping[str, Any], lang: st
 
 
 def make_summary(template: Template, answers: Mapping[str, Any], lang: str) -> str:
-    """Fill the template's summary rule: one line, at most 255 characters."""
-    text = " ".join(_fill(template.jira.summary, template, answers, lang, _EMPTY).split())
+    """Fill the template's summary rule: one line without control characters, at most 255 characters."""
+    # Cleaned before filling: the empty-placeholder mark is a control character itself.
+    plain = {key: one_line(value) if isinstance(value, str) else value for key, value in answers.items()}
+    text = " ".join(_fill(template.jira.summary, template, plain, lang, _EMPTY).split())
     # An empty placeholder takes the separator that joined it to its neighbour with it: "{customer}: {what}".
     text = re.sub(rf"{_SEPARATORS}*{_EMPTY}{_SEPARATORS}*", " ", text)
-    text = re.sub(rf"^{_SEPARATORS}+|[\s:;,\-–—|/]+$", "", " ".join(text.split()))
-    text = text or " ".join(template.title.get(lang).split())
+    text = re.sub(rf"^{_SEPARATORS}+|[\s:;,\-–—|/]+$", "", one_line(text))
+    text = text or one_line(template.title.get(lang))
     if len(text) <= SUMMARY_LIMIT:
         return text
     cut = text[: SUMMARY_LIMIT - 1]
@@ -182,8 +184,8 @@ def _field_value(template: Template, pattern: Any, answers: Mapping[str, Any], l
         # A lone placeholder keeps the answer's own type, so a number stays a number.
         value = answers.get(whole[1])
         question = template.question(whole[1])
-        return value if question.type in ("number", "date", "choice") else display(question, value, lang)
-    return _fill(pattern, template, answers, lang)
+        return value if question.type in ("number", "date", "choice") else printable(display(question, value, lang))
+    return printable(_fill(pattern, template, answers, lang))
 
 
 def _cut_escaped(body: str, budget: int) -> str:
@@ -265,7 +267,7 @@ def render_ticket(
         if question.jira_field == "duedate":
             duedate = str(value)
         elif question.jira_field:
-            mapped[question.jira_field] = value
+            mapped[question.jira_field] = printable(value) if isinstance(value, str) else value
     if rated is not None:
         # The rubric's verdict wins over option priorities, and engineers see why.
         priority = rated[0]

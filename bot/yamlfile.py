@@ -42,8 +42,45 @@ class ConfigError(Exception):
         self.problems = problems
 
 
+# Templates and config nest a handful of levels; a file nested far deeper would exhaust Python's recursion.
+MAX_DEPTH = 64
+TOO_DEEP = f"nested too deeply (more than {MAX_DEPTH} levels)"
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that builds LineDict mappings."""
+    """SafeLoader that builds LineDict mappings and refuses documents nested deeper than MAX_DEPTH."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.heights: dict[int, int] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        """Compose one node, refusing it where it sits too deep, or where an alias repeats a node too deep there."""
+        alias = self.check_event(yaml.AliasEvent)
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, TOO_DEEP, mark)
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        if alias and node is not None and self.depth + self._height(node) > MAX_DEPTH:
+            raise yaml.composer.ComposerError(None, None, TOO_DEEP, mark)
+        return node
+
+    def _height(self, node: yaml.Node) -> int:
+        """Return how many levels a composed node spans, measuring each node once."""
+        if node.end_mark is None:
+            return 1  # an alias inside its own anchor: construction refuses it as recursive
+        known = self.heights.get(id(node))
+        if known is None:
+            children = (node.value if isinstance(node, yaml.SequenceNode)
+                        else [child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode)
+                        else [])
+            known = self.heights[id(node)] = 1 + max((self._height(child) for child in children), default=0)
+        return known
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:

@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import json
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.dialog import human_size
 from bot.jira_events import SIGNATURE_HEADER, parse_webhook, verify_signature
 from bot.metrics import CONTENT_TYPE
 from bot.services import Services
@@ -28,6 +30,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HANDLE_WITHIN = 50.0
 PROBE_EVERY = 30.0
 JIRA_FRESH = 300.0
+# Less room than this and the next drafts and requests may not fit (the write-ahead log grows by whole pages).
+DATABASE_ROOM = 1024 * 1024
 
 SERVICES = web.AppKey("services", Services)
 APPLICATION = web.AppKey("application", Application)
@@ -78,15 +82,19 @@ async def readyz(request: web.Request) -> web.Response:
         info = await gateway.server_info()
         return True, str(info.get("version", "reached"))
 
+    async def database() -> tuple[bool, str]:
+        try:
+            room = svc.store.heartbeat()
+        except sqlite3.Error as error:
+            return False, f"cannot write: {error}"
+        if room < DATABASE_ROOM:
+            return False, f"full: {human_size(room)} left to grow (database or disk)"
+        return True, f"writable, {human_size(room)} left to grow"
+
     checks: dict[str, dict[str, object]] = {}
-    for name, check in (("telegram", telegram), ("jira", jira)):
+    for name, check in (("telegram", telegram), ("jira", jira), ("database", database)):
         probe = await _cached(request, name, check)
         checks[name] = {"ok": probe.ok, "detail": probe.detail}
-    try:
-        svc.store.ping()
-        checks["database"] = {"ok": True, "detail": "writable"}
-    except Exception as error:
-        checks["database"] = {"ok": False, "detail": f"{type(error).__name__}: {error}"}
     summary = svc.store.outbox_summary()
     limit = svc.config.server.outbox_ready_limit
     checks["outbox"] = {"ok": summary.waiting <= limit, "detail": f"{summary.waiting} waiting (limit {limit})"}

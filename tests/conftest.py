@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ import yaml
 from bot.access import Access
 from bot.config import load_config
 from bot.services import Services, build_directory, build_engine, open_store
+from bot.store import Store
 from bot.template_library import TemplateLibrary
 from bot.tracker import JiraGateway
 from handlers.app import build_application
@@ -186,3 +188,26 @@ async def created_issue(bot: RunningBot, user: FakeUser) -> dict[str, Any]:
     await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in user.messages), timeout=10)
     assert len(bot.jira.issues) == 1
     return next(iter(bot.jira.issues.values()))
+
+
+def fill_the_disk(store: Store) -> None:
+    """Leave the database no room to grow, as a full disk does: a write that needs a new page fails with SQLITE_FULL.
+
+    The page limit holds for the store's own connection; free pages inside the file are used up first.
+    """
+    conn = store.db.conn
+    conn.execute("CREATE TABLE IF NOT EXISTS filler (data BLOB)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    try:
+        while True:
+            conn.execute("INSERT INTO filler VALUES (zeroblob(512))")
+    except sqlite3.OperationalError as error:
+        assert "full" in str(error)
+    assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+
+
+def free_the_disk(store: Store) -> None:
+    """Give the database room again, as deleting files on a full disk does."""
+    store.db.conn.execute("PRAGMA max_page_count = 1073741823")
+    store.db.conn.execute("DROP TABLE filler")

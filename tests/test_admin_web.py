@@ -371,6 +371,17 @@ async def test_validation_errors_are_shown_on_their_lines(site: Site) -> None:
     assert site.svc.library.latest().number == 1
 
 
+async def test_a_file_nested_thousands_deep_is_refused_on_its_line(site: Site) -> None:
+    client = await site.signed_in()
+    await client.open("/admin/templates")
+    deep = "templates:\n  - id: bug\n    title: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n"
+    for path in ("/admin/templates/check", "/admin/templates/publish"):
+        page = await client.post(path, {"text": deep})
+        assert page.status == 422 and "nothing was published" in page.text
+        assert 'data-line="3">Line 3</a>: nested too deeply (more than 64 levels)' in page.text
+    assert site.svc.library.latest().number == 1
+
+
 async def test_check_shows_the_changes_and_the_new_dialog(site: Site) -> None:
     client = await site.signed_in()
     await client.open("/admin/templates")

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.fake_jira import FakeJira
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "ticketsmith"
 
@@ -77,3 +81,62 @@ def test_run_says_clearly_when_telegram_cannot_be_reached(tmp_path: Path) -> Non
     assert result.returncode == 3
     assert "the Telegram Bot API at http://127.0.0.1:9/bot could not be reached" in result.stderr
     assert "secret-value" not in result.stderr
+
+
+def write_config(folder: Path, jira_url: str, access: str = "{admins: [900]}", storage: str = "t.db") -> Path:
+    """Write a config for the example templates with Jira at jira_url."""
+    config = folder / "config.yaml"
+    config.write_text(
+        "telegram: {token: '123:abc', api_base_url: 'http://127.0.0.1:9/bot'}\n"
+        f"jira: {{url: '{jira_url}', project: SUP, email: bot@example.com, api_token: tok, timeout: 5}}\n"
+        f"templates: {ROOT / 'templates.example.yaml'}\n"
+        f"access: {access}\n"
+        f"storage: {{path: '{storage}'}}\n", encoding="utf-8")
+    return config
+
+
+def test_check_masks_the_credentials_in_jiras_url(tmp_path: Path) -> None:
+    with FakeJira("cloud", email="bot@example.com", api_token="tok") as jira:
+        address = jira.url.replace("http://", "http://bot:url-secret-4711@")
+        config = write_config(tmp_path, address)
+        reached = run("check", "--config", str(config))
+        jira.go_down()
+        down = run("check", "--config", str(config))
+    assert reached.returncode == 0, reached.stderr
+    masked = jira.url.replace("http://", "http://***@")
+    assert f"jira: {masked} — Jira Cloud" in reached.stdout
+    assert down.returncode == 3
+    assert down.stderr.startswith(f"ticketsmith: Jira at {masked} could not be reached")
+    for result in (reached, down):
+        assert "url-secret-4711" not in result.stdout + result.stderr
+
+
+def test_a_bad_access_entry_is_named_by_position_not_shown(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "https://jira.example.com",
+                          access="{admins: [900, 'sk-live-4711-secret-value', 'ab'], users: [{token: x-secret-4711}]}")
+    result = run("check", "--offline", "--config", str(config))
+    assert result.returncode == 2
+    assert "line 4: 'access.admins' entry 2 ('sk***', a text of 25 characters) is neither a numeric Telegram id " \
+           "nor an @username" in result.stderr
+    assert "line 4: 'access.admins' entry 3 ('***', a text of 2 characters)" in result.stderr
+    assert "line 4: 'access.users' entry 1 (a mapping)" in result.stderr
+    assert "sk-live-4711" not in result.stdout + result.stderr and "x-secret-4711" not in result.stderr
+
+
+@pytest.mark.parametrize(("storage", "reason"), [
+    ("notes.txt/ticketsmith.db", "cannot create the database at {folder}/notes.txt/ticketsmith.db: {folder}/notes.txt "
+                                 "is a file, not a folder"),
+    # sysfs takes no new files from anyone, root included (a chmod would not stop root).
+    ("/sys/ticketsmith.db", "cannot create the database at /sys/ticketsmith.db: Permission denied"),
+    ("data", "cannot open the database at {folder}/data: that is a folder, not a file"),
+], ids=["parent-is-a-file", "read-only-folder", "path-is-a-folder"])
+def test_run_names_a_database_location_it_cannot_write(tmp_path: Path, storage: str, reason: str) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    config = write_config(tmp_path, "https://jira.example.com", storage=storage)
+    result = run("run", "--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "ticketsmith: the configuration has problems:",
+        f"  - {reason.format(folder=tmp_path)}; set storage.path in {config} to a file in a folder the bot can "
+        "write to"]

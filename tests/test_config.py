@@ -281,6 +281,13 @@ def test_secrets_are_collected_and_not_shown(tmp_path: Path) -> None:
     assert "secret" not in repr(config.jira)
 
 
+def test_credentials_written_into_urls_are_secrets(tmp_path: Path) -> None:
+    text = ("templates: t.yaml\ntelegram:\n  token: '123:abc'\n  api_base_url: http://tg-4711-token@bot-api:8081/bot\n"
+            "jira:\n  url: https://bot:jira-4711-pass@x.atlassian.net\n  project: SUP\n  pat: pat-secret\n")
+    secrets = load(tmp_path, text, telegram=True, jira=True).secrets
+    assert "jira-4711-pass" in secrets and "tg-4711-token" in secrets and "bot" not in secrets
+
+
 def test_no_secrets_without_telegram_and_jira(tmp_path: Path) -> None:
     assert load(tmp_path, "templates: t.yaml\n").secrets == ()
 
@@ -337,3 +344,8 @@ def test_reporters_map_telegram_users_to_jira_users(tmp_path: Path) -> None:
     assert config.jira.reporter_for(123456, None) == "anna@company.com"
     assert config.jira.reporter_for(7, "boris") == "boris@company.com"
     assert config.jira.reporter_for(7, "carl") is None
+
+
+def test_a_config_nested_thousands_deep_is_refused_with_its_file_and_line(tmp_path: Path) -> None:
+    text = "templates: templates.yaml\nnotices:\n  events: " + "[" * 5000 + "]" * 5000 + "\n"
+    assert problems(tmp_path, text) == [f"{at(tmp_path, 3)}: nested too deeply (more than 64 levels)"]

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, created_issue, write_config
+from tests.conftest import (
+    ADMIN_ID,
+    SALES_IDS,
+    Clock,
+    RunningBot,
+    created_issue,
+    fill_the_disk,
+    free_the_disk,
+    write_config,
+)
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram, FakeUser
 
@@ -293,6 +302,26 @@ async def test_hostile_text_is_kept_verbatim(bot: RunningBot, answer: str) -> No
     assert answer.split()[0].strip("*") in issue["fields"]["summary"]
 
 
+async def test_control_characters_in_answers_never_reach_jira(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    # Telegram turns C0 controls into spaces and drops bidi embeddings; C1 controls, DEL and isolates come through.
+    await bot.say(user, "Export\x01 to Excel\x9b[2J fails\x7f since\u2066 the\x85update\u2069\x90")
+    await bot.say(user, "acme")
+    await bot.tap(user, "Deal or go-live blocked")
+    await bot.say(user, "They sign\x08 on Friday\x9c")
+    await bot.tap(user, "No deadline")
+    await bot.tap(user, "Skip ⏭")
+    await bot.tap(user, "✅ Create")
+    fields = (await created_issue(bot, user))["fields"]
+    assert fields["summary"] == "ACME Corp GmbH: Export to Excel[2J fails since the update"
+    controls = {chr(code) for code in (*range(0x20), *range(0x7F, 0xA0))} - {"\n"}
+    isolates = {chr(code) for code in range(0x2066, 0x206A)}
+    assert not set(fields["summary"]) & (controls | isolates)
+    assert not set(fields["description"] + "".join(fields["labels"])) & controls
+    assert "They sign" in fields["description"] and "on Friday\n" in fields["description"]
+
+
 async def test_overlong_answer_is_refused_and_draft_survives(bot: RunningBot) -> None:
     user = bot.user()
     await open_bug(bot, user)
@@ -301,6 +330,40 @@ async def test_overlong_answer_is_refused_and_draft_survives(bot: RunningBot) ->
     assert "1/6" in user.last.text
     await bot.say(user, "Export to Excel fails since the update")
     assert "Which customer?" in user.last.text
+
+
+@pytest.mark.parametrize(("language_code", "told"), [
+    ("en", "I could not save this answer"),
+    ("ru", "не удалось сохранить этот ответ"),
+    ("de", "diese Antwort konnte ich nicht speichern"),
+])
+async def test_an_answer_the_full_disk_refuses_is_not_called_saved(bot: RunningBot, language_code: str, told: str
+                                                                  ) -> None:
+    assert bot.svc is not None
+    user = bot.user(language_code=language_code)
+    await bot.say(user, "/new")
+    await bot.tap(user, user.last.buttons()[0])
+    await bot.say(user, "Export to Excel fails since the update")
+    await bot.say(user, "acme")
+    await bot.tap(user, user.last.buttons()[0])
+    asked = user.last.text
+    fill_the_disk(bot.svc.store)
+    why = "Подписывают в пятницу, сделка на 40 тысяч. " * 60
+    await bot.say(user, why)
+    free_the_disk(bot.svc.store)
+    assert told in user.last.text
+    assert not any(word in user.last.text for word in ("so far are saved", "ответы сохранены", "sind gespeichert"))
+    assert bot.svc.store.get_draft(user.id) is not None
+    # What was answered before is still there: the same question again, and the answers on the card.
+    await bot.say(user, "/new")
+    await bot.tap(user, user.last.buttons()[0])
+    assert user.last.text == asked
+    await bot.say(user, why)
+    assert user.last.text.startswith("5/6")
+    stored = bot.svc.store.get_draft(user.id)
+    assert stored is not None
+    assert stored.draft.answers == {"what": "Export to Excel fails since the update", "customer": "ACME Corp GmbH",
+                                    "urgency": "blocker", "why": why.strip()}
 
 
 async def test_whitespace_and_sticker_get_clear_replies(bot: RunningBot) -> None:

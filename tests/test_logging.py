@@ -37,6 +37,14 @@ def test_secrets_in_messages_arguments_and_tracebacks_are_redacted(captured: io.
     assert output.count(REDACTED) == 4
 
 
+def test_credentials_written_into_urls_are_masked(captured: io.StringIO) -> None:
+    logging.getLogger("ticketsmith.test").warning("GET https://bot:s3cr3t-4711@jira.example.com/rest/api/2 and "
+                                                  "http://tok-4711@proxy.example.com:8080 failed")
+    output = captured.getvalue()
+    assert "GET https://***@jira.example.com/rest/api/2 and http://***@proxy.example.com:8080 failed" in output
+    assert "4711" not in output
+
+
 def test_json_lines() -> None:
     stream = io.StringIO()
     setup_logging("json", SECRETS, logging.INFO, stream)

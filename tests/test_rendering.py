@@ -268,6 +268,34 @@ def test_placeholders_inside_answers_are_not_expanded() -> None:
     assert make_summary(BUG, {"customer": "{what}", "what": "x"}, "en") == "{what}: x"
 
 
+_CONTROLS = [chr(code) for code in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+_UNREADABLE = set(_CONTROLS) - {" "}
+_HOSTILE = st.text(st.characters(exclude_categories=("Cs",)) | st.sampled_from([*_CONTROLS, "\u2028"]),
+                   max_size=300)
+
+
+def test_summary_drops_control_characters_and_bidi_overrides() -> None:
+    what = "Export\x01 to\x07 Excel\x1b[31m fails\u202e since\x00 the\x85update\x9b"
+    summary = make_summary(BUG, {"customer": "AC\x7fME", "what": what}, "en")
+    assert summary == "ACME: Export to Excel[31m fails since the update"
+
+
+@SETTINGS
+@given(what=_HOSTILE, customer=_HOSTILE)
+def test_no_summary_has_a_control_character_a_second_line_or_more_than_255_characters(what: str,
+                                                                                      customer: str) -> None:
+    summary = make_summary(BUG, {"customer": customer or None, "what": what}, "en")
+    assert not set(summary) & _UNREADABLE
+    assert len(summary.splitlines()) == 1 and summary == summary.strip()
+    assert 0 < len(summary) <= SUMMARY_LIMIT
+
+
+def test_text_sent_to_custom_fields_has_no_control_characters() -> None:
+    fields = dict(render(DEAL, {"what": "a\x07b\x1b[0m\r\nc\td", "tier": "std", "region": "E\x00U"}).fields)
+    assert fields["customfield_10013"] == "ab[0m\nc\td"
+    assert fields["customfield_20000"] == "EU"
+
+
 def test_summary_uses_the_jira_language() -> None:
     template = parse_templates(DEAL_YAML.replace('"{customer} – {what}"', '"{tier}"').replace(
         "label: Gold customer", "label: {en: Gold customer, de: Goldkunde}"), "deal.yaml").templates[0]

@@ -8,7 +8,7 @@ import pytest
 
 from bot.i18n import LocalText
 from bot.templates import DEFAULT_TEXT_MAX, Question, applies, load_templates, parse_templates
-from bot.yamlfile import ConfigError
+from bot.yamlfile import ConfigError, parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "templates.yaml"
@@ -217,6 +217,33 @@ def test_document_without_templates_list(text: str) -> None:
 ], ids=["unclosed-bracket", "tab", "duplicate-key"])
 def test_yaml_syntax_error_names_the_line(text: str, message: str) -> None:
     assert problems(text) == [message]
+
+
+DEEP = 5000
+TOO_DEEP = "nested too deeply (more than 64 levels)"
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("templates: " + "[" * DEEP + "]" * DEEP + "\n", 1),
+    ("templates:\n" + "".join("  " * depth + "- a:\n" for depth in range(1, DEEP)), 33),
+    ("templates:\n" + "".join("  " * depth + "a:\n" for depth in range(1, DEEP)), 64),
+    ("templates: " + "{a: " * DEEP + "1" + "}" * DEEP + "\n", 1),
+    # Each anchor is shallow; the aliases stack them.
+    ("deep0: &d0 " + "[" * 40 + "x" + "]" * 40 + "\n"
+     + "".join(f"deep{i}: &d{i} " + "[" * 40 + f"*d{i - 1}" + "]" * 40 + "\n" for i in range(1, DEEP // 40)), 2),
+], ids=["flow-sequences", "block-sequences", "block-mappings", "flow-mappings", "aliases"])
+def test_a_document_nested_thousands_deep_is_refused_with_its_line(text: str, line: int) -> None:
+    assert problems(text) == [f"templates.yaml, line {line}: {TOO_DEEP}"]
+
+
+def test_nesting_up_to_the_limit_is_read() -> None:
+    # The document, 62 lists and the number: 64 levels.
+    value = parse_yaml("a: " + "[" * 62 + "1" + "]" * 62, SOURCE)["a"]
+    for _ in range(61):
+        value = value[0]
+    assert value == [1]
+    with pytest.raises(ConfigError):
+        parse_yaml("a: " + "[" * 63 + "1" + "]" * 63, SOURCE)
 
 
 def test_ids_of_exactly_32_characters_are_fine() -> None:

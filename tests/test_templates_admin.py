@@ -116,6 +116,16 @@ async def test_a_yaml_syntax_error_is_shown_with_its_line(bot: RunningBot) -> No
     assert "\n• Line 4: expected ',' or ']'" in admin.last.text
 
 
+async def test_a_file_nested_thousands_deep_is_refused_by_name(bot: RunningBot) -> None:
+    admin = admin_of(bot)
+    deep = "templates:\n  - id: bug\n    title: " + "[" * 5000 + "]" * 5000 + "\n"
+    await upload(bot, admin, deep, name="deep.yaml")
+    assert admin.last.text.startswith("❌ deep.yaml was not published — problems found: 1. Nothing changed, v1 "
+                                      "stays live.")
+    assert "\n• Line 3: nested too deeply (more than 64 levels)" in admin.last.text
+    assert admin.last.buttons() == [] and versions(bot) == [(1, "file")]
+
+
 async def test_uploading_the_live_file_offers_nothing_to_publish(bot: RunningBot) -> None:
     admin = admin_of(bot)
     await upload(bot, admin, EXAMPLE)

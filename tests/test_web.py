@@ -16,7 +16,7 @@ from bot.dialog import Draft
 from bot.services import Services
 from bot.ticket import Reporter, Ticket
 from handlers.serve import serve
-from tests.conftest import SALES_IDS, TOKEN, Clock, build_bot, write_config
+from tests.conftest import SALES_IDS, TOKEN, Clock, build_bot, fill_the_disk, free_the_disk, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram
 
@@ -117,6 +117,24 @@ async def test_readyz_fails_when_the_outbox_backs_up(tg: FakeTelegram, jira: Fak
         jira.come_up()
         assert status == 503
         assert body["checks"]["outbox"] == {"ok": False, "detail": "1 waiting (limit 0)"}
+
+
+async def test_readyz_fails_when_the_database_cannot_grow(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                         clock: Clock) -> None:
+    async for served in serving(tg, jira, tmp_path, clock, webhook=False):
+        fill_the_disk(served.svc.store)
+        status, body = await get(served, "/readyz")
+        free_the_disk(served.svc.store)
+        assert status == 503 and body["ready"] is False
+        assert body["checks"]["database"] == {"ok": False, "detail": "full: 0 bytes left to grow (database or disk)"}
+        assert body["checks"]["telegram"]["ok"] and body["checks"]["outbox"]["ok"]
+
+
+async def test_readyz_writes_to_the_database(polled: Served) -> None:
+    status, body = await get(polled, "/readyz")
+    assert status == 200 and body["checks"]["database"]["ok"] is True
+    assert body["checks"]["database"]["detail"].startswith("writable, ")
+    assert polled.svc.store.get_setting("heartbeat") == repr(polled.svc.clock())
 
 
 async def test_metrics_count_updates_and_dialogs(polled: Served, tg: FakeTelegram) -> None:
