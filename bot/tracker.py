@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from jira import JIRA, JIRAError
@@ -174,8 +175,10 @@ class JiraGateway:
         return result
 
     def issue_url(self, key: str) -> str:
-        """Return the browser link of an issue."""
-        return f"{self.config.url.rstrip('/')}/browse/{key}"
+        """Return the browser link of an issue, without any credentials written into jira.url."""
+        site = urlsplit(self.config.url)
+        site = site._replace(netloc=site.netloc.rpartition("@")[2])
+        return f"{urlunsplit(site).rstrip('/')}/browse/{key}"
 
     def _find_sync(self, marker: str) -> CreatedIssue | None:
         found = self._jira().search_issues(f'labels = "{marker}"', maxResults=1, fields="summary",

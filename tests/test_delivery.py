@@ -628,3 +628,13 @@ async def test_a_create_that_never_reached_jira_is_filed_after_the_window_once(b
     await bot.tg.wait_for(lambda: bool(created_notices(user)), timeout=10)
     assert len(bot.jira.issues) == 1 and len(bot.jira.creates) == 1
     assert len(created_notices(user)) == 1 and "Created SUP-1" in created_notices(user)[0]
+
+
+@pytest.mark.parametrize(("url", "link"), [
+    ("https://bot%40example.com:tok@jira.example.com", "https://jira.example.com/browse/SUP-1"),
+    ("https://user:secret@jira.example.com:8443/jira/", "https://jira.example.com:8443/jira/browse/SUP-1"),
+    ("https://jira.example.com/", "https://jira.example.com/browse/SUP-1"),
+])
+def test_issue_links_never_carry_credentials_written_into_the_url(url: str, link: str) -> None:
+    gateway = JiraGateway(JiraConfig(url=url, project="SUP", email="bot@example.com", api_token="tok"))
+    assert gateway.issue_url("SUP-1") == link
