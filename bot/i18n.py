@@ -415,6 +415,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "joined_comment": {"en": "Also requested for {customer} by {reporter} (sales, via Telegram):",
                        "ru": "Также нужно клиенту {customer}, запросил(а) {reporter} (продажи, через Telegram):",
                        "de": "Auch angefragt für {customer} von {reporter} (Vertrieb, über Telegram):"},
+    "join_not_offered": {"en": "I didn't suggest that issue for this request, so nothing was added to it. Your "
+                               "request is still here.",
+                         "ru": "Эту задачу я не предлагал для этого запроса, поэтому ничего в неё не добавил. Ваш "
+                               "запрос сохранён.",
+                         "de": "Dieses Ticket habe ich für diese Anfrage nicht vorgeschlagen, also habe ich nichts "
+                               "hinzugefügt. Deine Anfrage ist noch da."},
     "lang_title": {"en": "Which language should I use?", "ru": "На каком языке общаться?",
                    "de": "Welche Sprache soll ich verwenden?"},
     "lang_auto": {"en": "As in my Telegram app", "ru": "Как в Telegram", "de": "Wie in meiner Telegram-App"},
