@@ -380,6 +380,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "ru": "⚠️ Не удалось добавить ответ в {key}: {reason}. Администратор уже в курсе.",
                      "de": "⚠️ Deine Antwort konnte nicht zu {key} hinzugefügt werden: {reason}. Ein Admin wurde "
                            "informiert."},
+    "reply_not_yours": {"en": "You can answer only on your own requests and on issues you joined.",
+                        "ru": "Отвечать можно только в своих запросах и в задачах, к которым вы присоединились.",
+                        "de": "Antworten kannst du nur auf deine eigenen Anfragen und auf Tickets, denen du dich "
+                              "angeschlossen hast."},
     "settings_title": {"en": "Which Jira changes should I tell you about?",
                        "ru": "О каких изменениях в Jira вам сообщать?",
                        "de": "Über welche Änderungen in Jira soll ich dich informieren?"},
