@@ -56,11 +56,7 @@ async def offer(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, mess
 
 
 async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Joins the chosen issue, or files the request as a new one.
-
-    Only an issue offered for this very draft can be joined: callback data is whatever the client sends, and a
-    join comments on the issue and subscribes the sender to it.
-    """
+    """Joins the chosen issue, or files the request as a new one."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and query.data is not None
     svc, lang = services(context), language(user)
@@ -78,6 +74,8 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             acknowledge(query))
         return
     key = query.data.removeprefix("join:")
+    # Callback data is whatever the client sends, and a join comments on the issue and subscribes the sender to
+    # it: only an issue offered for this very draft will do.
     if key not in stored.draft.offered:
         await acknowledge(query, t("join_not_offered", lang), show_alert=True)
         return
