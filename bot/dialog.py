@@ -61,6 +61,8 @@ class Draft:
     files: list[dict[str, Any]] = field(default_factory=list)
     seq: int = 0
     checked_similar: bool = False
+    # The open issues shown to join instead of filing anew: a join names one of these or is refused.
+    offered: list[str] = field(default_factory=list)
     # A draft started from a free-form message keeps it, to prefill again when another template is chosen.
     ask: str | None = None
     forwarded: bool = False

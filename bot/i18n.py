@@ -363,6 +363,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "ru": "⚠️ Не удалось добавить ответ в {key}: {reason}. Администратор уже в курсе.",
                      "de": "⚠️ Deine Antwort konnte nicht zu {key} hinzugefügt werden: {reason}. Ein Admin wurde "
                            "informiert."},
+    "reply_not_yours": {"en": "You can answer only on your own requests and on issues you joined.",
+                        "ru": "Отвечать можно только в своих запросах и в задачах, к которым вы присоединились.",
+                        "de": "Antworten kannst du nur auf deine eigenen Anfragen und auf Tickets, denen du dich "
+                              "angeschlossen hast."},
     "settings_title": {"en": "Which Jira changes should I tell you about?",
                        "ru": "О каких изменениях в Jira вам сообщать?",
                        "de": "Über welche Änderungen in Jira soll ich dich informieren?"},
@@ -398,6 +402,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "joined_comment": {"en": "Also requested for {customer} by {reporter} (sales, via Telegram):",
                        "ru": "Также нужно клиенту {customer}, запросил(а) {reporter} (продажи, через Telegram):",
                        "de": "Auch angefragt für {customer} von {reporter} (Vertrieb, über Telegram):"},
+    "join_not_offered": {"en": "I didn't suggest that issue for this request, so nothing was added to it. Your "
+                               "request is still here.",
+                         "ru": "Эту задачу я не предлагал для этого запроса, поэтому ничего в неё не добавил. Ваш "
+                               "запрос сохранён.",
+                         "de": "Dieses Ticket habe ich für diese Anfrage nicht vorgeschlagen, also habe ich nichts "
+                               "hinzugefügt. Deine Anfrage ist noch da."},
     "lang_title": {"en": "Which language should I use?", "ru": "На каком языке общаться?",
                    "de": "Welche Sprache soll ich verwenden?"},
     "lang_auto": {"en": "As in my Telegram app", "ru": "Как в Telegram", "de": "Wie in meiner Telegram-App"},

@@ -700,6 +700,21 @@ class Store:
             [issue_key, issue_key]).fetchall()
         return [(row[0], row[1], row[2], bool(row[3])) for row in rows]
 
+    def follows(self, user_id: int, issue_key: str) -> bool:
+        """Say whether a user filed the issue through the bot or joined it."""
+        row = self.db.execute(
+            "SELECT 1 FROM requests WHERE jira_key = ? AND user_id = ? "
+            "UNION ALL SELECT 1 FROM subscriptions WHERE issue_key = ? AND user_id = ? LIMIT 1",
+            [issue_key, user_id, issue_key, user_id]).fetchone()
+        return row is not None
+
+    def knows_issue(self, issue_key: str) -> bool:
+        """Say whether the bot filed the issue or somebody joined it."""
+        row = self.db.execute("SELECT 1 FROM requests WHERE jira_key = ? UNION ALL "
+                              "SELECT 1 FROM subscriptions WHERE issue_key = ? LIMIT 1", [issue_key, issue_key]
+                              ).fetchone()
+        return row is not None
+
     def watched_issue_keys(self) -> list[str]:
         """Return every issue somebody is told about: the bot's own and joined ones."""
         rows = self.db.execute("SELECT jira_key FROM requests WHERE jira_key IS NOT NULL "

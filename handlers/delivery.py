@@ -15,6 +15,7 @@ from bot.text import clip
 from bot.ticket import jira_problem_text
 from bot.tracker import CreatedIssue, DeliveryError
 from handlers.common import replace, send
+from handlers.notify import has_access
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class TelegramNotices:
     async def _tell(self, request: Request, text: str, markup: InlineKeyboardMarkup | None, kind: str
                     ) -> int | None:
         """Send a notice to the requester; one who blocked the bot is marked inactive, not retried."""
+        if not has_access(self.svc, request.user_id):
+            return None
         message_id = await send(self.bot, request.chat_id, html.escape(text), markup)
         if message_id is None:
             self.svc.store.set_active(request.user_id, False)
@@ -65,14 +68,17 @@ class TelegramNotices:
 
     async def comment_posted(self, comment: OutgoingComment) -> None:
         """Turns 'sending your answer' into 'added as a comment'."""
+        if not has_access(self.svc, comment.user_id):
+            return
         text = html.escape(t("reply_posted", comment.lang, key=comment.issue_key))
         await replace(self.bot, comment.chat_id, comment.ack_message_id, text)
 
     async def comment_failed(self, comment: OutgoingComment, error: DeliveryError) -> None:
         """Tells the salesperson their answer did not make it, and admins why."""
         reason = "; ".join([*error.messages, *error.field_errors.values()]) or error.message
-        await send(self.bot, comment.chat_id,
-                   html.escape(t("reply_failed", comment.lang, key=comment.issue_key, reason=reason)))
+        if has_access(self.svc, comment.user_id):
+            await send(self.bot, comment.chat_id,
+                       html.escape(t("reply_failed", comment.lang, key=comment.issue_key, reason=reason)))
         await tell_admins(self.bot, self.svc, f"⚠️ A reply to {comment.issue_key} was not posted: {error.message}")
 
     async def created(self, request: Request, issue: CreatedIssue) -> None:

@@ -39,6 +39,7 @@ async def offer(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, mess
         log.info("no similar-issue search for draft %s: %s", draft.id, error)
         found = []
     draft.checked_similar = True
+    draft.offered = [key for key, _, _ in found]
     svc.store.save_draft(draft, chat_id, stored.prompt_message_id)
     if not found:
         return False
@@ -72,8 +73,13 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             apply(context.bot, svc, chat_id, stored, step_of(svc, stored, Tap("create")), edit_id=message_id),
             acknowledge(query))
         return
-    await asyncio.gather(join(context.bot, svc, chat_id, stored, query.data.removeprefix("join:"), message_id),
-                         acknowledge(query))
+    key = query.data.removeprefix("join:")
+    # Callback data is whatever the client sends, and a join comments on the issue and subscribes the sender to
+    # it: only an issue offered for this very draft will do.
+    if key not in stored.draft.offered:
+        await acknowledge(query, t("join_not_offered", lang), show_alert=True)
+        return
+    await asyncio.gather(join(context.bot, svc, chat_id, stored, key, message_id), acknowledge(query))
 
 
 async def join(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, key: str, message_id: int | None) -> None:

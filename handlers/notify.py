@@ -11,6 +11,11 @@ from handlers.common import language_of, send
 from handlers.replies import reply_markup
 
 
+def has_access(svc: Services, user_id: int) -> bool:
+    """Say whether a user may still use the bot: revoked people, and people no longer listed, hear nothing more."""
+    return svc.access.allowed(user_id, svc.access.username_of(user_id))
+
+
 class TelegramNoticeSink:
     """A NoticeSink that sends through the bot and remembers which message is about which issue."""
 
@@ -19,7 +24,9 @@ class TelegramNoticeSink:
         self.svc = svc
 
     async def notice(self, user_id: int, chat_id: int, issue_key: str, text: str, *, asks: bool) -> bool:
-        """Send one notice with a Reply button; a reply to it becomes a comment on the issue."""
+        """Send one notice with a Reply button to someone who still has access; a reply to it becomes a comment."""
+        if not has_access(self.svc, user_id):
+            return False
         lang = language_of(self.svc, user_id)
         message_id = await send(self.bot, chat_id, html.escape(text), reply_markup(issue_key, lang))
         if message_id is None:

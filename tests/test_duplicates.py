@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.conftest import RunningBot
 from tests.test_intake import answer_bug_until_summary, created_issue
 
@@ -99,3 +101,64 @@ async def test_a_slow_search_is_waited_for_at_create(bot: RunningBot) -> None:
     await bot.tap(user, "✅ Create")
     assert key in user.last.text, "Create waited for the search still under way"
     assert len(searches(bot)) == 1
+
+
+def draft_of(bot: RunningBot, user_id: int) -> dict[str, object]:
+    """The user's open draft as stored."""
+    assert bot.svc is not None
+    stored = bot.svc.store.get_draft(user_id)
+    assert stored is not None, "the draft is still there"
+    return stored.draft.to_dict()
+
+
+def assert_left_alone(bot: RunningBot, key: str) -> None:
+    """Nobody added anything to the issue or followed it."""
+    assert bot.jira.issues[key]["comments"] == []
+    assert "acme-corp-gmbh" not in bot.jira.issues[key]["fields"]["labels"]
+    assert bot.svc is not None and bot.svc.store.subscribers(key) == []
+    assert bot.svc.store.db.execute("SELECT COUNT(*) FROM comments").fetchone()[0] == 0
+
+
+async def test_a_join_for_an_issue_never_offered_is_refused(bot: RunningBot) -> None:
+    other = bot.jira.add_issue("Payroll: salary slips are wrong", project="SUP", issue_type="Bug")
+    key = str(other["key"])
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    card = user.last
+    before = draft_of(bot, user.id)
+    await bot.handled(await user.tap_data(f"join:{key}", card.message_id))
+    assert user.callback_answers[-1]["text"].startswith("I didn't suggest that issue for this request")
+    assert user.callback_answers[-1]["show_alert"] is True
+    assert draft_of(bot, user.id) == before
+    assert user.last.message_id == card.message_id and "✅ Create" in user.last.buttons()
+    await asyncio.sleep(0.3)  # an outbox run, had anything been queued
+    assert_left_alone(bot, key)
+    await bot.tap(user, "✅ Create")
+    await bot.tg.wait_for(lambda: any("Created SUP-2" in m.text for m in user.messages), timeout=10)
+
+
+async def test_only_the_issues_offered_for_this_draft_can_be_joined(bot: RunningBot) -> None:
+    offered = seed_similar(bot)
+    hidden = str(bot.jira.add_issue("Payroll: salary slips are wrong", project="SUP", issue_type="Bug")["key"])
+    user = bot.user()
+    await answer_bug_until_summary(bot, user)
+    await bot.tap(user, "✅ Create")
+    assert offered in user.last.text and hidden not in user.last.text
+    # What was offered is kept with the draft: a restart in between changes nothing.
+    await bot.restart()
+    await bot.handled(await user.tap_data(f"join:{hidden}"))
+    assert user.callback_answers[-1]["text"].startswith("I didn't suggest that issue for this request")
+    assert_left_alone(bot, hidden)
+    await bot.tap(user, f"Same problem: add my customer to {offered}")
+    assert f"Added your customer to {offered}" in user.last.text
+    await bot.tg.wait_for(lambda: len(bot.jira.issues[offered]["comments"]) == 1, timeout=10)
+    # The offer of an earlier draft does not carry over to the next one.
+    await answer_bug_until_summary(bot, user)
+    before = draft_of(bot, user.id)
+    await bot.say(user, "/lang")
+    await bot.tap(user, "Deutsch")
+    await bot.handled(await user.tap_data(f"join:{offered}"))
+    assert user.callback_answers[-1]["text"].startswith("Dieses Ticket habe ich für diese Anfrage nicht")
+    assert draft_of(bot, user.id) == before
+    await asyncio.sleep(0.3)
+    assert len(bot.jira.issues[offered]["comments"]) == 1

@@ -10,9 +10,10 @@ import aiohttp
 import pytest
 
 from bot.jira_events import sign
-from tests.conftest import SALES_IDS, Clock
+from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.test_intake import answer_bug_until_summary
 from tests.test_web import Served, serving
 
 SECRET = "jira-hook-secret"
@@ -139,3 +140,40 @@ async def test_token_in_the_url_for_data_center(tg: FakeTelegram, jira: FakeJira
             for token, status in (("dc-token", 200), ("wrong", 403), ("", 403)):
                 async with http.post(f"{running.base}/jira/webhook?token={token}", json={}) as response:
                     assert response.status == status
+
+
+@pytest.fixture
+async def polling(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[RunningBot]:
+    """A running bot that polls Jira only when the test says so."""
+    running = RunningBot(tg, jira, write_config(tmp_path, jira.url, notices={"poll_seconds": 0}), clock)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def test_a_revoked_salesperson_hears_nothing_more_about_their_issues(polling: RunningBot) -> None:
+    bot = polling
+    anna = bot.user(SALES_IDS[0], "Anna")
+    await answer_bug_until_summary(bot, anna)
+    await bot.tap(anna, "✅ Create")
+    await bot.tg.wait_for(lambda: any("Created SUP-1" in m.text for m in anna.messages), timeout=10)
+    boris = bot.user(SALES_IDS[1], "Boris")
+    await answer_bug_until_summary(bot, boris)
+    await bot.tap(boris, "✅ Create")
+    await bot.tap(boris, "Same problem: add my customer to SUP-1")
+    admin = bot.user(ADMIN_ID, "Boss")
+    await bot.say(admin, "/users")
+    await bot.tap(admin, "💼 Anna Petrova")
+    await bot.tap(admin, "🚫 Revoke access")
+    await bot.tap(admin, "🚫 Yes, revoke")
+    assert "access to this bot was revoked" in anna.last.text
+    seen = len(anna.messages)
+    bot.jira.comment("SUP-1", "Fixed in build 512, please ask the customer to retry", actor="alice")
+    assert bot.svc is not None and bot.svc.inbox is not None and bot.svc.gateway is not None
+    assert await bot.svc.inbox.poll(bot.svc.gateway) >= 1
+    bot.clock.advance(61)
+    bot.svc.inbox.kick()
+    await bot.tg.wait_for(lambda: any("Fixed in build 512" in m.text for m in boris.messages), timeout=10)
+    store = bot.svc.store
+    await bot.tg.wait_for(lambda: not store.pending_events("SUP-1"), timeout=10)
+    assert len(anna.messages) == seen, [m.text for m in anna.messages[seen:]]

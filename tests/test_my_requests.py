@@ -10,16 +10,17 @@ from tests.conftest import RunningBot
 async def file_directly(bot: RunningBot, count: int, user_id: int = 101) -> None:
     """Confirm requests as the intake journey does and let the outbox file them."""
     assert bot.svc is not None and bot.svc.outbox is not None
+    store = bot.svc.store
     for n in range(count):
         bot.clock.advance(60)
         draft = Draft(id=f"req{n:04d}", user_id=user_id, lang="en", reporter=Reporter(user_id, "Anna"),
                       template_id="bug")
-        bot.svc.store.confirm(draft, user_id, Ticket("SUP", "Bug", f"Problem number {n}", "d"))
-    bot.svc.outbox.kick()
-    store = bot.svc.store
-    # The "Created" notice follows the bot's own record of the issue, so this waits for both.
-    await bot.tg.wait_for(lambda: sum(r.state == "created" for r in store.requests_of(user_id)) == count,
-                          timeout=15)
+        store.confirm(draft, user_id, Ticket("SUP", "Bug", f"Problem number {n}", "d"))
+        bot.svc.outbox.kick()
+        # One at a time: the outbox files side by side, and the issue numbers must follow the requests' order.
+        # The "Created" notice follows the bot's own record of the issue, so this waits for both.
+        await bot.tg.wait_for(lambda n=n: sum(r.state == "created" for r in store.requests_of(user_id)) == n + 1,
+                              timeout=15)
 
 
 async def test_my_lists_requests_with_status_and_pages(bot: RunningBot) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.conftest import RunningBot
+from tests.conftest import ADMIN_ID, SALES_IDS, RunningBot
 from tests.fake_telegram import FakeUser
 from tests.test_intake import answer_bug_until_summary, created_issue
 
@@ -70,3 +70,83 @@ async def test_dont_reply_returns_to_normal(bot: RunningBot) -> None:
     await bot.say(user, "hello")
     assert "Send /new" in user.last.text
     assert bot.jira.issues[key]["comments"] == []
+
+
+NOT_YOURS = "You can answer only on your own requests and on issues you joined."
+
+
+def queued_comments(bot: RunningBot) -> list[str]:
+    """The issue keys of every comment the bot stored to post."""
+    assert bot.svc is not None
+    return [row[0] for row in bot.svc.store.db.execute("SELECT issue_key FROM comments")]
+
+
+async def test_reply_on_another_salespersons_issue_is_refused_until_they_join_it(bot: RunningBot) -> None:
+    anna, key = await filed(bot)
+    notice = next(m for m in anna.messages if "Created" in m.text)
+    boris = bot.user(SALES_IDS[1], "Boris")
+    # His chat gets a message with the notice's number too (ids count per chat, both sides).
+    while notice.message_id not in boris.chat.user_messages and boris.chat.find(notice.message_id) is None:
+        await bot.say(boris, "/help")
+    await bot.handled(await boris.tap_data(f"reply:{key}"))
+    assert boris.callback_answers[-1]["text"] == NOT_YOURS and boris.callback_answers[-1]["show_alert"] is True
+    assert all("Write your answer" not in m.text for m in boris.messages)
+    await bot.say(boris, "close it")
+    assert "Send /new" in boris.last.text, "the message went on to the dialog"
+    # A Telegram reply counts only to a notice sent into the same chat, whatever its number.
+    await bot.handled(await boris.send("close it", reply_to=notice.message_id))
+    await asyncio.sleep(0.3)
+    assert queued_comments(bot) == [] and bot.jira.issues[key]["comments"] == []
+    # Once he joins the issue (it was offered to him), answering on it is his right too.
+    await answer_bug_until_summary(bot, boris)
+    await bot.tap(boris, "✅ Create")
+    await bot.tap(boris, f"Same problem: add my customer to {key}")
+    await bot.handled(await boris.tap_data(f"reply:{key}"))
+    assert f"Write your answer for {key}" in boris.last.text
+    await bot.say(boris, "Globex needs it too")
+    comments = await comments_of(bot, key, 2)
+    assert str(comments[-1]["body"]).startswith("*Boris Petrova* (sales, via Telegram):\nGlobex needs it too")
+
+
+async def test_an_issue_the_bot_never_filed_is_refused_before_jira_hears_of_it(bot: RunningBot) -> None:
+    anna, key = await filed(bot)
+    bot.jira.add_project("HR", "People")
+    strangers = [str(bot.jira.add_issue("Salary review", project="HR")["key"]),
+                 str(bot.jira.add_issue("Office move", project="SUP")["key"]), "SUP-404"]
+    admin = bot.user(ADMIN_ID, "Boss")
+    await bot.say(admin, "/start")
+    for user in (anna, admin):
+        for stranger in strangers:
+            await bot.handled(await user.tap_data(f"reply:{stranger}"))
+            assert user.callback_answers[-1]["text"] == NOT_YOURS
+            await bot.say(user, "Approved")
+    await asyncio.sleep(0.3)
+    assert queued_comments(bot) == []
+    assert not [r for r in bot.jira.requests if any(s in r.path for s in strangers)]
+    assert all(bot.jira.issues[s]["comments"] == [] for s in strangers[:2])
+    # An admin may answer on any issue the bot filed.
+    await bot.handled(await admin.tap_data(f"reply:{key}"))
+    assert f"Write your answer for {key}" in admin.last.text
+    await bot.say(admin, "Escalated with the vendor")
+    [comment] = await comments_of(bot, key, 1)
+    assert str(comment["body"]).startswith("*Boss Petrova* (admin, via Telegram):\nEscalated with the vendor")
+
+
+async def test_reply_pressed_as_an_admin_is_refused_once_demoted(bot: RunningBot) -> None:
+    _, key = await filed(bot)
+    assert bot.svc is not None
+    bot.svc.access.set_role(104, "admin", ADMIN_ID)
+    vera = bot.user(104, "Vera")
+    await bot.say(vera, "/start")
+    await bot.handled(await vera.tap_data(f"reply:{key}"))
+    assert f"Write your answer for {key}" in vera.last.text
+    boss = bot.user(ADMIN_ID, "Boss")
+    await bot.say(boss, "/users")
+    await bot.tap(boss, "👑 Vera Petrova")
+    await bot.tap(boss, "💼 Make salesperson")
+    await bot.say(vera, "Closing this, the customer churned")
+    assert vera.last.text == NOT_YOURS
+    await bot.say(vera, "ok")
+    assert "Send /new" in vera.last.text, "the Reply state is gone"
+    await asyncio.sleep(0.3)
+    assert queued_comments(bot) == [] and bot.jira.issues[key]["comments"] == []

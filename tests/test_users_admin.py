@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.ticket import Reporter
 from handlers.menus import register_admins
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot
 from tests.fake_telegram import FakeUser
+from tests.test_intake import answer_bug_until_summary
 
 # -- the rules, without Telegram ----------------------------------------------------------------------------
 
@@ -260,3 +262,24 @@ async def test_help_lists_the_admin_commands_for_admins_only(bot: RunningBot) ->
     assert "/templates" in admin.last.text and "/invite [sales|admin] [7d]" in admin.last.text
     await bot.say(seller, "/help")
     assert "/new" in seller.last.text and "/templates" not in seller.last.text
+
+
+async def test_a_request_filed_after_revocation_is_not_announced_to_its_author(bot: RunningBot) -> None:
+    seller = bot.user(SALES_IDS[0])
+    await answer_bug_until_summary(bot, seller)
+    bot.jira.go_down()
+    await bot.tap(seller, "✅ Create")
+    admin = bot.user(ADMIN_ID, "Boss")
+    await open_card(bot, admin, "💼 Anna Petrova")
+    await bot.tap(admin, "🚫 Revoke access")
+    await bot.tap(admin, "🚫 Yes, revoke")
+    assert "access to this bot was revoked" in seller.last.text
+    seen = len(seller.messages)
+    bot.jira.come_up()
+    assert bot.svc is not None and bot.svc.outbox is not None
+    store = bot.svc.store
+    bot.clock.advance(60)
+    bot.svc.outbox.kick()
+    await bot.tg.wait_for(lambda: store.requests_of(SALES_IDS[0])[0].state == "created", timeout=10)
+    await asyncio.sleep(0.3)  # the Created notice would follow the record at once
+    assert len(seller.messages) == seen, [m.text for m in seller.messages[seen:]]
