@@ -1,7 +1,8 @@
 """Crafted button taps: a modified client sends any callback data, and only what the bot showed that user acts.
 
 One bot runs for the whole module. A salesperson (Boris) filed an issue and left a draft at an offer to join;
-another (Anna) filed her own after being offered his, and is at a question of her next request; there is a
+another (Anna) filed her own after being offered his, and is at a question of her next request; Boris waits for
+an admin to confirm his Jira login; there is a
 salesperson with no history, a revoked one and a stranger. Each example taps once for every pattern the
 application registers, from these users in turn, with data built from any button anybody was shown (keys, ids
 and numbers swapped) or made up to match the pattern. Jira must not change, nor anybody else's drafts,
@@ -107,6 +108,9 @@ async def _play(bot: RunningBot) -> Scene:
     admin = bot.user(ADMIN_ID, "Boss")
     await bot.say(admin, "/start")
     assert change_role(bot.svc.access, RITA, "revoked", ADMIN_ID, "Boss") is None
+    bot.jira.add_user("boris.b", "boris@example.com", "Boris Berg")
+    await bot.say(boris, "/link boris@example.com")
+    assert "✅ Confirm" in admin.last.buttons()
     eve = bot.user(EVE, "Eve")
     await bot.say(eve, "/start")
     await bot.tap(eve, "🙋 Ask for access")
@@ -203,6 +207,7 @@ def others_state(scene: Scene, sender: int) -> dict[str, Any]:
         "access_requests": rows(scene, "SELECT * FROM access_requests WHERE user_id != ? ORDER BY user_id",
                                 (sender,)),
         "invites": rows(scene, "SELECT * FROM invites ORDER BY code"),
+        "links": rows(scene, "SELECT * FROM link_requests WHERE user_id != ? ORDER BY id", (sender,)),
         "templates": rows(scene, "SELECT number, hash FROM template_versions ORDER BY number"),
         "audit": rows(scene, "SELECT id, action FROM audit ORDER BY id"),
         "notices": rows(scene, "SELECT * FROM notice_messages WHERE chat_id != ? ORDER BY 1, 2", (sender,)),
