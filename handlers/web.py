@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -20,6 +19,7 @@ from bot.metrics import CONTENT_TYPE
 from bot.services import Services
 from bot.tracker import DeliveryError
 from handlers.admin_web import add_admin_routes
+from handlers.incoming import read_update
 from handlers.processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,10 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         return web.json_response({"error": "body is not JSON"}, status=400)
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return web.json_response({"error": "not a Telegram update"}, status=400)
-    update = Update.de_json(data, application.bot)
+    update = read_update(data, application.bot)
+    if update is None:
+        # Acknowledged, or Telegram would send it again and hold back everything after it.
+        return web.json_response({"ok": True, "skipped": True})
     processor = application.update_processor
     if isinstance(processor, ChatOrderedProcessor) and processor.seen(update.update_id):
         return web.json_response({"ok": True, "duplicate": True})
