@@ -8,7 +8,6 @@ import logging
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -49,6 +48,7 @@ from handlers import (
 from handlers.common import NEW_REQUEST_LABELS
 from handlers.delivery import TelegramFiles, TelegramNotices
 from handlers.expiry import sweep_forever
+from handlers.flood import PatientRateLimiter
 from handlers.notify import TelegramNoticeSink
 from handlers.processor import ChatOrderedProcessor
 from handlers.transport import BotApiRequest
@@ -73,7 +73,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
         .post_stop(_stopping)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(PatientRateLimiter())  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["services"] = svc
     app.bot_data["sweep_interval"] = sweep_interval

@@ -20,7 +20,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import LANGUAGES, normalize_language, t
@@ -145,6 +145,9 @@ async def edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: Marku
                    parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW)
     except BadRequest as exc:
         return "not modified" in str(exc)
+    except RetryAfter:
+        # The message can still be edited, only not yet: sending it anew would leave two of it.
+        raise
     except TelegramError:
         return False
     return True

@@ -69,6 +69,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     def _measure(self, update: Update, seconds: float) -> None:
         if self.metrics is None:
             return
+        if update.effective_user is None and update.effective_chat is None:
+            return  # nobody's traffic: the bare update_id left of one that could not be read (handlers.incoming)
         kind = "callback_query" if update.callback_query else "message" if update.message else "other"
         self.metrics.updates.labels(kind).inc()
         self.metrics.latency.labels(kind).observe(seconds)

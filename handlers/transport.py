@@ -13,6 +13,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from handlers.http1 import Http1Pool, ProtocolError
+from handlers.incoming import readable_batch
 
 # A few dozen keep-alive connections carry far more than Telegram's own limits let a bot send.
 CONNECTION_POOL_SIZE = 32
@@ -109,7 +110,17 @@ class BotApiRequest(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Send one call; return the status code and the body."""
+        """Send one call; return the status code and the body, with updates that cannot be read left bare."""
+        status, body = await self._exchange(url, method, request_data, read_timeout, write_timeout,
+                                            connect_timeout, pool_timeout)
+        if status == 200 and url.endswith("/getUpdates"):
+            body = readable_batch(body)
+        return status, body
+
+    async def _exchange(self, url: str, method: str, request_data: RequestData | None, read_timeout: ODVInput[float],
+                        write_timeout: ODVInput[float], connect_timeout: ODVInput[float],
+                        pool_timeout: ODVInput[float]) -> tuple[int, bytes]:
+        """Send one call over the pool its kind takes; return the status code and the body."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This BotApiRequest is not initialized!")
         files = request_data.multipart_data if request_data else None

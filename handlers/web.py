@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -22,6 +21,7 @@ from bot.metrics import CONTENT_TYPE
 from bot.services import Services
 from bot.tracker import DeliveryError
 from handlers.admin_web import add_admin_routes
+from handlers.incoming import read_update
 from handlers.processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,18 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=svc.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
 
+def _json_body(body: bytes, source: str) -> tuple[Any, web.Response | None]:
+    """The JSON in a webhook's body, or the 400 answer to give when there is none."""
+    try:
+        return json.loads(body), None
+    except RecursionError:
+        # Nested deeper than the parser's recursion limit: no real webhook is, a hostile one would end in a 500.
+        log.warning("%s sent JSON nested too deeply (%d bytes); refused", source, len(body))
+        return None, web.json_response({"error": "JSON nested too deeply"}, status=400)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        return None, web.json_response({"error": "body is not JSON"}, status=400)
+
+
 async def telegram_webhook(request: web.Request) -> web.Response:
     """Take one update from Telegram; answer only when it has been handled, so a crash loses nothing."""
     svc, application = request.app[SERVICES], request.app[APPLICATION]
@@ -119,13 +131,15 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), webhook.secret_token.encode()):
         return web.json_response({"error": "forbidden"}, status=403)
-    try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "body is not JSON"}, status=400)
+    data, refusal = _json_body(await request.read(), "Telegram's webhook")
+    if refusal is not None:
+        return refusal
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return web.json_response({"error": "not a Telegram update"}, status=400)
-    update = Update.de_json(data, application.bot)
+    update = read_update(data, application.bot)
+    if update is None:
+        # Acknowledged, or Telegram would send it again and hold back everything after it.
+        return web.json_response({"ok": True, "skipped": True})
     processor = application.update_processor
     if isinstance(processor, ChatOrderedProcessor) and processor.seen(update.update_id):
         return web.json_response({"ok": True, "duplicate": True})
@@ -151,10 +165,9 @@ async def jira_webhook(request: web.Request) -> web.Response:
         allowed = False  # an unauthenticated endpoint would let anyone message the salespeople
     if not allowed:
         return web.json_response({"error": "forbidden"}, status=403)
-    try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "body is not JSON"}, status=400)
+    payload, refusal = _json_body(body, "Jira's webhook")
+    if refusal is not None:
+        return refusal
     if not isinstance(payload, dict):
         return web.json_response({"error": "not a Jira webhook"}, status=400)
     accepted = svc.inbox.accept(parse_webhook(payload, received_at=svc.clock())) if svc.inbox else 0

@@ -81,10 +81,11 @@ class RunningBot:
     app: Any = None
     svc: Services | None = None
     users: dict[int, FakeUser] = field(default_factory=dict)
+    rate_limit: bool = False  # through the rate limiter production uses (handlers.flood), waiting out 429s
 
     async def start(self) -> None:
         """Build and start the bot from the config file, as `ticketsmith run` does."""
-        self.svc, self.app = build_bot(self.config_path, self.tg, self.clock)
+        self.svc, self.app = build_bot(self.config_path, self.tg, self.clock, rate_limit=self.rate_limit)
         # The same order as Application.run_polling: initialize, post_init, poll, start.
         await self.app.initialize()
         await self.app.post_init(self.app)
@@ -138,7 +139,7 @@ class RunningBot:
         await self.handled(await user.tap(label))
 
 
-def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock) -> tuple[Services, Any]:
+def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock, *, rate_limit: bool = False) -> tuple[Services, Any]:
     """Build services and the Application from a config file, pointed at the fake Telegram."""
     config = load_config(config_path)
     assert config.telegram is not None and config.jira is not None
@@ -149,7 +150,7 @@ def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock) -> tuple[Servic
     engine = build_engine(config, build_directory(config, store), clock, telegram.download_limit, library=library)
     svc = Services(config, store, engine, Access(config.access, store), clock=clock, gateway=JiraGateway(config.jira),
                    library=library)
-    return svc, build_application(svc, rate_limit=False, sweep_interval=3600)
+    return svc, build_application(svc, rate_limit=rate_limit, sweep_interval=3600)
 
 
 @pytest.fixture

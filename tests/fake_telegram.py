@@ -1535,6 +1535,8 @@ class FakeTelegram:
         self.callback_answer_seconds = CALLBACK_ANSWER_SECONDS  # after this a tap can no longer be answered
         self._failures: dict[str, list[ApiError]] = {}
         self._sent_at: dict[int, list[float]] = {}
+        self._storm: tuple[int, int, float] | None = None  # every, retry_after, until (monotonic)
+        self._storm_count = 0
         self._poll_generation = 0
         self._poll_conflict = POLL_CONFLICT
         self._changed = asyncio.Event()
@@ -1701,6 +1703,17 @@ class FakeTelegram:
         error = ApiError(status, description, retry_after)
         self._failures.setdefault(canonical, []).extend([error] * times)
 
+    def throttle(self, *, every: int, retry_after: int, seconds: float) -> None:
+        """For the next seconds, refuse every every-th send or edit with 429 and this retry_after.
+
+        Telegram's flood control answers like this when the bot's traffic as a whole is too much for it; a
+        refused call did nothing and may be made again once retry_after has passed.
+        """
+        if every < 1 or retry_after < 1:
+            raise ValueError("every and retry_after are at least 1")
+        self._storm = (every, retry_after, time.monotonic() + seconds)
+        self._storm_count = 0
+
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends to them get 403; anything they send later unblocks it."""
         # Clients make a blocked user press "Restart" before writing again, which unblocks the bot.
@@ -1801,6 +1814,14 @@ class FakeTelegram:
             "data": data,
         }
         return await self._inject(user, {"callback_query": query})
+
+    def inject_raw(self, payload: dict[str, Any]) -> int:
+        """Queue an update exactly as given, with the next update_id; returns it.
+
+        The server passes on whatever JSON it has, in whatever shape its version writes it (an older
+        self-hosted Bot API server leaves out fields newer clients require), so nothing here is checked.
+        """
+        return self._push(payload)
 
     async def _inject(self, user: FakeUser, payload: dict[str, Any]) -> int:
         if user.blocked:
@@ -2156,7 +2177,15 @@ class FakeTelegram:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
 
     def _check_flood(self, chat: ChatLog) -> None:
-        """Per-chat flood control; only successful sends and edits count."""
+        """A storm set off by throttle(), then per-chat flood control (only successful sends and edits count)."""
+        if self._storm is not None:
+            every, retry_after, until = self._storm
+            if time.monotonic() >= until:
+                self._storm = None
+            else:
+                self._storm_count += 1
+                if self._storm_count % every == 0:
+                    raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         rate = self.per_chat_rate
         if not rate:
             return

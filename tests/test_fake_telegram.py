@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 from telegram import (
     Bot,
@@ -395,3 +396,32 @@ async def test_application_polls_and_answers(fake: FakeTelegram) -> None:
     assert user.callback_answers[0]["text"] == "Closed" and user.last.inline_keyboard == []
     assert [m.text for m in user.messages] == ["Welcome!", "Closed by Olga"]
     assert fake.pending_updates == []
+
+
+async def test_a_raw_update_is_delivered_as_given(fake: FakeTelegram) -> None:
+    """inject_raw queues any JSON under the next update_id; the server checks nothing about it."""
+    poll = {"id": "5001", "question": "Lunch?", "options": [{"text": "Yes", "voter_count": 0}]}
+    update_id = fake.inject_raw({"poll": poll})
+    async with aiohttp.ClientSession() as http, http.post(f"{fake.base_url}{TOKEN}/getUpdates") as response:
+        answer = await response.json()
+    assert answer == {"ok": True, "result": [{"update_id": update_id, "poll": poll}]}
+    assert fake.delivered(update_id) and fake.updates[-1]["poll"] == poll
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_storm_refuses_every_nth_send_or_edit_for_a_while(fake: FakeTelegram, bot: Bot, anna: FakeUser
+                                                                  ) -> None:
+    """throttle() answers 429 with its retry_after to every n-th send or edit until its time is up."""
+    fake.throttle(every=2, retry_after=1, seconds=0.5)
+    first = await bot.send_message(anna.id, "one")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.edit_message_text("uno", anna.id, first.message_id)
+    assert retry_seconds(caught.value) == 1
+    await bot.edit_message_text("uno", anna.id, first.message_id)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(anna.id, "two")
+    await asyncio.sleep(0.5)
+    for text in ("two", "three", "four"):
+        await bot.send_message(anna.id, text)
+    assert anna.chat.texts == ["uno", "two", "three", "four"]
+    assert [c.status for c in fake.calls_in(anna.id)] == [200, 429, 200, 429, 200, 200, 200]

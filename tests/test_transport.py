@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from telegram import Bot, InputFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from telegram import Bot, InputFile, Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest
 
@@ -211,3 +213,39 @@ async def test_it_must_be_initialized_and_can_be_again(server: Server) -> None:
         await transport.initialize()
         assert (await transport.do_request(f"{server.url}/bot{TOKEN}/getMe", "POST"))[0] == 200
         await transport.shutdown()
+
+
+# Any JSON, and the kinds of update it may come as.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20)
+UPDATE_KINDS = st.sampled_from(["message", "callback_query", "my_chat_member", "poll", "edited_message", "x"])
+GOOD_MESSAGE = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}, "text": "hi"}
+ITEMS = st.one_of(st.just(("message", GOOD_MESSAGE)), st.tuples(UPDATE_KINDS, JSON_VALUES))
+
+
+@settings(max_examples=80, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(items=st.lists(ITEMS, max_size=6))
+async def test_a_batch_of_updates_is_read_whole_with_what_cannot_be_read_left_bare(
+        transport: BotApiRequest, items: list[tuple[str, Any]]) -> None:
+    batch = [{"update_id": 100 + index, kind: value} for index, (kind, value) in enumerate(items)]
+
+    async def updates(_: web.Request) -> web.StreamResponse:
+        return web.json_response({"ok": True, "result": batch})
+
+    server = Server(updates)
+    await server.start()
+    try:
+        bot = Bot(TOKEN, base_url=f"{server.url}/bot", request=transport, get_updates_request=transport)
+        got = await bot.get_updates()
+    finally:
+        await server.stop()
+    assert [update.update_id for update in got] == [item["update_id"] for item in batch]
+    for update, item in zip(got, batch, strict=True):
+        try:
+            expected = Update.de_json(item).to_dict()
+        except Exception:
+            expected = {"update_id": item["update_id"]}
+        assert update.to_dict() == expected

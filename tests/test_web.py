@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -11,14 +13,18 @@ from typing import Any
 
 import aiohttp
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.dialog import Draft
+from bot.jira_events import sign
 from bot.services import Services
 from bot.ticket import Reporter, Ticket
 from handlers.serve import serve
 from tests.conftest import SALES_IDS, TOKEN, Clock, build_bot, fill_the_disk, free_the_disk, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram
+from tests.test_transport import JSON_VALUES, UPDATE_KINDS
 
 SECRET = "webhook-secret_123"
 
@@ -194,3 +200,70 @@ async def test_webhook_refuses_a_wrong_or_missing_secret(hooked: Served, tg: Fak
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"no": "update_id"}'])
 async def test_webhook_refuses_what_is_not_an_update(hooked: Served, body: bytes) -> None:
     assert await post_update(hooked, {}, body=body) == 400
+
+
+JIRA_SECRET = "jira-hook-secret"
+DEEP = {"array": b"[" * 100_000 + b"]" * 100_000, "object": b'{"a":' * 100_000 + b"1" + b"}" * 100_000}
+
+
+@pytest.fixture
+async def both_hooks(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
+    """Telegram's webhook and Jira's, each with its secret."""
+    async for served in serving(tg, jira, tmp_path, clock, webhook=True,
+                                notices={"webhook_secret": JIRA_SECRET, "poll_seconds": 0}):
+        yield served
+
+
+async def post_jira(served: Served, body: bytes) -> tuple[int, str]:
+    headers = {"Content-Type": "application/json", "X-Hub-Signature": sign(JIRA_SECRET, body)}
+    async with served.http.post(f"{served.base}/jira/webhook", data=body, headers=headers) as response:
+        return response.status, await response.text()
+
+
+async def post_telegram(served: Served, body: bytes) -> tuple[int, str]:
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with served.http.post(f"{served.base}/telegram", data=body, headers=headers) as response:
+        return response.status, await response.text()
+
+
+@pytest.mark.parametrize("shape", sorted(DEEP))
+async def test_deeply_nested_json_is_refused_on_both_webhooks_and_serving_goes_on(
+        both_hooks: Served, tg: FakeTelegram, caplog: pytest.LogCaptureFixture, shape: str) -> None:
+    caplog.set_level(logging.INFO)
+    for post in (post_telegram, post_jira):
+        status, answer = await post(both_hooks, DEEP[shape])
+        assert (status, json.loads(answer)) == (400, {"error": "JSON nested too deeply"})
+    refusals = [r for r in caplog.records if "nested too deeply" in r.getMessage()]
+    assert [(r.levelno, r.exc_info) for r in refusals] == [(logging.WARNING, None)] * 2
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert await post_jira(both_hooks, b'{"webhookEvent": "comment_created"}') == (200, '{"accepted": 0}')
+    user = tg.user(SALES_IDS[0], "Anna", username="anna")
+    await user.send("/new")
+    assert await post_update(both_hooks, tg.updates[-1]) == 200
+    assert "What do you need?" in user.last.text
+
+
+def _nested(depth: int, opener: bytes, middle: bytes, closer: bytes) -> bytes:
+    return opener * depth + middle + closer * depth
+
+
+BODIES = st.one_of(
+    st.binary(max_size=300),
+    JSON_VALUES.map(lambda value: json.dumps(value).encode()),
+    # Shaped like an update, with anything inside: python-telegram-bot may or may not read it.
+    st.builds(lambda update_id, kind, value: json.dumps({"update_id": update_id, kind: value}).encode(),
+              st.integers(-(2**63), 2**63), UPDATE_KINDS, JSON_VALUES),
+    st.builds(_nested, st.integers(1, 150_000), st.sampled_from([b"[", b'{"a":', b'{"update_id": 1, "message":']),
+              st.sampled_from([b"1", b"", b"[]"]), st.sampled_from([b"]", b"}"])),
+)
+
+
+@settings(max_examples=150, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=BODIES)
+async def test_no_body_ever_makes_either_webhook_fail(both_hooks: Served, body: bytes) -> None:
+    for post in (post_telegram, post_jira):
+        status, answer = await post(both_hooks, body)
+        # 413 for a body past the server's size limit.
+        assert status in (200, 400, 413), (post.__name__, status, answer)
+    assert (await get(both_hooks, "/healthz"))[0] == 200
