@@ -33,12 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.app import build_services  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.logs import setup_logging  # noqa: E402
-from bot.services import build_services  # noqa: E402
-from handlers.app import build_application  # noqa: E402
-from handlers.processor import ChatOrderedProcessor  # noqa: E402
 from handlers.serve import loop_factory, serve  # noqa: E402
+from handlers.telegram.runtime.processor import ChatOrderedProcessor  # noqa: E402
+from handlers.telegram.wiring import build_application  # noqa: E402
 
 TOKEN = os.environ.get("BENCH_BOT_TOKEN", "123456:bench-token")
 

@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.customers import CustomerDirectory, load_customers  # noqa: E402
-from bot.extract import Extraction, extract, questions_left  # noqa: E402
-from bot.templates import TemplateSet, load_templates  # noqa: E402
+from bot.intake.customers import CustomerDirectory, load_customers  # noqa: E402
+from bot.intake.extract import Extraction, extract, questions_left  # noqa: E402
+from bot.templates.schema import TemplateSet, load_templates  # noqa: E402
 
 FIELDS = ("template", "customer", "due", "urgency", "amount", "language")
 

@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import LANGUAGES
-from bot.yamlfile import ConfigError, LineDict, LineList, read_yaml
+from bot.i18n.catalog import LANGUAGES
+from bot.text.yamlfile import ConfigError, LineDict, LineList, read_yaml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",

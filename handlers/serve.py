@@ -14,10 +14,10 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.services import Services
-from handlers import templates_admin
-from handlers.processor import ChatOrderedProcessor
-from handlers.web import build_web_app
+from bot.app import Services
+from handlers.telegram.admin import templates as templates_admin
+from handlers.telegram.runtime.processor import ChatOrderedProcessor
+from handlers.web.server import build_web_app
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL while another waits for it

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.access import Access
+from bot.app import Services, build_directory, build_engine, open_store
 from bot.config import load_config
-from bot.services import Services, build_directory, build_engine, open_store
-from bot.store import Store
-from bot.template_library import TemplateLibrary
-from bot.tracker import JiraGateway
-from handlers.app import build_application
-from handlers.processor import ChatOrderedProcessor
+from bot.jira.gateway import JiraGateway
+from bot.people.access import Access
+from bot.storage.store import Store
+from bot.templates.library import TemplateLibrary
+from handlers.telegram.runtime.processor import ChatOrderedProcessor
+from handlers.telegram.wiring import build_application
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram, FakeUser
 
@@ -81,7 +81,7 @@ class RunningBot:
     app: Any = None
     svc: Services | None = None
     users: dict[int, FakeUser] = field(default_factory=dict)
-    rate_limit: bool = False  # through the rate limiter production uses (handlers.flood), waiting out 429s
+    rate_limit: bool = False  # through the rate limiter production uses, waiting out 429s
 
     async def start(self) -> None:
         """Build and start the bot from the config file, as `ticketsmith run` does."""

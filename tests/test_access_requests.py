@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.access_requests import COOLDOWN, AccessRequests
-from bot.store import Store
+from bot.people.access_requests import COOLDOWN, AccessRequests
+from bot.storage.store import Store
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot
 from tests.fake_telegram import BotMessage, FakeUser
 

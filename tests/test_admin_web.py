@@ -16,11 +16,11 @@ import pytest
 from aiohttp import web
 
 from bot.config import ServerConfig, load_config
-from bot.dialog import Draft
-from bot.ticket import Reporter, Ticket
-from bot.yamlfile import ConfigError
-from handlers.admin_web.auth import create_login
-from handlers.web import build_web_app
+from bot.intake.dialog import Draft
+from bot.jira.ticket import Reporter, Ticket
+from bot.text.yamlfile import ConfigError
+from handlers.web.admin.auth import create_login
+from handlers.web.server import build_web_app
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser

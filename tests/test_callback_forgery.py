@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from telegram.ext import CallbackQueryHandler
 
-from bot.people import change_role
-from bot.store import StoredDraft
+from bot.people.roles import change_role
+from bot.storage.store import StoredDraft
 from tests.conftest import ADMIN_ID, SALES_IDS, TOKEN, Clock, RunningBot, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram, FakeUser

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.checkpoints import Checkpointer
-from bot.store import Store
+from bot.storage.checkpoints import Checkpointer
+from bot.storage.store import Store
 from handlers.serve import serve
 from tests.conftest import SALES_IDS, Clock, build_bot, write_config
 from tests.fake_jira import FakeJira
@@ -97,7 +97,7 @@ def test_a_store_whose_log_cannot_be_checkpointed_apart_keeps_sqlites_own(tmp_pa
     # In exclusive locking mode no other connection may open the database once this one has written.
     store.db.conn.execute("PRAGMA locking_mode=EXCLUSIVE")
     store.put_setting("k", "v")
-    with caplog.at_level(logging.WARNING, logger="bot.store"):
+    with caplog.at_level(logging.WARNING, logger="bot.storage.store"):
         store.checkpoint_in_background()
     assert checkpoint_threads() == []
     assert "cannot be checkpointed apart" in caplog.records[0].getMessage()
@@ -141,7 +141,7 @@ def test_a_long_read_holding_back_the_log_is_logged_once(tmp_path: Path, caplog:
     probe = sqlite3.connect(str(db), isolation_level=None)
     try:
         fill(lambda n: conn.execute("INSERT INTO blobs (body) VALUES (?)", [page(n)]), 300)
-        with caplog.at_level(logging.WARNING, logger="bot.checkpoints"):
+        with caplog.at_level(logging.WARNING, logger="bot.storage.checkpoints"):
             checkpointer.checkpoint(probe)
             checkpointer.checkpoint(probe)
         assert checkpointer.last is not None and checkpointer.last[0] - checkpointer.last[1] > 200
@@ -169,7 +169,7 @@ def test_a_failing_checkpoint_is_logged_and_not_raised(tmp_path: Path, caplog: p
     checkpointer = Checkpointer(broken)
     conn = sqlite3.connect(str(broken))
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.checkpoints"):
+        with caplog.at_level(logging.WARNING, logger="bot.storage.checkpoints"):
             checkpointer.checkpoint(conn)
     finally:
         conn.close()

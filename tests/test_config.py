@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import CLOUD_DOWNLOAD_LIMIT, Config, load_config
-from bot.yamlfile import ConfigError
+from bot.text.yamlfile import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOUD_JIRA = ("jira:\n  url: https://x.atlassian.net\n  project: SUP\n  email: bot@x.com\n"

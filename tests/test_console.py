@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.console import HELP, render, run_console
-from bot.customers import CustomerDirectory, load_customers
-from bot.dialog import Button, Engine, Prompt
-from bot.templates import load_templates
+from bot.intake.customers import CustomerDirectory, load_customers
+from bot.intake.dialog import Button, Engine, Prompt
+from bot.templates.schema import load_templates
+from handlers.console import HELP, render, run_console
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Europe/Berlin"))

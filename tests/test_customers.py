@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.customers import Customer, CustomerDirectory, load_customers, normalize_name
-from bot.yamlfile import ConfigError
+from bot.intake.customers import Customer, CustomerDirectory, load_customers, normalize_name
+from bot.text.yamlfile import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dashboard import NO_URGENCY, compute, duration
-from bot.dialog import Draft
-from bot.jira_events import IssueEvent
-from bot.notices import NoticePolicy
-from bot.request_log import RequestFilter, facets, search
-from bot.request_outcomes import record_outcomes
-from bot.store import Store
-from bot.svg_charts import hbars, stacked_bars
-from bot.ticket import Reporter, Ticket
+from bot.delivery.notices import NoticePolicy
+from bot.delivery.outcomes import record_outcomes
+from bot.intake.dialog import Draft
+from bot.jira.events import IssueEvent
+from bot.jira.ticket import Reporter, Ticket
+from bot.reports.charts import hbars, stacked_bars
+from bot.reports.dashboard import NO_URGENCY, compute, duration
+from bot.reports.request_log import RequestFilter, facets, search
+from bot.storage.store import Store
 from tests.conftest import START, Clock
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import format_date, format_moment, parse_date, quick_date
+from bot.text.dates import format_date, format_moment, parse_date, quick_date
 
 TODAY = date(2026, 11, 23)  # a Monday
 

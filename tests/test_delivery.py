@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import DeliveryConfig, JiraConfig
-from bot.dialog import Draft
-from bot.outbox import Outbox, marker
-from bot.store import Request, Store
-from bot.ticket import Reporter, Ticket
-from bot.tracker import CreatedIssue, DeliveryError, JiraGateway, classify
+from bot.delivery.outbox import Outbox, marker
+from bot.intake.dialog import Draft
+from bot.jira.gateway import CreatedIssue, DeliveryError, JiraGateway, classify
+from bot.jira.ticket import Reporter, Ticket
+from bot.storage.store import Request, Store
 from tests.conftest import Clock, RunningBot
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeUser
@@ -415,7 +415,7 @@ async def test_gateway_never_blocks_the_event_loop(store: Store, clock: Clock) -
 
 
 async def test_files_are_uploaded_after_the_issue_exists(store: Store, clock: Clock) -> None:
-    from bot.ticket import Attachment
+    from bot.jira.ticket import Attachment
 
     with FakeJira("dc9", pat="pat-secret", upload_limit=1000) as jira:
         heard = Heard()

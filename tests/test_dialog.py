@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.customers import CustomerDirectory, load_customers
-from bot.dialog import Action, Draft, Engine, Files, Prompt, Step, Tap, Text, Unsupported, human_size
-from bot.i18n import LANGUAGES
-from bot.templates import load_templates, parse_templates
-from bot.ticket import Attachment, Reporter
+from bot.i18n.catalog import LANGUAGES
+from bot.intake.customers import CustomerDirectory, load_customers
+from bot.intake.dialog import Action, Draft, Engine, Files, Prompt, Step, Tap, Text, Unsupported, human_size
+from bot.jira.ticket import Attachment, Reporter
+from bot.templates.schema import load_templates, parse_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Europe/Berlin"))

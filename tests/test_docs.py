@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot import config as config_module
-from bot.cli import parser
+from handlers.cli import parser
 
 ROOT = Path(__file__).resolve().parent.parent
 

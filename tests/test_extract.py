@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.customers import Customer, CustomerDirectory, load_customers
-from bot.extract import (
+from bot.intake.customers import Customer, CustomerDirectory, load_customers
+from bot.intake.extract import (
     Extraction,
     _extract,
     detect_language,
@@ -26,8 +26,8 @@ from bot.extract import (
     questions_left,
     score_templates,
 )
-from bot.templates import TemplateSet, load_templates, parse_templates
-from bot.yamlfile import ConfigError
+from bot.templates.schema import TemplateSet, load_templates, parse_templates
+from bot.text.yamlfile import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "data" / "asks.yaml"

@@ -19,7 +19,7 @@ from aiohttp import web
 from jira import JIRA, JIRAError
 from multidict import CIMultiDict
 
-from bot.jira_events import parse_issue_history, parse_webhook, verify_signature
+from bot.jira.events import parse_issue_history, parse_webhook, verify_signature
 from tests.conftest import Clock
 from tests.fake_jira import MAX_RECONCILE, FakeJira, Mode
 

@@ -12,8 +12,8 @@ import pytest
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
-from handlers.common import replace, send
-from handlers.flood import PatientRateLimiter
+from handlers.telegram.common import replace, send
+from handlers.telegram.runtime.flood import PatientRateLimiter
 from tests.conftest import ADMIN_ID, TOKEN, Clock, RunningBot, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram, FakeUser

@@ -14,8 +14,8 @@ from aiohttp import web
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers import http1
-from handlers.http1 import Http1Pool, ProtocolError
+from handlers.telegram.runtime import http1
+from handlers.telegram.runtime.http1 import Http1Pool, ProtocolError
 
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter, int], Awaitable[None]]
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}"

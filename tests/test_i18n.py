@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dates import QUICK_DATES
-from bot.i18n import (
+from bot.i18n.catalog import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     MESSAGES,
@@ -15,7 +14,8 @@ from bot.i18n import (
     placeholders,
     t,
 )
-from bot.templates import QUESTION_TYPES
+from bot.templates.schema import QUESTION_TYPES
+from bot.text.dates import QUICK_DATES
 
 KEYS = sorted(MESSAGES)
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialog import Draft
-from bot.inbox import Inbox
-from bot.jira_events import IssueEvent
-from bot.notices import NoticePolicy
-from bot.store import Store
-from bot.ticket import Reporter, Ticket
+from bot.delivery.inbox import Inbox
+from bot.delivery.notices import NoticePolicy
+from bot.intake.dialog import Draft
+from bot.jira.events import IssueEvent
+from bot.jira.ticket import Reporter, Ticket
+from bot.storage.store import Store
 from tests.conftest import Clock
 
 

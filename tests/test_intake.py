@@ -241,7 +241,7 @@ async def test_expired_draft_is_dropped_with_a_notice(bot: RunningBot) -> None:
 
 
 async def test_sweeper_expires_drafts_nobody_touches(bot: RunningBot) -> None:
-    from handlers.expiry import sweep_once
+    from handlers.telegram.runtime.expiry import sweep_once
 
     user = bot.user()
     await open_bug(bot, user)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.access_requests import AccessRequests
-from bot.invites import (
+from bot.people.access_requests import AccessRequests
+from bot.people.invites import (
     DAY,
     MAX_TTL,
     InviteError,
@@ -19,7 +19,7 @@ from bot.invites import (
     parse_invite_args,
     parse_role,
 )
-from bot.store import Store
+from bot.storage.store import Store
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot
 from tests.fake_telegram import FakeUser
 

@@ -16,8 +16,8 @@ import yaml
 from jira import JIRA
 
 from bot.config import JiraConfig
-from bot.jira_check import check_templates, format_report
-from bot.jira_meta import (
+from bot.jira.gateway import DeliveryError, JiraGateway
+from bot.jira.meta import (
     FieldMeta,
     IssueTypeMeta,
     JiraMeta,
@@ -26,8 +26,8 @@ from bot.jira_meta import (
     fetch_project,
     resolve_field,
 )
-from bot.templates import TemplateSet, load_templates, parse_templates
-from bot.tracker import DeliveryError, JiraGateway
+from bot.templates.jira_check import check_templates, format_report
+from bot.templates.schema import TemplateSet, load_templates, parse_templates
 from tests.fake_jira import FakeJira
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jira import JIRA
 
-from bot.jira_events import (
+from bot.jira.events import (
     EVENT_KINDS,
     IssueEvent,
     kinds,

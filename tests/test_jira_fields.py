@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import JiraConfig
-from bot.jira_fields import shape_value
-from bot.jira_meta import FieldMeta
-from bot.ticket import Ticket
-from bot.tracker import DeliveryError, JiraGateway
+from bot.jira.fields import shape_value
+from bot.jira.gateway import DeliveryError, JiraGateway
+from bot.jira.meta import FieldMeta
+from bot.jira.ticket import Ticket
 from tests.fake_jira import FakeJira
 
 AUTH = {"cloud": {"email": "bot@example.com", "api_token": "tok"}, "dc9": {"pat": "pat-secret"},

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.jira_events import sign
+from bot.jira.events import sign
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram, FakeUser

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import JiraConfig
-from bot.i18n import LANGUAGES, MESSAGES
-from bot.tracker import JiraGateway
+from bot.i18n.catalog import LANGUAGES, MESSAGES
+from bot.jira.gateway import JiraGateway
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, created_issue, write_config
 from tests.fake_jira import FakeJira, Mode
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser

@@ -14,10 +14,10 @@ import pytest
 from aiohttp import web
 
 from bot.config import load_config
-from bot.customers import CustomerDirectory, load_customers
-from bot.extract import extract, is_sure
-from bot.model_hints import ModelHints, checked_answer, read_hints
-from bot.templates import TemplateSet, load_templates
+from bot.intake.customers import CustomerDirectory, load_customers
+from bot.intake.extract import extract, is_sure
+from bot.intake.model_hints import ModelHints, checked_answer, read_hints
+from bot.templates.schema import TemplateSet, load_templates
 from tests.conftest import ROOT, SALES_IDS, Clock, RunningBot, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram
@@ -186,7 +186,7 @@ def test_the_model_token_is_a_secret(tmp_path: Path) -> None:
 
 
 def test_a_slow_timeout_is_refused(tmp_path: Path) -> None:
-    from bot.yamlfile import ConfigError
+    from bot.text.yamlfile import ConfigError
 
     with pytest.raises(ConfigError, match=r"extractor.timeout"):
         load_config(write_config(tmp_path, "https://jira.example.com",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.dialog import Draft
-from bot.ticket import Reporter, Ticket
+from bot.intake.dialog import Draft
+from bot.jira.ticket import Reporter, Ticket
 from tests.conftest import RunningBot
 
 

@@ -8,9 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import LANGUAGES
-from bot.jira_events import EVENT_KINDS, EventKind, IssueEvent
-from bot.notices import (
+from bot.delivery.notices import (
     NOTICE_LIMIT,
     NoticePolicy,
     merge,
@@ -20,6 +18,8 @@ from bot.notices import (
     render_needs_info,
     render_notice,
 )
+from bot.i18n.catalog import LANGUAGES
+from bot.jira.events import EVENT_KINDS, EventKind, IssueEvent
 
 BOT = "712020:00000000-0000-4000-8000-000000000001"
 OLGA = "712020:00000000-0000-4000-8000-000000000002"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.numbers import parse_amount
+from bot.text.numbers import parse_amount
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.templates import Template, load_templates, parse_templates
-from bot.ticket import (
+from bot.jira.ticket import (
     SUMMARY_LIMIT,
     TEXT_LIMIT,
     Attachment,
@@ -28,7 +27,8 @@ from bot.ticket import (
     make_summary,
     render_ticket,
 )
-from bot.wiki import BACKSLASH_ENTITY, _escape_all, escape, slug, unescape
+from bot.templates.schema import Template, load_templates, parse_templates
+from bot.text.wiki import BACKSLASH_ENTITY, _escape_all, escape, slug, unescape
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = load_templates(ROOT / "templates.example.yaml")
@@ -435,8 +435,8 @@ def test_many_attachments_do_not_hang_rendering() -> None:
     code = textwrap.dedent("""
         from datetime import datetime, timezone
         from pathlib import Path
-        from bot.templates import load_templates
-        from bot.ticket import TEXT_LIMIT, Attachment, Reporter, render_ticket
+        from bot.templates.schema import load_templates
+        from bot.jira.ticket import TEXT_LIMIT, Attachment, Reporter, render_ticket
         bug = load_templates(Path("templates.example.yaml")).get("bug")
         files = [Attachment(f"id{i}", f"photo_{i:04d}_" + "x" * 200 + ".jpg").to_dict() for i in range(200)]
         answers = {"what": "Export fails badly", "customer": "ACME", "urgency": "normal", "files": files}

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.dialog import names_in
-from bot.rubric import (
+from bot.intake.dialog import names_in
+from bot.templates.rubric import (
     Evidence,
     Reason,
     Rubric,
@@ -22,8 +22,8 @@ from bot.rubric import (
     parse_rubric,
     reason_text,
 )
-from bot.templates import parse_templates
-from bot.yamlfile import ConfigError, parse_yaml
+from bot.templates.schema import parse_templates
+from bot.text.yamlfile import ConfigError, parse_yaml
 from tests.conftest import RunningBot
 
 ROOT = Path(__file__).resolve().parent.parent

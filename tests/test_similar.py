@@ -12,10 +12,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from jira import JIRA
 
-from bot.similar import JQL_RESERVED, STOP_WORDS, TEXT_WORDS, jql_escape, keywords, similar_jql
-from bot.similar_search import Found, SimilarSearches, query_for
-from bot.ticket import Ticket
-from bot.tracker import DeliveryError
+from bot.jira.gateway import DeliveryError
+from bot.jira.similar import JQL_RESERVED, STOP_WORDS, TEXT_WORDS, jql_escape, keywords, similar_jql
+from bot.jira.similar_search import Found, SimilarSearches, query_for
+from bot.jira.ticket import Ticket
 from tests.fake_jira import FakeJira
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import LocalText
-from bot.template_diff import TemplateDiff, diff
-from bot.templates import JiraSpec, Question, Template, TemplateSet, parse_templates
+from bot.i18n.catalog import LocalText
+from bot.templates.diff import TemplateDiff, diff
+from bot.templates.schema import JiraSpec, Question, Template, TemplateSet, parse_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = (ROOT / "templates.example.yaml").read_text(encoding="utf-8")

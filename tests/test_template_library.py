@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.customers import CustomerDirectory
-from bot.dialog import Engine, Tap, Text
-from bot.store import Store
-from bot.template_library import FILE_HASH_SETTING, TemplateLibrary
-from bot.templates import parse_templates, version_of
-from bot.ticket import Reporter
-from bot.yamlfile import ConfigError
+from bot.intake.customers import CustomerDirectory
+from bot.intake.dialog import Engine, Tap, Text
+from bot.jira.ticket import Reporter
+from bot.storage.store import Store
+from bot.templates.library import FILE_HASH_SETTING, TemplateLibrary
+from bot.templates.schema import parse_templates, version_of
+from bot.text.yamlfile import ConfigError
 from tests.conftest import START, Clock
 
 ROOT = Path(__file__).resolve().parent.parent

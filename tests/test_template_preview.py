@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.template_preview import preview
-from bot.templates import load_templates, parse_templates
+from bot.templates.preview import preview
+from bot.templates.schema import load_templates, parse_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = load_templates(ROOT / "templates.example.yaml")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import LocalText
-from bot.templates import DEFAULT_TEXT_MAX, Question, applies, load_templates, parse_templates
-from bot.yamlfile import ConfigError, parse_yaml
+from bot.i18n.catalog import LocalText
+from bot.templates.schema import DEFAULT_TEXT_MAX, Question, applies, load_templates, parse_templates
+from bot.text.yamlfile import ConfigError, parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "templates.yaml"

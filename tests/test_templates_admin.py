@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot.template_publishing import AlreadyLive, Problem, problems_of, reload, rollback
-from bot.templates import version_of
-from bot.yamlfile import ConfigError
+from bot.templates.publishing import AlreadyLive, Problem, problems_of, reload, rollback
+from bot.templates.schema import version_of
+from bot.text.yamlfile import ConfigError
 from handlers.serve import serve
 from tests.conftest import ADMIN_ID, ROOT, Clock, RunningBot, build_bot, created_issue, write_config
 from tests.fake_jira import FakeJira

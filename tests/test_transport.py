@@ -16,7 +16,7 @@ from telegram import Bot, InputFile, Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest
 
-from handlers.transport import BotApiRequest
+from handlers.telegram.runtime.transport import BotApiRequest
 from tests.conftest import TOKEN
 from tests.fake_telegram import make_png
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.access import Access
-from bot.audit import Audit
 from bot.config import AccessConfig
-from bot.people import change_role
-from bot.store import SEEN_RESOLUTION, Store
-from bot.ticket import Reporter
-from handlers.menus import register_admins
+from bot.jira.ticket import Reporter
+from bot.people.access import Access
+from bot.people.audit import Audit
+from bot.people.roles import change_role
+from bot.storage.store import SEEN_RESOLUTION, Store
+from handlers.telegram.menus import register_admins
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot
 from tests.fake_telegram import FakeUser
 from tests.test_intake import answer_bug_until_summary

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.dialog import Draft
-from bot.jira_events import sign
-from bot.services import Services
-from bot.ticket import Reporter, Ticket
+from bot.app import Services
+from bot.intake.dialog import Draft
+from bot.jira.events import sign
+from bot.jira.ticket import Reporter, Ticket
 from handlers.serve import serve
 from tests.conftest import SALES_IDS, TOKEN, Clock, build_bot, fill_the_disk, free_the_disk, write_config
 from tests.fake_jira import FakeJira

@@ -1,0 +1,41 @@
+"""How a filed request went in Jira: first response by an engineer, resolution, follow-up questions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.delivery.notices import NoticePolicy, needs_info
+from bot.jira.events import IssueEvent
+from bot.storage.store import Store
+
+# Kinds of change that count as an engineer picking the request up.
+RESPONSES = frozenset({"comment", "status", "resolution"})
+
+
+def record_outcomes(store: Store, issue_key: str, events: Sequence[IssueEvent], policy: NoticePolicy) -> None:
+    """Fold an issue's new events into its request's first response, resolution and follow-up count."""
+    human = sorted((e for e in events if not policy.by_bot(e)), key=lambda e: e.at)
+    if not human:
+        return
+    with store.transaction():
+        # Each event counts once: an inbox batch replayed after a crash (before its events were marked told)
+        # must not add its follow-up questions again.
+        human = [e for e in human if store.db.execute(
+            "INSERT OR IGNORE INTO counted_events (event_id) VALUES (?)", [e.event_id]).rowcount]
+        responded = [e.at for e in human if e.kind in RESPONSES]
+        resolutions = [e for e in human if e.kind == "resolution"]
+        asked = sum(1 for e in human if needs_info(e, policy))
+        row = store.db.execute("SELECT id, created_at, first_response_at, resolved_at FROM requests "
+                               "WHERE jira_key = ?", [issue_key]).fetchone()
+        if row is None or not human:
+            return
+        request_id, created_at, first, resolved = row
+        if responded:
+            # An event can predate the request's row only by clock skew; never report a negative wait.
+            earliest = max(min(responded), created_at or 0.0)
+            first = earliest if first is None else min(first, earliest)
+        if resolutions:
+            # The latest change of the resolution wins: a reopened issue is unresolved again.
+            resolved = resolutions[-1].at if resolutions[-1].new else None
+        store.db.execute("UPDATE requests SET first_response_at = ?, resolved_at = ?, followups = followups + ? "
+                         "WHERE id = ?", [first, resolved, asked, request_id])

@@ -1,0 +1,1 @@
+"""Intake: the draft, the guided dialog, reading informal asks, the customer directory."""

@@ -1,0 +1,899 @@
+"""From a salesperson's free-form message to a prefilled draft: template, customer, deadline, urgency, amount.
+
+`extract` reads one chat message ("acme can't export to PDF, they go live Friday!!") and guesses which
+template it belongs to and the answers it already gives, each with the words it came from, so the dialog
+only asks what is still missing and the card can show what was guessed. Guesses are in the form the dialog
+engine stores answers: text → str, choice → option value, customer → canonical name, date → ISO string,
+number → int or float.
+
+Everything here is cheap, deterministic pattern work (no dateparser on the hot path) and never raises.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import functools
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.intake.customers import CustomerDirectory, normalize_name
+from bot.intake.model_hints import MODEL_EVIDENCE, ModelHints, hinted_answers
+from bot.jira.similar import STOP_WORDS
+from bot.templates.schema import Question, Template, TemplateSet, applies
+from bot.text.dates import MAX_YEARS_AHEAD, parse_date
+from bot.text.numbers import parse_amount
+from bot.text.screen import clip, visible
+
+
+@dataclass(frozen=True)
+class Guess:
+    """One pre-filled answer, marked as guessed."""
+
+    question_id: str
+    value: Any
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What a free-form message says: the template it fits and the answers it already gives."""
+
+    template_id: str
+    template_scores: tuple[tuple[str, float], ...]
+    guesses: tuple[Guess, ...]
+    language: str
+
+    def guess(self, question_id: str) -> Guess | None:
+        """Return the guess for this question, if any."""
+        return next((g for g in self.guesses if g.question_id == question_id), None)
+
+    def answers(self) -> dict[str, Any]:
+        """Return the guesses as draft answers (question id → value)."""
+        return {g.question_id: g.value for g in self.guesses}
+
+
+log = logging.getLogger(__name__)
+
+# Customer search looks at this many words at most; a chat message rarely names its customer later.
+MAX_CUSTOMER_TOKENS = 120
+CUSTOMER_SCORE = 90.0
+_POSSESSIVE = re.compile(r"['’]s$")
+# A word is one run of letters or digits; apostrophes inside it ("can't") belong to it.
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
+_UMLAUT = re.compile(r"[äöüß]")
+
+
+# ------------------------------------------------------------------------------------------------ text
+
+
+_FOLD = str.maketrans({"ё": "е", "’": "'", "ʼ": "'"})
+
+
+def _fold(text: str) -> str:
+    """Lower-case text keeping every character's position (so spans found in it fit the original)."""
+    low = text.lower()
+    if len(low) != len(text):
+        # A character such as "İ" lowers to two; those stay as they are.
+        low = "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
+    return low.translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class _Token:
+    word: str  # folded, apostrophes removed: what keywords are compared with
+    start: int
+    end: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    folded = _fold(text)
+    return [_Token(m.group(0).replace("'", ""), m.start(), m.end()) for m in _WORD.finditer(folded)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(t.word for t in _tokens(text))
+
+
+class _Text:
+    """A message ready for matching: its folded form, its words and an index of the words by their start."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = _fold(text)
+        self.tokens = _tokens(text)
+        self._heads: dict[str, list[int]] = {}
+        for index, token in enumerate(self.tokens):
+            self._heads.setdefault(token.word[:3], []).append(index)
+
+    def starts(self, word: str) -> list[int]:
+        """Indexes of the words that stem-match word (all of them share its first three letters)."""
+        return [i for i in self._heads.get(word[:3], ()) if _stem_match(word, self.tokens[i].word)]
+
+
+def _stem_match(word: str, token: str) -> bool:
+    """Whether token is word with another ending ("сломал" ~ "сломалось", "fails" ~ "failing")."""
+    if len(word) <= 2:
+        return token == word
+    if len(word) == 3:
+        return token == word or (len(token) == 4 and token.startswith(word))
+    need = max(4, len(word) - (1 if len(word) <= 7 else 2 if len(word) <= 10 else 3))
+    if len(word) <= 5 and len(token) > len(word) + 3:
+        # A short word's first four letters start many other words: "down" is not "download", "demo" not
+        # "demonstration", "signs" not "significant".
+        return False
+    return len(token) >= need and token[:need] == word[:need]
+
+
+_GAP = 2  # words allowed between the words of a phrase: "geht (seit dem Update) nicht"
+
+
+def _find_phrase(words: Sequence[str], message: _Text) -> list[tuple[int, int]]:
+    """Every (first, last) token index where the phrase's words occur in order, a few words apart at most."""
+    found: list[tuple[int, int]] = []
+    if not words:
+        return found
+    tokens = message.tokens
+    for i in message.starts(words[0]):
+        last, ok = i, True
+        for word in words[1:]:
+            nxt = next((j for j in range(last + 1, min(len(tokens), last + 2 + _GAP))
+                        if _stem_match(word, tokens[j].word)), None)
+            if nxt is None:
+                ok = False
+                break
+            last = nxt
+        if ok:
+            found.append((i, last))
+    return found
+
+
+@dataclass(frozen=True)
+class _Hit:
+    owner: int  # which template or option
+    phrase: str
+    words: int
+    weight: float
+    first: int
+    last: int
+
+
+def _resolve(hits: Iterable[_Hit]) -> list[_Hit]:
+    """Keep the longest phrases where phrases overlap ("not urgent" wins over "urgent"), one hit per phrase.
+
+    Hits on the very same words may stand side by side: a phrase that two owners share counts for both.
+    """
+    taken: dict[int, tuple[int, int]] = {}
+    seen: set[tuple[int, str]] = set()
+    kept: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (-h.words, -h.weight, h.first)):
+        span = range(hit.first, hit.last + 1) if hit.first >= 0 else range(0)
+        if (hit.owner, hit.phrase) in seen or any(taken.get(i, (hit.first, hit.last)) != (hit.first, hit.last)
+                                                   for i in span):
+            continue
+        taken.update((i, (hit.first, hit.last)) for i in span)
+        seen.add((hit.owner, hit.phrase))
+        kept.append(hit)
+    return kept
+
+
+def _phrase_hits(owner: int, phrases: Iterable[str], message: _Text, weight: float = 1.0) -> list[_Hit]:
+    hits = []
+    for phrase in phrases:
+        words = _phrase(phrase)
+        if not words:
+            # A phrase without letters or digits ("?") is looked for as it is.
+            symbol = _fold(phrase).strip()
+            if symbol and symbol in message.folded:
+                hits.append(_Hit(owner, phrase, 1, weight, -1, -1))
+            continue
+        for first, last in _find_phrase(words, message):
+            hits.append(_Hit(owner, phrase, len(words), weight * len(words), first, last))
+    return hits
+
+
+def _span(message: _Text, first: int, last: int) -> str:
+    return message.text[message.tokens[first].start:message.tokens[last].end]
+
+
+# ------------------------------------------------------------------------------------------------ language
+
+_DE_WORDS_TEXT = """
+ist nicht und der die das dem den des bis wir ich kunde kunden geht bitte dringend mit auf für noch brauchen
+braucht wenn schon seit kann können gibt ein eine einen sie hat haben wird wäre gern frage fehler kaputt sich
+sind bei von zum zur nach über auch aber oder mehr sehr wie was wann warum gestern heute morgen jetzt mal
+"""
+_DE_WORDS = frozenset(_DE_WORDS_TEXT.split())
+_EN_WORDS_TEXT = """
+the is and not to we they can need needs by for with it on of this that their since please pls from our you
+your are be have has was what when how does do doesnt dont cant wont would should customer asap they're theyre
+it's its yesterday today tomorrow
+"""
+_EN_WORDS = frozenset(_EN_WORDS_TEXT.split())
+
+
+def detect_language(text: str) -> str:
+    """Return en, ru or de for a message: Cyrillic → ru, German words or umlauts → de, else en."""
+    words = [t.word for t in _tokens(text)]
+    cyrillic = sum(bool(_CYRILLIC.search(w)) for w in words)
+    latin = sum(bool(_LATIN.search(w)) for w in words)
+    # Russian messages name products in Latin letters; other messages may name a customer in Cyrillic.
+    if cyrillic >= 2 or (cyrillic and cyrillic >= latin):
+        return "ru"
+    german = sum(w in _DE_WORDS for w in words) + (2 if _UMLAUT.search(_fold(text)) else 0)
+    english = sum(w in _EN_WORDS for w in words)
+    return "de" if german > english else "en"
+
+
+# ------------------------------------------------------------------------------------------------ templates
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    keywords: tuple[tuple[str, ...], ...]  # per template
+    title_words: tuple[tuple[str, ...], ...]
+    cues: tuple[tuple[str, ...], ...]  # the cue words of every option of the template's choice questions
+
+
+_PREPARED: dict[int, tuple[TemplateSet, _Prepared]] = {}
+
+
+def _prepare(templates: TemplateSet) -> _Prepared:
+    cached = _PREPARED.get(id(templates))
+    if cached is not None and cached[0] is templates:
+        return cached[1]
+    per_template: list[set[str]] = []
+    for template in templates.templates:
+        texts = [v for _, v in template.title.variants] + [v for _, v in template.description.variants]
+        words = {m.group(0) for text in texts for m in _WORD.finditer(_fold(text))}
+        per_template.append({w for w in words if "'" not in w and len(w) >= 4 and w not in STOP_WORDS
+                             and not w.isdigit()})
+    # Words the titles or descriptions of several templates use ("customer") say nothing about which one is meant.
+    counts = Counter(word for words in per_template for word in words)
+    common = {word for word, count in counts.items() if count > 1}
+    prepared = _Prepared(
+        keywords=tuple(tuple(dict.fromkeys(k.strip() for k in t.keywords if k.strip())) for t in templates.templates),
+        title_words=tuple(tuple(sorted(words - common)) for words in per_template),
+        cues=tuple(tuple(dict.fromkeys(c for q in t.questions for o in q.options for c in o.cues))
+                   for t in templates.templates),
+    )
+    if len(_PREPARED) > 16:
+        _PREPARED.clear()
+    _PREPARED[id(templates)] = (templates, prepared)
+    return prepared
+
+
+# Title and description words, and the cue words of a template's options ("go-live" is said of broken things,
+# "lose the deal" of missing features), count half as much as keywords.
+TITLE_WEIGHT = 0.5
+CUE_WEIGHT = 0.5
+
+
+def score_templates(templates: TemplateSet, text: str) -> list[tuple[str, float]]:
+    """Score every template by its keywords (and title, description and cue words) in text, best first."""
+    return _score_templates(templates, _Text(text))
+
+
+def _score_templates(templates: TemplateSet, message: _Text) -> list[tuple[str, float]]:
+    prepared = _prepare(templates)
+    hits: list[_Hit] = []
+    for index, _ in enumerate(templates.templates):
+        hits += _phrase_hits(index, prepared.keywords[index], message)
+        hits += _phrase_hits(index, prepared.title_words[index], message, TITLE_WEIGHT)
+        hits += _phrase_hits(index, prepared.cues[index], message, CUE_WEIGHT)
+    scores = [0.0] * len(templates.templates)
+    for hit in _resolve(hits):
+        scores[hit.owner] += hit.weight
+    ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+    return [(templates.templates[i].id, round(scores[i], 2)) for i in ranked]
+
+
+# ------------------------------------------------------------------------------------------------ customers
+
+_TRANSLIT = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
+     "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
+_RU_ENDINGS = ("ами", "ями", "ой", "ей", "ом", "ем", "ою", "ам", "ям", "ах", "ях", "ы", "и", "е", "у", "ю", "а",
+               "я", "о")
+
+
+def _transliterate(text: str) -> str:
+    latin = "".join(_TRANSLIT.get(c, c) for c in text.lower())
+    return latin.replace("ks", "x")
+
+
+def _name_variants(window: str) -> list[str]:
+    """The window as typed, and for Russian without its case ending and in Latin letters ("Глобексу")."""
+    variants = [window]
+    if _CYRILLIC.search(window):
+        head, _, last = window.rpartition(" ")
+        low = last.lower()
+        for ending in _RU_ENDINGS:
+            if low.endswith(ending) and len(low) - len(ending) >= 4:
+                variants.append(f"{head} {last[:-len(ending)]}".strip())
+                break
+        variants += [_transliterate(v) for v in list(variants)]
+    return variants
+
+
+class _Screen:
+    """A cheap first look before CustomerDirectory.match, which scores every spelling of every customer.
+
+    It holds each spelling (normalized) and its leading words; a window that is not close to any of them
+    cannot be accepted, so match() is not called for it. With the example list this saves little; with a few
+    thousand customers it is what keeps a message within milliseconds.
+    """
+
+    CUTOFF = 85.0
+
+    def __init__(self, spellings: Sequence[str]) -> None:
+        self.size = len(spellings)
+        # Per number of words: the spellings and leads shortest first, and their lengths (for bisect).
+        self.choices: dict[int, tuple[list[int], list[str]]] = {}
+        for n in range(1, 5):
+            leads = {" ".join(s.split()[:n]) for s in spellings}
+            ordered = sorted(leads | set(spellings), key=lambda s: (len(s), s))
+            self.choices[n] = ([len(s) for s in ordered], ordered)
+
+    def passes(self, variant: str, n: int) -> bool:
+        query = normalize_name(variant)
+        lengths, ordered = self.choices[min(max(n, 1), 4)]
+        # fuzz.ratio is at most 200 * shorter / (sum of both lengths), so only spellings about as long as the
+        # query can reach the cutoff; comparing with the others would be most of the work.
+        low = bisect.bisect_left(lengths, math.floor(len(query) * self.CUTOFF / (200 - self.CUTOFF)))
+        high = bisect.bisect_right(lengths, math.ceil(len(query) * (200 - self.CUTOFF) / self.CUTOFF))
+        found = process.extractOne(query, ordered[low:high], scorer=fuzz.ratio, score_cutoff=self.CUTOFF)
+        return found is not None
+
+
+_SCREENS: dict[int, tuple[CustomerDirectory, _Screen]] = {}
+
+
+def _screen(customers: CustomerDirectory) -> _Screen | None:
+    """The screen for a directory, rebuilt when it has grown; None when it has no spellings."""
+    spellings = customers.spellings()
+    if not spellings:
+        return None
+    cached = _SCREENS.get(id(customers))
+    if cached is not None and cached[0] is customers and cached[1].size == len(spellings):
+        return cached[1]
+    screen = _Screen(spellings)
+    if len(_SCREENS) > 16:
+        _SCREENS.clear()
+    _SCREENS[id(customers)] = (customers, screen)
+    return screen
+
+
+@dataclass(frozen=True)
+class _Found:
+    name: str
+    evidence: str
+    quality: tuple[bool, int, float, int]  # written as a name, exact, score, words
+
+
+def find_customer(text: str, customers: CustomerDirectory) -> tuple[str, str] | None:
+    """Return (canonical name, the words naming it) for a known customer named inside text."""
+    if not len(customers) or not text:
+        return None
+    tokens = _tokens(text)[:MAX_CUSTOMER_TOKENS]
+    has_upper = any(c.isupper() for c in text)
+    screen = _screen(customers)
+    best: _Found | None = None
+    for i in range(len(tokens)):
+        if tokens[i].word in STOP_WORDS or len(tokens[i].word) < 2 or tokens[i].word.isdigit():
+            continue
+        for n in range(1, 5):
+            if i + n > len(tokens):
+                break
+            window_tokens = tokens[i:i + n]
+            if window_tokens[-1].word in STOP_WORDS:
+                continue
+            window = _POSSESSIVE.sub("", text[window_tokens[0].start:window_tokens[-1].end])
+            # A name written in lower case counts where names stand: first, before ':' or ',', or everywhere
+            # in a message without capitals.
+            named = (not has_upper or window[:1].isupper() or i == 0
+                     or text[window_tokens[-1].end:window_tokens[-1].end + 1] in (":", ","))
+            found = _judge_window(window, n, customers, named, screen)
+            if found is not None and (best is None or found.quality > best.quality):
+                best = found
+    return (best.name, best.evidence) if best else None
+
+
+def _judge_window(window: str, n: int, customers: CustomerDirectory, named: bool, screen: _Screen | None
+                  ) -> _Found | None:
+    """The customer the window names, if it names one."""
+    best: _Found | None = None
+    for variant in _name_variants(window):
+        if screen is not None and not screen.passes(variant, len(variant.split())):
+            continue
+        matches = customers.match(variant, limit=1)
+        if not matches:
+            continue
+        match = matches[0]
+        quality: tuple[bool, int, float, int] | None = None
+        if match.exact:
+            quality = (named, 2, 100.0, n)
+        elif match.score > CUSTOMER_SCORE:
+            # Above 90 only a near-whole-name match scores (a substring of a longer name is capped at 90).
+            quality = (named, 1, match.score, n)
+        elif match.score >= CUSTOMER_SCORE and named:
+            # "Stark" for "Stark Industries": the leading words of the name, written like a name.
+            lead = " ".join(normalize_name(match.name).split()[:len(variant.split())])
+            if fuzz.ratio(normalize_name(variant), lead) >= CUSTOMER_SCORE:
+                quality = (named, 1, match.score, n)
+        if quality is not None and (best is None or quality > best.quality):
+            best = _Found(match.name, window, quality)
+    return best
+
+
+# ------------------------------------------------------------------------------------------------ dates
+
+_WEEKDAYS: dict[str, int] = {}
+for _index, _forms in enumerate((
+    "monday понедельник понедельника понедельнику montag",
+    "tuesday tue tues вторник вторника вторнику dienstag",
+    "wednesday wed среда среду среды среде mittwoch",
+    "thursday thu thur thurs четверг четверга четвергу donnerstag",
+    "friday fri пятница пятницу пятницы пятнице freitag",
+    "saturday суббота субботу субботы субботе samstag sonnabend",
+    "sunday воскресенье воскресенья воскресенью sonntag",
+)):
+    for _form in _forms.split():
+        _WEEKDAYS[_form] = _index
+
+_MONTHS: dict[str, int] = {}
+for _index, _forms in enumerate((
+    "january jan января январь янв januar jänner",
+    "february feb февраля февраль фев februar",
+    "march mar марта март мар märz mär maerz",
+    "april apr апреля апрель апр",
+    "may мая май mai",
+    "june jun июня июнь juni",
+    "july jul июля июль juli",
+    "august aug августа август авг",
+    "september sep sept сентября сентябрь сен сент",
+    "october oct октября октябрь окт oktober okt",
+    "november nov ноября ноябрь ноя",
+    "december dec декабря декабрь дек dezember dez",
+), start=1):
+    for _form in _forms.split():
+        _MONTHS[_form] = _index
+
+_MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_DAY_MONTH = re.compile(
+    rf"(?<![\w.,])([0-9]{{1,2}})(?:st|nd|rd|th|\.|-?го|-?е)?\s*(?:of\s+)?({_MONTH_RE})\b\.?(?:\s*,?\s*([0-9]{{4}}))?"
+    r"(?![0-9])")
+_MONTH_DAY = re.compile(
+    rf"\b({_MONTH_RE})\.?\s+([0-9]{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*([0-9]{{4}}))?(?![0-9])")
+_NUMERIC = re.compile(r"(?<![\w.,/:])([0-9]{1,2})([./])([0-9]{1,2})(?:\2([0-9]{4}|[0-9]{2}))?(\.)?(?![\w/:]|[.,][0-9])")
+_ISO = re.compile(r"(?<![\w-])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![\w-])")
+_VERSION_BEFORE = re.compile(r"(?:\bv|\bversion|\bверсии|\bверсия|\brelease|\bрелиз|\bios|\bandroid|\bwindows)\s*$")
+# "1.5 Mio", "14.05 Uhr", "2.3 %" are no dates.
+_NOT_DATE_AFTER = re.compile(
+    r"^\s?(?:%|k\b|к\b|m\b|mio|mln|млн|тыс|€|\$|₽|eur|usd|руб|proz|проц|perc|uhr|h\b|am\b|pm\b|ч\b|час)")
+_DATE_PREFIX = re.compile(r"(?:\b(?:by|until|till|before|due|on|до|к|ко|по|bis|zum|am|ab|deadline)|:)\s*$")
+_ORDINAL_DAY = re.compile(
+    r"\b(?:(?:by|until|till|before|on|for|due)\s+)?the\s+([0-9]{1,2})(?:st|nd|rd|th)\b(?!\s+(?:time|attempt|try|call))"
+    r"|\b(?:by|until|till|before|due)\s+([0-9]{1,2})(?:st|nd|rd|th)\b")
+_RU_DAY = re.compile(r"\b(?:(?:до|к|ко|по)\s+)?([0-9]{1,2})(?:-?го|-?му)?\s+числа\b"
+                     r"|\b(?:до|к|ко|по)\s+([0-9]{1,2})-?(?:го|му)\b")
+_DE_DAY = re.compile(r"\b(?:bis\s+(?:zum\s+)?|zum\s+|am\s+)([0-9]{1,2})\.(?![0-9])")
+_END_OF = re.compile(
+    r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<en_next>next\s+)?(?P<en_unit>week|month|quarter|year)"
+    r"|eo(?P<eo_unit>w|m|q|y)"
+    r"|ende\s+(?:der\s+|dieser\s+|des\s+|dieses\s+)?(?P<de_next>nächste[rnm]?\s+|kommende[rnm]?\s+)?"
+    r"(?P<de_unit>woche|monats?|quartals?|jahres)"
+    r"|(?P<de_word>monatsende|quartalsende|jahresende)"
+    r"|(?:конец|концу|конца)\s+(?:этой\s+|этого\s+|текущей\s+|текущего\s+)?(?P<ru_next>следующей\s+|следующего\s+)?"
+    r"(?P<ru_unit>недели|месяца|квартала|года))\b")
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "ein": 1, "eine": 1, "einer": 1, "einem": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6,
+    "один": 1, "одну": 1, "одна": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6,
+}
+_RELATIVE = re.compile(
+    r"\b(?:in|within|innerhalb\s+von|innerhalb|через)\s+(?:([0-9]{1,2}|a|an|one|two|three|four|five|six|ein|eine|"
+    r"einer|einem|zwei|drei|vier|fünf|sechs|один|одну|одна|два|две|три|четыре|пять|шесть)\s+)?"
+    r"(days?|weeks?|months?|tage?n?|wochen?|monate?n?|день|дня|дней|неделю|недели|недель|месяц|месяца|месяцев)\b")
+_NEXT_WEEK = re.compile(
+    r"\b(?:(?P<next>next\s+week|nächste\s+woche|kommende\s+woche|на\s+следующей\s+неделе|следующей\s+неделе)"
+    r"|(?P<this>this\s+week|diese\s+woche|на\s+этой\s+неделе))\b")
+_RELATIVE_DAYS = {"today": 0, "tonight": 0, "eod": 0, "heute": 0, "сегодня": 0, "tomorrow": 1, "tmrw": 1,
+                  "tmr": 1, "morgen": 1, "завтра": 1, "übermorgen": 2, "послезавтра": 2}
+_PAST_TEXT = """
+since last seit letzten letzte letztem vergangenen vergangene с со прошлый прошлую прошлой прошлого прошлом
+"""
+_PAST = frozenset(_PAST_TEXT.split())
+_NEXT = frozenset(["next", "nächsten", "nächste", "kommenden", "kommende", "следующий", "следующую", "следующей"])
+_DEADLINE_TEXT = """
+by until till til before due deadline до к ко bis spätestens дедлайн срок frist
+"""
+_DEADLINE = frozenset(_DEADLINE_TEXT.split())
+_PREPOSITIONS = _DEADLINE | frozenset(["on", "am", "zum", "zur", "в", "во", "на", "for"])
+
+
+@dataclass(frozen=True)
+class _DateHit:
+    value: date
+    start: int
+    end: int
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _next_weekday(today: date, weekday: int) -> date:
+    # As bot.text.dates reads a weekday: the next one after today ("Friday" said on a Friday is a week away).
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def _day_of_month(today: date, day: int) -> date | None:
+    """The next date with this day of the month, today included."""
+    for months in range(3):
+        month = _add_months(today.replace(day=1), months)
+        if day <= calendar.monthrange(month.year, month.month)[1]:
+            found = month.replace(day=day)
+            if found >= today:
+                return found
+    return None
+
+
+# A day and month without a year that passed less than this long ago is a past event ("on 01.11. it broke"),
+# not next year's deadline; one further back is next year's ("by 5.1." said in December).
+RECENT_PAST_DAYS = 90
+
+
+def _day_month(today: date, day: int, month: int, year: int | None) -> date | None:
+    try:
+        found = date(year or today.year, month, day)
+    except ValueError:
+        return None
+    if year is None and found < today:
+        if (today - found).days < RECENT_PAST_DAYS:
+            return None
+        try:
+            found = found.replace(year=today.year + 1)
+        except ValueError:
+            return None
+    return found
+
+
+def _end_of(unit: str, nxt: bool, today: date) -> date | None:
+    if unit in ("week", "month"):
+        return parse_date(f"end of {'next ' if nxt else ''}{unit}", today)
+    if unit == "quarter":
+        last_month = ((today.month - 1) // 3 + 1) * 3 + (3 if nxt else 0)
+        end = _add_months(date(today.year, 1, 1), last_month - 1)
+        return end.replace(day=calendar.monthrange(end.year, end.month)[1])
+    return date(today.year + (1 if nxt else 0), 12, 31)
+
+
+_UNITS = {"w": "week", "woche": "week", "недели": "week", "m": "month", "monat": "month", "monats": "month",
+          "месяца": "month", "q": "quarter", "quartal": "quarter", "quartals": "quarter", "квартала": "quarter",
+          "y": "year", "jahres": "year", "года": "year", "monatsende": "month", "quartalsende": "quarter",
+          "jahresende": "year"}
+
+
+def _pattern_dates(folded: str, today: date) -> list[_DateHit]:
+    """Dates written with digits, month names, 'end of' and 'in two weeks' phrases."""
+    hits: list[_DateHit] = []
+
+    def add(value: date | None, match: re.Match[str], group: int = 0) -> None:
+        if value is not None:
+            hits.append(_DateHit(value, match.start(group), match.end(group)))
+
+    for m in _ISO.finditer(folded):
+        add(_day_month(today, int(m[3]), int(m[2]), int(m[1])), m)
+    for m in _NUMERIC.finditer(folded):
+        before, after = folded[max(0, m.start() - 12):m.start()], folded[m.end():m.end() + 6]
+        if m[0] == "24/7" or _VERSION_BEFORE.search(before) or (not m[5] and _NOT_DATE_AFTER.match(after)):
+            continue
+        if not (m[4] or m[5] or len(m[3]) == 2 or _DATE_PREFIX.search(before)):
+            # "2.3" alone is more often a version or a decimal than the 2nd of March.
+            continue
+        found = parse_date(m[0], today)
+        if found is not None and not m[4]:
+            found = _day_month(today, found.day, found.month, None)
+        add(found, m)
+    for m in _DAY_MONTH.finditer(folded):
+        add(_day_month(today, int(m[1]), _MONTHS[m[2]], int(m[3]) if m[3] else None), m)
+    for m in _MONTH_DAY.finditer(folded):
+        add(_day_month(today, int(m[2]), _MONTHS[m[1]], int(m[3]) if m[3] else None), m)
+    for m in _ORDINAL_DAY.finditer(folded):
+        add(_day_of_month(today, int(m[1] or m[2])), m)
+    for m in _RU_DAY.finditer(folded):
+        add(_day_of_month(today, int(m[1] or m[2])), m)
+    for m in _DE_DAY.finditer(folded):
+        add(_day_of_month(today, int(m[1])), m)
+    for m in _END_OF.finditer(folded):
+        unit_text = m["en_unit"] or m["eo_unit"] or m["de_unit"] or m["de_word"] or m["ru_unit"] or ""
+        unit = _UNITS.get(unit_text, unit_text)
+        add(_end_of(unit, bool(m["en_next"] or m["de_next"] or m["ru_next"]), today), m)
+    for m in _RELATIVE.finditer(folded):
+        count = int(m[1]) if m[1] and m[1].isdigit() else _NUMBER_WORDS.get(m[1] or "", 1)
+        unit = m[2]
+        if unit.startswith(("day", "tag", "ден", "дн")):
+            add(today + timedelta(days=count), m)
+        elif unit.startswith(("week", "woche", "недел")):
+            add(today + timedelta(weeks=count), m)
+        else:
+            add(_add_months(today, count), m)
+    for m in _NEXT_WEEK.finditer(folded):
+        add(today + timedelta(days=7) if m["next"] else _end_of("week", False, today), m)
+    return hits
+
+
+def _word_dates(tokens: Sequence[_Token], today: date) -> list[_DateHit]:
+    """Weekdays ("Friday", "до пятницы") and relative days ("tomorrow", "morgen")."""
+    hits: list[_DateHit] = []
+    for i, token in enumerate(tokens):
+        before = tokens[i - 1].word if i else ""
+        if before in _PAST:
+            continue
+        start = tokens[i - 1].start if before in _NEXT else token.start
+        if token.word in _WEEKDAYS:
+            hits.append(_DateHit(_next_weekday(today, _WEEKDAYS[token.word]), start, token.end))
+        elif token.word in _RELATIVE_DAYS:
+            offset = _RELATIVE_DAYS[token.word]
+            if token.word == "morgen" and before in ("guten", "heute", "am", "jeden"):
+                continue
+            if offset == 0 and before not in _DEADLINE and token.word != "eod":
+                # "broken since today" is no deadline; "by today" and "EOD" are.
+                continue
+            if token.word == "tomorrow" and before == "after" and i > 1 and tokens[i - 2].word == "day":
+                hits.append(_DateHit(today + timedelta(days=2), tokens[i - 2].start, token.end))
+                continue
+            hits.append(_DateHit(today + timedelta(days=offset), token.start, token.end))
+        elif token.word in _MONTHS and len(token.word) >= 4 and before in _DEADLINE:
+            # "by December", "bis Dezember", "до декабря": the first of that month.
+            found = _day_month(today, 1, _MONTHS[token.word], None)
+            if found is not None:
+                hits.append(_DateHit(found, token.start, token.end))
+    return hits
+
+
+def find_deadline(text: str, today: date) -> tuple[date, str] | None:
+    """Return (date, the words it came from) for the deadline a message states, if any; only today or later."""
+    message = _Text(text)
+    return _pick_deadline(message, _date_hits(message, today))
+
+
+def _date_hits(message: _Text, today: date) -> list[_DateHit]:
+    """Every date phrase of the message (overlapping ones dropped, the longer kept), today or later."""
+    if not date.min.year < today.year < date.max.year - MAX_YEARS_AHEAD - 1:
+        return []  # date arithmetic ("next year", "in 6 months") would leave the calendar
+    hits = _pattern_dates(message.folded, today) + _word_dates(message.tokens, today)
+    latest = date(today.year + MAX_YEARS_AHEAD, 12, 31)
+    previous = {t.start: message.tokens[i - 1].word if i else "" for i, t in enumerate(message.tokens)}
+    kept: list[_DateHit] = []
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if previous.get(hit.start) in _PAST:
+            continue  # "since Monday", "seit dem 1.12.", "с 1 декабря": when it broke, not a deadline
+        if today <= hit.value <= latest and all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    return kept
+
+
+def _pick_deadline(message: _Text, kept: Sequence[_DateHit]) -> tuple[date, str] | None:
+    """The date said with a deadline word ("by", "до", "bis"), else the first one."""
+    if not kept:
+        return None
+    tokens = message.tokens
+    starts = {t.start: i for i, t in enumerate(tokens)}
+
+    def framed(hit: _DateHit) -> tuple[int, int]:
+        """The hit's start widened over the prepositions before it, and 1 when one of them marks a deadline."""
+        index, start, deadline = starts.get(hit.start), hit.start, 0
+        while index is not None and index > 0 and tokens[index - 1].word in _PREPOSITIONS:
+            index -= 1
+            start = tokens[index].start
+            deadline |= tokens[index].word in _DEADLINE
+        return start, deadline
+
+    best = min(kept, key=lambda h: (-framed(h)[1], h.start))
+    return best.value, message.text[framed(best)[0]:best.end]
+
+
+# ------------------------------------------------------------------------------------------------ amounts
+
+_AMOUNT = re.compile(
+    r"(?<![\w.,])(?P<pre>[$€£₽]\s?)?"
+    r"(?P<num>[0-9]{1,3}(?:[ '][0-9]{3})+(?:[.,][0-9]+)?(?![0-9])|[0-9]+(?:[.,][0-9]+)*)"
+    r"(?:\s?(?P<scale>k|к|m|mm|mio|mln|million(?:s|en)?|млн|миллион(?:а|ов)?|лям(?:а|ов)?|тыс|тысяч[аи]?|tsd"
+    r"|tausend|thousand|bn|mrd|млрд|миллиард(?:а|ов)?)(?!\w)\.?)?"
+    r"(?P<post>\s?(?:[$€£₽]|(?:eur|euro|euros|usd|dollars?|rub|руб|рублей|рубля|chf|gbp|евро|долл|доллар(?:ов|а)?)(?!\w)))?")
+_SCALE_WORDS = {"тысяч": "тыс", "тысячи": "тыс", "тысяча": "тыс", "millions": "million", "mln": "m", "лям": "млн",
+                "ляма": "млн", "лямов": "млн", "миллиард": "млрд", "миллиарда": "млрд", "миллиардов": "млрд"}
+_PERCENT_AFTER = re.compile(r"^\s?(?:%|процент|prozent|percent|pct)")
+_COUNT_AFTER = re.compile(
+    r"^\s?(?:users?|seats?|licen[cs]es?|rows?|records?|employees?|people|devices?|orders?|tickets?|пользовател"
+    r"|лиценз|мест|строк|сотрудник|человек|заказ|nutzer|benutzer|lizenz|zeilen|mitarbeiter|datensätze|geräte)")
+_MONEY_WORDS = ("deal", "contract", "budget", "worth", "arr", "mrr", "revenue", "сделк", "контракт", "бюджет",
+                "сумм", "объем", "объём", "выручк", "auftrag", "volumen", "umsatz", "vertrag", "wert")
+
+
+_CLAUSE_BREAK = re.compile(r"[,;!?()\n]|\.(?:\s|$)")
+
+
+def _money_context(folded: str, start: int, end: int) -> bool:
+    """Whether a deal word stands within three words before or two after the amount, in the same clause."""
+    before = _CLAUSE_BREAK.split(folded[:start])[-1].split()[-3:]
+    after = _CLAUSE_BREAK.split(folded[end:])[0].split()[:2]
+    return any(word.startswith(_MONEY_WORDS) for word in before + after)
+
+
+def find_amount(text: str, date_spans: Sequence[tuple[int, int]] = ()) -> tuple[float, str] | None:
+    """Return (amount, the words it came from) for a deal size named inside text ("40k", "на 2 млн")."""
+    folded = _fold(text)
+    best: tuple[tuple[bool, int], float, str] | None = None
+    for m in _AMOUNT.finditer(folded):
+        start, end = m.start(), m.end()
+        if any(start < e and s < end for s, e in date_spans):
+            continue
+        after = folded[end:end + 14]
+        if _PERCENT_AFTER.match(after) or (after.startswith((":", "/", "-")) and not m["scale"] and not m["post"]):
+            continue
+        scale = m["scale"] or ""
+        value = parse_amount(f"{m['num']} {_SCALE_WORDS.get(scale, scale)}".strip())
+        if value is None or value <= 0:
+            continue
+        # The deal size is the amount next to a word like "deal" or "budget"; then one with a currency or a scale.
+        context = _money_context(folded, start, end)
+        if m["pre"] or m["post"]:
+            strength = (context, 2)
+        elif _COUNT_AFTER.match(after):
+            continue
+        elif scale:
+            strength = (context, 1)
+        elif context and value >= 1000:
+            strength = (context, 0)
+        else:
+            continue
+        if best is None or strength > best[0]:
+            best = (strength, value, text[start:end].strip())
+    return (best[1], best[2]) if best else None
+
+
+# ------------------------------------------------------------------------------------------------ choices
+
+
+def guess_choice(question: Question, text: str) -> tuple[str, str] | None:
+    """Return (option value, the words) when text uses an option's cue words; the most cue words win."""
+    return _guess_choice(question, _Text(text))
+
+
+def _guess_choice(question: Question, message: _Text) -> tuple[str, str] | None:
+    hits: list[_Hit] = []
+    for index, option in enumerate(question.options):
+        hits += _phrase_hits(index, option.cues, message)
+    kept = _resolve(hits)
+    if not kept:
+        return None
+    scores: dict[int, float] = {}
+    for hit in kept:
+        scores[hit.owner] = scores.get(hit.owner, 0.0) + hit.weight
+    winner = min(scores, key=lambda i: (-scores[i], i))
+    evidence = min((h for h in kept if h.owner == winner), key=lambda h: h.first)
+    words = _span(message, evidence.first, evidence.last) if evidence.first >= 0 else evidence.phrase
+    return question.options[winner].value, words
+
+
+# ------------------------------------------------------------------------------------------------ extract
+
+
+def _first(template: Template, qtype: str, prefer_jira: str | None = None) -> Question | None:
+    candidates = [q for q in template.questions if q.type == qtype]
+    preferred = [q for q in candidates if prefer_jira and q.jira_field == prefer_jira]
+    return next(iter(preferred or candidates), None)
+
+
+def extract(text: str, templates: TemplateSet, customers: CustomerDirectory, today: date, *,
+            forwarded_from: str | None = None, template_id: str | None = None,
+            hints: ModelHints | None = None) -> Extraction:
+    """Guess the template (unless template_id names it) and the answers a free-form message gives; never raises.
+
+    A model's hints, when given, settle a template the offline reading is unsure of and fill answers it left open.
+    """
+    try:
+        return _extract(text, templates, customers, today, forwarded_from, template_id, hints)
+    except Exception:
+        log.exception("reading a free-form ask failed; the dialog will ask every question")
+        first = templates.templates[0].id if templates.templates else ""
+        return Extraction(first, tuple((t.id, 0.0) for t in templates.templates), (), "en")
+
+
+def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, today: date,
+             forwarded_from: str | None, template_id: str | None, hints: ModelHints | None = None) -> Extraction:
+    message = " ".join(visible(text or "").split())
+    language = detect_language(message)
+    if not templates.templates:
+        return Extraction("", (), (), language)
+    parsed = _Text(message)
+    scores = _score_templates(templates, parsed)
+    if template_id is None and hints is not None and hints.template_id and not _sure(scores):
+        # The model's choice leads, clearly enough to start without asking; the others keep their order.
+        top = max(scores[0][1], SURE_SCORE) + SURE_LEAD
+        scores = [(hints.template_id, top)] + [pair for pair in scores if pair[0] != hints.template_id]
+    template = templates.get(template_id or scores[0][0]) or templates.templates[0]
+    guesses: list[Guess] = []
+
+    what = _first(template, "text")
+    if what is not None and message and len(message) >= (what.min_length or 1):
+        guesses.append(Guess(what.id, clip(message, what.max_length or len(message)), message))
+
+    customer_question = _first(template, "customer")
+    if customer_question is not None:
+        found = find_customer(message, customers)
+        if found is None and forwarded_from:
+            found = find_customer(" ".join(forwarded_from.split()), customers)
+        if found is not None:
+            guesses.append(Guess(customer_question.id, found[0], found[1]))
+
+    dates = _date_hits(parsed, today)
+    deadline = _pick_deadline(parsed, dates)
+    date_question = _first(template, "date", "duedate")
+    if date_question is not None and deadline is not None:
+        guesses.append(Guess(date_question.id, deadline[0].isoformat(), deadline[1]))
+
+    number_question = _first(template, "number")
+    if number_question is not None:
+        amount = find_amount(message, [(h.start, h.end) for h in dates])
+        if amount is not None:
+            value = amount[0]
+            low, high = number_question.min, number_question.max
+            if (low is None or value >= low) and (high is None or value <= high):
+                guesses.append(Guess(number_question.id, int(value) if value.is_integer() else value, amount[1]))
+
+    for question in template.questions:
+        if question.type == "choice" and any(o.cues for o in question.options):
+            choice = _guess_choice(question, parsed)
+            if choice is not None:
+                guesses.append(Guess(question.id, choice[0], choice[1]))
+
+    if hints is not None:
+        known = {g.question_id for g in guesses}
+        guesses += [Guess(question_id, value, MODEL_EVIDENCE)
+                    for question_id, value in hinted_answers(template, hints, customers, today).items()
+                    if question_id not in known]
+    answers = {g.question_id: g.value for g in guesses}
+    kept = tuple(g for g in guesses if applies(template.question(g.question_id), answers) is not False)
+    return Extraction(template.id, tuple(scores), kept, language)
+
+
+# The best template is taken without asking only when it scores at least this and clearly ahead of the next.
+SURE_SCORE = 1.0
+SURE_LEAD = 0.5
+
+
+def is_sure(extraction: Extraction) -> bool:
+    """Whether the best-scoring template is clear enough to start without asking which kind of request it is."""
+    return _sure(extraction.template_scores)
+
+
+def _sure(template_scores: Sequence[tuple[str, float]]) -> bool:
+    scores = [score for _, score in template_scores]
+    if not scores or scores[0] < SURE_SCORE:
+        return False
+    return len(scores) == 1 or scores[0] - scores[1] >= SURE_LEAD
+
+
+def questions_left(template: Template, extraction: Extraction) -> list[Question]:
+    """The required questions the dialog still asks after the guesses (those that apply or may apply)."""
+    answers = extraction.answers()
+    return [q for q in template.questions
+            if q.required and q.id not in answers and applies(q, answers) is not False]

@@ -1,0 +1,1 @@
+"""Jira: the gateway, create metadata, field shaping, events, ticket rendering, similar-issue search."""

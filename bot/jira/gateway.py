@@ -1,0 +1,413 @@
+"""The Jira gateway: python-jira on one worker thread, with timeouts and idempotent creation."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import functools
+import io
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from jira import JIRA, JIRAError
+
+from bot.config import JiraConfig
+from bot.jira.fields import shape_fields
+from bot.jira.meta import (
+    DEFAULT_PAGE_SIZE,
+    Deployment,
+    IssueTypeMeta,
+    JiraMeta,
+    ProjectMeta,
+    ServerMeta,
+    fetch_known_fields,
+    fetch_priorities,
+    fetch_project,
+    fetch_server,
+)
+from bot.jira.ticket import Ticket
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+TRANSIENT_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
+TOO_LARGE = 413
+
+
+@dataclass(frozen=True)
+class CreatedIssue:
+    """A Jira issue that exists for a request."""
+
+    key: str
+    url: str
+    existed: bool = False
+
+
+@dataclass
+class DeliveryError(Exception):
+    """Jira did not take the request; says whether trying again can help."""
+
+    message: str
+    transient: bool
+    status: int | None = None
+    retry_after: float | None = None
+    field_errors: dict[str, str] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def classify(exc: BaseException) -> DeliveryError:
+    """Turn whatever python-jira or requests raised into a DeliveryError, without secrets."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    if isinstance(exc, JIRAError):
+        status = exc.status_code
+        body: dict[str, Any] = {}
+        response = exc.response
+        if response is not None:
+            with contextlib.suppress(ValueError):
+                parsed = response.json()
+                body = parsed if isinstance(parsed, dict) else {}
+        errors = {str(k): str(v) for k, v in (body.get("errors") or {}).items()}
+        messages = [str(m) for m in body.get("errorMessages") or []]
+        detail = "; ".join([*messages, *(f"{k}: {v}" for k, v in errors.items())]) or (exc.text or "no details")
+        transient = status is None or status in TRANSIENT_STATUSES or status == 401
+        return DeliveryError(f"Jira answered {status}: {detail}", transient, status,
+                             _retry_after(response.headers if response is not None else None), errors, messages)
+    if isinstance(exc, requests.Timeout | TimeoutError | asyncio.TimeoutError):
+        return DeliveryError("Jira did not answer in time", True)
+    if isinstance(exc, requests.ConnectionError | ConnectionError):
+        return DeliveryError("Jira could not be reached", True)
+    return DeliveryError(f"unexpected {type(exc).__name__} talking to Jira", True)
+
+
+def pin_environment(session: requests.Session, url: str) -> None:
+    """Fix the proxies and CA bundle the environment names for url on the session, and stop re-reading them."""
+    # With trust_env, requests reads every environment variable and checks the CA path on each call: about
+    # half of a Jira call's CPU, taken from the event loop's thread while it holds the GIL.
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    session.proxies = settings["proxies"]
+    session.verify = settings["verify"]
+    session.trust_env = False
+
+
+class JiraGateway:
+    """Talks to Jira off the event loop, on a few worker threads each holding its own python-jira client.
+
+    python-jira's session is not thread-safe, so a client never leaves its thread; several threads let a
+    salesperson's similar-issue search run while the outbox files someone else's request.
+    """
+
+    def __init__(self, config: JiraConfig, *, client_factory: Callable[[], JIRA] | None = None) -> None:
+        self.config = config
+        self._factory = client_factory or self._build_client
+        self._local = threading.local()
+        self._clients: list[JIRA] = []
+        self._clients_lock = threading.Lock()
+        self._server: ServerMeta | None = None
+        self._projects: dict[str, ProjectMeta | None] = {}
+        self._users: dict[str, dict[str, str] | None] = {}
+        self._executor = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="jira")
+        self.last_success: float | None = None
+
+    def _build_client(self) -> JIRA:
+        auth: dict[str, Any]
+        if self.config.pat:
+            auth = {"token_auth": self.config.pat}
+        else:
+            auth = {"basic_auth": (self.config.email or "", self.config.api_token or "")}
+        # max_retries=0: python-jira would otherwise sleep on this thread and re-send a create blindly.
+        client = JIRA(server=self.config.url, timeout=self.config.timeout, max_retries=0, get_server_info=True,
+                      options={"check_update": False}, **auth)
+        pin_environment(client._session, self.config.url)
+        return client
+
+    def _jira(self) -> JIRA:
+        client: JIRA | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._factory()
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
+
+    @property
+    def workers(self) -> int:
+        """How many Jira calls may run at once."""
+        return self.config.workers
+
+    @property
+    def search_consistency_seconds(self) -> float:
+        """How long Jira's search may take to show an issue just created."""
+        return self.config.search_consistency_seconds
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        # The HTTP timeout bounds each call; this bounds a call that makes several.
+        future = loop.run_in_executor(self._executor, fn)
+        try:
+            result = await asyncio.wait_for(future, timeout=self.config.timeout * 4)
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            raise classify(exc) from None
+        self.last_success = time.time()
+        return result
+
+    def issue_url(self, key: str) -> str:
+        """Return the browser link of an issue, without any credentials written into jira.url."""
+        site = urlsplit(self.config.url)
+        site = site._replace(netloc=site.netloc.rpartition("@")[2])
+        return f"{urlunsplit(site).rstrip('/')}/browse/{key}"
+
+    def _find_sync(self, marker: str) -> CreatedIssue | None:
+        found = self._jira().search_issues(f'labels = "{marker}"', maxResults=1, fields="summary",
+                                           json_result=True)
+        issues = found.get("issues") if isinstance(found, dict) else None
+        if not issues:
+            return None
+        key = str(issues[0]["key"])
+        return CreatedIssue(key, self.issue_url(key), existed=True)
+
+    async def find(self, marker: str) -> CreatedIssue | None:
+        """Return the issue carrying marker as a label, if Jira's search shows it.
+
+        Not finding it proves little right after a create: Cloud's search/jql is eventually consistent and may
+        lag a new issue by seconds or minutes. Its reconcileIssues parameter makes named issue ids consistent,
+        but the id of an issue whose create answer was lost is exactly what is unknown, and neither a label nor
+        an entity property can be looked up other than through the same search; so the caller waits instead.
+        """
+        return await self._run(lambda: self._find_sync(marker))
+
+    def _issue_type_meta(self, project: str, issue_type: str) -> tuple[IssueTypeMeta | None, Deployment]:
+        """Return (and cache) the create screen of a project's issue type."""
+        if self._server is None:
+            self._server = fetch_server(self._jira())
+        if project not in self._projects:
+            self._projects[project] = fetch_project(self._jira(), project, self._server)
+        found = self._projects[project]
+        return (found.issue_type(issue_type) if found else None), self._server.deployment
+
+    def _find_user_sync(self, query: str, *, fresh: bool = False) -> dict[str, str] | None:
+        """Return the reporter value of the one Jira user whose email or user name is exactly query.
+
+        Jira's search matches prefixes of names and emails, so a partial login finds people too: only an exact
+        match counts, and two exact matches count as none. Jira compares both without regard to case. On Cloud a
+        user who hides their email in their profile is never matched. Answers are cached unless fresh is set.
+        """
+        if not fresh and query in self._users:
+            return self._users[query]
+        login = query.strip()
+        if not login:
+            return None
+        if self._server is None:
+            self._server = fetch_server(self._jira())
+        cloud = self._server.deployment == "cloud"
+        found = self._jira().search_users(query=login) if cloud else self._jira().search_users(user=login)
+        wanted = login.casefold()
+        exact = [u.raw for u in found if wanted in (str(u.raw.get("emailAddress") or "").casefold(),
+                                                    str(u.raw.get("name") or "").casefold())]
+        user = None
+        if len(exact) == 1:
+            match = exact[0]
+            user = {"accountId": str(match["accountId"])} if cloud else {"name": str(match["name"])}
+            user["displayName"] = str(match.get("displayName") or query)
+        self._users[query] = user
+        return user
+
+    async def find_user(self, query: str) -> dict[str, str] | None:
+        """Find the Jira user whose email (Cloud) or user name or email (Data Center) is exactly query, asking Jira."""
+        return await self._run(lambda: self._find_user_sync(query, fresh=True))
+
+    def _payload(self, ticket: Ticket, marker: str) -> dict[str, Any]:
+        payload = ticket.jira_fields((marker,))
+        if ticket.reporter_query:
+            user = self._find_user_sync(ticket.reporter_query)
+            if user is not None:
+                payload["reporter"] = {k: v for k, v in user.items() if k != "displayName"}
+        if ticket.fields:
+            # Templates name fields by id or display name and give plain values; Jira wants ids and shapes.
+            screen, deployment = self._issue_type_meta(ticket.project, ticket.issue_type)
+            for key, _ in ticket.fields:
+                payload.pop(key, None)
+            payload.update(shape_fields(ticket.fields, screen, deployment))
+        return payload
+
+    def _create_sync(self, ticket: Ticket, marker: str) -> CreatedIssue:
+        payload = self._payload(ticket, marker)
+        try:
+            issue = self._jira().create_issue(fields=payload, prefetch=False)
+        except JIRAError as exc:
+            refused_reporter = exc.status_code == 400 and "reporter" in classify(exc).field_errors
+            if not (refused_reporter and "reporter" in payload):
+                raise
+            # The bot's account may not set reporters; the requester is named in the description anyway.
+            log.warning("Jira refused the reporter for %s; filing as the bot", marker)
+            payload.pop("reporter")
+            issue = self._jira().create_issue(fields=payload, prefetch=False)
+        return CreatedIssue(issue.key, self.issue_url(issue.key))
+
+    async def create(self, ticket: Ticket, marker: str) -> CreatedIssue:
+        """Create the issue, carrying marker as a label (find() looks for it when an earlier try may have landed)."""
+        return await self._run(lambda: self._create_sync(ticket, marker))
+
+    def _attach_sync(self, key: str, name: str, data: bytes) -> None:
+        self._jira().add_attachment(key, attachment=io.BytesIO(data), filename=name)
+
+    async def attach(self, key: str, name: str, data: bytes) -> None:
+        """Upload one file to an issue."""
+        await self._run(lambda: self._attach_sync(key, name, data))
+
+    def _upload_limit_sync(self) -> int | None:
+        meta = self._jira()._get_json("attachment/meta")
+        if not meta.get("enabled", True):
+            return 0
+        limit = meta.get("uploadLimit")
+        return int(limit) if isinstance(limit, int) and limit > 0 else None
+
+    async def upload_limit(self) -> int | None:
+        """Return Jira's attachment size limit in bytes (0 when attachments are off, None when unknown)."""
+        return await self._run(self._upload_limit_sync)
+
+    def _post_comment_sync(self, key: str, body: str, marker: str, search_first: bool) -> str:
+        anchor = "{anchor:" + marker + "}"
+        if search_first:
+            for comment in self._jira().comments(key):
+                if anchor in (getattr(comment, "body", "") or ""):
+                    return str(comment.id)
+        # The anchor is invisible in Jira's rendering and lets a retry find this comment instead of repeating it.
+        return str(self._jira().add_comment(key, f"{body}\n{anchor}").id)
+
+    async def post_comment(self, key: str, body: str, marker: str, *, search_first: bool) -> str:
+        """Add a comment carrying marker; first look for it when an earlier try may have landed."""
+        return await self._run(lambda: self._post_comment_sync(key, body, marker, search_first))
+
+    def _recent_sync(self, keys: list[str], minutes: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 50):
+            chunk = ", ".join(keys[start:start + 50])
+            result = self._jira().search_issues(
+                f'key in ({chunk}) AND updated >= "-{minutes}m" ORDER BY updated ASC', maxResults=100,
+                fields="summary,status,comment,updated", expand="changelog", json_result=True)
+            found.extend(result.get("issues") or [] if isinstance(result, dict) else [])
+        return found
+
+    async def recent_history(self, keys: list[str], minutes: int) -> list[dict[str, Any]]:
+        """Return the issues among keys updated in the last minutes, with changelog and comments."""
+        return await self._run(lambda: self._recent_sync(keys, minutes))
+
+    def _statuses_sync(self, keys: list[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        result = self._jira().search_issues(f"key in ({', '.join(keys)})", maxResults=len(keys),
+                                            fields="status", json_result=True)
+        issues = result.get("issues") or [] if isinstance(result, dict) else []
+        return {str(i["key"]): str(i["fields"]["status"]["name"]) for i in issues}
+
+    async def statuses(self, keys: list[str]) -> dict[str, str]:
+        """Return the current status name of each issue."""
+        return await self._run(lambda: self._statuses_sync(keys))
+
+    async def issue_view(self, key: str) -> dict[str, Any]:
+        """Return an issue's summary, status, description and comments as Jira's JSON."""
+        return await self._run(lambda: dict(self._jira()._get_json(
+            f"issue/{key}", params={"fields": "summary,status,description,comment,updated"})))
+
+    def _similar_sync(self, jql: str, limit: int) -> list[tuple[str, str, str]]:
+        result = self._jira().search_issues(jql, maxResults=limit, fields="summary,status", json_result=True)
+        issues = result.get("issues") or [] if isinstance(result, dict) else []
+        return [(str(i["key"]), str(i["fields"]["summary"]), str(i["fields"]["status"]["name"])) for i in issues]
+
+    async def similar(self, jql: str, limit: int = 3) -> list[tuple[str, str, str]]:
+        """Return (key, summary, status) of issues matching a similarity query."""
+        return await self._run(lambda: self._similar_sync(jql, limit))
+
+    def _add_labels_sync(self, key: str, labels: tuple[str, ...]) -> None:
+        client = self._jira()
+        body = {"update": {"labels": [{"add": label} for label in labels]}}
+        # Adding a label the issue has is a no-op, so a retry is harmless.
+        client._session.put(client._get_url(f"issue/{key}"), data=json.dumps(body))
+
+    async def add_labels(self, key: str, labels: tuple[str, ...]) -> None:
+        """Add labels to an issue."""
+        await self._run(lambda: self._add_labels_sync(key, labels))
+
+    def _move_on_sync(self, key: str, waiting: tuple[str, ...], transition: str) -> bool:
+        client = self._jira()
+        status = client.issue(key, fields="status").fields.status.name
+        if status.casefold() not in {w.casefold() for w in waiting}:
+            return False
+        wanted = transition.casefold()
+        for option in client.transitions(key):
+            if wanted in (str(option["name"]).casefold(), str(option.get("to", {}).get("name", "")).casefold()):
+                client.transition_issue(key, option["id"])
+                return True
+        log.warning("%s has no transition '%s' from '%s'", key, transition, status)
+        return False
+
+    async def move_on(self, key: str, waiting: tuple[str, ...], transition: str) -> bool:
+        """Move an issue out of a waiting-for-sales status by the named transition (or target status)."""
+        return await self._run(lambda: self._move_on_sync(key, waiting, transition))
+
+    async def own_identity(self) -> str | None:
+        """Return the bot's own Jira account: accountId on Cloud, user name on Data Center."""
+        def read() -> str | None:
+            me = self._jira().myself()
+            value = me.get("accountId") or me.get("name")
+            return str(value) if value else None
+
+        return await self._run(read)
+
+    async def server_info(self) -> dict[str, Any]:
+        """Return Jira's serverInfo (deployment type and version)."""
+        return await self._run(lambda: dict(self._jira().server_info()))
+
+    def _project_meta_sync(self, key: str, server: ServerMeta, page_size: int) -> ProjectMeta | None:
+        """Read one project's create screens (on the worker thread)."""
+        return fetch_project(self._jira(), key, server, page_size=page_size)
+
+    def _global_meta_sync(self) -> tuple[tuple[str, ...], dict[str, str]]:
+        """Read Jira's priorities and all its fields (on the worker thread)."""
+        client = self._jira()
+        return fetch_priorities(client), fetch_known_fields(client)
+
+    async def create_meta(self, projects: set[str], *, page_size: int = DEFAULT_PAGE_SIZE) -> JiraMeta:
+        """Fetch the create screens of these projects, Jira's priorities and fields; unknown projects are left out."""
+        server = await self._run(lambda: fetch_server(self._jira()))
+        found: dict[str, ProjectMeta] = {}
+        for key in sorted(projects):
+            # One worker call per project, so a project with many issue types gets the whole time budget.
+            project = await self._run(functools.partial(self._project_meta_sync, key, server, page_size))
+            if project is not None:
+                found[key] = project
+        priorities, known_fields = await self._run(self._global_meta_sync)
+        return JiraMeta(server.deployment, server.version, server.version_numbers, found, priorities, known_fields)
+
+    async def close(self) -> None:
+        """Finish the calls in flight and stop the worker threads."""
+        await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
+        with self._clients_lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            with contextlib.suppress(Exception):
+                client.close()  # type: ignore[no-untyped-call]

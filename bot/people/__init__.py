@@ -1,0 +1,1 @@
+"""People: access, requests for access, invites, roles and the audit log."""

@@ -1,0 +1,1 @@
+"""Reports for admins: dashboard figures, the request log, charts."""

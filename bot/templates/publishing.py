@@ -1,0 +1,260 @@
+"""Vetting and publishing templates: one path for start-up, uploads from Telegram, the web page and reloads."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.app import Services
+from bot.jira.gateway import DeliveryError
+from bot.templates.diff import TemplateDiff, diff
+from bot.templates.jira_check import check_templates, offered
+from bot.templates.library import TemplateLibrary, Version
+from bot.templates.schema import Template, TemplateSet, parse_templates, version_of
+from bot.text.screen import clip
+from bot.text.yamlfile import ConfigError, read_text
+
+# The last Jira check of the live templates, kept for /templates (svc.extra key).
+CHECK_KEY = "templates.check"
+# The largest templates text taken from an upload or the admin page: far beyond any sensible file.
+MAX_TEMPLATES_BYTES = 1024 * 1024
+LOCK_KEY = "templates.changing"
+AUDIT_ACTIONS = {"rollback": "templates.rollback", "reload": "templates.reload"}
+_LOCATED = re.compile(r"^(?P<source>.*?), line (?P<line>\d+): (?P<message>.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a templates file, with its line when known."""
+
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Vetting:
+    """What checking a templates text found: the parsed set, or its problems, and what Jira thinks of it."""
+
+    text: str
+    templates: TemplateSet | None
+    problems: tuple[Problem, ...]  # schema problems
+    refused: dict[str, list[str]]  # template id -> Jira's problems
+    jira_checked: bool  # False when Jira was unreachable or not configured (then not blocking)
+    diff: TemplateDiff | None  # against the live set
+    jira_error: str = ""  # why Jira could not be asked, when it could not
+
+    @property
+    def ok(self) -> bool:
+        """Say whether the text may go live: it parsed and Jira refused none of its templates."""
+        return self.templates is not None and not self.problems and not any(self.refused.values())
+
+
+@dataclass(frozen=True)
+class TemplateStatus:
+    """A live template as admins see it: offered to salespeople, or refused by Jira and why."""
+
+    template: Template
+    offered: bool
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    """What re-reading the templates file did."""
+
+    kind: Literal["changed", "unchanged", "problems"]
+    version: Version | None = None  # the new version when changed, else the live one
+    vetting: Vetting | None = None  # the problems when refused, the diff when changed
+
+
+@dataclass(frozen=True)
+class JiraCheck:
+    """Jira's verdict on one version of the templates."""
+
+    version: str
+    refused: dict[str, list[str]] = field(default_factory=dict)
+    checked: bool = False
+    error: str = ""
+
+
+class PublishRefused(ValueError):
+    """A vetting with problems was asked to go live."""
+
+
+class AlreadyLive(ValueError):
+    """A rollback was asked for the version that is live already."""
+
+
+def problems_of(error: ConfigError) -> tuple[Problem, ...]:
+    """Split a ConfigError's lines ("templates.yaml, line 12: ...") into line numbers and messages."""
+    found = []
+    for text in error.problems:
+        match = _LOCATED.match(text)
+        if match:
+            found.append(Problem(int(match["line"]), match["message"]))
+        else:
+            source, sep, rest = text.partition(": ")
+            found.append(Problem(None, rest if sep and " " not in source.strip() else text))
+    return tuple(found)
+
+
+def library(svc: Services) -> TemplateLibrary:
+    """Return the versions library, starting one on the live set for services built without it."""
+    if svc.library is None:
+        svc.library = TemplateLibrary(svc.store, svc.config.templates_path)
+        if svc.library.latest() is None:
+            svc.library.record(svc.engine.templates, "file", None, "")
+        svc.engine.older = svc.library.set_for
+    return svc.library
+
+
+def live_set(svc: Services) -> TemplateSet:
+    """Return the whole live version, including templates Jira refused (the engine offers only the others)."""
+    return library(svc).set_for(svc.engine.templates.version) or svc.engine.templates
+
+
+def live_version(svc: Services) -> Version | None:
+    """Return the live published version."""
+    found = library(svc)
+    number = found.number_of(svc.engine.templates.version)
+    return found.get(number) if number is not None else found.latest()
+
+
+async def jira_check(svc: Services, templates: TemplateSet) -> JiraCheck:
+    """Ask Jira's create screens whether each template would be accepted."""
+    if svc.gateway is None:
+        return JiraCheck(templates.version, error="Jira is not configured")
+    projects = {template.jira.project or svc.config.jira_project for template in templates.templates}
+    try:
+        meta = await svc.gateway.create_meta(projects)
+    except DeliveryError as error:
+        return JiraCheck(templates.version, error=str(error))
+    results = check_templates(templates, meta, svc.config.jira_project)
+    return JiraCheck(templates.version, {tid: found for tid, found in results.items() if found}, checked=True)
+
+
+def normalized(text: str) -> str:
+    """Return a templates text with Unix line ends and no byte-order mark, as the file on disk reads back."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+async def vet(svc: Services, text: str, source_name: str = "templates.yaml") -> Vetting:
+    """Check a templates text as start-up would, then against Jira; diff it against the live set."""
+    text = normalized(text)
+    try:
+        # A large file takes PyYAML seconds to read: not on the event loop.
+        templates = await asyncio.to_thread(parse_templates, text, source_name)
+    except ConfigError as error:
+        return Vetting(text, None, problems_of(error), {}, False, None)
+    check = await jira_check(svc, templates)
+    return Vetting(text, templates, (), check.refused, check.checked, diff(live_set(svc), templates), check.error)
+
+
+def _go_live(svc: Services, templates: TemplateSet, check: JiraCheck) -> None:
+    """Offer the templates Jira accepts and keep its verdict for /templates."""
+    svc.engine.publish(offered(templates, check.refused))
+    svc.extra[CHECK_KEY] = check
+
+
+async def publish(svc: Services, vetting: Vetting, source: str, author_id: int | None, author_name: str,
+                  note: str = "") -> Version:
+    """Make a vetted text the live version: new drafts use it at once; record it and who did it."""
+    # After a reload or rollback under way: it must not publish an older text over this one afterwards.
+    async with _changing(svc):
+        return _publish(svc, vetting, source, author_id, author_name, note)
+
+
+def _publish(svc: Services, vetting: Vetting, source: str, author_id: int | None, author_name: str,
+             note: str = "") -> Version:
+    if not vetting.ok or vetting.templates is None:
+        raise PublishRefused("templates with problems cannot be published")
+    templates = vetting.templates
+    version = library(svc).record(templates, source, author_id, author_name, note)
+    _go_live(svc, templates, JiraCheck(templates.version, vetting.refused, vetting.jira_checked, vetting.jira_error))
+    changes = "; ".join(vetting.diff.lines("en")) if vetting.diff is not None else ""
+    detail = f"v{version.number} ({source})" + (f": {changes}" if changes else "") + (f" — {note}" if note else "")
+    svc.audit.record(author_id, author_name, AUDIT_ACTIONS.get(source, "templates.publish"), clip(detail, 1000))
+    return version
+
+
+async def rollback(svc: Services, number: int, author_id: int | None, author_name: str) -> Vetting | Version:
+    """Publish an earlier version again, as a new version, after vetting it anew (Jira may have changed)."""
+    found = library(svc)
+    earlier = found.get(number)
+    if earlier is None:
+        raise LookupError(f"there is no templates version {number}")
+    async with _changing(svc):
+        if earlier.hash == svc.engine.templates.version:
+            raise AlreadyLive(f"v{number} is the live version")
+        vetting = await vet(svc, earlier.text, found.path.name)
+        if not vetting.ok:
+            return vetting
+        return _publish(svc, vetting, "rollback", author_id, author_name, note=f"v{number}")
+
+
+def _changing(svc: Services) -> asyncio.Lock:
+    """The lock that lets one publish, reload or rollback at a time go from reading to publishing."""
+    lock = svc.extra.get(LOCK_KEY)
+    if not isinstance(lock, asyncio.Lock):
+        lock = svc.extra[LOCK_KEY] = asyncio.Lock()
+    return lock
+
+
+async def reload(svc: Services, author_id: int | None, author_name: str) -> ReloadOutcome:
+    """Read the templates file again; publish it if it changed and passes the same checks as an upload."""
+    # /reload and SIGHUP may come together: the second must see what the first published, not publish it again.
+    async with _changing(svc):
+        return await _reload(svc, author_id, author_name)
+
+
+async def _reload(svc: Services, author_id: int | None, author_name: str) -> ReloadOutcome:
+    found = library(svc)
+    try:
+        text = await asyncio.to_thread(read_text, found.path, "templates file")
+    except ConfigError as error:
+        return ReloadOutcome("problems", live_version(svc), Vetting("", None, problems_of(error), {}, False, None))
+    if version_of(text) == svc.engine.templates.version:
+        return ReloadOutcome("unchanged", live_version(svc))
+    vetting = await vet(svc, text, found.path.name)
+    if not vetting.ok:
+        return ReloadOutcome("problems", live_version(svc), vetting)
+    return ReloadOutcome("changed", _publish(svc, vetting, "reload", author_id, author_name), vetting)
+
+
+async def startup_check(svc: Services) -> JiraCheck:
+    """Check the live set against Jira at start-up and offer only what Jira accepts."""
+    templates = live_set(svc)
+    check = await jira_check(svc, templates)
+    _go_live(svc, templates, check)
+    return check
+
+
+def last_check(svc: Services) -> JiraCheck | None:
+    """Return Jira's last verdict on the live version, if it was asked."""
+    check = svc.extra.get(CHECK_KEY)
+    return check if isinstance(check, JiraCheck) and check.version == svc.engine.templates.version else None
+
+
+def status(svc: Services) -> list[TemplateStatus]:
+    """Return each template of the live version: offered, or refused by Jira and why."""
+    check = last_check(svc)
+    refused = check.refused if check is not None else {}
+    return [TemplateStatus(template, svc.engine.templates.get(template.id) is not None,
+                           tuple(refused.get(template.id, ())))
+            for template in live_set(svc).templates]
+
+
+def pinned_drafts(svc: Services) -> dict[int | None, int]:
+    """Count drafts in progress on an earlier version, by version number (None: a version no longer stored)."""
+    rows = svc.store.db.execute(
+        "SELECT json_extract(data, '$.template_version'), COUNT(*) FROM drafts "
+        "WHERE json_extract(data, '$.template_id') IS NOT NULL AND json_extract(data, '$.template_version') != ? "
+        "GROUP BY 1", [svc.engine.templates.version]).fetchall()
+    counts: dict[int | None, int] = {}
+    found = library(svc)
+    for version, count in rows:
+        number = found.number_of(version)
+        counts[number] = counts.get(number, 0) + count
+    return counts

@@ -1,0 +1,180 @@
+"""The `ticketsmith` command: run the bot, check the config and templates, or try the dialog in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.app import build_directory, build_engine, build_services
+from bot.config import Config, JiraConfig, load_config
+from bot.i18n.catalog import LANGUAGES
+from bot.jira.gateway import DeliveryError, JiraGateway
+from bot.jira.meta import JiraMeta
+from bot.logs import RedactSecrets, hide_url_credentials, setup_logging
+from bot.storage.store import StoreUnavailable
+from bot.templates.jira_check import check_templates, format_report
+from bot.templates.schema import load_templates
+from bot.text.yamlfile import ConfigError
+from handlers.console import run_console
+
+log = logging.getLogger("ticketsmith")
+
+
+def _fail(error: ConfigError) -> int:
+    print("ticketsmith: the configuration has problems:", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  - {hide_url_credentials(problem)}", file=sys.stderr)
+    return 2
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the bot with long polling until interrupted."""
+    try:
+        config = load_config(Path(args.config))
+        assert config.telegram is not None and config.jira is not None
+        setup_logging(config.log_format, config.secrets)
+        svc = build_services(config)
+    except ConfigError as error:
+        return _fail(error)
+    except StoreUnavailable as error:
+        return _fail(ConfigError([f"{error}; set storage.path in {config.path} to a file in a folder the bot can "
+                                  "write to"]))
+    # Imported here: the core commands (check, chat) must work without the Telegram layer.
+    from telegram.error import InvalidToken, NetworkError
+
+    from handlers.serve import run
+    from handlers.telegram.wiring import build_application
+
+    app = build_application(svc)
+
+    try:
+        run(svc, app)
+    except InvalidToken:
+        print("ticketsmith: Telegram refused the bot token — check TELEGRAM_TOKEN (telegram.token)", file=sys.stderr)
+        return 3
+    except NetworkError as error:
+        print(RedactSecrets(config.secrets).scrub(
+            f"ticketsmith: the Telegram Bot API at {config.telegram.api_base_url} could not be reached ({error}) "
+            "— check telegram.api_base_url and the network"), file=sys.stderr)
+        return 3
+    return 0
+
+
+def _summary(config: Config) -> list[str]:
+    templates = load_templates(config.templates_path)
+    lines = [f"templates: {config.templates_path} — {len(templates.templates)} template(s), version "
+             f"{templates.version}"]
+    for template in templates.templates:
+        lines.append(f"  {template.id}: {template.title.get('en')} ({len(template.questions)} questions, "
+                     f"Jira {template.jira.project or config.jira_project}/{template.jira.issue_type})")
+    directory = build_directory(config)
+    source = config.customers_path or "none"
+    lines.append(f"customers: {source} — {len(directory)} customer(s)")
+    return lines
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the config, templates and customers, then check the templates against Jira; non-zero on problems."""
+    try:
+        config = load_config(Path(args.config), need_telegram=not args.offline, need_jira=not args.offline)
+        lines = _summary(config)
+    except ConfigError as error:
+        return _fail(error)
+    print(f"config: {config.path} — OK")
+    for line in lines:
+        print(line)
+    if args.offline or config.jira is None:
+        return 0
+    return _check_against_jira(config, config.jira)
+
+
+async def _fetch_meta(jira: JiraConfig, projects: set[str]) -> JiraMeta:
+    """Read the create screens of these projects through the same gateway the bot uses."""
+    gateway = JiraGateway(jira)
+    try:
+        return await gateway.create_meta(projects)
+    finally:
+        await gateway.close()
+
+
+def _jira_failure(jira: JiraConfig, error: DeliveryError) -> str:
+    """Explain in one line why Jira could not be checked."""
+    where = f"Jira at {jira.url}"
+    if error.status == 401:
+        return (f"{where} rejected the bot's credentials (401) — check jira.email and jira.api_token (Cloud) or "
+                "jira.pat (Data Center)")
+    if error.status == 403:
+        return f"{where} refused access (403) — the bot's account needs to browse and create issues: {error}"
+    if error.status is None:
+        # classify() words these "Jira could not be reached" / "Jira did not answer in time".
+        text = str(error)
+        what = f"{where} {text.removeprefix('Jira ')}" if text.startswith("Jira ") else f"{where}: {text}"
+        return f"{what} — check jira.url, the network and jira.timeout ({jira.timeout:g} s)"
+    return f"could not read the create screens from {where}: {error}"
+
+
+def _check_against_jira(config: Config, jira: JiraConfig) -> int:
+    """Check every template against Jira's create screens: 0 if all fit, 1 on problems, 3 if Jira cannot be read."""
+    templates = load_templates(config.templates_path)
+    projects = {t.jira.project or config.jira_project for t in templates.templates}
+    redact = RedactSecrets(config.secrets)
+    try:
+        meta = asyncio.run(_fetch_meta(jira, projects))
+    except DeliveryError as error:
+        print(redact.scrub(f"ticketsmith: {_jira_failure(jira, error)}"), file=sys.stderr)
+        return 3
+    print(redact.scrub(f"jira: {jira.url} — {meta.product}; checking {len(templates.templates)} template(s) against "
+                       f"project(s) {', '.join(sorted(projects))}"))
+    results = check_templates(templates, meta, config.jira_project)
+    for line in format_report(results):
+        print(redact.scrub(line))
+    return 1 if any(results.values()) else 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Walk a template in the terminal and print the Jira issue it would create."""
+    try:
+        config = load_config(Path(args.config), need_telegram=False, need_jira=False)
+        engine = build_engine(config, build_directory(config))
+    except ConfigError as error:
+        return _fail(error)
+    if args.template and engine.templates.get(args.template) is None:
+        known = ", ".join(t.id for t in engine.templates.templates)
+        print(f"ticketsmith: no template '{args.template}'; known: {known}", file=sys.stderr)
+        return 2
+    run_console(engine, lang=args.lang, template_id=args.template)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the command-line parser."""
+    root = argparse.ArgumentParser(prog="ticketsmith", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the Telegram bot (long polling)")
+    run.set_defaults(func=cmd_run)
+    check = commands.add_parser("check", help="validate the config file, templates and customers, and check the "
+                                "templates against Jira's create screens")
+    check.add_argument("--offline", action="store_true",
+                       help="skip the telegram and jira sections and the check against Jira (no secrets needed)")
+    check.set_defaults(func=cmd_check)
+    chat = commands.add_parser("chat", help="walk a request in the terminal and print the Jira issue")
+    chat.add_argument("--template", help="start with this template id")
+    chat.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the dialog")
+    chat.set_defaults(func=cmd_chat)
+    for command in (run, check, chat):
+        command.add_argument("--config", default="config.yaml", help="path to the config file (default: %(default)s)")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ticketsmith command line."""
+    args = parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Telegram adapter: wiring, journeys, admin journeys, rendering and the runtime."""

@@ -1,0 +1,1 @@
+"""What admins do in Telegram: templates, people, invites, access requests, delivery."""

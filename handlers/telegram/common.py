@@ -1,0 +1,167 @@
+"""Helpers every handler module uses: the services, the user's language, safe message edits."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import html
+import logging
+from typing import Any
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.app import Services
+from bot.i18n.catalog import LANGUAGES, normalize_language, t
+from bot.jira.ticket import Reporter
+
+log = logging.getLogger(__name__)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """Return the running bot's services."""
+    found = context.application.bot_data["services"]
+    assert isinstance(found, Services)
+    return found
+
+
+# The language of the user whose update is being handled, as the gate resolved it (a /lang choice wins).
+CURRENT_LANGUAGE: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar("lang", default=None)
+
+
+def language(user: User | None) -> str:
+    """Return the language to talk to this user in."""
+    current = CURRENT_LANGUAGE.get()
+    if user is not None and current is not None and current[0] == user.id:
+        return current[1]
+    return normalize_language(user.language_code if user else None)
+
+
+async def refused_unless_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Tell a non-admin that this is for admins (an alert under a button); return True when refused."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and services(context).access.is_admin(user.id, user.username):
+        return False
+    lang = language(user)
+    if update.callback_query is not None:
+        await acknowledge(update.callback_query, t("admins_only", lang), show_alert=True)
+    elif chat is not None:
+        await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
+    return True
+
+
+def language_of(svc: Services, user_id: int) -> str:
+    """Return the language to write to a known user in, outside their own update: /lang choice, else their last."""
+    return svc.store.language_choice(user_id) or svc.store.user_language(user_id)
+
+
+def reporter(user: User) -> Reporter:
+    """Describe a Telegram user as the requester of a ticket."""
+    return Reporter(user.id, user.full_name or str(user.id), user.username)
+
+
+def main_keyboard(lang: str) -> ReplyKeyboardMarkup:
+    """Return the persistent keyboard with the New request button."""
+    return ReplyKeyboardMarkup([[t("new_request_button", lang)]], resize_keyboard=True, is_persistent=True)
+
+
+NEW_REQUEST_LABELS = {t("new_request_button", lang) for lang in LANGUAGES}
+
+
+def page_row(page: int, pages: int, back: str, forward: str, prefix: str) -> list[InlineKeyboardButton]:
+    """The buttons to the page before and after this one, as `<prefix>:<page>` (none at either end)."""
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(back, callback_data=f"{prefix}:{page - 1}"))
+    if page < pages - 1:
+        row.append(InlineKeyboardButton(forward, callback_data=f"{prefix}:{page + 1}"))
+    return row
+
+
+# An inline keyboard as a telegram object, or already in the Bot API's JSON shape (handlers.telegram.render.keyboard).
+Markup = InlineKeyboardMarkup | dict[str, Any]
+# Every message is HTML without link previews (links to Jira would otherwise unfurl into large cards).
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def call(bot: Bot, method: str, **params: object) -> Any:
+    """Call a Bot API method and return its raw result, not turned into telegram objects.
+
+    The handlers only ever read a sent message's id: on a busy bot, building a Message for every send and edit
+    and throwing it away was a fifth of the bot's CPU per update. `_post` is the one path every Bot method takes,
+    with the rate limiter and error handling applied; `do_api_request` would warn for a method Bot already has.
+    """
+    return await bot._post(method, {key: value for key, value in params.items() if value is not None})
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None, *, show_alert: bool = False) -> None:
+    """Answer a button tap: stop its spinner, with a short text or an alert if given."""
+    try:
+        await call(query.get_bot(), "answerCallbackQuery", callback_query_id=query.id, text=text,
+                   show_alert=show_alert or None)
+    except BadRequest as exc:
+        # Telegram takes an answer only for some seconds after the tap; a tap that waited longer (the bot was
+        # restarting, say) is still acted on, and its spinner has long stopped. What it had to say comes as a
+        # message instead.
+        log.info("tap %s not answered: %s", query.id, exc)
+        if text:
+            chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+            await send(query.get_bot(), chat_id, html.escape(text))
+
+
+async def send(bot: Bot, chat_id: int, text: str,
+               markup: Markup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None) -> int | None:
+    """Send an HTML message; return its id, or None when the user cannot be reached."""
+    try:
+        message = await call(bot, "sendMessage", chat_id=chat_id, text=text, parse_mode=ParseMode.HTML,
+                             reply_markup=markup, link_preview_options=NO_PREVIEW)
+    except Forbidden:
+        log.info("chat %s has blocked the bot", chat_id)
+        return None
+    except BadRequest as exc:
+        if "chat not found" not in str(exc).lower():
+            raise
+        log.info("chat %s has never talked to the bot", chat_id)
+        return None
+    return int(message["message_id"])
+
+
+async def edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: Markup | None) -> bool:
+    """Edit a message in place; return False when it can no longer be edited."""
+    try:
+        await call(bot, "editMessageText", chat_id=chat_id, message_id=message_id, text=text,
+                   parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW)
+    except BadRequest as exc:
+        return "not modified" in str(exc)
+    except RetryAfter:
+        # The message can still be edited, only not yet: sending it anew would leave two of it.
+        raise
+    except TelegramError:
+        return False
+    return True
+
+
+async def replace(bot: Bot, chat_id: int, message_id: int | None, text: str, markup: Markup | None = None) -> None:
+    """Edit a message in place, or send the text anew when there is none or it can no longer be edited."""
+    if message_id is None or not await edit(bot, chat_id, message_id, text, markup):
+        await send(bot, chat_id, text, markup)
+
+
+async def drop_buttons(bot: Bot, chat_id: int, message_id: int | None) -> None:
+    """Remove the inline buttons of an older prompt so only the newest one is live."""
+    if message_id is None:
+        return
+    with contextlib.suppress(TelegramError):
+        await call(bot, "editMessageReplyMarkup", chat_id=chat_id, message_id=message_id)

@@ -1,0 +1,1 @@
+"""What salespeople do in Telegram, one journey a module."""

@@ -1,0 +1,102 @@
+"""The following-up journey: /my lists a salesperson's requests with their status in Jira."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.app import Services
+from bot.delivery.notices import plain_text
+from bot.i18n.catalog import t
+from bot.jira.gateway import DeliveryError
+from bot.storage.store import Request
+from bot.text.screen import clip
+from handlers.telegram.common import acknowledge, edit, language, page_row, send, services
+from handlers.telegram.journeys.replies import reply_markup
+
+PAGE = 5
+
+
+def _line(request: Request, status: str | None, lang: str, svc: Services) -> str:
+    when = datetime.fromtimestamp(request.created_at, svc.config.timezone).strftime("%d.%m.")
+    summary = clip(request.ticket.summary, 60)
+    if request.jira_key:
+        return f"{request.jira_key} · {summary} — {status or t('my_unknown', lang)} ({when})"
+    state = t("my_attention", lang) if request.state == "needs-attention" else t("my_waiting", lang)
+    return f"{'⚠️' if request.state == 'needs-attention' else '⏳'} {summary} — {state} ({when})"
+
+
+async def _page(bot: Bot, svc: Services, user_id: int, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    requests = svc.store.requests_of(user_id)
+    if not requests:
+        return t("my_empty", lang), None
+    pages = (len(requests) + PAGE - 1) // PAGE
+    page = max(0, min(page, pages - 1))
+    shown = requests[page * PAGE:(page + 1) * PAGE]
+    keys = [r.jira_key for r in shown if r.jira_key]
+    try:
+        statuses = await svc.gateway.statuses(keys) if svc.gateway and keys else {}
+    except DeliveryError:
+        statuses = {}
+    lines = [t("my_title", lang, first=page * PAGE + 1, last=page * PAGE + len(shown), total=len(requests))]
+    lines += [_line(r, statuses.get(r.jira_key or ""), lang, svc) for r in shown]
+    rows = [[InlineKeyboardButton(key, callback_data=f"open:{key}") for key in keys]] if keys else []
+    navigation = page_row(page, pages, t("my_newer", lang), t("my_older", lang), "my")
+    if navigation:
+        rows.append(navigation)
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+async def my_requests(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lists the user's requests, newest first, with their status in Jira."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    svc, lang = services(context), language(user)
+    text, markup = await _page(context.bot, svc, user.id, lang, 0)
+    await send(context.bot, chat.id, html.escape(text), markup)
+
+
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Turns the list to another page, in place."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.data is not None
+    svc, lang = services(context), language(user)
+    await acknowledge(query)
+    text, markup = await _page(context.bot, svc, user.id, lang, int(query.data.removeprefix("my:") or 0))
+    if query.message is not None:
+        await edit(context.bot, query.message.chat.id, query.message.message_id, html.escape(text), markup)
+
+
+async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Shows one issue: status, the ask in short, the latest comments, and Reply."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.data is not None
+    svc, lang = services(context), language(user)
+    key = query.data.removeprefix("open:")
+    request = svc.store.request_by_key(key)
+    if request is None or request.user_id != user.id or svc.gateway is None:
+        await acknowledge(query, t("my_unknown", lang))
+        return
+    await acknowledge(query)
+    chat_id = query.message.chat.id if query.message else user.id
+    try:
+        issue = await svc.gateway.issue_view(key)
+    except DeliveryError:
+        await send(context.bot, chat_id, html.escape(f"{key} · {request.ticket.summary}\n{t('my_unknown', lang)}"))
+        return
+    fields = issue.get("fields") or {}
+    status = (fields.get("status") or {}).get("name") or t("my_unknown", lang)
+    description = clip(plain_text(str(fields.get("description") or ""), one_line=True), 300)
+    comments = ((fields.get("comment") or {}).get("comments") or [])[-3:]
+    lines = [f"{key} · {clip(str(fields.get('summary') or request.ticket.summary), 80)}", f"{status}", "",
+             description, "", t("my_comments", lang) if comments else t("my_no_comments", lang)]
+    for comment in comments:
+        author = (comment.get("author") or {}).get("displayName") or "?"
+        lines.append(f"💬 {author}: {clip(plain_text(str(comment.get('body') or ''), one_line=True), 200)}")
+    lines.append(svc.gateway.issue_url(key))
+    message_id = await send(context.bot, chat_id, html.escape("\n".join(lines)), reply_markup(key, lang))
+    if message_id is not None:
+        svc.store.remember_notice(chat_id, message_id, key, request.id)

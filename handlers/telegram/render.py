@@ -1,0 +1,89 @@
+"""Turning engine prompts into Telegram messages: HTML text within 4096 characters, inline keyboards."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from bot.intake.dialog import Prompt
+from bot.text.screen import clip, whole_number
+
+MESSAGE_LIMIT = 4096
+# Leave room for entities Telegram counts differently from Python (UTF-16 surrogate pairs).
+SAFE_LIMIT = 3900
+CALLBACK_LIMIT = 64
+
+
+def utf16_len(text: str) -> int:
+    """Return the length Telegram counts: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def callback_data(seq: int, token: str) -> str:
+    """Pack a button's prompt number and token; Telegram allows 64 bytes."""
+    data = f"{seq}|{token}"
+    if len(data.encode("utf-8")) > CALLBACK_LIMIT:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def parse_callback(data: str) -> tuple[int | None, str]:
+    """Unpack callback data into (seq, token); seq is None for buttons outside the dialog."""
+    seq, sep, token = data.partition("|")
+    if not sep:
+        return None, data
+    return whole_number(seq), token
+
+
+def keyboard(prompt: Prompt) -> dict[str, Any] | None:
+    """Return the prompt's buttons as an inline keyboard, in the Bot API's JSON shape."""
+    if not prompt.buttons:
+        return None
+    # Plain JSON rather than InlineKeyboardMarkup: every prompt has one, and building the telegram objects only
+    # to serialise them again cost more than the rest of the prompt.
+    return {"inline_keyboard": [
+        [{"text": button.label, "callback_data": callback_data(prompt.seq, button.token)} for button in row]
+        for row in prompt.buttons
+    ]}
+
+
+def _compose(prompt: Prompt, notice: str | None, value_limit: int, extra: str | None, lead: str | None) -> str:
+    parts: list[str] = []
+    if notice:
+        parts.append(f"⚠️ <i>{html.escape(clip(notice, 1200))}</i>")
+    if lead:
+        parts.append(f"<i>{html.escape(clip(lead, 1200))}</i>")
+    head = f"<b>{html.escape(prompt.text)}</b>"
+    if prompt.progress:
+        head = f"<b>{prompt.progress[0]}/{prompt.progress[1]}</b> · {head}"
+    parts.append(head)
+    if prompt.hint:
+        parts.append(f"<i>{html.escape(clip(prompt.hint, 1200))}</i>")
+    if prompt.current:
+        parts.append(f"✏️ {html.escape(clip(prompt.current, value_limit))}")
+    if prompt.rows:
+        parts.append("\n".join(f"<b>{html.escape(label)}</b>\n{html.escape(clip(value, value_limit))}"
+                               for label, value in prompt.rows))
+    if extra:
+        parts.append(html.escape(extra))
+    return "\n\n".join(parts)
+
+
+def _visible_length(markup: str) -> int:
+    return utf16_len(html.unescape(re.sub(r"<[^>]+>", "", markup)))
+
+
+def prompt_text(prompt: Prompt, notice: str | None = None, extra: str | None = None, lead: str | None = None) -> str:
+    """Return the prompt as HTML that fits one Telegram message."""
+    limit = 300
+    text = _compose(prompt, notice, limit, extra, lead)
+    while _visible_length(text) > SAFE_LIMIT and limit > 20:
+        limit //= 2
+        text = _compose(prompt, notice, limit, extra, lead)
+    return text
+
+
+def plain(text: str) -> str:
+    """Escape plain text for an HTML message."""
+    return html.escape(text)

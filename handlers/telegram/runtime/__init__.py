@@ -1,0 +1,1 @@
+"""Running on Telegram: the Bot API transport, ordered update processing, background sweeps."""

@@ -1,0 +1,32 @@
+"""Dropping drafts nobody has touched for drafts.expire_hours, with a notice to their owner."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot
+
+from bot.app import Services
+from handlers.telegram.journeys.intake import expire
+
+log = logging.getLogger(__name__)
+
+
+async def sweep_once(bot: Bot, svc: Services) -> int:
+    """Expire every draft that is due; return how many."""
+    cutoff = svc.clock() - svc.config.draft_expire_hours * 3600
+    expired = svc.store.expired_drafts(cutoff)
+    for stored in expired:
+        await expire(bot, svc, stored)
+    return len(expired)
+
+
+async def sweep_forever(bot: Bot, svc: Services, interval: float = 60.0) -> None:
+    """Expire due drafts every interval seconds until cancelled."""
+    while True:
+        try:
+            await sweep_once(bot, svc)
+        except Exception:
+            log.exception("draft expiry pass failed")
+        await asyncio.sleep(interval)

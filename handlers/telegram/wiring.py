@@ -1,0 +1,187 @@
+"""Wiring: every handler registered in one place, in the order that matters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.app import Services
+from bot.delivery.inbox import Inbox
+from bot.delivery.notices import NoticePolicy
+from bot.delivery.outbox import Outbox
+from bot.intake.model import ModelExtractor
+from bot.jira.events import kinds
+from bot.jira.gateway import DeliveryError
+from handlers.telegram import errors, menus
+from handlers.telegram import gate as access
+from handlers.telegram.admin import access_requests, invites, users, web_signin
+from handlers.telegram.admin import outbox as admin
+from handlers.telegram.admin import templates as templates_admin
+from handlers.telegram.common import NEW_REQUEST_LABELS
+from handlers.telegram.journeys import intake, language, link, membership, my_requests, replies, settings, start
+from handlers.telegram.journeys import similar as duplicates
+from handlers.telegram.journeys.delivery import TelegramFiles, TelegramNotices
+from handlers.telegram.journeys.notices import TelegramNoticeSink
+from handlers.telegram.runtime.expiry import sweep_forever
+from handlers.telegram.runtime.flood import PatientRateLimiter
+from handlers.telegram.runtime.processor import ChatOrderedProcessor
+from handlers.telegram.runtime.transport import BotApiRequest
+
+log = logging.getLogger(__name__)
+
+
+def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval: float = 60.0) -> Application:  # type: ignore[type-arg]
+    """Create the Telegram application with every journey's handlers and the background workers."""
+    telegram = svc.config.telegram
+    assert telegram is not None, "running the bot needs the telegram section"
+    builder = (
+        ApplicationBuilder()
+        .token(telegram.token)
+        .base_url(telegram.api_base_url)
+        .base_file_url(telegram.file_base_url)
+        .local_mode(telegram.local_mode)
+        .concurrent_updates(ChatOrderedProcessor(metrics=svc.metrics))
+        .request(BotApiRequest())
+        .get_updates_request(BotApiRequest(connection_pool_size=1))
+        .post_init(_started)
+        .post_stop(_stopping)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(PatientRateLimiter())  # type: ignore[arg-type]
+    app = builder.build()
+    app.bot_data["services"] = svc
+    app.bot_data["sweep_interval"] = sweep_interval
+
+    # Before the gate: blocking the bot is recorded for anyone, and nobody who blocked it gets an answer.
+    app.add_handler(ChatMemberHandler(membership.member_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
+    # Group -1 runs next for every update: unknown users stop here.
+    app.add_handler(TypeHandler(Update, access.gate), group=-1)
+    app.add_handler(CommandHandler("start", start.start))
+    app.add_handler(CommandHandler("help", start.help_command))
+    app.add_handler(CommandHandler("new", intake.new_request))
+    app.add_handler(CommandHandler("cancel", intake.cancel))
+    app.add_handler(CommandHandler("outbox", admin.outbox))
+    # Templates: an admin's .yaml document is an upload unless their draft waits for files at a question.
+    app.add_handler(CommandHandler("templates", templates_admin.templates_command))
+    app.add_handler(CommandHandler("reload", templates_admin.reload_command))
+    app.add_handler(CallbackQueryHandler(templates_admin.on_button, pattern=rf"^{templates_admin.PREFIX}"))
+    app.add_handler(templates_admin.upload_handler(svc))
+    app.add_handler(CommandHandler("invite", invites.invite))
+    app.add_handler(CommandHandler("users", users.users))
+    app.add_handler(CommandHandler("web", web_signin.web_link))
+    app.add_handler(CommandHandler("link", link.link))
+    app.add_handler(CommandHandler("settings", settings.settings))
+    app.add_handler(CommandHandler("my", my_requests.my_requests))
+    app.add_handler(CommandHandler("lang", language.choose))
+    app.add_handler(CallbackQueryHandler(language.on_button, pattern=r"^lang:(en|ru|de|auto)$"))
+    app.add_handler(CallbackQueryHandler(my_requests.on_page, pattern=r"^my:\d+$"))
+    app.add_handler(CallbackQueryHandler(my_requests.on_open, pattern=r"^open:"))
+    app.add_handler(CallbackQueryHandler(settings.on_button, pattern=r"^mute:(on|off)$"))
+    # People and access: the gate lets a stranger's Ask through to on_ask; the rest are admins' buttons.
+    app.add_handler(CallbackQueryHandler(access_requests.on_ask, pattern=rf"^{access_requests.ASK}$"))
+    app.add_handler(CallbackQueryHandler(access_requests.on_decide, pattern=access_requests.DECIDE_PATTERN))
+    app.add_handler(CallbackQueryHandler(link.on_decide, pattern=link.DECIDE_PATTERN))
+    app.add_handler(CallbackQueryHandler(invites.on_cancel, pattern=invites.CANCEL_PATTERN))
+    app.add_handler(CallbackQueryHandler(users.on_page, pattern=users.PAGE_PATTERN))
+    app.add_handler(CallbackQueryHandler(users.on_user, pattern=users.USER_PATTERN))
+    app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
+    app.add_handler(CallbackQueryHandler(replies.on_button, pattern=r"^(reply:|reply-cancel$)"))
+    app.add_handler(CallbackQueryHandler(duplicates.on_choice, pattern=r"^(join:|create-new$)"))
+    app.add_handler(CallbackQueryHandler(intake.on_button))
+    # A message answering an issue (a Telegram reply to a notice, or after Reply) becomes a comment; the
+    # handler stops the update there. Anything else goes on to group 1: an answer to the current question.
+    answers = (filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+               & ~filters.Text(list(NEW_REQUEST_LABELS)))
+    app.add_handler(MessageHandler(answers, replies.on_message))
+    app.add_handler(MessageHandler(answers, intake.on_message), group=1)
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+async def _learn_upload_limit(app: Application) -> None:  # type: ignore[type-arg]
+    """Let the dialog refuse files Jira would not take, while the salesperson is still there."""
+    svc: Services = app.bot_data["services"]
+    if svc.gateway is None:
+        return
+    try:
+        svc.engine.upload_limit = await svc.gateway.upload_limit()
+    except DeliveryError as error:
+        log.warning("Jira's attachment limit is unknown (%s)", error)
+
+
+async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
+    """Start telling salespeople about Jira's changes (webhook and/or polling feed the inbox)."""
+    svc: Services = app.bot_data["services"]
+    if svc.gateway is None:
+        return
+    notices = svc.config.notices
+    own: frozenset[str] = frozenset()
+    try:
+        identity = await svc.gateway.own_identity()
+        own = frozenset({identity}) if identity else own
+    except DeliveryError as error:
+        log.warning("the bot's own Jira account is unknown (%s); its own changes may be announced", error)
+    policy = NoticePolicy(kinds=kinds(notices.events), bot_actor_ids=own,
+                          needs_info_markers=notices.needs_info_markers,
+                          needs_info_statuses=notices.needs_info_statuses)
+    svc.inbox = Inbox(svc.store, TelegramNoticeSink(app.bot, svc), policy, issue_url=svc.gateway.issue_url,
+                      window=notices.merge_seconds, clock=svc.clock)
+    app.bot_data["inbox_task"] = asyncio.create_task(
+        svc.inbox.run(svc.gateway, notices.poll_seconds), name="inbox")
+
+
+def _answer_transition(svc: Services) -> tuple[tuple[str, ...], str] | None:
+    notices = svc.config.notices
+    return (notices.needs_info_statuses, notices.answer_transition) if notices.answer_transition else None
+
+
+async def _started(app: Application) -> None:  # type: ignore[type-arg]
+    svc: Services = app.bot_data["services"]
+    extractor = svc.config.extractor
+    if extractor is not None:
+        svc.model = ModelExtractor(extractor.url, token=extractor.token, timeout=extractor.timeout)
+    await menus.register_everyones(app.bot)
+    await menus.register_admins(app.bot, svc)
+    await templates_admin.on_startup(app)
+    await _learn_upload_limit(app)
+    await _start_inbox(app)
+    if svc.gateway is not None:
+        svc.outbox = Outbox(svc.store, svc.gateway, TelegramNotices(app.bot, svc), svc.config.delivery,
+                            files=TelegramFiles(app.bot), clock=svc.clock, metrics=svc.metrics,
+                            answer_transition=_answer_transition(svc))
+        app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
+    app.bot_data["sweep_task"] = asyncio.create_task(
+        sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
+
+
+async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
+    svc: Services = app.bot_data["services"]
+    if svc.outbox is not None:
+        svc.outbox.stop()
+    if svc.inbox is not None:
+        svc.inbox.stop()
+    for name in ("sweep_task", "outbox_task", "inbox_task"):
+        task = app.bot_data.pop(name, None)
+        if task is None:
+            continue
+        if name == "sweep_task":
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, timeout=30)
+    if svc.model is not None:
+        await svc.model.close()
+    if svc.gateway is not None:
+        await svc.gateway.close()

@@ -1,0 +1,1 @@
+"""The web adapter: the aiohttp server with webhooks, health, metrics and the admin pages."""

@@ -1,0 +1,49 @@
+"""The admin web page on the bot's own HTTP server: sign-in by a /web link, templates, requests, users, audit."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.app import Services
+from handlers.web.admin import (
+    assets,
+    audit_page,
+    dashboard_page,
+    requests_page,
+    signin,
+    templates_page,
+    users_page,
+)
+from handlers.web.admin.auth import STATE, AdminWeb, Sessions, guard, signing_key
+
+
+async def _home(request: web.Request) -> web.Response:
+    """Send /admin to the dashboard at /admin/."""
+    raise web.HTTPMovedPermanently("/admin/")
+
+
+def add_admin_routes(app: web.Application, svc: Services) -> None:
+    """Add the admin pages and the guard in front of them to the bot's aiohttp app."""
+    server = svc.config.server
+    sessions = Sessions(svc.store, signing_key(svc.store), server.admin_session_hours, server.admin_link_minutes)
+    app[STATE] = AdminWeb(svc, sessions, secure_cookie=server.base_url.startswith("https://"))
+    app.middlewares.append(guard)
+    add = app.router
+    add.add_get("/admin", _home)
+    add.add_get("/admin/", dashboard_page.dashboard)
+    add.add_get("/admin/login", signin.login)
+    add.add_post("/admin/logout", signin.logout)
+    add.add_get("/admin/assets/editor.js", assets.editor_js)
+    add.add_get("/admin/requests", requests_page.requests_list)
+    add.add_get("/admin/templates", templates_page.templates_home)
+    add.add_post("/admin/templates/check", templates_page.check)
+    add.add_post("/admin/templates/publish", templates_page.publish_text)
+    add.add_get("/admin/templates/history", templates_page.history)
+    add.add_get("/admin/templates/versions/{number}", templates_page.version_view)
+    add.add_post("/admin/templates/versions/{number}/rollback", templates_page.rollback_version)
+    add.add_get("/admin/users", users_page.users_home)
+    add.add_post("/admin/users/role", users_page.set_role)
+    add.add_post("/admin/users/access", users_page.decide)
+    add.add_post("/admin/users/invite", users_page.make_invite)
+    add.add_post("/admin/users/invite/cancel", users_page.withdraw_invite)
+    add.add_get("/admin/audit", audit_page.audit)
