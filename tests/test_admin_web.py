@@ -18,8 +18,8 @@ from aiohttp import web
 from bot.config import ServerConfig, load_config
 from bot.intake.dialog import Draft
 from bot.jira.ticket import Reporter, Ticket
+from bot.people.signin import create_login
 from bot.text.yamlfile import ConfigError
-from handlers.web.admin.auth import create_login
 from handlers.web.server import build_web_app
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fake_jira import FakeJira

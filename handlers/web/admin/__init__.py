@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app import Services
+from bot.people.signin import Sessions, signing_key
 from handlers.web.admin import (
     assets,
     audit_page,
@@ -14,7 +15,7 @@ from handlers.web.admin import (
     templates_page,
     users_page,
 )
-from handlers.web.admin.auth import STATE, AdminWeb, Sessions, guard, signing_key
+from handlers.web.admin.auth import STATE, AdminWeb, guard
 
 
 async def _home(request: web.Request) -> web.Response:

@@ -9,8 +9,9 @@ from bot.people.access import REVOKED, ROLES, Person
 from bot.people.access_requests import AccessRequests
 from bot.people.invites import Invite, Invites, invite_link, parse_expiry
 from bot.people.roles import VERDICTS, cancel_invite, change_role, create_invite, decide_request
+from bot.people.signin import Admin
 from bot.text.screen import whole_number
-from handlers.web.admin.auth import STATE, Admin, current
+from handlers.web.admin.auth import STATE, current
 from handlers.web.admin.layout import (
     Cell,
     csrf_field,
