@@ -1,4 +1,4 @@
-"""Signing in to the admin page: one-time links from /web, server-side sessions in a signed cookie, CSRF tokens."""
+"""The admin page's guard: a live session of a current admin, proved by a signed cookie, and CSRF tokens on forms."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 
 from aiohttp import web
-from telegram import Bot
 
 from bot.app import Services
 from bot.people.signin import Admin, Session, Sessions
+from bot.ports import Messenger
 from handlers.web.admin.layout import CSP, bare, esc
 
 COOKIE = "ticketsmith_admin"
@@ -45,27 +45,12 @@ def csrf_ok(session: Session, given: object) -> bool:
 
 @dataclass(frozen=True)
 class AdminWeb:
-    """What the admin pages share: the bot's services, the sessions and how the cookie is set."""
+    """What the admin pages share: the bot's services, the sessions, how the cookie is set, and the bot in Telegram."""
 
     svc: Services
     sessions: Sessions
     secure_cookie: bool
-
-    def telegram(self, app: web.Application) -> Bot | None:
-        """Return the running bot, to tell people in Telegram what an admin did on the page."""
-        # Imported here: handlers.web.server imports this package to add its routes.
-        from handlers.web.server import APPLICATION
-
-        application = app.get(APPLICATION)
-        return application.bot if application is not None else None
-
-    def bot_username(self, app: web.Application) -> str | None:
-        """Return the bot's @username, known once the Telegram application has started."""
-        bot = self.telegram(app)
-        try:
-            return str(bot.username) if bot is not None else None
-        except RuntimeError:
-            return None
+    messenger: Messenger
 
 
 STATE = web.AppKey("admin_web", AdminWeb)
@@ -80,9 +65,9 @@ def current(request: web.Request) -> Admin:
     return admin
 
 
-def signin_page(state: AdminWeb, app: web.Application, lead: str = "", *, status: int = 401) -> web.Response:
+def signin_page(state: AdminWeb, lead: str = "", *, status: int = 401) -> web.Response:
     """Return the page that explains how to sign in: send /web to the bot."""
-    username = state.bot_username(app)
+    username = state.messenger.username()
     bot = f"<b>@{esc(username)}</b>" if username else "the bot"
     body = (f'{f"<p>{esc(lead)}</p>" if lead else ""}'
             f"<p>To open the admin page, send <b>/web</b> to {bot} in Telegram. It answers admins with a sign-in "
@@ -116,7 +101,7 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
     session = state.sessions.find(cookie)
     if session is None:
         lead = "Your session has ended. Please sign in again." if cookie else ""
-        response = signin_page(state, request.app, lead)
+        response = signin_page(state, lead)
         if cookie:
             drop_cookie(state, response)
         return response
@@ -124,7 +109,7 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
     is_admin, name = admin_of(state.svc, session.user_id)
     if not is_admin:
         state.sessions.end(session.id)
-        response = signin_page(state, request.app, "This Telegram account is not an admin (any more).", status=403)
+        response = signin_page(state, "This Telegram account is not an admin (any more).", status=403)
         drop_cookie(state, response)
         return response
     if request.method not in ("GET", "HEAD"):
