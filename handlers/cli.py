@@ -42,7 +42,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except StoreUnavailable as error:
         return _fail(ConfigError([f"{error}; set storage.path in {config.path} to a file in a folder the bot can "
                                   "write to"]))
-    # Imported here: the core commands (check, chat) must work without the Telegram layer.
+    # Imported here, not above: telegram is slow to import, and check (check --offline above all) and chat must start
+    # fast and work without the Telegram layer.
     from telegram.error import InvalidToken, NetworkError
 
     from handlers.serve import run

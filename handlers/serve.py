@@ -16,6 +16,7 @@ from telegram.ext import Application
 
 from bot.app import Services
 from handlers.telegram.admin import templates as templates_admin
+from handlers.telegram.messenger import TelegramMessenger, TelegramUpdates
 from handlers.telegram.runtime.processor import ChatOrderedProcessor
 from handlers.web.server import build_web_app
 
@@ -35,6 +36,11 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     except ImportError:
         return None
     return uvloop.new_event_loop
+
+
+def web_app(svc: Services, app: Application) -> web.Application:  # type: ignore[type-arg]
+    """Create the HTTP server's app, reaching Telegram through the running application."""
+    return build_web_app(svc, TelegramMessenger(app, svc), TelegramUpdates(app))
 
 
 def run(svc: Services, app: Application) -> None:  # type: ignore[type-arg]
@@ -60,7 +66,7 @@ async def serve(svc: Services, app: Application, stop: asyncio.Event | None = No
         if app.post_init is not None:
             await app.post_init(app)
         if server.port:
-            runner = web.AppRunner(build_web_app(svc, app), access_log=None)
+            runner = web.AppRunner(web_app(svc, app), access_log=None)
             await runner.setup()
             await web.TCPSite(runner, server.listen, server.port).start()
             log.info("HTTP server on %s:%d (/healthz, /readyz, /metrics%s)", server.listen, server.port,

@@ -18,9 +18,9 @@ from aiohttp import web
 from bot.config import ServerConfig, load_config
 from bot.intake.dialog import Draft
 from bot.jira.ticket import Reporter, Ticket
+from bot.people.signin import create_login
 from bot.text.yamlfile import ConfigError
-from handlers.web.admin.auth import create_login
-from handlers.web.server import build_web_app
+from handlers.serve import web_app
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
@@ -153,7 +153,7 @@ async def running_site(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: 
     running = RunningBot(tg, jira, config, clock)
     await running.start()
     assert running.svc is not None
-    runner = web.AppRunner(build_web_app(running.svc, running.app), access_log=None)
+    runner = web.AppRunner(web_app(running.svc, running.app), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     site = Site(running, f"http://127.0.0.1:{port}", [])

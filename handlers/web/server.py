@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from telegram.error import TelegramError
-from telegram.ext import Application
 
 from bot.app import Services
 from bot.intake.dialog import human_size
 from bot.jira.events import SIGNATURE_HEADER, parse_webhook, verify_signature
 from bot.jira.gateway import DeliveryError
 from bot.metrics import CONTENT_TYPE
-from handlers.telegram.runtime.incoming import read_update
-from handlers.telegram.runtime.processor import ChatOrderedProcessor
+from bot.ports import Messenger, Updates
 from handlers.web.admin import add_admin_routes
 
 log = logging.getLogger(__name__)
@@ -34,7 +31,8 @@ JIRA_FRESH = 300.0
 DATABASE_ROOM = 1024 * 1024
 
 SERVICES = web.AppKey("services", Services)
-APPLICATION = web.AppKey("application", Application)
+MESSENGER = web.AppKey("messenger", Messenger)
+UPDATES = web.AppKey("updates", Updates)
 PROBES = web.AppKey("probes", dict)
 
 
@@ -59,7 +57,7 @@ async def _cached(request: web.Request, name: str, check: Any) -> Probe:
         return found
     try:
         ok, detail = await asyncio.wait_for(check(), timeout=10)
-    except (TimeoutError, TelegramError, DeliveryError, OSError) as error:
+    except (TimeoutError, DeliveryError, OSError) as error:
         ok, detail = False, f"{type(error).__name__}: {error}"
     probes[name] = Probe(ok, detail, time.monotonic())
     return probes[name]
@@ -67,11 +65,7 @@ async def _cached(request: web.Request, name: str, check: Any) -> Probe:
 
 async def readyz(request: web.Request) -> web.Response:
     """Say whether the bot can do its job: Telegram, the database, Jira and the outbox."""
-    svc, application = request.app[SERVICES], request.app[APPLICATION]
-
-    async def telegram() -> tuple[bool, str]:
-        me = await application.bot.get_me()
-        return True, f"@{me.username}"
+    svc, messenger = request.app[SERVICES], request.app[MESSENGER]
 
     async def jira() -> tuple[bool, str]:
         gateway = svc.gateway
@@ -92,7 +86,7 @@ async def readyz(request: web.Request) -> web.Response:
         return True, f"writable, {human_size(room)} left to grow"
 
     checks: dict[str, dict[str, object]] = {}
-    for name, check in (("telegram", telegram), ("jira", jira), ("database", database)):
+    for name, check in (("telegram", messenger.reachable), ("jira", jira), ("database", database)):
         probe = await _cached(request, name, check)
         checks[name] = {"ok": probe.ok, "detail": probe.detail}
     summary = svc.store.outbox_summary()
@@ -125,7 +119,7 @@ def _json_body(body: bytes, source: str) -> tuple[Any, web.Response | None]:
 
 async def telegram_webhook(request: web.Request) -> web.Response:
     """Take one update from Telegram; answer only when it has been handled, so a crash loses nothing."""
-    svc, application = request.app[SERVICES], request.app[APPLICATION]
+    svc, updates = request.app[SERVICES], request.app[UPDATES]
     webhook = svc.config.telegram.webhook if svc.config.telegram else None
     assert webhook is not None
     given = request.headers.get(SECRET_HEADER, "")
@@ -136,19 +130,14 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         return refusal
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return web.json_response({"error": "not a Telegram update"}, status=400)
-    update = read_update(data, application.bot)
-    if update is None:
+    update_id: int = data["update_id"]
+    if updates.seen(update_id):
+        return web.json_response({"ok": True, "duplicate": True})
+    if not await updates.take(data):
         # Acknowledged, or Telegram would send it again and hold back everything after it.
         return web.json_response({"ok": True, "skipped": True})
-    processor = application.update_processor
-    if isinstance(processor, ChatOrderedProcessor) and processor.seen(update.update_id):
-        return web.json_response({"ok": True, "duplicate": True})
-    await application.update_queue.put(update)
-    if isinstance(processor, ChatOrderedProcessor):
-        try:
-            await processor.wait_handled(update.update_id, HANDLE_WITHIN)
-        except TimeoutError:
-            log.warning("update %s still being handled after %.0fs", update.update_id, HANDLE_WITHIN)
+    if not await updates.wait_handled(update_id, HANDLE_WITHIN):
+        log.warning("update %s still being handled after %.0fs", update_id, HANDLE_WITHIN)
     return web.json_response({"ok": True})
 
 
@@ -174,11 +163,12 @@ async def jira_webhook(request: web.Request) -> web.Response:
     return web.json_response({"accepted": accepted})
 
 
-def build_web_app(svc: Services, application: Application) -> web.Application:  # type: ignore[type-arg]
+def build_web_app(svc: Services, messenger: Messenger, updates: Updates) -> web.Application:
     """Create the aiohttp app; the webhook route exists only in webhook mode."""
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SERVICES] = svc
-    app[APPLICATION] = application
+    app[MESSENGER] = messenger
+    app[UPDATES] = updates
     app[PROBES] = {}
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -187,5 +177,5 @@ def build_web_app(svc: Services, application: Application) -> web.Application:  
     if webhook is not None:
         app.router.add_post(webhook.path, telegram_webhook)
     app.router.add_post("/jira/webhook", jira_webhook)
-    add_admin_routes(app, svc)
+    add_admin_routes(app, svc, messenger)
     return app

@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n.catalog import t
+from bot.people.signin import create_login, login_url
 from handlers.telegram.common import language, refused_unless_admin, send, services
-from handlers.web.admin.auth import create_login, login_url
 
 
 async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -21,7 +21,7 @@ from telegram.ext import ContextTypes
 from bot.app import Services
 from bot.intake.dialog import FREE_FORM_WORDS
 from handlers.telegram.common import language, reporter, services
-from handlers.telegram.journeys.intake import attachment_of, show
+from handlers.telegram.journeys.drafts import attachment_of, show
 
 
 def sender_of(origin: MessageOrigin) -> str | None:

@@ -14,7 +14,7 @@ from bot.jira.ticket import Attachment
 from bot.text.screen import visible
 from bot.text.wiki import escape
 from handlers.telegram.common import acknowledge, language, send, services
-from handlers.telegram.journeys.intake import attachment_of
+from handlers.telegram.journeys.drafts import attachment_of
 
 
 def reply_markup(issue_key: str, lang: str) -> InlineKeyboardMarkup:

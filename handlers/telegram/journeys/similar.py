@@ -19,7 +19,7 @@ from bot.storage.store import StoredDraft
 from bot.text.screen import clip
 from bot.text.wiki import escape, slug
 from handlers.telegram.common import acknowledge, drop_buttons, edit, language, replace, send, services
-from handlers.telegram.journeys.intake import active_draft, apply, step_of
+from handlers.telegram.journeys.drafts import active_draft, apply, step_of
 
 log = logging.getLogger(__name__)
 # The salesperson is waiting with a finger on Create: a slow search is skipped, not waited for.

@@ -8,7 +8,7 @@ import logging
 from telegram import Bot
 
 from bot.app import Services
-from handlers.telegram.journeys.intake import expire
+from handlers.telegram.journeys.drafts import expire
 
 log = logging.getLogger(__name__)
 

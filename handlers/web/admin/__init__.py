@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app import Services
+from bot.people.signin import Sessions, signing_key
+from bot.ports import Messenger
 from handlers.web.admin import (
     assets,
     audit_page,
@@ -14,7 +16,7 @@ from handlers.web.admin import (
     templates_page,
     users_page,
 )
-from handlers.web.admin.auth import STATE, AdminWeb, Sessions, guard, signing_key
+from handlers.web.admin.auth import STATE, AdminWeb, guard
 
 
 async def _home(request: web.Request) -> web.Response:
@@ -22,11 +24,11 @@ async def _home(request: web.Request) -> web.Response:
     raise web.HTTPMovedPermanently("/admin/")
 
 
-def add_admin_routes(app: web.Application, svc: Services) -> None:
+def add_admin_routes(app: web.Application, svc: Services, messenger: Messenger) -> None:
     """Add the admin pages and the guard in front of them to the bot's aiohttp app."""
     server = svc.config.server
     sessions = Sessions(svc.store, signing_key(svc.store), server.admin_session_hours, server.admin_link_minutes)
-    app[STATE] = AdminWeb(svc, sessions, secure_cookie=server.base_url.startswith("https://"))
+    app[STATE] = AdminWeb(svc, sessions, secure_cookie=server.base_url.startswith("https://"), messenger=messenger)
     app.middlewares.append(guard)
     add = app.router
     add.add_get("/admin", _home)

@@ -5,16 +5,13 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot.people.signin import Admin
 from bot.text.dates import format_moment
 from bot.text.screen import whole_number
-
-if TYPE_CHECKING:
-    from handlers.web.admin.auth import Admin
 
 NAV = (("dashboard", "Dashboard", "/admin/"), ("requests", "Requests", "/admin/requests"),
        ("templates", "Templates", "/admin/templates"), ("users", "Users", "/admin/users"),

@@ -22,13 +22,13 @@ async def login(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     token = request.query.get("token", "")
     if not token or len(token) > MAX_TOKEN:
-        return signin_page(state, request.app, REFUSALS["unknown"] if token else "", status=401)
+        return signin_page(state, REFUSALS["unknown"] if token else "", status=401)
     user_id, refusal = state.sessions.redeem(token)
     if user_id is not None:
         is_admin, name = admin_of(state.svc, user_id)
         refusal = None if is_admin else "not_admin"
     if user_id is None or refusal is not None:
-        return signin_page(state, request.app, REFUSALS[refusal or "unknown"], status=403)
+        return signin_page(state, REFUSALS[refusal or "unknown"], status=403)
     _, cookie = state.sessions.open(user_id)
     state.svc.audit.record(user_id, name, "web.signin", "signed in to the admin page with a /web link")
     response = redirect("/admin/")

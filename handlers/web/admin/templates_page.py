@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.app import Services
 from bot.i18n.catalog import LANGUAGES
+from bot.people.signin import Admin
 from bot.templates.diff import diff
 from bot.templates.library import Version
 from bot.templates.preview import PreviewStep, preview
@@ -29,7 +30,7 @@ from bot.templates.publishing import (
 from bot.templates.schema import Template, TemplateSet, version_of
 from bot.text.screen import whole_number
 from handlers.web.admin.auth import STATE as ADMIN_STATE
-from handlers.web.admin.auth import Admin, current
+from handlers.web.admin.auth import current
 from handlers.web.admin.layout import (
     Cell,
     csrf_field,

@@ -9,8 +9,9 @@ from bot.people.access import REVOKED, ROLES, Person
 from bot.people.access_requests import AccessRequests
 from bot.people.invites import Invite, Invites, invite_link, parse_expiry
 from bot.people.roles import VERDICTS, cancel_invite, change_role, create_invite, decide_request
+from bot.people.signin import Admin
 from bot.text.screen import whole_number
-from handlers.web.admin.auth import STATE, Admin, current
+from handlers.web.admin.auth import STATE, current
 from handlers.web.admin.layout import (
     Cell,
     csrf_field,
@@ -24,7 +25,6 @@ from handlers.web.admin.layout import (
     table,
     when,
 )
-from handlers.web.admin.telegram_side import announce_decision, announce_role
 
 EXPIRIES = (("1h", "1 hour"), ("12h", "12 hours"), ("1d", "1 day"), ("3d", "3 days"), ("7d", "7 days"),
             ("30d", "30 days"), ("90d", "90 days"))
@@ -170,7 +170,7 @@ async def users_home(request: web.Request) -> web.Response:
     svc = state.svc
     people = svc.access.people()
     body = (_notice(request, svc) + _requests(admin, svc)
-            + _invites(admin, svc, people, state.bot_username(request.app), request.query.get("invite", ""))
+            + _invites(admin, svc, people, state.messenger.username(), request.query.get("invite", ""))
             + _people(admin, svc, people))
     return page(admin, "users", "Users", body)
 
@@ -183,7 +183,8 @@ def _user_id(value: object) -> int | None:
 
 async def set_role(request: web.Request) -> web.Response:
     """Give a person a role, revoke or restore them, by the same rules as in Telegram; tell them there."""
-    admin, svc = current(request), request.app[STATE].svc
+    admin, state = current(request), request.app[STATE]
+    svc = state.svc
     form = await request.post()
     target, role = _user_id(form.get("user_id")), str(form.get("role", ""))
     if role not in (*ROLES, REVOKED):
@@ -195,14 +196,15 @@ async def set_role(request: web.Request) -> web.Response:
     refusal = change_role(svc.access, target, role, admin.user_id, admin.name)
     if refusal is not None:
         return redirect(query("/admin/users", {"refused": refusal, "user": target}))
-    told = await announce_role(request.app, before, role, draft)
+    told = await state.messenger.announce_role(before, role, draft)
     return redirect(query("/admin/users", {"done": role, "user": target, "told": int(told),
                                            "dropped": 1 if draft else None}))
 
 
 async def decide(request: web.Request) -> web.Response:
     """Approve or deny a stranger's request for access; every admin's copy in Telegram shows the outcome."""
-    admin, svc = current(request), request.app[STATE].svc
+    admin, state = current(request), request.app[STATE]
+    svc = state.svc
     form = await request.post()
     target, verdict = _user_id(form.get("user_id")), str(form.get("verdict", ""))
     if target is None or verdict not in VERDICTS:
@@ -210,7 +212,7 @@ async def decide(request: web.Request) -> web.Response:
     decided = decide_request(svc.access, AccessRequests(svc.store), target, verdict, admin.user_id, admin.name)
     if decided is None:
         return redirect(query("/admin/users", {"refused": "decided"}))
-    told = await announce_decision(request.app, decided)
+    told = await state.messenger.announce_access_decision(decided)
     done = "denied" if verdict == "deny" else "approved"
     return redirect(query("/admin/users", {"done": done, "user": target, "told": int(told)}))
 

@@ -1,0 +1,133 @@
+"""A request being written: the draft kept between messages, the engine's step on it, and the prompt shown."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+
+from telegram import Bot, Message
+
+from bot.app import Services
+from bot.i18n.catalog import t
+from bot.intake.customers import Customer
+from bot.intake.dialog import Action, Prompt, Step
+from bot.jira.ticket import Attachment
+from bot.storage.store import StoredDraft
+from handlers.telegram.common import drop_buttons, edit, main_keyboard, send
+from handlers.telegram.render import keyboard, prompt_text
+
+
+async def expire(bot: Bot, svc: Services, stored: StoredDraft) -> None:
+    """Drop a draft left alone too long and tell its owner."""
+    svc.store.delete_draft(stored.draft.user_id)
+    await drop_buttons(bot, stored.chat_id, stored.prompt_message_id)
+    if stored.draft.template_id:
+        svc.metrics.dialogs.labels(stored.draft.template_id, "abandoned").inc()
+    template = svc.engine.template_of(stored.draft)
+    name = template.title.get(stored.draft.lang) if template else "—"
+    hours = f"{svc.config.draft_expire_hours:g}"
+    await send(bot, stored.chat_id, html.escape(t("draft_expired", stored.draft.lang, template=name, hours=hours)),
+               main_keyboard(stored.draft.lang))
+    svc.metrics.notices.labels("draft_expired").inc()
+
+
+async def active_draft(bot: Bot, svc: Services, user_id: int) -> StoredDraft | None:
+    """Return the user's draft, expiring it first if it was left alone too long."""
+    stored = svc.store.get_draft(user_id)
+    if stored is not None and stored.updated_at < svc.clock() - svc.config.draft_expire_hours * 3600:
+        await expire(bot, svc, stored)
+        return None
+    return stored
+
+
+async def show(bot: Bot, svc: Services, chat_id: int, user_id: int, prompt: Prompt, notice: str | None,
+               *, edit_id: int | None, old_id: int | None, lead: str | None = None) -> None:
+    """Show a prompt: edit the tapped message in place where possible, else send a new one."""
+    text, markup = prompt_text(prompt, notice, lead=lead), keyboard(prompt)
+    if edit_id is not None and await edit(bot, chat_id, edit_id, text, markup):
+        if edit_id != old_id:
+            svc.store.set_prompt_message(user_id, edit_id)
+        return
+    message_id = await send(bot, chat_id, text, markup)
+    if old_id is not None and old_id != message_id:
+        await drop_buttons(bot, chat_id, old_id)
+    svc.store.set_prompt_message(user_id, message_id)
+
+
+def step_of(svc: Services, stored: StoredDraft, action: Action) -> Step:
+    """Let the engine take the action, and count dialogs that start, finish or are abandoned."""
+    before = stored.draft.template_id
+    step = svc.engine.handle(stored.draft, action)
+    template = stored.draft.template_id or before
+    if before is None and template is not None:
+        svc.metrics.dialogs.labels(template, "started").inc()
+    if step.outcome is not None and template is not None:
+        svc.metrics.dialogs.labels(template, "completed" if step.outcome == "confirmed" else "abandoned").inc()
+    return step
+
+
+async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step: Step,
+                edit_id: int | None = None) -> None:
+    """Persist what the engine changed, then show the user the result."""
+    draft = stored.draft
+    if step.outcome == "cancelled":
+        svc.store.delete_draft(draft.user_id)
+        if svc.searches is not None:
+            svc.searches.forget(draft.user_id)
+        cancelled = html.escape(t("cancelled", draft.lang))
+        if edit_id is None or not await edit(bot, chat_id, edit_id, cancelled, None):
+            await drop_buttons(bot, chat_id, stored.prompt_message_id)
+            await send(bot, chat_id, cancelled, main_keyboard(draft.lang))
+        return
+    if step.outcome == "confirmed":
+        card = dataclasses.replace(svc.engine.prompt(draft), buttons=())
+        ticket = svc.engine.preview(draft, svc.now())
+        jira_user = svc.store.jira_user_of(draft.user_id) or (
+            svc.config.jira.reporter_for(draft.user_id, draft.reporter.username) if svc.config.jira else None)
+        ticket = dataclasses.replace(ticket, reporter_query=jira_user)
+        # Written before Jira is called: from here on the request cannot be lost.
+        svc.store.confirm(draft, chat_id, ticket)
+        if ticket.customer:
+            svc.engine.customers.add(Customer(ticket.customer))
+        text = prompt_text(card, extra=t("sending", draft.lang))
+        if edit_id is None or not await edit(bot, chat_id, edit_id, text, None):
+            await drop_buttons(bot, chat_id, stored.prompt_message_id)
+            await send(bot, chat_id, text)
+        if svc.outbox is not None:
+            svc.outbox.kick()
+        return
+    if step.changed:
+        svc.store.save_draft(draft, chat_id, stored.prompt_message_id)
+    if step.prompt is not None:
+        if draft.stage == "summary" and svc.searches is not None and not draft.checked_similar:
+            # Searched while the salesperson reads the card, so Create need not wait for Jira.
+            svc.searches.look_ahead(draft.user_id, svc.engine.preview(draft, svc.now()), draft.lang)
+        await show(bot, svc, chat_id, draft.user_id, step.prompt, step.notice, edit_id=edit_id,
+                   old_id=stored.prompt_message_id, lead=step.lead)
+
+
+def attachment_of(message: Message) -> Attachment | None:
+    """Describe the file a message carries, if any."""
+    if message.photo:
+        photo = max(message.photo, key=lambda p: (p.file_size or 0, p.width * p.height))
+        return Attachment(photo.file_id, f"photo_{photo.file_unique_id}.jpg", photo.file_size, "image/jpeg", "photo")
+    if message.document:
+        doc = message.document
+        return Attachment(doc.file_id, doc.file_name or f"file_{doc.file_unique_id}", doc.file_size,
+                          doc.mime_type, "document")
+    if message.voice:
+        voice = message.voice
+        return Attachment(voice.file_id, f"voice_{voice.file_unique_id}.ogg", voice.file_size,
+                          voice.mime_type or "audio/ogg", "voice")
+    if message.video:
+        video = message.video
+        return Attachment(video.file_id, video.file_name or f"video_{video.file_unique_id}.mp4", video.file_size,
+                          video.mime_type or "video/mp4", "video")
+    if message.audio:
+        audio = message.audio
+        return Attachment(audio.file_id, audio.file_name or f"audio_{audio.file_unique_id}.mp3", audio.file_size,
+                          audio.mime_type, "audio")
+    if message.video_note:
+        note = message.video_note
+        return Attachment(note.file_id, f"video_{note.file_unique_id}.mp4", note.file_size, "video/mp4", "video")
+    return None
