@@ -22,8 +22,8 @@ from bot.text.yamlfile import ConfigError
 from handlers.web.admin.auth import create_login
 from handlers.web.server import build_web_app
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import BotMessage, FakeTelegram, FakeUser
 from tests.test_intake import answer_bug_until_summary
 from tests.test_web import free_port
 

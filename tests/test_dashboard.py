@@ -21,8 +21,8 @@ from bot.reports.dashboard import NO_URGENCY, compute, duration
 from bot.reports.request_log import RequestFilter, facets, search
 from bot.storage.store import Store
 from tests.conftest import START, Clock
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
 from tests.test_jira_to_telegram import SECRET, file_request, told
 from tests.test_web import Served, serving
 

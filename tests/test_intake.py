@@ -16,8 +16,8 @@ from tests.conftest import (
     free_the_disk,
     write_config,
 )
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram, FakeUser
 
 BUG = "Something is broken"
 

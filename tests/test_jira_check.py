@@ -28,7 +28,7 @@ from bot.jira.meta import (
 )
 from bot.templates.jira_check import check_templates, format_report
 from bot.templates.schema import TemplateSet, load_templates, parse_templates
-from tests.fake_jira import FakeJira
+from tests.fakes.jira import FakeJira
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "ticketsmith"

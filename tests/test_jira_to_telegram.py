@@ -11,8 +11,8 @@ import pytest
 
 from bot.jira.events import sign
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram, FakeUser
 from tests.test_intake import answer_bug_until_summary
 from tests.test_web import Served, serving
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.conftest import ADMIN_ID, SALES_IDS, RunningBot
-from tests.fake_telegram import FakeUser
+from tests.fakes.telegram import FakeUser
 from tests.test_intake import answer_bug_until_summary, created_issue
 
 

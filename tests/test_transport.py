@@ -18,7 +18,7 @@ from telegram.request import BaseRequest
 
 from handlers.telegram.runtime.transport import BotApiRequest
 from tests.conftest import TOKEN
-from tests.fake_telegram import make_png
+from tests.fakes.telegram import make_png
 
 PNG = make_png(8, 8)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

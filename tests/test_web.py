@@ -22,8 +22,8 @@ from bot.jira.events import sign
 from bot.jira.ticket import Reporter, Ticket
 from handlers.serve import serve
 from tests.conftest import SALES_IDS, TOKEN, Clock, build_bot, fill_the_disk, free_the_disk, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
 from tests.test_transport import JSON_VALUES, UPDATE_KINDS
 
 SECRET = "webhook-secret_123"
