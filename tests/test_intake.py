@@ -17,37 +17,8 @@ from tests.conftest import (
     write_config,
 )
 from tests.fakes.jira import FakeJira
-from tests.fakes.telegram import FakeTelegram, FakeUser
-
-BUG = "Something is broken"
-
-
-async def open_bug(bot: RunningBot, user: FakeUser) -> None:
-    """Start a request and pick the bug template."""
-    await bot.say(user, "/new")
-    await bot.tap(user, BUG)
-
-
-async def answer_bug_until_summary(bot: RunningBot, user: FakeUser, *, urgency: str = "Deal or go-live blocked",
-                                   deadline: str = "Friday") -> None:
-    """Walk the bug template to the summary card with typical answers."""
-    await open_bug(bot, user)
-    await bot.say(user, "Export to Excel fails since the update")
-    await bot.say(user, "acme")
-    await bot.tap(user, urgency)
-    if urgency != "Can wait":
-        await bot.say(user, "They sign on Friday, 40k deal")
-    await bot.say(user, deadline)
-    await bot.tap(user, "✅ Done")
-
-
-async def finish_with_defaults(bot: RunningBot, user: FakeUser) -> None:
-    """From the urgency question: not urgent, no deadline, no files — reaching the summary card."""
-    await bot.tap(user, "Can wait")
-    await bot.tap(user, "No deadline")
-    await bot.tap(user, "Skip ⏭")
-
-
+from tests.fakes.telegram import FakeTelegram
+from tests.helpers import answer_bug_until_summary, finish_with_defaults, open_bug
 
 
 async def test_start_greets_and_registers_commands(bot: RunningBot) -> None:

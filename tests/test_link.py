@@ -18,7 +18,7 @@ from bot.jira.gateway import JiraGateway
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, created_issue, write_config
 from tests.fakes.jira import FakeJira, Mode
 from tests.fakes.telegram import BotMessage, FakeTelegram, FakeUser
-from tests.test_intake import answer_bug_until_summary
+from tests.helpers import answer_bug_until_summary
 
 EVA_EMAIL = "eva@company.com"
 ASKED = "Asked an admin to confirm that {login} is you; I'll tell you when it's done."
