@@ -11,7 +11,7 @@ The default scenario is dialogs; `--scenario all` runs the three one after anoth
 and again in a closing summary. Nothing is asserted: the exit status is 0 once the figures are printed,
 whether or not the targets were met, and 1 only when the harness itself broke (a traceback is printed).
 
-Every scenario starts a fresh FakeTelegram and FakeJira (tests/fake_telegram.py, tests/fake_jira.py) on
+Every scenario starts a fresh FakeTelegram and FakeJira (tests/fakes/telegram.py, tests/fakes/jira.py) on
 127.0.0.1 in this process, and the real bot in a process of its own (bench/bot_process.py), built from a
 config file as `ticketsmith run` builds it and run through the same serve(): long polling, a real SQLite
 store in a temporary folder, python-jira on its worker threads, INFO logging to a file, SIGTERM to stop.
@@ -98,7 +98,7 @@ if str(ROOT) not in sys.path:
 from bench.jira_process import JiraProcess  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from tests.conftest import ADMIN_ID, TOKEN, write_config  # noqa: E402
-from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
+from tests.fakes.telegram import FakeTelegram, FakeUser  # noqa: E402
 
 JIRA_EMAIL = "bot@example.com"
 JIRA_TOKEN = "jira-api-token-secret"

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.fake_jira import FakeJira  # noqa: E402
+from tests.fakes.jira import FakeJira  # noqa: E402
 
 JIRA_NICENESS = 10  # added to the process's nice value: below the bot for the CPU
 

@@ -21,8 +21,8 @@ from bot.storage.store import Store
 from bot.templates.library import TemplateLibrary
 from handlers.telegram.runtime.processor import ChatOrderedProcessor
 from handlers.telegram.wiring import build_application
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token_secret"

@@ -9,7 +9,7 @@ import pytest
 from bot.people.access_requests import COOLDOWN, AccessRequests
 from bot.storage.store import Store
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot
-from tests.fake_telegram import BotMessage, FakeUser
+from tests.fakes.telegram import BotMessage, FakeUser
 
 # -- the record of requests ---------------------------------------------------------------------------------
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram
-from tests.test_admin_web import NEW_TEMPLATE, Site, file_directly, running_site
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
+from tests.helpers import NEW_TEMPLATE, Site, file_directly, running_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

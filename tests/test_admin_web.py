@@ -4,168 +4,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.config import ServerConfig, load_config
 from bot.intake.dialog import Draft
 from bot.jira.ticket import Reporter, Ticket
 from bot.people.signin import create_login
 from bot.text.yamlfile import ConfigError
-from handlers.serve import web_app
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
-from tests.test_intake import answer_bug_until_summary
-from tests.test_web import free_port
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
+from tests.helpers import JIRA_SECRET, NEW_TEMPLATE, Page, Site, answer_bug_until_summary, file_directly, running_site
 
-HOOK_SECRET = "jira-hook-secret"
 GET_PAGES = ("/admin/", "/admin/requests", "/admin/templates", "/admin/templates/history",
              "/admin/templates/versions/1", "/admin/users", "/admin/audit")
 POST_ROUTES = ("/admin/logout", "/admin/templates/check", "/admin/templates/publish",
                "/admin/templates/versions/1/rollback", "/admin/users/role", "/admin/users/access",
                "/admin/users/invite", "/admin/users/invite/cancel")
-NEW_TEMPLATE = """
-  - id: onboarding
-    title: {en: Onboard a new customer, ru: Подключить клиента, de: Neuen Kunden anbinden}
-    jira:
-      issue_type: Task
-      summary: "Onboarding: {customer}"
-    questions:
-      - id: customer
-        text: {en: "Which customer?", ru: "Какой клиент?", de: "Welcher Kunde?"}
-        type: customer
-      - id: plan
-        text: {en: "Which plan?", ru: "Какой тариф?", de: "Welcher Tarif?"}
-        type: choice
-        options:
-          - {value: basic, label: Basic}
-          - {value: pro, label: Pro, priority: High}
-"""
-
-
-@dataclass
-class Page:
-    """One HTTP answer as the browser got it."""
-
-    status: int
-    text: str
-    headers: Any
-    url: str
-
-
-class Client:
-    """A browser of sorts: its own cookies, and the CSRF token of the last signed-in page."""
-
-    def __init__(self, base: str) -> None:
-        """Open a cookie jar for the site at base."""
-        self.base = base
-        # The server is on 127.0.0.1: aiohttp keeps cookies for IP hosts only when told to.
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        self.csrf = ""
-
-    async def close(self) -> None:
-        """Close the client's connections."""
-        await self.http.close()
-
-    def _keep_csrf(self, text: str) -> None:
-        """Remember the CSRF token a signed-in page carries, as its forms would send it."""
-        found = re.search(r'name="csrf" value="([^"]+)"', text)
-        if found:
-            self.csrf = found.group(1)
-
-    async def open(self, url: str, *, follow: bool = True) -> Page:
-        """GET a page (a path on the site, or a whole URL such as a sign-in link)."""
-        async with self.http.get(url if url.startswith("http") else self.base + url,
-                                 allow_redirects=follow) as response:
-            page = Page(response.status, await response.text(), response.headers, str(response.url))
-        self._keep_csrf(page.text)
-        return page
-
-    async def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: str | None = None,
-                   follow: bool = True) -> Page:
-        """Submit a form, with the session's CSRF token unless another (or none: "") is given."""
-        form = dict(data or {})
-        token = self.csrf if csrf is None else csrf
-        if token:
-            form["csrf"] = token
-        async with self.http.post(self.base + path, data=form, allow_redirects=follow) as response:
-            page = Page(response.status, await response.text(), response.headers, str(response.url))
-        self._keep_csrf(page.text)
-        return page
-
-
-@dataclass
-class Site:
-    """The real bot and its HTTP server, with the admin page on it."""
-
-    bot: RunningBot
-    base: str
-    clients: list[Client]
-
-    @property
-    def svc(self) -> Any:
-        """Return the running bot's services."""
-        assert self.bot.svc is not None
-        return self.bot.svc
-
-    def client(self) -> Client:
-        """Return a new browser with no cookies."""
-        client = Client(self.base)
-        self.clients.append(client)
-        return client
-
-    async def link(self, user: FakeUser) -> str:
-        """Have the user send /web and return the sign-in link the bot answered with."""
-        await self.bot.say(user, "/web")
-        return sign_in_link(user.last)
-
-    async def signed_in(self, user_id: int = ADMIN_ID, name: str = "Olga") -> Client:
-        """Return a client signed in as this Telegram user, through the /web link."""
-        client = self.client()
-        page = await client.open(await self.link(self.bot.user(user_id, name)))
-        assert page.status == 200 and page.url.endswith("/admin/"), page.text
-        return client
-
-
-def sign_in_link(message: BotMessage) -> str:
-    """Return the one link in the bot's /web answer."""
-    links = [e["url"] for e in message.entities if e.get("type") == "text_link"]
-    assert len(links) == 1, message.text
-    return str(links[0])
-
-
-@asynccontextmanager
-async def running_site(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock,
-                       **server: Any) -> AsyncIterator[Site]:
-    """Start the bot with its HTTP server, as `ticketsmith run` does with server.port set."""
-    port = free_port()
-    notices = {"webhook_secret": HOOK_SECRET, "poll_seconds": 0, "merge_seconds": 60}
-    config = write_config(tmp_path, jira.url, server={"port": port, **server}, notices=notices)
-    running = RunningBot(tg, jira, config, clock)
-    await running.start()
-    assert running.svc is not None
-    runner = web.AppRunner(web_app(running.svc, running.app), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    site = Site(running, f"http://127.0.0.1:{port}", [])
-    try:
-        yield site
-    finally:
-        for client in site.clients:
-            await client.close()
-        await runner.cleanup()
-        await running.stop()
-
-
 @pytest.fixture
 async def site(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Site]:
     """The bot and its web server, with the example templates."""
@@ -176,20 +36,6 @@ async def site(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -
 def signin_page(page: Page) -> bool:
     """Say whether a page is the one that explains how to sign in."""
     return "send <b>/web</b>" in page.text and "Sign in" in page.text
-
-
-async def file_directly(site: Site, requests: list[tuple[int, str, str, str | None, str | None]]) -> None:
-    """Confirm requests (user, template, summary, customer, priority) as intake does; wait until Jira has them."""
-    store = site.svc.store
-    for n, (user_id, template_id, summary, customer, priority) in enumerate(requests):
-        site.bot.clock.advance(60)
-        draft = Draft(id=f"web{n:04d}", user_id=user_id, lang="en", reporter=Reporter(user_id, "Anna"),
-                      template_id=template_id)
-        store.confirm(draft, user_id, Ticket("SUP", "Bug", summary, "d", priority=priority, customer=customer))
-    site.svc.outbox.kick()
-    await site.bot.tg.wait_for(
-        lambda: store.db.execute("SELECT count(*) FROM requests WHERE jira_key IS NULL").fetchone()[0] == 0,
-        timeout=15)
 
 
 # -- signing in ----------------------------------------------------------------------------------------------
@@ -531,7 +377,7 @@ async def test_dashboard_draws_the_requests_filed_through_the_bot(site: Site, cl
     await site.bot.tap(anna, "No, create a new one")
     await site.bot.tg.wait_for(lambda: sum("Created SUP-" in m.text for m in anna.messages) == 2, timeout=15)
     jira = site.bot.jira
-    jira.add_webhook(f"{site.base}/jira/webhook", secret=HOOK_SECRET)
+    jira.add_webhook(f"{site.base}/jira/webhook", secret=JIRA_SECRET)
     jira.comment("SUP-1", "Looking at it")
     jira.resolve("SUP-1")
     await jira.aflush_webhooks()

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import SALES_IDS, Clock, RunningBot
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram
-from tests.test_web import Served, post_update, serving
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
+from tests.helpers import Served, post_update, serving
 
 # A poll as a Bot API server older than 9.6 writes it: its options carry no persistent_id, which
 # python-telegram-bot 22.8 requires.

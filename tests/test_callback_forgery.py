@@ -26,9 +26,9 @@ from telegram.ext import CallbackQueryHandler
 from bot.people.roles import change_role
 from bot.storage.store import StoredDraft
 from tests.conftest import ADMIN_ID, SALES_IDS, TOKEN, Clock, RunningBot, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram, FakeUser
-from tests.test_intake import answer_bug_until_summary
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram, FakeUser
+from tests.helpers import answer_bug_until_summary
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

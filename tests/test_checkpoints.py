@@ -16,8 +16,8 @@ from bot.storage.checkpoints import Checkpointer
 from bot.storage.store import Store
 from handlers.serve import serve
 from tests.conftest import SALES_IDS, Clock, build_bot, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
 
 PAGE = 4096
 WAL_HEADER, FRAME_HEADER = 32, 24

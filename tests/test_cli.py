@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_jira import FakeJira
+from tests.fakes.jira import FakeJira
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "ticketsmith"

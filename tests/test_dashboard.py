@@ -21,10 +21,9 @@ from bot.reports.dashboard import NO_URGENCY, compute, duration
 from bot.reports.request_log import RequestFilter, facets, search
 from bot.storage.store import Store
 from tests.conftest import START, Clock
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram
-from tests.test_jira_to_telegram import SECRET, file_request, told
-from tests.test_web import Served, serving
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
+from tests.helpers import JIRA_SECRET, Served, file_request, serving, told
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HOUR = 3600.0
@@ -65,7 +64,7 @@ def outcome(store: Store, key: str, *, responded: float | None = None, resolved:
 
 @pytest.fixture
 async def served(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
-    notices = {"webhook_secret": SECRET, "poll_seconds": 0, "merge_seconds": 60}
+    notices = {"webhook_secret": JIRA_SECRET, "poll_seconds": 0, "merge_seconds": 60}
     async for running in serving(tg, jira, tmp_path, clock, webhook=False, notices=notices):
         yield running
 
@@ -75,7 +74,7 @@ async def test_first_response_follow_up_and_resolution_are_recorded(served: Serv
     _, key = await file_request(tg, jira)
     filed_at = served.svc.store.request_by_key(key)
     assert filed_at is not None
-    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=JIRA_SECRET)
     clock.advance(2 * HOUR)
     jira.comment(key, "@sales which version does ACME run?", actor="alice")
     await told(served, clock)
@@ -122,7 +121,7 @@ def test_outcomes_take_the_earliest_response_and_the_latest_resolution(store: St
 async def test_the_bots_own_comment_is_not_a_response(served: Served, tg: FakeTelegram, jira: FakeJira,
                                                        clock: Clock) -> None:
     user, key = await file_request(tg, jira)
-    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=JIRA_SECRET)
     await user.tap("↩️ Reply")
     await tg.wait_for(lambda: "Write your answer" in user.last.text)
     await user.send("More details: it fails for files over 10 MB")

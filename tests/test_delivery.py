@@ -15,8 +15,8 @@ from bot.jira.gateway import CreatedIssue, DeliveryError, JiraGateway, classify
 from bot.jira.ticket import Reporter, Ticket
 from bot.storage.store import Request, Store
 from tests.conftest import Clock, RunningBot
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeUser
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeUser
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.conftest import RunningBot
-from tests.test_intake import answer_bug_until_summary, created_issue
+from tests.conftest import RunningBot, created_issue
+from tests.helpers import answer_bug_until_summary
 
 
 def seed_similar(bot: RunningBot) -> str:

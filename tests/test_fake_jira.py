@@ -21,7 +21,7 @@ from multidict import CIMultiDict
 
 from bot.jira.events import parse_issue_history, parse_webhook, verify_signature
 from tests.conftest import Clock
-from tests.fake_jira import MAX_RECONCILE, FakeJira, Mode
+from tests.fakes.jira import MAX_RECONCILE, FakeJira, Mode
 
 MODES: tuple[Mode, ...] = ("cloud", "dc8", "dc9")
 DC_MODES: tuple[Mode, ...] = ("dc8", "dc9")

@@ -38,7 +38,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import FakeTelegram, FakeUser, make_png
+from tests.fakes.telegram import FakeTelegram, FakeUser, make_png
 
 TOKEN = "123:TEST"
 

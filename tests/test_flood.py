@@ -15,8 +15,8 @@ from telegram.ext import ExtBot
 from handlers.telegram.common import replace, send
 from handlers.telegram.runtime.flood import PatientRateLimiter
 from tests.conftest import ADMIN_ID, TOKEN, Clock, RunningBot, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram, FakeUser
 
 # Each refusal builds a RetryAfter, which reads retry_after, flagged by python-telegram-bot 22 as changing type.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

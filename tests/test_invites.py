@@ -21,7 +21,7 @@ from bot.people.invites import (
 )
 from bot.storage.store import Store
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot
-from tests.fake_telegram import FakeUser
+from tests.fakes.telegram import FakeUser
 
 # -- pure parts ---------------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Templates checked against Jira's create screens: real python-jira against the fake Jira, and the CLI."""
+"""Templates checked against Jira's create screens: real python-jira against the fake Jira, the CLI, and at start-up."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ from bot.jira.meta import (
 )
 from bot.templates.jira_check import check_templates, format_report
 from bot.templates.schema import TemplateSet, load_templates, parse_templates
-from tests.fake_jira import FakeJira
+from tests.conftest import ADMIN_ID, Clock, RunningBot, write_config
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "ticketsmith"
@@ -418,3 +420,22 @@ def test_check_exits_3_when_jira_is_down_or_refuses_the_credentials(folder: Path
     [line] = down.stderr.strip().splitlines()
     assert line.startswith(f"ticketsmith: Jira at {jira.url} could not be reached")
     assert "wrong-secret-4711" not in refused.stderr + refused.stdout
+
+
+async def test_templates_jira_would_refuse_are_not_offered(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                           clock: Clock) -> None:
+    jira.require_field("Bug", "duedate")
+    running = RunningBot(tg, jira, write_config(tmp_path, jira.url), clock)
+    admin = running.user(ADMIN_ID, "Olga", username="olga")
+    await admin.send("hello")  # an admin the bot can reach
+    await running.start()
+    try:
+        await tg.wait_for(lambda: any("not offered" in m.text for m in admin.messages), timeout=10)
+        notice = next(m for m in admin.messages if "not offered" in m.text)
+        assert "bug: 1 problem" in notice.text and "duedate" in notice.text
+        user = running.user()
+        await running.say(user, "/new")
+        assert "Something is broken" not in user.last.buttons()
+        assert "A feature for a deal" in user.last.buttons()
+    finally:
+        await running.stop()

@@ -23,7 +23,7 @@ from bot.jira.events import (
     sign,
     verify_signature,
 )
-from tests.fake_jira import FakeJira
+from tests.fakes.jira import FakeJira
 
 BASE = "https://acme.atlassian.net"
 DC_BASE = "https://jira.acme.example"

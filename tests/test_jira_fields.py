@@ -11,7 +11,7 @@ from bot.jira.fields import shape_value
 from bot.jira.gateway import DeliveryError, JiraGateway
 from bot.jira.meta import FieldMeta
 from bot.jira.ticket import Ticket
-from tests.fake_jira import FakeJira
+from tests.fakes.jira import FakeJira
 
 AUTH = {"cloud": {"email": "bot@example.com", "api_token": "tok"}, "dc9": {"pat": "pat-secret"},
         "dc8": {"pat": "pat-secret"}}

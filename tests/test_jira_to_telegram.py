@@ -11,48 +11,23 @@ import pytest
 
 from bot.jira.events import sign
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram, FakeUser
-from tests.test_intake import answer_bug_until_summary
-from tests.test_web import Served, serving
-
-SECRET = "jira-hook-secret"
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
+from tests.helpers import JIRA_SECRET, Served, answer_bug_until_summary, file_request, serving, told
 
 
 @pytest.fixture
 async def served(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
-    notices = {"webhook_secret": SECRET, "poll_seconds": 0, "merge_seconds": 60,
+    notices = {"webhook_secret": JIRA_SECRET, "poll_seconds": 0, "merge_seconds": 60,
                "answer_transition": "In Progress"}
     async for running in serving(tg, jira, tmp_path, clock, webhook=False, notices=notices):
         yield running
 
 
-async def file_request(tg: FakeTelegram, jira: FakeJira) -> tuple[FakeUser, str]:
-    """A salesperson files a request through the dialog; return them and the issue key."""
-    user = tg.user(SALES_IDS[0], "Anna", username="anna")
-    steps = [("send", "/new", "What do you need?"), ("tap", "Something is broken", "What is wrong?"),
-             ("send", "Export to Excel fails since the update", "Which customer?"), ("send", "acme", "How urgent"),
-             ("tap", "Can wait", "By when"), ("tap", "No deadline", "Screenshots"),
-             ("tap", "Skip ⏭", "Please check"), ("tap", "✅ Create", "Created SUP-")]
-    for how, what, expect in steps:
-        await (user.send(what) if how == "send" else user.tap(what))
-        await tg.wait_for(lambda expect=expect: any(expect in m.text for m in user.messages[-3:]), timeout=10)
-    return user, next(iter(jira.issues))
-
-
-async def told(served: Served, clock: Clock, seconds: float = 61) -> None:
-    """Let the merge window pass and the inbox flush."""
-    await asyncio.sleep(0.3)  # webhook deliveries are in flight
-    clock.advance(seconds)
-    assert served.svc.inbox is not None
-    served.svc.inbox.kick()
-    await asyncio.sleep(0.3)
-
-
 async def test_status_and_comment_by_webhook_arrive_as_one_notice_once(served: Served, tg: FakeTelegram,
                                                                        jira: FakeJira, clock: Clock) -> None:
     user, key = await file_request(tg, jira)
-    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET, duplicate=True)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=JIRA_SECRET, duplicate=True)
     jira.transition(key, "In Progress", actor="alice")
     jira.comment(key, "Looking into it, *reproduced* on our side", actor="alice")
     await told(served, clock)
@@ -66,7 +41,7 @@ async def test_status_and_comment_by_webhook_arrive_as_one_notice_once(served: S
 async def test_the_bots_own_comment_is_not_announced(served: Served, tg: FakeTelegram, jira: FakeJira,
                                                      clock: Clock) -> None:
     user, _ = await file_request(tg, jira)
-    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=JIRA_SECRET)
     await user.tap("↩️ Reply")
     await tg.wait_for(lambda: "Write your answer" in user.last.text)
     await user.send("More details: it fails for files over 10 MB")
@@ -79,7 +54,7 @@ async def test_the_bots_own_comment_is_not_announced(served: Served, tg: FakeTel
 async def test_poller_and_webhook_seeing_the_same_change_tell_it_once(served: Served, tg: FakeTelegram,
                                                                       jira: FakeJira, clock: Clock) -> None:
     user, key = await file_request(tg, jira)
-    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=JIRA_SECRET)
     jira.resolve(key, "Fixed", actor="alice")
     await asyncio.sleep(0.3)
     assert served.svc.inbox is not None and served.svc.gateway is not None
@@ -101,7 +76,7 @@ async def test_polling_alone_reaches_the_salesperson(served: Served, tg: FakeTel
 
 async def test_needs_info_round_trip(served: Served, tg: FakeTelegram, jira: FakeJira, clock: Clock) -> None:
     user, key = await file_request(tg, jira)
-    jira.add_webhook(f"{served.base}/jira/webhook", secret=SECRET)
+    jira.add_webhook(f"{served.base}/jira/webhook", secret=JIRA_SECRET)
     jira.transition(key, "Waiting for sales", actor="alice")
     jira.comment(key, "@sales which Excel version does ACME use?", actor="alice")
     await told(served, clock)
@@ -127,7 +102,7 @@ async def test_webhook_with_a_bad_signature_is_refused(served: Served, signature
 
 async def test_webhook_with_a_good_signature_is_taken(served: Served) -> None:
     body = b'{"webhookEvent": "comment_created"}'
-    headers = {"Content-Type": "application/json", "X-Hub-Signature": sign(SECRET, body)}
+    headers = {"Content-Type": "application/json", "X-Hub-Signature": sign(JIRA_SECRET, body)}
     async with served.http.post(f"{served.base}/jira/webhook", data=body, headers=headers) as response:
         assert response.status == 200 and await response.json() == {"accepted": 0}
 

@@ -32,3 +32,14 @@ async def test_unsupported_language_falls_back_to_english(bot: RunningBot) -> No
     user = bot.user(SALES_IDS[1], "Marie", language_code="fr")
     await bot.say(user, "/new")
     assert "What do you need?" in user.last.text
+
+
+async def test_russian_user_gets_russian_dialog(bot: RunningBot) -> None:
+    user = bot.user(SALES_IDS[1], "Иван", language_code="ru")
+    await bot.say(user, "/new")
+    assert "Что вам нужно?" in user.last.text
+    await bot.tap(user, "Что-то сломалось")
+    assert "Что не так?" in user.last.text
+    await bot.say(user, "Экспорт не работает после обновления")
+    await bot.say(user, "Ромашка")
+    assert "Насколько срочно?" in user.last.text

@@ -16,9 +16,9 @@ from bot.config import JiraConfig
 from bot.i18n.catalog import LANGUAGES, MESSAGES
 from bot.jira.gateway import JiraGateway
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, created_issue, write_config
-from tests.fake_jira import FakeJira, Mode
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
-from tests.test_intake import answer_bug_until_summary
+from tests.fakes.jira import FakeJira, Mode
+from tests.fakes.telegram import BotMessage, FakeTelegram, FakeUser
+from tests.helpers import answer_bug_until_summary
 
 EVA_EMAIL = "eva@company.com"
 ASKED = "Asked an admin to confirm that {login} is you; I'll tell you when it's done."

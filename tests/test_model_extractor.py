@@ -19,8 +19,8 @@ from bot.intake.extract import extract, is_sure
 from bot.intake.model_hints import ModelHints, checked_answer, read_hints
 from bot.templates.schema import TemplateSet, load_templates
 from tests.conftest import ROOT, SALES_IDS, Clock, RunningBot, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
 
 TODAY = date(2026, 11, 23)
 VAGUE = "Globex has trouble again with the thing, have a look please"

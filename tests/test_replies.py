@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.conftest import ADMIN_ID, SALES_IDS, RunningBot
-from tests.fake_telegram import FakeUser
-from tests.test_intake import answer_bug_until_summary, created_issue
+from tests.conftest import ADMIN_ID, SALES_IDS, RunningBot, created_issue
+from tests.fakes.telegram import FakeUser
+from tests.helpers import answer_bug_until_summary
 
 
 async def filed(bot: RunningBot) -> tuple[FakeUser, str]:

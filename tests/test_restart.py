@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SALES_IDS, TOKEN, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram, FakeUser
 
 SCRIPT = Path(sys.executable).parent / "ticketsmith"
 

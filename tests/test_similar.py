@@ -16,7 +16,7 @@ from bot.jira.gateway import DeliveryError
 from bot.jira.similar import JQL_RESERVED, STOP_WORDS, TEXT_WORDS, jql_escape, keywords, similar_jql
 from bot.jira.similar_search import Found, SimilarSearches, query_for
 from bot.jira.ticket import Ticket
-from tests.fake_jira import FakeJira
+from tests.fakes.jira import FakeJira
 
 
 @pytest.mark.parametrize(("text", "lang", "expected"), [

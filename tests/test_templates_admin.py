@@ -17,9 +17,9 @@ from bot.templates.schema import version_of
 from bot.text.yamlfile import ConfigError
 from handlers.serve import serve
 from tests.conftest import ADMIN_ID, ROOT, Clock, RunningBot, build_bot, created_issue, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram, FakeUser
-from tests.test_intake import finish_with_defaults, open_bug
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram, FakeUser
+from tests.helpers import finish_with_defaults, open_bug
 
 EXAMPLE = (ROOT / "templates.example.yaml").read_text(encoding="utf-8")
 IDEA = """\

@@ -18,7 +18,8 @@ from telegram.request import BaseRequest
 
 from handlers.telegram.runtime.transport import BotApiRequest
 from tests.conftest import TOKEN
-from tests.fake_telegram import make_png
+from tests.fakes.telegram import make_png
+from tests.helpers import JSON_VALUES, UPDATE_KINDS
 
 PNG = make_png(8, 8)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -215,12 +216,6 @@ async def test_it_must_be_initialized_and_can_be_again(server: Server) -> None:
         await transport.shutdown()
 
 
-# Any JSON, and the kinds of update it may come as.
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-    max_leaves=20)
-UPDATE_KINDS = st.sampled_from(["message", "callback_query", "my_chat_member", "poll", "edited_message", "x"])
 GOOD_MESSAGE = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}, "text": "hi"}
 ITEMS = st.one_of(st.just(("message", GOOD_MESSAGE)), st.tuples(UPDATE_KINDS, JSON_VALUES))
 

@@ -16,8 +16,8 @@ from bot.people.roles import change_role
 from bot.storage.store import SEEN_RESOLUTION, Store
 from handlers.telegram.menus import register_admins
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot
-from tests.fake_telegram import FakeUser
-from tests.test_intake import answer_bug_until_summary
+from tests.fakes.telegram import FakeUser
+from tests.helpers import answer_bug_until_summary
 
 # -- the rules, without Telegram ----------------------------------------------------------------------------
 

@@ -5,72 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app import Services
 from bot.intake.dialog import Draft
 from bot.jira.events import sign
 from bot.jira.ticket import Reporter, Ticket
-from handlers.serve import serve
-from tests.conftest import SALES_IDS, TOKEN, Clock, build_bot, fill_the_disk, free_the_disk, write_config
-from tests.fake_jira import FakeJira
-from tests.fake_telegram import FakeTelegram
-from tests.test_transport import JSON_VALUES, UPDATE_KINDS
-
-SECRET = "webhook-secret_123"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Served:
-    """A bot run by handlers.serve, as `ticketsmith run` runs it."""
-
-    svc: Services
-    app: Any
-    base: str
-    http: aiohttp.ClientSession
-
-
-async def serving(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock, *, webhook: bool,
-                  server: dict[str, Any] | None = None, **sections: Any) -> AsyncIterator[Served]:
-    """Run the bot with handlers.serve and its HTTP server; extra config sections as keyword arguments."""
-    port = free_port()
-    hook = {"webhook": {"url": "https://bot.example.com", "secret_token": SECRET}} if webhook else {}
-    config = write_config(tmp_path, jira.url, server={"port": port, **(server or {})},
-                          telegram={"token": TOKEN, **hook}, **sections)
-    svc, app = build_bot(config, tg, clock)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(svc, app, stop))
-    base = f"http://127.0.0.1:{port}"
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            try:
-                async with http.get(f"{base}/healthz") as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.02)
-        for _ in range(200):
-            if app.running:
-                break
-            await asyncio.sleep(0.02)
-        yield Served(svc, app, base, http)
-    stop.set()
-    await asyncio.wait_for(task, timeout=30)
+from tests.conftest import SALES_IDS, Clock, fill_the_disk, free_the_disk
+from tests.fakes.jira import FakeJira
+from tests.fakes.telegram import FakeTelegram
+from tests.helpers import JIRA_SECRET, JSON_VALUES, TELEGRAM_SECRET, UPDATE_KINDS, Served, post_update, serving
 
 
 @pytest.fixture
@@ -162,20 +111,10 @@ async def test_metrics_count_updates_and_dialogs(polled: Served, tg: FakeTelegra
     assert "ticketsmith_handler_seconds_bucket" in text and "ticketsmith_outbox_depth 0.0" in text
 
 
-async def post_update(served: Served, update: dict[str, Any], secret: str | None = SECRET,
-                      body: bytes | None = None) -> int:
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    async with served.http.post(f"{served.base}/telegram", json=None if body else update, data=body,
-                                headers=headers) as response:
-        return response.status
-
-
 async def test_webhook_is_registered_with_its_secret(hooked: Served, tg: FakeTelegram) -> None:
     assert tg.webhook is not None
     assert tg.webhook["url"] == "https://bot.example.com/telegram"
-    assert tg.webhook["secret_token"] == SECRET
+    assert tg.webhook["secret_token"] == TELEGRAM_SECRET
 
 
 async def test_webhook_update_is_handled_before_it_is_acknowledged(hooked: Served, tg: FakeTelegram) -> None:
@@ -202,7 +141,6 @@ async def test_webhook_refuses_what_is_not_an_update(hooked: Served, body: bytes
     assert await post_update(hooked, {}, body=body) == 400
 
 
-JIRA_SECRET = "jira-hook-secret"
 DEEP = {"array": b"[" * 100_000 + b"]" * 100_000, "object": b'{"a":' * 100_000 + b"1" + b"}" * 100_000}
 
 
@@ -221,7 +159,7 @@ async def post_jira(served: Served, body: bytes) -> tuple[int, str]:
 
 
 async def post_telegram(served: Served, body: bytes) -> tuple[int, str]:
-    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
     async with served.http.post(f"{served.base}/telegram", data=body, headers=headers) as response:
         return response.status, await response.text()
 
