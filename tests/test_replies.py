@@ -101,6 +101,8 @@ async def test_reply_on_another_salespersons_issue_is_refused_until_they_join_it
     await answer_bug_until_summary(bot, boris)
     await bot.tap(boris, "✅ Create")
     await bot.tap(boris, f"Same problem: add my customer to {key}")
+    # The outbox confirms the join when Jira has the comment; wait for it so it cannot land after the prompt.
+    await bot.tg.wait_for(lambda: any(f"Added to {key}" in m.text for m in boris.messages), timeout=10)
     await bot.handled(await boris.tap_data(f"reply:{key}"))
     assert f"Write your answer for {key}" in boris.last.text
     await bot.say(boris, "Globex needs it too")
