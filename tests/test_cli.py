@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,7 @@ def test_check_masks_the_credentials_in_jiras_url(tmp_path: Path) -> None:
     masked = jira.url.replace("http://", "http://***@")
     assert f"jira: {masked} — Jira Cloud" in reached.stdout
     assert down.returncode == 3
-    assert down.stderr.startswith(f"ticketsmith: Jira at {masked} could not be reached")
+    assert down.stderr.splitlines()[-1].startswith(f"ticketsmith: Jira at {masked} could not be reached")
     for result in (reached, down):
         assert "url-secret-4711" not in result.stdout + result.stderr
 
@@ -140,3 +141,64 @@ def test_run_names_a_database_location_it_cannot_write(tmp_path: Path, storage: 
         "ticketsmith: the configuration has problems:",
         f"  - {reason.format(folder=tmp_path)}; set storage.path in {config} to a file in a folder the bot can "
         "write to"]
+
+
+def test_version_comes_from_the_installed_package() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"ticketsmith {metadata.version('ticketsmith')}\n"
+
+
+def test_run_help_says_how_updates_arrive_and_what_the_signals_do() -> None:
+    text = " ".join(run("run", "--help").stdout.split())
+    assert "by long polling (no public URL needed), or by webhook when telegram.webhook.url is set" in text
+    assert "/healthz, /readyz, /metrics, Jira's webhook at /jira/webhook and the admin page at /admin/" in text
+    assert "SIGHUP re-reads the templates file" in text and "SIGTERM or SIGINT" in text
+
+
+def test_check_help_lists_its_exit_codes() -> None:
+    lines = run("check", "--help").stdout.splitlines()
+    codes = [line.split()[0] for line in lines[lines.index("exit codes:") + 1:] if line.startswith("  ") and
+             line.split()[0].isdigit()]
+    assert codes == ["0", "1", "2", "3"]
+    text = " ".join(run("check", "--help").stdout.split())
+    assert "1 a template does not fit Jira's create screens" in text
+    assert "3 Jira cannot be reached, refuses the bot's credentials" in text
+
+
+def test_check_says_what_it_is_doing_on_stderr_and_keeps_stdout_the_report(tmp_path: Path) -> None:
+    with FakeJira("cloud", email="bot@example.com", api_token="tok") as jira:
+        config = write_config(tmp_path, jira.url.replace("http://", "http://bot:url-secret-4711@"))
+        result = run("check", "--config", str(config))
+    masked = jira.url.replace("http://", "http://***@")
+    assert result.returncode == 0, result.stderr
+    progress = result.stderr.splitlines()
+    assert progress[0] == f"Checking 3 template(s) against Jira at {masked}: reading the create screens of " \
+                          "project(s) SUP…"
+    assert progress[1].startswith("Read Jira Cloud") and "'s create screens in" in progress[1]
+    assert "Checking" not in result.stdout and result.stdout.startswith("config: ")
+    assert "url-secret-4711" not in result.stdout + result.stderr
+
+
+def test_log_level_option_wins_over_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "telegram: {token: '123:abc-token-4711', api_base_url: 'http://127.0.0.1:9/bot'}\n"
+        "jira: {url: 'http://127.0.0.1:9', project: SUP, email: a@example.com, api_token: secret-value}\n"
+        f"templates: {ROOT / 'templates.example.yaml'}\n"
+        "storage: {path: t.db}\n"
+        "logging: {level: debug}\n", encoding="utf-8")
+    from_config = run("run", "--config", str(config))
+    quieter = run("run", "--config", str(config), "--log-level", "WARNING")
+    assert from_config.returncode == quieter.returncode == 3
+    assert " DEBUG " in from_config.stderr and "Calling Bot API endpoint `getMe`" in from_config.stderr
+    assert " DEBUG " not in quieter.stderr and " INFO " not in quieter.stderr
+    assert "abc-token-4711" not in from_config.stderr + quieter.stderr
+
+
+def test_an_unknown_log_level_in_the_config_is_named_with_its_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "https://jira.example.com")
+    config.write_text(config.read_text(encoding="utf-8") + "logging: {level: loud}\n", encoding="utf-8")
+    result = run("check", "--offline", "--config", str(config))
+    assert result.returncode == 2
+    assert "line 6: 'logging.level' must be one of debug, info, warning, error" in result.stderr
