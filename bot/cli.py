@@ -1,4 +1,5 @@
-"""The `ticketsmith` command: run the bot, check the config and templates, or try the dialog in a terminal."""
+"""The `ticketsmith` command: run the bot, check the config and templates, back up the database, or try the dialog
+in a terminal."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from pathlib import Path
 
 from bot.config import Config, JiraConfig, load_config
 from bot.console import run_console
+from bot.dialog import human_size
 from bot.i18n import LANGUAGES
 from bot.jira_check import check_templates, format_report
 from bot.jira_meta import JiraMeta
 from bot.logs import LEVELS, RedactSecrets, hide_url_credentials, setup_logging
 from bot.services import build_directory, build_engine, build_services
-from bot.store import StoreUnavailable
+from bot.store import BackupFailed, StoreUnavailable, backup_database
 from bot.templates import load_templates
 from bot.tracker import DeliveryError, JiraGateway
 from bot.yamlfile import ConfigError
@@ -147,6 +149,23 @@ def _check_against_jira(config: Config, jira: JiraConfig) -> int:
     return 1 if any(results.values()) else 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database to PATH while the bot runs, check the copy and print a summary."""
+    try:
+        config = load_config(Path(args.config), need_telegram=False, need_jira=False)
+    except ConfigError as error:
+        return _fail(error)
+    _setup_logging(config, args)
+    try:
+        done = backup_database(config.storage_path, Path(args.path))
+    except BackupFailed as error:
+        print(f"ticketsmith: backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"backup: {config.storage_path} -> {done.path}: {done.requests} requests, {human_size(done.size)}, "
+          f"integrity ok, {done.seconds:.1f} s")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """Walk a template in the terminal and print the Jira issue it would create."""
     try:
@@ -188,6 +207,15 @@ exit codes:
   3  Jira cannot be reached, refuses the bot's credentials or access, or its
      create screens cannot be read"""
 
+BACKUP_DESCRIPTION = """\
+Copy the database (storage.path in the config) to PATH while the bot runs,
+with SQLite's online backup: the copy is the database as it stood when the
+backup began, and the bot keeps working meanwhile. The copy is written beside
+PATH, checked (PRAGMA integrity_check, every request present) and only then
+moved to PATH. Exit code 0 with a one-line summary, 1 if the backup failed,
+2 if the config has problems."""
+
+
 def _version() -> str:
     """Return the installed package's version."""
     try:
@@ -211,13 +239,18 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--offline", action="store_true",
                        help="skip the telegram and jira sections and the check against Jira (no secrets needed)")
     check.set_defaults(func=cmd_check)
+    backup = commands.add_parser("backup", help="copy the database to a file while the bot runs",
+                                 description=BACKUP_DESCRIPTION,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    backup.add_argument("path", metavar="PATH", help="the file to write the copy to (replaced if it exists)")
+    backup.set_defaults(func=cmd_backup)
     chat = commands.add_parser("chat", help="walk a request in the terminal and print the Jira issue")
     chat.add_argument("--template", help="start with this template id")
     chat.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the dialog")
     chat.set_defaults(func=cmd_chat)
-    for command in (run, check, chat):
+    for command in (run, check, backup, chat):
         command.add_argument("--config", default="config.yaml", help="path to the config file (default: %(default)s)")
-    for command in (run, check):
+    for command in (run, check, backup):
         command.add_argument("--log-level", choices=LEVELS, type=str.lower,
                              help="log at this level; overrides logging.level in the config (info if neither)")
     return root
