@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n.catalog import LANGUAGES
+from bot.logs import LEVELS
 from bot.text.yamlfile import ConfigError, LineDict, LineList, read_yaml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -162,6 +163,7 @@ class Config:
     telegram: TelegramConfig | None = None
     jira: JiraConfig | None = None
     log_format: str = "text"
+    log_level: str = "info"
     server: ServerConfig = field(default_factory=ServerConfig)
     notices: NoticesConfig = field(default_factory=NoticesConfig)
     extractor: ExtractorConfig | None = None
@@ -485,6 +487,10 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
     log_format = reader.get(logging_section, "logging", "format", str, "text")
     if log_format not in ("text", "json"):
         reader.problem(logging_section.line_of("format"), "'logging.format' must be text or json")
+    log_level = str(reader.get(logging_section, "logging", "level", str, "info")).lower()
+    if log_level not in LEVELS:
+        reader.problem(logging_section.line_of("level"), f"'logging.level' must be one of {', '.join(LEVELS)}")
+        log_level = "info"
     people = AccessConfig(_people(reader, access, "admins"), _people(reader, access, "users"))
     server_section = reader.section("server")
     server = ServerConfig(
@@ -520,6 +526,7 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         telegram=telegram,
         jira=jira,
         log_format=log_format,
+        log_level=log_level,
         server=server,
         notices=notices,
         extractor=extractor,

@@ -17,6 +17,9 @@ _URL_CREDENTIALS = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s@]+@")
 # Who and what a log line is about, set where an update or a request is being handled.
 USER_ID: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+# The levels `logging.level` and `--log-level` take, from the most to the least talkative.
+_LEVEL_NUMBERS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+LEVELS = tuple(_LEVEL_NUMBERS)
 
 
 class AddContext(logging.Filter):
@@ -78,9 +81,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(fmt: str = "text", secrets: Iterable[str] = (), level: int = logging.INFO,
+def level_number(name: str) -> int:
+    """Return the logging module's number for one of LEVELS."""
+    try:
+        return _LEVEL_NUMBERS[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown log level {name!r}; use one of {', '.join(LEVELS)}") from None
+
+
+def setup_logging(fmt: str = "text", secrets: Iterable[str] = (), level: int | str = logging.INFO,
                   stream: TextIO | None = None) -> RedactSecrets:
-    """Configure the root logger; return the redaction filter so more secrets can be added."""
+    """Configure the root logger at a level (a number or one of LEVELS); return the redaction filter."""
+    if isinstance(level, str):
+        level = level_number(level)
     handler = logging.StreamHandler(stream or sys.stderr)
     redact = RedactSecrets(secrets)
     handler.addFilter(AddContext())

@@ -1,4 +1,5 @@
-"""The `ticketsmith` command: run the bot, check the config and templates, or try the dialog in a terminal."""
+"""The `ticketsmith` command: run the bot, check the config and templates, back up the database, or try the dialog
+in a terminal."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
+from importlib import metadata
 from pathlib import Path
 
 from bot.app import build_directory, build_engine, build_services
 from bot.config import Config, JiraConfig, load_config
 from bot.i18n.catalog import LANGUAGES
+from bot.intake.dialog import human_size
 from bot.jira.gateway import DeliveryError, JiraGateway
 from bot.jira.meta import JiraMeta
-from bot.logs import RedactSecrets, hide_url_credentials, setup_logging
-from bot.storage.store import StoreUnavailable
+from bot.logs import LEVELS, RedactSecrets, hide_url_credentials, setup_logging
+from bot.storage.store import BackupFailed, StoreUnavailable, backup_database
 from bot.templates.jira_check import check_templates, format_report
 from bot.templates.schema import load_templates
 from bot.text.yamlfile import ConfigError
@@ -30,12 +34,17 @@ def _fail(error: ConfigError) -> int:
     return 2
 
 
+def _setup_logging(config: Config, args: argparse.Namespace) -> None:
+    """Log at --log-level if given, else at the config's logging.level."""
+    setup_logging(config.log_format, config.secrets, args.log_level or config.log_level)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the bot with long polling until interrupted."""
+    """Run the bot until SIGTERM or SIGINT."""
     try:
         config = load_config(Path(args.config))
         assert config.telegram is not None and config.jira is not None
-        setup_logging(config.log_format, config.secrets)
+        _setup_logging(config, args)
         svc = build_services(config)
     except ConfigError as error:
         return _fail(error)
@@ -84,6 +93,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         lines = _summary(config)
     except ConfigError as error:
         return _fail(error)
+    _setup_logging(config, args)
     print(f"config: {config.path} — OK")
     for line in lines:
         print(line)
@@ -122,17 +132,39 @@ def _check_against_jira(config: Config, jira: JiraConfig) -> int:
     templates = load_templates(config.templates_path)
     projects = {t.jira.project or config.jira_project for t in templates.templates}
     redact = RedactSecrets(config.secrets)
+    # What it is doing goes to stderr, so stdout stays the report; Jira may take a while to answer.
+    print(redact.scrub(f"Checking {len(templates.templates)} template(s) against Jira at {jira.url}: reading the "
+                       f"create screens of project(s) {', '.join(sorted(projects))}…"), file=sys.stderr)
+    started = time.monotonic()
     try:
         meta = asyncio.run(_fetch_meta(jira, projects))
     except DeliveryError as error:
         print(redact.scrub(f"ticketsmith: {_jira_failure(jira, error)}"), file=sys.stderr)
         return 3
+    print(f"Read {meta.product}'s create screens in {time.monotonic() - started:.1f} s; comparing…", file=sys.stderr)
     print(redact.scrub(f"jira: {jira.url} — {meta.product}; checking {len(templates.templates)} template(s) against "
                        f"project(s) {', '.join(sorted(projects))}"))
     results = check_templates(templates, meta, config.jira_project)
     for line in format_report(results):
         print(redact.scrub(line))
     return 1 if any(results.values()) else 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database to PATH while the bot runs, check the copy and print a summary."""
+    try:
+        config = load_config(Path(args.config), need_telegram=False, need_jira=False)
+    except ConfigError as error:
+        return _fail(error)
+    _setup_logging(config, args)
+    try:
+        done = backup_database(config.storage_path, Path(args.path))
+    except BackupFailed as error:
+        print(f"ticketsmith: backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"backup: {config.storage_path} -> {done.path}: {done.requests} requests, {human_size(done.size)}, "
+          f"integrity ok, {done.seconds:.1f} s")
+    return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -150,23 +182,78 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+RUN_DESCRIPTION = """\
+Run the bot until SIGTERM or SIGINT.
+
+Telegram's updates arrive by long polling (no public URL needed), or by webhook
+when telegram.webhook.url is set: Telegram then posts them to that URL plus
+telegram.webhook.path, which your HTTPS proxy passes on to server.port. With
+server.port set the bot also serves /healthz, /readyz, /metrics, Jira's webhook
+at /jira/webhook and the admin page at /admin/.
+
+SIGHUP re-reads the templates file, as /reload does. SIGTERM or SIGINT: no new
+updates are taken, the ones in progress finish, the database is closed."""
+
+CHECK_DESCRIPTION = """\
+Validate the config file, templates and customers, then check every template
+against Jira's create screens. Progress goes to stderr, the report to stdout.
+With --offline only the files are checked, and no secrets are needed."""
+
+CHECK_EPILOG = """\
+exit codes:
+  0  the files are valid and every template fits Jira's create screens
+  1  a template does not fit Jira's create screens (a report per template)
+  2  the config, templates or customers have problems, each named with its
+     file and line, or an environment variable the config names is not set
+  3  Jira cannot be reached, refuses the bot's credentials or access, or its
+     create screens cannot be read"""
+
+BACKUP_DESCRIPTION = """\
+Copy the database (storage.path in the config) to PATH while the bot runs,
+with SQLite's online backup: the copy is the database as it stood when the
+backup began, and the bot keeps working meanwhile. The copy is written beside
+PATH, checked (PRAGMA integrity_check, every request present) and only then
+moved to PATH. Exit code 0 with a one-line summary, 1 if the backup failed,
+2 if the config has problems."""
+
+
+def _version() -> str:
+    """Return the installed package's version."""
+    try:
+        return metadata.version("ticketsmith")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the command-line parser."""
     root = argparse.ArgumentParser(prog="ticketsmith", description=__doc__)
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = root.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the Telegram bot (long polling)")
+    run = commands.add_parser("run", help="run the Telegram bot (long polling or webhook)",
+                              description=RUN_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.set_defaults(func=cmd_run)
     check = commands.add_parser("check", help="validate the config file, templates and customers, and check the "
-                                "templates against Jira's create screens")
+                                "templates against Jira's create screens", description=CHECK_DESCRIPTION,
+                                epilog=CHECK_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("--offline", action="store_true",
                        help="skip the telegram and jira sections and the check against Jira (no secrets needed)")
     check.set_defaults(func=cmd_check)
+    backup = commands.add_parser("backup", help="copy the database to a file while the bot runs",
+                                 description=BACKUP_DESCRIPTION,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    backup.add_argument("path", metavar="PATH", help="the file to write the copy to (replaced if it exists)")
+    backup.set_defaults(func=cmd_backup)
     chat = commands.add_parser("chat", help="walk a request in the terminal and print the Jira issue")
     chat.add_argument("--template", help="start with this template id")
     chat.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the dialog")
     chat.set_defaults(func=cmd_chat)
-    for command in (run, check, chat):
+    for command in (run, check, backup, chat):
         command.add_argument("--config", default="config.yaml", help="path to the config file (default: %(default)s)")
+    for command in (run, check, backup):
+        command.add_argument("--log-level", choices=LEVELS, type=str.lower,
+                             help="log at this level; overrides logging.level in the config (info if neither)")
     return root
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -299,3 +302,28 @@ async def file_directly(site: Site, requests: list[tuple[int, str, str, str | No
     await site.bot.tg.wait_for(
         lambda: store.db.execute("SELECT count(*) FROM requests WHERE jira_key IS NULL").fetchone()[0] == 0,
         timeout=15)
+
+
+# -- the command line --------------------------------------------------------------------------------------
+
+SCRIPT = Path(sys.executable).parent / "ticketsmith"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the ticketsmith console script and capture what it prints."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "JIRA_"))}
+    return subprocess.run([str(SCRIPT), *args], input=stdin, capture_output=True, text=True, timeout=60,
+                          env={**clean, **(env or {})}, cwd=ROOT)
+
+
+def write_cli_config(folder: Path, jira_url: str, access: str = "{admins: [900]}", storage: str = "t.db") -> Path:
+    """Write a config for `ticketsmith` commands: the example templates, Jira at jira_url."""
+    config = folder / "config.yaml"
+    config.write_text(
+        "telegram: {token: '123:abc', api_base_url: 'http://127.0.0.1:9/bot'}\n"
+        f"jira: {{url: '{jira_url}', project: SUP, email: bot@example.com, api_token: tok, timeout: 5}}\n"
+        f"templates: {ROOT / 'templates.example.yaml'}\n"
+        f"access: {access}\n"
+        f"storage: {{path: '{storage}'}}\n", encoding="utf-8")
+    return config

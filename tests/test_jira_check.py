@@ -412,12 +412,16 @@ def test_check_exits_3_when_jira_is_down_or_refuses_the_credentials(folder: Path
         refused = run_check(folder, {**environment(jira), "JIRA_API_TOKEN": "wrong-secret-4711"})
         jira.go_down()
         down = run_check(folder, environment(jira))
+    # What check is doing comes first on stderr, then the one line that explains the failure.
+    progress = f"Checking 3 template(s) against Jira at {jira.url}: reading the create screens of project(s) SUP…"
     assert refused.returncode == 3
     assert refused.stderr.strip().splitlines() == [
+        progress,
         f"ticketsmith: Jira at {jira.url} rejected the bot's credentials (401) — check jira.email and "
         "jira.api_token (Cloud) or jira.pat (Data Center)"]
     assert down.returncode == 3
-    [line] = down.stderr.strip().splitlines()
+    [first, line] = down.stderr.strip().splitlines()
+    assert first == progress
     assert line.startswith(f"ticketsmith: Jira at {jira.url} could not be reached")
     assert "wrong-secret-4711" not in refused.stderr + refused.stdout
 
