@@ -429,6 +429,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "📬 Postausgang: {waiting} warten auf Jira, der älteste seit {age}.\nLetzter Fehler: {error}\n"
         "Brauchen einen Admin: {attention}",
     },
+    # How long something has waited, abbreviated as in "3 h 20 min".
+    "span_minutes": {"en": "{count} min", "ru": "{count} мин", "de": "{count} Min."},
+    "span_hours": {"en": "{count} h", "ru": "{count} ч", "de": "{count} Std."},
+    "span_days": {"en": "{count} d", "ru": "{count} дн.", "de": "{count} Tg."},
     "templates_refused": {
         "en": "⚠️ These templates are not offered because Jira would refuse them:\n{report}",
         "ru": "⚠️ Эти шаблоны не предлагаются, потому что Jira их не примет:\n{report}",
