@@ -24,6 +24,6 @@ async def outbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(context.bot, chat.id, html.escape(t("outbox_empty", lang)))
         return
     age = format_duration(svc.clock() - summary.oldest_created_at if summary.oldest_created_at else None, lang)
-    text = t("outbox_status", lang, waiting=summary.waiting, age=age, error=summary.last_error or "—",
+    text = t("outbox_status", lang, count=summary.waiting, age=age, error=summary.last_error or "—",
              attention=summary.needs_attention)
     await send(context.bot, chat.id, html.escape(text))

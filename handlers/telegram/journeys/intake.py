@@ -27,8 +27,8 @@ async def expire(bot: Bot, svc: Services, stored: StoredDraft) -> None:
         svc.metrics.dialogs.labels(stored.draft.template_id, "abandoned").inc()
     template = svc.engine.template_of(stored.draft)
     name = template.title.get(stored.draft.lang) if template else "—"
-    hours = f"{svc.config.draft_expire_hours:g}"
-    await send(bot, stored.chat_id, html.escape(t("draft_expired", stored.draft.lang, template=name, hours=hours)),
+    hours = svc.config.draft_expire_hours
+    await send(bot, stored.chat_id, html.escape(t("draft_expired", stored.draft.lang, template=name, count=hours)),
                main_keyboard(stored.draft.lang))
     svc.metrics.notices.labels("draft_expired").inc()
 
@@ -121,7 +121,7 @@ async def new_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             InlineKeyboardButton(t("continue", lang), callback_data="continue"),
             InlineKeyboardButton(t("start_over", lang), callback_data="restart"),
         ]])
-        text = t("draft_open", lang, template=name, answered=len(stored.draft.answers))
+        text = t("draft_open", lang, template=name, count=len(stored.draft.answers))
         await send(context.bot, chat.id, html.escape(text), markup)
         return
     await _start_fresh(context.bot, svc, update, stored)
