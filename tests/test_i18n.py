@@ -1,10 +1,14 @@
-"""The bot's own texts: complete in every language, with matching placeholders and plural forms."""
+"""The bot's own texts: complete in every language, with matching placeholders and plural forms, du in German."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,6 +31,7 @@ from bot.text.dates import QUICK_DATES
 
 KEYS = sorted(MESSAGES)
 PLURAL_KEYS = sorted(key for key, table in MESSAGES.items() if any(not isinstance(v, str) for v in table.values()))
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_languages() -> None:
@@ -138,6 +143,55 @@ def test_the_register_refuses_a_key_two_catalogs_define() -> None:
     with pytest.raises(DuplicateText, match=r"'start' is defined in both bot\.i18n\.catalog and bot\.i18n\.extra"):
         register(("bot.i18n.catalog", TEXTS), ("bot.i18n.extra", {"start": TEXTS["start"]}))
     assert register(("bot.i18n.one", mine), ("bot.i18n.two", {})) == mine
+
+
+# German speaks to the user with "du". "Sie" meaning "she" or "it" (die Version, die Anfrage) starts its sentence and
+# takes a singular verb; anywhere else, or before a plural verb, it reads as the formal "you" ("they" reads the same,
+# so such a text names who is meant).
+_FORMAL = re.compile(r"\b(?:Ihnen|Ihre[mnrs]?|Ihr)\b")
+_SIE = re.compile(r"\bSie\b")
+_SINGULAR_VERB = re.compile(r"\s+(?:ist|wird|hat|kann|muss|darf|soll|bleibt|geht|läuft|funktioniert|gilt|steht)\b")
+
+
+def formal_address(text: str) -> list[str]:
+    """Return the formal-address words in a German text."""
+    found = _FORMAL.findall(text)
+    for match in _SIE.finditer(text):
+        before = text[:match.start()].rstrip(" „“\"«(")
+        starts_sentence = not before or before[-1] in ".!?…\n"
+        if not (starts_sentence and _SINGULAR_VERB.match(text, match.end())):
+            found.append(match[0])
+    return found
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Was Ihre Nachricht schon sagt", ["Ihre"]), ("Tippen Sie auf „Fertig“.", ["Sie"]),
+    ("Sie haben eine angefangene Anfrage.", ["Sie"]), ("Ich schicke Ihnen die Nummer.", ["Ihnen"]),
+    ("Zurück auf v2? Sie wird als v3 aktiv.", []), ("Schick sie und tippe dann auf „Fertig“.", []),
+    ("Die Admins sehen sie in ihrer Benutzerliste.", []), ("Deine Anfrage ist da. Sie ist gespeichert.", []),
+])
+def test_formal_address_is_recognised(text: str, found: list[str]) -> None:
+    assert formal_address(text) == found
+
+
+def _german(node: Any) -> Iterator[str]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key == "de" and isinstance(value, str):
+                yield value
+            else:
+                yield from _german(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _german(item)
+
+
+def test_german_texts_say_du() -> None:
+    texts = [(key, text) for key in KEYS for text in variants(MESSAGES[key]["de"])]
+    example = yaml.safe_load((ROOT / "templates.example.yaml").read_text(encoding="utf-8"))
+    texts += [("templates.example.yaml", text) for text in _german(example)]
+    assert len(texts) > len(KEYS)
+    assert [(where, text) for where, text in texts if formal_address(text)] == []
 
 
 @pytest.mark.parametrize("key", [*(f"hint_{q}" for q in QUESTION_TYPES), *(f"date_{d}" for d in QUICK_DATES),

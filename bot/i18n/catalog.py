@@ -107,19 +107,19 @@ TEXTS: Catalog = {
     "choose_template_for_ask": {
         "en": "What kind of request is this? I'll fill in what your message already says.",
         "ru": "Что это за запрос? То, что уже есть в сообщении, я заполню сам.",
-        "de": "Welche Art von Anfrage ist das? Was schon in Ihrer Nachricht steht, trage ich ein.",
+        "de": "Welche Art von Anfrage ist das? Was schon in deiner Nachricht steht, trage ich ein.",
     },
     "prefilled": {
         "en": "📝 {template}. What your message already says is filled in and marked ✎; I'll only ask the rest.",
         "ru": "📝 {template}. То, что есть в сообщении, уже заполнено и отмечено ✎; спрошу только остальное.",
-        "de": "📝 {template}. Was Ihre Nachricht schon sagt, ist eingetragen und mit ✎ markiert; "
+        "de": "📝 {template}. Was deine Nachricht schon sagt, ist eingetragen und mit ✎ markiert; "
               "ich frage nur den Rest.",
     },
     "switch_template": {"en": "↔ Other type", "ru": "↔ Другой тип", "de": "↔ Andere Art"},
     "guessed_legend": {
         "en": "✎ taken from your message; tap below to correct it.",
         "ru": "✎ взято из вашего сообщения; исправить можно кнопкой ниже.",
-        "de": "✎ aus Ihrer Nachricht übernommen; zum Korrigieren unten tippen.",
+        "de": "✎ aus deiner Nachricht übernommen; tippe unten, um es zu korrigieren.",
     },
     "fix_guess": {"en": "✎ {question}", "ru": "✎ {question}", "de": "✎ {question}"},
     "no_templates": {
@@ -233,7 +233,7 @@ TEXTS: Catalog = {
     },
     "err_past_date": {"en": "{date} is in the past. Please give a date from today on.",
                       "ru": "{date} — это уже в прошлом. Укажите дату не раньше сегодняшней.",
-                      "de": "{date} liegt in der Vergangenheit. Bitte ein Datum ab heute angeben."},
+                      "de": "{date} liegt in der Vergangenheit. Bitte gib ein Datum ab heute an."},
     "err_bad_number": {"en": "I couldn't read “{text}” as a number. Try 40000 or 40k.",
                        "ru": "Не получилось понять число «{text}». Попробуйте 40000 или 40k.",
                        "de": "„{text}“ konnte ich nicht als Zahl lesen. Versuch 40000 oder 40k."},

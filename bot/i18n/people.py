@@ -36,8 +36,8 @@ TEXTS: Catalog = {
         "users, and I'll message you here once one of them decides.",
         "ru": "Запрос сохранён, но сейчас я не могу связаться ни с одним администратором. Они увидят его в списке "
         "пользователей, а я напишу вам здесь, когда решение будет принято.",
-        "de": "Deine Anfrage ist gespeichert, aber ich erreiche gerade keinen Admin. Sie sehen sie in ihrer "
-        "Benutzerliste, und ich melde mich hier, sobald einer entschieden hat.",
+        "de": "Deine Anfrage ist gespeichert, aber ich erreiche gerade keinen Admin. Die Admins sehen sie in "
+        "ihrer Benutzerliste, und ich melde mich hier, sobald einer entschieden hat.",
     },
     "access_waiting": {
         "en": "⏳ Your request for access is waiting for an admin. I'll message you here as soon as one decides.",

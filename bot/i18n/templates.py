@@ -32,7 +32,7 @@ TEXTS: Catalog = {
         "/templates history shows earlier versions; /reload reads the file on the server again.",
         "ru": "Чтобы изменить: скачайте файл, отредактируйте и пришлите мне обратно документом. "
         "/templates history — прежние версии; /reload — перечитать файл на сервере.",
-        "de": "Zum Ändern: Datei herunterladen, bearbeiten und mir als Dokument zurückschicken. "
+        "de": "Zum Ändern lade die Datei herunter, bearbeite sie und schick sie mir als Dokument zurück. "
         "/templates history zeigt frühere Versionen; /reload liest die Datei auf dem Server neu.",
     },
     "tpl_download_button": {"en": "⬇️ Download", "ru": "⬇️ Скачать", "de": "⬇️ Herunterladen"},
@@ -40,7 +40,7 @@ TEXTS: Catalog = {
     "tpl_download_caption": {
         "en": "Templates v{number}. Edit and send it back to publish a new version.",
         "ru": "Шаблоны v{number}. Отредактируйте и пришлите обратно, чтобы опубликовать новую версию.",
-        "de": "Vorlagen v{number}. Bearbeiten und zurückschicken, um eine neue Version zu veröffentlichen.",
+        "de": "Vorlagen v{number}. Bearbeite sie und schick sie zurück, um eine neue Version zu veröffentlichen.",
     },
     "tpl_download_failed": {
         "en": "Sorry, I could not send the file right now. Please try again.",
@@ -75,7 +75,7 @@ TEXTS: Catalog = {
     "tpl_upload_not_text": {
         "en": "📄 {name} is not a text file. Please save it as UTF-8 text and send it again.",
         "ru": "📄 {name} — не текстовый файл. Сохраните его как текст UTF-8 и пришлите ещё раз.",
-        "de": "📄 {name} ist keine Textdatei. Bitte als UTF-8-Text speichern und noch einmal schicken.",
+        "de": "📄 {name} ist keine Textdatei. Bitte speichere sie als UTF-8-Text und schick sie noch einmal.",
     },
     "tpl_upload_problems": {
         "en": "❌ {name} was not published — problems found: {count}. Nothing changed, v{number} stays live.",
