@@ -131,13 +131,10 @@ TEXTS: Catalog = {
         "en": {"one": "You have an unfinished request ({template}, {count} answer so far). Continue it or start over?",
                "other": "You have an unfinished request ({template}, {count} answers so far). Continue it or start "
                "over?"},
-        "ru": {"one": "У вас есть незаконченный запрос ({template}, уже {count} ответ). Продолжить или начать заново?",
-               "few": "У вас есть незаконченный запрос ({template}, уже {count} ответа). Продолжить или начать "
-               "заново?",
-               "many": "У вас есть незаконченный запрос ({template}, уже {count} ответов). Продолжить или начать "
-               "заново?",
-               "other": "У вас есть незаконченный запрос ({template}, уже {count} ответа). Продолжить или начать "
-               "заново?"},
+        "ru": {"one": "У вас есть незаконченный запрос ({template}, {count} ответ). Продолжить или начать заново?",
+               "few": "У вас есть незаконченный запрос ({template}, {count} ответа). Продолжить или начать заново?",
+               "many": "У вас есть незаконченный запрос ({template}, {count} ответов). Продолжить или начать заново?",
+               "other": "У вас есть незаконченный запрос ({template}, {count} ответа). Продолжить или начать заново?"},
         "de": {"one": "Du hast eine angefangene Anfrage ({template}, bisher {count} Antwort). Fortsetzen oder neu "
                "beginnen?",
                "other": "Du hast eine angefangene Anfrage ({template}, bisher {count} Antworten). Fortsetzen oder neu "
