@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text.dates import format_date, format_moment, parse_date, quick_date
+from bot.text.dates import format_date, format_duration, format_moment, parse_date, quick_date
 
 TODAY = date(2026, 11, 23)  # a Monday
 
@@ -152,3 +152,12 @@ def test_format_moment_in_the_readers_zone_and_language(lang: str, full: str, sh
     assert format_moment(AT, BERLIN, lang, short=True, this_year=2026) == short
     assert format_moment(AT, BERLIN, lang, short=True, this_year=2027) == short_other_year
     assert format_moment(AT, BERLIN, lang, short=True) == short_other_year
+
+
+@pytest.mark.parametrize(("seconds", "lang", "expected"), [
+    (None, "ru", "—"), (45 * 60, "en", "45 min"), (3 * 3600 + 120, "en", "3 h 2 min"),
+    (3 * 3600 + 120, "ru", "3 ч 2 мин"), (3 * 3600 + 120, "de", "3 Std. 2 Min."), (3 * 3600, "de", "3 Std."),
+    (50 * 3600, "en", "2 d 2 h"), (50 * 3600, "ru", "2 дн. 2 ч"), (48 * 3600, "de", "2 Tg."),
+])
+def test_format_duration_in_the_readers_language(seconds: float | None, lang: str, expected: str) -> None:
+    assert format_duration(seconds, lang) == expected

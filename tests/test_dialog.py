@@ -624,7 +624,7 @@ def test_files_accumulate_and_done_stores_them() -> None:
     assert chat.tokens() == ["done", "back", "skip"]
     chat.do(Files((file("a.png"),)))
     chat.do(Files((file("b.pdf"), file("a.png"))))
-    assert chat.prompt.hint == "📎 Got 2 file(s): a.png, b.pdf. Send more or tap Done."
+    assert chat.prompt.hint == "📎 Got 2 files: a.png, b.pdf. Send more or tap Done."
     assert "skip" not in chat.tokens()
     chat.tap("✅ Done")
     assert chat.prompt.stage == "summary"

@@ -13,7 +13,7 @@ async def file_directly(bot: RunningBot, count: int, user_id: int = 101) -> None
     store = bot.svc.store
     for n in range(count):
         bot.clock.advance(60)
-        draft = Draft(id=f"req{n:04d}", user_id=user_id, lang="en", reporter=Reporter(user_id, "Anna"),
+        draft = Draft(id=f"req{user_id}-{n:04d}", user_id=user_id, lang="en", reporter=Reporter(user_id, "Anna"),
                       template_id="bug")
         store.confirm(draft, user_id, Ticket("SUP", "Bug", f"Problem number {n}", "d"))
         bot.svc.outbox.kick()
@@ -46,6 +46,19 @@ async def test_my_lists_requests_with_status_and_pages(bot: RunningBot) -> None:
     await bot.tap(user, "Older ▶️")
     assert user.last.text.splitlines()[0] == "Your requests (6–7 of 7):"
     assert "◀️ Newer" in user.last.buttons()
+
+
+async def test_my_writes_the_day_of_each_request_as_its_reader_does(bot: RunningBot) -> None:
+    readers = {101: ("en", "(23 Nov)"), 102: ("ru", "(23.11)"), 103: ("de", "(23.11.)")}
+    for user_id, (lang, day) in readers.items():
+        user = bot.user(user_id, language_code=lang)
+        await file_directly(bot, 1, user_id)
+        await bot.say(user, "/my")
+        assert user.last.text.splitlines()[1].endswith(day), lang
+    bot.clock.advance(60 * 24 * 3600)
+    user = bot.user(101)
+    await bot.say(user, "/my")
+    assert user.last.text.splitlines()[1].endswith("(23 Nov 2026)")
 
 
 async def test_open_shows_the_issue_with_its_comments_and_reply(bot: RunningBot) -> None:

@@ -10,6 +10,7 @@ from bot.i18n import links as i18n_links
 from bot.i18n import people as i18n_people
 from bot.i18n import templates as i18n_templates
 from bot.i18n import web as i18n_web
+from bot.i18n.plural import Catalog, Count, Text, format_number, pick, variants
 
 LANGUAGES = ("en", "ru", "de")
 DEFAULT_LANGUAGE = "en"
@@ -41,7 +42,9 @@ class LocalText:
         return table.get(lang) or table.get(self.default) or self.variants[0][1]
 
 
-MESSAGES: dict[str, dict[str, str]] = {
+# A count stands either after a label ("questions: 3"), which reads right for any number, or inside a sentence,
+# where a language whose words change with the number gives a form per plural category and t() picks it by count=.
+TEXTS: Catalog = {
     "start": {
         "en": "Hi {name}! I turn your ask into a proper Jira ticket for engineering, in about a minute.\n\n"
         "Tap “New request” or send /new, answer a few short questions, check the card and press "
@@ -104,19 +107,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "choose_template_for_ask": {
         "en": "What kind of request is this? I'll fill in what your message already says.",
         "ru": "Что это за запрос? То, что уже есть в сообщении, я заполню сам.",
-        "de": "Welche Art von Anfrage ist das? Was schon in Ihrer Nachricht steht, trage ich ein.",
+        "de": "Welche Art von Anfrage ist das? Was schon in deiner Nachricht steht, trage ich ein.",
     },
     "prefilled": {
         "en": "📝 {template}. What your message already says is filled in and marked ✎; I'll only ask the rest.",
         "ru": "📝 {template}. То, что есть в сообщении, уже заполнено и отмечено ✎; спрошу только остальное.",
-        "de": "📝 {template}. Was Ihre Nachricht schon sagt, ist eingetragen und mit ✎ markiert; "
+        "de": "📝 {template}. Was deine Nachricht schon sagt, ist eingetragen und mit ✎ markiert; "
               "ich frage nur den Rest.",
     },
     "switch_template": {"en": "↔ Other type", "ru": "↔ Другой тип", "de": "↔ Andere Art"},
     "guessed_legend": {
         "en": "✎ taken from your message; tap below to correct it.",
         "ru": "✎ взято из вашего сообщения; исправить можно кнопкой ниже.",
-        "de": "✎ aus Ihrer Nachricht übernommen; zum Korrigieren unten tippen.",
+        "de": "✎ aus deiner Nachricht übernommen; tippe unten, um es zu korrigieren.",
     },
     "fix_guess": {"en": "✎ {question}", "ru": "✎ {question}", "de": "✎ {question}"},
     "no_templates": {
@@ -125,12 +128,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Im Moment sind keine Anfrageformulare verfügbar. Ein Admin wurde informiert.",
     },
     "draft_open": {
-        "en": "You have an unfinished request ({template}, {answered} answers so far). Continue it or "
-        "start over?",
-        "ru": "У вас есть незаконченный запрос ({template}, ответов: {answered}). Продолжить или "
-        "начать заново?",
-        "de": "Du hast eine angefangene Anfrage ({template}, bisher {answered} Antworten). Fortsetzen "
-        "oder neu beginnen?",
+        "en": {"one": "You have an unfinished request ({template}, {count} answer so far). Continue it or start over?",
+               "other": "You have an unfinished request ({template}, {count} answers so far). Continue it or start "
+               "over?"},
+        "ru": {"one": "У вас есть незаконченный запрос ({template}, {count} ответ). Продолжить или начать заново?",
+               "few": "У вас есть незаконченный запрос ({template}, {count} ответа). Продолжить или начать заново?",
+               "many": "У вас есть незаконченный запрос ({template}, {count} ответов). Продолжить или начать заново?",
+               "other": "У вас есть незаконченный запрос ({template}, {count} ответа). Продолжить или начать заново?"},
+        "de": {"one": "Du hast eine angefangene Anfrage ({template}, bisher {count} Antwort). Fortsetzen oder neu "
+               "beginnen?",
+               "other": "Du hast eine angefangene Anfrage ({template}, bisher {count} Antworten). Fortsetzen oder neu "
+               "beginnen?"},
     },
     "continue": {"en": "▶️ Continue", "ru": "▶️ Продолжить", "de": "▶️ Fortsetzen"},
     "start_over": {"en": "🔄 Start over", "ru": "🔄 Начать заново", "de": "🔄 Neu beginnen"},
@@ -170,22 +178,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Schick Fotos oder Dateien und tippe dann auf „Fertig“.",
     },
     "files_so_far": {
-        "en": "📎 Got {count} file(s): {names}. Send more or tap Done.",
-        "ru": "📎 Получено файлов: {count} ({names}). Отправьте ещё или нажмите «Готово».",
-        "de": "📎 {count} Datei(en) erhalten: {names}. Schick weitere oder tippe auf „Fertig“.",
+        "en": {"one": "📎 Got {count} file: {names}. Send more or tap Done.",
+               "other": "📎 Got {count} files: {names}. Send more or tap Done."},
+        "ru": {"one": "📎 Получен {count} файл ({names}). Отправьте ещё или нажмите «Готово».",
+               "few": "📎 Получено {count} файла ({names}). Отправьте ещё или нажмите «Готово».",
+               "many": "📎 Получено {count} файлов ({names}). Отправьте ещё или нажмите «Готово».",
+               "other": "📎 Получено {count} файла ({names}). Отправьте ещё или нажмите «Готово»."},
+        "de": {"one": "📎 {count} Datei erhalten: {names}. Schick weitere oder tippe auf „Fertig“.",
+               "other": "📎 {count} Dateien erhalten: {names}. Schick weitere oder tippe auf „Fertig“."},
     },
+    # {count} is the fewest characters the question wants.
     "err_too_short": {
-        "en": "A little more detail, please: at least {min} characters (you wrote {length}).",
-        "ru": "Чуть подробнее, пожалуйста: не меньше {min} символов (сейчас {length}).",
-        "de": "Bitte etwas ausführlicher: mindestens {min} Zeichen (bisher {length}).",
+        "en": {"one": "A little more detail, please: at least {count} character (you wrote {length}).",
+               "other": "A little more detail, please: at least {count} characters (you wrote {length})."},
+        "ru": {"one": "Чуть подробнее, пожалуйста: не меньше {count} символа (сейчас {length}).",
+               "few": "Чуть подробнее, пожалуйста: не меньше {count} символов (сейчас {length}).",
+               "many": "Чуть подробнее, пожалуйста: не меньше {count} символов (сейчас {length}).",
+               "other": "Чуть подробнее, пожалуйста: не меньше {count} символа (сейчас {length})."},
+        "de": "Bitte etwas ausführlicher: mindestens {count} Zeichen (bisher {length}).",
     },
+    # {count} is how many characters the answer has.
     "err_too_long": {
-        "en": "That is {length} characters; please keep it under {max}. Long logs or emails are "
-        "better sent as a file.",
-        "ru": "Здесь {length} символов, а можно не больше {max}. Длинные логи или письма лучше "
-        "отправить файлом.",
-        "de": "Das sind {length} Zeichen; bitte bleib unter {max}. Lange Logs oder E-Mails schickst "
-        "du besser als Datei.",
+        "en": {"one": "That is {count} character; please keep it under {max}. Long logs or emails are better sent as "
+               "a file.",
+               "other": "That is {count} characters; please keep it under {max}. Long logs or emails are better sent "
+               "as a file."},
+        "ru": {"one": "Здесь {count} символ, а можно не больше {max}. Длинные логи или письма лучше отправить "
+               "файлом.",
+               "few": "Здесь {count} символа, а можно не больше {max}. Длинные логи или письма лучше отправить "
+               "файлом.",
+               "many": "Здесь {count} символов, а можно не больше {max}. Длинные логи или письма лучше отправить "
+               "файлом.",
+               "other": "Здесь {count} символа, а можно не больше {max}. Длинные логи или письма лучше отправить "
+               "файлом."},
+        "de": {"one": "Das ist {count} Zeichen; bitte bleib unter {max}. Lange Logs oder E-Mails schickst du besser "
+               "als Datei.",
+               "other": "Das sind {count} Zeichen; bitte bleib unter {max}. Lange Logs oder E-Mails schickst du "
+               "besser als Datei."},
     },
     "err_empty": {"en": "That answer is empty. Please write something.",
                   "ru": "Ответ пустой. Напишите, пожалуйста, текст.",
@@ -201,7 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "err_past_date": {"en": "{date} is in the past. Please give a date from today on.",
                       "ru": "{date} — это уже в прошлом. Укажите дату не раньше сегодняшней.",
-                      "de": "{date} liegt in der Vergangenheit. Bitte ein Datum ab heute angeben."},
+                      "de": "{date} liegt in der Vergangenheit. Bitte gib ein Datum ab heute an."},
     "err_bad_number": {"en": "I couldn't read “{text}” as a number. Try 40000 or 40k.",
                        "ru": "Не получилось понять число «{text}». Попробуйте 40000 или 40k.",
                        "de": "„{text}“ konnte ich nicht als Zahl lesen. Versuch 40000 oder 40k."},
@@ -337,12 +366,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "⚠️ Anfrage {request} von {reporter} ({template}) wurde nicht angelegt: {error}",
     },
     "draft_expired": {
-        "en": "Your unfinished request “{template}” expired after {hours} hours without answers. "
-        "Send /new to start again.",
-        "ru": "Незаконченный запрос «{template}» удалён: {hours} ч. без ответов. Отправьте /new, "
-        "чтобы начать заново.",
-        "de": "Deine angefangene Anfrage „{template}“ ist nach {hours} Stunden ohne Antwort "
-        "verfallen. Sende /new, um neu zu beginnen.",
+        "en": {"one": "Your unfinished request “{template}” expired after {count} hour without answers. Send /new to "
+               "start again.",
+               "other": "Your unfinished request “{template}” expired after {count} hours without answers. Send /new "
+               "to start again."},
+        "ru": {"one": "Незаконченный запрос «{template}» удалён: {count} час без ответов. Отправьте /new, чтобы "
+               "начать заново.",
+               "few": "Незаконченный запрос «{template}» удалён: {count} часа без ответов. Отправьте /new, чтобы "
+               "начать заново.",
+               "many": "Незаконченный запрос «{template}» удалён: {count} часов без ответов. Отправьте /new, чтобы "
+               "начать заново.",
+               "other": "Незаконченный запрос «{template}» удалён: {count} часа без ответов. Отправьте /new, чтобы "
+               "начать заново."},
+        "de": {"one": "Deine angefangene Anfrage „{template}“ ist nach {count} Stunde ohne Antwort verfallen. Sende "
+               "/new, um neu zu beginnen.",
+               "other": "Deine angefangene Anfrage „{template}“ ist nach {count} Stunden ohne Antwort verfallen. "
+               "Sende /new, um neu zu beginnen."},
     },
     "no_draft": {
         "en": "Send /new or tap “New request” to file a request.",
@@ -421,14 +460,27 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "de": "Dieser Befehl ist nur für Admins."},
     "outbox_empty": {"en": "📭 Outbox: nothing waiting for Jira.", "ru": "📭 Очередь пуста: в Jira ничего не ждёт.",
                      "de": "📭 Postausgang: nichts wartet auf Jira."},
+    # {count} requests wait for Jira; {age} is how long the oldest has waited.
     "outbox_status": {
-        "en": "📬 Outbox: {waiting} waiting for Jira, the oldest for {age}.\nLast error: {error}\n"
+        "en": "📬 Outbox: {count} waiting for Jira, the oldest for {age}.\nLast error: {error}\n"
         "Needing an admin: {attention}",
-        "ru": "📬 Очередь: {waiting} ждут Jira, самый старый — {age}.\nПоследняя ошибка: {error}\n"
-        "Требуют администратора: {attention}",
-        "de": "📬 Postausgang: {waiting} warten auf Jira, der älteste seit {age}.\nLetzter Fehler: {error}\n"
-        "Brauchen einen Admin: {attention}",
+        "ru": {"one": "📬 Очередь: {count} запрос ждёт Jira, самый старый — {age}.\nПоследняя ошибка: {error}\n"
+               "Требуют администратора: {attention}",
+               "few": "📬 Очередь: {count} запроса ждут Jira, самый старый — {age}.\nПоследняя ошибка: {error}\n"
+               "Требуют администратора: {attention}",
+               "many": "📬 Очередь: {count} запросов ждут Jira, самый старый — {age}.\nПоследняя ошибка: {error}\n"
+               "Требуют администратора: {attention}",
+               "other": "📬 Очередь: {count} запроса ждут Jira, самый старый — {age}.\nПоследняя ошибка: {error}\n"
+               "Требуют администратора: {attention}"},
+        "de": {"one": "📬 Postausgang: {count} Anfrage wartet seit {age} auf Jira.\nLetzter Fehler: "
+               "{error}\nBrauchen einen Admin: {attention}",
+               "other": "📬 Postausgang: {count} Anfragen warten auf Jira, die älteste seit {age}.\nLetzter Fehler: "
+               "{error}\nBrauchen einen Admin: {attention}"},
     },
+    # How long something has waited, abbreviated as in "3 h 20 min".
+    "span_minutes": {"en": "{count} min", "ru": "{count} мин", "de": "{count} Min."},
+    "span_hours": {"en": "{count} h", "ru": "{count} ч", "de": "{count} Std."},
+    "span_days": {"en": "{count} d", "ru": "{count} дн.", "de": "{count} Tg."},
     "templates_refused": {
         "en": "⚠️ These templates are not offered because Jira would refuse them:\n{report}",
         "ru": "⚠️ Эти шаблоны не предлагаются, потому что Jira их не примет:\n{report}",
@@ -483,11 +535,34 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+class DuplicateText(ValueError):
+    """Two catalogs define the same message key."""
+
+
+def register(*catalogs: tuple[str, Catalog]) -> dict[str, dict[str, Text]]:
+    """Merge (module name, catalog) pairs into one register of texts; a key defined twice is refused.
+
+    A key repeated inside one catalog's literal is caught by the linter (F601), so this checks across catalogs.
+    """
+    merged: dict[str, dict[str, Text]] = {}
+    owners: dict[str, str] = {}
+    for module, texts in catalogs:
+        for key, text in texts.items():
+            if key in owners:
+                raise DuplicateText(f"the text {key!r} is defined in both {owners[key]} and {module}")
+            owners[key] = module
+            merged[key] = dict(text)
+    return merged
+
+
 # Each admin journey keeps its texts in a catalog of its own.
-MESSAGES.update(i18n_templates.TEXTS)
-MESSAGES.update(i18n_people.TEXTS)
-MESSAGES.update(i18n_web.TEXTS)
-MESSAGES.update(i18n_links.TEXTS)
+MESSAGES = register(
+    (__name__, TEXTS),
+    (i18n_templates.__name__, i18n_templates.TEXTS),
+    (i18n_people.__name__, i18n_people.TEXTS),
+    (i18n_web.__name__, i18n_web.TEXTS),
+    (i18n_links.__name__, i18n_links.TEXTS),
+)
 
 
 class _Defaulting(dict[str, object]):
@@ -497,16 +572,26 @@ class _Defaulting(dict[str, object]):
         return "{" + key + "}"
 
 
-def t(key: str, lang: str, /, **values: object) -> str:
-    """Return the bot's message `key` in `lang` with placeholders filled."""
+def t(key: str, lang: str, /, *, count: Count | None = None, **values: object) -> str:
+    """Return the bot's message `key` in `lang` with placeholders filled.
+
+    count fills {count}, written as the language writes numbers, and picks the plural form of a text that has them.
+    """
     table = MESSAGES[key]
-    text = table.get(lang) or table[DEFAULT_LANGUAGE]
+    used = lang if table.get(lang) else DEFAULT_LANGUAGE
+    text = table[used]
+    if count is None:
+        if not isinstance(text, str):
+            raise TypeError(f"the text {key!r} says a count: pass count=")
+    else:
+        text = pick(text, count, used)
+        values["count"] = format_number(count, used)
     return string.Formatter().vformat(text, (), _Defaulting(values)) if values else text
 
 
-def placeholders(text: str) -> set[str]:
-    """Return the placeholder names used in a catalog text."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+def placeholders(text: Text) -> set[str]:
+    """Return the placeholder names used in a catalog text (in any of its plural forms)."""
+    return {name for variant in variants(text) for _, name, _, _ in string.Formatter().parse(variant) if name}
 
 
 def localized(value: str | Mapping[str, str], lang: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
+from bot.i18n.plural import Catalog
+
+TEXTS: Catalog = {
     # The salesperson's side.
     "link_usage": {
         "en": "Send /link followed by your Jira login (your work email on Jira Cloud, your user name on Jira "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
+from bot.i18n.plural import Catalog
+
+TEXTS: Catalog = {
     # Roles, as admins and users read them.
     "role_sales": {"en": "salesperson", "ru": "продавец", "de": "Vertrieb"},
     "role_admin": {"en": "admin", "ru": "администратор", "de": "Admin"},
@@ -11,7 +13,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "ago_now": {"en": "just now", "ru": "только что", "de": "gerade eben"},
     "ago_minutes": {"en": "{count} min ago", "ru": "{count} мин назад", "de": "vor {count} Min."},
     "ago_hours": {"en": "{count} h ago", "ru": "{count} ч назад", "de": "vor {count} Std."},
-    "ago_days": {"en": "{count} d ago", "ru": "{count} дн. назад", "de": "vor {count} Tagen"},
+    "ago_days": {"en": "{count} d ago", "ru": "{count} дн. назад",
+                 "de": {"one": "vor {count} Tag", "other": "vor {count} Tagen"}},
     # Strangers and asking for access.
     "access_unknown": {
         "en": "Sorry, this bot files requests for our sales team only, and you are not on its list yet.\n\n"
@@ -33,8 +36,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "users, and I'll message you here once one of them decides.",
         "ru": "Запрос сохранён, но сейчас я не могу связаться ни с одним администратором. Они увидят его в списке "
         "пользователей, а я напишу вам здесь, когда решение будет принято.",
-        "de": "Deine Anfrage ist gespeichert, aber ich erreiche gerade keinen Admin. Sie sehen sie in ihrer "
-        "Benutzerliste, und ich melde mich hier, sobald einer entschieden hat.",
+        "de": "Deine Anfrage ist gespeichert, aber ich erreiche gerade keinen Admin. Die Admins sehen sie in "
+        "ihrer Benutzerliste, und ich melde mich hier, sobald einer entschieden hat.",
     },
     "access_waiting": {
         "en": "⏳ Your request for access is waiting for an admin. I'll message you here as soon as one decides.",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
+from bot.i18n.plural import Catalog
+
+TEXTS: Catalog = {
     # -- /templates
     "tpl_header": {
         "en": "🗂 Templates v{number} · {who}, {when}",
@@ -30,7 +32,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "/templates history shows earlier versions; /reload reads the file on the server again.",
         "ru": "Чтобы изменить: скачайте файл, отредактируйте и пришлите мне обратно документом. "
         "/templates history — прежние версии; /reload — перечитать файл на сервере.",
-        "de": "Zum Ändern: Datei herunterladen, bearbeiten und mir als Dokument zurückschicken. "
+        "de": "Zum Ändern lade die Datei herunter, bearbeite sie und schick sie mir als Dokument zurück. "
         "/templates history zeigt frühere Versionen; /reload liest die Datei auf dem Server neu.",
     },
     "tpl_download_button": {"en": "⬇️ Download", "ru": "⬇️ Скачать", "de": "⬇️ Herunterladen"},
@@ -38,7 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "tpl_download_caption": {
         "en": "Templates v{number}. Edit and send it back to publish a new version.",
         "ru": "Шаблоны v{number}. Отредактируйте и пришлите обратно, чтобы опубликовать новую версию.",
-        "de": "Vorlagen v{number}. Bearbeiten und zurückschicken, um eine neue Version zu veröffentlichen.",
+        "de": "Vorlagen v{number}. Bearbeite sie und schick sie zurück, um eine neue Version zu veröffentlichen.",
     },
     "tpl_download_failed": {
         "en": "Sorry, I could not send the file right now. Please try again.",
@@ -73,7 +75,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "tpl_upload_not_text": {
         "en": "📄 {name} is not a text file. Please save it as UTF-8 text and send it again.",
         "ru": "📄 {name} — не текстовый файл. Сохраните его как текст UTF-8 и пришлите ещё раз.",
-        "de": "📄 {name} ist keine Textdatei. Bitte als UTF-8-Text speichern und noch einmal schicken.",
+        "de": "📄 {name} ist keine Textdatei. Bitte speichere sie als UTF-8-Text und schick sie noch einmal.",
     },
     "tpl_upload_problems": {
         "en": "❌ {name} was not published — problems found: {count}. Nothing changed, v{number} stays live.",
@@ -85,11 +87,23 @@ TEXTS: dict[str, dict[str, str]] = {
                          "de": "• Zeile {line}: {message}"},
     "tpl_problem": {"en": "• {message}", "ru": "• {message}", "de": "• {message}"},
     "tpl_more_lines": {"en": "… and {count} more", "ru": "… и ещё {count}", "de": "… und {count} weitere"},
+    # {templates} and {questions} are count_templates and count_questions.
     "tpl_upload_checked": {
-        "en": "📄 {name} checked: {templates} templates, {questions} questions. Changes against v{number}:",
-        "ru": "📄 {name} проверен: шаблонов — {templates}, вопросов — {questions}. Изменения относительно "
-        "v{number}:",
-        "de": "📄 {name} geprüft: {templates} Vorlagen, {questions} Fragen. Änderungen gegenüber v{number}:",
+        "en": "📄 {name} checked: {templates}, {questions}. Changes against v{number}:",
+        "ru": "📄 {name} проверен: {templates}, {questions}. Изменения относительно v{number}:",
+        "de": "📄 {name} geprüft: {templates}, {questions}. Änderungen gegenüber v{number}:",
+    },
+    "count_templates": {
+        "en": {"one": "{count} template", "other": "{count} templates"},
+        "ru": {"one": "{count} шаблон", "few": "{count} шаблона", "many": "{count} шаблонов",
+               "other": "{count} шаблона"},
+        "de": {"one": "{count} Vorlage", "other": "{count} Vorlagen"},
+    },
+    "count_questions": {
+        "en": {"one": "{count} question", "other": "{count} questions"},
+        "ru": {"one": "{count} вопрос", "few": "{count} вопроса", "many": "{count} вопросов",
+               "other": "{count} вопроса"},
+        "de": {"one": "{count} Frage", "other": "{count} Fragen"},
     },
     "tpl_upload_same": {
         "en": "📄 {name} is the same as the live v{number}; nothing to publish.",
@@ -128,20 +142,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "✅ Опубликована v{number}. Новые запросы уже идут по ней; {pinned}.",
         "de": "✅ v{number} veröffentlicht. Neue Anfragen nutzen sie ab sofort; {pinned}.",
     },
-    "tpl_pinned_one": {
-        "en": "{count} draft in progress finishes on v{old}",
-        "ru": "{count} начатый черновик будет закончен по v{old}",
-        "de": "{count} angefangener Entwurf wird mit v{old} abgeschlossen",
-    },
-    "tpl_pinned_few": {
-        "en": "{count} drafts in progress finish on v{old}",
-        "ru": "{count} начатых черновика будут закончены по v{old}",
-        "de": "{count} angefangene Entwürfe werden mit v{old} abgeschlossen",
-    },
-    "tpl_pinned_many": {
-        "en": "{count} drafts in progress finish on v{old}",
-        "ru": "{count} начатых черновиков будут закончены по v{old}",
-        "de": "{count} angefangene Entwürfe werden mit v{old} abgeschlossen",
+    "tpl_pinned": {
+        "en": {"one": "{count} draft in progress finishes on v{old}",
+               "other": "{count} drafts in progress finish on v{old}"},
+        "ru": {"one": "{count} начатый черновик будет закончен по v{old}",
+               "few": "{count} начатых черновика будут закончены по v{old}",
+               "many": "{count} начатых черновиков будут закончены по v{old}",
+               "other": "{count} начатого черновика будут закончены по v{old}"},
+        "de": {"one": "{count} angefangener Entwurf wird mit v{old} abgeschlossen",
+               "other": "{count} angefangene Entwürfe werden mit v{old} abgeschlossen"},
     },
     "tpl_pinned_mixed": {
         "en": "drafts in progress ({count}) finish on the versions they started with",

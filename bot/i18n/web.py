@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
+from bot.i18n.plural import Catalog
+
+TEXTS: Catalog = {
     "web_link": {
-        "en": "🔐 Your sign-in link to the admin page. It works once, within {minutes} minutes:",
-        "ru": "🔐 Ваша ссылка для входа в админку. Она сработает один раз, в течение {minutes} мин.:",
-        "de": "🔐 Dein Anmeldelink für die Admin-Seite. Er funktioniert einmal, innerhalb von {minutes} Minuten:",
+        "en": {"one": "🔐 Your sign-in link to the admin page. It works once, within {count} minute:",
+               "other": "🔐 Your sign-in link to the admin page. It works once, within {count} minutes:"},
+        "ru": {"one": "🔐 Ваша ссылка для входа в админку. Она сработает один раз, в течение {count} минуты:",
+               "few": "🔐 Ваша ссылка для входа в админку. Она сработает один раз, в течение {count} минут:",
+               "many": "🔐 Ваша ссылка для входа в админку. Она сработает один раз, в течение {count} минут:",
+               "other": "🔐 Ваша ссылка для входа в админку. Она сработает один раз, в течение {count} минуты:"},
+        "de": {"one": "🔐 Dein Anmeldelink für die Admin-Seite. Er funktioniert einmal, innerhalb von {count} Minute:",
+               "other": "🔐 Dein Anmeldelink für die Admin-Seite. Er funktioniert einmal, innerhalb von {count} "
+               "Minuten:"},
     },
     "web_link_open": {"en": "Open the admin page", "ru": "Открыть админку", "de": "Admin-Seite öffnen"},
     "web_link_copy": {

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 
 from bot.i18n.catalog import LANGUAGES, MESSAGES, t
+from bot.i18n.plural import format_number
 from bot.intake.customers import CustomerDirectory
 from bot.intake.extract import Extraction, extract, is_sure, score_templates
 from bot.intake.model_hints import ModelHints
@@ -531,10 +532,10 @@ class Engine:
             return self._retry(draft, template, question, t("err_empty", lang))
         if question.min_length is not None and len(value) < question.min_length:
             return self._retry(draft, template, question,
-                               t("err_too_short", lang, min=question.min_length, length=len(value)))
+                               t("err_too_short", lang, count=question.min_length, length=len(value)))
         if question.max_length is not None and len(value) > question.max_length:
             return self._retry(draft, template, question,
-                               t("err_too_long", lang, max=f"{question.max_length:,}", length=f"{len(value):,}"))
+                               t("err_too_long", lang, count=len(value), max=format_number(question.max_length, lang)))
         return self._advance(draft, template, question, value)
 
     def _answer_choice(self, draft: Draft, template: Template, question: Question, action: Action) -> Step:
@@ -564,7 +565,8 @@ class Engine:
         if not typed:
             return self._retry(draft, template, question, t("err_empty", lang))
         if len(typed) > 200:
-            return self._retry(draft, template, question, t("err_too_long", lang, max=200, length=len(typed)))
+            return self._retry(draft, template, question,
+                               t("err_too_long", lang, count=len(typed), max=format_number(200, lang)))
         matches = self.customers.match(typed)
         exact = [m for m in matches if m.exact]
         if len(exact) == 1:

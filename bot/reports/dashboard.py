@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.storage.store import Store
+from bot.text.dates import format_day, format_duration
 
 NO_URGENCY = "(none)"
 
@@ -30,7 +31,7 @@ class Dashboard:
     @property
     def week_labels(self) -> list[str]:
         """Return each week's first day as "23 Nov"."""
-        return [f"{week.day} {week:%b}" for week in self.weeks]
+        return [format_day(week, "en", year=False) for week in self.weeks]
 
 
 def _week_starts(now: float, weeks: int, zone: tzinfo) -> list[datetime]:
@@ -84,14 +85,5 @@ def compute(store: Store, now: float, weeks: int = 12, zone: tzinfo | None = Non
 
 
 def duration(seconds: float | None) -> str:
-    """Return a wait as "45 min", "3 h 20 min" or "2 d 4 h"; "—" when unknown."""
-    if seconds is None:
-        return "—"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    """Return a wait for the (English) admin page: "45 min", "3 h 20 min" or "2 d 4 h"; "—" when unknown."""
+    return format_duration(seconds, "en")

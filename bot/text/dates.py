@@ -1,4 +1,4 @@
-"""Reading deadlines the way salespeople write them, in English, Russian and German."""
+"""Reading deadlines as salespeople write them, and writing dates and waits back, in English, Russian, German."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import re
 from datetime import date, datetime, timedelta, tzinfo
 
 import dateparser
+from babel import Locale
+from babel import dates as babel_dates
+
+from bot.i18n.catalog import t
 
 QUICK_DATES = ("today", "tomorrow", "week")
 # Dates further out than this are almost always a misreading ("12/25" as the year 2125).
@@ -114,16 +118,30 @@ def parse_date(text: str, today: date, languages: tuple[str, ...] = ("en", "ru",
     return found
 
 
+# How the bot writes a day, as CLDR skeletons: English names the month ("25 Dec 2026", day first as in British
+# English), Russian and German write it in digits ("25.12.2026"). Names, order and punctuation come from Babel.
+_LOCALES = {"en": Locale.parse("en_GB"), "ru": Locale.parse("ru"), "de": Locale.parse("de")}
+_DAY = {"en": "MMMd", "ru": "MMdd", "de": "MMdd"}
+_DAY_AND_YEAR = {"en": "yMMMd", "ru": "yMMdd", "de": "yMMdd"}
+
+
+def _known(lang: str) -> str:
+    return lang if lang in _LOCALES else "en"
+
+
+def format_day(value: date | datetime, lang: str, *, year: bool = True) -> str:
+    """Format a day: '25 Dec 2026' (ru, de 25.12.2026); without the year '25 Dec' (ru 25.12, de 25.12.)."""
+    lang = _known(lang)
+    skeleton = (_DAY_AND_YEAR if year else _DAY)[lang]
+    return babel_dates.format_skeleton(skeleton, value, locale=_LOCALES[lang])
+
+
 def format_date(value: date, lang: str) -> str:
-    """Format a date for a salesperson: 'Fri 25.12.2026' style, with weekday in their language."""
-    weekdays = {
-        "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-        "ru": ("пн", "вт", "ср", "чт", "пт", "сб", "вс"),
-        "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-    }[lang if lang in ("en", "ru", "de") else "en"]
-    if lang == "en":
-        return f"{weekdays[value.weekday()]} {value.day} {value.strftime('%b')} {value.year}"
-    return f"{weekdays[value.weekday()]} {value.day:02d}.{value.month:02d}.{value.year}"
+    """Format a date for a salesperson: 'Fri 25 Dec 2026' (ru пт 25.12.2026, de Fr 25.12.2026)."""
+    lang = _known(lang)
+    # "ccc" is the weekday's abbreviation as it stands alone: German "Fr", not "Fr." as inside a date.
+    weekday = babel_dates.format_date(value, "ccc", locale=_LOCALES[lang])
+    return f"{weekday} {format_day(value, lang)}"
 
 
 def format_moment(at: float, zone: tzinfo, lang: str, *, short: bool = False, this_year: int | None = None) -> str:
@@ -132,12 +150,25 @@ def format_moment(at: float, zone: tzinfo, lang: str, *, short: bool = False, th
     short drops the weekday for lists: '23 Nov 09:00' (ru 23.11 09:00, de 23.11. 09:00), with the year
     ('23.11.2026 09:00') unless it is this_year.
     """
+    lang = _known(lang)
     moment = datetime.fromtimestamp(at, zone)
+    clock = babel_dates.format_skeleton("Hm", moment, locale=_LOCALES[lang])
     if not short:
-        return f"{format_date(moment.date(), lang)} {moment:%H:%M}"
-    this = moment.year == this_year
-    if lang == "en":
-        return f"{moment.day} {moment:%b}{'' if this else f' {moment.year}'} {moment:%H:%M}"
-    # German writes a day without its year as "23.11.", Russian as "23.11".
-    year = ("." if lang == "de" else "") if this else f".{moment.year}"
-    return f"{moment.day:02d}.{moment.month:02d}{year} {moment:%H:%M}"
+        return f"{format_date(moment.date(), lang)} {clock}"
+    return f"{format_day(moment, lang, year=moment.year != this_year)} {clock}"
+
+
+def format_duration(seconds: float | None, lang: str) -> str:
+    """Say how long a wait is: '45 min', '3 h 20 min', '2 d 4 h' (ru 3 ч 20 мин, de 3 Std. 20 Min.); '—' if unknown."""
+    if seconds is None:
+        return "—"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return t("span_minutes", lang, count=minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        parts = [t("span_hours", lang, count=hours)] + ([t("span_minutes", lang, count=minutes)] if minutes else [])
+    else:
+        days, hours = divmod(hours, 24)
+        parts = [t("span_days", lang, count=days)] + ([t("span_hours", lang, count=hours)] if hours else [])
+    return " ".join(parts)

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n.catalog import t
-from bot.reports.dashboard import duration
+from bot.text.dates import format_duration
 from handlers.telegram.common import language, refused_unless_admin, send, services
 
 
@@ -23,7 +23,7 @@ async def outbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if summary.waiting == 0 and summary.needs_attention == 0:
         await send(context.bot, chat.id, html.escape(t("outbox_empty", lang)))
         return
-    age = duration(svc.clock() - summary.oldest_created_at if summary.oldest_created_at else None)
-    text = t("outbox_status", lang, waiting=summary.waiting, age=age, error=summary.last_error or "—",
+    age = format_duration(svc.clock() - summary.oldest_created_at if summary.oldest_created_at else None, lang)
+    text = t("outbox_status", lang, count=summary.waiting, age=age, error=summary.last_error or "—",
              attention=summary.needs_attention)
     await send(context.bot, chat.id, html.escape(text))

@@ -99,17 +99,6 @@ def fit(head: list[str], body: list[str], lang: str, tail: list[str] | None = No
     return "\n".join([*head, *kept, *tail])
 
 
-def _plural(count: int, lang: str) -> str:
-    """Return the plural form a count takes: 'one', 'few' or 'many' (Russian needs all three)."""
-    if lang == "ru":
-        if count % 10 == 1 and count % 100 != 11:
-            return "one"
-        if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-            return "few"
-        return "many"
-    return "one" if count == 1 else "many"
-
-
 def when(svc: Services, at: float, lang: str) -> str:
     """Format a moment for an admin's list: '23 Nov 14:05', with the year when it is not this one."""
     return format_moment(at, svc.config.timezone, lang, short=True, this_year=svc.now().year)
@@ -159,7 +148,7 @@ def pinned_text(svc: Services, lang: str) -> str | None:
     if len(counts) == 1:
         number = next(iter(counts))
         if number is not None:
-            return t(f"tpl_pinned_{_plural(total, lang)}", lang, count=total, old=number)
+            return t("tpl_pinned", lang, count=total, old=number)
     return t("tpl_pinned_mixed", lang, count=total)
 
 
@@ -191,13 +180,13 @@ def overview(svc: Services, lang: str) -> tuple[str, InlineKeyboardMarkup]:
               when=when(svc, version.published_at, lang)) if version else t("tpl_header_unknown", lang), ""]
     body = []
     for item in status(svc):
-        values = {"title": item.template.title.get(lang), "id": item.template.id,
-                  "count": len(item.template.questions)}
+        values = {"title": item.template.title.get(lang), "id": item.template.id}
+        count = len(item.template.questions)
         if item.offered:
-            body.append(t("tpl_offered", lang, **values))
+            body.append(t("tpl_offered", lang, count=count, **values))
         else:
             why = "; ".join(_jira_problem(item.template.id, problem) for problem in item.problems)
-            body.append(t("tpl_refused", lang, **values, why=why or "—"))
+            body.append(t("tpl_refused", lang, count=count, **values, why=why or "—"))
     check = last_check(svc)
     tail = [""]
     if check is not None and not check.checked:
@@ -358,8 +347,9 @@ def vetting_text(svc: Services, vetting: Vetting, name: str, lang: str, notice: 
         return fit(head, problem_lines(vetting.problems, lang), lang), False
     templates = vetting.templates.templates
     head = [notice] if notice else []
-    head.append(t("tpl_upload_checked", lang, name=name, templates=len(templates),
-                  questions=sum(len(x.questions) for x in templates), number=number))
+    head.append(t("tpl_upload_checked", lang, name=name, templates=t("count_templates", lang, count=len(templates)),
+                  questions=t("count_questions", lang, count=sum(len(x.questions) for x in templates)),
+                  number=number))
     tail = [""]
     if any(vetting.refused.values()):
         tail.append(t("tpl_jira_refuses", lang, number=number))

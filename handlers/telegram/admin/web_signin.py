@@ -25,7 +25,7 @@ async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     token = create_login(svc.store, user.id, server.admin_link_minutes * 60)
     url = html.escape(login_url(server.base_url, token))
-    text = (f"{html.escape(t('web_link', lang, minutes=f'{server.admin_link_minutes:g}'))}\n"
+    text = (f"{html.escape(t('web_link', lang, count=server.admin_link_minutes))}\n"
             f'<a href="{url}">{html.escape(t("web_link_open", lang))}</a>\n\n'
             f"{html.escape(t('web_link_copy', lang))}\n<code>{url}</code>\n\n"
             f"{html.escape(t('web_link_warning', lang))}")

@@ -25,8 +25,8 @@ async def expire(bot: Bot, svc: Services, stored: StoredDraft) -> None:
         svc.metrics.dialogs.labels(stored.draft.template_id, "abandoned").inc()
     template = svc.engine.template_of(stored.draft)
     name = template.title.get(stored.draft.lang) if template else "—"
-    hours = f"{svc.config.draft_expire_hours:g}"
-    await send(bot, stored.chat_id, html.escape(t("draft_expired", stored.draft.lang, template=name, hours=hours)),
+    hours = svc.config.draft_expire_hours
+    await send(bot, stored.chat_id, html.escape(t("draft_expired", stored.draft.lang, template=name, count=hours)),
                main_keyboard(stored.draft.lang))
     svc.metrics.notices.labels("draft_expired").inc()
 

@@ -31,7 +31,7 @@ async def new_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             InlineKeyboardButton(t("continue", lang), callback_data="continue"),
             InlineKeyboardButton(t("start_over", lang), callback_data="restart"),
         ]])
-        text = t("draft_open", lang, template=name, answered=len(stored.draft.answers))
+        text = t("draft_open", lang, template=name, count=len(stored.draft.answers))
         await send(context.bot, chat.id, html.escape(text), markup)
         return
     await _start_fresh(context.bot, svc, update, stored)

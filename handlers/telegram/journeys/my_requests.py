@@ -13,6 +13,7 @@ from bot.delivery.notices import plain_text
 from bot.i18n.catalog import t
 from bot.jira.gateway import DeliveryError
 from bot.storage.store import Request
+from bot.text.dates import format_day
 from bot.text.screen import clip
 from handlers.telegram.common import acknowledge, edit, language, page_row, send, services
 from handlers.telegram.journeys.replies import reply_markup
@@ -21,7 +22,8 @@ PAGE = 5
 
 
 def _line(request: Request, status: str | None, lang: str, svc: Services) -> str:
-    when = datetime.fromtimestamp(request.created_at, svc.config.timezone).strftime("%d.%m.")
+    moment = datetime.fromtimestamp(request.created_at, svc.config.timezone)
+    when = format_day(moment, lang, year=moment.year != svc.now().year)
     summary = clip(request.ticket.summary, 60)
     if request.jira_key:
         return f"{request.jira_key} · {summary} — {status or t('my_unknown', lang)} ({when})"
