@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import html
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import (
@@ -49,17 +51,25 @@ def language(user: User | None) -> str:
     return normalize_language(user.language_code if user else None)
 
 
-async def refused_unless_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Tell a non-admin that this is for admins (an alert under a button); return True when refused."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is not None and services(context).access.is_admin(user.id, user.username):
-        return False
-    lang = language(user)
-    if update.callback_query is not None:
-        await acknowledge(update.callback_query, t("admins_only", lang), show_alert=True)
-    elif chat is not None:
-        await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
-    return True
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def admins_only(handler: Handler) -> Handler:
+    """Run the handler for admins only; anyone else hears that it is for admins (an alert under a button)."""
+
+    @functools.wraps(handler)
+    async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is not None and services(context).access.is_admin(user.id, user.username):
+            await handler(update, context)
+            return
+        lang = language(user)
+        if update.callback_query is not None:
+            await acknowledge(update.callback_query, t("admins_only", lang), show_alert=True)
+        elif chat is not None:
+            await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
+
+    return checked
 
 
 def language_of(svc: Services, user_id: int) -> str:

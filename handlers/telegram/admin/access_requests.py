@@ -17,12 +17,12 @@ from bot.text.screen import clip
 from handlers.telegram import menus
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     drop_buttons,
     edit,
     language,
     language_of,
     main_keyboard,
-    refused_unless_admin,
     replace,
     send,
     services,
@@ -154,6 +154,7 @@ async def tell_requester(bot: Bot, svc: Services, request: AccessRequest) -> boo
     return await send(bot, request.chat_id, html.escape(text), main_keyboard(lang)) is not None
 
 
+@admins_only
 async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Applies an admin's Approve / Approve as admin / Deny; a later tap learns who decided first."""
     query, actor = update.callback_query, update.effective_user
@@ -162,8 +163,6 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     found = _DECIDE.match(query.data or "")
     assert found is not None
     verdict, target = found.group(1), int(found.group(2))
-    if await refused_unless_admin(update, context):
-        return
     requests = AccessRequests(svc.store)
     if verdict == "show":
         await _show_again(context.bot, svc, query, actor.id, requests, target, lang)

@@ -15,11 +15,11 @@ from handlers.telegram import menus
 from handlers.telegram.admin.access_requests import ask_markup, settle
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     drop_buttons,
     language,
     language_of,
     main_keyboard,
-    refused_unless_admin,
     replace,
     send,
     services,
@@ -28,13 +28,12 @@ from handlers.telegram.common import (
 CANCEL_PATTERN = r"^inv:x:[A-Za-z0-9_-]+$"
 
 
+@admins_only
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Makes a one-time invite link: /invite [role] [validity], e.g. /invite admin 12h."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     try:
         role, ttl = parse_invite_args(list(context.args or []))
     except ValueError:
@@ -49,13 +48,12 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(context.bot, chat.id, html.escape(text), markup)
 
 
+@admins_only
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Withdraws an invite that nobody used yet."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     code = (query.data or "").removeprefix("inv:x:")
     message = query.message
     if not cancel_invite(svc.access, Invites(svc.store), code, user.id, user.full_name):

@@ -43,10 +43,10 @@ from bot.text.dates import format_moment
 from bot.text.screen import whole_number
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     drop_buttons,
     language,
     language_of,
-    refused_unless_admin,
     send,
     services,
 )
@@ -229,13 +229,12 @@ def history(svc: Services, lang: str) -> tuple[str, InlineKeyboardMarkup | None]
     return fit(lines, [], lang), InlineKeyboardMarkup(rows) if rows else None
 
 
+@admins_only
 async def templates_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/templates lists the live templates; /templates history lists earlier versions."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     wanted = (context.args or [""])[0].lower()
     text, markup = history(svc, lang) if wanted in ("history", "log", "versions") else overview(svc, lang)
     await _say(context.bot, chat.id, text, markup)
@@ -510,14 +509,13 @@ async def _on_rollback(bot: Bot, svc: Services, user: User, chat_id: int, lang: 
 # -- buttons ----------------------------------------------------------------------------------------------
 
 
+@admins_only
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handles the templates buttons: download, history, publish, discard, rollback."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang, bot = services(context), language(user), context.bot
     chat_id = query.message.chat.id if query.message else user.id
-    if await refused_unless_admin(update, context):
-        return
     action, _, argument = (query.data or "").removeprefix(PREFIX).partition(":")
     number = whole_number(argument, 8) or 0
     if action == "pub":
@@ -563,13 +561,12 @@ def reload_text(svc: Services, outcome: ReloadOutcome, lang: str) -> str:
     return fit(head, problem_lines(problems, lang) + refused_lines(refused, lang), lang)
 
 
+@admins_only
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reload reads the templates file on disk again, with the same checks as an upload."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     outcome = await reload(svc, user.id, user.full_name)
     await _say(context.bot, chat.id, reload_text(svc, outcome, lang))
     if outcome.kind != "unchanged":

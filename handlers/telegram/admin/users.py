@@ -20,12 +20,12 @@ from bot.text.screen import clip
 from handlers.telegram import menus
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     drop_buttons,
     language,
     language_of,
     main_keyboard,
     page_row,
-    refused_unless_admin,
     replace,
     send,
     services,
@@ -129,24 +129,22 @@ def user_card(svc: Services, person: Person, viewer_id: int, lang: str, page: in
     return "\n".join(lines), InlineKeyboardMarkup(_card_buttons(person, viewer_id, lang, page, confirm))
 
 
+@admins_only
 async def users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Lists everyone who uses the bot, for admins."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     text, markup = users_page(svc, lang, 0)
     await send(context.bot, chat.id, text, markup)
 
 
+@admins_only
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Turns a page of the people list, in place."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     found = _PAGE.match(query.data or "")
     assert found is not None
     await acknowledge(query)
@@ -155,13 +153,12 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 query.message.message_id if query.message else None, text, markup)
 
 
+@admins_only
 async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Opens a person's card, or applies the role change its button asks for."""
     query, actor = update.callback_query, update.effective_user
     assert query is not None and actor is not None
     svc, lang = services(context), language(actor)
-    if await refused_unless_admin(update, context):
-        return
     found = _USER.match(query.data or "")
     assert found is not None
     target, action, page = int(found.group(1)), found.group(2), int(found.group(3))

@@ -16,10 +16,10 @@ from bot.storage.store import LinkRequest
 from bot.text.screen import clip
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     edit,
     language,
     language_of,
-    refused_unless_admin,
     send,
     services,
 )
@@ -150,14 +150,13 @@ async def _tell_requester(bot: Bot, svc: Services, request: LinkRequest) -> None
     await send(bot, request.chat_id, html.escape(text))
 
 
+@admins_only
 async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Applies an admin's Confirm / Decline; a tap that cannot apply learns why, and changes nothing."""
     query, actor = update.callback_query, update.effective_user
     assert query is not None and actor is not None
     found = _DECIDE.match(query.data or "")
     assert found is not None
-    if await refused_unless_admin(update, context):
-        return
     svc, lang = services(context), language(actor)
     try:
         decision = decide_link(svc.access, svc.store, int(found.group(2)), found.group(1) == "ok", actor.id,
