@@ -8,7 +8,7 @@ import functools
 import html
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import (
     Bot,
@@ -28,8 +28,10 @@ from telegram.ext import ContextTypes
 from bot.app import Services
 from bot.i18n.catalog import LANGUAGES, normalize_language, t
 from bot.jira.ticket import Reporter
+from handlers.telegram.callbacks import Kind
 
 log = logging.getLogger(__name__)
+V = TypeVar("V")
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -90,13 +92,14 @@ def main_keyboard(lang: str) -> ReplyKeyboardMarkup:
 NEW_REQUEST_LABELS = {t("new_request_button", lang) for lang in LANGUAGES}
 
 
-def page_row(page: int, pages: int, back: str, forward: str, prefix: str) -> list[InlineKeyboardButton]:
-    """The buttons to the page before and after this one, as `<prefix>:<page>` (none at either end)."""
+def page_row(page: int, pages: int, back: str, forward: str, data: Callable[[int], str]
+             ) -> list[InlineKeyboardButton]:
+    """The buttons to the page before and after this one, each with data(page) (none at either end)."""
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton(back, callback_data=f"{prefix}:{page - 1}"))
+        row.append(InlineKeyboardButton(back, callback_data=data(page - 1)))
     if page < pages - 1:
-        row.append(InlineKeyboardButton(forward, callback_data=f"{prefix}:{page + 1}"))
+        row.append(InlineKeyboardButton(forward, callback_data=data(page + 1)))
     return row
 
 
@@ -129,6 +132,14 @@ async def acknowledge(query: CallbackQuery, text: str | None = None, *, show_ale
         if text:
             chat_id = query.message.chat.id if query.message is not None else query.from_user.id
             await send(query.get_bot(), chat_id, html.escape(text))
+
+
+async def tapped(query: CallbackQuery, kind: Kind[V]) -> V | None:
+    """Return the value a tap's data carries; a tap whose data is not of that kind is answered and comes to None."""
+    value = kind.parse(query.data)
+    if value is None:
+        await acknowledge(query)
+    return value
 
 
 async def send(bot: Bot, chat_id: int, text: str,

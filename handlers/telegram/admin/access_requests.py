@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -15,6 +14,7 @@ from bot.people.roles import decide_request
 from bot.text.dates import format_moment
 from bot.text.screen import clip
 from handlers.telegram import menus
+from handlers.telegram.callbacks import ACCESS, ASK_ACCESS, AccessVerdict, AskAccess
 from handlers.telegram.common import (
     acknowledge,
     admins_only,
@@ -26,17 +26,14 @@ from handlers.telegram.common import (
     replace,
     send,
     services,
+    tapped,
 )
-
-ASK = "access:ask"
-# ar:<verdict>:<user id>; 'show' sends the request's card again (from /users).
-DECIDE_PATTERN = r"^ar:(sales|admin|deny|show):(\d+)$"
-_DECIDE = re.compile(DECIDE_PATTERN)
 
 
 def ask_markup(lang: str) -> InlineKeyboardMarkup:
     """Return the stranger's "Ask for access" button."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("access_ask_button", lang), callback_data=ASK)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("access_ask_button", lang),
+                                                       callback_data=ASK_ACCESS.data(AskAccess()))]])
 
 
 async def refuse(bot: Bot, svc: Services, chat_id: int, user_id: int, lang: str) -> None:
@@ -82,9 +79,10 @@ def _decider(svc: Services, admin_id: int) -> str:
 def _decide_markup(user_id: int, lang: str) -> InlineKeyboardMarkup:
     """Return the Approve / Approve as admin / Deny buttons for a request."""
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(t("access_approve", lang), callback_data=f"ar:sales:{user_id}"),
-         InlineKeyboardButton(t("access_approve_admin", lang), callback_data=f"ar:admin:{user_id}")],
-        [InlineKeyboardButton(t("access_deny", lang), callback_data=f"ar:deny:{user_id}")],
+        [InlineKeyboardButton(t("access_approve", lang), callback_data=ACCESS.data(AccessVerdict("sales", user_id))),
+         InlineKeyboardButton(t("access_approve_admin", lang),
+                              callback_data=ACCESS.data(AccessVerdict("admin", user_id)))],
+        [InlineKeyboardButton(t("access_deny", lang), callback_data=ACCESS.data(AccessVerdict("deny", user_id)))],
     ])
 
 
@@ -160,16 +158,16 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, actor = update.callback_query, update.effective_user
     assert query is not None and actor is not None
     svc, lang = services(context), language(actor)
-    found = _DECIDE.match(query.data or "")
-    assert found is not None
-    verdict, target = found.group(1), int(found.group(2))
-    requests = AccessRequests(svc.store)
-    if verdict == "show":
-        await _show_again(context.bot, svc, query, actor.id, requests, target, lang)
+    tap = await tapped(query, ACCESS)
+    if tap is None:
         return
-    decided = decide_request(svc.access, requests, target, verdict, actor.id, actor.full_name)
+    requests = AccessRequests(svc.store)
+    if tap.verdict == "show":
+        await _show_again(context.bot, svc, query, actor.id, requests, tap.user_id, lang)
+        return
+    decided = decide_request(svc.access, requests, tap.user_id, tap.verdict, actor.id, actor.full_name)
     if decided is None:
-        await _already(context.bot, svc, update, requests.get(target), lang)
+        await _already(context.bot, svc, update, requests.get(tap.user_id), lang)
         return
     await acknowledge(query)
     # The tapped message may be a card sent by /users after the others: it is among admin_messages too.

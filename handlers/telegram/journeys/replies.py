@@ -13,13 +13,15 @@ from bot.i18n.catalog import t
 from bot.jira.ticket import Attachment
 from bot.text.screen import visible
 from bot.text.wiki import escape
-from handlers.telegram.common import acknowledge, language, send, services
+from handlers.telegram.callbacks import REPLY, ReplyTap
+from handlers.telegram.common import acknowledge, language, send, services, tapped
 from handlers.telegram.journeys.intake import attachment_of
 
 
 def reply_markup(issue_key: str, lang: str) -> InlineKeyboardMarkup:
     """Return the Reply button shown under notices about an issue."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_button", lang), callback_data=f"reply:{issue_key}")]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_button", lang),
+                                                       callback_data=REPLY.data(ReplyTap(issue_key)))]])
 
 
 def comment_body(user: User, text: str, is_admin: bool) -> str:
@@ -91,18 +93,21 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    data = query.data or ""
+    tap = await tapped(query, REPLY)
+    if tap is None:
+        return
     chat_id = query.message.chat.id if query.message else user.id
-    if data == "reply-cancel":
+    if tap.key is None:
         await acknowledge(query)
         svc.store.set_replying(user.id, None)
         await send(context.bot, chat_id, html.escape(t("reply_cancelled", lang)))
         return
-    key = data.removeprefix("reply:")
+    key = tap.key
     if not may_reply(svc, user, key):
         await acknowledge(query, t("reply_not_yours", lang), show_alert=True)
         return
     await acknowledge(query)
     svc.store.set_replying(user.id, key)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_cancel", lang), callback_data="reply-cancel")]])
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_cancel", lang),
+                                                         callback_data=REPLY.data(ReplyTap(None)))]])
     await send(context.bot, chat_id, html.escape(t("reply_prompt", lang, key=key)), markup)
