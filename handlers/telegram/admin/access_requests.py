@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.app import Services
 from bot.i18n.catalog import t
 from bot.people.access_requests import AccessRequest, AccessRequests
-from bot.people.roles import decide_request
+from bot.people.roles import decide_request, granted_role
 from bot.text.dates import format_moment
 from bot.text.screen import clip
 from handlers.telegram import menus
@@ -50,11 +50,6 @@ async def refuse(bot: Bot, svc: Services, chat_id: int, user_id: int, lang: str)
     await send(bot, chat_id, html.escape(t("access_unknown", lang, user_id=user_id)), ask_markup(lang))
 
 
-def granted_role(svc: Services, request: AccessRequest) -> str | None:
-    """The role an approval gave; for requests decided before that was recorded, the person's role now."""
-    return request.granted or svc.access.role_of(request.user_id, request.username)
-
-
 def _card(svc: Services, request: AccessRequest, lang: str) -> str:
     """Return an admin's view of a request, with the outcome once decided."""
     text = t("access_request_card", lang, who=request.label, user_id=request.user_id, lang=request.lang)
@@ -63,7 +58,7 @@ def _card(svc: Services, request: AccessRequest, lang: str) -> str:
     admin = _decider(svc, request.decided_by)
     if request.state == "denied":
         outcome = t("access_outcome_denied", lang, admin=admin)
-    elif granted_role(svc, request) == "admin":
+    elif granted_role(svc.access, request) == "admin":
         outcome = t("access_outcome_admin", lang, admin=admin)
     else:
         outcome = t("access_outcome_sales", lang, admin=admin)
@@ -146,7 +141,7 @@ async def tell_requester(bot: Bot, svc: Services, request: AccessRequest) -> boo
         text = t("access_denied", lang, date=format_moment(retry_at, svc.config.timezone, lang))
         return await send(bot, request.chat_id, html.escape(text)) is not None
     text = t("access_approved", lang, name=request.name or request.label)
-    if granted_role(svc, request) == "admin":
+    if granted_role(svc.access, request) == "admin":
         text += "\n\n" + t("access_admin_extra", lang)
         await menus.show_menu(bot, svc, request.user_id)
     return await send(bot, request.chat_id, html.escape(text), main_keyboard(lang)) is not None
@@ -165,14 +160,17 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if tap.verdict == "show":
         await _show_again(context.bot, svc, query, actor.id, requests, tap.user_id, lang)
         return
-    decided = decide_request(svc.access, requests, tap.user_id, tap.verdict, actor.id, actor.full_name)
-    if decided is None:
-        await _already(context.bot, svc, update, requests.get(tap.user_id), lang)
+    decision = decide_request(svc.access, requests, tap.user_id, tap.verdict, actor.id, actor.full_name)
+    if decision.refusal == "forbidden":
+        await acknowledge(query, t("admins_only", lang), show_alert=True)
+        return
+    if decision.refusal is not None or decision.request is None:
+        await _already(context.bot, svc, update, decision.request, lang)
         return
     await acknowledge(query)
     # The tapped message may be a card sent by /users after the others: it is among admin_messages too.
-    await settle(context.bot, svc, decided)
-    await tell_requester(context.bot, svc, decided)
+    await settle(context.bot, svc, decision.request)
+    await tell_requester(context.bot, svc, decision.request)
 
 
 async def _already(bot: Bot, svc: Services, update: Update, request: AccessRequest | None, lang: str) -> None:

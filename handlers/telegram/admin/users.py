@@ -12,7 +12,7 @@ from bot.app import Services
 from bot.i18n.catalog import t
 from bot.people.access import REVOKED, Person
 from bot.people.access_requests import AccessRequests
-from bot.people.roles import ago, change_role
+from bot.people.roles import ago, give_role
 from bot.storage.store import StoredDraft
 from bot.text.dates import format_moment
 from bot.text.screen import clip
@@ -164,28 +164,29 @@ async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat_id = query.message.chat.id if query.message else actor.id
     message_id = query.message.message_id if query.message else None
-    person = svc.access.person(tap.user_id)
-    if person is None:
-        await acknowledge(query, t("users_gone", lang), show_alert=True)
-        return
     if tap.action in ("show", "confirm"):
+        person = svc.access.person(tap.user_id)
+        if person is None:
+            await acknowledge(query, t("users_gone", lang), show_alert=True)
+            return
         await acknowledge(query)
         text, markup = user_card(svc, person, actor.id, lang, tap.page, confirm=tap.action == "confirm")
         await replace(context.bot, chat_id, message_id, text, markup)
         return
     role = _TARGET_ROLE[tap.action]
-    draft = svc.store.get_draft(tap.user_id) if role == REVOKED else None
-    refusal = change_role(svc.access, tap.user_id, role, actor.id, actor.full_name)
-    name = clip(person.name or person.label, 60)  # alerts hold at most 200 characters
-    if refusal is not None:
-        await acknowledge(query, t(f"users_refused_{refusal}", lang, name=name), show_alert=True)
+    change = give_role(svc.access, tap.user_id, role, actor.id, actor.full_name)
+    if change.before is None or change.after is None:
+        await acknowledge(query, t("users_gone", lang), show_alert=True)
+        return
+    name = clip(change.before.name or change.before.label, 60)  # alerts hold at most 200 characters
+    if change.refusal is not None:
+        await acknowledge(query, t(f"users_refused_{change.refusal}", lang, name=name), show_alert=True)
         notice = None
     else:
         await acknowledge(query)
-        await tell_target(context.bot, svc, person, role, draft)
+        await tell_target(context.bot, svc, change.before, role, change.discarded)
         notice = t(f"users_done_{role}", lang, name=name)
-    changed = svc.access.person(tap.user_id) or person
-    text, markup = user_card(svc, changed, actor.id, lang, tap.page, notice=notice)
+    text, markup = user_card(svc, change.after, actor.id, lang, tap.page, notice=notice)
     await replace(context.bot, chat_id, message_id, text, markup)
 
 
