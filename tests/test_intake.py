@@ -408,6 +408,18 @@ async def test_stale_button_is_explained(bot: RunningBot) -> None:
     assert "Which customer?" in user.last.text
 
 
+async def test_a_tap_with_data_no_button_carries_is_answered_and_changes_nothing(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    assert bot.svc is not None
+    prompt, before = user.last, bot.svc.store.get_draft(user.id)
+    answered, shown, edits = len(user.callback_answers), len(user.messages), prompt.edits
+    await bot.handled(await user.tap_data("not a button", message_id=prompt.message_id))
+    assert len(user.callback_answers) == answered + 1
+    assert len(user.messages) == shown and user.last.edits == edits and user.last.text == prompt.text
+    assert bot.svc.store.get_draft(user.id) == before
+
+
 async def test_file_over_the_download_limit_is_explained(bot: RunningBot) -> None:
     user = bot.user()
     await answer_bug_until_summary(bot, user)
