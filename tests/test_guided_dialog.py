@@ -130,3 +130,15 @@ async def test_a_new_customer_is_matched_in_the_next_request(bot: RunningBot) ->
     await bot.say(user, "Import from CSV fails for big files")
     await bot.say(user, "acme logistics")
     assert "How urgent" in user.last.text
+
+
+async def test_a_tap_with_data_no_button_carries_is_answered_and_changes_nothing(bot: RunningBot) -> None:
+    user = bot.user()
+    await open_bug(bot, user)
+    assert bot.svc is not None
+    prompt, before = user.last, bot.svc.store.get_draft(user.id)
+    answered, shown, edits = len(user.callback_answers), len(user.messages), prompt.edits
+    await bot.handled(await user.tap_data("not a button", message_id=prompt.message_id))
+    assert len(user.callback_answers) == answered + 1
+    assert len(user.messages) == shown and user.last.edits == edits and user.last.text == prompt.text
+    assert bot.svc.store.get_draft(user.id) == before

@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.i18n.catalog import t
-from bot.people.access import REVOKED, ROLES, Access
+from bot.people.access import REVOKED, ROLES, Access, Person
 from bot.people.access_requests import AccessRequest, AccessRequests
 from bot.people.audit import Audit
 from bot.people.invites import Invite, InviteError, Invites
+from bot.storage.store import StoredDraft
 
 # Why a role change is refused: the actor is no admin, the target is an admin from the config file, the actor
 # would demote or revoke themselves, the last admin would go, or the target has that role already.
 REFUSALS = ("forbidden", "bootstrap", "self", "last_admin", "unchanged")
 VERDICTS = ("sales", "admin", "deny")
+# Why a decision on a request for access changed nothing: the actor is no admin, there is no request from that
+# person, or an admin decided it already (the first decision wins).
+DECISION_REFUSALS = ("forbidden", "gone", "decided")
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """An admin's change to someone's role: the person before and after, and why nothing changed, if it did not.
+
+    discarded is the unfinished request a revoke threw away; before is None only when the person is unknown
+    (refusal 'gone').
+    """
+
+    before: Person | None
+    after: Person | None
+    refusal: str | None = None
+    discarded: StoredDraft | None = None
+
+
+@dataclass(frozen=True)
+class AccessDecision:
+    """An admin's decision on a request for access: the request as it now stands, and why it was not taken."""
+
+    request: AccessRequest | None
+    refusal: str | None = None
 
 
 def describe(name: str, username: str | None, user_id: int) -> str:
@@ -61,29 +89,48 @@ def change_role(access: Access, target_id: int, role: str, actor_id: int, actor_
     return None
 
 
-def decide_request(access: Access, requests: AccessRequests, user_id: int, verdict: str, actor_id: int,
-                   actor_name: str) -> AccessRequest | None:
-    """Approve a request as 'sales' or 'admin', or 'deny' it; None when it was already decided.
+def give_role(access: Access, target_id: int, role: str, actor_id: int, actor_name: str) -> RoleChange:
+    """Change a known person's role by the rules of change_role, the one way Telegram and the admin page do it."""
+    before = access.person(target_id)
+    if before is None:
+        return RoleChange(None, None, "gone")
+    assert access.store is not None, "changing people needs the database"
+    draft = access.store.get_draft(target_id) if role == REVOKED else None
+    refusal = change_role(access, target_id, role, actor_id, actor_name)
+    if refusal is not None:
+        return RoleChange(before, before, refusal)
+    return RoleChange(before, access.person(target_id) or before, None, draft)
 
-    Raises PermissionError when the actor is no admin. Approving never demotes someone who is an admin by now.
+
+def decide_request(access: Access, requests: AccessRequests, user_id: int, verdict: str, actor_id: int,
+                   actor_name: str) -> AccessDecision:
+    """Approve a request as 'sales' or 'admin', or 'deny' it; say why not (DECISION_REFUSALS) when refused.
+
+    Approving never demotes someone who is an admin by now.
     """
     if verdict not in VERDICTS:
         raise ValueError(f"unknown verdict {verdict!r}")
     if access.role_by_id(actor_id) != "admin":
-        raise PermissionError("only admins decide on access requests")
+        return AccessDecision(None, "forbidden")
     pending = requests.get(user_id)
-    username = pending.username if pending is not None else None
-    role = None if verdict == "deny" else "admin" if access.role_of(user_id, username) == "admin" else verdict
+    if pending is None:
+        return AccessDecision(None, "gone")
+    role = None if verdict == "deny" else "admin" if access.role_of(user_id, pending.username) == "admin" else verdict
     decided = requests.decide(user_id, role, actor_id)
     if decided is None:
-        return None
+        return AccessDecision(requests.get(user_id), "decided")
     who = describe(decided.name, decided.username, user_id)
     if role is None:
         _audit(access).record(actor_id, actor_name, "access.deny", who)
-        return decided
+        return AccessDecision(decided)
     access.set_role(user_id, role, actor_id, name=decided.name, username=decided.username, lang=decided.lang)
     _audit(access).record(actor_id, actor_name, "access.approve", f"{who} as {role}")
-    return decided
+    return AccessDecision(decided)
+
+
+def granted_role(access: Access, request: AccessRequest) -> str | None:
+    """The role an approval gave; for requests decided before that was recorded, the person's role now."""
+    return request.granted or access.role_of(request.user_id, request.username)
 
 
 def create_invite(access: Access, invites: Invites, role: str, actor_id: int, actor_name: str,

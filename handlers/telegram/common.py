@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import html
 import logging
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram import (
     Bot,
@@ -26,8 +28,10 @@ from telegram.ext import ContextTypes
 from bot.app import Services
 from bot.i18n.catalog import LANGUAGES, normalize_language, t
 from bot.jira.ticket import Reporter
+from handlers.telegram.callbacks import Kind
 
 log = logging.getLogger(__name__)
+V = TypeVar("V")
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -49,17 +53,25 @@ def language(user: User | None) -> str:
     return normalize_language(user.language_code if user else None)
 
 
-async def refused_unless_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Tell a non-admin that this is for admins (an alert under a button); return True when refused."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is not None and services(context).access.is_admin(user.id, user.username):
-        return False
-    lang = language(user)
-    if update.callback_query is not None:
-        await acknowledge(update.callback_query, t("admins_only", lang), show_alert=True)
-    elif chat is not None:
-        await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
-    return True
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def admins_only(handler: Handler) -> Handler:
+    """Run the handler for admins only; anyone else hears that it is for admins (an alert under a button)."""
+
+    @functools.wraps(handler)
+    async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is not None and services(context).access.is_admin(user.id, user.username):
+            await handler(update, context)
+            return
+        lang = language(user)
+        if update.callback_query is not None:
+            await acknowledge(update.callback_query, t("admins_only", lang), show_alert=True)
+        elif chat is not None:
+            await send(context.bot, chat.id, html.escape(t("admins_only", lang)))
+
+    return checked
 
 
 def language_of(svc: Services, user_id: int) -> str:
@@ -80,13 +92,14 @@ def main_keyboard(lang: str) -> ReplyKeyboardMarkup:
 NEW_REQUEST_LABELS = {t("new_request_button", lang) for lang in LANGUAGES}
 
 
-def page_row(page: int, pages: int, back: str, forward: str, prefix: str) -> list[InlineKeyboardButton]:
-    """The buttons to the page before and after this one, as `<prefix>:<page>` (none at either end)."""
+def page_row(page: int, pages: int, back: str, forward: str, data: Callable[[int], str]
+             ) -> list[InlineKeyboardButton]:
+    """The buttons to the page before and after this one, each with data(page) (none at either end)."""
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton(back, callback_data=f"{prefix}:{page - 1}"))
+        row.append(InlineKeyboardButton(back, callback_data=data(page - 1)))
     if page < pages - 1:
-        row.append(InlineKeyboardButton(forward, callback_data=f"{prefix}:{page + 1}"))
+        row.append(InlineKeyboardButton(forward, callback_data=data(page + 1)))
     return row
 
 
@@ -119,6 +132,14 @@ async def acknowledge(query: CallbackQuery, text: str | None = None, *, show_ale
         if text:
             chat_id = query.message.chat.id if query.message is not None else query.from_user.id
             await send(query.get_bot(), chat_id, html.escape(text))
+
+
+async def tapped(query: CallbackQuery, kind: Kind[V]) -> V | None:
+    """Return the value a tap's data carries; a tap whose data is not of that kind is answered and comes to None."""
+    value = kind.parse(query.data)
+    if value is None:
+        await acknowledge(query)
+    return value
 
 
 async def send(bot: Bot, chat_id: int, text: str,

@@ -11,6 +11,7 @@ from bot.i18n.catalog import normalize_language, t
 from bot.logs import USER_ID
 from bot.people.access import REVOKED, ROLES
 from handlers.telegram.admin import access_requests, invites
+from handlers.telegram.callbacks import ASK_ACCESS
 from handlers.telegram.common import CURRENT_LANGUAGE, acknowledge, language, send, services
 
 
@@ -34,7 +35,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         svc.store.remember_user(user.id, chat.id, user.username, user.full_name, lang)
         return
     query = update.callback_query
-    if role != REVOKED and query is not None and query.data == access_requests.ASK:
+    if role != REVOKED and query is not None and ASK_ACCESS.parse(query.data) is not None:
         return  # the ask journey takes it from here
     if query is not None:
         await acknowledge(query)

@@ -7,33 +7,17 @@ import re
 from typing import Any
 
 from bot.intake.dialog import Prompt
-from bot.text.screen import clip, whole_number
+from bot.text.screen import clip
+from handlers.telegram.callbacks import DIALOG, DialogTap
 
 MESSAGE_LIMIT = 4096
 # Leave room for entities Telegram counts differently from Python (UTF-16 surrogate pairs).
 SAFE_LIMIT = 3900
-CALLBACK_LIMIT = 64
 
 
 def utf16_len(text: str) -> int:
     """Return the length Telegram counts: UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2
-
-
-def callback_data(seq: int, token: str) -> str:
-    """Pack a button's prompt number and token; Telegram allows 64 bytes."""
-    data = f"{seq}|{token}"
-    if len(data.encode("utf-8")) > CALLBACK_LIMIT:
-        raise ValueError(f"callback data too long: {data!r}")
-    return data
-
-
-def parse_callback(data: str) -> tuple[int | None, str]:
-    """Unpack callback data into (seq, token); seq is None for buttons outside the dialog."""
-    seq, sep, token = data.partition("|")
-    if not sep:
-        return None, data
-    return whole_number(seq), token
 
 
 def keyboard(prompt: Prompt) -> dict[str, Any] | None:
@@ -43,7 +27,7 @@ def keyboard(prompt: Prompt) -> dict[str, Any] | None:
     # Plain JSON rather than InlineKeyboardMarkup: every prompt has one, and building the telegram objects only
     # to serialise them again cost more than the rest of the prompt.
     return {"inline_keyboard": [
-        [{"text": button.label, "callback_data": callback_data(prompt.seq, button.token)} for button in row]
+        [{"text": button.label, "callback_data": DIALOG.data(DialogTap(prompt.seq, button.token))} for button in row]
         for row in prompt.buttons
     ]}
 

@@ -25,7 +25,7 @@ from bot.delivery.outbox import Outbox
 from bot.intake.model import ModelExtractor
 from bot.jira.events import kinds
 from bot.jira.gateway import DeliveryError
-from handlers.telegram import errors, menus
+from handlers.telegram import callbacks, errors, menus
 from handlers.telegram import gate as access
 from handlers.telegram.admin import access_requests, invites, users, web_signin
 from handlers.telegram.admin import outbox as admin
@@ -77,7 +77,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     # Templates: an admin's .yaml document is an upload unless their draft waits for files at a question.
     app.add_handler(CommandHandler("templates", templates_admin.templates_command))
     app.add_handler(CommandHandler("reload", templates_admin.reload_command))
-    app.add_handler(CallbackQueryHandler(templates_admin.on_button, pattern=rf"^{templates_admin.PREFIX}"))
+    app.add_handler(CallbackQueryHandler(templates_admin.on_button, pattern=callbacks.TEMPLATES.pattern))
     app.add_handler(templates_admin.upload_handler(svc))
     app.add_handler(CommandHandler("invite", invites.invite))
     app.add_handler(CommandHandler("users", users.users))
@@ -86,20 +86,22 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
     app.add_handler(CommandHandler("settings", settings.settings))
     app.add_handler(CommandHandler("my", my_requests.my_requests))
     app.add_handler(CommandHandler("lang", language.choose))
-    app.add_handler(CallbackQueryHandler(language.on_button, pattern=r"^lang:(en|ru|de|auto)$"))
-    app.add_handler(CallbackQueryHandler(my_requests.on_page, pattern=r"^my:\d+$"))
-    app.add_handler(CallbackQueryHandler(my_requests.on_open, pattern=r"^open:"))
-    app.add_handler(CallbackQueryHandler(settings.on_button, pattern=r"^mute:(on|off)$"))
+    app.add_handler(CallbackQueryHandler(language.on_button, pattern=callbacks.LANGUAGE.pattern))
+    app.add_handler(CallbackQueryHandler(my_requests.on_page, pattern=callbacks.MY_PAGE.pattern))
+    app.add_handler(CallbackQueryHandler(my_requests.on_open, pattern=callbacks.OPEN.pattern))
+    app.add_handler(CallbackQueryHandler(settings.on_button, pattern=callbacks.MUTE.pattern))
     # People and access: the gate lets a stranger's Ask through to on_ask; the rest are admins' buttons.
-    app.add_handler(CallbackQueryHandler(access_requests.on_ask, pattern=rf"^{access_requests.ASK}$"))
-    app.add_handler(CallbackQueryHandler(access_requests.on_decide, pattern=access_requests.DECIDE_PATTERN))
-    app.add_handler(CallbackQueryHandler(link.on_decide, pattern=link.DECIDE_PATTERN))
-    app.add_handler(CallbackQueryHandler(invites.on_cancel, pattern=invites.CANCEL_PATTERN))
-    app.add_handler(CallbackQueryHandler(users.on_page, pattern=users.PAGE_PATTERN))
-    app.add_handler(CallbackQueryHandler(users.on_user, pattern=users.USER_PATTERN))
+    app.add_handler(CallbackQueryHandler(access_requests.on_ask, pattern=callbacks.ASK_ACCESS.pattern))
+    app.add_handler(CallbackQueryHandler(access_requests.on_decide, pattern=callbacks.ACCESS.pattern))
+    app.add_handler(CallbackQueryHandler(link.on_decide, pattern=callbacks.LINK.pattern))
+    app.add_handler(CallbackQueryHandler(invites.on_cancel, pattern=callbacks.INVITE.pattern))
+    app.add_handler(CallbackQueryHandler(users.on_page, pattern=callbacks.USERS_PAGE.pattern))
+    app.add_handler(CallbackQueryHandler(users.on_user, pattern=callbacks.USER.pattern))
     app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
-    app.add_handler(CallbackQueryHandler(replies.on_button, pattern=r"^(reply:|reply-cancel$)"))
-    app.add_handler(CallbackQueryHandler(duplicates.on_choice, pattern=r"^(join:|create-new$)"))
+    app.add_handler(CallbackQueryHandler(replies.on_button, pattern=callbacks.REPLY.pattern))
+    app.add_handler(CallbackQueryHandler(duplicates.on_choice, pattern=callbacks.SIMILAR.pattern))
+    # The dialog's buttons, and a draft's Continue / Start over and a refused request's Fix; it answers any tap
+    # no other handler takes, so none is left spinning.
     app.add_handler(CallbackQueryHandler(intake.on_button))
     # A message answering an issue (a Telegram reply to a notice, or after Reply) becomes a comment; the
     # handler stops the update there. Anything else goes on to group 1: an answer to the current question.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -11,32 +10,30 @@ from telegram.ext import ContextTypes
 from bot.app import Services
 from bot.i18n.catalog import t
 from bot.people.access_requests import AccessRequest, AccessRequests
-from bot.people.roles import decide_request
+from bot.people.roles import decide_request, granted_role
 from bot.text.dates import format_moment
 from bot.text.screen import clip
 from handlers.telegram import menus
+from handlers.telegram.callbacks import ACCESS, ASK_ACCESS, AccessVerdict, AskAccess
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     drop_buttons,
     edit,
     language,
     language_of,
     main_keyboard,
-    refused_unless_admin,
     replace,
     send,
     services,
+    tapped,
 )
-
-ASK = "access:ask"
-# ar:<verdict>:<user id>; 'show' sends the request's card again (from /users).
-DECIDE_PATTERN = r"^ar:(sales|admin|deny|show):(\d+)$"
-_DECIDE = re.compile(DECIDE_PATTERN)
 
 
 def ask_markup(lang: str) -> InlineKeyboardMarkup:
     """Return the stranger's "Ask for access" button."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("access_ask_button", lang), callback_data=ASK)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("access_ask_button", lang),
+                                                       callback_data=ASK_ACCESS.data(AskAccess()))]])
 
 
 async def refuse(bot: Bot, svc: Services, chat_id: int, user_id: int, lang: str) -> None:
@@ -53,11 +50,6 @@ async def refuse(bot: Bot, svc: Services, chat_id: int, user_id: int, lang: str)
     await send(bot, chat_id, html.escape(t("access_unknown", lang, user_id=user_id)), ask_markup(lang))
 
 
-def granted_role(svc: Services, request: AccessRequest) -> str | None:
-    """The role an approval gave; for requests decided before that was recorded, the person's role now."""
-    return request.granted or svc.access.role_of(request.user_id, request.username)
-
-
 def _card(svc: Services, request: AccessRequest, lang: str) -> str:
     """Return an admin's view of a request, with the outcome once decided."""
     text = t("access_request_card", lang, who=request.label, user_id=request.user_id, lang=request.lang)
@@ -66,7 +58,7 @@ def _card(svc: Services, request: AccessRequest, lang: str) -> str:
     admin = _decider(svc, request.decided_by)
     if request.state == "denied":
         outcome = t("access_outcome_denied", lang, admin=admin)
-    elif granted_role(svc, request) == "admin":
+    elif granted_role(svc.access, request) == "admin":
         outcome = t("access_outcome_admin", lang, admin=admin)
     else:
         outcome = t("access_outcome_sales", lang, admin=admin)
@@ -82,9 +74,10 @@ def _decider(svc: Services, admin_id: int) -> str:
 def _decide_markup(user_id: int, lang: str) -> InlineKeyboardMarkup:
     """Return the Approve / Approve as admin / Deny buttons for a request."""
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(t("access_approve", lang), callback_data=f"ar:sales:{user_id}"),
-         InlineKeyboardButton(t("access_approve_admin", lang), callback_data=f"ar:admin:{user_id}")],
-        [InlineKeyboardButton(t("access_deny", lang), callback_data=f"ar:deny:{user_id}")],
+        [InlineKeyboardButton(t("access_approve", lang), callback_data=ACCESS.data(AccessVerdict("sales", user_id))),
+         InlineKeyboardButton(t("access_approve_admin", lang),
+                              callback_data=ACCESS.data(AccessVerdict("admin", user_id)))],
+        [InlineKeyboardButton(t("access_deny", lang), callback_data=ACCESS.data(AccessVerdict("deny", user_id)))],
     ])
 
 
@@ -148,34 +141,36 @@ async def tell_requester(bot: Bot, svc: Services, request: AccessRequest) -> boo
         text = t("access_denied", lang, date=format_moment(retry_at, svc.config.timezone, lang))
         return await send(bot, request.chat_id, html.escape(text)) is not None
     text = t("access_approved", lang, name=request.name or request.label)
-    if granted_role(svc, request) == "admin":
+    if granted_role(svc.access, request) == "admin":
         text += "\n\n" + t("access_admin_extra", lang)
         await menus.show_menu(bot, svc, request.user_id)
     return await send(bot, request.chat_id, html.escape(text), main_keyboard(lang)) is not None
 
 
+@admins_only
 async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Applies an admin's Approve / Approve as admin / Deny; a later tap learns who decided first."""
     query, actor = update.callback_query, update.effective_user
     assert query is not None and actor is not None
     svc, lang = services(context), language(actor)
-    found = _DECIDE.match(query.data or "")
-    assert found is not None
-    verdict, target = found.group(1), int(found.group(2))
-    if await refused_unless_admin(update, context):
+    tap = await tapped(query, ACCESS)
+    if tap is None:
         return
     requests = AccessRequests(svc.store)
-    if verdict == "show":
-        await _show_again(context.bot, svc, query, actor.id, requests, target, lang)
+    if tap.verdict == "show":
+        await _show_again(context.bot, svc, query, actor.id, requests, tap.user_id, lang)
         return
-    decided = decide_request(svc.access, requests, target, verdict, actor.id, actor.full_name)
-    if decided is None:
-        await _already(context.bot, svc, update, requests.get(target), lang)
+    decision = decide_request(svc.access, requests, tap.user_id, tap.verdict, actor.id, actor.full_name)
+    if decision.refusal == "forbidden":
+        await acknowledge(query, t("admins_only", lang), show_alert=True)
+        return
+    if decision.refusal is not None or decision.request is None:
+        await _already(context.bot, svc, update, decision.request, lang)
         return
     await acknowledge(query)
     # The tapped message may be a card sent by /users after the others: it is among admin_messages too.
-    await settle(context.bot, svc, decided)
-    await tell_requester(context.bot, svc, decided)
+    await settle(context.bot, svc, decision.request)
+    await tell_requester(context.bot, svc, decision.request)
 
 
 async def _already(bot: Bot, svc: Services, update: Update, request: AccessRequest | None, lang: str) -> None:

@@ -13,28 +13,27 @@ from bot.people.roles import cancel_invite, create_invite, describe, redeem_invi
 from bot.text.dates import format_moment
 from handlers.telegram import menus
 from handlers.telegram.admin.access_requests import ask_markup, settle
+from handlers.telegram.callbacks import INVITE, WithdrawInvite
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     drop_buttons,
     language,
     language_of,
     main_keyboard,
-    refused_unless_admin,
     replace,
     send,
     services,
+    tapped,
 )
 
-CANCEL_PATTERN = r"^inv:x:[A-Za-z0-9_-]+$"
 
-
+@admins_only
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Makes a one-time invite link: /invite [role] [validity], e.g. /invite admin 12h."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     try:
         role, ttl = parse_invite_args(list(context.args or []))
     except ValueError:
@@ -45,20 +44,21 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = t("invite_made", lang, role=t(f"role_{role}", lang), date=expires,
              link=invite_link(context.bot.username, made.code))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("invite_withdraw", lang),
-                                                         callback_data=f"inv:x:{made.code}")]])
+                                                         callback_data=INVITE.data(WithdrawInvite(made.code)))]])
     await send(context.bot, chat.id, html.escape(text), markup)
 
 
+@admins_only
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Withdraws an invite that nobody used yet."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
+    tap = await tapped(query, INVITE)
+    if tap is None:
         return
-    code = (query.data or "").removeprefix("inv:x:")
     message = query.message
-    if not cancel_invite(svc.access, Invites(svc.store), code, user.id, user.full_name):
+    if not cancel_invite(svc.access, Invites(svc.store), tap.code, user.id, user.full_name):
         await acknowledge(query, t("invite_not_withdrawn", lang), show_alert=True)
         if message is not None:
             await drop_buttons(context.bot, message.chat.id, message.message_id)

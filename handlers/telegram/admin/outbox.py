@@ -9,16 +9,15 @@ from telegram.ext import ContextTypes
 
 from bot.i18n.catalog import t
 from bot.text.dates import format_duration
-from handlers.telegram.common import language, refused_unless_admin, send, services
+from handlers.telegram.common import admins_only, language, send, services
 
 
+@admins_only
 async def outbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Shows admins how many requests wait for Jira, the oldest and the last error."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     summary = svc.store.outbox_summary()
     if summary.waiting == 0 and summary.needs_attention == 0:
         await send(context.bot, chat.id, html.escape(t("outbox_empty", lang)))

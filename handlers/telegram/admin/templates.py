@@ -40,15 +40,16 @@ from bot.templates.publishing import (
 )
 from bot.templates.schema import version_of
 from bot.text.dates import format_moment
-from bot.text.screen import whole_number
+from handlers.telegram.callbacks import TEMPLATES, TemplatesTap
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     drop_buttons,
     language,
     language_of,
-    refused_unless_admin,
     send,
     services,
+    tapped,
 )
 from handlers.telegram.render import SAFE_LIMIT, utf16_len
 
@@ -56,7 +57,6 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (".yaml", ".yml")
 HISTORY_SIZE = 10
 DOWNLOAD_NAME = "templates.yaml"
-PREFIX = "tmpl:"
 PENDING_KEY = "templates.pending.{user_id}"
 LINE_LIMIT = 400
 SHOWN_PROBLEMS = 30
@@ -193,8 +193,8 @@ def overview(svc: Services, lang: str) -> tuple[str, InlineKeyboardMarkup]:
         tail.append(t("tpl_jira_unchecked_live", lang, error=check.error))
     tail.append(t("tpl_how_to_change", lang))
     markup = InlineKeyboardMarkup([[
-        InlineKeyboardButton(t("tpl_download_button", lang), callback_data=f"{PREFIX}dl"),
-        InlineKeyboardButton(t("tpl_history_button", lang), callback_data=f"{PREFIX}hist"),
+        InlineKeyboardButton(t("tpl_download_button", lang), callback_data=TEMPLATES.data(TemplatesTap("dl"))),
+        InlineKeyboardButton(t("tpl_history_button", lang), callback_data=TEMPLATES.data(TemplatesTap("hist"))),
     ]])
     return fit(head, body, lang, tail), markup
 
@@ -214,17 +214,16 @@ def history(svc: Services, lang: str) -> tuple[str, InlineKeyboardMarkup | None]
         lines.append(line)
         if live is not None and version.hash != live.hash:
             rows.append([InlineKeyboardButton(t("tpl_rollback_button", lang, number=version.number),
-                                              callback_data=f"{PREFIX}rb:{version.number}")])
+                                              callback_data=TEMPLATES.data(TemplatesTap("rb", version.number)))])
     return fit(lines, [], lang), InlineKeyboardMarkup(rows) if rows else None
 
 
+@admins_only
 async def templates_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/templates lists the live templates; /templates history lists earlier versions."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     wanted = (context.args or [""])[0].lower()
     text, markup = history(svc, lang) if wanted in ("history", "log", "versions") else overview(svc, lang)
     await _say(context.bot, chat.id, text, markup)
@@ -364,8 +363,10 @@ def _publish_buttons(lang: str, number: int, pending: Pending) -> InlineKeyboard
     newer upload."""
     digest = version_of(pending.text)
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(t("tpl_publish_button", lang, number=number), callback_data=f"{PREFIX}pub:{digest}"),
-        InlineKeyboardButton(t("tpl_discard_button", lang), callback_data=f"{PREFIX}drop:{digest}"),
+        InlineKeyboardButton(t("tpl_publish_button", lang, number=number),
+                             callback_data=TEMPLATES.data(TemplatesTap("pub", digest=digest))),
+        InlineKeyboardButton(t("tpl_discard_button", lang),
+                             callback_data=TEMPLATES.data(TemplatesTap("drop", digest=digest))),
     ]])
 
 
@@ -471,8 +472,9 @@ async def _on_rollback_ask(bot: Bot, svc: Services, chat_id: int, lang: str, num
     body = diff_lines(diff(live_set(svc), target), lang) if target is not None else [
         t("tpl_version_unreadable", lang, number=number)]
     markup = InlineKeyboardMarkup([[
-        InlineKeyboardButton(t("tpl_rollback_yes", lang, number=number), callback_data=f"{PREFIX}rbok:{number}"),
-        InlineKeyboardButton(t("tpl_rollback_no", lang), callback_data=f"{PREFIX}rbno"),
+        InlineKeyboardButton(t("tpl_rollback_yes", lang, number=number),
+                             callback_data=TEMPLATES.data(TemplatesTap("rbok", number))),
+        InlineKeyboardButton(t("tpl_rollback_no", lang), callback_data=TEMPLATES.data(TemplatesTap("rbno"))),
     ]])
     await _say(bot, chat_id, fit(head, body, lang), markup)
 
@@ -500,21 +502,22 @@ async def _on_rollback(bot: Bot, svc: Services, user: User, chat_id: int, lang: 
 # -- buttons ----------------------------------------------------------------------------------------------
 
 
+@admins_only
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handles the templates buttons: download, history, publish, discard, rollback."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang, bot = services(context), language(user), context.bot
     chat_id = query.message.chat.id if query.message else user.id
-    if await refused_unless_admin(update, context):
+    tap = await tapped(query, TEMPLATES)
+    if tap is None:
         return
-    action, _, argument = (query.data or "").removeprefix(PREFIX).partition(":")
-    number = whole_number(argument, 8) or 0
+    action, number = tap.action, tap.number or 0
     if action == "pub":
-        await _on_publish(bot, svc, query, user, chat_id, lang, argument)
+        await _on_publish(bot, svc, query, user, chat_id, lang, tap.digest or "")
         return
     if action == "drop":
-        await _on_discard(bot, svc, query, user, chat_id, lang, argument)
+        await _on_discard(bot, svc, query, user, chat_id, lang, tap.digest or "")
         return
     await acknowledge(query)
     if action in ("rbok", "rbno"):
@@ -553,13 +556,12 @@ def reload_text(svc: Services, outcome: ReloadOutcome, lang: str) -> str:
     return fit(head, problem_lines(problems, lang) + refused_lines(refused, lang), lang)
 
 
+@admins_only
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reload reads the templates file on disk again, with the same checks as an upload."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     outcome = await reload(svc, user.id, user.full_name)
     await _say(context.bot, chat.id, reload_text(svc, outcome, lang))
     if outcome.kind != "unchanged":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
@@ -13,30 +12,29 @@ from bot.app import Services
 from bot.i18n.catalog import t
 from bot.people.access import REVOKED, Person
 from bot.people.access_requests import AccessRequests
-from bot.people.roles import ago, change_role
+from bot.people.roles import ago, give_role
 from bot.storage.store import StoredDraft
 from bot.text.dates import format_moment
 from bot.text.screen import clip
 from handlers.telegram import menus
+from handlers.telegram.callbacks import ACCESS, USER, USERS_PAGE, AccessVerdict, UserAction, UsersPage, UserTap
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     drop_buttons,
     language,
     language_of,
     main_keyboard,
     page_row,
-    refused_unless_admin,
     replace,
     send,
     services,
+    tapped,
 )
 
 PAGE = 10
 # Strangers waiting for a decision get a button each on the first page; more would crowd out the people.
 PENDING_SHOWN = 5
-PAGE_PATTERN = r"^users:(\d+)$"
-USER_PATTERN = r"^user:(\d+):(show|admin|sales|confirm|revoke|restore):(\d+)$"
-_PAGE, _USER = re.compile(PAGE_PATTERN), re.compile(USER_PATTERN)
 _ICONS = {"admin": "👑", "sales": "💼", REVOKED: "🚫", None: "❔"}
 # What each card button asks for: the role it gives.
 _TARGET_ROLE = {"admin": "admin", "sales": "sales", "revoke": REVOKED, "restore": "sales"}
@@ -76,12 +74,13 @@ def users_page(svc: Services, lang: str, page: int) -> tuple[str, InlineKeyboard
     rows: list[list[InlineKeyboardButton]] = []
     if page == 0:
         rows += [[InlineKeyboardButton(t("users_pending_button", lang, name=clip(request.label, 40)),
-                                       callback_data=f"ar:show:{request.user_id}")]
+                                       callback_data=ACCESS.data(AccessVerdict("show", request.user_id)))]
                  for request in pending[:PENDING_SHOWN]]
     buttons = [InlineKeyboardButton(f"{_ICONS.get(person.role, '❔')} {clip(person.name or person.label, 28)}",
-                                    callback_data=f"user:{person.id}:show:{page}") for person in shown]
+                                    callback_data=USER.data(UserTap(person.id, "show", page))) for person in shown]
     rows += [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    navigation = page_row(page, pages, t("users_prev", lang), t("users_next", lang), "users")
+    navigation = page_row(page, pages, t("users_prev", lang), t("users_next", lang),
+                          lambda to: USERS_PAGE.data(UsersPage(to)))
     if navigation:
         rows.append(navigation)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -91,11 +90,11 @@ def _card_buttons(person: Person, viewer_id: int, lang: str, page: int, confirm:
                   ) -> list[list[InlineKeyboardButton]]:
     """Return the card's buttons: the changes allowed on this person, then the way back to the list."""
 
-    def button(key: str, action: str) -> InlineKeyboardButton:
+    def button(key: str, action: UserAction) -> InlineKeyboardButton:
         """Return a card button that asks for action on this person."""
-        return InlineKeyboardButton(t(key, lang), callback_data=f"user:{person.id}:{action}:{page}")
+        return InlineKeyboardButton(t(key, lang), callback_data=USER.data(UserTap(person.id, action, page)))
 
-    back = [InlineKeyboardButton(t("users_back", lang), callback_data=f"users:{page}")]
+    back = [InlineKeyboardButton(t("users_back", lang), callback_data=USERS_PAGE.data(UsersPage(page)))]
     if confirm:
         return [[button("users_confirm_revoke", "revoke"), button("users_keep", "show")], back]
     if person.bootstrap or person.id == viewer_id:
@@ -129,66 +128,65 @@ def user_card(svc: Services, person: Person, viewer_id: int, lang: str, page: in
     return "\n".join(lines), InlineKeyboardMarkup(_card_buttons(person, viewer_id, lang, page, confirm))
 
 
+@admins_only
 async def users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Lists everyone who uses the bot, for admins."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     text, markup = users_page(svc, lang, 0)
     await send(context.bot, chat.id, text, markup)
 
 
+@admins_only
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Turns a page of the people list, in place."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
+    tap = await tapped(query, USERS_PAGE)
+    if tap is None:
         return
-    found = _PAGE.match(query.data or "")
-    assert found is not None
     await acknowledge(query)
-    text, markup = users_page(svc, lang, int(found.group(1)))
+    text, markup = users_page(svc, lang, tap.page)
     await replace(context.bot, query.message.chat.id if query.message else user.id,
-                query.message.message_id if query.message else None, text, markup)
+                  query.message.message_id if query.message else None, text, markup)
 
 
+@admins_only
 async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Opens a person's card, or applies the role change its button asks for."""
     query, actor = update.callback_query, update.effective_user
     assert query is not None and actor is not None
     svc, lang = services(context), language(actor)
-    if await refused_unless_admin(update, context):
+    tap = await tapped(query, USER)
+    if tap is None:
         return
-    found = _USER.match(query.data or "")
-    assert found is not None
-    target, action, page = int(found.group(1)), found.group(2), int(found.group(3))
     chat_id = query.message.chat.id if query.message else actor.id
     message_id = query.message.message_id if query.message else None
-    person = svc.access.person(target)
-    if person is None:
-        await acknowledge(query, t("users_gone", lang), show_alert=True)
-        return
-    if action in ("show", "confirm"):
+    if tap.action in ("show", "confirm"):
+        person = svc.access.person(tap.user_id)
+        if person is None:
+            await acknowledge(query, t("users_gone", lang), show_alert=True)
+            return
         await acknowledge(query)
-        text, markup = user_card(svc, person, actor.id, lang, page, confirm=action == "confirm")
+        text, markup = user_card(svc, person, actor.id, lang, tap.page, confirm=tap.action == "confirm")
         await replace(context.bot, chat_id, message_id, text, markup)
         return
-    role = _TARGET_ROLE[action]
-    draft = svc.store.get_draft(target) if role == REVOKED else None
-    refusal = change_role(svc.access, target, role, actor.id, actor.full_name)
-    name = clip(person.name or person.label, 60)  # alerts hold at most 200 characters
-    if refusal is not None:
-        await acknowledge(query, t(f"users_refused_{refusal}", lang, name=name), show_alert=True)
+    role = _TARGET_ROLE[tap.action]
+    change = give_role(svc.access, tap.user_id, role, actor.id, actor.full_name)
+    if change.before is None or change.after is None:
+        await acknowledge(query, t("users_gone", lang), show_alert=True)
+        return
+    name = clip(change.before.name or change.before.label, 60)  # alerts hold at most 200 characters
+    if change.refusal is not None:
+        await acknowledge(query, t(f"users_refused_{change.refusal}", lang, name=name), show_alert=True)
         notice = None
     else:
         await acknowledge(query)
-        await tell_target(context.bot, svc, person, role, draft)
+        await tell_target(context.bot, svc, change.before, role, change.discarded)
         notice = t(f"users_done_{role}", lang, name=name)
-    changed = svc.access.person(target) or person
-    text, markup = user_card(svc, changed, actor.id, lang, page, notice=notice)
+    text, markup = user_card(svc, change.after, actor.id, lang, tap.page, notice=notice)
     await replace(context.bot, chat_id, message_id, text, markup)
 
 

@@ -9,16 +9,15 @@ from telegram.ext import ContextTypes
 
 from bot.i18n.catalog import t
 from bot.people.signin import create_login, login_url
-from handlers.telegram.common import language, refused_unless_admin, send, services
+from handlers.telegram.common import admins_only, language, send, services
 
 
+@admins_only
 async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send an admin a sign-in link to the admin page, valid once and for a few minutes."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
-    if await refused_unless_admin(update, context):
-        return
     server = svc.config.server
     if not server.port:
         await send(context.bot, chat.id, html.escape(t("web_off", lang)))

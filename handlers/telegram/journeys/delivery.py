@@ -14,6 +14,7 @@ from bot.jira.gateway import CreatedIssue, DeliveryError
 from bot.jira.ticket import jira_problem_text
 from bot.storage.store import OutgoingComment, Request
 from bot.text.screen import clip
+from handlers.telegram.callbacks import FIX, REPLY, Fix, ReplyTap
 from handlers.telegram.common import replace, send
 from handlers.telegram.journeys.notices import has_access
 
@@ -86,7 +87,7 @@ class TelegramNotices:
         text = t("created", request.lang, key=issue.key, summary=request.ticket.summary)
         markup = InlineKeyboardMarkup([
             [InlineKeyboardButton(t("open_in_jira", request.lang, key=issue.key), url=issue.url)],
-            [InlineKeyboardButton(t("reply_button", request.lang), callback_data=f"reply:{issue.key}")],
+            [InlineKeyboardButton(t("reply_button", request.lang), callback_data=REPLY.data(ReplyTap(issue.key)))],
         ])
         message_id = await self._tell(request, text, markup, "created")
         if message_id is not None:
@@ -112,7 +113,7 @@ class TelegramNotices:
         else:
             problems = "; ".join(error.messages) or error.message
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("fix_and_resend", request.lang),
-                                                             callback_data=f"fix:{request.id}")]])
+                                                             callback_data=FIX.data(Fix(request.id)))]])
         await self._tell(request, t("jira_refused", request.lang, problems=problems), markup, "refused")
         reporter = f"user {request.user_id}"
         await tell_admins(self.bot, self.svc, t("admin_delivery_failed", "en", request=request.id, reporter=reporter,

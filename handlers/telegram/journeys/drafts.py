@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Message
 
 from bot.app import Services
 from bot.i18n.catalog import t
-from bot.intake.customers import Customer
+from bot.intake.confirm import Confirmed, confirm_request
 from bot.intake.dialog import Action, Prompt, Step
 from bot.jira.ticket import Attachment
 from bot.storage.store import StoredDraft
@@ -80,21 +80,7 @@ async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step
             await send(bot, chat_id, cancelled, main_keyboard(draft.lang))
         return
     if step.outcome == "confirmed":
-        card = dataclasses.replace(svc.engine.prompt(draft), buttons=())
-        ticket = svc.engine.preview(draft, svc.now())
-        jira_user = svc.store.jira_user_of(draft.user_id) or (
-            svc.config.jira.reporter_for(draft.user_id, draft.reporter.username) if svc.config.jira else None)
-        ticket = dataclasses.replace(ticket, reporter_query=jira_user)
-        # Written before Jira is called: from here on the request cannot be lost.
-        svc.store.confirm(draft, chat_id, ticket)
-        if ticket.customer:
-            svc.engine.customers.add(Customer(ticket.customer))
-        text = prompt_text(card, extra=t("sending", draft.lang))
-        if edit_id is None or not await edit(bot, chat_id, edit_id, text, None):
-            await drop_buttons(bot, chat_id, stored.prompt_message_id)
-            await send(bot, chat_id, text)
-        if svc.outbox is not None:
-            svc.outbox.kick()
+        await confirm_request(svc, draft, chat_id, _sending(bot, chat_id, stored, edit_id))
         return
     if step.changed:
         svc.store.save_draft(draft, chat_id, stored.prompt_message_id)
@@ -104,6 +90,19 @@ async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step
             svc.searches.look_ahead(draft.user_id, svc.engine.preview(draft, svc.now()), draft.lang)
         await show(bot, svc, chat_id, draft.user_id, step.prompt, step.notice, edit_id=edit_id,
                    old_id=stored.prompt_message_id, lead=step.lead)
+
+
+def _sending(bot: Bot, chat_id: int, stored: StoredDraft, edit_id: int | None
+             ) -> Callable[[Confirmed], Awaitable[None]]:
+    """Return how to show a confirmed request: its card, without buttons, saying it is being sent."""
+
+    async def show(confirmed: Confirmed) -> None:
+        text = prompt_text(confirmed.card, extra=t("sending", confirmed.lang))
+        if edit_id is None or not await edit(bot, chat_id, edit_id, text, None):
+            await drop_buttons(bot, chat_id, stored.prompt_message_id)
+            await send(bot, chat_id, text)
+
+    return show
 
 
 def attachment_of(message: Message) -> Attachment | None:

@@ -12,10 +12,10 @@ from bot.app import Services
 from bot.i18n.catalog import t
 from bot.intake.dialog import Action, Files, Tap, Text, Unsupported
 from bot.storage.store import StoredDraft
+from handlers.telegram.callbacks import DIALOG, DRAFT, FIX, DraftChoice
 from handlers.telegram.common import acknowledge, drop_buttons, language, main_keyboard, reporter, send, services
 from handlers.telegram.journeys import freeform, similar
 from handlers.telegram.journeys.drafts import active_draft, apply, attachment_of, show, step_of
-from handlers.telegram.render import parse_callback
 
 
 async def new_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -28,8 +28,8 @@ async def new_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         template = svc.engine.template_of(stored.draft)
         name = template.title.get(lang) if template else "—"
         markup = InlineKeyboardMarkup([[
-            InlineKeyboardButton(t("continue", lang), callback_data="continue"),
-            InlineKeyboardButton(t("start_over", lang), callback_data="restart"),
+            InlineKeyboardButton(t("continue", lang), callback_data=DRAFT.data(DraftChoice(keep=True))),
+            InlineKeyboardButton(t("start_over", lang), callback_data=DRAFT.data(DraftChoice(keep=False))),
         ]])
         text = t("draft_open", lang, template=name, count=len(stored.draft.answers))
         await send(context.bot, chat.id, html.escape(text), markup)
@@ -117,15 +117,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     chat_id = message.chat.id if message is not None else user.id
     svc, lang = services(context), language(user)
-    seq, token = parse_callback(query.data or "")
+    data = query.data
     stored = await active_draft(context.bot, svc, user.id)
-    if token.startswith("fix:"):
-        await _reopen(context.bot, svc, query, user.id, chat_id, token[4:], stored)
+    fix, choice = FIX.parse(data), DRAFT.parse(data)
+    if fix is not None:
+        await _reopen(context.bot, svc, query, user.id, chat_id, fix.request_id, stored)
         return
-    if token in ("continue", "restart"):
+    if choice is not None:
         await acknowledge(query)
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
-        if stored is not None and token == "continue":
+        if stored is not None and choice.keep:
             await show(context.bot, svc, chat_id, user.id, svc.engine.prompt(stored.draft), None, edit_id=None,
                        old_id=stored.prompt_message_id)
         else:
@@ -133,10 +134,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 svc.store.delete_draft(user.id)
             await _start_fresh(context.bot, svc, update, stored)
         return
+    tap = DIALOG.parse(data)
     if stored is None:
-        await acknowledge(query, t("already_sent" if token == "create" else "no_draft", lang))
+        await acknowledge(query, t("already_sent" if tap and tap.token == "create" else "no_draft", lang))
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         return
+    if tap is None:
+        # Data that no button of the bot carries: a tap on nothing.
+        await acknowledge(query)
+        return
+    seq, token = tap.seq, tap.token
     live = message is not None and message.message_id == stored.prompt_message_id
     answered = False
     if token == "create" and seq == stored.draft.seq and stored.draft.stage == "summary":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -14,19 +13,18 @@ from bot.jira.gateway import DeliveryError
 from bot.people.links import MAX_LOGIN, UNLINK_WORDS, admins_to_ask, decide_link, request_link, unlink, who
 from bot.storage.store import LinkRequest
 from bot.text.screen import clip
+from handlers.telegram.callbacks import LINK, LinkVerdict
 from handlers.telegram.common import (
     acknowledge,
+    admins_only,
     edit,
     language,
     language_of,
-    refused_unless_admin,
     send,
     services,
+    tapped,
 )
 
-# lk:<verdict>:<link request id>
-DECIDE_PATTERN = r"^lk:(ok|no):(\d{1,18})$"
-_DECIDE = re.compile(DECIDE_PATTERN)
 # How much of a login the salesperson's own answers repeat.
 SHOWN_LOGIN = 100
 
@@ -112,9 +110,10 @@ def _markup(request: LinkRequest, lang: str) -> InlineKeyboardMarkup | None:
     """Return Confirm (only for an exact match in Jira) and Decline for a pending request."""
     if request.state != "pending":
         return None
-    buttons = [InlineKeyboardButton(t("link_decline", lang), callback_data=f"lk:no:{request.id}")]
+    buttons = [InlineKeyboardButton(t("link_decline", lang), callback_data=LINK.data(LinkVerdict(False, request.id)))]
     if request.jira_name is not None:
-        buttons.insert(0, InlineKeyboardButton(t("link_confirm", lang), callback_data=f"lk:ok:{request.id}"))
+        buttons.insert(0, InlineKeyboardButton(t("link_confirm", lang),
+                                               callback_data=LINK.data(LinkVerdict(True, request.id))))
     return InlineKeyboardMarkup([buttons])
 
 
@@ -150,18 +149,17 @@ async def _tell_requester(bot: Bot, svc: Services, request: LinkRequest) -> None
     await send(bot, request.chat_id, html.escape(text))
 
 
+@admins_only
 async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Applies an admin's Confirm / Decline; a tap that cannot apply learns why, and changes nothing."""
     query, actor = update.callback_query, update.effective_user
     assert query is not None and actor is not None
-    found = _DECIDE.match(query.data or "")
-    assert found is not None
-    if await refused_unless_admin(update, context):
+    tap = await tapped(query, LINK)
+    if tap is None:
         return
     svc, lang = services(context), language(actor)
     try:
-        decision = decide_link(svc.access, svc.store, int(found.group(2)), found.group(1) == "ok", actor.id,
-                               actor.full_name)
+        decision = decide_link(svc.access, svc.store, tap.request_id, tap.confirm, actor.id, actor.full_name)
     except PermissionError:
         await acknowledge(query, t("admins_only", lang), show_alert=True)
         return

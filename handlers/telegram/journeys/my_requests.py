@@ -15,7 +15,8 @@ from bot.jira.gateway import DeliveryError
 from bot.storage.store import Request
 from bot.text.dates import format_day
 from bot.text.screen import clip
-from handlers.telegram.common import acknowledge, edit, language, page_row, send, services
+from handlers.telegram.callbacks import MY_PAGE, OPEN, MyPage, OpenIssue
+from handlers.telegram.common import acknowledge, edit, language, page_row, send, services, tapped
 from handlers.telegram.journeys.replies import reply_markup
 
 PAGE = 5
@@ -45,8 +46,8 @@ async def _page(bot: Bot, svc: Services, user_id: int, lang: str, page: int) -> 
         statuses = {}
     lines = [t("my_title", lang, first=page * PAGE + 1, last=page * PAGE + len(shown), total=len(requests))]
     lines += [_line(r, statuses.get(r.jira_key or ""), lang, svc) for r in shown]
-    rows = [[InlineKeyboardButton(key, callback_data=f"open:{key}") for key in keys]] if keys else []
-    navigation = page_row(page, pages, t("my_newer", lang), t("my_older", lang), "my")
+    rows = [[InlineKeyboardButton(key, callback_data=OPEN.data(OpenIssue(key))) for key in keys]] if keys else []
+    navigation = page_row(page, pages, t("my_newer", lang), t("my_older", lang), lambda to: MY_PAGE.data(MyPage(to)))
     if navigation:
         rows.append(navigation)
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
@@ -64,10 +65,13 @@ async def my_requests(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Turns the list to another page, in place."""
     query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None and query.data is not None
+    assert query is not None and user is not None
     svc, lang = services(context), language(user)
+    tap = await tapped(query, MY_PAGE)
+    if tap is None:
+        return
     await acknowledge(query)
-    text, markup = await _page(context.bot, svc, user.id, lang, int(query.data.removeprefix("my:") or 0))
+    text, markup = await _page(context.bot, svc, user.id, lang, tap.page)
     if query.message is not None:
         await edit(context.bot, query.message.chat.id, query.message.message_id, html.escape(text), markup)
 
@@ -75,9 +79,12 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Shows one issue: status, the ask in short, the latest comments, and Reply."""
     query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None and query.data is not None
+    assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    key = query.data.removeprefix("open:")
+    tap = await tapped(query, OPEN)
+    if tap is None:
+        return
+    key = tap.key
     request = svc.store.request_by_key(key)
     if request is None or request.user_id != user.id or svc.gateway is None:
         await acknowledge(query, t("my_unknown", lang))

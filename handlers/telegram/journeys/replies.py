@@ -3,86 +3,40 @@
 from __future__ import annotations
 
 import html
-import uuid
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.app import Services
+from bot.delivery.replies import answer_issue, begin_reply, cancel_reply
 from bot.i18n.catalog import t
-from bot.jira.ticket import Attachment
-from bot.text.screen import visible
-from bot.text.wiki import escape
-from handlers.telegram.common import acknowledge, language, send, services
+from handlers.telegram.callbacks import REPLY, ReplyTap
+from handlers.telegram.common import acknowledge, language, reporter, send, services, tapped
 from handlers.telegram.journeys.drafts import attachment_of
 
 
 def reply_markup(issue_key: str, lang: str) -> InlineKeyboardMarkup:
     """Return the Reply button shown under notices about an issue."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_button", lang), callback_data=f"reply:{issue_key}")]])
-
-
-def comment_body(user: User, text: str, is_admin: bool) -> str:
-    """Return the Jira wiki body of a reply, attributed to the salesperson."""
-    role = "admin" if is_admin else "sales"
-    who = escape(user.full_name or str(user.id))
-    return f"*{who}* ({role}, via Telegram):\n{escape(text)}" if text else f"*{who}* ({role}, via Telegram)"
-
-
-def may_reply(svc: Services, user: User, issue_key: str) -> bool:
-    """Say whether a user may comment on an issue from Telegram.
-
-    A salesperson answers on the issues of requests they filed and on issues they joined; an admin also on any
-    other issue the bot filed or someone joined. An issue the bot knows nothing about (another project, a key
-    typed into crafted callback data) is nobody's to comment on from here.
-    """
-    if svc.store.follows(user.id, issue_key):
-        return True
-    return svc.access.is_admin(user.id, user.username) and svc.store.knows_issue(issue_key)
-
-
-def _target(svc: Services, user_id: int, message: Message) -> tuple[str, str | None] | None:
-    """Return the issue a message answers: a Telegram reply to a notice, or after pressing Reply."""
-    if message.reply_to_message is not None:
-        # Notices are remembered per chat: only a message the bot sent into this chat counts.
-        found = svc.store.issue_of_message(message.chat.id, message.reply_to_message.message_id)
-        if found is not None:
-            return found
-    key = svc.store.replying_to(user_id)
-    if key is None:
-        return None
-    request = svc.store.request_by_key(key)
-    return key, request.id if request else None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_button", lang),
+                                                       callback_data=REPLY.data(ReplyTap(issue_key)))]])
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Turns a message that answers an issue into a queued comment; anything else goes on to the dialog."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None and message is not None
-    svc = services(context)
-    target = _target(svc, user.id, message)
-    if target is None:
-        return
-    key, request_id = target
-    lang = language(user)
-    if not may_reply(svc, user, key):
-        # Checked again here: Reply may have been pressed with rights the user no longer has.
-        svc.store.set_replying(user.id, None)
-        await send(context.bot, chat.id, html.escape(t("reply_not_yours", lang)))
-        raise ApplicationHandlerStop
-    text = visible(message.text or message.caption or "")
+    svc, lang = services(context), language(user)
     attachment = attachment_of(message)
-    if not text and attachment is None:
+
+    async def sending(key: str) -> int | None:
+        return await send(context.bot, chat.id, html.escape(t("reply_sending", lang, key=key)))
+
+    replied = message.reply_to_message.message_id if message.reply_to_message is not None else None
+    answer = await answer_issue(svc, reporter(user), chat.id, lang, replied, message.text or message.caption or "",
+                                (attachment,) if attachment else (), sending)
+    if answer is None:
         return
-    files: tuple[Attachment, ...] = (attachment,) if attachment else ()
-    body = comment_body(user, text, svc.access.is_admin(user.id, user.username))
-    # Stored before anything is sent, so the outbox posts it even if the bot stops now.
-    comment = svc.store.queue_comment(uuid.uuid4().hex[:16], key, user.id, chat.id, lang, body, files, request_id)
-    svc.store.set_replying(user.id, None)
-    ack = await send(context.bot, chat.id, html.escape(t("reply_sending", lang, key=key)))
-    svc.store.set_comment_ack(comment.id, ack)
-    if svc.outbox is not None:
-        svc.outbox.kick()
+    if answer.refused:
+        await send(context.bot, chat.id, html.escape(t("reply_not_yours", lang)))
     raise ApplicationHandlerStop
 
 
@@ -91,18 +45,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    data = query.data or ""
+    tap = await tapped(query, REPLY)
+    if tap is None:
+        return
     chat_id = query.message.chat.id if query.message else user.id
-    if data == "reply-cancel":
+    if tap.key is None:
         await acknowledge(query)
-        svc.store.set_replying(user.id, None)
+        cancel_reply(svc, user.id)
         await send(context.bot, chat_id, html.escape(t("reply_cancelled", lang)))
         return
-    key = data.removeprefix("reply:")
-    if not may_reply(svc, user, key):
+    if not begin_reply(svc, reporter(user), tap.key):
         await acknowledge(query, t("reply_not_yours", lang), show_alert=True)
         return
     await acknowledge(query)
-    svc.store.set_replying(user.id, key)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_cancel", lang), callback_data="reply-cancel")]])
-    await send(context.bot, chat_id, html.escape(t("reply_prompt", lang, key=key)), markup)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_cancel", lang),
+                                                         callback_data=REPLY.data(ReplyTap(None)))]])
+    await send(context.bot, chat_id, html.escape(t("reply_prompt", lang, key=tap.key)), markup)

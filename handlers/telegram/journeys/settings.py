@@ -8,14 +8,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n.catalog import t
-from handlers.telegram.common import acknowledge, edit, language, send, services
+from handlers.telegram.callbacks import MUTE, Mute
+from handlers.telegram.common import acknowledge, edit, language, send, services, tapped
 
 
 def _markup(lang: str, muted: bool) -> InlineKeyboardMarkup:
     mark = {False: "✅ " if not muted else "", True: "✅ " if muted else ""}
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(mark[False] + t("settings_all", lang), callback_data="mute:off")],
-        [InlineKeyboardButton(mark[True] + t("settings_quiet", lang), callback_data="mute:on")],
+        [InlineKeyboardButton(mark[False] + t("settings_all", lang), callback_data=MUTE.data(Mute(False)))],
+        [InlineKeyboardButton(mark[True] + t("settings_quiet", lang), callback_data=MUTE.data(Mute(True)))],
     ])
 
 
@@ -33,7 +34,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     svc, lang = services(context), language(user)
-    muted = query.data == "mute:on"
+    tap = await tapped(query, MUTE)
+    if tap is None:
+        return
+    muted = tap.on
     svc.store.set_muted(user.id, muted)
     await acknowledge(query, t("settings_saved", lang))
     if query.message is not None:

@@ -8,7 +8,7 @@ from bot.app import Services
 from bot.people.access import REVOKED, ROLES, Person
 from bot.people.access_requests import AccessRequests
 from bot.people.invites import Invite, Invites, invite_link, parse_expiry
-from bot.people.roles import VERDICTS, cancel_invite, change_role, create_invite, decide_request
+from bot.people.roles import VERDICTS, cancel_invite, create_invite, decide_request, give_role
 from bot.people.signin import Admin
 from bot.text.screen import whole_number
 from handlers.web.admin.auth import STATE, current
@@ -189,16 +189,16 @@ async def set_role(request: web.Request) -> web.Response:
     target, role = _user_id(form.get("user_id")), str(form.get("role", ""))
     if role not in (*ROLES, REVOKED):
         return redirect(query("/admin/users", {"refused": "role"}))
-    before = svc.access.person(target) if target is not None else None
-    if target is None or before is None:
+    if target is None:
         return redirect(query("/admin/users", {"refused": "gone"}))
-    draft = svc.store.get_draft(target) if role == REVOKED else None
-    refusal = change_role(svc.access, target, role, admin.user_id, admin.name)
-    if refusal is not None:
-        return redirect(query("/admin/users", {"refused": refusal, "user": target}))
-    told = await state.messenger.announce_role(before, role, draft)
+    change = give_role(svc.access, target, role, admin.user_id, admin.name)
+    if change.refusal == "gone" or change.before is None:
+        return redirect(query("/admin/users", {"refused": "gone"}))
+    if change.refusal is not None:
+        return redirect(query("/admin/users", {"refused": change.refusal, "user": target}))
+    told = await state.messenger.announce_role(change.before, role, change.discarded)
     return redirect(query("/admin/users", {"done": role, "user": target, "told": int(told),
-                                           "dropped": 1 if draft else None}))
+                                           "dropped": 1 if change.discarded else None}))
 
 
 async def decide(request: web.Request) -> web.Response:
@@ -209,10 +209,10 @@ async def decide(request: web.Request) -> web.Response:
     target, verdict = _user_id(form.get("user_id")), str(form.get("verdict", ""))
     if target is None or verdict not in VERDICTS:
         return redirect(query("/admin/users", {"refused": "gone"}))
-    decided = decide_request(svc.access, AccessRequests(svc.store), target, verdict, admin.user_id, admin.name)
-    if decided is None:
-        return redirect(query("/admin/users", {"refused": "decided"}))
-    told = await state.messenger.announce_access_decision(decided)
+    decision = decide_request(svc.access, AccessRequests(svc.store), target, verdict, admin.user_id, admin.name)
+    if decision.refusal is not None or decision.request is None:
+        return redirect(query("/admin/users", {"refused": decision.refusal or "gone"}))
+    told = await state.messenger.announce_access_decision(decision.request)
     done = "denied" if verdict == "deny" else "approved"
     return redirect(query("/admin/users", {"done": done, "user": target, "told": int(told)}))
 
