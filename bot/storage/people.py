@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.storage.base import StoreBase
 
 # How stale a user's last-seen time may be; lists show it to the minute.
 SEEN_RESOLUTION = 60.0
+
+
+@dataclass(frozen=True)
+class KnownUser:
+    """A user as stored: who they are, the role admins gave them, when last seen and how much they filed."""
+
+    id: int
+    name: str
+    username: str | None
+    last_seen: float | None
+    active: bool
+    role: str | None  # the stored role only; the config's lists are not applied here
+    requests: int
 
 
 class PeopleStore(StoreBase):
@@ -81,3 +96,43 @@ class PeopleStore(StoreBase):
         row = self.db.execute("SELECT muted FROM users WHERE id = ?", [user_id]).fetchone()
         return bool(row and row[0])
 
+    def stored_role(self, user_id: int) -> str | None:
+        """Return the role admins gave the user, if any."""
+        row = self.db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
+        return row[0] if row else None
+
+    def set_role(self, user_id: int, role: str, by: int | None, *, name: str = "", username: str | None = None,
+                 lang: str = "en") -> None:
+        """Record a user's role and who gave it, creating their record (in lang) if they never wrote."""
+        now = self.clock()
+        with self.transaction():
+            found = self.db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone()
+            if found is None:
+                self.db.table("users").insert({
+                    "id": user_id, "chat_id": user_id, "username": (username or "").lower() or None,
+                    "name": name, "lang": lang, "active": 1})
+            self.db.execute("UPDATE users SET role = ?, role_by = ?, role_at = ? WHERE id = ?",
+                            [role, by, now, user_id])
+
+    def granted_admins(self) -> list[int]:
+        """Return the users admins made admins."""
+        return [row[0] for row in self.db.execute("SELECT id FROM users WHERE role = 'admin'")]
+
+    def username_of(self, user_id: int) -> str | None:
+        """Return the @username (without @) the user last wrote with, if known."""
+        row = self.db.execute("SELECT username FROM users WHERE id = ?", [user_id]).fetchone()
+        return row[0] if row and row[0] else None
+
+    def user_named(self, username: str) -> int | None:
+        """Return the id of the user who last wrote with this @username (lower case, without @), if any."""
+        row = self.db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()
+        return int(row[0]) if row else None
+
+    def known_users(self, user_id: int | None = None) -> list[KnownUser]:
+        """Return every user who wrote or was given a role (or only the one with user_id), with their request counts."""
+        where, params = ("WHERE u.id = ?", [user_id]) if user_id is not None else ("", [])
+        rows = self.db.execute(
+            "SELECT u.id, u.name, u.username, u.last_seen, u.active, u.role, "
+            "(SELECT count(*) FROM requests r WHERE r.user_id = u.id) FROM users u " + where, params).fetchall()
+        return [KnownUser(id=row[0], name=row[1] or "", username=row[2], last_seen=row[3], active=bool(row[4]),
+                          role=row[5], requests=row[6]) for row in rows]
