@@ -56,3 +56,10 @@ class DraftStore(StoreBase):
         return [StoredDraft(Draft.from_dict(json.loads(r["data"])), r["chat_id"], r["prompt_message_id"],
                             r["updated_at"]) for r in rows]
 
+    def drafts_on_other_versions(self, live: str) -> list[tuple[str, int]]:
+        """Count drafts in progress on a templates version other than the live one, by that version's hash."""
+        rows = self.db.execute(
+            "SELECT json_extract(data, '$.template_version'), COUNT(*) FROM drafts "
+            "WHERE json_extract(data, '$.template_id') IS NOT NULL AND json_extract(data, '$.template_version') != ? "
+            "GROUP BY 1", [live]).fetchall()
+        return [(str(row[0]), int(row[1])) for row in rows]
