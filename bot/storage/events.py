@@ -40,6 +40,11 @@ class EventStore(StoreBase):
         row = self.db.execute("SELECT MIN(received_at) FROM events WHERE state = 'pending'").fetchone()
         return float(row[0]) if row and row[0] is not None else None
 
+    def count_event(self, event_id: str) -> bool:
+        """Record that an event is folded into its request's outcomes; False when it was already."""
+        cursor = self.db.execute("INSERT OR IGNORE INTO counted_events (event_id) VALUES (?)", [event_id])
+        return bool(cursor.rowcount)
+
     def subscribe(self, issue_key: str, user_id: int, chat_id: int) -> None:
         """Have a user told about an issue they did not file (they joined it)."""
         self._upsert("subscriptions", {"issue_key": issue_key, "user_id": user_id, "chat_id": chat_id,

@@ -50,6 +50,16 @@ class OutboxSummary:
     needs_attention: int
 
 
+@dataclass(frozen=True)
+class RequestOutcome:
+    """How the request an issue came from went in Jira so far, for the admins' dashboard."""
+
+    request_id: str
+    created_at: float | None
+    first_response_at: float | None
+    resolved_at: float | None
+
+
 def _ticket_to_json(ticket: Ticket) -> str:
     data = asdict(ticket)
     data["fields"] = [list(pair) for pair in ticket.fields]
@@ -202,6 +212,18 @@ class RequestStore(StoreBase):
         """Return a user's requests, newest first."""
         rows = self._rows("SELECT * FROM requests WHERE user_id = ? ORDER BY created_at DESC", [user_id])
         return [_request(r) for r in rows]
+
+    def request_outcome(self, issue_key: str) -> RequestOutcome | None:
+        """Return how the request that became this issue went so far."""
+        row = self.db.execute("SELECT id, created_at, first_response_at, resolved_at FROM requests "
+                              "WHERE jira_key = ?", [issue_key]).fetchone()
+        return RequestOutcome(*row) if row is not None else None
+
+    def set_request_outcome(self, request_id: str, first_response_at: float | None, resolved_at: float | None,
+                            followups: int) -> None:
+        """Record when a request was first answered and resolved, and count more follow-up questions."""
+        self.db.execute("UPDATE requests SET first_response_at = ?, resolved_at = ?, followups = followups + ? "
+                        "WHERE id = ?", [first_response_at, resolved_at, followups, request_id])
 
     def _record_customer(self, name: str, now: float) -> None:
         self.db.execute("INSERT INTO customers_used (name, uses, last_used) VALUES (?, 1, ?) "

@@ -1,4 +1,4 @@
-"""Durable state in SQLite: drafts, confirmed requests, replies, Jira's events, people and templates.
+"""Durable state in SQLite: drafts, confirmed requests, replies, Jira's events, people, templates and reports.
 
 Store opens the database and brings it up to date; each part of it (a mixin per domain, in its own module of this
 package) reads and writes its own tables.
@@ -22,6 +22,7 @@ from bot.storage.events import EventStore
 from bot.storage.migrations import migrate
 from bot.storage.people import SEEN_RESOLUTION, PeopleStore
 from bot.storage.replies import OutgoingComment, ReplyStore
+from bot.storage.reports import ReportStore
 from bot.storage.requests import OutboxSummary, Request, RequestState, RequestStore
 from bot.storage.templates import TemplateStore
 
@@ -62,7 +63,7 @@ def _why_unusable(path: Path, error: Exception) -> str:
 HEARTBEAT_KEY = "heartbeat"
 
 
-class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore):
+class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
