@@ -1,13 +1,16 @@
-"""Every published version of the templates."""
+"""Every published version of the templates, and the uploads admins have not published or discarded yet."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.storage.base import StoreBase
 
 _COLUMNS = "number, hash, text, source, author_id, author_name, published_at, note"
+# The settings row that keeps an admin's upload, across restarts, until they publish or discard it.
+UPLOAD_KEY = "templates.pending.{user_id}"
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,18 @@ class Version:
     note: str
 
 
+@dataclass(frozen=True)
+class PendingUpload:
+    """An uploaded templates file waiting for its admin's Publish or Discard."""
+
+    text: str
+    name: str
+    note: str
+    base: str  # the live version the admin saw the diff against
+
+
 class TemplateStore(StoreBase):
-    """Reads and writes the template_versions table."""
+    """Reads and writes the template_versions table and the admins' pending uploads."""
 
     def latest_template_version(self) -> Version | None:
         """Return the newest published version, if any."""
@@ -66,6 +79,24 @@ class TemplateStore(StoreBase):
                 [version.number, version.hash, version.text, version.source, version.author_id,
                  version.author_name, version.published_at, version.note])
         return version
+
+    def keep_template_upload(self, user_id: int, upload: PendingUpload) -> None:
+        """Keep an admin's upload until they publish or discard it, in place of their earlier one."""
+        self._upsert("settings", {"key": UPLOAD_KEY.format(user_id=user_id),
+                                  "value": json.dumps(asdict(upload), ensure_ascii=False)}, ("key",))
+
+    def template_upload(self, user_id: int) -> PendingUpload | None:
+        """Return the admin's upload waiting for Publish or Discard, if any."""
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?",
+                              [UPLOAD_KEY.format(user_id=user_id)]).fetchone()
+        if row is None or not row[0]:
+            return None
+        data = json.loads(row[0])
+        return PendingUpload(data["text"], data["name"], data.get("note", ""), data.get("base", ""))
+
+    def drop_template_upload(self, user_id: int) -> None:
+        """Forget the admin's pending upload."""
+        self.db.execute("DELETE FROM settings WHERE key = ?", [UPLOAD_KEY.format(user_id=user_id)])
 
 
 def _version(row: Any) -> Version:
