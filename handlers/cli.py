@@ -18,7 +18,8 @@ from bot.intake.dialog import human_size
 from bot.jira.gateway import DeliveryError, JiraGateway
 from bot.jira.meta import JiraMeta
 from bot.logs import LEVELS, RedactSecrets, hide_url_credentials, setup_logging
-from bot.storage.store import BackupFailed, StoreUnavailable, backup_database
+from bot.storage.backup import BackupFailed, backup_database
+from bot.storage.store import StoreUnavailable
 from bot.templates.jira_check import check_templates, format_report
 from bot.templates.schema import load_templates
 from bot.text.yamlfile import ConfigError

@@ -16,7 +16,8 @@ import pytest
 
 from bot.intake.dialog import Draft
 from bot.jira.ticket import Reporter, Ticket
-from bot.storage.store import BackupFailed, Store, backup_database
+from bot.storage.backup import BackupFailed, backup_database
+from bot.storage.store import Store
 from tests.helpers import run_cli, write_cli_config
 
 # A long description makes a database of a few MB, copied in many steps.

@@ -74,7 +74,6 @@ def test_the_core_does_not_import_aiohttps_web_server() -> None:
     assert not found, f"aiohttp.web imported in the core at {found}"
 
 
-@pytest.mark.xfail(strict=False, reason="SQL still being moved into bot/storage")
 def test_only_storage_runs_sql() -> None:
     found = {path: lines for path, tree in modules("bot", "handlers")
              if not path.startswith("bot/storage/") and (lines := sql_uses(tree))}

@@ -20,16 +20,14 @@ def record_outcomes(store: Store, issue_key: str, events: Sequence[IssueEvent], 
     with store.transaction():
         # Each event counts once: an inbox batch replayed after a crash (before its events were marked told)
         # must not add its follow-up questions again.
-        human = [e for e in human if store.db.execute(
-            "INSERT OR IGNORE INTO counted_events (event_id) VALUES (?)", [e.event_id]).rowcount]
+        human = [e for e in human if store.count_event(e.event_id)]
         responded = [e.at for e in human if e.kind in RESPONSES]
         resolutions = [e for e in human if e.kind == "resolution"]
         asked = sum(1 for e in human if needs_info(e, policy))
-        row = store.db.execute("SELECT id, created_at, first_response_at, resolved_at FROM requests "
-                               "WHERE jira_key = ?", [issue_key]).fetchone()
-        if row is None or not human:
+        outcome = store.request_outcome(issue_key)
+        if outcome is None or not human:
             return
-        request_id, created_at, first, resolved = row
+        created_at, first, resolved = outcome.created_at, outcome.first_response_at, outcome.resolved_at
         if responded:
             # An event can predate the request's row only by clock skew; never report a negative wait.
             earliest = max(min(responded), created_at or 0.0)
@@ -37,5 +35,4 @@ def record_outcomes(store: Store, issue_key: str, events: Sequence[IssueEvent], 
         if resolutions:
             # The latest change of the resolution wins: a reopened issue is unresolved again.
             resolved = resolutions[-1].at if resolutions[-1].new else None
-        store.db.execute("UPDATE requests SET first_response_at = ?, resolved_at = ?, followups = followups + ? "
-                         "WHERE id = ?", [first, resolved, asked, request_id])
+        store.set_request_outcome(outcome.request_id, first, resolved, asked)

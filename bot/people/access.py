@@ -6,20 +6,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.config import AccessConfig
+from bot.storage.people import KnownUser
 from bot.storage.store import Store
+from bot.text.screen import label
 
 Role = Literal["sales", "admin"]
 ROLES: tuple[Role, ...] = ("sales", "admin")
 # A stored role of 'revoked' shuts a user out even if the config lists them as a salesperson.
 REVOKED = "revoked"
-
-
-def label(name: str, username: str | None, user_id: int) -> str:
-    """Return "Ann Smith (@ann)" or whatever part of it is known, else the id."""
-    handle = f"@{username}" if username else None
-    if name and handle:
-        return f"{name} ({handle})"
-    return name or handle or str(user_id)
 
 
 @dataclass(frozen=True)
@@ -57,10 +51,7 @@ class Access:
 
     def _stored_role(self, user_id: int) -> str | None:
         """Return the role admins gave the user, if any."""
-        if self.store is None:
-            return None
-        row = self.store.db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
-        return row[0] if row else None
+        return self.store.stored_role(user_id) if self.store is not None else None
 
     def is_bootstrap_admin(self, user_id: int, username: str | None) -> bool:
         """Say whether the config lists the user as an admin (such an admin cannot be demoted from Telegram)."""
@@ -92,22 +83,12 @@ class Access:
         assert self.store is not None, "roles need the database"
         if role not in (*ROLES, REVOKED):
             raise ValueError(f"unknown role {role!r}")
-        now = self.store.clock()
-        with self.store.transaction():
-            found = self.store.db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone()
-            if found is None:
-                self.store.db.table("users").insert({
-                    "id": user_id, "chat_id": user_id, "username": (username or "").lower() or None,
-                    "name": name, "lang": lang, "active": 1})
-            self.store.db.execute("UPDATE users SET role = ?, role_by = ?, role_at = ? WHERE id = ?",
-                                  [role, by, now, user_id])
+        self.store.set_role(user_id, role, by, name=name, username=username, lang=lang)
 
     def admin_ids(self) -> list[int]:
         """Return admins' numeric ids (their private chat has the same id): listed in the config or granted."""
         listed = [p for p in self.config.admins if isinstance(p, int)]
-        granted: list[int] = []
-        if self.store is not None:
-            granted = [row[0] for row in self.store.db.execute("SELECT id FROM users WHERE role = 'admin'")]
+        granted = self.store.granted_admins() if self.store is not None else []
         return list(dict.fromkeys(listed + granted))
 
     def admin_usernames(self) -> list[str]:
@@ -121,10 +102,7 @@ class Access:
 
     def username_of(self, user_id: int) -> str | None:
         """Return the @username (without @) the user last wrote with, if known."""
-        if self.store is None:
-            return None
-        row = self.store.db.execute("SELECT username FROM users WHERE id = ?", [user_id]).fetchone()
-        return row[0] if row and row[0] else None
+        return self.store.username_of(user_id) if self.store is not None else None
 
     def role_by_id(self, user_id: int) -> str | None:
         """Return a user's role knowing only their id (an @username listed in the config is looked up)."""
@@ -135,38 +113,33 @@ class Access:
         ids = set(self.admin_ids())
         unseen = 0
         for handle in self.admin_usernames():
-            found = None
-            if self.store is not None:
-                found = self.store.db.execute("SELECT id FROM users WHERE username = ?",
-                                              [handle.lstrip("@").lower()]).fetchone()
+            found = self.store.user_named(handle.lstrip("@").lower()) if self.store is not None else None
             if found is None:
                 unseen += 1
             else:
-                ids.add(found[0])
+                ids.add(found)
         return len(ids) + unseen
 
     def person(self, user_id: int) -> Person | None:
         """Return one user as admins see them, if they ever wrote or were given a role."""
-        return next(iter(self._people("WHERE u.id = ?", [user_id])), None)
+        return next(iter(self._people(user_id)), None)
 
     def people(self) -> list[Person]:
         """Return every known user, admins first, then by last activity."""
-        found = self._people("", [])
+        found = self._people()
         order = {"admin": 0, "sales": 1, None: 2, REVOKED: 3}
         return sorted(found, key=lambda p: (order.get(p.role, 2), -(p.last_seen or 0), p.id))
 
-    def _people(self, where: str, params: list[object]) -> list[Person]:
-        """Return users matching a WHERE clause, with their roles and request counts."""
+    def _people(self, user_id: int | None = None) -> list[Person]:
+        """Return every known user (or only user_id), with their roles and request counts."""
         if self.store is None:
             return []
-        rows = self.store.db.execute(
-            "SELECT u.id, u.name, u.username, u.last_seen, u.active, u.role, "
-            "(SELECT count(*) FROM requests r WHERE r.user_id = u.id) FROM users u " + where, params).fetchall()
-        people = []
-        for user_id, name, username, last_seen, active, stored, requests in rows:
-            # The stored role came with the row: no query per person.
-            bootstrap = self.is_bootstrap_admin(user_id, username)
-            role = "admin" if bootstrap else self._resolve(user_id, username, stored)
-            people.append(Person(id=user_id, name=name or "", username=username, role=role, bootstrap=bootstrap,
-                                 last_seen=last_seen, requests=requests, reachable=bool(active)))
-        return people
+        return [self._person(user) for user in self.store.known_users(user_id)]
+
+    def _person(self, user: KnownUser) -> Person:
+        """Return a stored user as admins see them, the config's lists applied to their stored role."""
+        # The stored role came with the row: no query per person.
+        bootstrap = self.is_bootstrap_admin(user.id, user.username)
+        role = "admin" if bootstrap else self._resolve(user.id, user.username, user.role)
+        return Person(id=user.id, name=user.name, username=user.username, role=role, bootstrap=bootstrap,
+                      last_seen=user.last_seen, requests=user.requests, reachable=user.active)

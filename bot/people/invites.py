@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
-from typing import Any
 
+from bot.storage.admin import Invite
 from bot.storage.store import Store
+
+__all__ = ["CODE_PREFIX", "DAY", "DEFAULT_TTL", "MAX_TTL", "Invite", "InviteError", "Invites", "invite_link",
+           "looks_like_code", "parse_expiry", "parse_invite_args", "parse_role"]
 
 DAY = 86400.0
 DEFAULT_TTL = 7 * DAY
@@ -31,23 +33,6 @@ _ROLE_WORDS = {
               "vertrieb", "verkäufer", "verkauf", "nutzer", "benutzer"),
     "admin": ("admin", "administrator", "админ", "администратор", "адм"),
 }
-
-
-@dataclass(frozen=True)
-class Invite:
-    """A one-time code that grants a role to whoever opens the link first, until it expires."""
-
-    code: str
-    role: str
-    created_by: int | None
-    created_at: float
-    expires_at: float
-    used_by: int | None
-    used_at: float | None
-
-    def usable(self, now: float) -> bool:
-        """Say whether the invite can still be redeemed."""
-        return self.used_by is None and now < self.expires_at
 
 
 class InviteError(Exception):
@@ -111,15 +96,6 @@ def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username.lstrip('@')}?start={code}"
 
 
-def _invite(row: Any) -> Invite:
-    """Build an Invite from a database row."""
-    return Invite(code=row[0], role=row[1], created_by=row[2], created_at=row[3], expires_at=row[4],
-                  used_by=row[5], used_at=row[6])
-
-
-_COLUMNS = "code, role, created_by, created_at, expires_at, used_by, used_at"
-
-
 class Invites:
     """Creates, redeems, lists and withdraws invite codes."""
 
@@ -136,14 +112,12 @@ class Invites:
         now = self.store.clock()
         invite = Invite(code=CODE_PREFIX + secrets.token_urlsafe(18), role=role, created_by=by, created_at=now,
                         expires_at=now + ttl_seconds, used_by=None, used_at=None)
-        self.store.db.execute(f"INSERT INTO invites ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              [invite.code, role, by, now, invite.expires_at, None, None])
+        self.store.add_invite(invite)
         return invite
 
     def get(self, code: str) -> Invite | None:
         """Return an invite by its code, used or not."""
-        row = self.store.db.execute(f"SELECT {_COLUMNS} FROM invites WHERE code = ?", [code]).fetchone()
-        return _invite(row) if row else None
+        return self.store.invite(code)
 
     def check(self, code: str) -> Invite:
         """Return the invite if it can be redeemed now; raise InviteError saying why not."""
@@ -158,22 +132,17 @@ class Invites:
 
     def redeem(self, code: str, user_id: int) -> Invite:
         """Use the invite for user_id, once; raise InviteError when it is unknown, used or expired."""
-        now = self.store.clock()
         with self.store.transaction():
             self.check(code)
-            self.store.db.execute("UPDATE invites SET used_by = ?, used_at = ? WHERE code = ?", [user_id, now, code])
+            self.store.use_invite(code, user_id)
         redeemed = self.get(code)
         assert redeemed is not None
         return redeemed
 
     def pending(self) -> list[Invite]:
         """Return invites not used and not expired, newest first."""
-        rows = self.store.db.execute(
-            f"SELECT {_COLUMNS} FROM invites WHERE used_by IS NULL AND expires_at > ? "
-            "ORDER BY created_at DESC, code", [self.store.clock()]).fetchall()
-        return [_invite(row) for row in rows]
+        return self.store.unused_invites()
 
     def cancel(self, code: str) -> bool:
         """Withdraw an unused invite; say whether there was one to withdraw."""
-        cursor = self.store.db.execute("DELETE FROM invites WHERE code = ? AND used_by IS NULL", [code])
-        return cursor.rowcount > 0
+        return self.store.withdraw_invite(code)

@@ -49,10 +49,7 @@ def compute(store: Store, now: float, weeks: int = 12, zone: tzinfo | None = Non
     zone = zone or UTC
     starts = _week_starts(now, max(1, weeks), zone)
     since = starts[0].timestamp()
-    rows = store.db.execute(
-        "SELECT created_at, template_id, json_extract(ticket, '$.priority'), json_extract(ticket, '$.customer'), "
-        "jira_key, first_response_at, resolved_at, followups FROM requests WHERE created_at >= ? AND created_at <= ?",
-        [since, now]).fetchall()
+    rows = store.requests_created_between(since, now)
     bounds = [s.timestamp() for s in starts]
     by_template: dict[str, list[int]] = {}
     by_urgency: dict[str, list[int]] = {}

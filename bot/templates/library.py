@@ -6,41 +6,19 @@ import contextlib
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.storage.store import Store
+from bot.storage.templates import Version
 from bot.templates.schema import TemplateSet, parse_templates, version_of
 from bot.text.yamlfile import ConfigError, read_text
+
+__all__ = ["FILE_HASH_SETTING", "SOURCES", "TemplateLibrary", "Version"]
 
 log = logging.getLogger(__name__)
 SOURCES = ("file", "upload", "web", "rollback", "reload")
 # The hash of the templates file as last seen or written, so a change made on disk while the bot was down is noticed.
 FILE_HASH_SETTING = "templates.file_hash"
-
-
-@dataclass(frozen=True)
-class Version:
-    """One published version of the templates file."""
-
-    number: int
-    hash: str
-    text: str
-    source: str  # 'file' | 'upload' | 'web' | 'rollback' | 'reload'
-    author_id: int | None
-    author_name: str
-    published_at: float
-    note: str
-
-
-def _version(row: Any) -> Version:
-    """Turn a template_versions row into a Version."""
-    return Version(number=row[0], hash=row[1], text=row[2], source=row[3], author_id=row[4],
-                   author_name=row[5] or "", published_at=row[6], note=row[7] or "")
-
-
-_COLUMNS = "number, hash, text, source, author_id, author_name, published_at, note"
 
 
 class TemplateLibrary:
@@ -101,39 +79,29 @@ class TemplateLibrary:
 
     def latest(self) -> Version | None:
         """Return the newest published version (the live one), if any."""
-        row = self.store.db.execute(
-            f"SELECT {_COLUMNS} FROM template_versions ORDER BY number DESC LIMIT 1").fetchone()
-        return _version(row) if row else None
+        return self.store.latest_template_version()
 
     def history(self, limit: int = 50, offset: int = 0) -> list[Version]:
         """Return published versions, newest first (skipping the offset newest, for pages)."""
-        rows = self.store.db.execute(
-            f"SELECT {_COLUMNS} FROM template_versions ORDER BY number DESC LIMIT ? OFFSET ?",
-            [limit, offset]).fetchall()
-        return [_version(row) for row in rows]
+        return self.store.template_versions(limit, offset)
 
     def get(self, number: int) -> Version | None:
         """Return one published version."""
-        row = self.store.db.execute(f"SELECT {_COLUMNS} FROM template_versions WHERE number = ?",
-                                    [number]).fetchone()
-        return _version(row) if row else None
+        return self.store.template_version(number)
 
     def number_of(self, version_hash: str) -> int | None:
         """Return the newest version number published with this content."""
-        row = self.store.db.execute("SELECT MAX(number) FROM template_versions WHERE hash = ?",
-                                    [version_hash]).fetchone()
-        return int(row[0]) if row and row[0] is not None else None
+        return self.store.template_version_number(version_hash)
 
     def set_for(self, version_hash: str) -> TemplateSet | None:
         """Return the parsed templates of a stored version (drafts started on it finish on it)."""
         if version_hash in self._sets:
             return self._sets[version_hash]
-        row = self.store.db.execute("SELECT text FROM template_versions WHERE hash = ? ORDER BY number DESC "
-                                    "LIMIT 1", [version_hash]).fetchone()
-        if row is None:
+        text = self.store.template_text(version_hash)
+        if text is None:
             return None
         try:
-            templates = parse_templates(row[0], self.path.name)
+            templates = parse_templates(text, self.path.name)
         except ConfigError as error:
             log.error("stored templates %s no longer parse: %s", version_hash, error)
             return None
@@ -145,15 +113,8 @@ class TemplateLibrary:
         """Store a new published version and write it to the templates file."""
         if source not in SOURCES:
             raise ValueError(f"unknown templates source {source!r}")
-        with self.store.transaction():
-            row = self.store.db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM template_versions").fetchone()
-            version = Version(number=int(row[0]), hash=templates.version, text=templates.text, source=source,
-                              author_id=author_id, author_name=author_name, published_at=self.store.clock(),
-                              note=note)
-            self.store.db.execute(
-                f"INSERT INTO template_versions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [version.number, version.hash, version.text, version.source, version.author_id,
-                 version.author_name, version.published_at, version.note])
+        version = self.store.add_template_version(templates.version, templates.text, source, author_id, author_name,
+                                                  note)
         self._sets[templates.version] = templates
         self._write_file(templates.text)
         return version

@@ -248,13 +248,9 @@ def status(svc: Services) -> list[TemplateStatus]:
 
 def pinned_drafts(svc: Services) -> dict[int | None, int]:
     """Count drafts in progress on an earlier version, by version number (None: a version no longer stored)."""
-    rows = svc.store.db.execute(
-        "SELECT json_extract(data, '$.template_version'), COUNT(*) FROM drafts "
-        "WHERE json_extract(data, '$.template_id') IS NOT NULL AND json_extract(data, '$.template_version') != ? "
-        "GROUP BY 1", [svc.engine.templates.version]).fetchall()
     counts: dict[int | None, int] = {}
     found = library(svc)
-    for version, count in rows:
+    for version, count in svc.store.drafts_on_other_versions(svc.engine.templates.version):
         number = found.number_of(version)
         counts[number] = counts.get(number, 0) + count
     return counts

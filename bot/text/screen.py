@@ -63,3 +63,11 @@ def whole_number(text: str, digits: int = 18) -> int | None:
     if not text or len(text) > digits or not text.isascii() or not text.isdigit():
         return None
     return int(text)
+
+
+def label(name: str, username: str | None, user_id: int) -> str:
+    """Return "Ann Smith (@ann)" or whatever part of it is known, else the id."""
+    handle = f"@{username}" if username else None
+    if name and handle:
+        return f"{name} ({handle})"
+    return name or handle or str(user_id)

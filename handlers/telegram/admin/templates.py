@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
-from dataclasses import dataclass
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import TelegramError
@@ -22,7 +20,6 @@ from bot.templates.publishing import (
     MAX_TEMPLATES_BYTES,
     AlreadyLive,
     Problem,
-    PublishRefused,
     ReloadOutcome,
     Vetting,
     last_check,
@@ -31,14 +28,12 @@ from bot.templates.publishing import (
     live_version,
     normalized,
     pinned_drafts,
-    publish,
     reload,
     rollback,
     startup_check,
     status,
-    vet,
 )
-from bot.templates.schema import version_of
+from bot.templates.uploads import discard_upload, kept_upload, publish_upload, stage_upload
 from bot.text.dates import format_moment
 from handlers.telegram.callbacks import TEMPLATES, TemplatesTap
 from handlers.telegram.common import (
@@ -57,19 +52,8 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (".yaml", ".yml")
 HISTORY_SIZE = 10
 DOWNLOAD_NAME = "templates.yaml"
-PENDING_KEY = "templates.pending.{user_id}"
 LINE_LIMIT = 400
 SHOWN_PROBLEMS = 30
-
-
-@dataclass(frozen=True)
-class Pending:
-    """An uploaded templates file waiting for its admin's Publish or Discard (kept in the database)."""
-
-    text: str
-    name: str
-    note: str
-    base: str  # the live version the admin saw the diff against
 
 
 # -- texts ------------------------------------------------------------------------------------------------
@@ -286,30 +270,6 @@ def upload_handler(svc: Services) -> MessageHandler:  # type: ignore[type-arg]
     return MessageHandler(filters.UpdateType.MESSAGE & _UploadFilter(svc), on_upload)
 
 
-def _pending_key(user_id: int) -> str:
-    """Return the settings key of an admin's pending upload."""
-    return PENDING_KEY.format(user_id=user_id)
-
-
-def _pending(svc: Services, user_id: int) -> Pending | None:
-    """Return the admin's upload waiting for Publish or Discard, if any."""
-    raw = svc.store.get_setting(_pending_key(user_id))
-    if not raw:
-        return None
-    data = json.loads(raw)
-    return Pending(data["text"], data["name"], data.get("note", ""), data.get("base", ""))
-
-
-def _keep_pending(svc: Services, user_id: int, pending: Pending) -> None:
-    """Keep an upload until its admin publishes or discards it, across restarts."""
-    svc.store.put_setting(_pending_key(user_id), json.dumps(pending.__dict__, ensure_ascii=False))
-
-
-def _drop_pending(svc: Services, user_id: int) -> None:
-    """Forget the admin's pending upload."""
-    svc.store.db.execute("DELETE FROM settings WHERE key = ?", [_pending_key(user_id)])
-
-
 async def _read_upload(bot: Bot, message: Message, lang: str) -> str | None:
     """Download an uploaded file as text; tell the admin and return None when it cannot be used."""
     document = message.document
@@ -336,14 +296,13 @@ async def _read_upload(bot: Bot, message: Message, lang: str) -> str | None:
         return None
 
 
-def vetting_text(svc: Services, vetting: Vetting, name: str, lang: str, notice: str | None = None
-                 ) -> tuple[str, bool]:
-    """Describe a vetted file: its problems, or its changes and Jira's view; say whether it may be published."""
+def vetting_text(svc: Services, vetting: Vetting, name: str, lang: str, notice: str | None = None) -> str:
+    """Describe a vetted file: its problems, or its changes and Jira's view."""
     live = live_version(svc)
     number = live.number if live else "?"
     if vetting.templates is None:
         head = [t("tpl_upload_problems", lang, name=name, count=len(vetting.problems), number=number)]
-        return fit(head, problem_lines(vetting.problems, lang), lang), False
+        return fit(head, problem_lines(vetting.problems, lang), lang)
     templates = vetting.templates.templates
     head = [notice] if notice else []
     head.append(t("tpl_upload_checked", lang, name=name, templates=t("count_templates", lang, count=len(templates)),
@@ -355,13 +314,12 @@ def vetting_text(svc: Services, vetting: Vetting, name: str, lang: str, notice: 
         tail.extend(refused_lines(vetting.refused, lang))
     elif not vetting.jira_checked:
         tail.append(t("tpl_jira_not_checked", lang, error=vetting.jira_error or "—"))
-    return fit(head, diff_lines(vetting.diff, lang), lang, tail), vetting.ok
+    return fit(head, diff_lines(vetting.diff, lang), lang, tail)
 
 
-def _publish_buttons(lang: str, number: int, pending: Pending) -> InlineKeyboardMarkup:
+def _publish_buttons(lang: str, number: int, digest: str) -> InlineKeyboardMarkup:
     """Publish and Discard for one upload: the buttons name its content, so an older message cannot publish a
     newer upload."""
-    digest = version_of(pending.text)
     return InlineKeyboardMarkup([[
         InlineKeyboardButton(t("tpl_publish_button", lang, number=number),
                              callback_data=TEMPLATES.data(TemplatesTap("pub", digest=digest))),
@@ -391,63 +349,54 @@ async def _check_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if text is None:
         return
     name = message.document.file_name or DOWNLOAD_NAME
-    if version_of(text) == svc.engine.templates.version:
+    staged = await stage_upload(svc, user.id, text, name, (message.caption or "").strip())
+    if staged.vetting is None:  # the live version itself
         live = live_version(svc)
         await _say(context.bot, message.chat.id, t("tpl_upload_same", lang, name=name,
                                                    number=live.number if live else "?"))
         return
-    vetting = await vet(svc, text, name)
-    reply, publishable = vetting_text(svc, vetting, name, lang)
-    if not publishable:
+    reply = vetting_text(svc, staged.vetting, name, lang)
+    if staged.kind != "kept":
         await _say(context.bot, message.chat.id, reply)
         return
-    pending = Pending(text, name, (message.caption or "").strip(), svc.engine.templates.version)
-    _keep_pending(svc, user.id, pending)
-    await _say(context.bot, message.chat.id, reply, _publish_buttons(lang, _next_number(svc), pending))
+    await _say(context.bot, message.chat.id, reply, _publish_buttons(lang, _next_number(svc), staged.digest))
 
 
 async def _on_publish(bot: Bot, svc: Services, query: CallbackQuery, user: User, chat_id: int, lang: str,
                       digest: str) -> None:
     """Publish the admin's pending upload after vetting it again."""
-    pending = _pending(svc, user.id)
+    pending = kept_upload(svc, user.id, digest)
     message_id = query.message.message_id if query.message else None
-    if pending is None or version_of(pending.text) != digest:
-        await acknowledge(query, t("tpl_nothing_pending" if pending is None else "tpl_upload_replaced", lang),
+    if isinstance(pending, str):
+        await acknowledge(query, t("tpl_nothing_pending" if pending == "nothing" else "tpl_upload_replaced", lang),
                           show_alert=True)
         await drop_buttons(bot, chat_id, message_id)
         return
     await acknowledge(query)
     await drop_buttons(bot, chat_id, message_id)
-    vetting = await vet(svc, pending.text, pending.name)
-    if pending.base != svc.engine.templates.version and vetting.ok:
+    outcome = await publish_upload(svc, user.id, user.full_name, pending)
+    if outcome.kind == "rebased":
         # Someone published while this admin was reading the diff: show the changes against what is live now.
         live = live_version(svc)
         notice = t("tpl_changed_meanwhile", lang, number=live.number if live else "?")
-        reply, _ = vetting_text(svc, vetting, pending.name, lang, notice)
-        pending = Pending(pending.text, pending.name, pending.note, svc.engine.templates.version)
-        _keep_pending(svc, user.id, pending)
-        await _say(bot, chat_id, reply, _publish_buttons(lang, _next_number(svc), pending))
+        reply = vetting_text(svc, outcome.vetting, pending.name, lang, notice)
+        await _say(bot, chat_id, reply, _publish_buttons(lang, _next_number(svc), outcome.digest))
         return
-    _drop_pending(svc, user.id)
-    try:
-        version = await publish(svc, vetting, "upload", user.id, user.full_name, pending.note)
-    except PublishRefused:
-        reply, _ = vetting_text(svc, vetting, pending.name, lang)
+    if outcome.version is None:
+        reply = vetting_text(svc, outcome.vetting, pending.name, lang)
         await _say(bot, chat_id, reply)
         return
-    await _say(bot, chat_id, published_text(svc, version, lang))
+    await _say(bot, chat_id, published_text(svc, outcome.version, lang))
 
 
 async def _on_discard(bot: Bot, svc: Services, query: CallbackQuery, user: User, chat_id: int, lang: str,
                       digest: str) -> None:
     """Drop the admin's pending upload; the live version stays."""
-    pending = _pending(svc, user.id)
-    if pending is not None and version_of(pending.text) != digest:
+    if not discard_upload(svc, user.id, digest):
         # A newer upload waits; this older message only loses its buttons.
         await acknowledge(query, t("tpl_upload_replaced", lang), show_alert=True)
         await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
         return
-    _drop_pending(svc, user.id)
     await acknowledge(query)
     await drop_buttons(bot, chat_id, query.message.message_id if query.message else None)
     live = live_version(svc)

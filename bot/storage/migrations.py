@@ -1,0 +1,162 @@
+"""The database's schema, built by named migrations: each applied once, in order, and recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from bot.storage.base import StoreBase
+
+
+def _migration_initial(db: sqlite_utils.Database) -> None:
+    db.table("drafts").create({"user_id": int, "chat_id": int, "data": str, "prompt_message_id": int,
+                         "updated_at": float}, pk="user_id")
+    db.table("requests").create({
+        "id": str, "user_id": int, "chat_id": int, "lang": str, "template_id": str, "ticket": str,
+        "state": str, "attempts": int, "jira_key": str, "jira_url": str, "last_error": str,
+        "next_attempt_at": float, "told_unreachable": int, "created_at": float, "updated_at": float,
+    }, pk="id", not_null={"user_id", "chat_id", "template_id", "ticket", "state"})
+    db.table("requests").create_index(["state", "next_attempt_at"])
+    db.table("requests").create_index(["user_id", "created_at"])
+    db.table("users").create({"id": int, "chat_id": int, "username": str, "name": str, "lang": str,
+                        "last_seen": float}, pk="id")
+    db.table("customers_used").create({"name": str, "uses": int, "last_used": float}, pk="name")
+
+
+def _migration_uploads(db: sqlite_utils.Database) -> None:
+    db.table("requests").add_column("uploaded", str)
+
+
+def _migration_request_drafts(db: sqlite_utils.Database) -> None:
+    db.table("requests").add_column("draft", str)
+
+
+def _migration_jira_users(db: sqlite_utils.Database) -> None:
+    db.table("users").add_column("jira_user", str)
+
+
+def _migration_user_active(db: sqlite_utils.Database) -> None:
+    db.table("users").add_column("active", int, not_null_default=1)
+
+
+def _migration_comments(db: sqlite_utils.Database) -> None:
+    db.table("comments").create({
+        "id": str, "request_id": str, "issue_key": str, "user_id": int, "chat_id": int, "lang": str, "body": str,
+        "files": str, "state": str, "attempts": int, "last_error": str, "next_attempt_at": float,
+        "jira_comment_id": str, "ack_message_id": int, "created_at": float, "updated_at": float,
+    }, pk="id", not_null={"issue_key", "user_id", "body", "state"})
+    db.table("comments").create_index(["state", "next_attempt_at"])
+    # Which bot message speaks about which issue, so a Telegram reply to it becomes a comment there.
+    db.table("notice_messages").create({"chat_id": int, "message_id": int, "issue_key": str, "request_id": str,
+                                        "sent_at": float}, pk=("chat_id", "message_id"))
+    db.table("users").add_column("replying_to", str)
+
+
+def _migration_events(db: sqlite_utils.Database) -> None:
+    # One row per change seen in Jira, whoever reported it (webhook, poller, a retry): the id decides.
+    db.table("events").create({"event_id": str, "issue_key": str, "data": str, "received_at": float, "state": str},
+                              pk="event_id")
+    db.table("events").create_index(["state", "issue_key"])
+    db.table("subscriptions").create({"issue_key": str, "user_id": int, "chat_id": int, "since": float},
+                                     pk=("issue_key", "user_id"))
+    db.table("users").add_column("muted", int, not_null_default=0)
+    db.table("settings").create({"key": str, "value": str}, pk="key")
+
+
+def _migration_comment_labels(db: sqlite_utils.Database) -> None:
+    db.table("comments").add_column("labels", str)
+
+
+def _migration_language_choice(db: sqlite_utils.Database) -> None:
+    db.table("users").add_column("lang_choice", str)
+
+
+def _migration_admin(db: sqlite_utils.Database) -> None:
+    # Roles beyond the config's bootstrap lists: NULL (none), 'sales', 'admin' or 'revoked'.
+    db.table("users").add_column("role", str)
+    db.table("users").add_column("role_by", int)
+    db.table("users").add_column("role_at", float)
+    db.table("template_versions").create({
+        "number": int, "hash": str, "text": str, "source": str, "author_id": int, "author_name": str,
+        "published_at": float, "note": str}, pk="number", not_null={"hash", "text", "source", "published_at"})
+    db.table("invites").create({"code": str, "role": str, "created_by": int, "created_at": float,
+                                "expires_at": float, "used_by": int, "used_at": float}, pk="code")
+    db.table("access_requests").create({
+        "user_id": int, "chat_id": int, "username": str, "name": str, "lang": str, "requested_at": float,
+        "state": str, "decided_by": int, "decided_at": float, "admin_messages": str}, pk="user_id")
+    db.table("audit").create({"id": int, "at": float, "actor_id": int, "actor_name": str, "action": str,
+                              "detail": str}, pk="id", not_null={"at", "action"})
+    db.table("audit").create_index(["at"])
+    db.table("web_logins").create({"token_hash": str, "user_id": int, "created_at": float, "expires_at": float,
+                                   "used_at": float}, pk="token_hash")
+    db.table("web_sessions").create({"id": str, "user_id": int, "csrf": str, "created_at": float,
+                                     "expires_at": float}, pk="id")
+    # How the request went in Jira, for the admins' dashboard.
+    db.table("requests").add_column("first_response_at", float)
+    db.table("requests").add_column("resolved_at", float)
+    db.table("requests").add_column("followups", int, not_null_default=0)
+
+
+def _migration_granted_role(db: sqlite_utils.Database) -> None:
+    # The role an approval gave, so the request's card keeps saying so after the role changes again.
+    db.table("access_requests").add_column("granted", str)
+
+
+def _migration_request_lookups(db: sqlite_utils.Database) -> None:
+    # Every change Jira reports is matched to its request by key; the dashboard and the requests page read by date.
+    db.table("requests").create_index(["jira_key"])
+    db.table("requests").create_index(["created_at"])
+
+
+def _migration_counted_events(db: sqlite_utils.Database) -> None:
+    # The Jira events already folded into their request's outcomes (first response, resolution, follow-ups).
+    db.table("counted_events").create({"event_id": str}, pk="event_id")
+
+
+def _migration_link_requests(db: sqlite_utils.Database) -> None:
+    # A /link waits here for an admin's confirmation; decided ones stay, so a late tap learns who decided.
+    db.table("link_requests").create({
+        "id": int, "user_id": int, "chat_id": int, "username": str, "name": str, "query": str, "jira_name": str,
+        "requested_at": float, "state": str, "decided_by": int, "decided_at": float, "admin_messages": str,
+    }, pk="id", not_null={"user_id", "chat_id", "query", "requested_at", "state"})
+    db.table("link_requests").create_index(["user_id", "state"])
+
+
+def _migration_create_sent(db: sqlite_utils.Database) -> None:
+    # When a create may last have been on its way to Jira, so a retry waits for Jira's search to show it before
+    # filing again. A request caught between attempts by the upgrade counts from its last update.
+    db.table("requests").add_column("create_sent_at", float)
+    db.execute("UPDATE requests SET create_sent_at = updated_at WHERE state = 'sending'")
+
+
+# Named, ordered and recorded: a database is only ever moved forward, one step at a time.
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("0001_initial", _migration_initial),
+    ("0002_request_uploads", _migration_uploads),
+    ("0003_request_drafts", _migration_request_drafts),
+    ("0004_linked_jira_users", _migration_jira_users),
+    ("0005_user_active", _migration_user_active),
+    ("0006_comments_and_notices", _migration_comments),
+    ("0007_jira_events", _migration_events),
+    ("0008_comment_labels", _migration_comment_labels),
+    ("0009_language_choice", _migration_language_choice),
+    ("0010_admin", _migration_admin),
+    ("0011_access_granted_role", _migration_granted_role),
+    ("0012_request_lookups", _migration_request_lookups),
+    ("0013_counted_events", _migration_counted_events),
+    ("0014_link_requests", _migration_link_requests),
+    ("0015_request_create_sent", _migration_create_sent),
+]
+
+
+def migrate(store: StoreBase) -> None:
+    """Apply the migrations the database has not had yet, each in a transaction of its own."""
+    store.db.table("_migrations").create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in store.db.table("_migrations").rows}
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with store.transaction():
+            step(store.db)
+            store.db.table("_migrations").insert({"name": name, "applied_at": store.clock()})
