@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.app import Services
 from bot.jira.gateway import DeliveryError
 from bot.templates.diff import TemplateDiff, diff
-from bot.templates.jira_check import check_templates, offered
+from bot.templates.jira_check import JiraCheck, check_templates, offered
 from bot.templates.library import TemplateLibrary, Version
 from bot.templates.schema import Template, TemplateSet, parse_templates, version_of
 from bot.text.screen import clip
@@ -67,16 +67,6 @@ class ReloadOutcome:
     kind: Literal["changed", "unchanged", "problems"]
     version: Version | None = None  # the new version when changed, else the live one
     vetting: Vetting | None = None  # the problems when refused, the diff when changed
-
-
-@dataclass(frozen=True)
-class JiraCheck:
-    """Jira's verdict on one version of the templates."""
-
-    version: str
-    refused: dict[str, list[str]] = field(default_factory=dict)
-    checked: bool = False
-    error: str = ""
 
 
 class PublishRefused(ValueError):
