@@ -25,7 +25,7 @@ from bot.templates.schema import load_templates
 
 
 @dataclass
-class Services:
+class App:
     """Everything the handlers need, in one place."""
 
     config: Config
@@ -82,12 +82,12 @@ def open_store(path: Path, clock: Callable[[], float] = time.time) -> Store:
     return Store(path, clock)
 
 
-def build_services(config: Config) -> Services:
+def build_services(config: Config) -> App:
     """Open the store and build the engine, access rules and Jira gateway, as `ticketsmith run` uses them."""
     assert config.telegram is not None and config.jira is not None, "running the bot needs telegram and jira"
     store = open_store(config.storage_path)
     library = TemplateLibrary(store, config.templates_path)
     engine = build_engine(config, build_directory(config, store), file_limit=config.telegram.download_limit,
                           library=library)
-    return Services(config, store, engine, Access(config.access, store), gateway=JiraGateway(config.jira),
-                    library=library)
+    return App(config, store, engine, Access(config.access, store), gateway=JiraGateway(config.jira),
+               library=library)

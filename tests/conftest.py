@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.app import Services, build_directory, build_engine, open_store
+from bot.app import App, build_directory, build_engine, open_store
 from bot.config import load_config
 from bot.jira.gateway import JiraGateway
 from bot.people.access import Access
@@ -79,7 +79,7 @@ class RunningBot:
     config_path: Path
     clock: Clock
     app: Any = None
-    svc: Services | None = None
+    svc: App | None = None
     users: dict[int, FakeUser] = field(default_factory=dict)
     rate_limit: bool = False  # through the rate limiter production uses, waiting out 429s
 
@@ -139,7 +139,7 @@ class RunningBot:
         await self.handled(await user.tap(label))
 
 
-def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock, *, rate_limit: bool = False) -> tuple[Services, Any]:
+def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock, *, rate_limit: bool = False) -> tuple[App, Any]:
     """Build services and the Application from a config file, pointed at the fake Telegram."""
     config = load_config(config_path)
     assert config.telegram is not None and config.jira is not None
@@ -148,8 +148,8 @@ def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock, *, rate_limit: 
     store = open_store(config.storage_path, clock)
     library = TemplateLibrary(store, config.templates_path)
     engine = build_engine(config, build_directory(config, store), clock, telegram.download_limit, library=library)
-    svc = Services(config, store, engine, Access(config.access, store), clock=clock, gateway=JiraGateway(config.jira),
-                   library=library)
+    svc = App(config, store, engine, Access(config.access, store), clock=clock, gateway=JiraGateway(config.jira),
+              library=library)
     return svc, build_application(svc, rate_limit=rate_limit, sweep_interval=3600)
 
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app import Services
+from bot.app import App
 from bot.intake.dialog import Draft
 from bot.jira.events import sign
 from bot.jira.ticket import Reporter, Ticket
@@ -39,7 +39,7 @@ def free_port() -> int:
 class Served:
     """A bot run by handlers.serve, as `ticketsmith run` runs it."""
 
-    svc: Services
+    svc: App
     app: Any
     base: str
     http: aiohttp.ClientSession

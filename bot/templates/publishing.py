@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.app import Services
+from bot.app import App
 from bot.jira.gateway import DeliveryError
 from bot.templates.diff import TemplateDiff, diff
 from bot.templates.jira_check import JiraCheck, check_templates, offered
@@ -90,7 +90,7 @@ def problems_of(error: ConfigError) -> tuple[Problem, ...]:
     return tuple(found)
 
 
-def library(svc: Services) -> TemplateLibrary:
+def library(svc: App) -> TemplateLibrary:
     """Return the versions library, starting one on the live set for services built without it."""
     if svc.library is None:
         svc.library = TemplateLibrary(svc.store, svc.config.templates_path)
@@ -100,19 +100,19 @@ def library(svc: Services) -> TemplateLibrary:
     return svc.library
 
 
-def live_set(svc: Services) -> TemplateSet:
+def live_set(svc: App) -> TemplateSet:
     """Return the whole live version, including templates Jira refused (the engine offers only the others)."""
     return library(svc).set_for(svc.engine.templates.version) or svc.engine.templates
 
 
-def live_version(svc: Services) -> Version | None:
+def live_version(svc: App) -> Version | None:
     """Return the live published version."""
     found = library(svc)
     number = found.number_of(svc.engine.templates.version)
     return found.get(number) if number is not None else found.latest()
 
 
-async def jira_check(svc: Services, templates: TemplateSet) -> JiraCheck:
+async def jira_check(svc: App, templates: TemplateSet) -> JiraCheck:
     """Ask Jira's create screens whether each template would be accepted."""
     if svc.gateway is None:
         return JiraCheck(templates.version, error="Jira is not configured")
@@ -130,7 +130,7 @@ def normalized(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-async def vet(svc: Services, text: str, source_name: str = "templates.yaml") -> Vetting:
+async def vet(svc: App, text: str, source_name: str = "templates.yaml") -> Vetting:
     """Check a templates text as start-up would, then against Jira; diff it against the live set."""
     text = normalized(text)
     try:
@@ -142,13 +142,13 @@ async def vet(svc: Services, text: str, source_name: str = "templates.yaml") -> 
     return Vetting(text, templates, (), check.refused, check.checked, diff(live_set(svc), templates), check.error)
 
 
-def _go_live(svc: Services, templates: TemplateSet, check: JiraCheck) -> None:
+def _go_live(svc: App, templates: TemplateSet, check: JiraCheck) -> None:
     """Offer the templates Jira accepts and keep its verdict for /templates."""
     svc.engine.publish(offered(templates, check.refused))
     svc.extra[CHECK_KEY] = check
 
 
-async def publish(svc: Services, vetting: Vetting, source: str, author_id: int | None, author_name: str,
+async def publish(svc: App, vetting: Vetting, source: str, author_id: int | None, author_name: str,
                   note: str = "") -> Version:
     """Make a vetted text the live version: new drafts use it at once; record it and who did it."""
     # After a reload or rollback under way: it must not publish an older text over this one afterwards.
@@ -156,7 +156,7 @@ async def publish(svc: Services, vetting: Vetting, source: str, author_id: int |
         return _publish(svc, vetting, source, author_id, author_name, note)
 
 
-def _publish(svc: Services, vetting: Vetting, source: str, author_id: int | None, author_name: str,
+def _publish(svc: App, vetting: Vetting, source: str, author_id: int | None, author_name: str,
              note: str = "") -> Version:
     if not vetting.ok or vetting.templates is None:
         raise PublishRefused("templates with problems cannot be published")
@@ -169,7 +169,7 @@ def _publish(svc: Services, vetting: Vetting, source: str, author_id: int | None
     return version
 
 
-async def rollback(svc: Services, number: int, author_id: int | None, author_name: str) -> Vetting | Version:
+async def rollback(svc: App, number: int, author_id: int | None, author_name: str) -> Vetting | Version:
     """Publish an earlier version again, as a new version, after vetting it anew (Jira may have changed)."""
     found = library(svc)
     earlier = found.get(number)
@@ -184,7 +184,7 @@ async def rollback(svc: Services, number: int, author_id: int | None, author_nam
         return _publish(svc, vetting, "rollback", author_id, author_name, note=f"v{number}")
 
 
-def _changing(svc: Services) -> asyncio.Lock:
+def _changing(svc: App) -> asyncio.Lock:
     """The lock that lets one publish, reload or rollback at a time go from reading to publishing."""
     lock = svc.extra.get(LOCK_KEY)
     if not isinstance(lock, asyncio.Lock):
@@ -192,14 +192,14 @@ def _changing(svc: Services) -> asyncio.Lock:
     return lock
 
 
-async def reload(svc: Services, author_id: int | None, author_name: str) -> ReloadOutcome:
+async def reload(svc: App, author_id: int | None, author_name: str) -> ReloadOutcome:
     """Read the templates file again; publish it if it changed and passes the same checks as an upload."""
     # /reload and SIGHUP may come together: the second must see what the first published, not publish it again.
     async with _changing(svc):
         return await _reload(svc, author_id, author_name)
 
 
-async def _reload(svc: Services, author_id: int | None, author_name: str) -> ReloadOutcome:
+async def _reload(svc: App, author_id: int | None, author_name: str) -> ReloadOutcome:
     found = library(svc)
     try:
         text = await asyncio.to_thread(read_text, found.path, "templates file")
@@ -213,7 +213,7 @@ async def _reload(svc: Services, author_id: int | None, author_name: str) -> Rel
     return ReloadOutcome("changed", _publish(svc, vetting, "reload", author_id, author_name), vetting)
 
 
-async def startup_check(svc: Services) -> JiraCheck:
+async def startup_check(svc: App) -> JiraCheck:
     """Check the live set against Jira at start-up and offer only what Jira accepts."""
     templates = live_set(svc)
     check = await jira_check(svc, templates)
@@ -221,13 +221,13 @@ async def startup_check(svc: Services) -> JiraCheck:
     return check
 
 
-def last_check(svc: Services) -> JiraCheck | None:
+def last_check(svc: App) -> JiraCheck | None:
     """Return Jira's last verdict on the live version, if it was asked."""
     check = svc.extra.get(CHECK_KEY)
     return check if isinstance(check, JiraCheck) and check.version == svc.engine.templates.version else None
 
 
-def status(svc: Services) -> list[TemplateStatus]:
+def status(svc: App) -> list[TemplateStatus]:
     """Return each template of the live version: offered, or refused by Jira and why."""
     check = last_check(svc)
     refused = check.refused if check is not None else {}
@@ -236,7 +236,7 @@ def status(svc: Services) -> list[TemplateStatus]:
             for template in live_set(svc).templates]
 
 
-def pinned_drafts(svc: Services) -> dict[int | None, int]:
+def pinned_drafts(svc: App) -> dict[int | None, int]:
     """Count drafts in progress on an earlier version, by version number (None: a version no longer stored)."""
     rows = svc.store.db.execute(
         "SELECT json_extract(data, '$.template_version'), COUNT(*) FROM drafts "

@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import Services
+from bot.app import App
 from bot.delivery.inbox import Inbox
 from bot.delivery.notices import NoticePolicy
 from bot.delivery.outbox import Outbox
@@ -43,7 +43,7 @@ from handlers.telegram.runtime.transport import BotApiRequest
 log = logging.getLogger(__name__)
 
 
-def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval: float = 60.0) -> Application:  # type: ignore[type-arg]
+def build_application(svc: App, *, rate_limit: bool = True, sweep_interval: float = 60.0) -> Application:  # type: ignore[type-arg]
     """Create the Telegram application with every journey's handlers and the background workers."""
     telegram = svc.config.telegram
     assert telegram is not None, "running the bot needs the telegram section"
@@ -113,7 +113,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
 
 async def _learn_upload_limit(app: Application) -> None:  # type: ignore[type-arg]
     """Let the dialog refuse files Jira would not take, while the salesperson is still there."""
-    svc: Services = app.bot_data["services"]
+    svc: App = app.bot_data["services"]
     if svc.gateway is None:
         return
     try:
@@ -124,7 +124,7 @@ async def _learn_upload_limit(app: Application) -> None:  # type: ignore[type-ar
 
 async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
     """Start telling salespeople about Jira's changes (webhook and/or polling feed the inbox)."""
-    svc: Services = app.bot_data["services"]
+    svc: App = app.bot_data["services"]
     if svc.gateway is None:
         return
     notices = svc.config.notices
@@ -143,13 +143,13 @@ async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
         svc.inbox.run(svc.gateway, notices.poll_seconds), name="inbox")
 
 
-def _answer_transition(svc: Services) -> tuple[tuple[str, ...], str] | None:
+def _answer_transition(svc: App) -> tuple[tuple[str, ...], str] | None:
     notices = svc.config.notices
     return (notices.needs_info_statuses, notices.answer_transition) if notices.answer_transition else None
 
 
 async def _started(app: Application) -> None:  # type: ignore[type-arg]
-    svc: Services = app.bot_data["services"]
+    svc: App = app.bot_data["services"]
     extractor = svc.config.extractor
     if extractor is not None:
         svc.model = ModelExtractor(extractor.url, token=extractor.token, timeout=extractor.timeout)
@@ -168,7 +168,7 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
-    svc: Services = app.bot_data["services"]
+    svc: App = app.bot_data["services"]
     if svc.outbox is not None:
         svc.outbox.stop()
     if svc.inbox is not None:

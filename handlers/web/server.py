@@ -15,7 +15,7 @@ from aiohttp import web
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.app import Services
+from bot.app import App
 from bot.intake.dialog import human_size
 from bot.jira.events import SIGNATURE_HEADER, parse_webhook, verify_signature
 from bot.jira.gateway import DeliveryError
@@ -33,7 +33,7 @@ JIRA_FRESH = 300.0
 # Less room than this and the next drafts and requests may not fit (the write-ahead log grows by whole pages).
 DATABASE_ROOM = 1024 * 1024
 
-SERVICES = web.AppKey("services", Services)
+SERVICES = web.AppKey("services", App)
 APPLICATION = web.AppKey("application", Application)
 PROBES = web.AppKey("probes", dict)
 
@@ -174,7 +174,7 @@ async def jira_webhook(request: web.Request) -> web.Response:
     return web.json_response({"accepted": accepted})
 
 
-def build_web_app(svc: Services, application: Application) -> web.Application:  # type: ignore[type-arg]
+def build_web_app(svc: App, application: Application) -> web.Application:  # type: ignore[type-arg]
     """Create the aiohttp app; the webhook route exists only in webhook mode."""
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SERVICES] = svc

@@ -9,7 +9,7 @@ import html
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.intake.customers import Customer
 from bot.intake.dialog import Action, Files, Prompt, Step, Tap, Text, Unsupported
@@ -19,7 +19,7 @@ from handlers.telegram.common import acknowledge, drop_buttons, edit, language, 
 from handlers.telegram.render import keyboard, parse_callback, prompt_text
 
 
-async def expire(bot: Bot, svc: Services, stored: StoredDraft) -> None:
+async def expire(bot: Bot, svc: App, stored: StoredDraft) -> None:
     """Drop a draft left alone too long and tell its owner."""
     svc.store.delete_draft(stored.draft.user_id)
     await drop_buttons(bot, stored.chat_id, stored.prompt_message_id)
@@ -33,7 +33,7 @@ async def expire(bot: Bot, svc: Services, stored: StoredDraft) -> None:
     svc.metrics.notices.labels("draft_expired").inc()
 
 
-async def active_draft(bot: Bot, svc: Services, user_id: int) -> StoredDraft | None:
+async def active_draft(bot: Bot, svc: App, user_id: int) -> StoredDraft | None:
     """Return the user's draft, expiring it first if it was left alone too long."""
     stored = svc.store.get_draft(user_id)
     if stored is not None and stored.updated_at < svc.clock() - svc.config.draft_expire_hours * 3600:
@@ -42,7 +42,7 @@ async def active_draft(bot: Bot, svc: Services, user_id: int) -> StoredDraft | N
     return stored
 
 
-async def show(bot: Bot, svc: Services, chat_id: int, user_id: int, prompt: Prompt, notice: str | None,
+async def show(bot: Bot, svc: App, chat_id: int, user_id: int, prompt: Prompt, notice: str | None,
                *, edit_id: int | None, old_id: int | None, lead: str | None = None) -> None:
     """Show a prompt: edit the tapped message in place where possible, else send a new one."""
     text, markup = prompt_text(prompt, notice, lead=lead), keyboard(prompt)
@@ -56,7 +56,7 @@ async def show(bot: Bot, svc: Services, chat_id: int, user_id: int, prompt: Prom
     svc.store.set_prompt_message(user_id, message_id)
 
 
-def step_of(svc: Services, stored: StoredDraft, action: Action) -> Step:
+def step_of(svc: App, stored: StoredDraft, action: Action) -> Step:
     """Let the engine take the action, and count dialogs that start, finish or are abandoned."""
     before = stored.draft.template_id
     step = svc.engine.handle(stored.draft, action)
@@ -68,7 +68,7 @@ def step_of(svc: Services, stored: StoredDraft, action: Action) -> Step:
     return step
 
 
-async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step: Step,
+async def apply(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, step: Step,
                 edit_id: int | None = None) -> None:
     """Persist what the engine changed, then show the user the result."""
     draft = stored.draft
@@ -127,7 +127,7 @@ async def new_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _start_fresh(context.bot, svc, update, stored)
 
 
-async def _start_fresh(bot: Bot, svc: Services, update: Update, stored: StoredDraft | None) -> None:
+async def _start_fresh(bot: Bot, svc: App, update: Update, stored: StoredDraft | None) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     draft = svc.engine.new_draft(reporter(user), language(user))
@@ -136,7 +136,7 @@ async def _start_fresh(bot: Bot, svc: Services, update: Update, stored: StoredDr
                old_id=stored.prompt_message_id if stored else None)
 
 
-async def _reopen(bot: Bot, svc: Services, query: CallbackQuery, user_id: int, chat_id: int, request_id: str,
+async def _reopen(bot: Bot, svc: App, query: CallbackQuery, user_id: int, chat_id: int, request_id: str,
                   stored: StoredDraft | None) -> None:
     """Bring a refused request back as a draft at its summary card."""
     draft = svc.store.reopen(request_id, user_id)

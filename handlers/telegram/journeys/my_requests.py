@@ -8,7 +8,7 @@ from datetime import datetime
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.delivery.notices import plain_text
 from bot.i18n.catalog import t
 from bot.jira.gateway import DeliveryError
@@ -20,7 +20,7 @@ from handlers.telegram.journeys.replies import reply_markup
 PAGE = 5
 
 
-def _line(request: Request, status: str | None, lang: str, svc: Services) -> str:
+def _line(request: Request, status: str | None, lang: str, svc: App) -> str:
     when = datetime.fromtimestamp(request.created_at, svc.config.timezone).strftime("%d.%m.")
     summary = clip(request.ticket.summary, 60)
     if request.jira_key:
@@ -29,7 +29,7 @@ def _line(request: Request, status: str | None, lang: str, svc: Services) -> str
     return f"{'⚠️' if request.state == 'needs-attention' else '⏳'} {summary} — {state} ({when})"
 
 
-async def _page(bot: Bot, svc: Services, user_id: int, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _page(bot: Bot, svc: App, user_id: int, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     requests = svc.store.requests_of(user_id)
     if not requests:
         return t("my_empty", lang), None

@@ -8,7 +8,7 @@ import uuid
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.jira.ticket import Attachment
 from bot.text.screen import visible
@@ -29,7 +29,7 @@ def comment_body(user: User, text: str, is_admin: bool) -> str:
     return f"*{who}* ({role}, via Telegram):\n{escape(text)}" if text else f"*{who}* ({role}, via Telegram)"
 
 
-def may_reply(svc: Services, user: User, issue_key: str) -> bool:
+def may_reply(svc: App, user: User, issue_key: str) -> bool:
     """Say whether a user may comment on an issue from Telegram.
 
     A salesperson answers on the issues of requests they filed and on issues they joined; an admin also on any
@@ -41,7 +41,7 @@ def may_reply(svc: Services, user: User, issue_key: str) -> bool:
     return svc.access.is_admin(user.id, user.username) and svc.store.knows_issue(issue_key)
 
 
-def _target(svc: Services, user_id: int, message: Message) -> tuple[str, str | None] | None:
+def _target(svc: App, user_id: int, message: Message) -> tuple[str, str | None] | None:
     """Return the issue a message answers: a Telegram reply to a notice, or after pressing Reply."""
     if message.reply_to_message is not None:
         # Notices are remembered per chat: only a message the bot sent into this chat counts.

@@ -10,7 +10,7 @@ import uuid
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.intake.dialog import Tap
 from bot.jira.gateway import DeliveryError
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 SEARCH_SECONDS = 3.0
 
 
-async def offer(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, message_id: int | None) -> bool:
+async def offer(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, message_id: int | None) -> bool:
     """Show open issues like this request, if Jira has any; return whether an offer was shown."""
     draft = stored.draft
     if svc.searches is None or draft.checked_similar:
@@ -82,7 +82,7 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await asyncio.gather(join(context.bot, svc, chat_id, stored, key, message_id), acknowledge(query))
 
 
-async def join(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, key: str, message_id: int | None) -> None:
+async def join(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, key: str, message_id: int | None) -> None:
     """Add this salesperson's customer and details to an existing issue and follow it."""
     draft = stored.draft
     template = svc.engine.template_of(draft)

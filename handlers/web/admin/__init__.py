@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.app import Services
+from bot.app import App
 from handlers.web.admin import (
     assets,
     audit_page,
@@ -22,7 +22,7 @@ async def _home(request: web.Request) -> web.Response:
     raise web.HTTPMovedPermanently("/admin/")
 
 
-def add_admin_routes(app: web.Application, svc: Services) -> None:
+def add_admin_routes(app: web.Application, svc: App) -> None:
     """Add the admin pages and the guard in front of them to the bot's aiohttp app."""
     server = svc.config.server
     sessions = Sessions(svc.store, signing_key(svc.store), server.admin_session_hours, server.admin_link_minutes)

@@ -14,7 +14,7 @@ from typing import Literal
 from aiohttp import web
 from telegram import Bot
 
-from bot.app import Services
+from bot.app import App
 from bot.storage.store import Store
 from handlers.web.admin.layout import CSP, bare, esc
 
@@ -157,7 +157,7 @@ class Sessions:
         self.store.db.execute("DELETE FROM web_sessions WHERE id = ?", [_digest(session_id)])
 
 
-def admin_of(svc: Services, user_id: int) -> tuple[bool, str]:
+def admin_of(svc: App, user_id: int) -> tuple[bool, str]:
     """Say whether a user is an admin right now, and return their name for the page and the audit log."""
     person = svc.access.person(user_id)
     if person is None:
@@ -174,7 +174,7 @@ def csrf_ok(session: Session, given: object) -> bool:
 class AdminWeb:
     """What the admin pages share: the bot's services, the sessions and how the cookie is set."""
 
-    svc: Services
+    svc: App
     sessions: Sessions
     secure_cookie: bool
 

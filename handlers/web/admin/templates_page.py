@@ -6,7 +6,7 @@ import difflib
 
 from aiohttp import web
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import LANGUAGES
 from bot.templates.diff import diff
 from bot.templates.library import Version
@@ -61,7 +61,7 @@ def _who(version: Version) -> str:
     return version.author_name or ("the templates file" if version.source in ("file", "reload") else "—")
 
 
-def _version_line(svc: Services, version: Version | None) -> str:
+def _version_line(svc: App, version: Version | None) -> str:
     """Describe the live version: number, author, time."""
     if version is None:
         return '<p class="muted">No version recorded yet.</p>'
@@ -71,7 +71,7 @@ def _version_line(svc: Services, version: Version | None) -> str:
             f'<a href="/admin/templates/history">History</a></p>')
 
 
-def _status_list(svc: Services) -> str:
+def _status_list(svc: App) -> str:
     """List the live templates: offered to salespeople, or refused by Jira and why."""
     items = []
     for found in status(svc):
@@ -172,7 +172,7 @@ def _step(step: PreviewStep) -> str:
             f"{_buttons(step)}{extra}</li>")
 
 
-def _template_preview(svc: Services, template: Template, lang: str) -> str:
+def _template_preview(svc: App, template: Template, lang: str) -> str:
     """Return one template's dialog preview: title, Jira issue and every question."""
     jira = template.jira
     project = jira.project or svc.config.jira_project
@@ -187,7 +187,7 @@ def _template_preview(svc: Services, template: Template, lang: str) -> str:
             f'<p class="small muted">Then the card with Create, Edit and Cancel.</p></section>')
 
 
-def _preview(svc: Services, templates: TemplateSet, lang: str, heading: str, switch: bool) -> str:
+def _preview(svc: App, templates: TemplateSet, lang: str, heading: str, switch: bool) -> str:
     """Return the preview of every template of a set, with a language switch when the editor holds no edits."""
     links = " · ".join(f"<b>{LANGUAGE_NAMES[code]}</b>" if code == lang
                        else f'<a href="/admin/templates?lang={code}">{LANGUAGE_NAMES[code]}</a>' for code in LANGUAGES)
