@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.app import build_directory, build_engine, build_services
+from bot.app import build_directory, build_engine
 from bot.config import Config, JiraConfig, load_config
 from bot.i18n.catalog import LANGUAGES
 from bot.jira.gateway import DeliveryError, JiraGateway
@@ -32,24 +32,22 @@ def _fail(error: ConfigError) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the bot with long polling until interrupted."""
+    # Imported here: the core commands (check, chat) must work without the Telegram layer.
+    from telegram.error import InvalidToken, NetworkError
+
+    from handlers.serve import run
+    from handlers.telegram.wiring import assemble
+
     try:
         config = load_config(Path(args.config))
         assert config.telegram is not None and config.jira is not None
         setup_logging(config.log_format, config.secrets)
-        svc = build_services(config)
+        svc, app = assemble(config)
     except ConfigError as error:
         return _fail(error)
     except StoreUnavailable as error:
         return _fail(ConfigError([f"{error}; set storage.path in {config.path} to a file in a folder the bot can "
                                   "write to"]))
-    # Imported here: the core commands (check, chat) must work without the Telegram layer.
-    from telegram.error import InvalidToken, NetworkError
-
-    from handlers.serve import run
-    from handlers.telegram.wiring import build_application
-
-    app = build_application(svc)
-
     try:
         run(svc, app)
     except InvalidToken:

@@ -13,14 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.app import App, build_directory, build_engine, open_store
+from bot.app import App
 from bot.config import load_config
-from bot.jira.gateway import JiraGateway
-from bot.people.access import Access
 from bot.storage.store import Store
-from bot.templates.library import TemplateLibrary
 from handlers.telegram.runtime.processor import ChatOrderedProcessor
-from handlers.telegram.wiring import build_application
+from handlers.telegram.wiring import assemble
 from tests.fake_jira import FakeJira
 from tests.fake_telegram import FakeTelegram, FakeUser
 
@@ -140,17 +137,12 @@ class RunningBot:
 
 
 def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock, *, rate_limit: bool = False) -> tuple[App, Any]:
-    """Build services and the Application from a config file, pointed at the fake Telegram."""
+    """Build the app and the Application from a config file as `ticketsmith run` does, pointed at the fake Telegram."""
     config = load_config(config_path)
-    assert config.telegram is not None and config.jira is not None
+    assert config.telegram is not None
     telegram = dataclasses.replace(config.telegram, api_base_url=tg.base_url, file_base_url=tg.base_file_url)
-    config = dataclasses.replace(config, telegram=telegram)
-    store = open_store(config.storage_path, clock)
-    library = TemplateLibrary(store, config.templates_path)
-    engine = build_engine(config, build_directory(config, store), clock, telegram.download_limit, library=library)
-    svc = App(config, store, engine, Access(config.access, store), clock=clock, gateway=JiraGateway(config.jira),
-              library=library)
-    return svc, build_application(svc, rate_limit=rate_limit, sweep_interval=3600)
+    return assemble(dataclasses.replace(config, telegram=telegram), clock=clock, rate_limit=rate_limit,
+                    sweep_interval=3600)
 
 
 @pytest.fixture

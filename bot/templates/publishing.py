@@ -11,16 +11,13 @@ from bot.app import App
 from bot.jira.gateway import DeliveryError
 from bot.templates.diff import TemplateDiff, diff
 from bot.templates.jira_check import JiraCheck, check_templates, offered
-from bot.templates.library import TemplateLibrary, Version
+from bot.templates.library import Version
 from bot.templates.schema import Template, TemplateSet, parse_templates, version_of
 from bot.text.screen import clip
 from bot.text.yamlfile import ConfigError, read_text
 
-# The last Jira check of the live templates, kept for /templates (svc.extra key).
-CHECK_KEY = "templates.check"
 # The largest templates text taken from an upload or the admin page: far beyond any sensible file.
 MAX_TEMPLATES_BYTES = 1024 * 1024
-LOCK_KEY = "templates.changing"
 AUDIT_ACTIONS = {"rollback": "templates.rollback", "reload": "templates.reload"}
 _LOCATED = re.compile(r"^(?P<source>.*?), line (?P<line>\d+): (?P<message>.*)$", re.DOTALL)
 
@@ -41,7 +38,7 @@ class Vetting:
     templates: TemplateSet | None
     problems: tuple[Problem, ...]  # schema problems
     refused: dict[str, list[str]]  # template id -> Jira's problems
-    jira_checked: bool  # False when Jira was unreachable or not configured (then not blocking)
+    jira_checked: bool  # False when Jira could not be asked (then not blocking)
     diff: TemplateDiff | None  # against the live set
     jira_error: str = ""  # why Jira could not be asked, when it could not
 
@@ -90,32 +87,20 @@ def problems_of(error: ConfigError) -> tuple[Problem, ...]:
     return tuple(found)
 
 
-def library(svc: App) -> TemplateLibrary:
-    """Return the versions library, starting one on the live set for services built without it."""
-    if svc.library is None:
-        svc.library = TemplateLibrary(svc.store, svc.config.templates_path)
-        if svc.library.latest() is None:
-            svc.library.record(svc.engine.templates, "file", None, "")
-        svc.engine.older = svc.library.set_for
-    return svc.library
-
-
 def live_set(svc: App) -> TemplateSet:
     """Return the whole live version, including templates Jira refused (the engine offers only the others)."""
-    return library(svc).set_for(svc.engine.templates.version) or svc.engine.templates
+    return svc.library.set_for(svc.engine.templates.version) or svc.engine.templates
 
 
 def live_version(svc: App) -> Version | None:
     """Return the live published version."""
-    found = library(svc)
+    found = svc.library
     number = found.number_of(svc.engine.templates.version)
     return found.get(number) if number is not None else found.latest()
 
 
 async def jira_check(svc: App, templates: TemplateSet) -> JiraCheck:
     """Ask Jira's create screens whether each template would be accepted."""
-    if svc.gateway is None:
-        return JiraCheck(templates.version, error="Jira is not configured")
     projects = {template.jira.project or svc.config.jira_project for template in templates.templates}
     try:
         meta = await svc.gateway.create_meta(projects)
@@ -145,14 +130,14 @@ async def vet(svc: App, text: str, source_name: str = "templates.yaml") -> Vetti
 def _go_live(svc: App, templates: TemplateSet, check: JiraCheck) -> None:
     """Offer the templates Jira accepts and keep its verdict for /templates."""
     svc.engine.publish(offered(templates, check.refused))
-    svc.extra[CHECK_KEY] = check
+    svc.templates_check = check
 
 
 async def publish(svc: App, vetting: Vetting, source: str, author_id: int | None, author_name: str,
                   note: str = "") -> Version:
     """Make a vetted text the live version: new drafts use it at once; record it and who did it."""
     # After a reload or rollback under way: it must not publish an older text over this one afterwards.
-    async with _changing(svc):
+    async with svc.templates_lock:
         return _publish(svc, vetting, source, author_id, author_name, note)
 
 
@@ -161,7 +146,7 @@ def _publish(svc: App, vetting: Vetting, source: str, author_id: int | None, aut
     if not vetting.ok or vetting.templates is None:
         raise PublishRefused("templates with problems cannot be published")
     templates = vetting.templates
-    version = library(svc).record(templates, source, author_id, author_name, note)
+    version = svc.library.record(templates, source, author_id, author_name, note)
     _go_live(svc, templates, JiraCheck(templates.version, vetting.refused, vetting.jira_checked, vetting.jira_error))
     changes = "; ".join(vetting.diff.lines("en")) if vetting.diff is not None else ""
     detail = f"v{version.number} ({source})" + (f": {changes}" if changes else "") + (f" — {note}" if note else "")
@@ -171,11 +156,11 @@ def _publish(svc: App, vetting: Vetting, source: str, author_id: int | None, aut
 
 async def rollback(svc: App, number: int, author_id: int | None, author_name: str) -> Vetting | Version:
     """Publish an earlier version again, as a new version, after vetting it anew (Jira may have changed)."""
-    found = library(svc)
+    found = svc.library
     earlier = found.get(number)
     if earlier is None:
         raise LookupError(f"there is no templates version {number}")
-    async with _changing(svc):
+    async with svc.templates_lock:
         if earlier.hash == svc.engine.templates.version:
             raise AlreadyLive(f"v{number} is the live version")
         vetting = await vet(svc, earlier.text, found.path.name)
@@ -184,23 +169,15 @@ async def rollback(svc: App, number: int, author_id: int | None, author_name: st
         return _publish(svc, vetting, "rollback", author_id, author_name, note=f"v{number}")
 
 
-def _changing(svc: App) -> asyncio.Lock:
-    """The lock that lets one publish, reload or rollback at a time go from reading to publishing."""
-    lock = svc.extra.get(LOCK_KEY)
-    if not isinstance(lock, asyncio.Lock):
-        lock = svc.extra[LOCK_KEY] = asyncio.Lock()
-    return lock
-
-
 async def reload(svc: App, author_id: int | None, author_name: str) -> ReloadOutcome:
     """Read the templates file again; publish it if it changed and passes the same checks as an upload."""
     # /reload and SIGHUP may come together: the second must see what the first published, not publish it again.
-    async with _changing(svc):
+    async with svc.templates_lock:
         return await _reload(svc, author_id, author_name)
 
 
 async def _reload(svc: App, author_id: int | None, author_name: str) -> ReloadOutcome:
-    found = library(svc)
+    found = svc.library
     try:
         text = await asyncio.to_thread(read_text, found.path, "templates file")
     except ConfigError as error:
@@ -223,8 +200,8 @@ async def startup_check(svc: App) -> JiraCheck:
 
 def last_check(svc: App) -> JiraCheck | None:
     """Return Jira's last verdict on the live version, if it was asked."""
-    check = svc.extra.get(CHECK_KEY)
-    return check if isinstance(check, JiraCheck) and check.version == svc.engine.templates.version else None
+    check = svc.templates_check
+    return check if check is not None and check.version == svc.engine.templates.version else None
 
 
 def status(svc: App) -> list[TemplateStatus]:
@@ -243,7 +220,7 @@ def pinned_drafts(svc: App) -> dict[int | None, int]:
         "WHERE json_extract(data, '$.template_id') IS NOT NULL AND json_extract(data, '$.template_version') != ? "
         "GROUP BY 1", [svc.engine.templates.version]).fetchall()
     counts: dict[int | None, int] = {}
-    found = library(svc)
+    found = svc.library
     for version, count in rows:
         number = found.number_of(version)
         counts[number] = counts.get(number, 0) + count

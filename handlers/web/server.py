@@ -75,8 +75,6 @@ async def readyz(request: web.Request) -> web.Response:
 
     async def jira() -> tuple[bool, str]:
         gateway = svc.gateway
-        if gateway is None:
-            return True, "not configured"
         if gateway.last_success is not None and time.time() - gateway.last_success < JIRA_FRESH:
             return True, "reached recently"
         info = await gateway.server_info()
@@ -170,7 +168,7 @@ async def jira_webhook(request: web.Request) -> web.Response:
         return refusal
     if not isinstance(payload, dict):
         return web.json_response({"error": "not a Jira webhook"}, status=400)
-    accepted = svc.inbox.accept(parse_webhook(payload, received_at=svc.clock())) if svc.inbox else 0
+    accepted = svc.inbox.accept(parse_webhook(payload, received_at=svc.clock()))
     return web.json_response({"accepted": accepted})
 
 

@@ -26,7 +26,6 @@ from bot.templates.publishing import (
     ReloadOutcome,
     Vetting,
     last_check,
-    library,
     live_set,
     live_version,
     normalized,
@@ -215,7 +214,7 @@ def history(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
     live = live_version(svc)
     lines = [t("tpl_history_title", lang), ""]
     rows = []
-    for version in library(svc).history(HISTORY_SIZE):
+    for version in svc.library.history(HISTORY_SIZE):
         line = t("tpl_history_item", lang, number=version.number, when=when(svc, version.published_at, lang),
                  who=who(version, lang))
         if version.note and version.source != "rollback":
@@ -381,7 +380,7 @@ def _publish_buttons(lang: str, number: int, pending: Pending) -> InlineKeyboard
 
 def _next_number(svc: App) -> int:
     """Return the number the next published version gets."""
-    latest = library(svc).latest()
+    latest = svc.library.latest()
     return (latest.number if latest else 0) + 1
 
 
@@ -468,14 +467,14 @@ async def _on_discard(bot: Bot, svc: App, query: CallbackQuery, user: User, chat
 
 async def _on_rollback_ask(bot: Bot, svc: App, chat_id: int, lang: str, number: int) -> None:
     """Show what rolling back would change and ask to confirm."""
-    version, live = library(svc).get(number), live_version(svc)
+    version, live = svc.library.get(number), live_version(svc)
     if version is None or live is None:
         await _say(bot, chat_id, t("tpl_unknown_version", lang, number=number))
         return
     if version.hash == live.hash:
         await _say(bot, chat_id, t("tpl_already_live", lang, number=number))
         return
-    target = library(svc).set_for(version.hash)
+    target = svc.library.set_for(version.hash)
     head = [t("tpl_rollback_confirm", lang, number=number, who=who(version, lang),
               when=when(svc, version.published_at, lang), next=_next_number(svc), live=live.number)]
     body = diff_lines(diff(live_set(svc), target), lang) if target is not None else [
@@ -547,7 +546,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def reload_text(svc: App, outcome: ReloadOutcome, lang: str) -> str:
     """Describe what reloading the file did."""
-    name, version, vetting = library(svc).path.name, outcome.version, outcome.vetting
+    name, version, vetting = svc.library.path.name, outcome.version, outcome.vetting
     number = version.number if version else "?"
     if outcome.kind == "unchanged":
         return t("tpl_reload_unchanged", lang, file=name, number=number)
@@ -614,7 +613,7 @@ def reload_on_signal(app: Application) -> None:  # type: ignore[type-arg]
 async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     """Tell admins about a templates file that could not be used, and offer only templates Jira accepts."""
     svc: App = app.bot_data["services"]
-    found = library(svc)
+    found = svc.library
     if found.boot_problems:
         log.error("the templates file was not used:\n%s", "\n".join(found.boot_problems))
         live = live_version(svc)
@@ -624,7 +623,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
             await _say(app.bot, chat_id, fit(head, [f"• {p}" for p in found.boot_problems], lang))
         found.boot_problems = []
     check = await startup_check(svc)
-    if not check.checked and svc.gateway is not None:
+    if not check.checked:
         log.warning("templates not checked against Jira (%s); offering all of them", check.error)
     if check.refused:
         report = "\n".join(format_report(check.refused))

@@ -74,8 +74,7 @@ async def apply(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, step: Ste
     draft = stored.draft
     if step.outcome == "cancelled":
         svc.store.delete_draft(draft.user_id)
-        if svc.searches is not None:
-            svc.searches.forget(draft.user_id)
+        svc.searches.forget(draft.user_id)
         cancelled = html.escape(t("cancelled", draft.lang))
         if edit_id is None or not await edit(bot, chat_id, edit_id, cancelled, None):
             await drop_buttons(bot, chat_id, stored.prompt_message_id)
@@ -95,13 +94,12 @@ async def apply(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, step: Ste
         if edit_id is None or not await edit(bot, chat_id, edit_id, text, None):
             await drop_buttons(bot, chat_id, stored.prompt_message_id)
             await send(bot, chat_id, text)
-        if svc.outbox is not None:
-            svc.outbox.kick()
+        svc.outbox.kick()
         return
     if step.changed:
         svc.store.save_draft(draft, chat_id, stored.prompt_message_id)
     if step.prompt is not None:
-        if draft.stage == "summary" and svc.searches is not None and not draft.checked_similar:
+        if draft.stage == "summary" and not draft.checked_similar:
             # Searched while the salesperson reads the card, so Create need not wait for Jira.
             svc.searches.look_ahead(draft.user_id, svc.engine.preview(draft, svc.now()), draft.lang)
         await show(bot, svc, chat_id, draft.user_id, step.prompt, step.notice, edit_id=edit_id,

@@ -43,7 +43,7 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     current = svc.store.jira_user_of(user.id)
     # Asking for the login they already file as only tells them so.
     already = current is not None and current.casefold() == login.casefold()
-    if not login or len(login) > MAX_LOGIN or svc.gateway is None or already:
+    if not login or len(login) > MAX_LOGIN or already:
         await send(context.bot, chat.id, html.escape(_status(svc, user.id, lang)))
         return
     try:

@@ -38,7 +38,7 @@ async def _page(bot: Bot, svc: App, user_id: int, lang: str, page: int) -> tuple
     shown = requests[page * PAGE:(page + 1) * PAGE]
     keys = [r.jira_key for r in shown if r.jira_key]
     try:
-        statuses = await svc.gateway.statuses(keys) if svc.gateway and keys else {}
+        statuses = await svc.gateway.statuses(keys) if keys else {}
     except DeliveryError:
         statuses = {}
     lines = [t("my_title", lang, first=page * PAGE + 1, last=page * PAGE + len(shown), total=len(requests))]
@@ -77,7 +77,7 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, lang = services(context), language(user)
     key = query.data.removeprefix("open:")
     request = svc.store.request_by_key(key)
-    if request is None or request.user_id != user.id or svc.gateway is None:
+    if request is None or request.user_id != user.id:
         await acknowledge(query, t("my_unknown", lang))
         return
     await acknowledge(query)

@@ -81,8 +81,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     svc.store.set_replying(user.id, None)
     ack = await send(context.bot, chat.id, html.escape(t("reply_sending", lang, key=key)))
     svc.store.set_comment_ack(comment.id, ack)
-    if svc.outbox is not None:
-        svc.outbox.kick()
+    svc.outbox.kick()
     raise ApplicationHandlerStop
 
 

@@ -29,7 +29,7 @@ SEARCH_SECONDS = 3.0
 async def offer(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, message_id: int | None) -> bool:
     """Show open issues like this request, if Jira has any; return whether an offer was shown."""
     draft = stored.draft
-    if svc.searches is None or draft.checked_similar:
+    if draft.checked_similar:
         return False
     ticket = svc.engine.preview(draft, svc.now())
     try:
@@ -101,5 +101,4 @@ async def join(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, key: str, 
         svc.metrics.dialogs.labels(draft.template_id, "joined").inc()
     text = html.escape(t("joined", draft.lang, key=key))
     await replace(bot, chat_id, message_id, text)
-    if svc.outbox is not None:
-        svc.outbox.kick()
+    svc.outbox.kick()

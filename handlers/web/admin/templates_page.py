@@ -16,7 +16,6 @@ from bot.templates.publishing import (
     AlreadyLive,
     PublishRefused,
     Vetting,
-    library,
     live_set,
     live_version,
     normalized,
@@ -277,7 +276,7 @@ async def check(request: web.Request) -> web.Response:
     text, base, lang, _ = await _read_form(request)
     if (refused := _too_long(request, text, lang)) is not None:
         return refused
-    vetting = await vet(svc, text, library(svc).path.name)
+    vetting = await vet(svc, text, svc.library.path.name)
     if vetting.ok:
         return _editor_page(request, text, vetting=vetting, notice="No problems found. Publish when ready.",
                             base=base, lang=lang)
@@ -293,7 +292,7 @@ async def publish_text(request: web.Request) -> web.Response:
     if version_of(text) == svc.engine.templates.version:
         return _editor_page(request, text, notice="Nothing to publish: this is the live version.", tone="warn",
                             lang=lang)
-    vetting = await vet(svc, text, library(svc).path.name)
+    vetting = await vet(svc, text, svc.library.path.name)
     if not vetting.ok:
         return _editor_page(request, text, vetting=vetting, base=base, lang=lang, status_code=422)
     # Read after asking Jira: someone may have published while it answered.
@@ -317,7 +316,7 @@ async def history(request: web.Request) -> web.Response:
     admin, svc = current(request), request.app[ADMIN_STATE].svc
     number = page_number(request)
     # One more than a page, to know whether an older page follows.
-    versions = library(svc).history(limit=HISTORY_PAGE + 1, offset=(number - 1) * HISTORY_PAGE)
+    versions = svc.library.history(limit=HISTORY_PAGE + 1, offset=(number - 1) * HISTORY_PAGE)
     shown = versions[:HISTORY_PAGE]
     live = live_version(svc)
     rows: list[tuple[Cell, ...]] = []
@@ -344,7 +343,7 @@ def _version_page(request: web.Request, version: Version, *, vetting: Vetting | 
                   status_code: int = 200) -> web.Response:
     """Show one version: what changed against the one before it, its text and a rollback button."""
     admin, svc = current(request), request.app[ADMIN_STATE].svc
-    found = library(svc)
+    found = svc.library
     before = found.get(version.number - 1)
     parts = []
     if vetting is not None:
@@ -378,7 +377,7 @@ def _version_of(request: web.Request) -> Version:
     svc = request.app[ADMIN_STATE].svc
     raw = request.match_info.get("number", "")
     number = whole_number(raw, 8)
-    version = library(svc).get(number) if number is not None else None
+    version = svc.library.get(number) if number is not None else None
     if version is None:
         raise web.HTTPNotFound(text="There is no such templates version.")
     return version
