@@ -33,12 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.app import build_services  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.logs import setup_logging  # noqa: E402
 from handlers.serve import loop_factory, serve  # noqa: E402
 from handlers.telegram.runtime.processor import ChatOrderedProcessor  # noqa: E402
-from handlers.telegram.wiring import build_application  # noqa: E402
+from handlers.telegram.wiring import assemble  # noqa: E402
 
 TOKEN = os.environ.get("BENCH_BOT_TOKEN", "123456:bench-token")
 
@@ -64,13 +63,12 @@ async def run_ticketsmith(config_path: Path, log_path: Path) -> None:
     config = load_config(config_path)
     with log_path.open("a", encoding="utf-8") as log:
         setup_logging(config.log_format, config.secrets, stream=log)
-        svc = build_services(config)
-        app = build_application(svc, rate_limit=False)
+        svc, app = assemble(config, rate_limit=False)
         processor = app.update_processor
         assert isinstance(processor, ChatOrderedProcessor)
         processor.on_handled = handled
         started = app.post_init
-        assert started is not None and svc.gateway is not None
+        assert started is not None
         gateway = svc.gateway
 
         async def started_and_logged_in(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -1,59 +1,90 @@
-"""The long-lived parts of a running bot, created at start-up and closed at shutdown."""
+"""The running bot as one typed object, built whole at start-up by build_app and closed at shutdown."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from bot.config import Config
-from bot.delivery.inbox import Inbox
-from bot.delivery.outbox import Outbox
+from bot.config import Config, NoticesConfig
+from bot.delivery.inbox import Inbox, NoticeSink
+from bot.delivery.notices import NoticePolicy
+from bot.delivery.outbox import DeliveryListener, FileSource, Outbox
 from bot.intake.customers import Customer, CustomerDirectory, load_customers
 from bot.intake.dialog import Engine
 from bot.intake.model import ModelExtractor
+from bot.jira.events import kinds
 from bot.jira.gateway import JiraGateway
 from bot.jira.similar_search import SimilarSearches
 from bot.metrics import Metrics
 from bot.people.access import Access
 from bot.people.audit import Audit
 from bot.storage.store import Store
+from bot.templates.jira_check import JiraCheck
 from bot.templates.library import TemplateLibrary
 from bot.templates.schema import load_templates
 
 
+class Chat(Protocol):
+    """The messenger the background workers speak through (Telegram, for the bot)."""
+
+    def files(self) -> FileSource:
+        """Return where the files people sent are fetched from."""
+
+    def delivery_listener(self, app: App) -> DeliveryListener:
+        """Return who tells people how delivering their requests and replies went."""
+
+    def notice_sink(self, app: App) -> NoticeSink:
+        """Return where Jira's changes are sent to the salespeople concerned."""
+
+
 @dataclass
-class Services:
-    """Everything the handlers need, in one place."""
+class App:
+    """Everything the handlers need, each part built once by build_app before the bot takes an update."""
 
     config: Config
     store: Store
     engine: Engine
     access: Access
-    clock: Callable[[], float] = time.time
-    gateway: JiraGateway | None = None
-    outbox: Outbox | None = None
-    inbox: Inbox | None = None
-    library: TemplateLibrary | None = None
-    metrics: Metrics = field(default_factory=Metrics)
-    model: ModelExtractor | None = None
-    searches: SimilarSearches | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    audit: Audit
+    gateway: JiraGateway
+    library: TemplateLibrary
+    searches: SimilarSearches
+    metrics: Metrics
+    clock: Callable[[], float]
+    model: ModelExtractor | None  # None when the config has no extractor section
+    templates_lock: asyncio.Lock  # one publish, reload or rollback at a time goes from reading to publishing
+    templates_check: JiraCheck | None  # Jira's verdict on the live templates; None until start-up has asked
+    chat: InitVar[Chat]
+    outbox: Outbox = field(init=False)
+    inbox: Inbox = field(init=False)
 
-    def __post_init__(self) -> None:
-        if self.searches is None and self.gateway is not None:
-            self.searches = SimilarSearches(self.gateway.similar)
-
-    @property
-    def audit(self) -> Audit:
-        """Return the admins' audit log."""
-        return Audit(self.store)
+    def __post_init__(self, chat: Chat) -> None:
+        # Built last: the chat side's sinks keep this app to reach the people, store and metrics they report to.
+        notices = self.config.notices
+        self.outbox = Outbox(self.store, self.gateway, chat.delivery_listener(self), self.config.delivery,
+                             files=chat.files(), clock=self.clock, metrics=self.metrics,
+                             answer_transition=_answer_transition(notices))
+        self.inbox = Inbox(self.store, chat.notice_sink(self), _notice_policy(notices),
+                           issue_url=self.gateway.issue_url, window=notices.merge_seconds, clock=self.clock)
 
     def now(self) -> datetime:
         """Return the current time in the configured time zone."""
         return datetime.fromtimestamp(self.clock(), self.config.timezone)
+
+
+def _notice_policy(notices: NoticesConfig) -> NoticePolicy:
+    """Return which of Jira's changes reach salespeople (the bot's own Jira account is learned at start)."""
+    return NoticePolicy(kinds=kinds(notices.events), needs_info_markers=notices.needs_info_markers,
+                        needs_info_statuses=notices.needs_info_statuses)
+
+
+def _answer_transition(notices: NoticesConfig) -> tuple[tuple[str, ...], str] | None:
+    return (notices.needs_info_statuses, notices.answer_transition) if notices.answer_transition else None
 
 
 def build_directory(config: Config, store: Store | None = None) -> CustomerDirectory:
@@ -82,12 +113,16 @@ def open_store(path: Path, clock: Callable[[], float] = time.time) -> Store:
     return Store(path, clock)
 
 
-def build_services(config: Config) -> Services:
-    """Open the store and build the engine, access rules and Jira gateway, as `ticketsmith run` uses them."""
+def build_app(config: Config, chat: Chat, *, clock: Callable[[], float] = time.time) -> App:
+    """Open the store and build every part of the running bot, as `ticketsmith run` uses them."""
     assert config.telegram is not None and config.jira is not None, "running the bot needs telegram and jira"
-    store = open_store(config.storage_path)
+    store = open_store(config.storage_path, clock)
     library = TemplateLibrary(store, config.templates_path)
-    engine = build_engine(config, build_directory(config, store), file_limit=config.telegram.download_limit,
+    engine = build_engine(config, build_directory(config, store), clock, config.telegram.download_limit,
                           library=library)
-    return Services(config, store, engine, Access(config.access, store), gateway=JiraGateway(config.jira),
-                    library=library)
+    gateway = JiraGateway(config.jira)
+    extractor = config.extractor
+    model = ModelExtractor(extractor.url, token=extractor.token, timeout=extractor.timeout) if extractor else None
+    return App(config=config, store=store, engine=engine, access=Access(config.access, store), audit=Audit(store),
+               gateway=gateway, library=library, searches=SimilarSearches(gateway.similar), metrics=Metrics(),
+               clock=clock, model=model, templates_lock=asyncio.Lock(), templates_check=None, chat=chat)

@@ -11,7 +11,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from bot.app import build_directory, build_engine, build_services
+from bot.app import build_directory, build_engine
 from bot.config import Config, JiraConfig, load_config
 from bot.i18n.catalog import LANGUAGES
 from bot.intake.dialog import human_size
@@ -42,25 +42,23 @@ def _setup_logging(config: Config, args: argparse.Namespace) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the bot until SIGTERM or SIGINT."""
-    try:
-        config = load_config(Path(args.config))
-        assert config.telegram is not None and config.jira is not None
-        _setup_logging(config, args)
-        svc = build_services(config)
-    except ConfigError as error:
-        return _fail(error)
-    except StoreUnavailable as error:
-        return _fail(ConfigError([f"{error}; set storage.path in {config.path} to a file in a folder the bot can "
-                                  "write to"]))
     # Imported here, not above: telegram is slow to import, and check (check --offline above all) and chat must start
     # fast and work without the Telegram layer.
     from telegram.error import InvalidToken, NetworkError
 
     from handlers.serve import run
-    from handlers.telegram.wiring import build_application
+    from handlers.telegram.wiring import assemble
 
-    app = build_application(svc)
-
+    try:
+        config = load_config(Path(args.config))
+        assert config.telegram is not None and config.jira is not None
+        _setup_logging(config, args)
+        svc, app = assemble(config)
+    except ConfigError as error:
+        return _fail(error)
+    except StoreUnavailable as error:
+        return _fail(ConfigError([f"{error}; set storage.path in {config.path} to a file in a folder the bot can "
+                                  "write to"]))
     try:
         run(svc, app)
     except InvalidToken:

@@ -14,7 +14,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import Services
+from bot.app import App
 from handlers.telegram.admin import templates as templates_admin
 from handlers.telegram.messenger import TelegramMessenger, TelegramUpdates
 from handlers.telegram.runtime.processor import ChatOrderedProcessor
@@ -38,18 +38,18 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def web_app(svc: Services, app: Application) -> web.Application:  # type: ignore[type-arg]
+def web_app(svc: App, app: Application) -> web.Application:  # type: ignore[type-arg]
     """Create the HTTP server's app, reaching Telegram through the running application."""
     return build_web_app(svc, TelegramMessenger(app, svc), TelegramUpdates(app))
 
 
-def run(svc: Services, app: Application) -> None:  # type: ignore[type-arg]
+def run(svc: App, app: Application) -> None:  # type: ignore[type-arg]
     """Serve until a stop signal, on the fastest event loop at hand."""
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(serve(svc, app))
 
 
-async def serve(svc: Services, app: Application, stop: asyncio.Event | None = None) -> None:  # type: ignore[type-arg]
+async def serve(svc: App, app: Application, stop: asyncio.Event | None = None) -> None:  # type: ignore[type-arg]
     """Run until stop is set or a stop signal arrives; then stop taking updates, finish, and close."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -107,7 +107,7 @@ async def serve(svc: Services, app: Application, stop: asyncio.Event | None = No
         await _stop(svc, app, runner)
 
 
-async def _stop(svc: Services, app: Application, runner: web.AppRunner | None) -> None:  # type: ignore[type-arg]
+async def _stop(svc: App, app: Application, runner: web.AppRunner | None) -> None:  # type: ignore[type-arg]
     webhook = svc.config.telegram.webhook if svc.config.telegram else None
     if app.updater is not None and app.updater.running:
         await app.updater.stop()

@@ -13,14 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.app import Services, build_directory, build_engine, open_store
+from bot.app import App
 from bot.config import load_config
-from bot.jira.gateway import JiraGateway
-from bot.people.access import Access
 from bot.storage.store import Store
-from bot.templates.library import TemplateLibrary
 from handlers.telegram.runtime.processor import ChatOrderedProcessor
-from handlers.telegram.wiring import build_application
+from handlers.telegram.wiring import assemble
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram, FakeUser
 
@@ -79,7 +76,7 @@ class RunningBot:
     config_path: Path
     clock: Clock
     app: Any = None
-    svc: Services | None = None
+    svc: App | None = None
     users: dict[int, FakeUser] = field(default_factory=dict)
     rate_limit: bool = False  # through the rate limiter production uses, waiting out 429s
 
@@ -139,18 +136,13 @@ class RunningBot:
         await self.handled(await user.tap(label))
 
 
-def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock, *, rate_limit: bool = False) -> tuple[Services, Any]:
-    """Build services and the Application from a config file, pointed at the fake Telegram."""
+def build_bot(config_path: Path, tg: FakeTelegram, clock: Clock, *, rate_limit: bool = False) -> tuple[App, Any]:
+    """Build the app and the Application from a config file as `ticketsmith run` does, pointed at the fake Telegram."""
     config = load_config(config_path)
-    assert config.telegram is not None and config.jira is not None
+    assert config.telegram is not None
     telegram = dataclasses.replace(config.telegram, api_base_url=tg.base_url, file_base_url=tg.base_file_url)
-    config = dataclasses.replace(config, telegram=telegram)
-    store = open_store(config.storage_path, clock)
-    library = TemplateLibrary(store, config.templates_path)
-    engine = build_engine(config, build_directory(config, store), clock, telegram.download_limit, library=library)
-    svc = Services(config, store, engine, Access(config.access, store), clock=clock, gateway=JiraGateway(config.jira),
-                   library=library)
-    return svc, build_application(svc, rate_limit=rate_limit, sweep_interval=3600)
+    return assemble(dataclasses.replace(config, telegram=telegram), clock=clock, rate_limit=rate_limit,
+                    sweep_interval=3600)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import aiohttp
 from aiohttp import web
 from hypothesis import strategies as st
 
-from bot.app import Services
+from bot.app import App
 from bot.intake.dialog import Draft
 from bot.jira.ticket import Reporter, Ticket
 from handlers.serve import serve, web_app
@@ -87,7 +87,7 @@ def free_port() -> int:
 class Served:
     """A bot run by handlers.serve, as `ticketsmith run` runs it."""
 
-    svc: Services
+    svc: App
     app: Any
     base: str
     http: aiohttp.ClientSession

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.app import Services
+from bot.app import App
 from bot.jira.ticket import Attachment, Reporter
 from bot.text.screen import visible
 from bot.text.wiki import escape
@@ -27,7 +27,7 @@ def comment_body(name: str, text: str, is_admin: bool) -> str:
     return f"*{who}* ({role}, via Telegram):\n{escape(text)}" if text else f"*{who}* ({role}, via Telegram)"
 
 
-def may_reply(svc: Services, person: Reporter, issue_key: str) -> bool:
+def may_reply(svc: App, person: Reporter, issue_key: str) -> bool:
     """Say whether a person may comment on an issue from the chat.
 
     A salesperson answers on the issues of requests they filed and on issues they joined; an admin also on any
@@ -39,7 +39,7 @@ def may_reply(svc: Services, person: Reporter, issue_key: str) -> bool:
     return svc.access.is_admin(person.id, person.username) and svc.store.knows_issue(issue_key)
 
 
-def begin_reply(svc: Services, person: Reporter, issue_key: str) -> bool:
+def begin_reply(svc: App, person: Reporter, issue_key: str) -> bool:
     """Take the person's next message as their answer on the issue, if they may answer on it; say whether so."""
     if not may_reply(svc, person, issue_key):
         return False
@@ -47,12 +47,12 @@ def begin_reply(svc: Services, person: Reporter, issue_key: str) -> bool:
     return True
 
 
-def cancel_reply(svc: Services, user_id: int) -> None:
+def cancel_reply(svc: App, user_id: int) -> None:
     """Take the person's next message as what it is again, not as an answer on an issue."""
     svc.store.set_replying(user_id, None)
 
 
-def _target(svc: Services, user_id: int, chat_id: int, replied_to: int | None) -> tuple[str, str | None] | None:
+def _target(svc: App, user_id: int, chat_id: int, replied_to: int | None) -> tuple[str, str | None] | None:
     """Return the issue (and request) a message answers: a reply to a notice, or the issue after Reply."""
     if replied_to is not None:
         # Notices are remembered per chat: only a message the bot sent into this chat counts.
@@ -66,7 +66,7 @@ def _target(svc: Services, user_id: int, chat_id: int, replied_to: int | None) -
     return key, request.id if request else None
 
 
-async def answer_issue(svc: Services, person: Reporter, chat_id: int, lang: str, replied_to: int | None, text: str,
+async def answer_issue(svc: App, person: Reporter, chat_id: int, lang: str, replied_to: int | None, text: str,
                        files: tuple[Attachment, ...], sending: Callable[[str], Awaitable[int | None]]
                        ) -> Answer | None:
     """Queue a message that answers an issue as a Jira comment; None when it answers none (or says nothing).
@@ -90,6 +90,5 @@ async def answer_issue(svc: Services, person: Reporter, chat_id: int, lang: str,
     comment = svc.store.queue_comment(uuid.uuid4().hex[:16], key, person.id, chat_id, lang, body, files, request_id)
     cancel_reply(svc, person.id)
     svc.store.set_comment_ack(comment.id, await sending(key))
-    if svc.outbox is not None:
-        svc.outbox.kick()
+    svc.outbox.kick()
     return Answer(key)

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.app import Services
+from bot.app import App
 from bot.intake.customers import Customer
 from bot.intake.dialog import Draft, Prompt
 
@@ -19,7 +19,7 @@ class Confirmed:
     lang: str
 
 
-async def confirm_request(svc: Services, draft: Draft, chat_id: int,
+async def confirm_request(svc: App, draft: Draft, chat_id: int,
                           show: Callable[[Confirmed], Awaitable[object]]) -> Confirmed:
     """Turn a confirmed draft into a pending request, learn its customer, show it, then have the outbox file it."""
     card = dataclasses.replace(svc.engine.prompt(draft), buttons=())
@@ -34,6 +34,5 @@ async def confirm_request(svc: Services, draft: Draft, chat_id: int,
     confirmed = Confirmed(card, draft.lang)
     # Shown before the outbox is woken, so the salesperson reads "sending" before the issue's key.
     await show(confirmed)
-    if svc.outbox is not None:
-        svc.outbox.kick()
+    svc.outbox.kick()
     return confirmed

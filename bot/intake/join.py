@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.intake.dialog import Draft
 from bot.jira.ticket import Ticket
@@ -21,7 +21,7 @@ class Joined:
     lang: str
 
 
-def _comment(svc: Services, draft: Draft, ticket: Ticket) -> tuple[str, tuple[str, ...]]:
+def _comment(svc: App, draft: Draft, ticket: Ticket) -> tuple[str, tuple[str, ...]]:
     """Return the Jira wiki comment that adds this draft's customer and details to an issue, and its labels."""
     template = svc.engine.template_of(draft)
     customer = ticket.customer or "—"
@@ -31,7 +31,7 @@ def _comment(svc: Services, draft: Draft, ticket: Ticket) -> tuple[str, tuple[st
     return f"{escape(head)}\n{table}", (slug(customer),) if ticket.customer else ()
 
 
-async def join_similar(svc: Services, draft: Draft, chat_id: int, key: str,
+async def join_similar(svc: App, draft: Draft, chat_id: int, key: str,
                        show: Callable[[Joined], Awaitable[object]]) -> Joined | None:
     """Add the draft's customer and details to issue key and follow it; None (and nothing done) unless offered.
 
@@ -51,6 +51,5 @@ async def join_similar(svc: Services, draft: Draft, chat_id: int, key: str,
         svc.metrics.dialogs.labels(draft.template_id, "joined").inc()
     joined = Joined(key, draft.lang)
     await show(joined)
-    if svc.outbox is not None:
-        svc.outbox.kick()
+    svc.outbox.kick()
     return joined

@@ -13,7 +13,7 @@ from typing import Any
 from bot.jira.meta import FieldMeta, IssueTypeMeta, JiraMeta, field_candidates, resolve_field
 from bot.templates.schema import PLACEHOLDER, Question, Template, TemplateSet
 
-__all__ = ["check_templates", "format_report", "offered", "resolve_field"]
+__all__ = ["JiraCheck", "check_templates", "format_report", "offered", "resolve_field"]
 
 # Every create carries these (Ticket.jira_fields), or Jira fills them itself (reporter), so a template never must.
 ALWAYS_FILLED = frozenset({"summary", "description", "project", "issuetype", "reporter", "labels"})
@@ -433,6 +433,16 @@ def _is_date(value: Any, *, with_time: bool) -> bool:
     except ValueError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class JiraCheck:
+    """Jira's verdict on one version of the templates."""
+
+    version: str
+    refused: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    checked: bool = False
+    error: str = ""
 
 
 def check_templates(templates: TemplateSet, meta: JiraMeta, default_project: str) -> dict[str, list[str]]:

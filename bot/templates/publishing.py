@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
-from bot.app import Services
+from bot.app import App
 from bot.jira.gateway import DeliveryError
 from bot.templates.diff import TemplateDiff, diff
-from bot.templates.jira_check import check_templates, offered
-from bot.templates.library import TemplateLibrary, Version
+from bot.templates.jira_check import JiraCheck, check_templates, offered
+from bot.templates.library import Version
 from bot.templates.schema import Template, TemplateSet, parse_templates, version_of
 from bot.text.screen import clip
 from bot.text.yamlfile import ConfigError, read_text
 
-# The last Jira check of the live templates, kept for /templates (svc.extra key).
-CHECK_KEY = "templates.check"
 # The largest templates text taken from an upload or the admin page: far beyond any sensible file.
 MAX_TEMPLATES_BYTES = 1024 * 1024
-LOCK_KEY = "templates.changing"
 AUDIT_ACTIONS = {"rollback": "templates.rollback", "reload": "templates.reload"}
 _LOCATED = re.compile(r"^(?P<source>.*?), line (?P<line>\d+): (?P<message>.*)$", re.DOTALL)
 
@@ -41,7 +38,7 @@ class Vetting:
     templates: TemplateSet | None
     problems: tuple[Problem, ...]  # schema problems
     refused: dict[str, list[str]]  # template id -> Jira's problems
-    jira_checked: bool  # False when Jira was unreachable or not configured (then not blocking)
+    jira_checked: bool  # False when Jira could not be asked (then not blocking)
     diff: TemplateDiff | None  # against the live set
     jira_error: str = ""  # why Jira could not be asked, when it could not
 
@@ -69,16 +66,6 @@ class ReloadOutcome:
     vetting: Vetting | None = None  # the problems when refused, the diff when changed
 
 
-@dataclass(frozen=True)
-class JiraCheck:
-    """Jira's verdict on one version of the templates."""
-
-    version: str
-    refused: dict[str, list[str]] = field(default_factory=dict)
-    checked: bool = False
-    error: str = ""
-
-
 class PublishRefused(ValueError):
     """A vetting with problems was asked to go live."""
 
@@ -100,32 +87,20 @@ def problems_of(error: ConfigError) -> tuple[Problem, ...]:
     return tuple(found)
 
 
-def library(svc: Services) -> TemplateLibrary:
-    """Return the versions library, starting one on the live set for services built without it."""
-    if svc.library is None:
-        svc.library = TemplateLibrary(svc.store, svc.config.templates_path)
-        if svc.library.latest() is None:
-            svc.library.record(svc.engine.templates, "file", None, "")
-        svc.engine.older = svc.library.set_for
-    return svc.library
-
-
-def live_set(svc: Services) -> TemplateSet:
+def live_set(svc: App) -> TemplateSet:
     """Return the whole live version, including templates Jira refused (the engine offers only the others)."""
-    return library(svc).set_for(svc.engine.templates.version) or svc.engine.templates
+    return svc.library.set_for(svc.engine.templates.version) or svc.engine.templates
 
 
-def live_version(svc: Services) -> Version | None:
+def live_version(svc: App) -> Version | None:
     """Return the live published version."""
-    found = library(svc)
+    found = svc.library
     number = found.number_of(svc.engine.templates.version)
     return found.get(number) if number is not None else found.latest()
 
 
-async def jira_check(svc: Services, templates: TemplateSet) -> JiraCheck:
+async def jira_check(svc: App, templates: TemplateSet) -> JiraCheck:
     """Ask Jira's create screens whether each template would be accepted."""
-    if svc.gateway is None:
-        return JiraCheck(templates.version, error="Jira is not configured")
     projects = {template.jira.project or svc.config.jira_project for template in templates.templates}
     try:
         meta = await svc.gateway.create_meta(projects)
@@ -140,7 +115,7 @@ def normalized(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-async def vet(svc: Services, text: str, source_name: str = "templates.yaml") -> Vetting:
+async def vet(svc: App, text: str, source_name: str = "templates.yaml") -> Vetting:
     """Check a templates text as start-up would, then against Jira; diff it against the live set."""
     text = normalized(text)
     try:
@@ -152,26 +127,26 @@ async def vet(svc: Services, text: str, source_name: str = "templates.yaml") -> 
     return Vetting(text, templates, (), check.refused, check.checked, diff(live_set(svc), templates), check.error)
 
 
-def _go_live(svc: Services, templates: TemplateSet, check: JiraCheck) -> None:
+def _go_live(svc: App, templates: TemplateSet, check: JiraCheck) -> None:
     """Offer the templates Jira accepts and keep its verdict for /templates."""
     svc.engine.publish(offered(templates, check.refused))
-    svc.extra[CHECK_KEY] = check
+    svc.templates_check = check
 
 
-async def publish(svc: Services, vetting: Vetting, source: str, author_id: int | None, author_name: str,
+async def publish(svc: App, vetting: Vetting, source: str, author_id: int | None, author_name: str,
                   note: str = "") -> Version:
     """Make a vetted text the live version: new drafts use it at once; record it and who did it."""
     # After a reload or rollback under way: it must not publish an older text over this one afterwards.
-    async with _changing(svc):
+    async with svc.templates_lock:
         return _publish(svc, vetting, source, author_id, author_name, note)
 
 
-def _publish(svc: Services, vetting: Vetting, source: str, author_id: int | None, author_name: str,
+def _publish(svc: App, vetting: Vetting, source: str, author_id: int | None, author_name: str,
              note: str = "") -> Version:
     if not vetting.ok or vetting.templates is None:
         raise PublishRefused("templates with problems cannot be published")
     templates = vetting.templates
-    version = library(svc).record(templates, source, author_id, author_name, note)
+    version = svc.library.record(templates, source, author_id, author_name, note)
     _go_live(svc, templates, JiraCheck(templates.version, vetting.refused, vetting.jira_checked, vetting.jira_error))
     changes = "; ".join(vetting.diff.lines("en")) if vetting.diff is not None else ""
     detail = f"v{version.number} ({source})" + (f": {changes}" if changes else "") + (f" — {note}" if note else "")
@@ -179,13 +154,13 @@ def _publish(svc: Services, vetting: Vetting, source: str, author_id: int | None
     return version
 
 
-async def rollback(svc: Services, number: int, author_id: int | None, author_name: str) -> Vetting | Version:
+async def rollback(svc: App, number: int, author_id: int | None, author_name: str) -> Vetting | Version:
     """Publish an earlier version again, as a new version, after vetting it anew (Jira may have changed)."""
-    found = library(svc)
+    found = svc.library
     earlier = found.get(number)
     if earlier is None:
         raise LookupError(f"there is no templates version {number}")
-    async with _changing(svc):
+    async with svc.templates_lock:
         if earlier.hash == svc.engine.templates.version:
             raise AlreadyLive(f"v{number} is the live version")
         vetting = await vet(svc, earlier.text, found.path.name)
@@ -194,23 +169,15 @@ async def rollback(svc: Services, number: int, author_id: int | None, author_nam
         return _publish(svc, vetting, "rollback", author_id, author_name, note=f"v{number}")
 
 
-def _changing(svc: Services) -> asyncio.Lock:
-    """The lock that lets one publish, reload or rollback at a time go from reading to publishing."""
-    lock = svc.extra.get(LOCK_KEY)
-    if not isinstance(lock, asyncio.Lock):
-        lock = svc.extra[LOCK_KEY] = asyncio.Lock()
-    return lock
-
-
-async def reload(svc: Services, author_id: int | None, author_name: str) -> ReloadOutcome:
+async def reload(svc: App, author_id: int | None, author_name: str) -> ReloadOutcome:
     """Read the templates file again; publish it if it changed and passes the same checks as an upload."""
     # /reload and SIGHUP may come together: the second must see what the first published, not publish it again.
-    async with _changing(svc):
+    async with svc.templates_lock:
         return await _reload(svc, author_id, author_name)
 
 
-async def _reload(svc: Services, author_id: int | None, author_name: str) -> ReloadOutcome:
-    found = library(svc)
+async def _reload(svc: App, author_id: int | None, author_name: str) -> ReloadOutcome:
+    found = svc.library
     try:
         text = await asyncio.to_thread(read_text, found.path, "templates file")
     except ConfigError as error:
@@ -223,7 +190,7 @@ async def _reload(svc: Services, author_id: int | None, author_name: str) -> Rel
     return ReloadOutcome("changed", _publish(svc, vetting, "reload", author_id, author_name), vetting)
 
 
-async def startup_check(svc: Services) -> JiraCheck:
+async def startup_check(svc: App) -> JiraCheck:
     """Check the live set against Jira at start-up and offer only what Jira accepts."""
     templates = live_set(svc)
     check = await jira_check(svc, templates)
@@ -231,13 +198,13 @@ async def startup_check(svc: Services) -> JiraCheck:
     return check
 
 
-def last_check(svc: Services) -> JiraCheck | None:
+def last_check(svc: App) -> JiraCheck | None:
     """Return Jira's last verdict on the live version, if it was asked."""
-    check = svc.extra.get(CHECK_KEY)
-    return check if isinstance(check, JiraCheck) and check.version == svc.engine.templates.version else None
+    check = svc.templates_check
+    return check if check is not None and check.version == svc.engine.templates.version else None
 
 
-def status(svc: Services) -> list[TemplateStatus]:
+def status(svc: App) -> list[TemplateStatus]:
     """Return each template of the live version: offered, or refused by Jira and why."""
     check = last_check(svc)
     refused = check.refused if check is not None else {}
@@ -246,10 +213,10 @@ def status(svc: Services) -> list[TemplateStatus]:
             for template in live_set(svc).templates]
 
 
-def pinned_drafts(svc: Services) -> dict[int | None, int]:
+def pinned_drafts(svc: App) -> dict[int | None, int]:
     """Count drafts in progress on an earlier version, by version number (None: a version no longer stored)."""
     counts: dict[int | None, int] = {}
-    found = library(svc)
+    found = svc.library
     for version, count in svc.store.drafts_on_other_versions(svc.engine.templates.version):
         number = found.number_of(version)
         counts[number] = counts.get(number, 0) + count

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.app import Services
+from bot.app import App
 from bot.storage.templates import PendingUpload
 from bot.templates.library import Version
 from bot.templates.publishing import PublishRefused, Vetting, publish, vet
@@ -33,7 +33,7 @@ class Published:
     digest: str = ""  # names the file kept again, when rebased
 
 
-async def stage_upload(svc: Services, user_id: int, text: str, name: str, note: str) -> Staged:
+async def stage_upload(svc: App, user_id: int, text: str, name: str, note: str) -> Staged:
     """Check an admin's uploaded templates text; keep it for their Publish or Discard when it may go live."""
     if version_of(text) == svc.engine.templates.version:
         return Staged("same")
@@ -44,7 +44,7 @@ async def stage_upload(svc: Services, user_id: int, text: str, name: str, note: 
     return Staged("kept", vetting, version_of(text))
 
 
-def kept_upload(svc: Services, user_id: int, digest: str) -> PendingUpload | Literal["nothing", "replaced"]:
+def kept_upload(svc: App, user_id: int, digest: str) -> PendingUpload | Literal["nothing", "replaced"]:
     """Return the admin's kept upload the buttons name, or why there is none: nothing is kept, or a newer upload is."""
     pending = svc.store.template_upload(user_id)
     if pending is None:
@@ -52,7 +52,7 @@ def kept_upload(svc: Services, user_id: int, digest: str) -> PendingUpload | Lit
     return pending if version_of(pending.text) == digest else "replaced"
 
 
-async def publish_upload(svc: Services, user_id: int, author_name: str, pending: PendingUpload) -> Published:
+async def publish_upload(svc: App, user_id: int, author_name: str, pending: PendingUpload) -> Published:
     """Publish the admin's kept upload after checking it again.
 
     When another version went live since the admin saw the changes, the upload is kept against that one instead,
@@ -71,7 +71,7 @@ async def publish_upload(svc: Services, user_id: int, author_name: str, pending:
     return Published("published", vetting, version)
 
 
-def discard_upload(svc: Services, user_id: int, digest: str) -> bool:
+def discard_upload(svc: App, user_id: int, digest: str) -> bool:
     """Forget the admin's kept upload; False when the buttons name an older one than is kept (that one stays)."""
     pending = svc.store.template_upload(user_id)
     if pending is not None and version_of(pending.text) != digest:

@@ -25,7 +25,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import LANGUAGES, normalize_language, t
 from bot.jira.ticket import Reporter
 from handlers.telegram.callbacks import Kind
@@ -34,10 +34,10 @@ log = logging.getLogger(__name__)
 V = TypeVar("V")
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+def services(context: ContextTypes.DEFAULT_TYPE) -> App:
     """Return the running bot's services."""
     found = context.application.bot_data["services"]
-    assert isinstance(found, Services)
+    assert isinstance(found, App)
     return found
 
 
@@ -74,7 +74,7 @@ def admins_only(handler: Handler) -> Handler:
     return checked
 
 
-def language_of(svc: Services, user_id: int) -> str:
+def language_of(svc: App, user_id: int) -> str:
     """Return the language to write to a known user in, outside their own update: /lang choice, else their last."""
     return svc.store.language_choice(user_id) or svc.store.user_language(user_id)
 

@@ -8,7 +8,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import LANGUAGES, t
 from handlers.telegram.common import language_of
 
@@ -29,7 +29,7 @@ async def register_everyones(bot: Bot) -> None:
         await bot.set_my_commands(commands(lang, admin=False), language_code=None if lang == "en" else lang)
 
 
-async def show_menu(bot: Bot, svc: Services, user_id: int) -> None:
+async def show_menu(bot: Bot, svc: App, user_id: int) -> None:
     """Give a user the menu of their role in their private chat (admins see the admin commands)."""
     scope = BotCommandScopeChat(user_id)
     # A menu is a convenience: a failure here must not undo the role change that called it.
@@ -40,7 +40,7 @@ async def show_menu(bot: Bot, svc: Services, user_id: int) -> None:
             await bot.delete_my_commands(scope=scope)
 
 
-async def register_admins(bot: Bot, svc: Services) -> None:
+async def register_admins(bot: Bot, svc: App) -> None:
     """Give every admin the bot can reach their menu at start-up: by id, and by @username once they wrote."""
     # A private chat's id is its user's id.
     for admin_id in svc.access.admin_chats():

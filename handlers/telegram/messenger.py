@@ -8,7 +8,7 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.app import Services
+from bot.app import App
 from bot.people.access import Person
 from bot.people.access_requests import AccessRequest
 from bot.storage.store import StoredDraft
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 class TelegramMessenger:
     """Tells people in Telegram what an admin did on the web page, with the messages the bot's journeys send."""
 
-    def __init__(self, application: Application, svc: Services) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: Application, svc: App) -> None:  # type: ignore[type-arg]
         self.application = application
         self.svc = svc
 

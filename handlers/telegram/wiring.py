@@ -1,29 +1,31 @@
-"""Wiring: every handler registered in one place, in the order that matters."""
+"""Wiring: the bot assembled from its config, and every handler registered in the order that matters."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import time
+from collections.abc import Callable
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.app import Services
-from bot.delivery.inbox import Inbox
-from bot.delivery.notices import NoticePolicy
-from bot.delivery.outbox import Outbox
-from bot.intake.model import ModelExtractor
-from bot.jira.events import kinds
+from bot.app import App, build_app
+from bot.config import Config, TelegramConfig
+from bot.delivery.inbox import NoticeSink
+from bot.delivery.outbox import DeliveryListener, FileSource
 from bot.jira.gateway import DeliveryError
 from handlers.telegram import callbacks, errors, menus
 from handlers.telegram import gate as access
@@ -43,25 +45,57 @@ from handlers.telegram.runtime.transport import BotApiRequest
 log = logging.getLogger(__name__)
 
 
-def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval: float = 60.0) -> Application:  # type: ignore[type-arg]
-    """Create the Telegram application with every journey's handlers and the background workers."""
-    telegram = svc.config.telegram
-    assert telegram is not None, "running the bot needs the telegram section"
-    builder = (
+class TelegramChat:
+    """The chat the core's background workers speak through: this bot's messages, and the files sent to it."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    def files(self) -> FileSource:
+        """Return the Bot API's downloads of what salespeople sent."""
+        return TelegramFiles(self.bot)
+
+    def delivery_listener(self, app: App) -> DeliveryListener:
+        """Return the notices that tell requesters and admins how delivery went."""
+        return TelegramNotices(self.bot, app)
+
+    def notice_sink(self, app: App) -> NoticeSink:
+        """Return the sink that brings Jira's changes to the salespeople's chats."""
+        return TelegramNoticeSink(self.bot, app)
+
+
+def telegram_bot(telegram: TelegramConfig, *, rate_limit: bool = True) -> ExtBot:  # type: ignore[type-arg]
+    """Return the bot's connection to the Bot API; with rate_limit, what Telegram throttles waits and goes out."""
+    return ExtBot(
+        telegram.token,
+        base_url=telegram.api_base_url,
+        base_file_url=telegram.file_base_url,
+        local_mode=telegram.local_mode,
+        request=BotApiRequest(),
+        get_updates_request=BotApiRequest(connection_pool_size=1),
+        rate_limiter=PatientRateLimiter() if rate_limit else None,
+    )
+
+
+def assemble(config: Config, *, clock: Callable[[], float] = time.time, rate_limit: bool = True,
+             sweep_interval: float = 60.0) -> tuple[App, Application]:  # type: ignore[type-arg]
+    """Build the app and the Telegram application that runs it, as `ticketsmith run` does."""
+    assert config.telegram is not None, "running the bot needs the telegram section"
+    bot = telegram_bot(config.telegram, rate_limit=rate_limit)
+    svc = build_app(config, TelegramChat(bot), clock=clock)
+    return svc, build_application(svc, bot, sweep_interval=sweep_interval)
+
+
+def build_application(svc: App, bot: ExtBot, *, sweep_interval: float = 60.0) -> Application:  # type: ignore[type-arg]
+    """Create the Telegram application around the app and bot: every journey's handlers, the workers' start and stop."""
+    app = (
         ApplicationBuilder()
-        .token(telegram.token)
-        .base_url(telegram.api_base_url)
-        .base_file_url(telegram.file_base_url)
-        .local_mode(telegram.local_mode)
+        .bot(bot)
         .concurrent_updates(ChatOrderedProcessor(metrics=svc.metrics))
-        .request(BotApiRequest())
-        .get_updates_request(BotApiRequest(connection_pool_size=1))
         .post_init(_started)
         .post_stop(_stopping)
+        .build()
     )
-    if rate_limit:
-        builder = builder.rate_limiter(PatientRateLimiter())  # type: ignore[arg-type]
-    app = builder.build()
     app.bot_data["services"] = svc
     app.bot_data["sweep_interval"] = sweep_interval
 
@@ -115,9 +149,7 @@ def build_application(svc: Services, *, rate_limit: bool = True, sweep_interval:
 
 async def _learn_upload_limit(app: Application) -> None:  # type: ignore[type-arg]
     """Let the dialog refuse files Jira would not take, while the salesperson is still there."""
-    svc: Services = app.bot_data["services"]
-    if svc.gateway is None:
-        return
+    svc: App = app.bot_data["services"]
     try:
         svc.engine.upload_limit = await svc.gateway.upload_limit()
     except DeliveryError as error:
@@ -126,55 +158,33 @@ async def _learn_upload_limit(app: Application) -> None:  # type: ignore[type-ar
 
 async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
     """Start telling salespeople about Jira's changes (webhook and/or polling feed the inbox)."""
-    svc: Services = app.bot_data["services"]
-    if svc.gateway is None:
-        return
-    notices = svc.config.notices
-    own: frozenset[str] = frozenset()
+    svc: App = app.bot_data["services"]
     try:
         identity = await svc.gateway.own_identity()
-        own = frozenset({identity}) if identity else own
+        if identity:
+            svc.inbox.policy = dataclasses.replace(svc.inbox.policy, bot_actor_ids=frozenset({identity}))
     except DeliveryError as error:
         log.warning("the bot's own Jira account is unknown (%s); its own changes may be announced", error)
-    policy = NoticePolicy(kinds=kinds(notices.events), bot_actor_ids=own,
-                          needs_info_markers=notices.needs_info_markers,
-                          needs_info_statuses=notices.needs_info_statuses)
-    svc.inbox = Inbox(svc.store, TelegramNoticeSink(app.bot, svc), policy, issue_url=svc.gateway.issue_url,
-                      window=notices.merge_seconds, clock=svc.clock)
     app.bot_data["inbox_task"] = asyncio.create_task(
-        svc.inbox.run(svc.gateway, notices.poll_seconds), name="inbox")
-
-
-def _answer_transition(svc: Services) -> tuple[tuple[str, ...], str] | None:
-    notices = svc.config.notices
-    return (notices.needs_info_statuses, notices.answer_transition) if notices.answer_transition else None
+        svc.inbox.run(svc.gateway, svc.config.notices.poll_seconds), name="inbox")
 
 
 async def _started(app: Application) -> None:  # type: ignore[type-arg]
-    svc: Services = app.bot_data["services"]
-    extractor = svc.config.extractor
-    if extractor is not None:
-        svc.model = ModelExtractor(extractor.url, token=extractor.token, timeout=extractor.timeout)
+    svc: App = app.bot_data["services"]
     await menus.register_everyones(app.bot)
     await menus.register_admins(app.bot, svc)
     await templates_admin.on_startup(app)
     await _learn_upload_limit(app)
     await _start_inbox(app)
-    if svc.gateway is not None:
-        svc.outbox = Outbox(svc.store, svc.gateway, TelegramNotices(app.bot, svc), svc.config.delivery,
-                            files=TelegramFiles(app.bot), clock=svc.clock, metrics=svc.metrics,
-                            answer_transition=_answer_transition(svc))
-        app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
+    app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
     app.bot_data["sweep_task"] = asyncio.create_task(
         sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
 
 
 async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
-    svc: Services = app.bot_data["services"]
-    if svc.outbox is not None:
-        svc.outbox.stop()
-    if svc.inbox is not None:
-        svc.inbox.stop()
+    svc: App = app.bot_data["services"]
+    svc.outbox.stop()
+    svc.inbox.stop()
     for name in ("sweep_task", "outbox_task", "inbox_task"):
         task = app.bot_data.pop(name, None)
         if task is None:
@@ -185,5 +195,4 @@ async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
             await asyncio.wait_for(task, timeout=30)
     if svc.model is not None:
         await svc.model.close()
-    if svc.gateway is not None:
-        await svc.gateway.close()
+    await svc.gateway.close()

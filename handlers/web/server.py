@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import Services
+from bot.app import App
 from bot.intake.dialog import human_size
 from bot.jira.events import SIGNATURE_HEADER, parse_webhook, verify_signature
 from bot.jira.gateway import DeliveryError
@@ -30,7 +30,7 @@ JIRA_FRESH = 300.0
 # Less room than this and the next drafts and requests may not fit (the write-ahead log grows by whole pages).
 DATABASE_ROOM = 1024 * 1024
 
-SERVICES = web.AppKey("services", Services)
+SERVICES = web.AppKey("services", App)
 MESSENGER = web.AppKey("messenger", Messenger)
 UPDATES = web.AppKey("updates", Updates)
 PROBES = web.AppKey("probes", dict)
@@ -69,8 +69,6 @@ async def readyz(request: web.Request) -> web.Response:
 
     async def jira() -> tuple[bool, str]:
         gateway = svc.gateway
-        if gateway is None:
-            return True, "not configured"
         if gateway.last_success is not None and time.time() - gateway.last_success < JIRA_FRESH:
             return True, "reached recently"
         info = await gateway.server_info()
@@ -159,11 +157,11 @@ async def jira_webhook(request: web.Request) -> web.Response:
         return refusal
     if not isinstance(payload, dict):
         return web.json_response({"error": "not a Jira webhook"}, status=400)
-    accepted = svc.inbox.accept(parse_webhook(payload, received_at=svc.clock())) if svc.inbox else 0
+    accepted = svc.inbox.accept(parse_webhook(payload, received_at=svc.clock()))
     return web.json_response({"accepted": accepted})
 
 
-def build_web_app(svc: Services, messenger: Messenger, updates: Updates) -> web.Application:
+def build_web_app(svc: App, messenger: Messenger, updates: Updates) -> web.Application:
     """Create the aiohttp app; the webhook route exists only in webhook mode."""
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SERVICES] = svc

@@ -7,7 +7,7 @@ import html
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.people.access_requests import AccessRequest, AccessRequests
 from bot.people.roles import decide_request, granted_role
@@ -36,7 +36,7 @@ def ask_markup(lang: str) -> InlineKeyboardMarkup:
                                                        callback_data=ASK_ACCESS.data(AskAccess()))]])
 
 
-async def refuse(bot: Bot, svc: Services, chat_id: int, user_id: int, lang: str) -> None:
+async def refuse(bot: Bot, svc: App, chat_id: int, user_id: int, lang: str) -> None:
     """Tell a stranger they have no access, and what they can do about it now."""
     found = AccessRequests(svc.store).get(user_id)
     if found is not None and found.state == "pending":
@@ -50,7 +50,7 @@ async def refuse(bot: Bot, svc: Services, chat_id: int, user_id: int, lang: str)
     await send(bot, chat_id, html.escape(t("access_unknown", lang, user_id=user_id)), ask_markup(lang))
 
 
-def _card(svc: Services, request: AccessRequest, lang: str) -> str:
+def _card(svc: App, request: AccessRequest, lang: str) -> str:
     """Return an admin's view of a request, with the outcome once decided."""
     text = t("access_request_card", lang, who=request.label, user_id=request.user_id, lang=request.lang)
     if request.state == "pending" or request.decided_by is None:
@@ -65,7 +65,7 @@ def _card(svc: Services, request: AccessRequest, lang: str) -> str:
     return html.escape(f"{text}\n\n{outcome}")
 
 
-def _decider(svc: Services, admin_id: int) -> str:
+def _decider(svc: App, admin_id: int) -> str:
     """Return the name of the admin who decided, as the other admins know them."""
     person = svc.access.person(admin_id)
     return (person.name or person.label) if person else str(admin_id)
@@ -81,14 +81,14 @@ def _decide_markup(user_id: int, lang: str) -> InlineKeyboardMarkup:
     ])
 
 
-async def show_request(bot: Bot, svc: Services, chat_id: int, request: AccessRequest) -> int | None:
+async def show_request(bot: Bot, svc: App, chat_id: int, request: AccessRequest) -> int | None:
     """Send one admin the request's card with its buttons; return the message id."""
     lang = language_of(svc, chat_id)
     markup = _decide_markup(request.user_id, lang) if request.state == "pending" else None
     return await send(bot, chat_id, _card(svc, request, lang), markup)
 
 
-async def _tell_admins(bot: Bot, svc: Services, request: AccessRequest) -> list[tuple[int, int]]:
+async def _tell_admins(bot: Bot, svc: App, request: AccessRequest) -> list[tuple[int, int]]:
     """Send every reachable admin the request; return the messages to edit once it is decided."""
     sent: list[tuple[int, int]] = []
     for chat_id in svc.access.admin_chats():
@@ -127,13 +127,13 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await replace(context.bot, chat_id, message.message_id if message else None, text)
 
 
-async def settle(bot: Bot, svc: Services, request: AccessRequest) -> None:
+async def settle(bot: Bot, svc: App, request: AccessRequest) -> None:
     """Show the outcome on every admin's copy of the request."""
     for chat_id, message_id in request.admin_messages:
         await edit(bot, chat_id, message_id, _card(svc, request, language_of(svc, chat_id)), None)
 
 
-async def tell_requester(bot: Bot, svc: Services, request: AccessRequest) -> bool:
+async def tell_requester(bot: Bot, svc: App, request: AccessRequest) -> bool:
     """Tell the person who asked how it went, in their language; say whether the message reached them."""
     lang = request.lang
     if request.state == "denied":
@@ -173,7 +173,7 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await tell_requester(context.bot, svc, decision.request)
 
 
-async def _already(bot: Bot, svc: Services, update: Update, request: AccessRequest | None, lang: str) -> None:
+async def _already(bot: Bot, svc: App, update: Update, request: AccessRequest | None, lang: str) -> None:
     """Answer a tap on a request somebody else decided (or that is gone)."""
     query = update.callback_query
     assert query is not None
@@ -189,7 +189,7 @@ async def _already(bot: Bot, svc: Services, update: Update, request: AccessReque
         await edit(bot, message.chat.id, message.message_id, _card(svc, request, lang), None)
 
 
-async def _show_again(bot: Bot, svc: Services, query: CallbackQuery, admin_id: int, requests: AccessRequests,
+async def _show_again(bot: Bot, svc: App, query: CallbackQuery, admin_id: int, requests: AccessRequests,
                       target: int, lang: str) -> None:
     """Send the admin a fresh card for a pending request (from /users) and keep it in step with the others."""
     request = requests.get(target)

@@ -10,7 +10,7 @@ from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, MessageHandler, filters
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.intake.dialog import human_size
 from bot.templates.diff import TemplateDiff, diff
@@ -23,7 +23,6 @@ from bot.templates.publishing import (
     ReloadOutcome,
     Vetting,
     last_check,
-    library,
     live_set,
     live_version,
     normalized,
@@ -83,7 +82,7 @@ def fit(head: list[str], body: list[str], lang: str, tail: list[str] | None = No
     return "\n".join([*head, *kept, *tail])
 
 
-def when(svc: Services, at: float, lang: str) -> str:
+def when(svc: App, at: float, lang: str) -> str:
     """Format a moment for an admin's list: '23 Nov 14:05', with the year when it is not this one."""
     return format_moment(at, svc.config.timezone, lang, short=True, this_year=svc.now().year)
 
@@ -123,7 +122,7 @@ def diff_lines(changes: TemplateDiff | None, lang: str) -> list[str]:
     return changes.lines(lang) or [t("tpl_diff_none", lang)]
 
 
-def pinned_text(svc: Services, lang: str) -> str | None:
+def pinned_text(svc: App, lang: str) -> str | None:
     """Say how many drafts in progress finish on an earlier version, if any."""
     counts = pinned_drafts(svc)
     total = sum(counts.values())
@@ -136,7 +135,7 @@ def pinned_text(svc: Services, lang: str) -> str | None:
     return t("tpl_pinned_mixed", lang, count=total)
 
 
-def published_text(svc: Services, version: Version, lang: str) -> str:
+def published_text(svc: App, version: Version, lang: str) -> str:
     """Return 'Published v4. New requests use it now; 2 drafts in progress finish on v3.'"""
     pinned = pinned_text(svc, lang)
     if pinned is None:
@@ -152,12 +151,12 @@ async def _say(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup |
 # -- /templates -------------------------------------------------------------------------------------------
 
 
-def _is_admin(svc: Services, user: User) -> bool:
+def _is_admin(svc: App, user: User) -> bool:
     """Say whether the Telegram user is an admin."""
     return svc.access.is_admin(user.id, user.username)
 
 
-def overview(svc: Services, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+def overview(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup]:
     """Return the live version and each template with whether it is offered, with Download and History."""
     version = live_version(svc)
     head = [t("tpl_header", lang, number=version.number, who=who(version, lang),
@@ -183,12 +182,12 @@ def overview(svc: Services, lang: str) -> tuple[str, InlineKeyboardMarkup]:
     return fit(head, body, lang, tail), markup
 
 
-def history(svc: Services, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def history(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return the last versions with who and when, and a Rollback button for each earlier one."""
     live = live_version(svc)
     lines = [t("tpl_history_title", lang), ""]
     rows = []
-    for version in library(svc).history(HISTORY_SIZE):
+    for version in svc.library.history(HISTORY_SIZE):
         line = t("tpl_history_item", lang, number=version.number, when=when(svc, version.published_at, lang),
                  who=who(version, lang))
         if version.note and version.source != "rollback":
@@ -213,7 +212,7 @@ async def templates_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await _say(context.bot, chat.id, text, markup)
 
 
-async def _download(bot: Bot, svc: Services, chat_id: int, lang: str) -> None:
+async def _download(bot: Bot, svc: App, chat_id: int, lang: str) -> None:
     """Send the live version's YAML as a document, ready to edit and send back."""
     version = live_version(svc)
     text = version.text if version is not None else live_set(svc).text
@@ -228,7 +227,7 @@ async def _download(bot: Bot, svc: Services, chat_id: int, lang: str) -> None:
 # -- upload, publish, discard -----------------------------------------------------------------------------
 
 
-def _waits_for_files(svc: Services, user_id: int) -> bool:
+def _waits_for_files(svc: App, user_id: int) -> bool:
     """Say whether the user's draft stands at a question that takes files (then a document answers it)."""
     stored = svc.store.get_draft(user_id)
     if stored is None or stored.draft.stage != "question" or not stored.draft.current:
@@ -238,7 +237,7 @@ def _waits_for_files(svc: Services, user_id: int) -> bool:
     return question is not None and question.type == "attachments"
 
 
-def is_upload(svc: Services, message: Message) -> bool:
+def is_upload(svc: App, message: Message) -> bool:
     """Say whether a message is an admin sending a templates file (not a file for a draft or a reply)."""
     document, user = message.document, message.from_user
     if document is None or user is None or message.chat.type != "private":
@@ -255,7 +254,7 @@ def is_upload(svc: Services, message: Message) -> bool:
 class _UploadFilter(filters.MessageFilter):
     """Lets through only templates uploads, so every other document goes on to the dialog."""
 
-    def __init__(self, svc: Services) -> None:
+    def __init__(self, svc: App) -> None:
         """Remember the services the check needs."""
         super().__init__(name="templates upload")
         self.svc = svc
@@ -265,7 +264,7 @@ class _UploadFilter(filters.MessageFilter):
         return is_upload(self.svc, message)
 
 
-def upload_handler(svc: Services) -> MessageHandler:  # type: ignore[type-arg]
+def upload_handler(svc: App) -> MessageHandler:  # type: ignore[type-arg]
     """Return the handler for admins' templates files; register it before the dialog's handlers."""
     return MessageHandler(filters.UpdateType.MESSAGE & _UploadFilter(svc), on_upload)
 
@@ -296,7 +295,7 @@ async def _read_upload(bot: Bot, message: Message, lang: str) -> str | None:
         return None
 
 
-def vetting_text(svc: Services, vetting: Vetting, name: str, lang: str, notice: str | None = None) -> str:
+def vetting_text(svc: App, vetting: Vetting, name: str, lang: str, notice: str | None = None) -> str:
     """Describe a vetted file: its problems, or its changes and Jira's view."""
     live = live_version(svc)
     number = live.number if live else "?"
@@ -328,9 +327,9 @@ def _publish_buttons(lang: str, number: int, digest: str) -> InlineKeyboardMarku
     ]])
 
 
-def _next_number(svc: Services) -> int:
+def _next_number(svc: App) -> int:
     """Return the number the next published version gets."""
-    latest = library(svc).latest()
+    latest = svc.library.latest()
     return (latest.number if latest else 0) + 1
 
 
@@ -362,7 +361,7 @@ async def _check_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _say(context.bot, message.chat.id, reply, _publish_buttons(lang, _next_number(svc), staged.digest))
 
 
-async def _on_publish(bot: Bot, svc: Services, query: CallbackQuery, user: User, chat_id: int, lang: str,
+async def _on_publish(bot: Bot, svc: App, query: CallbackQuery, user: User, chat_id: int, lang: str,
                       digest: str) -> None:
     """Publish the admin's pending upload after vetting it again."""
     pending = kept_upload(svc, user.id, digest)
@@ -389,7 +388,7 @@ async def _on_publish(bot: Bot, svc: Services, query: CallbackQuery, user: User,
     await _say(bot, chat_id, published_text(svc, outcome.version, lang))
 
 
-async def _on_discard(bot: Bot, svc: Services, query: CallbackQuery, user: User, chat_id: int, lang: str,
+async def _on_discard(bot: Bot, svc: App, query: CallbackQuery, user: User, chat_id: int, lang: str,
                       digest: str) -> None:
     """Drop the admin's pending upload; the live version stays."""
     if not discard_upload(svc, user.id, digest):
@@ -406,16 +405,16 @@ async def _on_discard(bot: Bot, svc: Services, query: CallbackQuery, user: User,
 # -- rollback ---------------------------------------------------------------------------------------------
 
 
-async def _on_rollback_ask(bot: Bot, svc: Services, chat_id: int, lang: str, number: int) -> None:
+async def _on_rollback_ask(bot: Bot, svc: App, chat_id: int, lang: str, number: int) -> None:
     """Show what rolling back would change and ask to confirm."""
-    version, live = library(svc).get(number), live_version(svc)
+    version, live = svc.library.get(number), live_version(svc)
     if version is None or live is None:
         await _say(bot, chat_id, t("tpl_unknown_version", lang, number=number))
         return
     if version.hash == live.hash:
         await _say(bot, chat_id, t("tpl_already_live", lang, number=number))
         return
-    target = library(svc).set_for(version.hash)
+    target = svc.library.set_for(version.hash)
     head = [t("tpl_rollback_confirm", lang, number=number, who=who(version, lang),
               when=when(svc, version.published_at, lang), next=_next_number(svc), live=live.number)]
     body = diff_lines(diff(live_set(svc), target), lang) if target is not None else [
@@ -428,7 +427,7 @@ async def _on_rollback_ask(bot: Bot, svc: Services, chat_id: int, lang: str, num
     await _say(bot, chat_id, fit(head, body, lang), markup)
 
 
-async def _on_rollback(bot: Bot, svc: Services, user: User, chat_id: int, lang: str, number: int) -> None:
+async def _on_rollback(bot: Bot, svc: App, user: User, chat_id: int, lang: str, number: int) -> None:
     """Publish an earlier version again after vetting it anew."""
     try:
         outcome = await rollback(svc, number, user.id, user.full_name)
@@ -487,9 +486,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # -- reload (/reload and SIGHUP) --------------------------------------------------------------------------
 
 
-def reload_text(svc: Services, outcome: ReloadOutcome, lang: str) -> str:
+def reload_text(svc: App, outcome: ReloadOutcome, lang: str) -> str:
     """Describe what reloading the file did."""
-    name, version, vetting = library(svc).path.name, outcome.version, outcome.vetting
+    name, version, vetting = svc.library.path.name, outcome.version, outcome.vetting
     number = version.number if version else "?"
     if outcome.kind == "unchanged":
         return t("tpl_reload_unchanged", lang, file=name, number=number)
@@ -518,7 +517,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _tell_admins(context.bot, svc, outcome, skip=user.id)
 
 
-async def _tell_admins(bot: Bot, svc: Services, outcome: ReloadOutcome, skip: int | None = None) -> None:
+async def _tell_admins(bot: Bot, svc: App, outcome: ReloadOutcome, skip: int | None = None) -> None:
     """Tell every admin (but skip) what a reload did, each in their language (each text made once)."""
     texts: dict[str, str] = {}
     for chat_id in svc.access.admin_chats():
@@ -531,7 +530,7 @@ async def _tell_admins(bot: Bot, svc: Services, outcome: ReloadOutcome, skip: in
 
 async def reload_and_tell(app: Application) -> None:  # type: ignore[type-arg]
     """Reload the templates file (on SIGHUP) and tell every admin the outcome."""
-    svc: Services = app.bot_data["services"]
+    svc: App = app.bot_data["services"]
     try:
         outcome = await reload(svc, None, "")
     except Exception:
@@ -554,8 +553,8 @@ def reload_on_signal(app: Application) -> None:  # type: ignore[type-arg]
 
 async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     """Tell admins about a templates file that could not be used, and offer only templates Jira accepts."""
-    svc: Services = app.bot_data["services"]
-    found = library(svc)
+    svc: App = app.bot_data["services"]
+    found = svc.library
     if found.boot_problems:
         log.error("the templates file was not used:\n%s", "\n".join(found.boot_problems))
         live = live_version(svc)
@@ -565,7 +564,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
             await _say(app.bot, chat_id, fit(head, [f"• {p}" for p in found.boot_problems], lang))
         found.boot_problems = []
     check = await startup_check(svc)
-    if not check.checked and svc.gateway is not None:
+    if not check.checked:
         log.warning("templates not checked against Jira (%s); offering all of them", check.error)
     if check.refused:
         report = "\n".join(format_report(check.refused))

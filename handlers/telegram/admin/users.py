@@ -8,7 +8,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeybo
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.people.access import REVOKED, Person
 from bot.people.access_requests import AccessRequests
@@ -45,21 +45,21 @@ def _role_name(role: str | None, lang: str) -> str:
     return t(f"role_{role or 'none'}", lang)
 
 
-def _seen(svc: Services, person: Person, lang: str) -> str:
+def _seen(svc: App, person: Person, lang: str) -> str:
     """Say when the person last wrote to the bot."""
     if person.last_seen is None:
         return t("users_never", lang)
     return t("users_seen", lang, when=ago(svc.clock() - person.last_seen, lang))
 
 
-def _line(svc: Services, person: Person, lang: str) -> str:
+def _line(svc: App, person: Person, lang: str) -> str:
     """Return one person's line in the list: icon, name, role, last activity, requests."""
     text = t("users_line", lang, icon=_ICONS.get(person.role, "❔"), name=clip(person.label, 48),
              role=_role_name(person.role, lang), seen=_seen(svc, person, lang), count=person.requests)
     return html.escape(text)
 
 
-def users_page(svc: Services, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
+def users_page(svc: App, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
     """Return one page of the people list with a button per person, and requests waiting on page one."""
     people = svc.access.people()
     pages = max(1, (len(people) + PAGE - 1) // PAGE)
@@ -107,7 +107,7 @@ def _card_buttons(person: Person, viewer_id: int, lang: str, page: int, confirm:
     return [actions, back]
 
 
-def user_card(svc: Services, person: Person, viewer_id: int, lang: str, page: int, *, notice: str | None = None,
+def user_card(svc: App, person: Person, viewer_id: int, lang: str, page: int, *, notice: str | None = None,
               confirm: bool = False) -> tuple[str, InlineKeyboardMarkup]:
     """Return a person's card: who, role, activity, and the changes the viewing admin may make."""
     lines = [html.escape(notice), ""] if notice else []
@@ -190,7 +190,7 @@ async def on_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await replace(context.bot, chat_id, message_id, text, markup)
 
 
-async def tell_target(bot: Bot, svc: Services, before: Person, role: str, draft: StoredDraft | None) -> bool:
+async def tell_target(bot: Bot, svc: App, before: Person, role: str, draft: StoredDraft | None) -> bool:
     """Tell the person what an admin changed about them, in their language, and give them their role's menu.
 
     draft is the unfinished request a revoke discarded: its prompt loses its buttons. Say whether the message

@@ -8,7 +8,7 @@ import logging
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.jira.gateway import CreatedIssue, DeliveryError
 from bot.jira.ticket import jira_problem_text
@@ -21,7 +21,7 @@ from handlers.telegram.journeys.notices import has_access
 log = logging.getLogger(__name__)
 
 
-async def tell_admins(bot: Bot, svc: Services, text: str) -> None:
+async def tell_admins(bot: Bot, svc: App, text: str) -> None:
     """Send a plain-text notice to every admin who can be reached."""
     for chat_id in svc.access.admin_chats():
         await send(bot, chat_id, html.escape(clip(text, 3500)))
@@ -51,7 +51,7 @@ class TelegramFiles:
 class TelegramNotices:
     """A DeliveryListener that speaks through the bot."""
 
-    def __init__(self, bot: Bot, svc: Services) -> None:
+    def __init__(self, bot: Bot, svc: App) -> None:
         self.bot = bot
         self.svc = svc
 

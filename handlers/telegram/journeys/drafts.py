@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Message
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.intake.confirm import Confirmed, confirm_request
 from bot.intake.dialog import Action, Prompt, Step
@@ -17,7 +17,7 @@ from handlers.telegram.common import drop_buttons, edit, main_keyboard, send
 from handlers.telegram.render import keyboard, prompt_text
 
 
-async def expire(bot: Bot, svc: Services, stored: StoredDraft) -> None:
+async def expire(bot: Bot, svc: App, stored: StoredDraft) -> None:
     """Drop a draft left alone too long and tell its owner."""
     svc.store.delete_draft(stored.draft.user_id)
     await drop_buttons(bot, stored.chat_id, stored.prompt_message_id)
@@ -31,7 +31,7 @@ async def expire(bot: Bot, svc: Services, stored: StoredDraft) -> None:
     svc.metrics.notices.labels("draft_expired").inc()
 
 
-async def active_draft(bot: Bot, svc: Services, user_id: int) -> StoredDraft | None:
+async def active_draft(bot: Bot, svc: App, user_id: int) -> StoredDraft | None:
     """Return the user's draft, expiring it first if it was left alone too long."""
     stored = svc.store.get_draft(user_id)
     if stored is not None and stored.updated_at < svc.clock() - svc.config.draft_expire_hours * 3600:
@@ -40,7 +40,7 @@ async def active_draft(bot: Bot, svc: Services, user_id: int) -> StoredDraft | N
     return stored
 
 
-async def show(bot: Bot, svc: Services, chat_id: int, user_id: int, prompt: Prompt, notice: str | None,
+async def show(bot: Bot, svc: App, chat_id: int, user_id: int, prompt: Prompt, notice: str | None,
                *, edit_id: int | None, old_id: int | None, lead: str | None = None) -> None:
     """Show a prompt: edit the tapped message in place where possible, else send a new one."""
     text, markup = prompt_text(prompt, notice, lead=lead), keyboard(prompt)
@@ -54,7 +54,7 @@ async def show(bot: Bot, svc: Services, chat_id: int, user_id: int, prompt: Prom
     svc.store.set_prompt_message(user_id, message_id)
 
 
-def step_of(svc: Services, stored: StoredDraft, action: Action) -> Step:
+def step_of(svc: App, stored: StoredDraft, action: Action) -> Step:
     """Let the engine take the action, and count dialogs that start, finish or are abandoned."""
     before = stored.draft.template_id
     step = svc.engine.handle(stored.draft, action)
@@ -66,14 +66,13 @@ def step_of(svc: Services, stored: StoredDraft, action: Action) -> Step:
     return step
 
 
-async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step: Step,
+async def apply(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, step: Step,
                 edit_id: int | None = None) -> None:
     """Persist what the engine changed, then show the user the result."""
     draft = stored.draft
     if step.outcome == "cancelled":
         svc.store.delete_draft(draft.user_id)
-        if svc.searches is not None:
-            svc.searches.forget(draft.user_id)
+        svc.searches.forget(draft.user_id)
         cancelled = html.escape(t("cancelled", draft.lang))
         if edit_id is None or not await edit(bot, chat_id, edit_id, cancelled, None):
             await drop_buttons(bot, chat_id, stored.prompt_message_id)
@@ -85,7 +84,7 @@ async def apply(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, step
     if step.changed:
         svc.store.save_draft(draft, chat_id, stored.prompt_message_id)
     if step.prompt is not None:
-        if draft.stage == "summary" and svc.searches is not None and not draft.checked_similar:
+        if draft.stage == "summary" and not draft.checked_similar:
             # Searched while the salesperson reads the card, so Create need not wait for Jira.
             svc.searches.look_ahead(draft.user_id, svc.engine.preview(draft, svc.now()), draft.lang)
         await show(bot, svc, chat_id, draft.user_id, step.prompt, step.notice, edit_id=edit_id,

@@ -18,7 +18,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.intake.dialog import FREE_FORM_WORDS
 from handlers.telegram.common import language, reporter, services
 from handlers.telegram.journeys.drafts import attachment_of, show
@@ -51,7 +51,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     """Start a draft from the user's message and ask what it leaves open."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None and message is not None
-    svc: Services = services(context)
+    svc: App = services(context)
     origin = message.forward_origin
     attachment = attachment_of(message)
     draft = svc.engine.new_draft(reporter(user), language(user))

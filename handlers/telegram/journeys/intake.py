@@ -8,7 +8,7 @@ import html
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.intake.dialog import Action, Files, Tap, Text, Unsupported
 from bot.storage.store import StoredDraft
@@ -37,7 +37,7 @@ async def new_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _start_fresh(context.bot, svc, update, stored)
 
 
-async def _start_fresh(bot: Bot, svc: Services, update: Update, stored: StoredDraft | None) -> None:
+async def _start_fresh(bot: Bot, svc: App, update: Update, stored: StoredDraft | None) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     draft = svc.engine.new_draft(reporter(user), language(user))
@@ -46,7 +46,7 @@ async def _start_fresh(bot: Bot, svc: Services, update: Update, stored: StoredDr
                old_id=stored.prompt_message_id if stored else None)
 
 
-async def _reopen(bot: Bot, svc: Services, query: CallbackQuery, user_id: int, chat_id: int, request_id: str,
+async def _reopen(bot: Bot, svc: App, query: CallbackQuery, user_id: int, chat_id: int, request_id: str,
                   stored: StoredDraft | None) -> None:
     """Bring a refused request back as a draft at its summary card."""
     draft = svc.store.reopen(request_id, user_id)

@@ -7,7 +7,7 @@ import html
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.jira.gateway import DeliveryError
 from bot.people.links import MAX_LOGIN, UNLINK_WORDS, admins_to_ask, decide_link, request_link, unlink, who
@@ -41,7 +41,7 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     current = svc.store.jira_user_of(user.id)
     # Asking for the login they already file as only tells them so.
     already = current is not None and current.casefold() == login.casefold()
-    if not login or len(login) > MAX_LOGIN or svc.gateway is None or already:
+    if not login or len(login) > MAX_LOGIN or already:
         await send(context.bot, chat.id, html.escape(_status(svc, user.id, lang)))
         return
     try:
@@ -60,7 +60,7 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(context.bot, chat.id, html.escape(t(key, lang, login=clip(login, SHOWN_LOGIN))))
 
 
-def _status(svc: Services, user_id: int, lang: str) -> str:
+def _status(svc: App, user_id: int, lang: str) -> str:
     """Return how to use /link, after the user's current link and pending request."""
     lines = []
     current = svc.store.jira_user_of(user_id)
@@ -72,7 +72,7 @@ def _status(svc: Services, user_id: int, lang: str) -> str:
     return "\n\n".join([*lines, t("link_usage", lang)])
 
 
-async def _unlink(bot: Bot, svc: Services, chat_id: int, user_id: int, name: str, username: str | None,
+async def _unlink(bot: Bot, svc: App, chat_id: int, user_id: int, name: str, username: str | None,
                   lang: str) -> None:
     """Stop filing as the linked Jira user, withdraw a pending request, and say what was undone."""
     undone = unlink(svc.store, user_id, name, username)
@@ -87,13 +87,13 @@ async def _unlink(bot: Bot, svc: Services, chat_id: int, user_id: int, name: str
     await send(bot, chat_id, html.escape(text))
 
 
-def _decider(svc: Services, admin_id: int) -> str:
+def _decider(svc: App, admin_id: int) -> str:
     """Return the name of the admin who decided, as the other admins know them."""
     person = svc.access.person(admin_id)
     return (person.name or person.label) if person else str(admin_id)
 
 
-def _card(svc: Services, request: LinkRequest, lang: str) -> str:
+def _card(svc: App, request: LinkRequest, lang: str) -> str:
     """Return an admin's view of a link request, with the outcome once it is decided."""
     jira = request.jira_name or t("link_card_not_found", lang)
     lines = [t("link_card", lang, who=who(request), login=request.query, jira=jira)]
@@ -117,7 +117,7 @@ def _markup(request: LinkRequest, lang: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons])
 
 
-async def _tell_admins(bot: Bot, svc: Services, request: LinkRequest) -> LinkRequest:
+async def _tell_admins(bot: Bot, svc: App, request: LinkRequest) -> LinkRequest:
     """Show the request to every admin who decides it and has no copy yet; return it as it now stands."""
     shown = {chat for chat, _ in request.admin_messages}
     sent: list[tuple[int, int]] = []
@@ -133,13 +133,13 @@ async def _tell_admins(bot: Bot, svc: Services, request: LinkRequest) -> LinkReq
     return svc.store.add_link_request_messages(request.id, sent) or request
 
 
-async def settle(bot: Bot, svc: Services, request: LinkRequest) -> None:
+async def settle(bot: Bot, svc: App, request: LinkRequest) -> None:
     """Show the outcome on every admin's copy of the request."""
     for chat_id, message_id in request.admin_messages:
         await edit(bot, chat_id, message_id, _card(svc, request, language_of(svc, chat_id)), None)
 
 
-async def _tell_requester(bot: Bot, svc: Services, request: LinkRequest) -> None:
+async def _tell_requester(bot: Bot, svc: App, request: LinkRequest) -> None:
     """Tell the salesperson how the admins decided, in their language."""
     lang = language_of(svc, request.user_id)
     if request.state == "confirmed":

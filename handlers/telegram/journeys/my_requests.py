@@ -8,7 +8,7 @@ from datetime import datetime
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.delivery.notices import plain_text
 from bot.i18n.catalog import t
 from bot.jira.gateway import DeliveryError
@@ -22,7 +22,7 @@ from handlers.telegram.journeys.replies import reply_markup
 PAGE = 5
 
 
-def _line(request: Request, status: str | None, lang: str, svc: Services) -> str:
+def _line(request: Request, status: str | None, lang: str, svc: App) -> str:
     moment = datetime.fromtimestamp(request.created_at, svc.config.timezone)
     when = format_day(moment, lang, year=moment.year != svc.now().year)
     summary = clip(request.ticket.summary, 60)
@@ -32,7 +32,7 @@ def _line(request: Request, status: str | None, lang: str, svc: Services) -> str
     return f"{'⚠️' if request.state == 'needs-attention' else '⏳'} {summary} — {state} ({when})"
 
 
-async def _page(bot: Bot, svc: Services, user_id: int, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _page(bot: Bot, svc: App, user_id: int, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     requests = svc.store.requests_of(user_id)
     if not requests:
         return t("my_empty", lang), None
@@ -41,7 +41,7 @@ async def _page(bot: Bot, svc: Services, user_id: int, lang: str, page: int) -> 
     shown = requests[page * PAGE:(page + 1) * PAGE]
     keys = [r.jira_key for r in shown if r.jira_key]
     try:
-        statuses = await svc.gateway.statuses(keys) if svc.gateway and keys else {}
+        statuses = await svc.gateway.statuses(keys) if keys else {}
     except DeliveryError:
         statuses = {}
     lines = [t("my_title", lang, first=page * PAGE + 1, last=page * PAGE + len(shown), total=len(requests))]
@@ -86,7 +86,7 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     key = tap.key
     request = svc.store.request_by_key(key)
-    if request is None or request.user_id != user.id or svc.gateway is None:
+    if request is None or request.user_id != user.id:
         await acknowledge(query, t("my_unknown", lang))
         return
     await acknowledge(query)

@@ -6,12 +6,12 @@ import html
 
 from telegram import Bot
 
-from bot.app import Services
+from bot.app import App
 from handlers.telegram.common import language_of, send
 from handlers.telegram.journeys.replies import reply_markup
 
 
-def has_access(svc: Services, user_id: int) -> bool:
+def has_access(svc: App, user_id: int) -> bool:
     """Say whether a user may still use the bot: revoked people, and people no longer listed, hear nothing more."""
     return svc.access.allowed(user_id, svc.access.username_of(user_id))
 
@@ -19,7 +19,7 @@ def has_access(svc: Services, user_id: int) -> bool:
 class TelegramNoticeSink:
     """A NoticeSink that sends through the bot and remembers which message is about which issue."""
 
-    def __init__(self, bot: Bot, svc: Services) -> None:
+    def __init__(self, bot: Bot, svc: App) -> None:
         self.bot = bot
         self.svc = svc
 

@@ -9,7 +9,7 @@ import logging
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.intake.dialog import Tap
 from bot.intake.join import Joined, join_similar
@@ -26,10 +26,10 @@ log = logging.getLogger(__name__)
 SEARCH_SECONDS = 3.0
 
 
-async def offer(bot: Bot, svc: Services, chat_id: int, stored: StoredDraft, message_id: int | None) -> bool:
+async def offer(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, message_id: int | None) -> bool:
     """Show open issues like this request, if Jira has any; return whether an offer was shown."""
     draft = stored.draft
-    if svc.searches is None or draft.checked_similar:
+    if draft.checked_similar:
         return False
     ticket = svc.engine.preview(draft, svc.now())
     try:

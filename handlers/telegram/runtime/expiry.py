@@ -7,13 +7,13 @@ import logging
 
 from telegram import Bot
 
-from bot.app import Services
+from bot.app import App
 from handlers.telegram.journeys.drafts import expire
 
 log = logging.getLogger(__name__)
 
 
-async def sweep_once(bot: Bot, svc: Services) -> int:
+async def sweep_once(bot: Bot, svc: App) -> int:
     """Expire every draft that is due; return how many."""
     cutoff = svc.clock() - svc.config.draft_expire_hours * 3600
     expired = svc.store.expired_drafts(cutoff)
@@ -22,7 +22,7 @@ async def sweep_once(bot: Bot, svc: Services) -> int:
     return len(expired)
 
 
-async def sweep_forever(bot: Bot, svc: Services, interval: float = 60.0) -> None:
+async def sweep_forever(bot: Bot, svc: App, interval: float = 60.0) -> None:
     """Expire due drafts every interval seconds until cancelled."""
     while True:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.app import Services
+from bot.app import App
 from bot.people.signin import Sessions, signing_key
 from bot.ports import Messenger
 from handlers.web.admin import (
@@ -24,7 +24,7 @@ async def _home(request: web.Request) -> web.Response:
     raise web.HTTPMovedPermanently("/admin/")
 
 
-def add_admin_routes(app: web.Application, svc: Services, messenger: Messenger) -> None:
+def add_admin_routes(app: web.Application, svc: App, messenger: Messenger) -> None:
     """Add the admin pages and the guard in front of them to the bot's aiohttp app."""
     server = svc.config.server
     sessions = Sessions(svc.store, signing_key(svc.store), server.admin_session_hours, server.admin_link_minutes)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.app import Services
+from bot.app import App
 from bot.people.signin import Admin, Session, Sessions
 from bot.ports import Messenger
 from handlers.web.admin.layout import CSP, bare, esc
@@ -30,7 +30,7 @@ SECURITY_HEADERS = {
 }
 
 
-def admin_of(svc: Services, user_id: int) -> tuple[bool, str]:
+def admin_of(svc: App, user_id: int) -> tuple[bool, str]:
     """Say whether a user is an admin right now, and return their name for the page and the audit log."""
     person = svc.access.person(user_id)
     if person is None:
@@ -47,7 +47,7 @@ def csrf_ok(session: Session, given: object) -> bool:
 class AdminWeb:
     """What the admin pages share: the bot's services, the sessions, how the cookie is set, and the bot in Telegram."""
 
-    svc: Services
+    svc: App
     sessions: Sessions
     secure_cookie: bool
     messenger: Messenger

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.app import Services
+from bot.app import App
 from bot.reports.dashboard import duration
 from bot.reports.request_log import RequestFilter, RequestRow, facets, search
 from handlers.web.admin.auth import STATE, current
@@ -16,7 +16,7 @@ STATUS_LABELS = {"waiting": "Waiting for Jira", "needs-attention": "Needs attent
 FIELDS = ("text", "requester", "customer", "template", "urgency", "status")
 
 
-def template_title(svc: Services, template_id: str) -> str:
+def template_title(svc: App, template_id: str) -> str:
     """Return a template's English title, or its id when it is no longer live."""
     template = svc.engine.templates.get(template_id)
     return template.title.get("en") if template else template_id
@@ -28,7 +28,7 @@ def _filter(request: web.Request) -> RequestFilter:
     return RequestFilter(**values)
 
 
-def _filters_form(svc: Services, flt: RequestFilter) -> str:
+def _filters_form(svc: App, flt: RequestFilter) -> str:
     """Return the search box and the dropdowns, filled with what is on record."""
     found = facets(svc.store)
     requesters = select("requester", [(str(i), name) for i, name in found.requesters], flt.requester,
@@ -55,7 +55,7 @@ HEADERS = ("Created", "Summary", "Requester", "Customer", "Template", "Urgency",
            "First response", "Resolved in", "Follow-ups")
 
 
-def _row(svc: Services, row: RequestRow) -> tuple[Cell, ...]:
+def _row(svc: App, row: RequestRow) -> tuple[Cell, ...]:
     """Return one request's cells."""
     who = esc(row.requester_name or str(row.requester_id))
     if row.requester_username:

@@ -6,7 +6,7 @@ import difflib
 
 from aiohttp import web
 
-from bot.app import Services
+from bot.app import App
 from bot.i18n.catalog import LANGUAGES
 from bot.people.signin import Admin
 from bot.templates.diff import diff
@@ -17,7 +17,6 @@ from bot.templates.publishing import (
     AlreadyLive,
     PublishRefused,
     Vetting,
-    library,
     live_set,
     live_version,
     normalized,
@@ -62,7 +61,7 @@ def _who(version: Version) -> str:
     return version.author_name or ("the templates file" if version.source in ("file", "reload") else "—")
 
 
-def _version_line(svc: Services, version: Version | None) -> str:
+def _version_line(svc: App, version: Version | None) -> str:
     """Describe the live version: number, author, time."""
     if version is None:
         return '<p class="muted">No version recorded yet.</p>'
@@ -72,7 +71,7 @@ def _version_line(svc: Services, version: Version | None) -> str:
             f'<a href="/admin/templates/history">History</a></p>')
 
 
-def _status_list(svc: Services) -> str:
+def _status_list(svc: App) -> str:
     """List the live templates: offered to salespeople, or refused by Jira and why."""
     items = []
     for found in status(svc):
@@ -173,7 +172,7 @@ def _step(step: PreviewStep) -> str:
             f"{_buttons(step)}{extra}</li>")
 
 
-def _template_preview(svc: Services, template: Template, lang: str) -> str:
+def _template_preview(svc: App, template: Template, lang: str) -> str:
     """Return one template's dialog preview: title, Jira issue and every question."""
     jira = template.jira
     project = jira.project or svc.config.jira_project
@@ -188,7 +187,7 @@ def _template_preview(svc: Services, template: Template, lang: str) -> str:
             f'<p class="small muted">Then the card with Create, Edit and Cancel.</p></section>')
 
 
-def _preview(svc: Services, templates: TemplateSet, lang: str, heading: str, switch: bool) -> str:
+def _preview(svc: App, templates: TemplateSet, lang: str, heading: str, switch: bool) -> str:
     """Return the preview of every template of a set, with a language switch when the editor holds no edits."""
     links = " · ".join(f"<b>{LANGUAGE_NAMES[code]}</b>" if code == lang
                        else f'<a href="/admin/templates?lang={code}">{LANGUAGE_NAMES[code]}</a>' for code in LANGUAGES)
@@ -278,7 +277,7 @@ async def check(request: web.Request) -> web.Response:
     text, base, lang, _ = await _read_form(request)
     if (refused := _too_long(request, text, lang)) is not None:
         return refused
-    vetting = await vet(svc, text, library(svc).path.name)
+    vetting = await vet(svc, text, svc.library.path.name)
     if vetting.ok:
         return _editor_page(request, text, vetting=vetting, notice="No problems found. Publish when ready.",
                             base=base, lang=lang)
@@ -294,7 +293,7 @@ async def publish_text(request: web.Request) -> web.Response:
     if version_of(text) == svc.engine.templates.version:
         return _editor_page(request, text, notice="Nothing to publish: this is the live version.", tone="warn",
                             lang=lang)
-    vetting = await vet(svc, text, library(svc).path.name)
+    vetting = await vet(svc, text, svc.library.path.name)
     if not vetting.ok:
         return _editor_page(request, text, vetting=vetting, base=base, lang=lang, status_code=422)
     # Read after asking Jira: someone may have published while it answered.
@@ -318,7 +317,7 @@ async def history(request: web.Request) -> web.Response:
     admin, svc = current(request), request.app[ADMIN_STATE].svc
     number = page_number(request)
     # One more than a page, to know whether an older page follows.
-    versions = library(svc).history(limit=HISTORY_PAGE + 1, offset=(number - 1) * HISTORY_PAGE)
+    versions = svc.library.history(limit=HISTORY_PAGE + 1, offset=(number - 1) * HISTORY_PAGE)
     shown = versions[:HISTORY_PAGE]
     live = live_version(svc)
     rows: list[tuple[Cell, ...]] = []
@@ -345,7 +344,7 @@ def _version_page(request: web.Request, version: Version, *, vetting: Vetting | 
                   status_code: int = 200) -> web.Response:
     """Show one version: what changed against the one before it, its text and a rollback button."""
     admin, svc = current(request), request.app[ADMIN_STATE].svc
-    found = library(svc)
+    found = svc.library
     before = found.get(version.number - 1)
     parts = []
     if vetting is not None:
@@ -379,7 +378,7 @@ def _version_of(request: web.Request) -> Version:
     svc = request.app[ADMIN_STATE].svc
     raw = request.match_info.get("number", "")
     number = whole_number(raw, 8)
-    version = library(svc).get(number) if number is not None else None
+    version = svc.library.get(number) if number is not None else None
     if version is None:
         raise web.HTTPNotFound(text="There is no such templates version.")
     return version

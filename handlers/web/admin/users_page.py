@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.app import Services
+from bot.app import App
 from bot.people.access import REVOKED, ROLES, Person
 from bot.people.access_requests import AccessRequests
 from bot.people.invites import Invite, Invites, invite_link, parse_expiry
@@ -51,14 +51,14 @@ DONE = {
 }
 
 
-def _name(svc: Services, user_id: object) -> str:
+def _name(svc: App, user_id: object) -> str:
     """Return a person's label for a notice, looked up here rather than taken from the address bar."""
     found = _user_id(user_id)
     person = svc.access.person(found) if found is not None else None
     return person.label if person else "That person"
 
 
-def _notice(request: web.Request, svc: Services) -> str:
+def _notice(request: web.Request, svc: App) -> str:
     """Return the notice a redirect after a change asked for."""
     name = _name(svc, request.query.get("user", ""))
     refused, done = request.query.get("refused", ""), request.query.get("done", "")
@@ -74,7 +74,7 @@ def _notice(request: web.Request, svc: Services) -> str:
     return ""
 
 
-def _requests(admin: Admin, svc: Services) -> str:
+def _requests(admin: Admin, svc: App) -> str:
     """List strangers waiting for access, each with Approve / Approve as admin / Deny."""
     pending = AccessRequests(svc.store).pending()
     if not pending:
@@ -102,7 +102,7 @@ def _link(username: str | None, invite: Invite) -> str:
             f'style="min-width:16rem">')
 
 
-def _invites(admin: Admin, svc: Services, people: list[Person], username: str | None, fresh: str) -> str:
+def _invites(admin: Admin, svc: App, people: list[Person], username: str | None, fresh: str) -> str:
     """Return the invite form and the invites nobody used yet."""
     roles = select("role", [("sales", "Salesperson"), ("admin", "Admin")], "sales")
     expiries = select("valid", EXPIRIES, "7d")
@@ -150,7 +150,7 @@ def _actions(admin: Admin, person: Person) -> str:
     return f'<div class="actions">{" ".join(buttons)}</div>'
 
 
-def _people(admin: Admin, svc: Services, people: list[Person]) -> str:
+def _people(admin: Admin, svc: App, people: list[Person]) -> str:
     """Return everyone the bot knows, with their role and the buttons to change it."""
     rows: list[tuple[Cell, ...]] = []
     for person in people:
