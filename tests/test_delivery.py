@@ -526,12 +526,13 @@ async def test_the_ca_bundle_from_the_environment_verifies_jira(monkeypatch: pyt
         gateway = JiraGateway(JiraConfig(url=jira.url, project="SUP", email="bot@example.com", api_token="tok",
                                          timeout=5))
         await gateway.server_info()
-        # What requests would use for the next call, read the way it reads it for every call.
+        # What requests would use for the next call, read the way it reads it for every call python-jira makes.
         sessions = [client._session for client in gateway._clients]
-        assert [s.merge_environment_settings(jira.url, {}, None, None, None)["verify"] for s in sessions] == \
+        assert [s.merge_environment_settings(jira.url, {}, None, s.verify, None)["verify"] for s in sessions] == \
             [str(bundle)]
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "changed.pem"))
-        assert sessions[0].merge_environment_settings(jira.url, {}, None, None, None)["verify"] == str(bundle)
+        assert sessions[0].merge_environment_settings(jira.url, {}, None, sessions[0].verify, None)["verify"] == \
+            str(bundle)
         await gateway.close()
 
 

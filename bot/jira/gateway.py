@@ -7,7 +7,6 @@ import contextlib
 import email.utils
 import functools
 import io
-import json
 import logging
 import threading
 import time
@@ -39,7 +38,6 @@ from bot.jira.ticket import Ticket
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 TRANSIENT_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
-TOO_LARGE = 413
 
 
 @dataclass(frozen=True)
@@ -102,14 +100,10 @@ def classify(exc: BaseException) -> DeliveryError:
     return DeliveryError(f"unexpected {type(exc).__name__} talking to Jira", True)
 
 
-def pin_environment(session: requests.Session, url: str) -> None:
-    """Fix the proxies and CA bundle the environment names for url on the session, and stop re-reading them."""
-    # With trust_env, requests reads every environment variable and checks the CA path on each call: about
-    # half of a Jira call's CPU, taken from the event loop's thread while it holds the GIL.
-    settings = session.merge_environment_settings(url, {}, None, None, None)
-    session.proxies = settings["proxies"]
-    session.verify = settings["verify"]
-    session.trust_env = False
+def ca_bundle(url: str) -> bool | str:
+    """The CA bundle the environment names for url (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), or True for the system's."""
+    verify = requests.Session().merge_environment_settings(url, {}, None, None, None)["verify"]
+    return verify if isinstance(verify, str) else True
 
 
 class JiraGateway:
@@ -137,11 +131,10 @@ class JiraGateway:
             auth = {"token_auth": self.config.pat}
         else:
             auth = {"basic_auth": (self.config.email or "", self.config.api_token or "")}
-        # max_retries=0: python-jira would otherwise sleep on this thread and re-send a create blindly.
-        client = JIRA(server=self.config.url, timeout=self.config.timeout, max_retries=0, get_server_info=True,
-                      options={"check_update": False}, **auth)
-        pin_environment(client._session, self.config.url)
-        return client
+        # max_retries=0: python-jira would otherwise sleep on this thread and re-send a create blindly. The CA
+        # bundle is the one the environment named at start-up; requests reads the proxies from it on each call.
+        return JIRA(server=self.config.url, timeout=self.config.timeout, max_retries=0, get_server_info=True,
+                    options={"check_update": False, "verify": ca_bundle(self.config.url)}, **auth)
 
     def _jira(self) -> JIRA:
         client: JIRA | None = getattr(self._local, "client", None)
@@ -279,7 +272,7 @@ class JiraGateway:
         await self._run(lambda: self._attach_sync(key, name, data))
 
     def _upload_limit_sync(self) -> int | None:
-        meta = self._jira()._get_json("attachment/meta")
+        meta: dict[str, Any] = dict(self._jira().attachment_meta())
         if not meta.get("enabled", True):
             return 0
         limit = meta.get("uploadLimit")
@@ -330,8 +323,8 @@ class JiraGateway:
 
     async def issue_view(self, key: str) -> dict[str, Any]:
         """Return an issue's summary, status, description and comments as Jira's JSON."""
-        return await self._run(lambda: dict(self._jira()._get_json(
-            f"issue/{key}", params={"fields": "summary,status,description,comment,updated"})))
+        return await self._run(lambda: dict(self._jira().issue(
+            key, fields="summary,status,description,comment,updated").raw))
 
     def _similar_sync(self, jql: str, limit: int) -> list[tuple[str, str, str]]:
         result = self._jira().search_issues(jql, maxResults=limit, fields="summary,status", json_result=True)
@@ -343,10 +336,10 @@ class JiraGateway:
         return await self._run(lambda: self._similar_sync(jql, limit))
 
     def _add_labels_sync(self, key: str, labels: tuple[str, ...]) -> None:
-        client = self._jira()
-        body = {"update": {"labels": [{"add": label} for label in labels]}}
+        # python-jira edits an issue through its Issue object: loaded first (labels only), reloaded after the edit.
+        issue = self._jira().issue(key, fields="labels")
         # Adding a label the issue has is a no-op, so a retry is harmless.
-        client._session.put(client._get_url(f"issue/{key}"), data=json.dumps(body))
+        issue.update(update={"labels": [{"add": label} for label in labels]})
 
     async def add_labels(self, key: str, labels: tuple[str, ...]) -> None:
         """Add labels to an issue."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 from jira import JIRA, JIRAError
 
@@ -138,11 +139,19 @@ def parse_field(field_id: str, raw: Mapping[str, Any]) -> FieldMeta:
     )
 
 
+def _get(client: JIRA, path: str, **params: object) -> Any:
+    """GET a REST resource python-jira has no method for, through its public universal locator, as JSON."""
+    query = f"?{urlencode(params)}" if params else ""
+    # find() fills {} placeholders: the path carries none, since keys and query are percent-encoded.
+    return client.find(f"{path}{query}").raw
+
+
 def _pages(client: JIRA, path: str, list_key: str, page_size: int) -> Iterator[dict[str, Any]]:
     """Yield every item of a paged createmeta list: under list_key on Cloud, under 'values' on Data Center."""
     start = 0
     while True:
-        page = client._get_json(path, params={"startAt": start, "maxResults": page_size})
+        # python-jira's project_issue_types/project_issue_fields refuse Cloud and read one page of 'values' only.
+        page = _get(client, path, startAt=start, maxResults=page_size)
         items = page.get("values", page.get(list_key)) if isinstance(page, dict) else None
         if not items:
             return
@@ -159,7 +168,7 @@ def _pages(client: JIRA, path: str, list_key: str, page_size: int) -> Iterator[d
 
 def fetch_server(client: JIRA) -> ServerMeta:
     """Read serverInfo: Cloud says deploymentType 'Cloud'; Server and Data Center say 'Server'."""
-    info = client._get_json("serverInfo")
+    info = client.server_info()
     numbers = tuple(int(n) for n in info.get("versionNumbers") or () if isinstance(n, int))
     deployment: Deployment = "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
     return ServerMeta(deployment, str(info.get("version") or ""), numbers)
@@ -167,21 +176,23 @@ def fetch_server(client: JIRA) -> ServerMeta:
 
 def fetch_priorities(client: JIRA) -> tuple[str, ...]:
     """Return the names of all priorities, in Jira's order."""
-    return tuple(str(p["name"]) for p in client._get_json("priority") if isinstance(p, dict) and "name" in p)
+    return tuple(str(p.raw["name"]) for p in client.priorities() if "name" in p.raw)
 
 
 def fetch_known_fields(client: JIRA) -> dict[str, str]:
     """Return every field Jira has, id -> name."""
-    return {str(f["id"]): str(f.get("name") or f["id"]) for f in client._get_json("field") if isinstance(f, dict)}
+    return {str(f["id"]): str(f.get("name") or f["id"]) for f in client.fields() if isinstance(f, dict)}
 
 
 def _fetch_paged(client: JIRA, key: str, page_size: int) -> ProjectMeta:
     """Read a project's create screens through issue/createmeta/{project}/issuetypes[/{id}]."""
     types: dict[str, IssueTypeMeta] = {}
-    for entry in list(_pages(client, f"issue/createmeta/{key}/issuetypes", "issueTypes", page_size)):
+    project = quote(key, safe="")
+    for entry in list(_pages(client, f"issue/createmeta/{project}/issuetypes", "issueTypes", page_size)):
         type_id = str(entry["id"])
         fields = {}
-        for raw in _pages(client, f"issue/createmeta/{key}/issuetypes/{type_id}", "fields", page_size):
+        for raw in _pages(client, f"issue/createmeta/{project}/issuetypes/{quote(type_id, safe='')}", "fields",
+                          page_size):
             meta = parse_field(str(raw.get("fieldId") or raw.get("key") or ""), raw)
             fields[meta.id] = meta
         types[type_id] = IssueTypeMeta(type_id, str(entry.get("name") or type_id), fields)
@@ -190,7 +201,8 @@ def _fetch_paged(client: JIRA, key: str, page_size: int) -> ProjectMeta:
 
 def _fetch_legacy(client: JIRA, key: str) -> ProjectMeta | None:
     """Read a project's create screens through the one-shot issue/createmeta of Jira before 9.0."""
-    answer = client._get_json("issue/createmeta", params={"projectKeys": key, "expand": LEGACY_EXPAND})
+    # python-jira's createmeta() refuses Data Center 9 without asking it, where this answers 404.
+    answer = _get(client, "issue/createmeta", projectKeys=key, expand=LEGACY_EXPAND)
     project = next((p for p in answer.get("projects") or () if str(p.get("key", "")).upper() == key.upper()), None)
     if project is None:
         return None

@@ -103,27 +103,14 @@ def page_row(page: int, pages: int, back: str, forward: str, data: Callable[[int
     return row
 
 
-# An inline keyboard as a telegram object, or already in the Bot API's JSON shape (handlers.telegram.render.keyboard).
-Markup = InlineKeyboardMarkup | dict[str, Any]
 # Every message is HTML without link previews (links to Jira would otherwise unfurl into large cards).
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-async def call(bot: Bot, method: str, **params: object) -> Any:
-    """Call a Bot API method and return its raw result, not turned into telegram objects.
-
-    The handlers only ever read a sent message's id: on a busy bot, building a Message for every send and edit
-    and throwing it away was a fifth of the bot's CPU per update. `_post` is the one path every Bot method takes,
-    with the rate limiter and error handling applied; `do_api_request` would warn for a method Bot already has.
-    """
-    return await bot._post(method, {key: value for key, value in params.items() if value is not None})
 
 
 async def acknowledge(query: CallbackQuery, text: str | None = None, *, show_alert: bool = False) -> None:
     """Answer a button tap: stop its spinner, with a short text or an alert if given."""
     try:
-        await call(query.get_bot(), "answerCallbackQuery", callback_query_id=query.id, text=text,
-                   show_alert=show_alert or None)
+        await query.get_bot().answer_callback_query(query.id, text=text, show_alert=show_alert or None)
     except BadRequest as exc:
         # Telegram takes an answer only for some seconds after the tap; a tap that waited longer (the bot was
         # restarting, say) is still acted on, and its spinner has long stopped. What it had to say comes as a
@@ -143,11 +130,11 @@ async def tapped(query: CallbackQuery, kind: Kind[V]) -> V | None:
 
 
 async def send(bot: Bot, chat_id: int, text: str,
-               markup: Markup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None) -> int | None:
+               markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None) -> int | None:
     """Send an HTML message; return its id, or None when the user cannot be reached."""
     try:
-        message = await call(bot, "sendMessage", chat_id=chat_id, text=text, parse_mode=ParseMode.HTML,
-                             reply_markup=markup, link_preview_options=NO_PREVIEW)
+        message = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                         link_preview_options=NO_PREVIEW)
     except Forbidden:
         log.info("chat %s has blocked the bot", chat_id)
         return None
@@ -156,14 +143,14 @@ async def send(bot: Bot, chat_id: int, text: str,
             raise
         log.info("chat %s has never talked to the bot", chat_id)
         return None
-    return int(message["message_id"])
+    return message.message_id
 
 
-async def edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: Markup | None) -> bool:
+async def edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> bool:
     """Edit a message in place; return False when it can no longer be edited."""
     try:
-        await call(bot, "editMessageText", chat_id=chat_id, message_id=message_id, text=text,
-                   parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW)
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+                                    reply_markup=markup, link_preview_options=NO_PREVIEW)
     except BadRequest as exc:
         return "not modified" in str(exc)
     except RetryAfter:
@@ -174,7 +161,8 @@ async def edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: Marku
     return True
 
 
-async def replace(bot: Bot, chat_id: int, message_id: int | None, text: str, markup: Markup | None = None) -> None:
+async def replace(bot: Bot, chat_id: int, message_id: int | None, text: str,
+                  markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit a message in place, or send the text anew when there is none or it can no longer be edited."""
     if message_id is None or not await edit(bot, chat_id, message_id, text, markup):
         await send(bot, chat_id, text, markup)
@@ -185,4 +173,4 @@ async def drop_buttons(bot: Bot, chat_id: int, message_id: int | None) -> None:
     if message_id is None:
         return
     with contextlib.suppress(TelegramError):
-        await call(bot, "editMessageReplyMarkup", chat_id=chat_id, message_id=message_id)
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.intake.dialog import Prompt
 from bot.text.screen import clip
 from handlers.telegram.callbacks import DIALOG, DialogTap
 
-MESSAGE_LIMIT = 4096
 # Leave room for entities Telegram counts differently from Python (UTF-16 surrogate pairs).
 SAFE_LIMIT = 3900
 
@@ -20,16 +20,15 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def keyboard(prompt: Prompt) -> dict[str, Any] | None:
-    """Return the prompt's buttons as an inline keyboard, in the Bot API's JSON shape."""
+def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
+    """Return the prompt's buttons as an inline keyboard."""
     if not prompt.buttons:
         return None
-    # Plain JSON rather than InlineKeyboardMarkup: every prompt has one, and building the telegram objects only
-    # to serialise them again cost more than the rest of the prompt.
-    return {"inline_keyboard": [
-        [{"text": button.label, "callback_data": DIALOG.data(DialogTap(prompt.seq, button.token))} for button in row]
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(button.label, callback_data=DIALOG.data(DialogTap(prompt.seq, button.token)))
+         for button in row]
         for row in prompt.buttons
-    ]}
+    ])
 
 
 def _compose(prompt: Prompt, notice: str | None, value_limit: int, extra: str | None, lead: str | None) -> str:
