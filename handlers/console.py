@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from bot.intake.dialog import Action, Draft, Engine, Files, Prompt, Tap, Text
+from bot.intake.dialog import Engine
+from bot.intake.draft import Action, Draft, Files, Prompt, Tap, Text
 from bot.jira.ticket import Attachment, Reporter, Ticket
 from bot.text.screen import whole_number
 

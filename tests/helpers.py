@@ -19,7 +19,7 @@ from aiohttp import web
 from hypothesis import strategies as st
 
 from bot.app import App
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.ticket import Reporter, Ticket
 from handlers.serve import serve, web_app
 from tests.conftest import ADMIN_ID, SALES_IDS, TOKEN, Clock, RunningBot, build_bot, write_config

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bot.config import ServerConfig, load_config
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.ticket import Reporter, Ticket
 from bot.people.signin import create_login
 from bot.text.yamlfile import ConfigError

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.ticket import Reporter, Ticket
 from bot.storage.backup import BackupFailed, backup_database
 from bot.storage.store import Store

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.intake.customers import CustomerDirectory, load_customers
-from bot.intake.dialog import Button, Engine, Prompt
+from bot.intake.dialog import Engine
+from bot.intake.draft import Button, Prompt
 from bot.templates.schema import load_templates
 from handlers.console import HELP, render, run_console
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.delivery.notices import NoticePolicy
 from bot.delivery.outcomes import record_outcomes
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.events import IssueEvent
 from bot.jira.ticket import Reporter, Ticket
 from bot.reports.charts import hbars, stacked_bars

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import DeliveryConfig, JiraConfig
 from bot.delivery.outbox import Outbox, marker
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.gateway import CreatedIssue, DeliveryError, JiraGateway, classify
 from bot.jira.ticket import Reporter, Ticket
 from bot.storage.store import Request, Store

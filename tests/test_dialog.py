@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from bot.i18n.catalog import LANGUAGES
 from bot.intake.customers import CustomerDirectory, load_customers
-from bot.intake.dialog import Action, Draft, Engine, Files, Prompt, Step, Tap, Text, Unsupported, human_size
+from bot.intake.dialog import Engine, human_size
+from bot.intake.draft import Action, Draft, Files, Prompt, Step, Tap, Text, Unsupported
 from bot.jira.ticket import Attachment, Reporter
 from bot.templates.schema import load_templates, parse_templates
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.delivery.inbox import Inbox
 from bot.delivery.notices import NoticePolicy
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.events import IssueEvent
 from bot.jira.ticket import Reporter, Ticket
 from bot.storage.store import Store

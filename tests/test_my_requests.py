@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.ticket import Reporter, Ticket
 from tests.conftest import RunningBot
 

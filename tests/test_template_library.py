@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.intake.customers import CustomerDirectory
-from bot.intake.dialog import Engine, Tap, Text
+from bot.intake.dialog import Engine
+from bot.intake.draft import Tap, Text
 from bot.jira.ticket import Reporter
 from bot.storage.store import Store
 from bot.templates.library import FILE_HASH_SETTING, TemplateLibrary

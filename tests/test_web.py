@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.events import sign
 from bot.jira.ticket import Reporter, Ticket
 from tests.conftest import SALES_IDS, Clock, fill_the_disk, free_the_disk

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.app import App
 from bot.intake.customers import Customer
-from bot.intake.dialog import Draft, Prompt
+from bot.intake.draft import Draft, Prompt
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,25 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from bot.i18n.catalog import LANGUAGES, MESSAGES, t
 from bot.i18n.plural import format_number
 from bot.intake.customers import CustomerDirectory
+from bot.intake.draft import (
+    Action,
+    Button,
+    Draft,
+    Files,
+    Prompt,
+    Step,
+    Tap,
+    Text,
+    Unsupported,
+)
 from bot.intake.extract import Extraction, extract, is_sure, score_templates
 from bot.intake.model_hints import ModelHints
 from bot.jira.ticket import Attachment, Forwarded, Reporter, Ticket, display, effective_answers, render_ticket
@@ -27,8 +37,6 @@ from bot.text.dates import QUICK_DATES, format_date, parse_date, quick_date
 from bot.text.numbers import parse_amount
 from bot.text.screen import clip, short_label, visible
 
-Stage = Literal["template", "question", "summary", "edit"]
-Outcome = Literal["confirmed", "cancelled"]
 CARD_VALUE_LIMIT = 300
 GUESSED_MARK = " ✎"
 # Jira's default priority scheme, highest first; other names follow in alphabetical order.
@@ -41,57 +49,6 @@ FREE_FORM_WORDS = 4
 MAX_FIX_BUTTONS = 4
 # Telegram shows about this many characters of a button label on a phone; longer ones are clipped.
 BUTTON_LABEL_LIMIT = 60
-
-
-@dataclass
-class Draft:
-    """A request being written: everything needed to resume it after a restart."""
-
-    id: str
-    user_id: int
-    lang: str
-    reporter: Reporter
-    stage: Stage = "template"
-    template_id: str | None = None
-    template_version: str | None = None
-    current: str | None = None
-    answers: dict[str, Any] = field(default_factory=dict)
-    editing: bool = False
-    candidates: list[str] = field(default_factory=list)
-    typed: str | None = None
-    files: list[dict[str, Any]] = field(default_factory=list)
-    seq: int = 0
-    checked_similar: bool = False
-    # The open issues shown to join instead of filing anew: a join names one of these or is refused.
-    offered: list[str] = field(default_factory=list)
-    # A draft started from a free-form message keeps it, to prefill again when another template is chosen.
-    ask: str | None = None
-    forwarded: bool = False
-    forwarded_from: str | None = None
-    ask_files: list[dict[str, Any]] = field(default_factory=list)
-    # Answers taken from the message, by question id, with the words they came from; cleared once re-answered.
-    guessed: dict[str, str] = field(default_factory=dict)
-    # Disagreeing with the rubric takes a reason: "pick" while choosing a priority, then the priority chosen.
-    disputing: str | None = None
-    # The salesperson's own priority and why, shown to the engineers beside the rubric's verdict.
-    priority_override: dict[str, str] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready form (sharing this draft's lists and dicts: it is written out, not kept)."""
-        # Not dataclasses.asdict: its deep copy was most of the cost of saving a draft on every answer.
-        values = {name: getattr(self, name) for name in DRAFT_FIELDS}
-        values["reporter"] = {"id": self.reporter.id, "name": self.reporter.name, "username": self.reporter.username}
-        return values
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Draft:
-        """Rebuild a draft from to_dict()."""
-        values = dict(data)
-        values["reporter"] = Reporter(**values["reporter"])
-        return cls(**values)
-
-
-DRAFT_FIELDS = tuple(item.name for item in fields(Draft))
 
 
 def names_in(template: Template) -> Names:
@@ -108,70 +65,6 @@ def names_in(template: Template) -> Names:
     return names
 
 
-@dataclass(frozen=True)
-class Text:
-    """The user typed something."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Tap:
-    """The user pressed a button; seq says which prompt it belonged to (None for commands)."""
-
-    token: str
-    seq: int | None = None
-
-
-@dataclass(frozen=True)
-class Files:
-    """The user sent photos, documents, voice notes or videos."""
-
-    files: tuple[Attachment, ...]
-
-
-@dataclass(frozen=True)
-class Unsupported:
-    """The user sent something the dialog cannot use here, such as a sticker."""
-
-    kind: str
-
-
-Action = Text | Tap | Files | Unsupported
-
-
-@dataclass(frozen=True)
-class Button:
-    """A choice offered to the user; token is what comes back when it is pressed."""
-
-    label: str
-    token: str
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """What to show the user next."""
-
-    text: str
-    seq: int
-    stage: Stage
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    progress: tuple[int, int] | None = None
-    hint: str | None = None
-    current: str | None = None
-    rows: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class Step:
-    """The engine's answer to an action."""
-
-    prompt: Prompt | None
-    notice: str | None = None
-    outcome: Outcome | None = None
-    changed: bool = True
-    # A plain line above the prompt (what the bot just did), unlike a notice, which is a warning.
-    lead: str | None = None
 
 
 def question_buttons(question: Question, lang: str, *, candidates: Sequence[str] = (), typed: str | None = None,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.app import App
 from bot.i18n.catalog import t
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.ticket import Ticket
 from bot.text.wiki import escape, slug
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.storage.base import StoreBase
 
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from bot.intake.dialog import Draft
+from bot.intake.draft import Draft
 from bot.jira.ticket import Attachment, Ticket
 from bot.storage.base import StoreBase
 

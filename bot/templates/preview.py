@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.i18n.catalog import t
-from bot.intake.dialog import Button, question_buttons
+from bot.intake.dialog import question_buttons
+from bot.intake.draft import Button
 from bot.templates.schema import Question, Template
 
 

@@ -7,7 +7,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.intake.dialog import Prompt
+from bot.intake.draft import Prompt
 from bot.text.screen import clip
 from handlers.telegram.callbacks import DIALOG, DialogTap
 

@@ -10,7 +10,7 @@ from telegram import Bot, Message
 from bot.app import App
 from bot.i18n.catalog import t
 from bot.intake.confirm import Confirmed, confirm_request
-from bot.intake.dialog import Action, Prompt, Step
+from bot.intake.draft import Action, Prompt, Step
 from bot.jira.ticket import Attachment
 from bot.storage.store import StoredDraft
 from handlers.telegram.common import drop_buttons, edit, main_keyboard, send

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.app import App
 from bot.i18n.catalog import t
-from bot.intake.dialog import Action, Files, Tap, Text, Unsupported
+from bot.intake.draft import Action, Files, Tap, Text, Unsupported
 from bot.storage.store import StoredDraft
 from handlers.telegram.callbacks import DIALOG, DRAFT, FIX, DraftChoice
 from handlers.telegram.common import acknowledge, drop_buttons, language, main_keyboard, reporter, send, services

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.app import App
 from bot.i18n.catalog import t
-from bot.intake.dialog import Tap
+from bot.intake.draft import Tap
 from bot.intake.join import Joined, join_similar
 from bot.jira.gateway import DeliveryError
 from bot.jira.similar_search import query_for
