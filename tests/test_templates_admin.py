@@ -440,3 +440,27 @@ def test_problems_are_split_into_line_and_message() -> None:
         Problem(None, "expected a top-level 'templates:' list with at least one template"),
         Problem(None, "templates file not found"),
     )
+
+
+async def test_a_publish_the_file_could_not_take_is_not_undone_by_reload(bot: RunningBot,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = admin_of(bot)
+    path = Path(bot.config_path).parent / "templates.yaml"
+    path.write_text(EDITED, encoding="utf-8")
+    await bot.say(admin, "/reload")
+    assert versions(bot) == [(2, "reload"), (1, "file")]
+    # The operator made the file read-only: the next publish lives in the database only.
+    writable = os.access
+    monkeypatch.setattr(os, "access", lambda target, mode, **kw: False if Path(target) == path and mode == os.W_OK
+                        else writable(target, mode, **kw))
+    await bot.say(admin, "/templates history")
+    await bot.tap(admin, "↩️ Roll back to v1")
+    await bot.tap(admin, "↩️ Yes, roll back to v1")
+    assert live_hash(bot) == version_of(EXAMPLE) and path.read_text(encoding="utf-8") == EDITED
+    await bot.say(admin, "/reload")
+    assert admin.last.text == "📄 templates.yaml has not changed since v3; nothing to reload."
+    assert versions(bot) == [(3, "rollback"), (2, "reload"), (1, "file")] and live_hash(bot) == version_of(EXAMPLE)
+    # An edit on disk after that is news again.
+    path.write_text(EDITED.replace("An idea for the product", "A wish for the product"), encoding="utf-8")
+    await bot.say(admin, "/reload")
+    assert versions(bot)[0] == (4, "reload")

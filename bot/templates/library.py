@@ -77,6 +77,10 @@ class TemplateLibrary:
         self.boot_problems = problems
         return templates, problems
 
+    def unchanged_on_disk(self, text: str) -> bool:
+        """Say whether the file holds what the bot last saw or wrote there: no one has edited it since."""
+        return version_of(text) == self.store.get_setting(FILE_HASH_SETTING)
+
     def latest(self) -> Version | None:
         """Return the newest published version (the live one), if any."""
         return self.store.latest_template_version()

@@ -182,7 +182,8 @@ async def _reload(svc: App, author_id: int | None, author_name: str) -> ReloadOu
         text = await asyncio.to_thread(read_text, found.path, "templates file")
     except ConfigError as error:
         return ReloadOutcome("problems", live_version(svc), Vetting("", None, problems_of(error), {}, False, None))
-    if version_of(text) == svc.engine.templates.version:
+    # A file the bot could not write (read-only) still holds an older version: only an edit makes it news.
+    if version_of(text) == svc.engine.templates.version or found.unchanged_on_disk(text):
         return ReloadOutcome("unchanged", live_version(svc))
     vetting = await vet(svc, text, found.path.name)
     if not vetting.ok:
