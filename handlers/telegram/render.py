@@ -65,8 +65,3 @@ def prompt_text(prompt: Prompt, notice: str | None = None, extra: str | None = N
         limit //= 2
         text = _compose(prompt, notice, limit, extra, lead)
     return text
-
-
-def plain(text: str) -> str:
-    """Escape plain text for an HTML message."""
-    return html.escape(text)
