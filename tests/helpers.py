@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from bot.app import App
 from bot.intake.draft import Draft
 from bot.jira.ticket import Reporter, Ticket
+from bot.storage.store import Store
 from handlers.serve import serve, web_app
 from tests.conftest import ADMIN_ID, SALES_IDS, TOKEN, Clock, RunningBot, build_bot, write_config
 from tests.fakes.jira import FakeJira
@@ -327,3 +329,26 @@ def write_cli_config(folder: Path, jira_url: str, access: str = "{admins: [900]}
         f"access: {access}\n"
         f"storage: {{path: '{storage}'}}\n", encoding="utf-8")
     return config
+
+
+def filed_earlier(store: Store, jira: FakeJira, count: int, *, user_id: int = SALES_IDS[0],
+                  resolved: bool = True) -> list[str]:
+    """Issues the bot filed long ago, in Jira (resolved unless told) and in the store; return their keys."""
+    keys: list[str] = []
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    for _ in range(count):
+        issue = jira.add_issue("Old request", status="Done" if resolved else "To Do", created=long_ago,
+                               updated=long_ago)
+        request_id = f"old-{issue['key']}"
+        draft = Draft(id=request_id, user_id=user_id, lang="en", reporter=Reporter(user_id, "Anna"),
+                      template_id="bug")
+        store.confirm(draft, user_id, Ticket("SUP", "Bug", "Old request", "d"))
+        store.mark_created(request_id, issue["key"], f"https://jira/browse/{issue['key']}")
+        keys.append(issue["key"])
+    return keys
+
+
+def searches(jira: FakeJira) -> list[str]:
+    """The JQL of every search Jira received, in order."""
+    return [str(r.json.get("jql") if isinstance(r.json, dict) else r.query.get("jql")) for r in jira.requests
+            if r.path.endswith(("/search", "/search/jql"))]

@@ -1508,3 +1508,19 @@ async def test_webhook_events_filter_and_failures(make_fake: Callable[..., FakeJ
     slow = [d for d in fake.webhook_deliveries[5:] if d["url"] == receiver.url]
     assert [d["status"] for d in slow] == [None, None]
     assert all("Timeout" in d["error"] for d in slow)
+
+
+def test_a_deleted_issue_is_gone_and_a_key_search_naming_it_is_refused_whole(fake: FakeJira, jira: JIRA) -> None:
+    """Jira answers 400 to a key in (...) search that names one deleted issue, whatever the others are."""
+    for n in (1, 2):
+        fake.add_issue(f"Issue {n}")
+    fake.delete_issue("SUP-1")
+    with pytest.raises(JIRAError) as missing:
+        jira.issue("SUP-1")
+    assert missing.value.status_code == 404
+    with pytest.raises(JIRAError) as refused:
+        jira.search_issues("key in (SUP-1, SUP-2)")
+    assert refused.value.status_code == 400 and refused.value.response is not None
+    message = "An issue with key 'SUP-1' does not exist for field 'key'."
+    assert refused.value.response.json()["errorMessages"] == [message]
+    assert [i.key for i in jira.search_issues('project = SUP AND updated >= "-5m"')] == ["SUP-2"]

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from bot.delivery.inbox import POLL_OVERLAP
 from bot.jira.events import sign
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import JIRA_SECRET, Served, answer_bug_until_summary, file_request, serving, told
+from tests.helpers import (
+    JIRA_SECRET,
+    Served,
+    answer_bug_until_summary,
+    file_request,
+    filed_earlier,
+    searches,
+    serving,
+    told,
+)
 
 
 @pytest.fixture
@@ -152,3 +163,75 @@ async def test_a_revoked_salesperson_hears_nothing_more_about_their_issues(polli
     store = bot.svc.store
     await bot.tg.wait_for(lambda: not store.pending_events("SUP-1"), timeout=10)
     assert len(anna.messages) == seen, [m.text for m in anna.messages[seen:]]
+
+
+def since_in_jql(moment: float) -> str:
+    """The updated clause a poll going back to moment sends (the fake's account reads dates in UTC)."""
+    return f'updated >= "{datetime.fromtimestamp(moment - POLL_OVERLAP, UTC):%Y/%m/%d %H:%M}"'
+
+
+async def test_a_deleted_issue_does_not_stop_notices_about_the_others(served: Served, tg: FakeTelegram,
+                                                                     jira: FakeJira, clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    [deleted] = filed_earlier(served.svc.store, jira, 1)
+    jira.delete_issue(deleted)
+    jira.comment(key, "Reproduced, the fix ships tomorrow", actor="alice")
+    assert served.svc.inbox is not None and served.svc.gateway is not None
+    assert await served.svc.inbox.poll(served.svc.gateway) >= 1
+    await told(served, clock)
+    await tg.wait_for(lambda: any("Reproduced, the fix ships tomorrow" in m.text for m in user.messages), timeout=10)
+
+
+async def test_a_poll_over_years_of_filed_issues_is_one_search_bounded_by_time(served: Served, tg: FakeTelegram,
+                                                                              jira: FakeJira, clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    filed_earlier(served.svc.store, jira, 3000)
+    jira.comment(key, "Fixed in build 512", actor="alice")
+    assert served.svc.inbox is not None and served.svc.gateway is not None
+    before = len(searches(jira))
+    assert await served.svc.inbox.poll(served.svc.gateway) >= 1
+    [jql] = searches(jira)[before:]
+    assert "key" not in jql.split("ORDER BY")[0] and len(jql) < 200, jql
+    assert jql.startswith('project in ("SUP") AND updated >= "')
+    await told(served, clock)
+    await tg.wait_for(lambda: any("Fixed in build 512" in m.text for m in user.messages), timeout=10)
+
+
+async def test_a_restart_polls_on_from_the_last_poll_and_at_most_a_day_back(polling: RunningBot) -> None:
+    bot = polling
+    assert bot.svc is not None
+    filed_earlier(bot.svc.store, bot.jira, 1)
+    assert bot.svc.inbox is not None and bot.svc.gateway is not None
+    await bot.svc.inbox.poll(bot.svc.gateway)
+    last_poll = bot.clock()
+    await bot.restart()
+    bot.clock.advance(600)
+    assert bot.svc.inbox is not None and bot.svc.gateway is not None
+    await bot.svc.inbox.poll(bot.svc.gateway)
+    assert since_in_jql(last_poll) in searches(bot.jira)[-1]
+    await bot.restart()
+    bot.clock.advance(7 * 24 * 3600)
+    assert bot.svc.inbox is not None and bot.svc.gateway is not None
+    await bot.svc.inbox.poll(bot.svc.gateway)
+    assert since_in_jql(bot.clock() - 24 * 3600) in searches(bot.jira)[-1]
+
+
+async def test_a_poll_reads_at_most_its_pages_and_the_next_goes_on_from_there(served: Served,
+                                                                              jira: FakeJira) -> None:
+    store = served.svc.store
+    keys = filed_earlier(store, jira, 5, resolved=False)
+    for key in keys:
+        jira.comment(key, f"Looked at {key}", actor="alice")
+    inbox, gateway = served.svc.inbox, served.svc.gateway
+    assert inbox is not None and gateway is not None
+    inbox.poll_pages, inbox.page_size = 1, 2
+    seen: list[int] = []
+    for _ in range(3):
+        before = len(searches(jira))
+        await inbox.poll(gateway)
+        assert len(searches(jira)) - before == 1
+        seen.append(sum(bool(store.pending_events(key)) for key in keys))
+    assert seen == [2, 4, 5]
+    before = len(searches(jira))
+    assert await inbox.poll(gateway) == 0
+    assert 'updated >= "' in searches(jira)[before]

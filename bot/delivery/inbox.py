@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
-import math
 import time
 from collections.abc import Callable, Iterable
 from typing import Protocol
@@ -19,6 +19,10 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 POLL_MARK = "jira_polled_at"
+POLL_PAGE = "jira_poll_page"
+# Changes seen again are dropped by event id; the overlap covers clocks apart and Jira's minute-only dates.
+POLL_OVERLAP = 60.0
+MAX_LOOK_BACK = 24 * 3600.0
 
 
 class NoticeSink(Protocol):
@@ -40,7 +44,8 @@ class Inbox(Worker):
     """Collects Jira events, de-duplicated in the database, and tells subscribers after a short window."""
 
     def __init__(self, store: Store, sink: NoticeSink, policy: NoticePolicy, *, issue_url: Callable[[str], str],
-                 window: float = 60.0, clock: Callable[[], float] = time.time) -> None:
+                 window: float = 60.0, clock: Callable[[], float] = time.time, poll_pages: int = 5,
+                 page_size: int = 100) -> None:
         super().__init__()
         self.store = store
         self.sink = sink
@@ -48,6 +53,8 @@ class Inbox(Worker):
         self.issue_url = issue_url
         self.window = window
         self.clock = clock
+        self.poll_pages = poll_pages
+        self.page_size = page_size
 
     def accept(self, events: Iterable[IssueEvent]) -> int:
         """Keep events not seen before (by id); return how many were new."""
@@ -86,20 +93,53 @@ class Inbox(Worker):
         return told
 
     async def poll(self, gateway: JiraGateway) -> int:
-        """Read what changed in the watched issues since the last poll; return how many events were new."""
-        keys = self.store.watched_issue_keys()
+        """Read what changed in the watched issues since the last poll; return how many events were new.
+
+        One search bounded by time over the projects of the watched issues, however many were ever filed; at
+        most poll_pages pages a poll, the next poll going on from the page where this one stopped.
+        """
         started = self.clock()
+        projects = self.store.watched_projects()
+        if not projects:
+            self.store.put_setting(POLL_MARK, str(started))
+            self.store.put_setting(POLL_PAGE, "")
+            return 0
+        since, page = self._resume(started)
+        added = 0
+        for _ in range(self.poll_pages):
+            try:
+                found = await gateway.updated_since(projects, since - POLL_OVERLAP, page, self.page_size)
+            except DeliveryError as error:
+                if page is None or error.status != 400:
+                    raise
+                # An expired page token: the same search from its first page; ids remove the repeats.
+                log.info("Jira refused to go on with a search (%s); starting it over", error)
+                page = None
+                continue
+            if found.gone_projects:
+                log.warning("Jira no longer knows the projects %s; polling the others", ", ".join(found.gone_projects))
+            watched = self.store.watched_among([str(issue.get("key")) for issue in found.issues])
+            added += self.accept(event for issue in found.issues if issue.get("key") in watched
+                                 for event in parse_issue_history(issue, since - POLL_OVERLAP))
+            page = found.next_page
+            if page is None:
+                self.store.put_setting(POLL_MARK, str(started))
+                self.store.put_setting(POLL_PAGE, "")
+                return added
+        # Unfinished: the next poll asks for the following pages of the same search.
+        self.store.put_setting(POLL_PAGE, json.dumps({"since": since, "page": page}))
+        return added
+
+    def _resume(self, started: float) -> tuple[float, str | int | None]:
+        """Return where this poll starts: the unfinished search of the last poll, or the last poll's time."""
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            pending = json.loads(self.store.get_setting(POLL_PAGE) or "null")
+            if pending is not None and isinstance(pending["page"], str | int):
+                return max(float(pending["since"]), started - MAX_LOOK_BACK), pending["page"]
         mark = self.store.get_setting(POLL_MARK)
         since = float(mark) if mark else started - self.window
-        if not keys:
-            self.store.put_setting(POLL_MARK, str(started))
-            return 0
-        # Jira's relative dates need no time zone; a minute of overlap covers clock skew, ids remove repeats.
-        minutes = max(1, math.ceil((started - since) / 60) + 1)
-        issues = await gateway.recent_history(keys, minutes)
-        added = self.accept(event for issue in issues for event in parse_issue_history(issue, since - 60))
-        self.store.put_setting(POLL_MARK, str(started))
-        return added
+        # A bot that was down for long tells only the last day's changes instead of fetching all since.
+        return max(since, started - MAX_LOOK_BACK), None
 
     async def run(self, gateway: JiraGateway | None = None, poll_every: float = 0.0) -> None:
         """Flush due notices (and poll Jira every poll_every seconds, if set) until stopped."""

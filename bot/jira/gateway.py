@@ -8,13 +8,16 @@ import email.utils
 import functools
 import io
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 from jira import JIRA, JIRAError
@@ -37,6 +40,7 @@ from bot.jira.ticket import Ticket
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_MISSING_PROJECT = re.compile(r"The value '([^']+)' does not exist for the field 'project'")
 TRANSIENT_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
@@ -47,6 +51,15 @@ class CreatedIssue:
     key: str
     url: str
     existed: bool = False
+
+
+@dataclass(frozen=True)
+class UpdatedPage:
+    """One page of recently updated issues."""
+
+    issues: list[dict[str, Any]]
+    next_page: str | int | None  # Cloud's nextPageToken or Data Center's startAt; None on the last page
+    gone_projects: tuple[str, ...] = ()
 
 
 @dataclass
@@ -122,6 +135,7 @@ class JiraGateway:
         self._server: ServerMeta | None = None
         self._projects: dict[str, ProjectMeta | None] = {}
         self._users: dict[str, dict[str, str] | None] = {}
+        self._search_zone: tzinfo | None = None
         self._executor = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="jira")
         self.last_success: float | None = None
 
@@ -295,19 +309,68 @@ class JiraGateway:
         """Add a comment carrying marker; first look for it when an earlier try may have landed."""
         return await self._run(lambda: self._post_comment_sync(key, body, marker, search_first))
 
-    def _recent_sync(self, keys: list[str], minutes: int) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for start in range(0, len(keys), 50):
-            chunk = ", ".join(keys[start:start + 50])
-            result = self._jira().search_issues(
-                f'key in ({chunk}) AND updated >= "-{minutes}m" ORDER BY updated ASC', maxResults=100,
-                fields="summary,status,comment,updated", expand="changelog", json_result=True)
-            found.extend(result.get("issues") or [] if isinstance(result, dict) else [])
-        return found
+    def _zone(self, client: JIRA) -> tzinfo:
+        """Return the time zone Jira reads the bot's absolute JQL dates in: its account's profile zone."""
+        if self._search_zone is None:
+            name = str(client.myself().get("timeZone") or "UTC")
+            try:
+                self._search_zone = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                log.warning("Jira names an unknown time zone %r; reading JQL dates as UTC", name)
+                self._search_zone = UTC
+        return self._search_zone
 
-    async def recent_history(self, keys: list[str], minutes: int) -> list[dict[str, Any]]:
-        """Return the issues among keys updated in the last minutes, with changelog and comments."""
-        return await self._run(lambda: self._recent_sync(keys, minutes))
+    def _updated_sync(self, projects: list[str], since: float, page: str | int | None, size: int) -> UpdatedPage:
+        client = self._jira()
+        if self._server is None:
+            self._server = fetch_server(client)
+        # JQL dates have minutes only and are read in the account's zone; ids remove what the overlap repeats.
+        when = datetime.fromtimestamp(since, self._zone(client)).strftime("%Y/%m/%d %H:%M")
+        names, gone = list(projects), list[str]()
+        for attempt in range(2):
+            listed = ", ".join(f'"{name}"' for name in names)
+            jql = f'project in ({listed}) AND updated >= "{when}" ORDER BY updated ASC, key ASC'
+            try:
+                return self._search_page(client, jql, page, size, tuple(gone))
+            except JIRAError as exc:
+                # Jira refuses a whole search that names a project gone (or hidden from the bot); the rest go on.
+                missing = set(_MISSING_PROJECT.findall(" ".join(classify(exc).messages))) & set(names)
+                if attempt or exc.status_code != 400 or not missing:
+                    raise
+                names = [name for name in names if name not in missing]
+                gone += sorted(missing)
+                if not names:
+                    break
+        return UpdatedPage([], None, tuple(gone))
+
+    def _search_page(self, client: JIRA, jql: str, page: str | int | None, size: int,
+                     gone: tuple[str, ...]) -> UpdatedPage:
+        fields, expand = "summary,status,comment,updated", "changelog"
+        assert self._server is not None
+        if self._server.deployment == "cloud":
+            token = page if isinstance(page, str) else None
+            result = client.enhanced_search_issues(jql, nextPageToken=token, maxResults=size, fields=fields,
+                                                   expand=expand, json_result=True)
+            body = result if isinstance(result, dict) else {}
+            issues = list(body.get("issues") or [])
+            following = body.get("nextPageToken")
+            return UpdatedPage(issues, str(following) if following and not body.get("isLast") else None, gone)
+        start = page if isinstance(page, int) else 0
+        result = client.search_issues(jql, startAt=start, maxResults=size, fields=fields, expand=expand,
+                                      json_result=True)
+        body = result if isinstance(result, dict) else {}
+        issues = list(body.get("issues") or [])
+        end = start + len(issues)
+        return UpdatedPage(issues, end if issues and end < int(body.get("total") or 0) else None, gone)
+
+    async def updated_since(self, projects: list[str], since: float, page: str | int | None = None,
+                            size: int = 100) -> UpdatedPage:
+        """Return one page of the issues in projects updated since a moment, oldest change first, with history.
+
+        One page per call, so a timed-out call leaves no search running behind it; page is the previous
+        answer's next_page. Projects Jira no longer knows are left out and named in the answer.
+        """
+        return await self._run(lambda: self._updated_sync(projects, since, page, size))
 
     def _statuses_sync(self, keys: list[str]) -> dict[str, str]:
         if not keys:

@@ -75,8 +75,27 @@ class EventStore(StoreBase):
                               ).fetchone()
         return row is not None
 
-    def watched_issue_keys(self) -> list[str]:
-        """Return every issue somebody is told about: the bot's own and joined ones."""
-        rows = self.db.execute("SELECT jira_key FROM requests WHERE jira_key IS NOT NULL "
-                               "UNION SELECT issue_key FROM subscriptions ORDER BY 1").fetchall()
-        return [row[0] for row in rows]
+    def watched_among(self, keys: list[str]) -> set[str]:
+        """Return those of keys somebody is told about (one query, however many keys)."""
+        if not keys:
+            return set()
+        marks = ", ".join("?" * len(keys))
+        rows = self.db.execute(f"SELECT jira_key FROM requests WHERE jira_key IN ({marks}) "
+                               f"UNION SELECT issue_key FROM subscriptions WHERE issue_key IN ({marks})",
+                               [*keys, *keys]).fetchall()
+        return {row[0] for row in rows}
+
+    def watched_projects(self) -> list[str]:
+        """Return the Jira projects of the issues somebody is told about."""
+        # A skip scan over the jira_key index: from one project's first key straight to the next project's
+        # (every key of project P sorts below "P."), so the cost follows the projects, not the issues.
+        rows = self.db.execute(
+            "WITH RECURSIVE own(project) AS ("
+            " SELECT substr(k, 1, instr(k, '-') - 1) FROM (SELECT MIN(jira_key) AS k FROM requests)"
+            " WHERE k IS NOT NULL"
+            "  UNION ALL SELECT (SELECT substr(MIN(jira_key), 1, instr(MIN(jira_key), '-') - 1) FROM requests"
+            "                    WHERE jira_key >= own.project || '.') FROM own WHERE own.project <> ''"
+            ") SELECT project FROM own WHERE project <> '' "
+            "UNION SELECT substr(issue_key, 1, instr(issue_key, '-') - 1) FROM subscriptions "
+            "WHERE instr(issue_key, '-') > 1 ORDER BY 1").fetchall()
+        return [row[0] for row in rows if row[0]]

@@ -604,6 +604,11 @@ class FakeJira:
                 issue["fields"]["updated"] = _jira_ts(updated)
             return issue
 
+    def delete_issue(self, key: str) -> None:
+        """Delete an issue as an admin would in Jira's UI: gone from GET, search, and JQL naming its key."""
+        with self._lock:
+            del self.issues[self._issue_or_raise(key)["key"]]
+
     # ------------------------------------------------------------------ acting as other users
 
     def _user_named(self, name: str) -> dict[str, Any]:
