@@ -17,7 +17,6 @@ import sqlite_utils
 
 from bot.intake.dialog import Draft
 from bot.jira.ticket import Attachment, Ticket
-from bot.storage.checkpoints import CHECKPOINT_SECONDS, Checkpointer
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +323,6 @@ class Store:
             raise StoreUnavailable(self.path, _why_unusable(self.path, error), existed=existed) from error
         self.db = sqlite_utils.Database(conn)
         self.clock = clock
-        self._checkpointer: Checkpointer | None = None
         # What remember_user last wrote per user, and when: most updates would rewrite the same row.
         self._remembered: dict[int, tuple[tuple[int, str | None, str, str], float]] = {}
         try:
@@ -335,23 +333,7 @@ class Store:
 
     def close(self) -> None:
         """Close the database."""
-        if self._checkpointer is not None:
-            self._checkpointer.stop()
-            self._checkpointer = None
         self.db.conn.close()
-
-    def checkpoint_in_background(self, every: float = CHECKPOINT_SECONDS) -> None:
-        """Leave copying the write-ahead log back to a thread of its own, so writes here never wait for the disk."""
-        if self._checkpointer is not None:
-            return
-        checkpointer = Checkpointer(self.path, every)
-        try:
-            checkpointer.start()
-        except sqlite3.Error as exc:
-            log.warning("checkpoints stay inside commits: %s cannot be checkpointed apart (%s)", self.path, exc)
-            return
-        self.db.conn.execute("PRAGMA wal_autocheckpoint=0")
-        self._checkpointer = checkpointer
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
