@@ -7,8 +7,9 @@ bench/intake.py starts this script; it is not meant to be run by hand.
 
 ticketsmith is built from the config file as `ticketsmith run` builds it and runs through the same serve()
 (long polling, a graceful stop on SIGTERM), logging at INFO to LOGFILE. The one difference: no
-AIORateLimiter, because the fake Bot API has no global rate limit to respect. The echo bot is a bare
-python-telegram-bot application with the same ChatOrderedProcessor, echoing texts and answering taps.
+AIORateLimiter, because the fake Bot API has no global rate limit to respect, unless BENCH_RATE_LIMITER=1
+asks for it as in production. The echo bot is a bare python-telegram-bot application with the same
+ChatOrderedProcessor, echoing texts and answering taps.
 
 Standard output is the channel to the benchmark: "ready" just before the bot starts polling (for
 ticketsmith, after one serverInfo call has logged the Jira client in), then "<update_id> <time.monotonic()>"
@@ -40,6 +41,7 @@ from handlers.telegram.runtime.processor import ChatOrderedProcessor  # noqa: E4
 from handlers.telegram.wiring import assemble  # noqa: E402
 
 TOKEN = os.environ.get("BENCH_BOT_TOKEN", "123456:bench-token")
+RATE_LIMITER = os.environ.get("BENCH_RATE_LIMITER") == "1"
 
 
 def say(line: str) -> None:
@@ -63,7 +65,7 @@ async def run_ticketsmith(config_path: Path, log_path: Path) -> None:
     config = load_config(config_path)
     with log_path.open("a", encoding="utf-8") as log:
         setup_logging(config.log_format, config.secrets, stream=log)
-        svc, app = assemble(config, rate_limit=False)
+        svc, app = assemble(config, rate_limit=RATE_LIMITER)
         processor = app.update_processor
         assert isinstance(processor, ChatOrderedProcessor)
         processor.on_handled = handled

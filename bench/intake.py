@@ -4,7 +4,7 @@ Usage, from the project root with the venv active:
 
     python bench/intake.py [--users N] [--jira-latency SECONDS] [--scenario dialogs|submissions|storm|all]
                            [--paced-users N] [--think MIN MAX] [--stress-rate UPDATES_PER_S] [--steps]
-                           [--verbose]
+                           [--rate-limiter] [--verbose]
 
 The default scenario is dialogs; `--scenario all` runs the three one after another (about 3 minutes on a
 2-core machine). Figures are printed next to their targets (stated for a 2-core machine) with MET or MISSED,
@@ -15,7 +15,8 @@ Every scenario starts a fresh FakeTelegram and FakeJira (tests/fakes/telegram.py
 127.0.0.1 in this process, and the real bot in a process of its own (bench/bot_process.py), built from a
 config file as `ticketsmith run` builds it and run through the same serve(): long polling, a real SQLite
 store in a temporary folder, python-jira on its worker threads, INFO logging to a file, SIGTERM to stop.
-The one difference: no AIORateLimiter, since the fake Bot API has no global rate limit. Delivery retries
+The one difference: no AIORateLimiter, since the fake Bot API has no global rate limit, unless --rate-limiter
+asks for it as in production (it holds the bot to Telegram's 30 messages a second). Delivery retries
 start at 0.2 s, doubling up to 2 s. One serverInfo call logs the Jira client in before anything is timed.
 Two latencies are measured per update, both from its injection here (one monotonic clock on both sides):
 - to the reply: until the bot's answer in that chat (a message sent or edited: the next question, the
@@ -784,6 +785,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--stress-rate", type=float, default=TARGET_UPDATES,
                         help="updates/s offered in the stress run (300); 0 skips it")
     parser.add_argument("--steps", action="store_true", help="show the latencies of each step of the dialog")
+    parser.add_argument("--rate-limiter", action="store_true",
+                        help="run ticketsmith with its AIORateLimiter, as in production (30 messages/s in all)")
     parser.add_argument("--verbose", action="store_true", help="show the bot's warnings (retries and the like)")
     args = parser.parse_args(argv)
     if args.users < 1:
@@ -802,7 +805,11 @@ async def main(args: argparse.Namespace) -> Verdicts:
     verdicts = Verdicts()
     print(f"ticketsmith intake benchmark: Python {platform.python_version()}, python-telegram-bot "
           f"{telegram.__version__}, {os.cpu_count()} CPUs ({cpu_model()})")
-    print("the bot runs in its own process without AIORateLimiter (the fake Bot API has no global limit); the "
+    if args.rate_limiter:
+        os.environ["BENCH_RATE_LIMITER"] = "1"  # read by bench/bot_process.py
+    limiter = "with AIORateLimiter, as in production" if args.rate_limiter else \
+        "without AIORateLimiter (the fake Bot API has no global limit)"
+    print(f"the bot runs in its own process {limiter}; the "
           "fake Jira in another; the fake Telegram and the simulated people here")
     chosen = ("dialogs", "submissions", "storm") if args.scenario == "all" else (args.scenario,)
     for name in chosen:

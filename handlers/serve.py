@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
-import sys
 from collections.abc import Callable
 
 from aiohttp import web
@@ -21,10 +19,6 @@ from handlers.telegram.runtime.processor import ChatOrderedProcessor
 from handlers.web.server import build_web_app
 
 log = logging.getLogger(__name__)
-SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL while another waits for it
-# Container objects allocated (less those freed) before the cyclic collector runs: Python's 700 made it run
-# 900 times in a minute of load, mostly over replies still in flight, taking about 5% of the bot's CPU.
-YOUNG_GENERATION_THRESHOLD = 20_000
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DRAIN_SECONDS = 30.0
 
@@ -88,17 +82,6 @@ async def serve(svc: App, app: Application, stop: asyncio.Event | None = None) -
         templates = svc.engine.templates.templates
         log.info("ready: @%s with %d templates (%s), Jira project %s", app.bot.username, len(templates),
                  ", ".join(template.id for template in templates), svc.config.jira_project)
-        # What start-up loaded lives as long as the process: full collections need not walk it again, which
-        # keeps their pauses (and so the slowest replies) short.
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
-        # python-jira runs on worker threads. Each time one holds the GIL the event loop waits up to the switch
-        # interval for it (5 ms by default), several times per update while Jira is busy; 1 ms keeps those
-        # waits out of the replies.
-        sys.setswitchinterval(SWITCH_INTERVAL)
-        # A checkpoint syncs the database file for 10-20 ms; inside a handler's commit it stalls every reply.
-        svc.store.checkpoint_in_background()
         await stop.wait()
         log.info("stopping: no new updates, finishing the ones in progress")
     finally:

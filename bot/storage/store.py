@@ -16,7 +16,6 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.storage.admin import AdminStore, LinkRequest
-from bot.storage.checkpoints import CHECKPOINT_SECONDS, Checkpointer
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
 from bot.storage.migrations import migrate
@@ -94,7 +93,6 @@ class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, Admin
             raise StoreUnavailable(self.path, _why_unusable(self.path, error), existed=existed) from error
         self.db = sqlite_utils.Database(conn)
         self.clock = clock
-        self._checkpointer: Checkpointer | None = None
         self._remembered = {}  # see PeopleStore.remember_user
         try:
             migrate(self)
@@ -104,23 +102,8 @@ class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, Admin
 
     def close(self) -> None:
         """Close the database."""
-        if self._checkpointer is not None:
-            self._checkpointer.stop()
-            self._checkpointer = None
         self.db.conn.close()
 
-    def checkpoint_in_background(self, every: float = CHECKPOINT_SECONDS) -> None:
-        """Leave copying the write-ahead log back to a thread of its own, so writes here never wait for the disk."""
-        if self._checkpointer is not None:
-            return
-        checkpointer = Checkpointer(self.path, every)
-        try:
-            checkpointer.start()
-        except sqlite3.Error as exc:
-            log.warning("checkpoints stay inside commits: %s cannot be checkpointed apart (%s)", self.path, exc)
-            return
-        self.db.conn.execute("PRAGMA wal_autocheckpoint=0")
-        self._checkpointer = checkpointer
 
     def heartbeat(self) -> int:
         """Prove the database takes writes by recording the time; return how many bytes it can still grow by.
