@@ -81,3 +81,14 @@ async def test_another_users_issue_cannot_be_opened(bot: RunningBot) -> None:
     await bot.handled(await user.tap_data("open:SUP-1"))
     assert "no requests yet" in user.last.text
     assert all("SUP-1 ·" not in m.text for m in user.messages)
+
+
+async def test_a_deleted_issue_does_not_hide_the_status_of_the_others(bot: RunningBot) -> None:
+    user = bot.user()
+    await file_directly(bot, 3)
+    bot.jira.delete_issue("SUP-2")
+    await bot.say(user, "/my")
+    lines = user.last.text.splitlines()
+    assert lines[1].startswith("SUP-3 · Problem number 2 — To Do")
+    assert lines[3].startswith("SUP-1 · Problem number 0 — To Do")
+    assert "SUP-2 · Problem number 1" in lines[2] and "To Do" not in lines[2]

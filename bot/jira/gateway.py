@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _MISSING_PROJECT = re.compile(r"The value '([^']+)' does not exist for the field 'project'")
 TRANSIENT_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
+# How Jira refuses a `key in (...)` search that names an issue it no longer has.
+_MISSING_KEY = re.compile(r"An issue with key '([^']+)' does not exist")
 
 
 @dataclass(frozen=True)
@@ -375,6 +377,18 @@ class JiraGateway:
     def _statuses_sync(self, keys: list[str]) -> dict[str, str]:
         if not keys:
             return {}
+        try:
+            return self._status_search(keys)
+        except JIRAError as error:
+            # Jira refuses a whole `key in (...)` search that names a deleted or moved issue: ask for the rest.
+            missing = set(_MISSING_KEY.findall(str(error)))
+            rest = [key for key in keys if key not in missing]
+            if not missing or len(rest) == len(keys):
+                raise
+            log.info("issues no longer in Jira: %s", ", ".join(sorted(missing)))
+            return self._status_search(rest) if rest else {}
+
+    def _status_search(self, keys: list[str]) -> dict[str, str]:
         result = self._jira().search_issues(f"key in ({', '.join(keys)})", maxResults=len(keys),
                                             fields="status", json_result=True)
         issues = result.get("issues") or [] if isinstance(result, dict) else []
