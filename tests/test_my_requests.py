@@ -92,3 +92,14 @@ async def test_a_deleted_issue_does_not_hide_the_status_of_the_others(bot: Runni
     assert lines[1].startswith("SUP-3 · Problem number 2 — To Do")
     assert lines[3].startswith("SUP-1 · Problem number 0 — To Do")
     assert "SUP-2 · Problem number 1" in lines[2] and "To Do" not in lines[2]
+
+
+async def test_a_page_past_the_last_shows_the_last_and_reads_only_that_page(bot: RunningBot) -> None:
+    await file_directly(bot, 7)
+    assert bot.svc is not None
+    store = bot.svc.store
+    shown, page, total = store.requests_page(101, 9, 5)
+    assert (page, total) == (1, 7) and [r.ticket.summary for r in shown] == ["Problem number 1", "Problem number 0"]
+    shown, page, total = store.requests_page(101, 0, 5)
+    assert page == 0 and [r.ticket.summary for r in shown] == [f"Problem number {n}" for n in (6, 5, 4, 3, 2)]
+    assert store.requests_page(999, 3, 5) == ([], 0, 0)

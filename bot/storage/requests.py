@@ -213,6 +213,17 @@ class RequestStore(StoreBase):
         rows = self._rows("SELECT * FROM requests WHERE user_id = ? ORDER BY created_at DESC", [user_id])
         return [_request(r) for r in rows]
 
+    def requests_page(self, user_id: int, page: int, size: int) -> tuple[list[Request], int, int]:
+        """Return one page of a user's requests, newest first, with the page shown and their total count.
+
+        A page past the last shows the last one.
+        """
+        total = int(self.db.execute("SELECT COUNT(*) FROM requests WHERE user_id = ?", [user_id]).fetchone()[0])
+        page = max(0, min(page, (total - 1) // size)) if total else 0
+        rows = self._rows("SELECT * FROM requests WHERE user_id = ? ORDER BY created_at DESC LIMIT ? OFFSET ?",
+                          [user_id, size, page * size])
+        return [_request(r) for r in rows], page, total
+
     def request_outcome(self, issue_key: str) -> RequestOutcome | None:
         """Return how the request that became this issue went so far."""
         row = self.db.execute("SELECT id, created_at, first_response_at, resolved_at FROM requests "

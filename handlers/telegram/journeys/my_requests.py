@@ -33,18 +33,16 @@ def _line(request: Request, status: str | None, lang: str, svc: App) -> str:
 
 
 async def _page(bot: Bot, svc: App, user_id: int, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    requests = svc.store.requests_of(user_id)
-    if not requests:
+    shown, page, total = svc.store.requests_page(user_id, page, PAGE)
+    if not shown:
         return t("my_empty", lang), None
-    pages = (len(requests) + PAGE - 1) // PAGE
-    page = max(0, min(page, pages - 1))
-    shown = requests[page * PAGE:(page + 1) * PAGE]
+    pages = (total + PAGE - 1) // PAGE
     keys = [r.jira_key for r in shown if r.jira_key]
     try:
         statuses = await svc.gateway.statuses(keys) if keys else {}
     except DeliveryError:
         statuses = {}
-    lines = [t("my_title", lang, first=page * PAGE + 1, last=page * PAGE + len(shown), total=len(requests))]
+    lines = [t("my_title", lang, first=page * PAGE + 1, last=page * PAGE + len(shown), total=total)]
     lines += [_line(r, statuses.get(r.jira_key or ""), lang, svc) for r in shown]
     rows = [[InlineKeyboardButton(key, callback_data=OPEN.data(OpenIssue(key))) for key in keys]] if keys else []
     navigation = page_row(page, pages, t("my_newer", lang), t("my_older", lang), lambda to: MY_PAGE.data(MyPage(to)))
