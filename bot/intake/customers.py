@@ -55,6 +55,9 @@ class CustomerDirectory:
         self._names: dict[str, str] = {}
         self._keys: list[str] = []
         self._owner: list[str] = []
+        # The same spellings and owners as sets: a list scan per add would make loading a large list quadratic.
+        self._known: set[str] = set()
+        self._owners: set[str] = set()
         for customer in customers:
             self.add(customer)
 
@@ -63,12 +66,14 @@ class CustomerDirectory:
         canonical = self._names.setdefault(normalize_name(customer.name), customer.name)
         for spelling in (customer.name, *customer.aliases):
             key = normalize_name(spelling)
-            if key and key not in self._keys:
+            if key and key not in self._known:
+                self._known.add(key)
                 self._keys.append(key)
                 self._owner.append(canonical)
+                self._owners.add(canonical)
 
     def __len__(self) -> int:
-        return len(set(self._owner))
+        return len(self._owners)
 
     def spellings(self) -> list[str]:
         """Return every normalized spelling (names and aliases), in the order they were added."""
@@ -76,7 +81,7 @@ class CustomerDirectory:
 
     def names(self) -> list[str]:
         """Return every canonical customer name."""
-        return sorted(set(self._owner), key=str.casefold)
+        return sorted(self._owners, key=str.casefold)
 
     def match(self, typed: str, limit: int = 5) -> list[Match]:
         """Return up to `limit` customers resembling typed, best first; exact ones are flagged."""
