@@ -54,7 +54,13 @@ async def serve(svc: App, app: Application, stop: asyncio.Event | None = None) -
     assert telegram is not None
     webhook, server = telegram.webhook, svc.config.server
     # The same order as Application.run_polling, so post_init and post_stop run as they do there.
-    await app.initialize()
+    try:
+        await app.initialize()
+    except BaseException:
+        # The connections to the Bot API were opened before Telegram refused or could not be reached.
+        await app.bot.shutdown()
+        svc.store.close()
+        raise
     runner: web.AppRunner | None = None
     try:
         if app.post_init is not None:

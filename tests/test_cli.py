@@ -72,6 +72,19 @@ def test_run_says_clearly_when_telegram_cannot_be_reached(tmp_path: Path) -> Non
     assert "secret-value" not in result.stderr
 
 
+def test_run_that_cannot_reach_telegram_closes_its_connections(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "telegram: {token: '123:abc', api_base_url: 'http://127.0.0.1:9/bot'}\n"
+        "jira: {url: 'http://127.0.0.1:9', project: SUP, pat: secret-value}\n"
+        f"templates: {ROOT / 'templates.example.yaml'}\n"
+        "storage: {path: t.db}\n", encoding="utf-8")
+    result = run_cli("run", "--config", str(config))
+    assert result.returncode == 3
+    # One line saying what is wrong, and no asyncio complaints about sessions left open after it.
+    assert "Unclosed" not in result.stderr and "ERROR" not in result.stderr, result.stderr
+
+
 def test_check_masks_the_credentials_in_jiras_url(tmp_path: Path) -> None:
     with FakeJira("cloud", email="bot@example.com", api_token="tok") as jira:
         address = jira.url.replace("http://", "http://bot:url-secret-4711@")
