@@ -130,6 +130,19 @@ def _migration_create_sent(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE requests SET create_sent_at = updated_at WHERE state = 'sending'")
 
 
+def _migration_approvals(db: sqlite_utils.Database) -> None:
+    # A confirmed request that waits for an approver; decided ones stay, so a late tap learns who decided.
+    db.table("approvals").create({
+        "request_id": str, "user_id": int, "chat_id": int, "approvers": str, "state": str, "asked_at": float,
+        "reminded_at": float, "decided_by": int, "decided_name": str, "decided_at": float, "verdict": str,
+        "reason": str, "messages": str,
+    }, pk="request_id", not_null={"user_id", "state", "asked_at"})
+    db.table("approvals").create_index(["state"])
+    # An approver who tapped Decline and is asked to type the reason: their next text is it.
+    db.table("approval_reasons").create({"user_id": int, "request_id": str, "chat_id": int, "asked_at": float},
+                                        pk="user_id")
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -147,6 +160,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0013_counted_events", _migration_counted_events),
     ("0014_link_requests", _migration_link_requests),
     ("0015_request_create_sent", _migration_create_sent),
+    ("0024_approvals", _migration_approvals),
 ]
 
 

@@ -10,7 +10,8 @@ from bot.intake.draft import Draft
 from bot.jira.ticket import Attachment, Ticket
 from bot.storage.base import StoreBase
 
-RequestState = Literal["pending", "sending", "attaching", "created", "needs-attention"]
+# "approval": waiting for an approver before the outbox may file it; "declined": an approver said no.
+RequestState = Literal["pending", "sending", "attaching", "created", "needs-attention", "approval", "declined"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class RequestOutcome:
     resolved_at: float | None
 
 
-def _ticket_to_json(ticket: Ticket) -> str:
+def ticket_to_json(ticket: Ticket) -> str:
+    """Return a ticket as the JSON the requests table keeps."""
     data = asdict(ticket)
     data["fields"] = [list(pair) for pair in ticket.fields]
     return json.dumps(data, ensure_ascii=False)
@@ -82,37 +84,52 @@ def _ticket_from_json(text: str) -> Ticket:
 class RequestStore(StoreBase):
     """Reads and writes the requests table and the customers named in requests."""
 
-    def confirm(self, draft: Draft, chat_id: int, ticket: Ticket) -> tuple[Request, bool]:
+    def confirm(self, draft: Draft, chat_id: int, ticket: Ticket, *,
+                approvers: tuple[int | str, ...] | None = None) -> tuple[Request, bool]:
         """Turn a draft into a pending request in one transaction; say whether it is new.
 
-        The request id is the draft id, so a second confirmation of the same draft finds the first.
+        With approvers, the request waits for one of them instead (state 'approval'). The request id is the draft
+        id, so a second confirmation of the same draft finds the first.
         """
+        state = "pending" if approvers is None else "approval"
         with self.transaction():
             existing = self.get_request(draft.id)
             now = self.clock()
             draft_json = json.dumps(draft.to_dict(), ensure_ascii=False)
-            if existing is not None and existing.state == "needs-attention":
-                # A refused request, corrected by its owner: the same request (and marker) goes out again.
+            due = now if approvers is None else None
+            if existing is not None and existing.state in ("needs-attention", "declined"):
+                # A refused or declined request, changed by its owner: the same request (and marker) goes out again.
                 self.db.execute(
-                    "UPDATE requests SET ticket = ?, draft = ?, state = 'pending', attempts = 0, last_error = NULL, "
+                    "UPDATE requests SET ticket = ?, draft = ?, state = ?, attempts = 0, last_error = NULL, "
                     "next_attempt_at = ?, told_unreachable = 0, updated_at = ? WHERE id = ?",
-                    [_ticket_to_json(ticket), draft_json, now, now, draft.id])
+                    [ticket_to_json(ticket), draft_json, state, due, now, draft.id])
                 self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
+                self._wait_for(draft.id, draft.user_id, chat_id, approvers, now)
                 return self._must_get(draft.id), True
             if existing is not None:
                 self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
                 return existing, False
             self._insert("requests", {
                 "id": draft.id, "user_id": draft.user_id, "chat_id": chat_id, "lang": draft.lang,
-                "template_id": draft.template_id, "ticket": _ticket_to_json(ticket), "state": "pending",
-                "attempts": 0, "next_attempt_at": now, "told_unreachable": 0, "created_at": now,
+                "template_id": draft.template_id, "ticket": ticket_to_json(ticket), "state": state,
+                "attempts": 0, "next_attempt_at": due, "told_unreachable": 0, "created_at": now,
                 "updated_at": now, "draft": draft_json,
             })
             self.db.execute("DELETE FROM drafts WHERE user_id = ? AND json_extract(data, '$.id') = ?",
                             [draft.user_id, draft.id])
             if ticket.customer:
                 self._record_customer(ticket.customer, now)
+            self._wait_for(draft.id, draft.user_id, chat_id, approvers, now)
         return self._must_get(draft.id), True
+
+    def _wait_for(self, request_id: str, user_id: int, chat_id: int, approvers: tuple[int | str, ...] | None,
+                  now: float) -> None:
+        """Open the request's wait for approval (a new one after a decline), in the caller's transaction."""
+        if approvers is None:
+            return
+        self.db.execute(
+            "INSERT OR REPLACE INTO approvals (request_id, user_id, chat_id, approvers, state, asked_at, messages) "
+            "VALUES (?, ?, ?, ?, 'waiting', ?, '[]')", [request_id, user_id, chat_id, json.dumps(approvers), now])
 
     def _must_get(self, request_id: str) -> Request:
         request = self.get_request(request_id)
@@ -120,12 +137,17 @@ class RequestStore(StoreBase):
         return request
 
     def reopen(self, request_id: str, user_id: int) -> Draft | None:
-        """Return the draft behind a refused request of this user, to correct and send again."""
+        """Return the draft behind a refused or declined request of this user, to change and send again."""
         rows = list(self.db.table("requests").rows_where(
-            "id = ? AND user_id = ? AND state = 'needs-attention'", [request_id, user_id]))
+            "id = ? AND user_id = ? AND state IN ('needs-attention', 'declined')", [request_id, user_id]))
         if not rows or not rows[0].get("draft"):
             return None
         return Draft.from_dict(json.loads(rows[0]["draft"]))
+
+    def request_draft(self, request_id: str) -> Draft | None:
+        """Return the draft a confirmed request was made from, as it stood when confirmed."""
+        row = self.db.execute("SELECT draft FROM requests WHERE id = ?", [request_id]).fetchone()
+        return Draft.from_dict(json.loads(row[0])) if row and row[0] else None
 
     def get_request(self, request_id: str) -> Request | None:
         """Return one request."""
