@@ -96,10 +96,11 @@ def approved_ticket(svc: App, ticket: Ticket, approver: Reporter, lowered: bool)
     """Return the ticket as filed after approval: the approver named in it, the priority lowered if asked."""
     lang = svc.config.jira_language
     when = f"{svc.now():%Y-%m-%d %H:%M %Z}".strip()
-    note = t("approval_jira_approved", lang, who=approver.describe(), when=when)
+    # Only what people typed is escaped: the date and the bot's own words are written as they should read.
+    note = t("approval_jira_approved", lang, who=escape(approver.describe()), when=when)
     if lowered and ticket.priority != LOWERED:
-        note += " " + t("approval_jira_lowered", lang, before=ticket.priority or "—", after=LOWERED)
-    row = f"\n||{escape(t('approval_jira_heading', lang))}|{escape(note)}|"
+        note += " " + t("approval_jira_lowered", lang, before=escape(ticket.priority or "—"), after=LOWERED)
+    row = f"\n||{t('approval_jira_heading', lang)}|{note}|"
     description = ticket.description[:TEXT_LIMIT - len(row)].rstrip("\\") + row
     return dataclasses.replace(ticket, description=description, priority=LOWERED if lowered else ticket.priority)
 
