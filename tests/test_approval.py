@@ -93,3 +93,51 @@ async def test_a_highest_request_waits_and_goes_to_jira_once_a_lead_approves(bot
     assert alert(leo) == "Lena Lead decided already."
     assert len(bot.jira.issues) == 1
 
+
+
+async def test_approve_as_high_files_it_as_high_and_says_so_in_the_issue(bot: RunningBot) -> None:
+    anna, lena, leo = bot.user(ANNA), bot.user(LENA), bot.user(LEO)
+    await submit(bot, anna)
+    await bot.tap(leo, "⬇️ Approve as High")
+    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in anna.messages), timeout=10)
+    issue = next(iter(bot.jira.issues.values()))
+    assert issue["fields"]["priority"]["name"] == "High"
+    assert "(priority lowered from Highest to High)" in issue["fields"]["description"]
+    assert cards(lena)[-1].text.endswith("✅ Approved as High by Leo Lead.")
+    assert any(m.text.startswith("✅ Leo Lead approved your request “ACME Corp GmbH: Export to Excel fails since the "
+                                 "update” with priority High.") for m in anna.messages)
+    assert actions(bot)[-1][0] == "approval.approve_high"
+
+
+async def test_a_decline_takes_a_typed_reason_and_the_request_can_be_changed_and_sent_again(bot: RunningBot) -> None:
+    anna, lena, leo = bot.user(ANNA), bot.user(LENA), bot.user(LEO)
+    await submit(bot, anna, deadline="tomorrow")
+    await bot.tap(lena, "❌ Decline")
+    assert lena.last.text.startswith("Why do you decline “ACME Corp GmbH: Export to Excel fails")
+    # Changing her mind keeps it waiting; asked again, she types the reason, which is neither a comment nor a request.
+    await bot.tap(lena, "↩️ Keep it waiting")
+    assert alert(lena) == "OK, it still waits for a decision."
+    assert cards(leo)[-1].buttons() == ["✅ Approve", "⬇️ Approve as High", "❌ Decline"]
+    await bot.tap(lena, "❌ Decline")
+    await bot.say(lena, "Not a blocker: the deal closes next quarter")
+    assert lena.last.text == "❌ Declined; Anna Petrova (@anna) has your reason."
+    assert bot.jira.issues == {}
+    for lead in (lena, leo):
+        assert cards(lead)[-1].text.endswith("❌ Declined by Lena Lead: Not a blocker: the deal closes next quarter")
+        assert cards(lead)[-1].buttons() == []
+    told = anna.last
+    assert told.text.startswith("❌ Lena Lead declined your request “ACME Corp GmbH: Export to Excel fails since the "
+                                "update”: Not a blocker: the deal closes next quarter")
+    assert ("approval.decline", "ACME Corp GmbH: Export to Excel fails since the update (Highest) by Anna Petrova "
+            "(@anna, 101): Not a blocker: the deal closes next quarter") == actions(bot)[-1]
+    # The answers are kept: back at the summary card, she lowers the priority and sends it; High needs nobody.
+    await bot.tap(anna, "✏️ Change and resend")
+    assert "✅ Create" in anna.last.buttons()
+    await bot.tap(anna, "⚖️ Disagree with the priority")
+    await bot.tap(anna, "High")
+    await bot.say(anna, "Lena says it can wait for next quarter's deal")
+    await bot.tap(anna, "✅ Create")
+    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in anna.messages), timeout=10)
+    issue = next(iter(bot.jira.issues.values()))
+    assert issue["fields"]["priority"]["name"] == "High" and "Approved" not in issue["fields"]["description"]
+    assert len(bot.jira.issues) == 1
