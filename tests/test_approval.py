@@ -141,3 +141,116 @@ async def test_a_decline_takes_a_typed_reason_and_the_request_can_be_changed_and
     issue = next(iter(bot.jira.issues.values()))
     assert issue["fields"]["priority"]["name"] == "High" and "Approved" not in issue["fields"]["description"]
     assert len(bot.jira.issues) == 1
+
+
+async def test_the_requester_a_stranger_to_the_rule_and_forged_data_decide_nothing(bot: RunningBot) -> None:
+    assert bot.svc is not None
+    lena, leo, boris = bot.user(LENA), bot.user(LEO), bot.user(BORIS, "Boris")
+    await bot.say(boris, "/start")
+    # Leo, a lead, files a request himself: Lena gets it, he does not.
+    await submit(bot, leo)
+    assert WAITING.format(approvers="Lena Lead") in leo.last.text
+    own = data(cards(lena)[-1], "✅ Approve")
+    assert [c for c in cards(leo) if "Leo Lead" in c.text.split("\n")[0]] == []
+    # Leo taps Approve with his own request's data, Boris (no approver) too, and an unknown request id comes in.
+    await bot.handled(await leo.tap_data(own))
+    assert alert(leo) == "You can't approve your own request."
+    await bot.handled(await boris.tap_data(own))
+    assert alert(boris) == "Only this request's approvers can decide it."
+    await bot.handled(await boris.tap_data(own.replace(":ok:", ":no:")))
+    assert alert(boris) == "Only this request's approvers can decide it."
+    await bot.handled(await lena.tap_data("ap:ok:0123456789abcdef"))
+    assert alert(lena) == "This request no longer waits for approval."
+    assert bot.jira.issues == {} and bot.svc.store.reason_asked(BORIS) is None
+    assert not any(action.startswith("approval.") for action, _ in actions(bot))
+    assert cards(lena)[-1].buttons() == ["✅ Approve", "⬇️ Approve as High", "❌ Decline"]
+
+
+async def test_a_revoked_approver_is_skipped_and_nobody_left_means_the_admins(bot: RunningBot) -> None:
+    assert bot.svc is not None
+    anna, lena, leo = bot.user(ANNA), bot.user(LENA), bot.user(LEO)
+    admin = bot.user(ADMIN_ID, "Olga")
+    await bot.say(admin, "/start")
+    bot.svc.access.set_role(LEO, "revoked", ADMIN_ID)
+    await submit(bot, anna)
+    assert cards(leo) == [] and len(cards(lena)) == 1
+    # Lena loses her access too: her tap is refused, and the admins decide the next request.
+    bot.svc.access.set_role(LENA, "revoked", ADMIN_ID)
+    await bot.handled(await lena.tap_data(data(cards(lena)[-1], "✅ Approve")))
+    assert bot.jira.issues == {}
+    boris = bot.user(BORIS, "Boris")
+    await submit(bot, boris)
+    assert WAITING.format(approvers="Olga Petrova") in boris.last.text
+    await bot.tap(admin, "✅ Approve")
+    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in boris.messages), timeout=10)
+    assert len(bot.jira.issues) == 1
+
+
+async def test_approvers_are_reminded_once_a_period_even_across_a_restart(bot: RunningBot) -> None:
+    assert bot.svc is not None
+    anna, lena = bot.user(ANNA), bot.user(LENA)
+    await submit(bot, anna)
+    assert await remind_due(bot.app.bot, bot.svc) == 0
+    bot.clock.advance(4 * 3600)
+    assert await remind_due(bot.app.bot, bot.svc) == 1
+    reminder = cards(lena)[-1]
+    assert reminder.text.startswith("⏰ Still waiting for a decision, since Mon 23 Nov 2026 09:00. 🛂 Approval needed")
+    assert reminder.buttons() == ["✅ Approve", "⬇️ Approve as High", "❌ Decline"]
+    assert await remind_due(bot.app.bot, bot.svc) == 0
+    await bot.restart()
+    assert bot.svc is not None
+    bot.clock.advance(3 * 3600)
+    assert await remind_due(bot.app.bot, bot.svc) == 0
+    bot.clock.advance(3600)
+    assert await remind_due(bot.app.bot, bot.svc) == 1
+    assert len(cards(lena)) == 3
+    # A decision on any copy settles them all, reminders included, and ends the reminders.
+    await bot.tap(lena, "✅ Approve")
+    assert all(card.buttons() == [] and card.text.endswith("✅ Approved by Lena Lead.") for card in cards(lena))
+    bot.clock.advance(8 * 3600)
+    assert await remind_due(bot.app.bot, bot.svc) == 0
+
+
+async def test_my_lists_a_waiting_and_a_declined_request(bot: RunningBot) -> None:
+    anna, lena = bot.user(ANNA), bot.user(LENA)
+    await submit(bot, anna)
+    await bot.say(anna, "/my")
+    assert "🛂 ACME Corp GmbH: Export to Excel fails since the update — waiting for approval" in anna.last.text
+    await bot.tap(lena, "❌ Decline")
+    await bot.say(lena, "No budget this quarter")
+    await bot.say(anna, "/my")
+    assert "❌ ACME Corp GmbH: Export to Excel fails since the update — declined" in anna.last.text
+
+
+@pytest.mark.parametrize(("lang", "card", "approved", "told"), [
+    ("ru", "🛂 Нужно одобрение: Anna Petrova (@anna) просит приоритет Highest.", "✅ Одобрено: Lena Lead.",
+     "✅ Lena Lead одобрил(а) ваш запрос «ACME Corp GmbH: Export to Excel fails since the update». Отправляю в Jira…"),
+    ("de", "🛂 Genehmigung nötig: Anna Petrova (@anna) möchte Highest.", "✅ Genehmigt von Lena Lead.",
+     "✅ Lena Lead hat deine Anfrage „ACME Corp GmbH: Export to Excel fails since the update“ genehmigt. Ich sende "
+     "sie an Jira…"),
+    ("en", "🛂 Approval needed: Anna Petrova (@anna) asks for Highest.", "✅ Approved by Lena Lead.",
+     "✅ Lena Lead approved your request “ACME Corp GmbH: Export to Excel fails since the update”. Sending it to "
+     "Jira…"),
+])
+async def test_texts_follow_each_persons_language(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock,
+                                                  lang: str, card: str, approved: str, told: str) -> None:
+    running = RunningBot(tg, jira, write_config(tmp_path, jira.url, approval=RULE), clock)
+    await running.start()
+    try:
+        assert running.svc is not None
+        running.svc.access.set_role(LENA, "lead", ADMIN_ID, name="Lena Lead", username="lena")
+        lena = running.user(LENA, "Lena", last_name="Lead", language_code=lang)
+        await running.say(lena, "/start")
+        anna = running.user(ANNA)
+        await submit(running, anna)
+        # The card's questions and the decision's words are in the approver's language.
+        assert cards(lena)[-1].text.startswith(card)
+        assert {"ru": "Какой клиент?", "de": "Welcher Kunde?", "en": "Which customer?"}[lang] in cards(lena)[-1].text
+        # Anna chose the language with /lang meanwhile: the outcome reaches her in it.
+        running.svc.store.set_language_choice(ANNA, lang)
+        labels = {"ru": "✅ Одобрить", "de": "✅ Genehmigen", "en": "✅ Approve"}
+        await running.tap(lena, labels[lang])
+        assert cards(lena)[-1].text.endswith(approved)
+        assert told in [m.text for m in anna.messages]
+    finally:
+        await running.stop()
