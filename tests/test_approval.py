@@ -254,3 +254,78 @@ async def test_texts_follow_each_persons_language(tg: FakeTelegram, jira: FakeJi
         assert told in [m.text for m in anna.messages]
     finally:
         await running.stop()
+
+
+def with_bug_rule(rule: str) -> str:
+    """Return the example templates with an approval rule on the bug template."""
+    text = (ROOT / "templates.example.yaml").read_text(encoding="utf-8")
+    return text.replace("  - id: bug\n", f"  - id: bug\n    approval: {rule}\n", 1)
+
+
+def test_a_templates_rule_is_read_and_its_mistakes_name_the_file_line_and_template() -> None:
+    rules = parse_templates(with_bug_rule('{when: {priority: [Highest]}, approvers: [lead, "@Boss", 42]}'), "t.yaml")
+    bug = rules.get("bug")
+    assert bug is not None and bug.approval is not None
+    assert bug.approval.approvers == ("lead", "@boss", 42) and bug.approval.applies("highest")
+    assert not bug.approval.applies("High")
+    with pytest.raises(ConfigError) as error:
+        parse_templates(with_bug_rule("{when: {urgency: [blocker]}, approvers: [boss!, team], by: me}"), "t.yaml")
+    assert error.value.problems == [
+        "t.yaml, line 25: template 'bug': unknown 'approval' key 'by'; use when and approvers",
+        "t.yaml, line 25: template 'bug': 'approval.when' must be {priority: [Highest]}",
+        "t.yaml, line 25: template 'bug': 'approval.approvers' entry 1 ('boss!') is neither a numeric Telegram id, "
+        "an @username nor one of the roles lead, admin",
+        "t.yaml, line 25: template 'bug': 'approval.approvers' entry 2 ('team') is neither a numeric Telegram id, "
+        "an @username nor one of the roles lead, admin",
+    ]
+    with pytest.raises(ConfigError) as error:
+        parse_templates(with_bug_rule("{when: {priority: Highest}, approvers: []}"), "t.yaml")
+    assert error.value.problems == ["t.yaml, line 25: template 'bug': 'approval.approvers' names nobody"]
+
+
+def test_the_configs_rule_and_reminder_period_are_checked(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "https://jira.example.com", approval={"approvers": ["lead"], "remind_hours": 0})
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert [p.split(": ", 1)[1] for p in error.value.problems] == [
+        "'approval.remind_hours' must be more than 0", "'approval.when' must be {priority: [Highest]}"]
+    config = load_config(write_config(tmp_path, "https://jira.example.com", approval=RULE))
+    assert config.approval.remind_hours == 4 and config.approval.rule is not None
+    assert config.approval.rule.approvers == ("lead",)
+    assert load_config(write_config(tmp_path, "https://jira.example.com")).approval.rule is None
+
+
+async def test_a_templates_own_rule_wins_over_the_configs(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                          clock: Clock) -> None:
+    path = write_config(tmp_path, jira.url, approval=RULE)
+    (tmp_path / "templates.yaml").write_text(with_bug_rule(f"{{when: {{priority: [Highest]}}, approvers: [{BORIS}]}}"),
+                                             encoding="utf-8")
+    running = RunningBot(tg, jira, path, clock)
+    await running.start()
+    try:
+        boris, anna = running.user(BORIS, "Boris"), running.user(ANNA)
+        await running.say(boris, "/start")
+        await submit(running, anna)
+        assert WAITING.format(approvers="Boris Petrova") in anna.last.text
+        await running.tap(boris, "✅ Approve")
+        await running.tg.wait_for(lambda: len(running.jira.issues) == 1, timeout=10)
+    finally:
+        await running.stop()
+
+
+async def test_an_admin_makes_someone_a_lead_who_then_approves(bot: RunningBot) -> None:
+    admin, boris, anna = bot.user(ADMIN_ID, "Olga"), bot.user(BORIS, "Boris"), bot.user(ANNA)
+    await bot.say(boris, "/start")
+    await bot.say(admin, "/users")
+    await bot.tap(admin, "💼 Boris Petrova")
+    await bot.tap(admin, "🎖 Make lead")
+    assert admin.last.text.startswith("✅ Boris Petrova is a lead now.")
+    assert boris.last.text.startswith("🎖 An admin made you a lead")
+    assert actions(bot)[-1] == ("role.change", "Boris Petrova (@boris, 102): sales → lead")
+    await submit(bot, anna)
+    assert WAITING.format(approvers="Boris Petrova, Lena Lead, Leo Lead") in anna.last.text
+    await bot.tap(boris, "✅ Approve")
+    await bot.tg.wait_for(lambda: len(bot.jira.issues) == 1, timeout=10)
+    # Leads can be invited like the other roles.
+    await bot.say(admin, "/invite lead")
+    assert admin.last.text.startswith("🎟 One-time invite for a new lead")
