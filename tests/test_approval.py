@@ -128,8 +128,8 @@ async def test_a_decline_takes_a_typed_reason_and_the_request_can_be_changed_and
     told = anna.last
     assert told.text.startswith("❌ Lena Lead declined your request “ACME Corp GmbH: Export to Excel fails since the "
                                 "update”: Not a blocker: the deal closes next quarter")
-    assert ("approval.decline", "ACME Corp GmbH: Export to Excel fails since the update (Highest) by Anna Petrova "
-            "(@anna, 101): Not a blocker: the deal closes next quarter") == actions(bot)[-1]
+    assert actions(bot)[-1] == ("approval.decline", "ACME Corp GmbH: Export to Excel fails since the update (Highest) "
+                                "by Anna Petrova (@anna, 101): Not a blocker: the deal closes next quarter")
     # The answers are kept: back at the summary card, she lowers the priority and sends it; High needs nobody.
     await bot.tap(anna, "✏️ Change and resend")
     assert "✅ Create" in anna.last.buttons()

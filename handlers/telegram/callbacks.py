@@ -235,9 +235,15 @@ class ApprovalTap:
     request_id: str
 
 
-APPROVAL: Kind[ApprovalTap] = Kind(
-    "approval", r"ap:(ok|hi|no|wait):([0-9a-f]{16})", lambda tap: f"ap:{_APPROVAL_CODES[tap.action]}:{tap.request_id}",
-    lambda m: ApprovalTap(next(cast(ApprovalAction, a) for a, c in _APPROVAL_CODES.items() if c == m[1]), m[2]))
+def _approval_data(tap: ApprovalTap) -> str:
+    return f"ap:{_APPROVAL_CODES.get(tap.action, tap.action)}:{tap.request_id}"
+
+
+def _approval_tap(m: re.Match[str]) -> ApprovalTap:
+    return ApprovalTap(next(cast(ApprovalAction, a) for a, c in _APPROVAL_CODES.items() if c == m[1]), m[2])
+
+
+APPROVAL: Kind[ApprovalTap] = Kind("approval", r"ap:(ok|hi|no|wait):([0-9a-f]{16})", _approval_data, _approval_tap)
 
 
 # -- templates --------------------------------------------------------------------------------------------
