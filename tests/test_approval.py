@@ -263,6 +263,7 @@ def with_bug_rule(rule: str) -> str:
 
 
 def test_a_templates_rule_is_read_and_its_mistakes_name_the_file_line_and_template() -> None:
+    line = with_bug_rule("{}").splitlines().index("    approval: {}") + 1
     rules = parse_templates(with_bug_rule('{when: {priority: [Highest]}, approvers: [lead, "@Boss", 42]}'), "t.yaml")
     bug = rules.get("bug")
     assert bug is not None and bug.approval is not None
@@ -271,16 +272,16 @@ def test_a_templates_rule_is_read_and_its_mistakes_name_the_file_line_and_templa
     with pytest.raises(ConfigError) as error:
         parse_templates(with_bug_rule("{when: {urgency: [blocker]}, approvers: [boss!, team], by: me}"), "t.yaml")
     assert error.value.problems == [
-        "t.yaml, line 25: template 'bug': unknown 'approval' key 'by'; use when and approvers",
-        "t.yaml, line 25: template 'bug': 'approval.when' must be {priority: [Highest]}",
-        "t.yaml, line 25: template 'bug': 'approval.approvers' entry 1 ('boss!') is neither a numeric Telegram id, "
-        "an @username nor one of the roles lead, admin",
-        "t.yaml, line 25: template 'bug': 'approval.approvers' entry 2 ('team') is neither a numeric Telegram id, "
-        "an @username nor one of the roles lead, admin",
+        f"t.yaml, line {line}: template 'bug': unknown 'approval' key 'by'; use when and approvers",
+        f"t.yaml, line {line}: template 'bug': 'approval.when' must be {{priority: [Highest]}}",
+        f"t.yaml, line {line}: template 'bug': 'approval.approvers' entry 1 ('boss!') is neither a numeric "
+        "Telegram id, an @username nor one of the roles lead, admin",
+        f"t.yaml, line {line}: template 'bug': 'approval.approvers' entry 2 ('team') is neither a numeric "
+        "Telegram id, an @username nor one of the roles lead, admin",
     ]
     with pytest.raises(ConfigError) as error:
         parse_templates(with_bug_rule("{when: {priority: Highest}, approvers: []}"), "t.yaml")
-    assert error.value.problems == ["t.yaml, line 25: template 'bug': 'approval.approvers' names nobody"]
+    assert error.value.problems == [f"t.yaml, line {line}: template 'bug': 'approval.approvers' names nobody"]
 
 
 def test_the_configs_rule_and_reminder_period_are_checked(tmp_path: Path) -> None:

@@ -114,6 +114,9 @@ TEXTS: Catalog = {
     # /my
     "my_approval": {"en": "waiting for approval", "ru": "ждёт одобрения", "de": "wartet auf Genehmigung"},
     "my_declined": {"en": "declined", "ru": "отклонён", "de": "abgelehnt"},
+    # The admins' request list and its CSV export.
+    "log_status_approval": {"en": "Waiting for approval", "ru": "Ждёт одобрения", "de": "Wartet auf Genehmigung"},
+    "log_status_declined": {"en": "Declined", "ru": "Отклонён", "de": "Abgelehnt"},
     # In the Jira issue, in the Jira language.
     "approval_jira_heading": {"en": "Approved", "ru": "Одобрено", "de": "Genehmigt"},
     "approval_jira_approved": {"en": "by {who}, {when}", "ru": "{who}, {when}", "de": "von {who}, {when}"},

@@ -66,9 +66,9 @@ class ApprovalStore(StoreBase):
                                 "AND state = 'approval'", [now, request_id])
             else:
                 assert ticket is not None
-                self.db.execute("UPDATE requests SET state = 'pending', ticket = ?, next_attempt_at = ?, "
+                self.db.execute("UPDATE requests SET state = 'pending', ticket = ?, urgency = ?, next_attempt_at = ?, "
                                 "updated_at = ? WHERE id = ? AND state = 'approval'",
-                                [ticket_to_json(ticket), now, now, request_id])
+                                [ticket_to_json(ticket), ticket.priority or "", now, now, request_id])
             self.db.execute("DELETE FROM approval_reasons WHERE request_id = ?", [request_id])
         return self.approval(request_id)
 
