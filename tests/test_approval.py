@@ -15,7 +15,7 @@ from handlers.telegram.journeys.approval import remind_due
 from tests.conftest import ADMIN_ID, ROOT, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import BotMessage, FakeTelegram, FakeUser
-from tests.helpers import answer_bug_until_summary
+from tests.helpers import answer_bug_until_summary, running_site
 
 LENA, LEO = 201, 202  # leads
 ANNA, BORIS = SALES_IDS[0], SALES_IDS[1]
@@ -330,3 +330,23 @@ async def test_an_admin_makes_someone_a_lead_who_then_approves(bot: RunningBot) 
     # Leads can be invited like the other roles.
     await bot.say(admin, "/invite lead")
     assert admin.last.text.startswith("🎟 One-time invite for a new lead")
+
+
+async def test_the_admin_page_lists_waiting_and_declined_requests(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                                   clock: Clock) -> None:
+    async with running_site(tg, jira, tmp_path, clock, {"approval": RULE}) as site:
+        bot = site.bot
+        assert bot.svc is not None
+        bot.svc.access.set_role(LENA, "lead", ADMIN_ID, name="Lena Lead", username="lena")
+        lena, anna = bot.user(LENA, "Lena", last_name="Lead"), bot.user(ANNA)
+        await bot.say(lena, "/start")
+        await submit(bot, anna)
+        client = await site.signed_in()
+        page = await client.open("/admin/requests?status=approval")
+        assert "Export to Excel fails since the update" in page.text
+        assert '<span class="pill ">Waiting for approval</span>' in page.text
+        await bot.tap(lena, "❌ Decline")
+        await bot.say(lena, "Next quarter")
+        assert "Export to Excel" not in (await client.open("/admin/requests?status=approval")).text
+        page = await client.open("/admin/requests?status=declined")
+        assert '<span class="pill bad">Declined</span>' in page.text
