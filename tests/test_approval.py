@@ -350,3 +350,19 @@ async def test_the_admin_page_lists_waiting_and_declined_requests(tg: FakeTelegr
         assert "Export to Excel" not in (await client.open("/admin/requests?status=approval")).text
         page = await client.open("/admin/requests?status=declined")
         assert '<span class="pill bad">Declined</span>' in page.text
+
+
+async def test_an_admin_makes_a_lead_on_the_admin_page(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                       clock: Clock) -> None:
+    async with running_site(tg, jira, tmp_path, clock, {"approval": RULE}) as site:
+        boris = site.bot.user(BORIS, "Boris")
+        await site.bot.say(boris, "/start")
+        olga = await site.signed_in()
+        page = await olga.open("/admin/users")
+        assert "Make lead" in page.text and '<option value="lead">Lead</option>' in page.text
+        done = await olga.post("/admin/users/role", {"user_id": BORIS, "role": "lead"})
+        assert "is now a lead: they also approve requests that wait for approval. They were told" in done.text
+        await site.bot.tg.wait_for(lambda: boris.last.text.startswith("🎖 An admin made you a lead"), timeout=5)
+        anna = site.bot.user(ANNA)
+        await submit(site.bot, anna)
+        assert WAITING.format(approvers="Boris Petrova") in anna.last.text

@@ -28,7 +28,7 @@ from handlers.web.admin.layout import (
 
 EXPIRIES = (("1h", "1 hour"), ("12h", "12 hours"), ("1d", "1 day"), ("3d", "3 days"), ("7d", "7 days"),
             ("30d", "30 days"), ("90d", "90 days"))
-ROLE_NAMES = {"admin": "admin", "sales": "salesperson", REVOKED: "revoked", None: "no role"}
+ROLE_NAMES = {"admin": "admin", "lead": "lead", "sales": "salesperson", REVOKED: "revoked", None: "no role"}
 REFUSED = {
     "forbidden": "Only admins can do that.",
     "bootstrap": "{name} is an admin in the config file; only the config file can change that.",
@@ -37,13 +37,14 @@ REFUSED = {
     "unchanged": "{name} already has that role.",
     "decided": "That request was already decided.",
     "expiry": "Choose how long the invite works: from 1 hour to 90 days.",
-    "role": "Choose a role: salesperson or admin.",
+    "role": "Choose a role: salesperson, lead or admin.",
     "gone": "That person is not known to the bot.",
     "invite_gone": "That invite was already used or withdrawn.",
 }
 DONE = {
     "admin": "{name} is now an admin.",
     "sales": "{name} is now a salesperson.",
+    "lead": "{name} is now a lead: they also approve requests that wait for approval.",
     REVOKED: "{name} can no longer use the bot.",
     "approved": "{name} may use the bot now.",
     "denied": "{name}'s request was denied.",
@@ -104,7 +105,7 @@ def _link(username: str | None, invite: Invite) -> str:
 
 def _invites(admin: Admin, svc: App, people: list[Person], username: str | None, fresh: str) -> str:
     """Return the invite form and the invites nobody used yet."""
-    roles = select("role", [("sales", "Salesperson"), ("admin", "Admin")], "sales")
+    roles = select("role", [("sales", "Salesperson"), ("lead", "Lead"), ("admin", "Admin")], "sales")
     expiries = select("valid", EXPIRIES, "7d")
     form = (f'<form method="post" action="/admin/users/invite" class="card filters">{csrf_field(admin)}'
             f'<div><label for="f-role">Role</label>{roles}</div>'
@@ -141,9 +142,11 @@ def _actions(admin: Admin, person: Person) -> str:
                            confirm=confirm)
 
     buttons = {
-        "admin": [role_button("sales", "Make salesperson"),
+        "admin": [role_button("sales", "Make salesperson"), role_button("lead", "Make lead"),
                   role_button(REVOKED, "Revoke", "danger", "They are refused from now on.")],
-        "sales": [role_button("admin", "Make admin"),
+        "lead": [role_button("sales", "Make salesperson"), role_button("admin", "Make admin"),
+                 role_button(REVOKED, "Revoke", "danger", "They are refused from now on.")],
+        "sales": [role_button("lead", "Make lead"), role_button("admin", "Make admin"),
                   role_button(REVOKED, "Revoke", "danger", "They are refused from now on.")],
         REVOKED: [role_button("sales", "Restore")],
     }.get(person.role or "", [role_button("sales", "Make salesperson"), role_button("admin", "Make admin")])
