@@ -366,3 +366,30 @@ async def test_an_admin_makes_a_lead_on_the_admin_page(tg: FakeTelegram, jira: F
         anna = site.bot.user(ANNA)
         await submit(site.bot, anna)
         assert WAITING.format(approvers="Boris Petrova") in anna.last.text
+
+
+async def test_a_request_approved_days_later_is_still_retried_when_jira_fails(bot: RunningBot) -> None:
+    anna, lena = bot.user(ANNA), bot.user(LENA)
+    await submit(bot, anna)
+    # Approved four days later (past delivery.max_age_hours from the wait's start), while Jira has a bad moment.
+    bot.clock.advance(4 * 24 * 3600)
+    bot.jira.go_down()
+    await bot.tap(lena, "✅ Approve")
+    await bot.tg.wait_for(lambda: any("not reachable" in m.text for m in anna.messages), timeout=10)
+    bot.jira.come_up()
+    bot.clock.advance(60)
+    assert bot.svc is not None
+    bot.svc.outbox.kick()
+    await bot.tg.wait_for(lambda: any("Created SUP-" in m.text for m in anna.messages), timeout=10)
+    assert len(bot.jira.issues) == 1
+
+
+async def test_keeping_a_request_that_another_approver_decided_says_who(bot: RunningBot) -> None:
+    anna, lena, leo = bot.user(ANNA), bot.user(LENA), bot.user(LEO)
+    await submit(bot, anna)
+    await bot.tap(lena, "❌ Decline")
+    await bot.tap(leo, "✅ Approve")
+    # Lena's next words are her own again: the request no longer waits for her reason.
+    assert bot.svc is not None and bot.svc.store.reason_asked(LENA) is None
+    await bot.tap(lena, "↩️ Keep it waiting")
+    assert alert(lena) == "Leo Lead decided already."

@@ -67,8 +67,8 @@ class ApprovalStore(StoreBase):
             else:
                 assert ticket is not None
                 self.db.execute("UPDATE requests SET state = 'pending', ticket = ?, urgency = ?, next_attempt_at = ?, "
-                                "updated_at = ? WHERE id = ? AND state = 'approval'",
-                                [ticket_to_json(ticket), ticket.priority or "", now, now, request_id])
+                                "approved_at = ?, updated_at = ? WHERE id = ? AND state = 'approval'",
+                                [ticket_to_json(ticket), ticket.priority or "", now, now, now, request_id])
             self.db.execute("DELETE FROM approval_reasons WHERE request_id = ?", [request_id])
         return self.approval(request_id)
 

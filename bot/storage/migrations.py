@@ -210,6 +210,8 @@ def _migration_approvals(db: sqlite_utils.Database) -> None:
     # An approver who tapped Decline and is asked to type the reason: their next text is it.
     db.table("approval_reasons").create({"user_id": int, "request_id": str, "chat_id": int, "asked_at": float},
                                         pk="user_id")
+    # Delivery to Jira is retried for delivery.max_age_hours from the approval, not from the wait's start.
+    db.table("requests").add_column("approved_at", float)
 
 
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.

@@ -37,6 +37,13 @@ class Request:
     uploaded: tuple[str, ...] = ()
     # When a create of this request was last possibly on its way to Jira (None: no create can have landed).
     create_sent_at: float | None = None
+    # When it was approved, for a request that waited for approval: Jira is retried for max_age_hours from then.
+    approved_at: float | None = None
+
+    @property
+    def queued_at(self) -> float:
+        """Return when the request was handed to the outbox: when confirmed, or when an approver approved it."""
+        return self.approved_at if self.approved_at is not None else self.created_at
 
     def pending_attachments(self) -> list[Attachment]:
         """Return the files not yet uploaded to the issue."""
@@ -324,4 +331,5 @@ def _request(row: dict[str, Any]) -> Request:
         jira_url=row["jira_url"], last_error=row["last_error"], next_attempt_at=row["next_attempt_at"],
         told_unreachable=bool(row["told_unreachable"]),
         uploaded=tuple(json.loads(row.get("uploaded") or "[]")), create_sent_at=row.get("create_sent_at"),
+        approved_at=row.get("approved_at"),
     )

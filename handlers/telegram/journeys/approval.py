@@ -162,7 +162,12 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if tap.action == "keep":
         if svc.store.reason_asked(actor.id) == tap.request_id:
             svc.store.drop_reason(actor.id)
-        await acknowledge(query, t("approval_kept", lang))
+        approval = svc.store.approval(tap.request_id)
+        if approval is not None and approval.state == "waiting":
+            await acknowledge(query, t("approval_kept", lang))
+        else:
+            await acknowledge(query, await _refused(context.bot, svc, Decision(approval, "decided" if approval else
+                                                                               "gone"), lang, None))
         await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         return
     if tap.action == "decline":
