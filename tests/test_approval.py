@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.config import load_config
+from bot.templates.diff import diff
 from bot.templates.schema import parse_templates
 from bot.text.yamlfile import ConfigError
 from handlers.telegram.journeys.approval import remind_due
@@ -393,3 +394,9 @@ async def test_keeping_a_request_that_another_approver_decided_says_who(bot: Run
     assert bot.svc is not None and bot.svc.store.reason_asked(LENA) is None
     await bot.tap(lena, "↩️ Keep it waiting")
     assert alert(lena) == "Leo Lead decided already."
+
+
+def test_a_new_approval_rule_shows_in_the_templates_diff() -> None:
+    before = parse_templates((ROOT / "templates.example.yaml").read_text(encoding="utf-8"), "t.yaml")
+    after = parse_templates(with_bug_rule("{when: {priority: [Highest]}, approvers: [lead]}"), "t.yaml")
+    assert [line for line in diff(before, after).lines("en") if "(bug)" in line][0].endswith("approval")

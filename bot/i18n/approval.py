@@ -23,6 +23,8 @@ TEXTS: Catalog = {
         "ru": "Администратор изменил вашу роль: теперь вы продавец, а не руководитель.",
         "de": "Ein Admin hat deine Rolle geändert: Du bist jetzt im Vertrieb, nicht mehr in der Leitung.",
     },
+    # What a new templates file changes in a template (see bot/templates/diff.py).
+    "diff_t_approval": {"en": "approval", "ru": "одобрение", "de": "Genehmigung"},
     # The requester, after Create.
     "approval_waiting": {
         "en": "⏳ {priority} needs approval. I sent it to {approvers}; it goes to Jira as soon as one of them "
