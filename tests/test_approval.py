@@ -399,4 +399,4 @@ async def test_keeping_a_request_that_another_approver_decided_says_who(bot: Run
 def test_a_new_approval_rule_shows_in_the_templates_diff() -> None:
     before = parse_templates((ROOT / "templates.example.yaml").read_text(encoding="utf-8"), "t.yaml")
     after = parse_templates(with_bug_rule("{when: {priority: [Highest]}, approvers: [lead]}"), "t.yaml")
-    assert [line for line in diff(before, after).lines("en") if "(bug)" in line][0].endswith("approval")
+    assert next(line for line in diff(before, after).lines("en") if "(bug)" in line).endswith("approval")
