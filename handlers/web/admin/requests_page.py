@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from aiohttp import web
 
 from bot.app import App
 from bot.reports.dashboard import duration
 from bot.reports.request_log import RequestFilter, RequestRow, facets, search
 from handlers.web.admin.auth import STATE, current
-from handlers.web.admin.layout import Cell, esc, page, page_number, pager, select, table, when
+from handlers.web.admin.layout import page_number, render, when
 
 PER_PAGE = 50
 STATUS_LABELS = {"waiting": "Waiting for Jira", "needs-attention": "Needs attention",
                  "open": "Open in Jira", "resolved": "Resolved"}
 FIELDS = ("text", "requester", "customer", "template", "urgency", "status")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the table: the key it is known by in addresses, and its heading."""
+
+    key: str
+    label: str
+
+
+COLUMNS = (Column("created", "Created"), Column("summary", "Summary"), Column("requester", "Requester"),
+           Column("customer", "Customer"), Column("template", "Template"), Column("urgency", "Urgency"),
+           Column("status", "Status"), Column("jira", "Jira"), Column("response", "First response"),
+           Column("resolution", "Resolved in"), Column("followups", "Follow-ups"))
 
 
 def template_title(svc: App, template_id: str) -> str:
@@ -28,49 +45,26 @@ def _filter(request: web.Request) -> RequestFilter:
     return RequestFilter(**values)
 
 
-def _filters_form(svc: App, flt: RequestFilter) -> str:
-    """Return the search box and the dropdowns, filled with what is on record."""
+def _choices(svc: App) -> dict[str, Any]:
+    """Return what the dropdowns offer: what is on record."""
     found = facets(svc.store)
-    requesters = select("requester", [(str(i), name) for i, name in found.requesters], flt.requester,
-                        blank="Anyone")
-    templates = select("template", [(tid, template_title(svc, tid)) for tid in found.templates], flt.template,
-                       blank="Any template")
-    urgencies = select("urgency", [(u, u) for u in found.urgencies], flt.urgency, blank="Any urgency")
-    statuses = select("status", [(s, STATUS_LABELS.get(s, s)) for s in found.statuses], flt.status,
-                      blank="Any status")
-    customers = "".join(f'<option value="{esc(c)}">' for c in found.customers)
-    return (f'<form class="card filters" method="get" action="/admin/requests" role="search">'
-            f'<div><label for="f-text">Search</label><input type="search" id="f-text" name="text" '
-            f'value="{esc(flt.text)}" placeholder="Summary, key, customer, name…"></div>'
-            f'<div><label for="f-requester">Requester</label>{requesters}</div>'
-            f'<div><label for="f-customer">Customer</label><input type="text" id="f-customer" name="customer" '
-            f'value="{esc(flt.customer)}" list="customers"><datalist id="customers">{customers}</datalist></div>'
-            f'<div><label for="f-template">Template</label>{templates}</div>'
-            f'<div><label for="f-urgency">Urgency</label>{urgencies}</div>'
-            f'<div><label for="f-status">Status</label>{statuses}</div>'
-            f'<div class="actions"><button>Filter</button><a href="/admin/requests">Clear</a></div></form>')
+    return {"requesters": [(str(i), name) for i, name in found.requesters],
+            "templates": [(tid, template_title(svc, tid)) for tid in found.templates],
+            "urgencies": [(u, u) for u in found.urgencies],
+            "statuses": [(s, STATUS_LABELS.get(s, s)) for s in found.statuses],
+            "customers": found.customers}
 
 
-HEADERS = ("Created", "Summary", "Requester", "Customer", "Template", "Urgency", "Status", "Jira",
-           "First response", "Resolved in", "Follow-ups")
-
-
-def _row(svc: App, row: RequestRow) -> tuple[Cell, ...]:
-    """Return one request's cells."""
-    who = esc(row.requester_name or str(row.requester_id))
-    if row.requester_username:
-        who += f'<div class="small muted">@{esc(row.requester_username)}</div>'
-    if row.jira_key and row.jira_url:
-        key = f'<a href="{esc(row.jira_url)}" rel="noreferrer noopener" target="_blank">{esc(row.jira_key)}</a>'
-    else:
-        key = esc(row.jira_key or "—")
-    status = row.status
-    tone = {"resolved": "ok", "needs-attention": "bad"}.get(status, "")
-    return ((esc(when(row.created_at, svc.config.timezone)), "num"), (esc(row.summary), "wide"), who,
-            esc(row.customer or "—"), esc(template_title(svc, row.template_id)), esc(row.urgency or "—"),
-            f'<span class="pill {tone}">{esc(STATUS_LABELS.get(status, status))}</span>', (key, "num"),
-            (esc(duration(row.time_to_response)), "num"), (esc(duration(row.time_to_resolution)), "num"),
-            (str(row.followups), "num"))
+def _row(svc: App, row: RequestRow) -> dict[str, object]:
+    """Return what one request's row shows."""
+    return {"created": when(row.created_at, svc.config.timezone), "summary": row.summary,
+            "requester": row.requester_name or str(row.requester_id), "username": row.requester_username,
+            "customer": row.customer or "—", "template": template_title(svc, row.template_id),
+            "urgency": row.urgency or "—", "status": STATUS_LABELS.get(row.status, row.status),
+            "tone": {"resolved": "ok", "needs-attention": "bad"}.get(row.status, ""),
+            "jira_key": row.jira_key or "—", "jira_url": row.jira_url if row.jira_key else None,
+            "response": duration(row.time_to_response), "resolution": duration(row.time_to_resolution),
+            "followups": row.followups}
 
 
 async def requests_list(request: web.Request) -> web.Response:
@@ -84,11 +78,7 @@ async def requests_list(request: web.Request) -> web.Response:
         number = pages
         rows, total = search(svc.store, flt, PER_PAGE, (number - 1) * PER_PAGE)
     values = {name: getattr(flt, name) for name in FIELDS}
-    if rows:
-        table_html = (table(HEADERS, [_row(svc, r) for r in rows])
-                      + pager("/admin/requests", values, number, pages, total, "requests"))
-    elif any(values.values()):
-        table_html = '<p class="muted">No request matches these filters.</p>'
-    else:
-        table_html = '<p class="muted">No requests yet. They appear here as soon as salespeople file them.</p>'
-    return page(admin, "requests", "Requests", _filters_form(svc, flt) + table_html)
+    return render(request, "requests.html", {
+        "admin": admin, "active": "requests", "title": "Requests", "flt": flt, **_choices(svc),
+        "columns": COLUMNS, "rows": [_row(svc, r) for r in rows], "values": values, "filtered": any(values.values()),
+        "number": number, "pages": pages, "total": total})
