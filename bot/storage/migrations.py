@@ -130,6 +130,11 @@ def _migration_create_sent(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE requests SET create_sent_at = updated_at WHERE state = 'sending'")
 
 
+def _migration_admin_page_language(db: sqlite_utils.Database) -> None:
+    # The language an admin chose on the admin page; NULL: the one the bot speaks with them.
+    db.table("users").add_column("page_lang", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -147,6 +152,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0013_counted_events", _migration_counted_events),
     ("0014_link_requests", _migration_link_requests),
     ("0015_request_create_sent", _migration_create_sent),
+    ("0026_admin_page_language", _migration_admin_page_language),
 ]
 
 

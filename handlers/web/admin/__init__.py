@@ -10,6 +10,7 @@ from bot.ports import Messenger
 from handlers.web.admin import (
     audit_page,
     dashboard_page,
+    language,
     layout,
     requests_page,
     signin,
@@ -34,8 +35,10 @@ def add_admin_routes(app: web.Application, svc: App, messenger: Messenger) -> No
     add = app.router
     add.add_get("/admin", _home)
     add.add_get("/admin/", dashboard_page.dashboard)
-    add.add_get("/admin/login", signin.login)
+    add.add_get("/admin/login", signin.confirm)
+    add.add_post("/admin/login", signin.login)
     add.add_post("/admin/logout", signin.logout)
+    add.add_post("/admin/language", language.choose)
     add.add_get("/admin/requests", requests_page.requests_list)
     add.add_get("/admin/templates", templates_page.templates_home)
     add.add_post("/admin/templates/check", templates_page.check)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.app import App
-from bot.people.signin import Admin, Session, Sessions
+from bot.i18n.catalog import t
+from bot.people.signin import Admin, Session, Sessions, page_language
 from bot.ports import Messenger
-from handlers.web.admin.layout import CSP, render
+from handlers.web.admin.layout import CSP, LANG, language, render
 
 COOKIE = "ticketsmith_admin"
 CSRF_FIELD = "csrf"
@@ -68,8 +69,10 @@ def current(request: web.Request) -> Admin:
 def signin_page(request: web.Request, lead: str = "", *, status: int = 401) -> web.Response:
     """Return the page that explains how to sign in: send /web to the bot."""
     state = request.app[STATE]
-    return render(request, "signin.html", {"title": "Sign in", "lead": lead, "username": state.messenger.username(),
-                                           "minutes": f"{state.sessions.link_minutes:g}"}, status=status)
+    lang = language(request)
+    return render(request, "signin.html", {"title": t("page_signin_title", lang), "lead": lead,
+                                           "username": state.messenger.username(),
+                                           "minutes": state.sessions.link_minutes}, status=status)
 
 
 def _secure(headers: MutableMapping[str, str]) -> None:
@@ -97,7 +100,7 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
     cookie = request.cookies.get(COOKIE)
     session = state.sessions.find(cookie)
     if session is None:
-        lead = "Your session has ended. Please sign in again." if cookie else ""
+        lead = t("page_session_ended", language(request)) if cookie else ""
         response = signin_page(request, lead)
         if cookie:
             drop_cookie(state, response)
@@ -106,14 +109,16 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
     is_admin, name = admin_of(state.svc, session.user_id)
     if not is_admin:
         state.sessions.end(session.id)
-        response = signin_page(request, "This Telegram account is not an admin (any more).", status=403)
+        response = signin_page(request, t("page_not_admin", language(request)), status=403)
         drop_cookie(state, response)
         return response
+    lang = page_language(state.svc.store, session.user_id)
+    request[LANG] = lang
     if request.method not in ("GET", "HEAD"):
         form = await request.post()
         if not csrf_ok(session, form.get(CSRF_FIELD)):
-            return render(request, "refused_form.html", {"title": "Nothing changed"}, status=403)
-    token = _ADMIN.set(Admin(session.user_id, name, session))
+            return render(request, "refused_form.html", {"title": t("page_refused_title", lang)}, status=403)
+    token = _ADMIN.set(Admin(session.user_id, name, session, lang))
     try:
         return await handler(request)
     finally:

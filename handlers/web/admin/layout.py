@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -11,25 +11,69 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from markupsafe import Markup, escape
 
+from bot.i18n.catalog import DEFAULT_LANGUAGE, LANGUAGES, t
+from bot.i18n.plural import Count
 from bot.text.dates import format_moment
 from bot.text.screen import whole_number
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 ASSETS = "/admin/assets"
-NAV = (("dashboard", "Dashboard", "/admin/"), ("requests", "Requests", "/admin/requests"),
-       ("templates", "Templates", "/admin/templates"), ("users", "Users", "/admin/users"),
-       ("audit", "Audit", "/admin/audit"))
+NAV = (("dashboard", "/admin/"), ("requests", "/admin/requests"), ("templates", "/admin/templates"),
+       ("users", "/admin/users"), ("audit", "/admin/audit"))
+# Each language by its own name, so a reader finds theirs whatever the page is in now.
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "de": "Deutsch"}
+# The language the guard found for this request's admin.
+LANG = web.RequestKey("admin_lang", str)
 # Both the page's own policy and the response headers forbid anything not served by this server: no inline
 # script or style at all, so text that slipped into the page unescaped could still not run or restyle it.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
-def when(at: float | None, zone: tzinfo) -> str:
-    """Return a moment as "23 Nov 2026 14:05" in the bot's time zone; "—" when unknown."""
-    return "—" if at is None else format_moment(at, zone, "en", short=True)
+def when(at: float | None, zone: tzinfo, lang: str) -> str:
+    """Return a moment as "23 Nov 2026 14:05" in the bot's time zone and the reader's language; "—" when unknown."""
+    return "—" if at is None else format_moment(at, zone, lang, short=True)
+
+
+def accepted_language(header: str) -> str:
+    """Return the language the browser prefers most among those the page speaks (for pages before signing in)."""
+    ranked = []
+    for position, part in enumerate(header.split(",")[:20]):
+        code, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        base = code.strip().split("-")[0].lower()
+        if base in LANGUAGES and weight > 0:
+            ranked.append((-weight, position, base))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+def language(request: web.Request) -> str:
+    """Return the language of the page for this request: the admin's, or the browser's before signing in."""
+    return request.get(LANG) or accepted_language(request.headers.get("Accept-Language", ""))
+
+
+def translator(lang: str) -> tuple[Callable[..., str], Callable[..., Markup]]:
+    """Return t() for plain texts and tm() for texts that carry markup, both in one language.
+
+    tm() trusts the catalog's own markup and escapes every value that fills it.
+    """
+
+    def plain(key: str, count: Count | None = None, **values: object) -> str:
+        return t(key, lang, count=count, **values)
+
+    def marked(key: str, count: Count | None = None, **values: object) -> Markup:
+        safe = {name: escape(value) for name, value in values.items()}
+        return Markup(t(key, lang, count=count, **safe))
+
+    return plain, marked
 
 
 def query(base: str, values: Mapping[str, object]) -> str:
@@ -44,13 +88,16 @@ def setup(app: web.Application) -> None:
         app, loader=jinja2.PackageLoader("handlers.web.admin", "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.globals.update(nav=NAV, assets=ASSETS, query=query)
+    env.globals.update(nav=NAV, assets=ASSETS, query=query, language_names=LANGUAGE_NAMES)
     app.router.add_static(ASSETS, STATIC, append_version=False)
 
 
 def render(request: web.Request, template: str, context: Mapping[str, Any], *, status: int = 200) -> web.Response:
     """Return a page drawn from a template with the given values."""
-    values = {"admin": None, "active": "", "script": "", **context}
+    lang = language(request)
+    plain, marked = translator(lang)
+    values = {"admin": None, "active": "", "script": "", "lang": lang, "t": plain, "tm": marked,
+              "here": request.path_qs, **context}
     return aiohttp_jinja2.render_template(template, request, values, status=status)
 
 

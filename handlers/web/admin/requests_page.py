@@ -8,14 +8,14 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import App
+from bot.i18n.catalog import t
 from bot.reports.dashboard import duration
 from bot.reports.request_log import RequestFilter, RequestRow, facets, search
 from handlers.web.admin.auth import STATE, current
 from handlers.web.admin.layout import page_number, render, when
 
 PER_PAGE = 50
-STATUS_LABELS = {"waiting": "Waiting for Jira", "needs-attention": "Needs attention",
-                 "open": "Open in Jira", "resolved": "Resolved"}
+STATUSES = ("waiting", "needs-attention", "open", "resolved")
 FIELDS = ("text", "requester", "customer", "template", "urgency", "status")
 
 
@@ -27,16 +27,22 @@ class Column:
     label: str
 
 
-COLUMNS = (Column("created", "Created"), Column("summary", "Summary"), Column("requester", "Requester"),
-           Column("customer", "Customer"), Column("template", "Template"), Column("urgency", "Urgency"),
-           Column("status", "Status"), Column("jira", "Jira"), Column("response", "First response"),
-           Column("resolution", "Resolved in"), Column("followups", "Follow-ups"))
+# Each column's key in addresses, and the key of its heading in the catalog.
+COLUMNS = (("created", "page_created"), ("summary", "page_summary"), ("requester", "page_requester"),
+           ("customer", "page_customer"), ("template", "page_template"), ("urgency", "page_urgency"),
+           ("status", "page_status"), ("jira", "page_jira"), ("response", "page_first_response"),
+           ("resolution", "page_resolved_in"), ("followups", "page_followups"))
 
 
-def template_title(svc: App, template_id: str) -> str:
-    """Return a template's English title, or its id when it is no longer live."""
+def template_title(svc: App, template_id: str, lang: str) -> str:
+    """Return a template's title in a language, or its id when it is no longer live."""
     template = svc.engine.templates.get(template_id)
-    return template.title.get("en") if template else template_id
+    return template.title.get(lang) if template else template_id
+
+
+def status_label(status: str, lang: str) -> str:
+    """Return what a request's status is called on the page."""
+    return t(f"page_status_{status}", lang) if status in STATUSES else status
 
 
 def _filter(request: web.Request) -> RequestFilter:
@@ -45,25 +51,26 @@ def _filter(request: web.Request) -> RequestFilter:
     return RequestFilter(**values)
 
 
-def _choices(svc: App) -> dict[str, Any]:
+def _choices(svc: App, lang: str) -> dict[str, Any]:
     """Return what the dropdowns offer: what is on record."""
     found = facets(svc.store)
     return {"requesters": [(str(i), name) for i, name in found.requesters],
-            "templates": [(tid, template_title(svc, tid)) for tid in found.templates],
+            "templates": [(tid, template_title(svc, tid, lang)) for tid in found.templates],
             "urgencies": [(u, u) for u in found.urgencies],
-            "statuses": [(s, STATUS_LABELS.get(s, s)) for s in found.statuses],
+            "statuses": [(s, status_label(s, lang)) for s in found.statuses],
             "customers": found.customers}
 
 
-def _row(svc: App, row: RequestRow) -> dict[str, object]:
+def _row(svc: App, row: RequestRow, lang: str) -> dict[str, object]:
     """Return what one request's row shows."""
-    return {"created": when(row.created_at, svc.config.timezone), "summary": row.summary,
+    return {"created": when(row.created_at, svc.config.timezone, lang), "summary": row.summary,
             "requester": row.requester_name or str(row.requester_id), "username": row.requester_username,
-            "customer": row.customer or "—", "template": template_title(svc, row.template_id),
-            "urgency": row.urgency or "—", "status": STATUS_LABELS.get(row.status, row.status),
+            "customer": row.customer or "—", "template": template_title(svc, row.template_id, lang),
+            "urgency": row.urgency or "—", "status": status_label(row.status, lang),
             "tone": {"resolved": "ok", "needs-attention": "bad"}.get(row.status, ""),
             "jira_key": row.jira_key or "—", "jira_url": row.jira_url if row.jira_key else None,
-            "response": duration(row.time_to_response), "resolution": duration(row.time_to_resolution),
+            "response": duration(row.time_to_response, lang),
+            "resolution": duration(row.time_to_resolution, lang),
             "followups": row.followups}
 
 
@@ -78,7 +85,9 @@ async def requests_list(request: web.Request) -> web.Response:
         number = pages
         rows, total = search(svc.store, flt, PER_PAGE, (number - 1) * PER_PAGE)
     values = {name: getattr(flt, name) for name in FIELDS}
+    lang = admin.lang
     return render(request, "requests.html", {
-        "admin": admin, "active": "requests", "title": "Requests", "flt": flt, **_choices(svc),
-        "columns": COLUMNS, "rows": [_row(svc, r) for r in rows], "values": values, "filtered": any(values.values()),
+        "admin": admin, "active": "requests", "title": t("page_nav_requests", lang), "flt": flt,
+        **_choices(svc, lang), "columns": [Column(key, t(label, lang)) for key, label in COLUMNS],
+        "rows": [_row(svc, r, lang) for r in rows], "values": values, "filtered": any(values.values()),
         "number": number, "pages": pages, "total": total})

@@ -7,7 +7,7 @@ import difflib
 from aiohttp import web
 
 from bot.app import App
-from bot.i18n.catalog import LANGUAGES
+from bot.i18n.catalog import LANGUAGES, t
 from bot.templates.diff import diff
 from bot.templates.library import Version
 from bot.templates.preview import PreviewStep, preview
@@ -32,9 +32,8 @@ from handlers.web.admin.auth import current
 from handlers.web.admin.layout import page_number, redirect, render, when
 
 HISTORY_PAGE = 25
-LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "de": "German"}
-TYPE_NAMES = {"text": "text", "choice": "buttons", "customer": "customer", "date": "date", "number": "number",
-              "attachments": "files"}
+# Question types the page names in words (page_type_<type>); any other is shown as it is written.
+TYPE_NAMES = ("text", "choice", "customer", "date", "number", "attachments")
 
 
 def _lang(value: str) -> str:
@@ -42,24 +41,25 @@ def _lang(value: str) -> str:
     return value if value in LANGUAGES else "en"
 
 
-def _who(version: Version) -> str:
+def _who(version: Version, lang: str) -> str:
     """Return who published a version, or how it came in when nobody did."""
-    return version.author_name or ("the templates file" if version.source in ("file", "reload") else "—")
+    return version.author_name or (t("page_the_templates_file", lang) if version.source in ("file", "reload") else "—")
 
 
-def _version_info(svc: App, version: Version | None) -> dict[str, object] | None:
+def _version_info(svc: App, version: Version | None, lang: str) -> dict[str, object] | None:
     """Describe a version: number, author, time, how it came in and its note."""
     if version is None:
         return None
-    return {"number": version.number, "who": _who(version), "when": when(version.published_at, svc.config.timezone),
+    return {"number": version.number, "who": _who(version, lang),
+            "when": when(version.published_at, svc.config.timezone, lang),
             "source": version.source, "note": version.note}
 
 
-def _offered(svc: App) -> list[dict[str, object]]:
+def _offered(svc: App, lang: str) -> list[dict[str, object]]:
     """List the live templates: offered to salespeople, or refused by Jira and why."""
-    return [{"title": found.template.title.get("en"), "id": found.template.id,
+    return [{"title": found.template.title.get(lang), "id": found.template.id,
              "questions": len(found.template.questions), "offered": found.offered,
-             "why": "; ".join(found.problems) or "Jira refuses it"} for found in status(svc)]
+             "why": "; ".join(found.problems)} for found in status(svc)]
 
 
 def _problems(vetting: Vetting) -> dict[str, object]:
@@ -72,12 +72,12 @@ def _problems(vetting: Vetting) -> dict[str, object]:
     return {"ok": vetting.ok, "problems": problems, "refused": refused, "count": len(problems) + len(refused)}
 
 
-def _jira_note(vetting: Vetting) -> str:
+def _jira_note(vetting: Vetting, lang: str) -> str:
     """Say whether Jira was asked about the templates."""
     if vetting.jira_checked:
-        return "Jira accepts every template."
+        return t("page_jira_accepts", lang)
     reason = f" ({vetting.jira_error})" if vetting.jira_error else ""
-    return f"Jira could not be asked{reason}; the templates are checked again when the bot starts."
+    return t("page_jira_unasked", lang, reason=reason)
 
 
 def _text_diff(old: str, new: str, old_name: str, new_name: str) -> list[tuple[str, str]]:
@@ -91,82 +91,87 @@ def _text_diff(old: str, new: str, old_name: str, new_name: str) -> list[tuple[s
     return rows
 
 
-def _step(step: PreviewStep) -> dict[str, object]:
-    """Return one question of the preview, with notes on when it is asked and what it sets."""
+def _step(step: PreviewStep, lang: str) -> dict[str, object]:
+    """Return one question of the preview, with notes (in the page's language) on when it is asked and what it sets."""
+    quote = {"en": "“{}”", "ru": "«{}»", "de": "„{}“"}[lang]
     notes = []
     for condition in step.conditions:
-        options = " or ".join(f"“{label}”" for label in condition.labels)
-        notes.append(f"Asked only when “{condition.question_text}” is {options}.")
-    priorities = [f"“{c.label}” sets priority {c.priority}" for c in step.choices if c.priority]
+        options = t("page_or", lang).join(quote.format(label) for label in condition.labels)
+        notes.append(t("page_asked_when", lang, question=condition.question_text, options=options))
+    priorities = [t("page_sets_priority", lang, label=c.label, priority=c.priority) for c in step.choices if c.priority]
     if priorities:
         notes.append("; ".join(priorities) + ".")
     if step.min_length or (step.max_length and step.max_length < 3000):
-        notes.append(f"Length: {step.min_length or 0}–{step.max_length or '∞'} characters.")
+        notes.append(t("page_length", lang, low=step.min_length or 0, high=step.max_length or "∞"))
     if step.min is not None or step.max is not None:
-        low = "" if step.min is None else f"{step.min:g}"
-        high = "" if step.max is None else f"{step.max:g}"
-        notes.append(f"Number from {low or '−∞'} to {high or '∞'}.")
+        low = "−∞" if step.min is None else f"{step.min:g}"
+        high = "∞" if step.max is None else f"{step.max:g}"
+        notes.append(t("page_number_range", lang, low=low, high=high))
     if step.jira_field:
-        notes.append(f"Fills Jira field {step.jira_field}.")
-    return {"text": step.text, "required": step.required, "type": TYPE_NAMES.get(step.type, step.type),
+        notes.append(t("page_fills_field", lang, field=step.jira_field))
+    return {"text": step.text, "required": step.required, "type": step.type, "known_type": step.type in TYPE_NAMES,
             "id": step.id, "hint": step.hint, "rows": step.answer_rows, "navigation": step.navigation,
             "notes": notes}
 
 
-def _template_preview(svc: App, template: Template, lang: str) -> dict[str, object]:
-    """Return one template's dialog preview: title, Jira issue and every question."""
+def _template_preview(svc: App, template: Template, lang: str, page_lang: str) -> dict[str, object]:
+    """Return one template's dialog preview in a language: title, Jira issue and every question."""
     jira = template.jira
     return {"title": template.title.get(lang), "id": template.id, "description": template.description.get(lang),
             "issue_type": jira.issue_type, "project": jira.project or svc.config.jira_project,
-            "labels": f", labels {', '.join(jira.labels)}" if jira.labels else "", "summary": jira.summary,
-            "steps": [_step(s) for s in preview(template, lang)]}
+            "labels": list(jira.labels), "summary": jira.summary,
+            "steps": [_step(s, page_lang) for s in preview(template, lang)]}
 
 
-def _preview(svc: App, templates: TemplateSet, lang: str, heading: str, switch: bool) -> dict[str, object]:
+def _preview(svc: App, templates: TemplateSet, lang: str, page_lang: str, heading: str,
+             switch: bool) -> dict[str, object]:
     """Return the preview of every template of a set, with a language switch when the editor holds no edits."""
-    return {"heading": heading, "switch": switch, "lang": lang, "language": LANGUAGE_NAMES[lang],
-            "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
-            "templates": [_template_preview(svc, template, lang) for template in templates.templates]}
+    return {"heading": t(heading, page_lang), "switch": switch, "lang": lang,
+            "templates": [_template_preview(svc, template, lang, page_lang) for template in templates.templates]}
 
 
 def _editor_page(request: web.Request, text: str, *, vetting: Vetting | None = None, notice: str = "",
                  tone: str = "", base: str | None = None, lang: str = "en", status_code: int = 200) -> web.Response:
     """Return the templates page: live version, editor, what the last check found and the preview."""
     admin, svc = current(request), request.app[ADMIN_STATE].svc
+    page_lang = admin.lang
     found: dict[str, object] | None = None
     if vetting is not None:
         found = _problems(vetting)
         if vetting.ok and vetting.diff is not None:
-            found.update(diff=vetting.diff.lines("en"), text_diff=_text_diff(live_set(svc).text, text, "live", "yours"),
-                         jira_note=_jira_note(vetting))
+            found.update(diff=vetting.diff.lines(page_lang), jira_note=_jira_note(vetting, page_lang),
+                         text_diff=_text_diff(live_set(svc).text, text, "live", "yours"))
         else:
             found["diff"] = None
     if vetting is not None and vetting.ok and vetting.templates is not None:
-        shown, offered = _preview(svc, vetting.templates, lang, "Preview of your version", switch=False), None
+        shown = _preview(svc, vetting.templates, lang, page_lang, "page_preview_yours", switch=False)
+        offered = None
     else:
-        shown = _preview(svc, live_set(svc), lang, "Preview of the live version", switch=vetting is None)
-        offered = _offered(svc)
+        shown = _preview(svc, live_set(svc), lang, page_lang, "page_preview_live", switch=vetting is None)
+        offered = _offered(svc, page_lang)
     return render(request, "templates.html", {
-        "admin": admin, "active": "templates", "title": "Templates", "script": "editor.js", "notice": notice,
-        "tone": tone, "live": _version_info(svc, live_version(svc)), "vetting": found,
+        "admin": admin, "active": "templates", "title": t("page_nav_templates", page_lang), "script": "editor.js",
+        "notice": notice, "tone": tone, "live": _version_info(svc, live_version(svc), page_lang), "vetting": found,
         "base": base if base is not None else svc.engine.templates.version, "text": text,
         "lines": max(1, text.count("\n") + 1),
         "bad": {p.line for p in vetting.problems if p.line} if vetting else set(),
-        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], "lang": lang, "offered": offered,
+        "preview_lang": lang, "offered": offered,
         "shown": shown}, status=status_code)
 
 
 async def templates_home(request: web.Request) -> web.Response:
     """Show the live templates in the editor, with their preview."""
-    svc = request.app[ADMIN_STATE].svc
+    admin, svc = current(request), request.app[ADMIN_STATE].svc
     notice = ""
     published = request.query.get("published", "")
-    if whole_number(published, 8) is not None:
-        notice = f"Published v{published}. New requests use it now."
+    if (number := whole_number(published, 8)) is not None:
+        notice = t("page_published", admin.lang, number=number)
         pinned = sum(pinned_drafts(svc).values())
         if pinned:
-            notice += f" {pinned} draft{'s' if pinned != 1 else ''} in progress finish on the version they started on."
-    return _editor_page(request, live_set(svc).text, notice=notice, lang=_lang(request.query.get("lang", "en")))
+            notice += " " + t("page_pinned", admin.lang, count=pinned)
+    # The preview speaks the admin's language unless they pick another.
+    return _editor_page(request, live_set(svc).text, notice=notice,
+                        lang=_lang(request.query.get("lang", admin.lang)))
 
 
 async def _read_form(request: web.Request) -> tuple[str, str, str, str]:
@@ -182,7 +187,7 @@ def _too_long(request: web.Request, text: str, lang: str) -> web.Response | None
     """Refuse a posted text beyond the size any templates file may have (the same limit as an upload)."""
     if len(text.encode()) <= MAX_TEMPLATES_BYTES:
         return None
-    return _editor_page(request, text[:MAX_TEMPLATES_BYTES], notice="That text is too long for a templates file.",
+    return _editor_page(request, text[:MAX_TEMPLATES_BYTES], notice=t("page_too_long", current(request).lang),
                         tone="bad", lang=lang, status_code=413)
 
 
@@ -194,7 +199,7 @@ async def check(request: web.Request) -> web.Response:
         return refused
     vetting = await vet(svc, text, svc.library.path.name)
     if vetting.ok:
-        return _editor_page(request, text, vetting=vetting, notice="No problems found. Publish when ready.",
+        return _editor_page(request, text, vetting=vetting, notice=t("page_no_problems", current(request).lang),
                             base=base, lang=lang)
     return _editor_page(request, text, vetting=vetting, base=base, lang=lang, status_code=422)
 
@@ -206,7 +211,7 @@ async def publish_text(request: web.Request) -> web.Response:
     if (refused := _too_long(request, text, lang)) is not None:
         return refused
     if version_of(text) == svc.engine.templates.version:
-        return _editor_page(request, text, notice="Nothing to publish: this is the live version.", tone="warn",
+        return _editor_page(request, text, notice=t("page_nothing_to_publish", admin.lang), tone="warn",
                             lang=lang)
     vetting = await vet(svc, text, svc.library.path.name)
     if not vetting.ok:
@@ -216,10 +221,9 @@ async def publish_text(request: web.Request) -> web.Response:
     if base and base != live:
         # Someone published while this editor was open: show what would be replaced before replacing it.
         newer = live_version(svc)
-        number = f"v{newer.number}" if newer else "a new version"
+        number = f"v{newer.number}" if newer else t("page_a_new_version", admin.lang)
         return _editor_page(request, text, vetting=vetting, base=live, lang=lang, status_code=409, tone="warn",
-                            notice=f"{number} was published while you were editing. The changes below are against "
-                                   "it; press Publish again to replace it with your version.")
+                            notice=t("page_newer_published", admin.lang, number=number))
     try:
         version = await publish(svc, vetting, "web", admin.user_id, admin.name, note)
     except PublishRefused:
@@ -234,9 +238,10 @@ async def history(request: web.Request) -> web.Response:
     # One more than a page, to know whether an older page follows.
     versions = svc.library.history(limit=HISTORY_PAGE + 1, offset=(number - 1) * HISTORY_PAGE)
     live = live_version(svc)
-    shown = [{**(_version_info(svc, version) or {}), "live": live is not None and version.number == live.number}
-             for version in versions[:HISTORY_PAGE]]
-    return render(request, "history.html", {"admin": admin, "active": "templates", "title": "Templates history",
+    shown = [{**(_version_info(svc, version, admin.lang) or {}),
+              "live": live is not None and version.number == live.number} for version in versions[:HISTORY_PAGE]]
+    return render(request, "history.html", {"admin": admin, "active": "templates",
+                                            "title": t("page_history_title", admin.lang),
                                             "versions": shown, "number": number,
                                             "more": len(versions) > HISTORY_PAGE})
 
@@ -250,14 +255,16 @@ def _version_page(request: web.Request, version: Version, *, vetting: Vetting | 
     changes: dict[str, object] | None = None
     if before is not None:
         old_set, new_set = found.set_for(before.hash), found.set_for(version.hash)
-        lines = diff(old_set, new_set).lines("en") if old_set is not None and new_set is not None else None
+        lines = diff(old_set, new_set).lines(admin.lang) if old_set is not None and new_set is not None else None
         changes = {"number": before.number, "diff": lines,
                    "text_diff": _text_diff(before.text, version.text, f"v{before.number}", f"v{version.number}")}
     live = live_version(svc)
-    shown = {**(_version_info(svc, version) or {}), "live": live is not None and live.number == version.number,
+    shown = {**(_version_info(svc, version, admin.lang) or {}),
+             "live": live is not None and live.number == version.number,
              "lines": version.text.splitlines()}
     return render(request, "version.html", {"admin": admin, "active": "templates",
-                                            "title": f"Templates v{version.number}", "version": shown,
+                                            "title": t("page_version_title", admin.lang, number=version.number),
+                                            "version": shown,
                                             "before": changes,
                                             "vetting": _problems(vetting) if vetting is not None else None},
                   status=status_code)
