@@ -124,6 +124,6 @@ def test_every_text_the_templates_name_is_in_the_catalog() -> None:
     built = ([f"page_nav_{k}" for k in ("dashboard", "requests", "templates", "users", "audit")]
              + [f"page_role_{r}" for r in ("admin", "sales", "revoked", "none")]
              + [f"page_type_{q}" for q in ("text", "choice", "customer", "date", "number", "attachments")]
-             + [f"page_status_{s}" for s in ("waiting", "needs-attention", "open", "resolved")]
+             + [f"log_status_{s}" for s in ("waiting", "needs-attention", "open", "resolved")]
              + [f"page_link_{r}" for r in ("unknown", "used", "expired", "not_admin")])
     assert [key for key in built if key not in MESSAGES] == []

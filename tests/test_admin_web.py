@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from html.parser import HTMLParser
@@ -388,6 +389,33 @@ async def test_requests_are_listed_filtered_and_searched(site: Site) -> None:
     assert "No request matches" in (await client.open("/admin/requests?text=nothing-like-it")).text
 
 
+def link_to(page: Page, label: str) -> str:
+    """Return where the link with this label on the page leads."""
+    found = re.search(r'href="([^"]*)">' + re.escape(label) + "<", page.text)
+    assert found, f"no {label!r} link"
+    return html.unescape(found[1])
+
+
+async def test_a_heading_sorts_by_its_column_and_a_second_click_turns_the_order_round(site: Site) -> None:
+    await file_directly(site, [(101, "bug", "Export fails", "Globex Corporation", "High"),
+                               (102, "feature", "Needs SSO", "ACME Corp GmbH", "Low")])
+    client = await site.signed_in()
+
+    def order(page: Page) -> list[str]:
+        """Return the customers as the table lists them."""
+        return [c for c in re.findall(r'data-label="Customer"><div>([^<]+)<', page.text)]
+
+    first = await client.open("/admin/requests")
+    assert order(first) == ["ACME Corp GmbH", "Globex Corporation"] and 'aria-sort="descending"' in first.text
+    by_customer = await client.open(link_to(first, "Customer"))
+    assert order(by_customer) == ["ACME Corp GmbH", "Globex Corporation"]
+    assert "Customer ▲</a>" in by_customer.text and "sort=customer" in by_customer.url
+    turned = await client.open(link_to(by_customer, "Customer ▲"))
+    assert order(turned) == ["Globex Corporation", "ACME Corp GmbH"] and "Customer ▼</a>" in turned.text
+    # The export link carries the same filter and order.
+    assert "/admin/requests.csv?sort=customer" in html.unescape(turned.text)
+
+
 async def test_requests_are_paginated(site: Site) -> None:
     site.bot.jira.go_down()
     store = site.svc.store
@@ -398,8 +426,9 @@ async def test_requests_are_paginated(site: Site) -> None:
     client = await site.signed_in()
     first = await client.open("/admin/requests")
     assert "Page 1 of 2 · 55 requests" in first.text and "Problem 54" in first.text and "Problem 04" not in first.text
-    second = await client.open("/admin/requests?page=2")
+    second = await client.open(link_to(first, "Next ▶"))
     assert "Page 2 of 2" in second.text and "Problem 04" in second.text and "Problem 54" not in second.text
+    assert "Next ▶" not in second.text and "Page 1 of 2" in (await client.open(link_to(second, "◀ Previous"))).text
     site.bot.jira.come_up()
 
 
