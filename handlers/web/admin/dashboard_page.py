@@ -8,7 +8,7 @@ from markupsafe import Markup
 from bot.i18n.catalog import t
 from bot.i18n.plural import format_number
 from bot.reports.charts import hbars, stacked_bars
-from bot.reports.dashboard import NO_URGENCY, compute_apart, duration
+from bot.reports.dashboard import NO_URGENCY, duration
 from bot.text.dates import format_day
 from bot.text.screen import whole_number
 from handlers.web.admin.auth import STATE, current
@@ -25,7 +25,7 @@ async def dashboard(request: web.Request) -> web.Response:
     admin, svc = current(request), request.app[STATE].svc
     raw = request.query.get("weeks", "12")
     weeks = found if (found := whole_number(raw, 3)) in SPANS else 12
-    figures = await compute_apart(svc.store, svc.clock(), weeks, svc.config.timezone)
+    figures = await svc.dashboards.get(weeks, svc.config.timezone)
     share = "—" if figures.followup_share is None else f"{figures.followup_share:.0%}"
     lang = admin.lang
     stats = [
