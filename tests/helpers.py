@@ -279,11 +279,11 @@ def sign_in_link(message: BotMessage) -> str:
 
 @asynccontextmanager
 async def running_site(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock,
-                       **server: Any) -> AsyncIterator[Site]:
-    """Start the bot with its HTTP server, as `ticketsmith run` does with server.port set."""
+                       sections: dict[str, Any] | None = None, **server: Any) -> AsyncIterator[Site]:
+    """Start the bot with its HTTP server, as `ticketsmith run` does with server.port set (and more config sections)."""
     port = free_port()
     notices = {"webhook_secret": JIRA_SECRET, "poll_seconds": 0, "merge_seconds": 60}
-    config = write_config(tmp_path, jira.url, server={"port": port, **server}, notices=notices)
+    config = write_config(tmp_path, jira.url, server={"port": port, **server}, notices=notices, **(sections or {}))
     running = RunningBot(tg, jira, config, clock)
     await running.start()
     assert running.svc is not None

@@ -143,6 +143,12 @@ _DERIVED = {
 }
 
 
+# A request's status as the admins' list shows it, since approval: waiting requests and declined ones apart.
+_STATUS = ("CASE WHEN resolved_at IS NOT NULL THEN 'resolved' WHEN state = 'needs-attention' THEN 'needs-attention' "
+           "WHEN state = 'approval' THEN 'approval' WHEN state = 'declined' THEN 'declined' "
+           "WHEN jira_key IS NOT NULL THEN 'open' ELSE 'waiting' END")
+
+
 def _migration_request_columns(db: sqlite_utils.Database) -> None:
     # What the admins' pages filter, sort and search on, as columns of their own instead of inside the ticket's
     # JSON: at a million requests, reading every ticket for one page took seconds.
@@ -196,6 +202,29 @@ def _migration_admin_page_language(db: sqlite_utils.Database) -> None:
     db.table("users").add_column("page_lang", str)
 
 
+def _migration_approval_status(db: sqlite_utils.Database) -> None:
+    # The requests list tells requests waiting for approval, and declined ones, from those waiting for Jira.
+    db.execute("DROP INDEX requests_by_status")
+    db.execute("ALTER TABLE requests DROP COLUMN status")
+    db.execute(f"ALTER TABLE requests ADD COLUMN status GENERATED ALWAYS AS ({_STATUS}) VIRTUAL")
+    db.execute("CREATE INDEX requests_by_status ON requests (status, created_at)")
+
+
+def _migration_approvals(db: sqlite_utils.Database) -> None:
+    # A confirmed request that waits for an approver; decided ones stay, so a late tap learns who decided.
+    db.table("approvals").create({
+        "request_id": str, "user_id": int, "chat_id": int, "approvers": str, "state": str, "asked_at": float,
+        "reminded_at": float, "decided_by": int, "decided_name": str, "decided_at": float, "verdict": str,
+        "reason": str, "messages": str,
+    }, pk="request_id", not_null={"user_id", "state", "asked_at"})
+    db.table("approvals").create_index(["state"])
+    # An approver who tapped Decline and is asked to type the reason: their next text is it.
+    db.table("approval_reasons").create({"user_id": int, "request_id": str, "chat_id": int, "asked_at": float},
+                                        pk="user_id")
+    # Delivery to Jira is retried for delivery.max_age_hours from the approval, not from the wait's start.
+    db.table("requests").add_column("approved_at", float)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -215,6 +244,8 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0015_request_create_sent", _migration_create_sent),
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
+    ("0024_approvals", _migration_approvals),
+    ("0025_approval_status", _migration_approval_status),
     ("0026_admin_page_language", _migration_admin_page_language),
 ]
 

@@ -15,7 +15,7 @@ from bot.storage.base import StoreBase
 from bot.text.screen import whole_number
 
 # What admins filter by, one word each, the same words RequestRow.status gives; "open" and "resolved" are Jira's side.
-STATUSES = ("waiting", "needs-attention", "open", "resolved")
+STATUSES = ("approval", "declined", "waiting", "needs-attention", "open", "resolved")
 # The columns the list sorts by, each with the indexed column (see migration 0016) that orders it.
 SORT_KEYS = {
     "created": "r.created_at", "summary": "r.summary", "requester": "r.requester", "customer": "r.customer",
@@ -73,8 +73,8 @@ class RequestRow:
         """Return the request's status in the words of STATUSES."""
         if self.resolved_at is not None:
             return "resolved"
-        if self.state == "needs-attention":
-            return "needs-attention"
+        if self.state in ("needs-attention", "approval", "declined"):
+            return self.state
         if self.jira_key:
             return "open"
         return "waiting"

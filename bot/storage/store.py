@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.storage.admin import AdminStore, LinkRequest
+from bot.storage.approvals import Approval, ApprovalStore
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
 from bot.storage.migrations import migrate
@@ -31,6 +32,7 @@ from bot.storage.templates import TemplateStore
 __all__ = [
     "HEARTBEAT_KEY",
     "SEEN_RESOLUTION",
+    "Approval",
     "LinkRequest",
     "OutboxSummary",
     "OutgoingComment",
@@ -77,7 +79,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore):
+            SigninStore, ApprovalStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:

@@ -157,7 +157,7 @@ MUTE: Kind[Mute] = Kind(
 # -- people and access ------------------------------------------------------------------------------------
 
 Verdict = Literal["sales", "admin", "deny", "show"]
-UserAction = Literal["show", "admin", "sales", "confirm", "revoke", "restore"]
+UserAction = Literal["show", "admin", "lead", "sales", "confirm", "revoke", "restore"]
 
 
 @dataclass(frozen=True)
@@ -216,9 +216,34 @@ INVITE: Kind[WithdrawInvite] = Kind(
 USERS_PAGE: Kind[UsersPage] = Kind(
     "users", rf"users:({_NUMBER})", lambda tap: f"users:{tap.page}", lambda m: UsersPage(int(m[1])))
 USER: Kind[UserTap] = Kind(
-    "user", rf"user:({_NUMBER}):(show|admin|sales|confirm|revoke|restore):({_NUMBER})",
+    "user", rf"user:({_NUMBER}):(show|admin|lead|sales|confirm|revoke|restore):({_NUMBER})",
     lambda tap: f"user:{tap.user_id}:{tap.action}:{tap.page}",
     lambda m: UserTap(int(m[1]), cast(UserAction, m[2]), int(m[3])))
+
+
+# -- approval for the top priority -----------------------------------------------------------------------
+
+ApprovalAction = Literal["approve", "high", "decline", "keep"]
+_APPROVAL_CODES = {"approve": "ok", "high": "hi", "decline": "no", "keep": "wait"}
+
+
+@dataclass(frozen=True)
+class ApprovalTap:
+    """An approver approves a waiting request (as asked, or as High), declines it, or keeps it waiting after all."""
+
+    action: ApprovalAction
+    request_id: str
+
+
+def _approval_data(tap: ApprovalTap) -> str:
+    return f"ap:{_APPROVAL_CODES.get(tap.action, tap.action)}:{tap.request_id}"
+
+
+def _approval_tap(m: re.Match[str]) -> ApprovalTap:
+    return ApprovalTap(next(cast(ApprovalAction, a) for a, c in _APPROVAL_CODES.items() if c == m[1]), m[2])
+
+
+APPROVAL: Kind[ApprovalTap] = Kind("approval", r"ap:(ok|hi|no|wait):([0-9a-f]{16})", _approval_data, _approval_tap)
 
 
 # -- templates --------------------------------------------------------------------------------------------
@@ -258,4 +283,4 @@ TEMPLATES: Kind[TemplatesTap] = Kind(
 # Every kind, for checks that must hold for all of them.
 KINDS: tuple[Kind[Any], ...] = (
     DIALOG, DRAFT, FIX, SIMILAR, REPLY, OPEN, MY_PAGE, LANGUAGE, MUTE, ASK_ACCESS, ACCESS, LINK, INVITE,
-    USERS_PAGE, USER, TEMPLATES)
+    USERS_PAGE, USER, TEMPLATES, APPROVAL)

@@ -33,7 +33,17 @@ from handlers.telegram.admin import access_requests, invites, users, web_signin
 from handlers.telegram.admin import outbox as admin
 from handlers.telegram.admin import templates as templates_admin
 from handlers.telegram.common import NEW_REQUEST_LABELS
-from handlers.telegram.journeys import intake, language, link, membership, my_requests, replies, settings, start
+from handlers.telegram.journeys import (
+    approval,
+    intake,
+    language,
+    link,
+    membership,
+    my_requests,
+    replies,
+    settings,
+    start,
+)
 from handlers.telegram.journeys import similar as duplicates
 from handlers.telegram.journeys.delivery import TelegramFiles, TelegramNotices
 from handlers.telegram.journeys.notices import TelegramNoticeSink
@@ -128,6 +138,7 @@ def build_application(svc: App, bot: ExtBot, *, sweep_interval: float = 60.0) ->
     app.add_handler(CallbackQueryHandler(access_requests.on_ask, pattern=callbacks.ASK_ACCESS.pattern))
     app.add_handler(CallbackQueryHandler(access_requests.on_decide, pattern=callbacks.ACCESS.pattern))
     app.add_handler(CallbackQueryHandler(link.on_decide, pattern=callbacks.LINK.pattern))
+    app.add_handler(CallbackQueryHandler(approval.on_decide, pattern=callbacks.APPROVAL.pattern))
     app.add_handler(CallbackQueryHandler(invites.on_cancel, pattern=callbacks.INVITE.pattern))
     app.add_handler(CallbackQueryHandler(users.on_page, pattern=callbacks.USERS_PAGE.pattern))
     app.add_handler(CallbackQueryHandler(users.on_user, pattern=callbacks.USER.pattern))
@@ -141,6 +152,8 @@ def build_application(svc: App, bot: ExtBot, *, sweep_interval: float = 60.0) ->
     # handler stops the update there. Anything else goes on to group 1: an answer to the current question.
     answers = (filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
                & ~filters.Text(list(NEW_REQUEST_LABELS)))
+    # An approver who tapped Decline types the reason next: that text is neither a comment nor an answer.
+    app.add_handler(approval.reason_handler(svc))
     app.add_handler(MessageHandler(answers, replies.on_message))
     app.add_handler(MessageHandler(answers, intake.on_message), group=1)
     app.add_error_handler(errors.on_error)
