@@ -102,6 +102,19 @@ class RequestFigures(NamedTuple):
     followups: int
 
 
+class UrgencyFigures(NamedTuple):
+    """One filed request as the urgency report counts it: what was claimed and what engineering did."""
+
+    template_id: str
+    requester_id: int
+    requester_name: str
+    claimed: str | None
+    jira_priority: str | None
+    created_at: float
+    first_response_at: float | None
+    resolved_at: float | None
+
+
 class ReportStore(StoreBase):
     """Reads the requests and users tables for the admins' reports."""
 
@@ -136,6 +149,15 @@ class ReportStore(StoreBase):
             "jira_key, first_response_at, resolved_at, followups FROM requests WHERE created_at >= ? "
             "AND created_at <= ?", [since, until]).fetchall()
         return [RequestFigures(*row) for row in rows]
+
+    def urgency_figures(self, since: float, until: float) -> list[UrgencyFigures]:
+        """Return the urgency report's figures of every request filed in Jira in the period, both ends included."""
+        rows = self.db.execute(
+            "SELECT r.template_id, r.user_id, COALESCE(u.name, u.username, CAST(r.user_id AS TEXT)), "
+            "json_extract(r.ticket, '$.priority'), r.jira_priority, r.created_at, r.first_response_at, r.resolved_at "
+            "FROM requests r LEFT JOIN users u ON u.id = r.user_id WHERE r.jira_key IS NOT NULL "
+            "AND r.created_at >= ? AND r.created_at <= ? ORDER BY r.created_at", [since, until]).fetchall()
+        return [UrgencyFigures(*row) for row in rows]
 
 
 def _like(value: str) -> str:
