@@ -114,11 +114,11 @@ def group_questions(asked: Iterable[tuple[str, str]], scope: str = "") -> list[Q
 
 def _group(lead: str, entries: list[tuple[str, str, tuple[str, ...]]], scope: str) -> QuestionGroup:
     request_ids = frozenset(request_id for request_id, _, _ in entries)
-    # Words asked on at least half the group's requests name it with the leading word.
+    # Words asked on most of the group's requests name it with the leading word.
     per_request: Counter[str] = Counter()
     for request_id in request_ids:
         per_request.update({w for rid, _, ws in entries if rid == request_id for w in ws})
-    common = {w for w, n in per_request.items() if 2 * n >= len(request_ids)} | {lead}
+    common = {w for w, n in per_request.items() if 2 * n > len(request_ids)} | {lead}
     example = min(entries, key=lambda e: (-len(common & set(e[2])), len(e[1]), e[1]))
     ordered = [w for w in example[2] if w in common]
     if lead not in ordered[:LABEL_WORDS]:
