@@ -80,7 +80,9 @@ async def test_engineers_questions_become_a_suggested_question_an_admin_publishe
     await admin.tap(next(b for b in admin.last.buttons() if b.startswith("✅ Publish") or "Publish" in b))
     await tg.wait_for(lambda: "Published v2" in admin.last.text, timeout=10)
     bug = served.svc.engine.templates.get("bug")
-    assert bug is not None and bug.questions[-1].id == "product_version" and not bug.questions[-1].required
+    # The question comes before the files, which stay last.
+    assert bug is not None and [q.id for q in bug.questions][-2:] == ["product_version", "files"]
+    assert not bug.questions[-2].required
     # Jira received nothing from the admin's taps: only the salespeople's three issues and the engineers' work.
     assert sorted(jira.issues) == sorted([one, two, three])
 
@@ -161,7 +163,7 @@ def test_grouping_ignores_order_and_counts_a_request_once(asked: list[tuple[str,
 # -- the question added to the file ---------------------------------------------------------------------------
 
 
-def test_the_question_goes_last_in_its_template_and_comments_stay() -> None:
+def test_the_question_goes_last_or_before_the_files_and_comments_stay() -> None:
     question = SuggestedQuestion("product_version", 'Which "product" version?', "Engineers asked for this.")
     edited = with_question(EXAMPLE, "feature", question)
     templates = parse_templates(edited, "templates.yaml")
@@ -171,6 +173,8 @@ def test_the_question_goes_last_in_its_template_and_comments_stay() -> None:
     assert [len(t.questions) for t in templates.templates] == [
         len(t.questions) + (t.id == "feature") for t in parse_templates(EXAMPLE, "x").templates]
     assert edited.count("#") == EXAMPLE.count("#") + 1
+    bug = parse_templates(with_question(EXAMPLE, "bug", question), "t").get("bug")
+    assert bug is not None and [q.id for q in bug.questions][-2:] == ["product_version", "files"]
 
 
 def test_a_flow_style_template_is_written_anew() -> None:

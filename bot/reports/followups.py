@@ -76,11 +76,18 @@ def _spellings(all_words: Iterable[str]) -> dict[str, str]:
             i = parent[i]
         return i
 
-    for i, word in enumerate(unique):
-        for _, _, j in process.extract(word, unique, scorer=fuzz.ratio, score_cutoff=WORD_SIMILARITY, limit=None):
-            a, b = root(i), root(j)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+    # Spellings of one word start alike; comparing only words with the same first letter keeps this fast.
+    by_letter: dict[str, list[int]] = {}
+    for index, word in enumerate(unique):
+        by_letter.setdefault(word[0], []).append(index)
+    for indexes in by_letter.values():
+        bucket = [unique[i] for i in indexes]
+        for i, word in zip(indexes, bucket, strict=True):
+            for _, _, j in process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=WORD_SIMILARITY,
+                                           limit=None):
+                a, b = root(i), root(indexes[j])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
     # The shortest spelling names the class ("version" for version, versions), then the first alphabetically.
     members: dict[int, list[str]] = {}
     for index, word in enumerate(unique):
@@ -115,9 +122,10 @@ def group_questions(asked: Iterable[tuple[str, str]], scope: str = "") -> list[Q
 def _group(lead: str, entries: list[tuple[str, str, tuple[str, ...]]], scope: str) -> QuestionGroup:
     request_ids = frozenset(request_id for request_id, _, _ in entries)
     # Words asked on most of the group's requests name it with the leading word.
-    per_request: Counter[str] = Counter()
-    for request_id in request_ids:
-        per_request.update({w for rid, _, ws in entries if rid == request_id for w in ws})
+    asked: dict[str, set[str]] = {}
+    for request_id, _, ws in entries:
+        asked.setdefault(request_id, set()).update(ws)
+    per_request: Counter[str] = Counter(w for ws in asked.values() for w in ws)
     common = {w for w, n in per_request.items() if 2 * n > len(request_ids)} | {lead}
     example = min(entries, key=lambda e: (-len(common & set(e[2])), len(e[1]), e[1]))
     ordered = [w for w in example[2] if w in common]

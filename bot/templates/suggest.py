@@ -64,33 +64,50 @@ def _questions_of(document: Any, template_id: str) -> LineList | None:
 
 
 def with_question(text: str, template_id: str, question: SuggestedQuestion) -> str:
-    """Return the templates document with the question added as the template's last one; comments stay.
+    """Return the templates document with the question added to the template; comments stay.
 
+    The question goes last, or just before a last question that takes files (files are asked for at the end).
     Raises ConfigError when the document does not parse or has no such template with questions.
     """
     document = parse_yaml(text, "templates")
     questions = _questions_of(document, template_id)
     if questions is None:
         raise ConfigError([f"templates: no template '{template_id}' with questions"])
+    last = questions[-1]
+    before_files = len(questions) > 1 and isinstance(last, dict) and last.get("type") == "attachments"
     lines = text.split("\n")
     start = questions.item_lines[-1] - 1
     item = _ITEM.match(lines[start]) if start < len(lines) else None
     if item is not None:
         indent = item.group(1)
-        end = start + 1
-        for index in range(start + 1, len(lines)):
-            stripped = lines[index].strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            if len(lines[index]) - len(lines[index].lstrip()) <= len(indent):
-                break
-            end = index + 1
-        added = "\n".join([*lines[:end], *_lines(question, indent), *lines[end:]])
+        at = _item_start(lines, start, indent) if before_files else _item_end(lines, start, indent)
+        added = "\n".join([*lines[:at], *_lines(question, indent), *lines[at:]])
         if _has(added, template_id, question.id):
             return added
     # A layout the line-wise insert cannot follow (flow style, say): the document written anew, without comments.
-    questions.append({"id": question.id, "text": question.text, "type": "text", "required": False})
+    entry = {"id": question.id, "text": question.text, "type": "text", "required": False}
+    questions.insert(len(questions) - 1 if before_files else len(questions), entry)
     return str(yaml.safe_dump(_plain(document), allow_unicode=True, sort_keys=False, width=120))
+
+
+def _item_start(lines: list[str], start: int, indent: str) -> int:
+    """Return the first line of the item at start, with the comment lines just above it that belong to it."""
+    while start > 0 and lines[start - 1].startswith(indent + "#"):
+        start -= 1
+    return start
+
+
+def _item_end(lines: list[str], start: int, indent: str) -> int:
+    """Return the line after the last line of the item that starts at start."""
+    end = start + 1
+    for index in range(start + 1, len(lines)):
+        stripped = lines[index].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(lines[index]) - len(lines[index].lstrip()) <= len(indent):
+            break
+        end = index + 1
+    return end
 
 
 def _has(text: str, template_id: str, question_id: str) -> bool:
