@@ -74,7 +74,7 @@ async def test_claimed_urgency_against_what_engineering_did(served: Served, tg: 
     (bug,) = report.by_template
     assert bug.name == "bug" and [line.claimed for line in bug.lines] == ["Highest", "Medium"]
 
-    rows = list(csv.reader(io.StringIO(to_csv(report))))
+    rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
     assert rows[0][:4] == ["by", "name", "claimed priority", "requests"]
     assert ["requester", "Anna Berg", "Highest", "2", "1", "1", "0", "1", "30.0", "0", ""] in rows
     assert ["template", "bug", "Medium", "1", "0", "0", "0", "1", "1.0", "1", "5.0"] in rows
@@ -138,6 +138,6 @@ def test_everything_urgent_shows_per_requester_and_csv_names_cannot_be_formulas(
     anna, other = report.by_requester
     assert (anna.name, anna.requests, anna.urgent, anna.urgent_share) == ("Anna", 4, 3, 0.75)
     assert [line.claimed for line in anna.lines] == ["Highest", "Low"]
-    rows = list(csv.reader(io.StringIO(to_csv(report))))
+    rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
     assert ["requester", "'=HYPERLINK(\"http://x\")", "Medium", "1", "0", "0", "0", "0", "", "0", ""] in rows
     assert other.name.startswith("=")

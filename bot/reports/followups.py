@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from bot.reports.request_log import apart
+from bot.storage.reports import ReportStore
 from bot.storage.store import Store
 
 # Words that say nothing about what is asked for: question words, auxiliaries, pronouns, politeness, and the
@@ -156,7 +158,7 @@ class TemplateInsight:
         return [group for group in self.groups if group.requests >= MIN_REQUESTS]
 
 
-def template_insights(store: Store, since: float) -> dict[str, TemplateInsight]:
+def template_insights(store: ReportStore, since: float) -> dict[str, TemplateInsight]:
     """Return each template's insight over the requests filed since then, by template id."""
     asked: dict[str, list[tuple[str, str]]] = {}
     for question in store.asked_questions(since):
@@ -169,6 +171,11 @@ def template_insights(store: Store, since: float) -> dict[str, TemplateInsight]:
             template_id=template_id, handled=row.handled if row else 0, ready=row.ready if row else 0,
             groups=group_questions(asked.get(template_id, []), template_id))
     return insights
+
+
+async def insights_apart(store: Store, since: float) -> dict[str, TemplateInsight]:
+    """Return each template's insight, read and grouped on a worker thread so chats are answered meanwhile."""
+    return await apart(store, lambda reader: template_insights(reader, since))
 
 
 def find_suggestion(insights: dict[str, TemplateInsight], digest: str) -> tuple[str, QuestionGroup] | None:

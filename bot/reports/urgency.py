@@ -12,7 +12,8 @@ import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.storage.reports import UrgencyFigures
+from bot.reports.request_log import apart, safe_cell
+from bot.storage.reports import ReportStore, UrgencyFigures
 from bot.storage.store import Store
 
 NO_URGENCY = "(none)"
@@ -122,31 +123,32 @@ def _groups(rows: Iterable[UrgencyFigures], key: Callable[[UrgencyFigures], str]
     return sorted(groups, key=lambda g: (-g.requests, g.name))
 
 
-def compute(store: Store, since: float, until: float) -> UrgencyReport:
+def compute(store: ReportStore, since: float, until: float) -> UrgencyReport:
     """Compute the urgency report over the requests filed in Jira between since and until."""
     rows = store.urgency_figures(since, until)
     return UrgencyReport(by_template=_groups(rows, lambda r: r.template_id),
                          by_requester=_groups(rows, lambda r: r.requester_name))
 
 
+async def compute_apart(store: Store, since: float, until: float) -> UrgencyReport:
+    """Compute the urgency report on a worker thread with a connection of its own, so chats are answered meanwhile."""
+    return await apart(store, lambda reader: compute(reader, since, until))
+
+
 def _hours(seconds: float | None) -> str:
     return "" if seconds is None else f"{seconds / 3600:.1f}"
 
 
-def to_csv(report: UrgencyReport) -> str:
-    """Return the report as CSV, one row per template or requester and claimed priority."""
+def to_csv(report: UrgencyReport) -> bytes:
+    """Return the report as CSV, one row per template or requester and claimed priority, UTF-8 with a byte order
+    mark (so Excel reads Cyrillic and umlauts)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for by, groups in (("template", report.by_template), ("requester", report.by_requester)):
         for group in groups:
             for line in group.lines:
-                writer.writerow([by, _cell(group.name), line.claimed, line.requests, line.changed, line.lowered,
-                                 line.raised, line.answered, _hours(line.median_response), line.resolved,
-                                 _hours(line.median_resolution)])
-    return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """Keep a spreadsheet from reading a name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+                writer.writerow([by, safe_cell(group.name), safe_cell(line.claimed), line.requests, line.changed,
+                                 line.lowered, line.raised, line.answered, _hours(line.median_response),
+                                 line.resolved, _hours(line.median_resolution)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -12,7 +12,7 @@ import yaml
 
 from bot.app import App
 from bot.i18n.catalog import t
-from bot.reports.followups import INSIGHT_DAYS, QuestionGroup, TemplateInsight, find_suggestion, template_insights
+from bot.reports.followups import INSIGHT_DAYS, QuestionGroup, TemplateInsight, find_suggestion, insights_apart
 from bot.templates.publishing import live_set
 from bot.templates.schema import ID_PATTERN, Template
 from bot.text.yamlfile import ConfigError, LineDict, LineList, parse_yaml
@@ -136,17 +136,17 @@ class SuggestedFile:
     text: str
 
 
-def insights(svc: App) -> dict[str, TemplateInsight]:
+async def insights(svc: App) -> dict[str, TemplateInsight]:
     """Return what engineers asked about each template's requests over the last INSIGHT_DAYS days."""
-    return template_insights(svc.store, svc.clock() - INSIGHT_DAYS * 86400.0)
+    return await insights_apart(svc.store, svc.clock() - INSIGHT_DAYS * 86400.0)
 
 
-def suggested_file(svc: App, digest: str, lang: str) -> SuggestedFile | None:
+async def suggested_file(svc: App, digest: str, lang: str) -> SuggestedFile | None:
     """Return the live templates with the suggestion's question added, or None when it is no longer suggested.
 
     Raises ConfigError when the question cannot be added to the file.
     """
-    current = insights(svc)
+    current = await insights(svc)
     found = find_suggestion(current, digest)
     templates = live_set(svc)
     template = templates.get(found[0]) if found else None

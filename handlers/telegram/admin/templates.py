@@ -167,7 +167,7 @@ def _is_admin(svc: App, user: User) -> bool:
     return svc.access.is_admin(user.id, user.username)
 
 
-def overview(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+async def overview(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup]:
     """Return the live version and each template with whether it is offered, with Download and History."""
     version = live_version(svc)
     head = [t("tpl_header", lang, number=version.number, who=who(version, lang),
@@ -181,7 +181,7 @@ def overview(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup]:
         else:
             why = "; ".join(_jira_problem(item.template.id, problem) for problem in item.problems)
             body.append(t("tpl_refused", lang, count=count, **values, why=why or "—"))
-    learned, rows = insight_lines(svc, lang)
+    learned, rows = insight_lines(svc, await insights(svc), lang)
     body += learned
     check = last_check(svc)
     tail = [""]
@@ -195,10 +195,11 @@ def overview(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup]:
     return fit(head, body, lang, tail), markup
 
 
-def insight_lines(svc: App, lang: str) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+def insight_lines(svc: App, learned: dict[str, TemplateInsight], lang: str
+                  ) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
     """Return each template's ready-on-first-pass share and most asked questions, with a button to add each."""
     templates = live_set(svc)
-    found: list[TemplateInsight] = [i for i in insights(svc).values() if i.handled and templates.get(i.template_id)]
+    found = [i for i in learned.values() if i.handled and templates.get(i.template_id)]
     lines = ["", t("ins_header", lang, count=INSIGHT_DAYS)]
     if not found:
         return [*lines, t("ins_none", lang)], []
@@ -244,7 +245,7 @@ async def templates_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
     wanted = (context.args or [""])[0].lower()
-    text, markup = history(svc, lang) if wanted in ("history", "log", "versions") else overview(svc, lang)
+    text, markup = history(svc, lang) if wanted in ("history", "log", "versions") else await overview(svc, lang)
     await _say(context.bot, chat.id, text, markup)
 
 
@@ -263,7 +264,7 @@ async def _download(bot: Bot, svc: App, chat_id: int, lang: str) -> None:
 async def _on_add(bot: Bot, svc: App, query: CallbackQuery, chat_id: int, lang: str, digest: str) -> None:
     """Send the live templates with a suggested question added, to check, send back and publish as any upload."""
     try:
-        found = suggested_file(svc, digest, lang)
+        found = await suggested_file(svc, digest, lang)
     except ConfigError as error:
         await acknowledge(query)
         await _say(bot, chat_id, t("ins_failed", lang, error=str(error)))
