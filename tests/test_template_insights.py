@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,10 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.delivery.notices import NoticePolicy
+from bot.delivery.outcomes import backfill_questions
+from bot.intake.draft import Draft
+from bot.jira.events import IssueEvent
+from bot.jira.ticket import Reporter, Ticket
 from bot.reports.followups import group_questions, template_insights, words
+from bot.storage.store import Store
 from bot.templates.schema import parse_templates
 from bot.templates.suggest import SuggestedQuestion, with_question
-from tests.conftest import ADMIN_ID, ROOT, SALES_IDS, Clock
+from tests.conftest import ADMIN_ID, ROOT, SALES_IDS, START, Clock
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import JIRA_SECRET, Served, file_bug, serving, told
@@ -118,6 +126,28 @@ async def test_insights_count_only_handled_requests_per_template(served: Served,
     bug = found["bug"]
     # A move to the waiting status is a follow-up too, though it has no words to group.
     assert (bug.handled, bug.ready, bug.groups) == (1, 0, [])
+
+
+def test_questions_kept_before_they_were_recorded_are_collected_once(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db", Clock())
+    draft = Draft(id="r1", user_id=101, lang="en", reporter=Reporter(101, "Anna"), template_id="bug")
+    store.confirm(draft, 101, Ticket("SUP", "Bug", "Export", "…"))
+    store.mark_created("r1", "SUP-1", "https://jira/browse/SUP-1")
+
+    def comment(number: int, body: str, actor: str = "alice") -> tuple[str, str, str]:
+        event = IssueEvent(event_id=f"SUP-1:c:{number}", issue_key="SUP-1", summary="Export", kind="comment",
+                           actor_id=actor, actor_name=actor, at=START + number, comment_id=str(number), body=body)
+        return event.event_id, "SUP-1", json.dumps(dataclasses.asdict(event))
+
+    store.add_events([comment(1, "[?] Which product version?"), comment(2, "Looking into it"),
+                      comment(3, "@sales relayed answer", actor="bot"),
+                      ("SUP-9:c:1", "SUP-9", json.dumps({"kind": "comment"}))])
+    policy = NoticePolicy(bot_actor_ids=frozenset({"bot"}))
+    assert backfill_questions(store, policy) == 1
+    assert backfill_questions(store, policy) == 0
+    groups = template_insights(store, START - HOUR)["bug"].groups
+    assert [(g.label, g.example) for g in groups] == [("product version", "Which product version?")]
+    store.close()
 
 
 # -- grouping -------------------------------------------------------------------------------------------------

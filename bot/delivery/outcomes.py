@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from bot.delivery.notices import NoticePolicy, needs_info, question_text
 from bot.jira.events import IssueEvent
 from bot.storage.store import Store
 
+# The setting that says the questions of the events kept before questions were recorded have been collected.
+BACKFILLED = "followup_questions_backfilled"
 # Kinds of change that count as an engineer picking the request up.
 RESPONSES = frozenset({"comment", "status", "resolution"})
 
@@ -44,3 +47,25 @@ def record_outcomes(store: Store, issue_key: str, events: Sequence[IssueEvent], 
             # The latest change of the resolution wins: a reopened issue is unresolved again.
             resolved = resolutions[-1].at if resolutions[-1].new else None
         store.set_request_outcome(outcome.request_id, first, resolved, len(asking))
+
+
+def backfill_questions(store: Store, policy: NoticePolicy) -> int:
+    """Collect the questions of comments the inbox kept before questions were recorded, once; return how many.
+
+    The follow-up counts already include them: only the questions' words are added, for the templates' insights.
+    """
+    if store.get_setting(BACKFILLED):
+        return 0
+    added = 0
+    with store.transaction():
+        for event_id, data, request_id in store.kept_comments():
+            try:
+                event = IssueEvent(**json.loads(data))
+            except (TypeError, ValueError):
+                continue
+            if needs_info(event, policy):
+                text = question_text(event, policy.needs_info_markers)
+                if text and store.record_question(event_id, request_id, event.at, text):
+                    added += 1
+        store.put_setting(BACKFILLED, "1")
+    return added

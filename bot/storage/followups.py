@@ -18,3 +18,10 @@ class FollowupStore(StoreBase):
     def set_jira_priority(self, request_id: str, priority: str | None) -> None:
         """Record the priority Jira shows for a request after someone changed it there."""
         self.db.execute("UPDATE requests SET jira_priority = ? WHERE id = ?", [priority, request_id])
+
+    def kept_comments(self) -> list[tuple[str, str, str]]:
+        """Return (event id, JSON, request id) of every comment event kept on an issue the bot filed."""
+        rows = self.db.execute(
+            "SELECT e.event_id, e.data, r.id FROM events e JOIN requests r ON r.jira_key = e.issue_key "
+            "WHERE json_extract(e.data, '$.kind') = 'comment' ORDER BY e.received_at, e.event_id").fetchall()
+        return [(str(row[0]), str(row[1]), str(row[2])) for row in rows]
