@@ -225,6 +225,16 @@ def _migration_approvals(db: sqlite_utils.Database) -> None:
     db.table("requests").add_column("approved_at", float)
 
 
+def _migration_followup_questions(db: sqlite_utils.Database) -> None:
+    # Engineers' questions on filed issues, kept per template so the admins see what the forms leave out.
+    db.table("followup_questions").create({
+        "event_id": str, "request_id": str, "template_id": str, "asked_at": float, "text": str,
+    }, pk="event_id", not_null={"request_id", "template_id", "asked_at", "text"})
+    db.table("followup_questions").create_index(["template_id", "asked_at"])
+    # The priority Jira shows after someone other than the bot changed it, next to the one claimed at filing.
+    db.table("requests").add_column("jira_priority", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -244,6 +254,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0015_request_create_sent", _migration_create_sent),
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
+    ("0021_followup_questions", _migration_followup_questions),
     ("0024_approvals", _migration_approvals),
     ("0025_approval_status", _migration_approval_status),
     ("0026_admin_page_language", _migration_admin_page_language),

@@ -133,6 +133,36 @@ class WeekMedian(NamedTuple):
     size: int
 
 
+class UrgencyFigures(NamedTuple):
+    """One filed request as the urgency report counts it: what was claimed and what engineering did."""
+
+    template_id: str
+    requester_id: int
+    requester_name: str
+    claimed: str | None
+    jira_priority: str | None
+    created_at: float
+    first_response_at: float | None
+    resolved_at: float | None
+
+
+class AskedQuestion(NamedTuple):
+    """One question an engineer asked on a filed request."""
+
+    request_id: str
+    template_id: str
+    asked_at: float
+    text: str
+
+
+class TemplateHandling(NamedTuple):
+    """How many of a template's filed requests engineering took up, and how many of those it asked nothing about."""
+
+    template_id: str
+    handled: int
+    ready: int
+
+
 class ReportStore(StoreBase):
     """Reads the requests and users tables for the admins' reports."""
 
@@ -248,6 +278,29 @@ class ReportStore(StoreBase):
             [since, until, limit]).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
 
+    def urgency_figures(self, since: float, until: float) -> list[UrgencyFigures]:
+        """Return the urgency report's figures of every request filed in Jira in the period, both ends included."""
+        rows = self.db.execute(
+            "SELECT template_id, user_id, requester, NULLIF(urgency, ''), jira_priority, created_at, "
+            "first_response_at, resolved_at FROM requests WHERE jira_key IS NOT NULL AND created_at >= ? "
+            "AND created_at <= ? ORDER BY created_at", [since, until]).fetchall()
+        return [UrgencyFigures(*row) for row in rows]
+
+    def asked_questions(self, since: float) -> list[AskedQuestion]:
+        """Return the questions asked on requests filed since then, oldest request first."""
+        rows = self.db.execute(
+            "SELECT q.request_id, q.template_id, q.asked_at, q.text FROM followup_questions q "
+            "JOIN requests r ON r.id = q.request_id WHERE r.created_at >= ? ORDER BY r.created_at, q.asked_at, "
+            "q.event_id", [since]).fetchall()
+        return [AskedQuestion(*row) for row in rows]
+
+    def template_handling(self, since: float) -> list[TemplateHandling]:
+        """Per template, the requests filed since then that engineering responded to, and those it asked nothing."""
+        rows = self.db.execute(
+            "SELECT template_id, count(*), sum(CASE WHEN followups = 0 THEN 1 ELSE 0 END) FROM requests "
+            "WHERE created_at >= ? AND jira_key IS NOT NULL AND first_response_at IS NOT NULL "
+            "GROUP BY template_id ORDER BY template_id", [since]).fetchall()
+        return [TemplateHandling(str(row[0]), int(row[1]), int(row[2] or 0)) for row in rows]
 
 class ReportReader(ReportStore):
     """The reports' queries on a read-only connection of their own, for a worker thread: the bot's stays free."""

@@ -20,6 +20,7 @@ from bot.storage.admin import AdminStore, LinkRequest
 from bot.storage.approvals import Approval, ApprovalStore
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
+from bot.storage.followups import FollowupStore
 from bot.storage.migrations import migrate
 from bot.storage.people import SEEN_RESOLUTION, PeopleStore
 from bot.storage.replies import OutgoingComment, ReplyStore
@@ -79,7 +80,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore, ApprovalStore):
+            SigninStore, ApprovalStore, FollowupStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
