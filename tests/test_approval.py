@@ -362,7 +362,7 @@ async def test_an_admin_makes_a_lead_on_the_admin_page(tg: FakeTelegram, jira: F
         await site.bot.say(boris, "/start")
         olga = await site.signed_in()
         page = await olga.open("/admin/users")
-        assert "Make lead" in page.text and '<option value="lead">Lead</option>' in page.text
+        assert "Make lead" in page.text and '<option value="lead">lead</option>' in page.text
         done = await olga.post("/admin/users/role", {"user_id": BORIS, "role": "lead"})
         assert "is now a lead: they also approve requests that wait for approval. They were told" in done.text
         await site.bot.tg.wait_for(lambda: boris.last.text.startswith("🎖 An admin made you a lead"), timeout=5)

@@ -189,6 +189,17 @@ def _migration_request_search(db: sqlite_utils.Database) -> None:
                f"VALUES ('delete', old.rowid, {old}); "
                f"INSERT INTO requests_search (rowid, {listed}) VALUES (new.rowid, {new}); END")
     db.execute("INSERT INTO requests_search (requests_search) VALUES ('rebuild')")
+    # A number that grows with every change to the requests, so reports computed earlier know they still hold.
+    db.execute("CREATE TABLE requests_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
+    db.execute("INSERT INTO requests_version VALUES (1, 0)")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER requests_version_{event.lower()} AFTER {event} ON requests BEGIN "
+                   "UPDATE requests_version SET version = version + 1; END")
+
+
+def _migration_admin_page_language(db: sqlite_utils.Database) -> None:
+    # The language an admin chose on the admin page; NULL: the one the bot speaks with them.
+    db.table("users").add_column("page_lang", str)
 
 
 def _migration_approval_status(db: sqlite_utils.Database) -> None:
@@ -214,6 +225,16 @@ def _migration_approvals(db: sqlite_utils.Database) -> None:
     db.table("requests").add_column("approved_at", float)
 
 
+def _migration_followup_questions(db: sqlite_utils.Database) -> None:
+    # Engineers' questions on filed issues, kept per template so the admins see what the forms leave out.
+    db.table("followup_questions").create({
+        "event_id": str, "request_id": str, "template_id": str, "asked_at": float, "text": str,
+    }, pk="event_id", not_null={"request_id", "template_id", "asked_at", "text"})
+    db.table("followup_questions").create_index(["template_id", "asked_at"])
+    # The priority Jira shows after someone other than the bot changed it, next to the one claimed at filing.
+    db.table("requests").add_column("jira_priority", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -233,8 +254,10 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0015_request_create_sent", _migration_create_sent),
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
+    ("0021_followup_questions", _migration_followup_questions),
     ("0024_approvals", _migration_approvals),
     ("0025_approval_status", _migration_approval_status),
+    ("0026_admin_page_language", _migration_admin_page_language),
 ]
 
 

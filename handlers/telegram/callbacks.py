@@ -248,14 +248,16 @@ APPROVAL: Kind[ApprovalTap] = Kind("approval", r"ap:(ok|hi|no|wait):([0-9a-f]{16
 
 # -- templates --------------------------------------------------------------------------------------------
 
-TemplatesAction = Literal["dl", "hist", "rb", "rbok", "rbno", "pub", "drop"]
+TemplatesAction = Literal["dl", "hist", "rb", "rbok", "rbno", "pub", "drop", "add"]
 
 
 @dataclass(frozen=True)
 class TemplatesTap:
-    """A templates button: download, history, rollback (ask, confirm, keep), publish or discard an upload.
+    """A templates button: download, history, rollback (ask, confirm, keep), publish or discard an upload, or get
+    the file with a suggested question added.
 
-    number is the version a rollback button is about, digest the upload a publish or discard button is about.
+    number is the version a rollback button is about, digest the upload a publish or discard button is about, or
+    the suggestion an add button is about.
     """
 
     action: TemplatesAction
@@ -264,7 +266,8 @@ class TemplatesTap:
 
 
 def _templates_data(tap: TemplatesTap) -> str:
-    argument = tap.number if tap.action in ("rb", "rbok") else tap.digest if tap.action in ("pub", "drop") else None
+    argument = (tap.number if tap.action in ("rb", "rbok")
+                else tap.digest if tap.action in ("pub", "drop", "add") else None)
     return f"tmpl:{tap.action}" if argument is None else f"tmpl:{tap.action}:{argument}"
 
 
@@ -277,7 +280,7 @@ def _templates_tap(m: re.Match[str]) -> TemplatesTap:
 
 
 TEMPLATES: Kind[TemplatesTap] = Kind(
-    "templates", r"tmpl:(?:(dl|hist|rbno)|(rb|rbok):(0|[1-9][0-9]{0,7})|(pub|drop):([0-9a-f]{1,64}))",
+    "templates", r"tmpl:(?:(dl|hist|rbno)|(rb|rbok):(0|[1-9][0-9]{0,7})|(pub|drop|add):([0-9a-f]{1,64}))",
     _templates_data, _templates_tap)
 
 # Every kind, for checks that must hold for all of them.

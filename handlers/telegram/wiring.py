@@ -26,6 +26,7 @@ from bot.app import App, build_app
 from bot.config import Config, TelegramConfig
 from bot.delivery.inbox import NoticeSink
 from bot.delivery.outbox import DeliveryListener, FileSource
+from bot.delivery.outcomes import backfill_questions
 from bot.jira.gateway import DeliveryError
 from handlers.telegram import callbacks, errors, menus
 from handlers.telegram import gate as access
@@ -178,6 +179,9 @@ async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
             svc.inbox.policy = dataclasses.replace(svc.inbox.policy, bot_actor_ids=frozenset({identity}))
     except DeliveryError as error:
         log.warning("the bot's own Jira account is unknown (%s); its own changes may be announced", error)
+    found = backfill_questions(svc.store, svc.inbox.policy)
+    if found:
+        log.info("collected %d engineers' questions kept before questions were recorded", found)
     app.bot_data["inbox_task"] = asyncio.create_task(
         svc.inbox.run(svc.gateway, svc.config.notices.poll_seconds), name="inbox")
 
