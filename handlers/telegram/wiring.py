@@ -195,4 +195,6 @@ async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
             await asyncio.wait_for(task, timeout=30)
     if svc.model is not None:
         await svc.model.close()
+    if svc.speech is not None:
+        await svc.speech.close()
     await svc.gateway.close()
