@@ -163,6 +163,8 @@ class GroupsConfig:
     """The bot in the team's group chats: /ticket as a reply, and a 🎫 reaction where the bot may see reactions."""
 
     reactions: bool = False
+    # The reaction that files a message: a standard reaction emoji, or the emoji a custom one stands for.
+    reaction: str = "🎫"
     # How long group messages are kept, so a 🎫 reaction to one can quote it (only when reactions are on).
     remember_hours: float = 48.0
 
@@ -461,12 +463,16 @@ def _speech(reader: _Reader, section: LineDict) -> SpeechConfig | None:
 def _groups(reader: _Reader, section: LineDict) -> GroupsConfig:
     """Read how the bot behaves in group chats."""
     reactions = reader.get(section, "groups", "reactions", bool, False)
+    reaction = reader.get(section, "groups", "reaction", str, "🎫") or "🎫"
+    if len(reaction) > 8 or any(c.isalnum() or c.isspace() for c in reaction):
+        reader.problem(section.line_of("reaction"), "'groups.reaction' must be one emoji, e.g. 🎫 or ✍")
+        reaction = "🎫"
     hours = float(reader.get(section, "groups", "remember_hours", (int, float), 48))
     if not 0 < hours <= 24 * 30:
         reader.problem(section.line_of("remember_hours"), "'groups.remember_hours' must be more than 0 and at "
                        "most 720 (30 days)")
         hours = 48.0
-    return GroupsConfig(bool(reactions), hours)
+    return GroupsConfig(bool(reactions), reaction, hours)
 
 
 def _positive(reader: _Reader, section: LineDict, key: str, default: float) -> float:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from bot.i18n.plural import Catalog
 
 TEXTS: Catalog = {
+    "cmd_ticket": {"en": "Reply to a message to file it as a request",
+                   "ru": "Ответьте на сообщение, чтобы оформить его как запрос",
+                   "de": "Auf eine Nachricht antworten, um sie als Anfrage zu erfassen"},
     # In the group: one short line each, in the language of the person who asked.
     "group_filing": {"en": "📝 {name} is filing this as a request.", "ru": "📝 {name} оформляет это как запрос.",
                      "de": "📝 {name} erfasst das als Anfrage."},
@@ -29,8 +32,8 @@ TEXTS: Catalog = {
         "und keine Sprachnachricht.",
     },
     # In private: the dialog the group message starts.
-    "group_quote": {"en": "💬 {author} in “{group}”:\n{text}", "ru": "💬 {author} в «{group}»:\n{text}",
-                    "de": "💬 {author} in „{group}“:\n{text}"},
+    "group_quote": {"en": "💬 {author} in “{group}”: {text}", "ru": "💬 {author} в «{group}»: {text}",
+                    "de": "💬 {author} in „{group}“: {text}"},
     "group_draft_open": {
         "en": "You are in the middle of another request ({template}). Finish it or /cancel it, then file that "
         "message again.",

@@ -152,7 +152,7 @@ class Engine:
         """
         draft.ask, draft.forwarded, draft.forwarded_from = text, forwarded, forwarded_from
         if spoken is not None:
-            self._keep_voice(draft, spoken)
+            self.keep_file(draft, spoken)
         refused = {f.file_id: self._too_big(f, draft.lang) for f in files}
         draft.ask_files = [f.to_dict() for f in files if refused[f.file_id] is None]
         notice = "\n".join(problem for problem in refused.values() if problem) or None
@@ -170,16 +170,16 @@ class Engine:
 
     def start_unheard(self, draft: Draft, audio: Attachment, problem: str) -> Step:
         """Start a draft from a voice note that could not be read: keep the note, say why, and ask for the text."""
-        self._keep_voice(draft, audio)
+        self.keep_file(draft, audio)
         draft.stage, draft.template_id, draft.current = "template", None, None
         draft.seq += 1
         return Step(self._template_prompt(draft), unheard(problem, draft.lang))
 
     @staticmethod
-    def _keep_voice(draft: Draft, audio: Attachment) -> None:
-        """Remember a voice note for the issue's attachments (once, however often it is read)."""
-        if all(f["file_id"] != audio.file_id for f in draft.voice):
-            draft.voice.append(audio.to_dict())
+    def keep_file(draft: Draft, item: Attachment) -> None:
+        """Attach a file to the issue whatever the form asks (once, however often it comes)."""
+        if all(f["file_id"] != item.file_id for f in draft.kept_files):
+            draft.kept_files.append(item.to_dict())
 
     def _on_spoken(self, draft: Draft, action: Spoken) -> Step:
         """Take a voice note: at a question, what it said answers it (marked ✎ for a one-tap fix); else it is a file."""
@@ -188,7 +188,7 @@ class Engine:
             else None
         if template is None or question is None or question.type == "attachments":
             return self.handle(draft, Files((action.audio,)))
-        self._keep_voice(draft, action.audio)
+        self.keep_file(draft, action.audio)
         if action.text is None:
             return self._retry(draft, template, question, unheard(action.problem or "down", draft.lang), changed=True)
         seq = draft.seq
@@ -244,7 +244,7 @@ class Engine:
                                               reason=override["reason"], rubric=rated[1] if rated else "—"))
         return render_ticket(template, draft.answers, draft.reporter, filed_at or self.clock(),
                              default_project=self.default_project, lang=self.jira_lang, forwarded=forwarded,
-                             rated=rated, extra_files=tuple(Attachment.from_dict(f) for f in draft.voice))
+                             rated=rated, extra_files=tuple(Attachment.from_dict(f) for f in draft.kept_files))
 
     @staticmethod
     def _ask_kept(draft: Draft, template: Template) -> bool:

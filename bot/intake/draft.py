@@ -47,8 +47,9 @@ class Draft:
     disputing: str | None = None
     # The salesperson's own priority and why, shown to the engineers beside the rubric's verdict.
     priority_override: dict[str, str] | None = None
-    # Voice notes the salesperson spoke their ask or answers in: attached to the issue whatever the form asks.
-    voice: list[dict[str, Any]] = field(default_factory=list)
+    # Files attached to the issue whatever the form asks: the voice notes the ask or answers were spoken in, the
+    # files of the group message the request was filed from.
+    kept_files: list[dict[str, Any]] = field(default_factory=list)
     # A request started from a group chat message: {"chat_id", "message_id", "title"}; the group hears its key.
     origin: dict[str, Any] | None = None
 

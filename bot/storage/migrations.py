@@ -130,6 +130,15 @@ def _migration_create_sent(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE requests SET create_sent_at = updated_at WHERE state = 'sending'")
 
 
+def _migration_group_messages(db: sqlite_utils.Database) -> None:
+    # Group chat messages a /ticket named or, with reactions on, every one for a while: a reaction carries only ids.
+    db.table("group_messages").create({
+        "chat_id": int, "message_id": int, "chat_title": str, "author": str, "author_id": int, "text": str,
+        "files": str, "seen_at": float,
+    }, pk=("chat_id", "message_id"))
+    db.table("group_messages").create_index(["seen_at"])
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -147,6 +156,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0013_counted_events", _migration_counted_events),
     ("0014_link_requests", _migration_link_requests),
     ("0015_request_create_sent", _migration_create_sent),
+    ("0022_group_messages", _migration_group_messages),
 ]
 
 

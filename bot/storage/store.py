@@ -18,6 +18,7 @@ import sqlite_utils
 from bot.storage.admin import AdminStore, LinkRequest
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
+from bot.storage.groups import GroupMessage, GroupStore
 from bot.storage.migrations import migrate
 from bot.storage.people import SEEN_RESOLUTION, PeopleStore
 from bot.storage.replies import OutgoingComment, ReplyStore
@@ -30,6 +31,7 @@ from bot.storage.templates import TemplateStore
 __all__ = [
     "HEARTBEAT_KEY",
     "SEEN_RESOLUTION",
+    "GroupMessage",
     "LinkRequest",
     "OutboxSummary",
     "OutgoingComment",
@@ -76,7 +78,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore):
+            SigninStore, GroupStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:

@@ -51,10 +51,10 @@ def ask_text(message: Message) -> str | None:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, spoken: Attachment | None = None,
-                voice: Sequence[dict[str, Any]] = ()) -> None:
+                kept: Sequence[dict[str, Any]] = ()) -> None:
     """Start a draft from the user's message (or what their voice note said) and ask what it leaves open.
 
-    voice: notes kept by an earlier draft this one replaces (one that could not be read), still to be attached.
+    kept: files kept by an earlier draft this one replaces (a voice note that could not be read), still to attach.
     """
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None and message is not None
@@ -62,7 +62,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *
     origin = message.forward_origin
     attachment = attachment_of(message) if spoken is None else None
     draft = svc.engine.new_draft(reporter(user), language(user))
-    draft.voice = [dict(item) for item in voice]
+    draft.kept_files = [dict(item) for item in kept]
     hints = None
     if svc.model is not None:
         # Only a courtesy while the model reads: a failed "typing…" must not cost the ask.

@@ -108,7 +108,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         # event loop. The empty draft and its template buttons give way to the one it starts.
         svc.store.delete_draft(user.id)
         await drop_buttons(context.bot, chat.id, stored.prompt_message_id)
-        await freeform.start(update, context, message.text, voice=stored.draft.voice)
+        await freeform.start(update, context, message.text, kept=stored.draft.kept_files)
         return
     await apply(context.bot, svc, chat.id, stored, step_of(svc, stored, action_of(message)))
 

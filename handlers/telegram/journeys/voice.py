@@ -59,7 +59,7 @@ async def take(update: Update, context: ContextTypes.DEFAULT_TYPE, stored: Store
             svc.store.delete_draft(user.id)
             await drop_buttons(context.bot, chat.id, stored.prompt_message_id)
         await freeform.start(update, context, heard.text, spoken=audio,
-                             voice=stored.draft.voice if stored is not None else ())
+                             kept=stored.draft.kept_files if stored is not None else ())
         return
     draft = stored.draft if stored is not None else svc.engine.new_draft(reporter(user), language(user))
     step = svc.engine.start_unheard(draft, audio, heard.problem or "down")
