@@ -106,6 +106,22 @@ async def test_someone_who_never_opened_the_bot_gets_a_link_in_the_group(bot: Ru
     assert group.messages[-1].text == "📝 Maria is filing this as a request."
 
 
+async def test_a_forged_link_reveals_nothing_of_a_group_one_is_not_in(bot: RunningBot) -> None:
+    ivan = bot.user(555, "Ivan", last_name="Petrov")
+    maria = bot.user(102, "Maria", language_code="en")
+    anna = await started(bot)
+    group = bot.tg.group("Board")
+    original = await group.post(ivan, "Confidential: the ACME discount is 40%, do not tell sales")
+    await ticket(bot, group, maria, original.message_id)
+    link = group.messages[-1].inline_keyboard[0][0]["url"].split("start=")[1]
+    await bot.say(anna, f"/start {link}")
+    assert "no longer known to me" in anna.last.text and "Confidential" not in anna.last.text
+    assert bot.svc is not None and bot.svc.store.get_draft(anna.id) is None
+    group.leave(maria)
+    await bot.say(maria, f"/start {link}")
+    assert "no longer known to me" in maria.last.text
+
+
 async def test_a_ticket_that_replies_to_nothing_explains_itself(bot: RunningBot) -> None:
     anna = await started(bot)
     group = bot.tg.group("Sales team")

@@ -1466,7 +1466,16 @@ class FakeGroup:
         self.bot_member = True
         self.blocked = False
         self.chat = ChatLog(self)
+        self.members: set[int] = set()  # who is in the group (anyone who posted or reacted, or joined)
         self._reactions: dict[tuple[int, int], list[dict[str, Any]]] = {}
+
+    def join(self, user: FakeUser) -> None:
+        """Make someone a member of the group without their saying anything."""
+        self.members.add(user.id)
+
+    def leave(self, user: FakeUser) -> None:
+        """Someone leaves the group."""
+        self.members.discard(user.id)
 
     def __repr__(self) -> str:
         return f"FakeGroup({self.id}, {self.title!r})"
@@ -1498,6 +1507,7 @@ class FakeGroup:
             message["reply_to_message"] = self._fake._any_message_json(self.chat, reply_to)
         message.update(content)
         self.chat.user_messages[message["message_id"]] = message
+        self.members.add(user.id)
         if not self.bot_member or not self._sees(message):
             return Posted(message["message_id"], None)
         user.seen_by_bot = True
@@ -1528,6 +1538,7 @@ class FakeGroup:
             added = {"type": "custom_emoji", "custom_emoji_id": custom_emoji_id}
         else:
             raise ValueError("give emoji or custom_emoji_id")
+        self.members.add(user.id)
         old = self._reactions.get((message_id, user.id), [])
         new = [*old, added]
         self._reactions[(message_id, user.id)] = new
@@ -1677,6 +1688,7 @@ class FakeTelegram:
             "sendPhoto": self._send_photo,
             "getChat": self._get_chat,
             "getCustomEmojiStickers": self._get_custom_emoji_stickers,
+            "getChatMember": self._get_chat_member,
         }
         # Method names are case-insensitive on the real server.
         self._method_names = {name.lower(): name for name in self._handlers}
@@ -2647,6 +2659,19 @@ class FakeTelegram:
                 "gifts_from_channels": True,
             },
         }
+
+    async def _get_chat_member(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        chat = self._chat(params)
+        user_id = _int(params.get("user_id"))
+        user = self._users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        group = chat.user
+        if isinstance(group, FakeGroup):
+            status = "member" if user_id in group.members else "left"
+        else:
+            status = "member" if user_id == group.id else "left"
+        return {"status": status, "user": user.as_json()}
 
     async def _get_custom_emoji_stickers(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         ids = params.get("custom_emoji_ids")

@@ -14,6 +14,7 @@ import re
 
 from telegram import (
     Bot,
+    ChatMemberRestricted,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -24,7 +25,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -215,10 +216,24 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: in
     assert user is not None
     lang = _language(svc, user)
     found = svc.store.group_message(chat_id, message_id)
-    if found is None:
+    # Anyone can type a /start parameter: only a member of the group may file (and so read) its message. The
+    # answer is the same as for a forgotten message, so a link reveals nothing of a group one is not in.
+    if found is None or not await _is_member(context.bot, chat_id, user.id):
         await send(context.bot, user.id, html.escape(t("group_link_gone", lang)))
         return
     await file(context.bot, svc, user, lang, found, "link")
+
+
+async def _is_member(bot: Bot, chat_id: int, user_id: int) -> bool:
+    """Say whether the person is in the group now (False when Telegram cannot tell)."""
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except TelegramError as error:
+        log.info("membership of %s in %s unknown: %s", user_id, chat_id, error)
+        return False
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER)
 
 
 async def ticket_in_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
