@@ -7,9 +7,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.config import load_config
 from bot.text.yamlfile import ConfigError
+from handlers.telegram.journeys.groups import link_target
 from handlers.telegram.wiring import allowed_updates
 from tests.conftest import Clock, RunningBot, created_issue, write_config
 from tests.fakes.jira import FakeJira
@@ -301,3 +304,17 @@ def test_the_groups_section_is_checked(tmp_path: Path) -> None:
     problems = "\n".join(raised.value.problems)
     for key in ("groups.reactions", "groups.reaction", "groups.remember_hours"):
         assert f"'{key}'" in problems
+
+
+@given(st.text(max_size=80))
+def test_any_start_parameter_names_a_group_message_or_nothing(argument: str) -> None:
+    target = link_target(argument)
+    if target is not None:
+        assert argument == f"g{target[0]}_{target[1]}"
+
+
+@given(st.integers(min_value=-10**13, max_value=-1), st.integers(min_value=1, max_value=10**9))
+def test_a_group_link_fits_telegrams_start_parameter(chat_id: int, message_id: int) -> None:
+    argument = f"g{chat_id}_{message_id}"
+    assert link_target(argument) == (chat_id, message_id)
+    assert len(argument) <= 64 and re.fullmatch(r"[A-Za-z0-9_-]+", argument)

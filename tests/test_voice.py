@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import load_config
+from bot.intake.customers import CustomerDirectory, load_customers
+from bot.intake.dialog import Engine
+from bot.intake.draft import Spoken, Tap
+from bot.jira.ticket import Attachment, Reporter
+from bot.templates.schema import load_templates
 from bot.text.yamlfile import ConfigError
-from tests.conftest import Clock, RunningBot, created_issue, write_config
+from tests.conftest import ROOT, Clock, RunningBot, created_issue, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.speech import FakeSpeech
 from tests.fakes.telegram import FakeTelegram, FakeUser
@@ -240,3 +249,27 @@ def test_the_key_comes_from_the_environment_and_stays_out_of_logs(tmp_path: Path
     assert loaded.speech.url == "http://127.0.0.1:8080" and loaded.speech.api_key == "sk-live-123456"
     assert "sk-live-123456" in loaded.secrets and "sk-live-123456" not in repr(loaded)
     assert load_config(config, env={}).speech is not None
+
+
+ENGINE = Engine(load_templates(ROOT / "templates.example.yaml"),
+                CustomerDirectory(load_customers(ROOT / "customers.example.yaml")),
+                clock=lambda: datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Europe/Berlin")), default_project="SUP")
+NOTE = Attachment("AwACAgIAAxkBAAI-note", "voice_AgAD.ogg", 5120, "audio/ogg", "voice")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.none(), st.text(max_size=400)), st.sampled_from(["down", "slow", "empty", "long", "nonsense"]))
+def test_whatever_the_endpoint_hears_the_note_is_kept_and_the_dialog_goes_on(heard: str | None, problem: str) -> None:
+    draft = ENGINE.new_draft(Reporter(42, "Anna Petrova", "anna"), "en")
+    ENGINE.handle(draft, Tap("tpl:bug"))
+    assert draft.current == "what"
+    step = ENGINE.handle(draft, Spoken(NOTE, heard, None if heard is not None else problem))
+    assert step.prompt is not None and step.changed
+    assert [f["file_id"] for f in draft.kept_files] == [NOTE.file_id]
+    answered = draft.current != "what"
+    if answered:
+        assert heard is not None and draft.guessed["what"] == heard and step.lead and "🎙" in step.lead
+    else:
+        assert step.notice, "a note that does not answer says why"
+    ticket_files = [a.file_id for a in ENGINE.preview(draft).attachments] if draft.template_id else []
+    assert ticket_files == [NOTE.file_id]
