@@ -125,6 +125,31 @@ async def test_a_forged_link_reveals_nothing_of_a_group_one_is_not_in(bot: Runni
     assert "no longer known to me" in maria.last.text
 
 
+async def test_ticket_in_private_says_where_it_works(bot: RunningBot) -> None:
+    anna = await started(bot, lang="de")
+    await bot.say(anna, "/ticket")
+    assert "/ticket funktioniert im Gruppenchat deines Teams" in anna.last.text
+
+
+async def test_group_messages_are_kept_only_for_a_while(reacting: RunningBot) -> None:
+    reacting.tg.custom_emoji[TICKET_EMOJI_ID] = "🎫"
+    anna = await started(reacting)
+    group = reacting.tg.group("Sales team", bot_admin=True)
+    old = await group.post(anna, ASK)
+    assert old.update_id is not None
+    await reacting.handled(old.update_id)
+    reacting.clock.advance(49 * 3600)
+    newer = await group.post(anna, "Globex asks for a CSV export of all invoices, no rush")
+    assert newer.update_id is not None
+    await reacting.handled(newer.update_id)
+    assert reacting.svc is not None and reacting.svc.store.group_message(group.id, old.message_id) is None
+    update = await group.react(anna, old.message_id, custom_emoji_id=TICKET_EMOJI_ID)
+    assert update is not None
+    await reacting.handled(update)
+    assert "that I did not see" in anna.last.text
+    assert b'ticketsmith_group_asks_total{outcome="unseen",via="reaction"} 1.0' in reacting.svc.metrics.render()
+
+
 async def test_a_ticket_that_replies_to_nothing_explains_itself(bot: RunningBot) -> None:
     anna = await started(bot)
     group = bot.tg.group("Sales team")

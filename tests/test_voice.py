@@ -144,6 +144,9 @@ async def test_an_unread_spoken_ask_is_kept_until_the_text_is_typed(listening: R
     await speak(listening, user, audio)
     assert words in user.last.text
     assert "What do you need?" in user.last.text and "Something is broken" in user.last.buttons()
+    outcome = {"slow": "slow", "garbage": "down", "ok": "empty"}[mode]
+    assert listening.svc is not None
+    assert f'ticketsmith_voice_notes_total{{outcome="{outcome}"}} 1.0'.encode() in listening.svc.metrics.render()
     await listening.say(user, ASK)
     assert "Something is broken" in user.last.text and "marked ✎" in user.last.text
     await listening.say(user, "Their go-live depends on the PDF invoices")
