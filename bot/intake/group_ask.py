@@ -35,6 +35,11 @@ def may_file(svc: App, user_id: int, username: str | None) -> bool:
     return svc.access.role_of(user_id, username) in ROLES
 
 
+def busy(stored: StoredDraft | None) -> bool:
+    """Say whether the person is already writing a request (one a group message must not replace)."""
+    return stored is not None and (stored.draft.template_id is not None or bool(stored.draft.ask))
+
+
 def voice_of(message: GroupMessage) -> Attachment | None:
     """Return the voice note a group message is, when it has no words of its own to read."""
     if message.text:
@@ -48,7 +53,7 @@ async def file_group_message(svc: App, asker: Reporter, lang: str, message: Grou
 
     A request the asker is already writing is never replaced: they finish or cancel it first.
     """
-    if stored is not None and (stored.draft.template_id is not None or stored.draft.ask):
+    if stored is not None and busy(stored):
         template = svc.engine.template_of(stored.draft)
         return GroupAsk("busy", busy_with=template.title.get(lang) if template else "—")
     spoken = voice_of(message)

@@ -31,7 +31,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.app import App
 from bot.i18n.catalog import normalize_language, t
-from bot.intake.group_ask import file_group_message, may_file, voice_of
+from bot.intake.group_ask import busy, file_group_message, may_file, voice_of
 from bot.intake.speech import hear
 from bot.logs import USER_ID
 from bot.storage.store import GroupMessage
@@ -98,7 +98,8 @@ async def file(bot: Bot, svc: App, user: User, lang: str, message: GroupMessage,
     """Start the person's private request from the group message, and tell the group in one line."""
     stored = await active_draft(bot, svc, user.id)
     spoken = voice_of(message)
-    heard = await hear(svc.speech, svc.files, spoken, None, lang) if spoken is not None else None
+    # Only a request that can start is worth the wait for the speech server.
+    heard = await hear(svc.speech, svc.files, spoken, None, lang) if spoken is not None and not busy(stored) else None
     ask = await file_group_message(svc, reporter(user), lang, message, stored, heard)
     svc.metrics.group_asks.labels(via, ask.kind).inc()
     if ask.kind == "empty":
