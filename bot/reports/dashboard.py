@@ -149,6 +149,6 @@ class Dashboards:
         return board
 
 
-def duration(seconds: float | None) -> str:
-    """Return a wait for the (English) admin page: "45 min", "3 h 20 min" or "2 d 4 h"; "—" when unknown."""
-    return format_duration(seconds, "en")
+def duration(seconds: float | None, lang: str = "en") -> str:
+    """Return a wait for the admin page: "45 min", "3 h 20 min" or "2 d 4 h"; "—" when unknown."""
+    return format_duration(seconds, lang)

@@ -191,6 +191,11 @@ def _migration_request_search(db: sqlite_utils.Database) -> None:
                    "UPDATE requests_version SET version = version + 1; END")
 
 
+def _migration_admin_page_language(db: sqlite_utils.Database) -> None:
+    # The language an admin chose on the admin page; NULL: the one the bot speaks with them.
+    db.table("users").add_column("page_lang", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -210,6 +215,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0015_request_create_sent", _migration_create_sent),
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
+    ("0026_admin_page_language", _migration_admin_page_language),
 ]
 
 
