@@ -249,7 +249,7 @@ class ReportStore(StoreBase):
             found.append(WeekMedian(-1, self._middle(ordered, over, total), total))
         return found
 
-    def _middle(self, ordered: str, params: list[object], size: int) -> float:
+    def _middle(self, ordered: str, params: Sequence[object], size: int) -> float:
         """Return the median of a query's `size` ordered values, reading only the one or two in the middle."""
         rows = self.db.execute(f"{ordered} LIMIT ? OFFSET ?", [*params, 2 - size % 2, (size - 1) // 2]).fetchall()
         return sum(float(r[0]) for r in rows) / len(rows)
