@@ -137,19 +137,16 @@ class ReportStore(StoreBase):
     """Reads the requests and users tables for the admins' reports."""
 
     def search_requests(self, flt: RequestFilter, sort: RequestSort = NEWEST_FIRST, limit: int = 50, *,
-                        after: str | None = None, before: str | None = None, last: bool = False) -> RequestPage:
+                        after: str | None = None, before: str | None = None, last: bool = False,
+                        total: int | None = None) -> RequestPage:
         """Return the page of matching requests after (or before) the request with that id, or the first or last.
 
         Pages are found by their keys, not by counting rows, so the last page costs what the first does. A cursor
-        that names no request gives the first page.
+        that names no request gives the first page. A total given is taken as how many match, not counted again.
         """
         where, params = _where(flt)
-        if where == f"WHERE {_SEARCHED} {_MATCHING}":
-            # Words alone: the search index counts its matches without reading a request (one row per request).
-            total = int(self.db.execute("SELECT count(*) FROM requests_search WHERE requests_search MATCH ?",
-                                        params).fetchone()[0])
-        else:
-            total = int(self.db.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
+        if total is None:
+            total = self._count(where, params)
         many = total * total > 50 * self._largest_rowid() if sort.column == "created" else total > 50_000
         if _SEARCHED in where and many:
             # Words found in many requests: reading the list in order and keeping the matches beats sorting them
@@ -181,6 +178,13 @@ class ReportStore(StoreBase):
             return RequestPage(found, total, earlier=more, later=cursor is not None)
         return RequestPage(found, total, earlier=cursor is not None, later=more)
 
+    def _count(self, where: str, params: list[object]) -> int:
+        if where == f"WHERE {_SEARCHED} {_MATCHING}":
+            # Words alone: the search index counts its matches without reading a request (one row per request).
+            return int(self.db.execute("SELECT count(*) FROM requests_search WHERE requests_search MATCH ?",
+                                       params).fetchone()[0])
+        return int(self.db.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
+
     def _largest_rowid(self) -> int:
         return int(self.db.execute("SELECT max(rowid) FROM requests").fetchone()[0] or 0)
 
@@ -188,8 +192,9 @@ class ReportStore(StoreBase):
                       ) -> Iterator[list[RequestRow]]:
         """Yield every matching request in the sort's order, a batch at a time, each batch one short query."""
         after: str | None = None
+        total = self.search_requests(flt, sort, 1).total
         while True:
-            page = self.search_requests(flt, sort, batch, after=after)
+            page = self.search_requests(flt, sort, batch, after=after, total=total)
             if page.rows:
                 yield page.rows
             if not page.later or not page.rows:
