@@ -235,6 +235,15 @@ def _migration_followup_questions(db: sqlite_utils.Database) -> None:
     db.table("requests").add_column("jira_priority", str)
 
 
+def _migration_group_messages(db: sqlite_utils.Database) -> None:
+    # Group chat messages a /ticket named or, with reactions on, every one for a while: a reaction carries only ids.
+    db.table("group_messages").create({
+        "chat_id": int, "message_id": int, "chat_title": str, "author": str, "author_id": int, "text": str,
+        "files": str, "seen_at": float,
+    }, pk=("chat_id", "message_id"))
+    db.table("group_messages").create_index(["seen_at"])
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -255,6 +264,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
     ("0021_followup_questions", _migration_followup_questions),
+    ("0022_group_messages", _migration_group_messages),
     ("0024_approvals", _migration_approvals),
     ("0025_approval_status", _migration_approval_status),
     ("0026_admin_page_language", _migration_admin_page_language),

@@ -21,6 +21,7 @@ from bot.storage.approvals import Approval, ApprovalStore
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
 from bot.storage.followups import FollowupStore
+from bot.storage.groups import GroupMessage, GroupStore
 from bot.storage.migrations import migrate
 from bot.storage.people import SEEN_RESOLUTION, PeopleStore
 from bot.storage.replies import OutgoingComment, ReplyStore
@@ -34,6 +35,7 @@ __all__ = [
     "HEARTBEAT_KEY",
     "SEEN_RESOLUTION",
     "Approval",
+    "GroupMessage",
     "LinkRequest",
     "OutboxSummary",
     "OutgoingComment",
@@ -80,7 +82,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore, ApprovalStore, FollowupStore):
+            SigninStore, ApprovalStore, FollowupStore, GroupStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:

@@ -18,6 +18,7 @@ from telegram.ext import (
     CommandHandler,
     ExtBot,
     MessageHandler,
+    MessageReactionHandler,
     TypeHandler,
     filters,
 )
@@ -36,6 +37,7 @@ from handlers.telegram.admin import templates as templates_admin
 from handlers.telegram.common import NEW_REQUEST_LABELS
 from handlers.telegram.journeys import (
     approval,
+    groups,
     intake,
     language,
     link,
@@ -75,6 +77,12 @@ class TelegramChat:
         return TelegramNoticeSink(self.bot, app)
 
 
+def allowed_updates(config: Config) -> list[str]:
+    """Return the kinds of update to ask Telegram for: reactions only when group reactions may file messages."""
+    kinds = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+    return [*kinds, Update.MESSAGE_REACTION] if config.groups.reactions else kinds
+
+
 def telegram_bot(telegram: TelegramConfig, *, rate_limit: bool = True) -> ExtBot:  # type: ignore[type-arg]
     """Return the bot's connection to the Bot API; with rate_limit, what Telegram throttles waits and goes out."""
     return ExtBot(
@@ -112,11 +120,16 @@ def build_application(svc: App, bot: ExtBot, *, sweep_interval: float = 60.0) ->
 
     # Before the gate: blocking the bot is recorded for anyone, and nobody who blocked it gets an answer.
     app.add_handler(ChatMemberHandler(membership.member_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
-    # Group -1 runs next for every update: unknown users stop here.
+    # Group -1 runs next for every update. Group chats first: a /ticket reply, a reaction, the messages a reaction
+    # may file; each stops there, so only private chats go on to the gate, where unknown users stop.
+    app.add_handler(CommandHandler("ticket", groups.on_ticket, filters=filters.ChatType.GROUPS), group=-1)
+    app.add_handler(MessageReactionHandler(groups.on_reaction), group=-1)
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS, groups.remember), group=-1)
     app.add_handler(TypeHandler(Update, access.gate), group=-1)
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("new", intake.new_request))
+    app.add_handler(CommandHandler("ticket", groups.ticket_in_private))
     app.add_handler(CommandHandler("cancel", intake.cancel))
     app.add_handler(CommandHandler("outbox", admin.outbox))
     # Templates: an admin's .yaml document is an upload unless their draft waits for files at a question.
@@ -212,4 +225,6 @@ async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
             await asyncio.wait_for(task, timeout=30)
     if svc.model is not None:
         await svc.model.close()
+    if svc.speech is not None:
+        await svc.speech.close()
     await svc.gateway.close()
