@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 GIVE_UP_AFTER = 600.0
 # Telegram asks bots to send about one message a second to one chat; background sends keep to that.
 CHAT_INTERVAL = 1.0
-# Chats remembered for pacing before the ones quiet for longer than CHAT_INTERVAL are forgotten.
+# Chats remembered for pacing before the ones quiet for longer than the interval are forgotten.
 CHATS_KEPT = 1024
 
 # Set for tasks that send on their own (notices, deliveries, reminders) rather than in reply to someone.
@@ -77,7 +77,7 @@ class PatientRateLimiter(AIORateLimiter):
         self._no_reply_waiting = asyncio.Event()
         self._no_reply_waiting.set()
         self._background_turn = asyncio.Lock()
-        self._next_in_chat: dict[int | str, float] = {}  # monotonic time a background send to a chat may start
+        self._last_in_chat: dict[int | str, float] = {}  # monotonic time the last call to a chat started
 
     async def process_request(
         self,
@@ -103,6 +103,7 @@ class PatientRateLimiter(AIORateLimiter):
             if turn:
                 turn.clear()
                 self._background_turn.release()
+                self._last_in_chat[chat] = time.monotonic()
 
         try:
             await self._no_reply_waiting.wait()
@@ -124,8 +125,7 @@ class PatientRateLimiter(AIORateLimiter):
                 if not self._replies_waiting:
                     self._no_reply_waiting.set()
                 # A notice right after a reply would be a second message in that chat within the second.
-                self._next_in_chat[chat] = max(self._next_in_chat.get(chat, 0.0),
-                                               time.monotonic() + self.chat_interval)
+                self._last_in_chat[chat] = time.monotonic()
 
         try:
             return await self._patient(callback, args, kwargs, endpoint, data, started)
@@ -133,14 +133,17 @@ class PatientRateLimiter(AIORateLimiter):
             started()
 
     async def _pace(self, chat: int | str) -> None:
-        """Wait until a background send to this chat keeps to one message per chat_interval, and book it."""
-        now = time.monotonic()
-        if len(self._next_in_chat) > CHATS_KEPT:
-            self._next_in_chat = {key: at for key, at in self._next_in_chat.items() if at > now}
-        start = max(now, self._next_in_chat.get(chat, 0.0))
-        self._next_in_chat[chat] = start + self.chat_interval
-        if start > now:
-            await asyncio.sleep(start - now)
+        """Wait until this chat has had nothing for chat_interval, then claim it for a background send."""
+        while True:
+            now = time.monotonic()
+            due = self._last_in_chat.get(chat, -self.chat_interval) + self.chat_interval
+            if due <= now:
+                if len(self._last_in_chat) > CHATS_KEPT:
+                    self._last_in_chat = {key: at for key, at in self._last_in_chat.items()
+                                          if at > now - self.chat_interval}
+                self._last_in_chat[chat] = now
+                return
+            await asyncio.sleep(due - now)
 
     async def _patient(self, callback: Callable[..., Coroutine[Any, Any, Result]], args: Any, kwargs: dict[str, Any],
                        endpoint: str, data: dict[str, Any], on_start: Callable[[], None] | None) -> Result:
