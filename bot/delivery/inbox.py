@@ -8,13 +8,14 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
+from bot.delivery.moves import follow
 from bot.delivery.notices import NoticePolicy, merge, needs_info, relevant, render_needs_info, render_notice
 from bot.delivery.outcomes import record_outcomes
 from bot.delivery.worker import Worker
-from bot.jira.events import IssueEvent, parse_issue_history
+from bot.jira.events import IssueEvent, parse_issue_history, parse_moves, parse_webhook
 from bot.jira.gateway import DeliveryError, JiraGateway
 from bot.storage.store import Store
 
@@ -69,6 +70,11 @@ class Inbox(Worker):
         self.clock = clock
         self.poll_pages = poll_pages
         self.page_size = page_size
+
+    def take_webhook(self, payload: Mapping[str, Any], received_at: float) -> int:
+        """Take one Jira webhook body: follow an issue it says was moved, keep its events; return how many were new."""
+        follow(self.store, parse_moves(payload))
+        return self.accept(parse_webhook(payload, received_at=received_at))
 
     def accept(self, events: Iterable[IssueEvent]) -> int:
         """Keep events not seen before (by id); return how many were new."""
@@ -161,6 +167,8 @@ class Inbox(Worker):
                 continue
             if found.gone_projects:
                 log.warning("Jira no longer knows the projects %s; polling the others", ", ".join(found.gone_projects))
+            # An issue moved to another project comes back under its new key; its history says which it had.
+            follow(self.store, (move for issue in found.issues for move in parse_moves(issue)))
             watched = self.store.watched_among([str(issue.get("key")) for issue in found.issues])
             added += self.accept(event for issue in found.issues if issue.get("key") in watched
                                  for event in parse_issue_history(issue, since - POLL_OVERLAP))

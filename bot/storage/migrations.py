@@ -131,6 +131,11 @@ def _migration_create_sent(db: sqlite_utils.Database) -> None:
 
 
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
+def _migration_issue_moves(db: sqlite_utils.Database) -> None:
+    # An issue moved to another project gets a new key; buttons and messages sent before still name the old one.
+    db.table("issue_moves").create({"old_key": str, "new_key": str, "moved_at": float}, pk="old_key")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
     ("0002_request_uploads", _migration_uploads),
@@ -147,6 +152,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0013_counted_events", _migration_counted_events),
     ("0014_link_requests", _migration_link_requests),
     ("0015_request_create_sent", _migration_create_sent),
+    ("0018_issue_moves", _migration_issue_moves),
 ]
 
 

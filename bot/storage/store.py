@@ -19,6 +19,7 @@ from bot.storage.admin import AdminStore, LinkRequest
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
 from bot.storage.migrations import migrate
+from bot.storage.moves import MoveStore
 from bot.storage.people import SEEN_RESOLUTION, PeopleStore
 from bot.storage.replies import OutgoingComment, ReplyStore
 from bot.storage.reports import ReportStore
@@ -76,7 +77,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore):
+            SigninStore, MoveStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
