@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.jira.events import IssueEvent
+from handlers.telegram.runtime.flood import PatientRateLimiter, background_sends
 from tests.conftest import ADMIN_ID, TOKEN, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram, FakeUser
@@ -111,3 +112,45 @@ async def test_replies_stay_quick_while_a_bulk_change_is_told(limited: RunningBo
     for person in TALKING:
         assert "Please check your request" in people[person].last.text or any(
             "Please check your request" in m.text for m in people[person].messages)
+
+
+async def limited_call(limiter: PatientRateLimiter, chat: int, done: list[tuple[str, int]], name: str) -> None:
+    """One call to a chat through the limiter, recorded when Telegram would have received it."""
+
+    async def call() -> bool:
+        done.append((name, chat))
+        return True
+
+    await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+
+async def test_a_reply_overtakes_queued_notices() -> None:
+    limiter = PatientRateLimiter(overall_max_rate=10, chat_interval=0.0)
+    done: list[tuple[str, int]] = []
+    with background_sends():
+        notices = [asyncio.create_task(limited_call(limiter, 1000 + n, done, "notice")) for n in range(30)]
+    await asyncio.sleep(0.3)
+    await limited_call(limiter, 7, done, "reply")
+    assert done.index(("reply", 7)) <= 12, "the reply waited behind at most one notice once it came"
+    await asyncio.gather(*notices)
+    assert len(done) == 31
+
+
+async def test_notices_still_go_while_replies_fill_the_rate() -> None:
+    limiter = PatientRateLimiter(overall_max_rate=10, chat_interval=0.0)
+    done: list[tuple[str, int]] = []
+    replies: list[asyncio.Task[None]] = []
+    notice: asyncio.Task[None] | None = None
+    begun = 0.0
+    for n in range(80):  # replies at twice the rate for eight seconds: from the first second on, some always wait
+        replies += [asyncio.create_task(limited_call(limiter, 2 * n + side, done, "reply")) for side in (0, 1)]
+        if n == 10:
+            with background_sends():
+                notice = asyncio.create_task(limited_call(limiter, 1000, done, "notice"))
+            begun = time.monotonic()
+        await asyncio.sleep(0.1)
+        if notice is not None and notice.done():
+            break
+    assert notice is not None and notice.done(), "the notice went after waiting its patience, not after every reply"
+    assert 1.5 <= time.monotonic() - begun < 4.5
+    await asyncio.gather(*replies)

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 GIVE_UP_AFTER = 600.0
 # Telegram asks bots to send about one message a second to one chat; background sends keep to that.
 CHAT_INTERVAL = 1.0
+# Replies can fill Telegram's whole rate (a crowd tapping with no pause); a background send waiting longer than
+# this for a gap between them goes anyway, so notices slow down then but never stop.
+BACKGROUND_PATIENCE = 2.0
 # Chats remembered for pacing before the ones quiet for longer than the interval are forgotten.
 CHATS_KEPT = 1024
 
@@ -59,8 +62,9 @@ class PatientRateLimiter(AIORateLimiter):
 
     Both kinds share Telegram's ~30 messages a second (AIORateLimiter's overall limit) and its per-group limit.
     A reply to someone asks for a slot at once. Background sends (notices, deliveries, reminders: see
-    background_sends) ask one at a time, only while no reply is waiting, and keep to one message a second per
-    chat, so a drain of a thousand notices takes what replies leave and a reply waits behind one notice at most.
+    background_sends) ask one at a time, only while no reply is waiting (or once they have waited
+    BACKGROUND_PATIENCE), and keep to one message a second per chat: a drain of a thousand notices takes what
+    replies leave, and a reply waits behind one notice at most.
 
     A message is never dropped because Telegram was busy: each refusal is waited out as Telegram says
     (AIORateLimiter holds back the bot's other calls meanwhile) and the same call is made again, an edit as an
@@ -106,7 +110,8 @@ class PatientRateLimiter(AIORateLimiter):
                 self._last_in_chat[chat] = time.monotonic()
 
         try:
-            await self._no_reply_waiting.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._no_reply_waiting.wait(), BACKGROUND_PATIENCE)
             return await self._patient(callback, args, kwargs, endpoint, data, pass_turn)
         finally:
             pass_turn()
