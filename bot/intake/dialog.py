@@ -7,6 +7,7 @@ and an Action (typed text, a tapped button, files), changes the draft and says w
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -135,7 +136,11 @@ class Engine:
 
     def new_draft(self, reporter: Reporter, lang: str) -> Draft:
         """Start a draft at the template choice."""
-        return Draft(id=uuid.uuid4().hex[:16], user_id=reporter.id, lang=lang, reporter=reporter)
+        # Buttons of earlier drafts stay in the chat. Starting each draft's prompt numbers at random keeps a tap
+        # on one of them from matching the new draft: two drafts' ranges (tens of steps each) meet about once in
+        # ten million.
+        return Draft(id=uuid.uuid4().hex[:16], user_id=reporter.id, lang=lang, reporter=reporter,
+                     seq=secrets.randbelow(1 << 31))
 
     def reopen(self, draft: Draft) -> Prompt:
         """Bring a stored draft back to its summary card, for correcting and sending again."""

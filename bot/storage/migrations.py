@@ -245,6 +245,11 @@ def _migration_group_messages(db: sqlite_utils.Database) -> None:
 
 
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
+def _migration_issue_moves(db: sqlite_utils.Database) -> None:
+    # An issue moved to another project gets a new key; buttons and messages sent before still name the old one.
+    db.table("issue_moves").create({"old_key": str, "new_key": str, "moved_at": float}, pk="old_key")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
     ("0002_request_uploads", _migration_uploads),
@@ -263,6 +268,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0015_request_create_sent", _migration_create_sent),
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
+    ("0018_issue_moves", _migration_issue_moves),
     ("0021_followup_questions", _migration_followup_questions),
     ("0022_group_messages", _migration_group_messages),
     ("0024_approvals", _migration_approvals),

@@ -51,7 +51,7 @@ from handlers.telegram.journeys import similar as duplicates
 from handlers.telegram.journeys.delivery import TelegramFiles, TelegramNotices
 from handlers.telegram.journeys.notices import TelegramNoticeSink
 from handlers.telegram.runtime.expiry import sweep_forever
-from handlers.telegram.runtime.flood import PatientRateLimiter
+from handlers.telegram.runtime.flood import PatientRateLimiter, background_sends
 from handlers.telegram.runtime.processor import ChatOrderedProcessor
 from handlers.telegram.runtime.transport import BotApiRequest
 
@@ -195,8 +195,9 @@ async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
     found = backfill_questions(svc.store, svc.inbox.policy)
     if found:
         log.info("collected %d engineers' questions kept before questions were recorded", found)
-    app.bot_data["inbox_task"] = asyncio.create_task(
-        svc.inbox.run(svc.gateway, svc.config.notices.poll_seconds), name="inbox")
+    with background_sends():
+        app.bot_data["inbox_task"] = asyncio.create_task(
+            svc.inbox.run(svc.gateway, svc.config.notices.poll_seconds), name="inbox")
 
 
 async def _started(app: Application) -> None:  # type: ignore[type-arg]
@@ -206,9 +207,11 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
     await templates_admin.on_startup(app)
     await _learn_upload_limit(app)
     await _start_inbox(app)
-    app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
-    app.bot_data["sweep_task"] = asyncio.create_task(
-        sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
+    # What these tasks send is nobody's reply: it gives way to replies under Telegram's limits.
+    with background_sends():
+        app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
+        app.bot_data["sweep_task"] = asyncio.create_task(
+            sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
 
 
 async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
