@@ -15,7 +15,7 @@ from bot.storage.base import StoreBase
 from bot.text.screen import whole_number
 
 # What admins filter by, one word each, the same words RequestRow.status gives; "open" and "resolved" are Jira's side.
-STATUSES = ("waiting", "needs-attention", "open", "resolved")
+STATUSES = ("approval", "declined", "waiting", "needs-attention", "open", "resolved")
 # The columns the list sorts by, each with the indexed column (see migration 0016) that orders it.
 SORT_KEYS = {
     "created": "r.created_at", "summary": "r.summary", "requester": "r.requester", "customer": "r.customer",
@@ -73,8 +73,8 @@ class RequestRow:
         """Return the request's status in the words of STATUSES."""
         if self.resolved_at is not None:
             return "resolved"
-        if self.state == "needs-attention":
-            return "needs-attention"
+        if self.state in ("needs-attention", "approval", "declined"):
+            return self.state
         if self.jira_key:
             return "open"
         return "waiting"
@@ -131,6 +131,36 @@ class WeekMedian(NamedTuple):
     week: int
     median: float
     size: int
+
+
+class UrgencyFigures(NamedTuple):
+    """One filed request as the urgency report counts it: what was claimed and what engineering did."""
+
+    template_id: str
+    requester_id: int
+    requester_name: str
+    claimed: str | None
+    jira_priority: str | None
+    created_at: float
+    first_response_at: float | None
+    resolved_at: float | None
+
+
+class AskedQuestion(NamedTuple):
+    """One question an engineer asked on a filed request."""
+
+    request_id: str
+    template_id: str
+    asked_at: float
+    text: str
+
+
+class TemplateHandling(NamedTuple):
+    """How many of a template's filed requests engineering took up, and how many of those it asked nothing about."""
+
+    template_id: str
+    handled: int
+    ready: int
 
 
 class ReportStore(StoreBase):
@@ -210,18 +240,35 @@ class ReportStore(StoreBase):
 
     def week_medians(self, bounds: Sequence[float], column: str) -> list[WeekMedian]:
         """Return the median wait (first_response_at or resolved_at, from filing) per week and over all weeks."""
-        assert column in ("first_response_at", "resolved_at")
+        wait, index = {"first_response_at": ("response_secs", "requests_by_response_secs"),
+                       "resolved_at": ("resolution_secs", "requests_by_resolution_secs")}[column]
         weeks, params = _weeks(bounds)
-        waits = (f"SELECT w.i AS i, max(0, r.{column} - r.created_at) AS s FROM w JOIN requests r INDEXED BY "
-                 f"requests_weekly ON r.created_at >= w.lo AND r.created_at < w.hi WHERE r.{column} IS NOT NULL")
-        rows = self.db.execute(
-            f"{weeks}, v AS ({waits}), "
-            "o AS (SELECT i, s, row_number() OVER (PARTITION BY i ORDER BY s) AS n, "
-            "count(*) OVER (PARTITION BY i) AS m, row_number() OVER (ORDER BY s) AS an, count(*) OVER () AS am FROM v) "
-            "SELECT i, avg(s), max(m) FROM o WHERE n IN ((m + 1) / 2, (m + 2) / 2) GROUP BY i "
-            "UNION ALL SELECT -1, avg(s), max(am) FROM o WHERE an IN ((am + 1) / 2, (am + 2) / 2)",
-            params).fetchall()
-        return [WeekMedian(int(r[0]), float(r[1]), int(r[2])) for r in rows if r[1] is not None]
+        counts = self.db.execute(
+            f"{weeks} SELECT w.i, count(r.{column}) FROM w JOIN requests r INDEXED BY requests_weekly "
+            "ON r.created_at >= w.lo AND r.created_at < w.hi GROUP BY w.i", params).fetchall()
+        found: list[WeekMedian] = []
+        # Each week's few thousand waits are sorted; over all weeks, the index of waits is read in order instead.
+        for week, size in counts:
+            if size:
+                found.append(WeekMedian(week, self._middle(
+                    f"SELECT max(0, {column} - created_at) AS s FROM requests INDEXED BY requests_weekly "
+                    f"WHERE created_at >= ? AND created_at < ? AND {column} IS NOT NULL ORDER BY s",
+                    [bounds[week], bounds[week + 1]], size), size))
+        total = sum(size for _, size in counts)
+        if total:
+            found.append(WeekMedian(-1, self._middle(
+                f"SELECT {wait} FROM requests INDEXED BY {index} WHERE {wait} < 1e18 AND created_at >= ? "
+                f"AND created_at < ? ORDER BY {wait}, created_at", [bounds[0], bounds[-1]], total), total))
+        return found
+
+    def _middle(self, ordered: str, params: list[object], size: int) -> float:
+        """Return the median of a query's `size` ordered values, reading only the one or two in the middle."""
+        rows = self.db.execute(f"{ordered} LIMIT ? OFFSET ?", [*params, 2 - size % 2, (size - 1) // 2]).fetchall()
+        return sum(float(r[0]) for r in rows) / len(rows)
+
+    def requests_version(self) -> int:
+        """Return a number that changes whenever any request does."""
+        return int(self.db.execute("SELECT version FROM requests_version").fetchone()[0])
 
     def top_customers(self, since: float, until: float, limit: int = 10) -> list[tuple[str, int]]:
         """Return the customers named most often in requests created in [since, until), most first."""
@@ -231,6 +278,29 @@ class ReportStore(StoreBase):
             [since, until, limit]).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
 
+    def urgency_figures(self, since: float, until: float) -> list[UrgencyFigures]:
+        """Return the urgency report's figures of every request filed in Jira in the period, both ends included."""
+        rows = self.db.execute(
+            "SELECT template_id, user_id, requester, NULLIF(urgency, ''), jira_priority, created_at, "
+            "first_response_at, resolved_at FROM requests WHERE jira_key IS NOT NULL AND created_at >= ? "
+            "AND created_at <= ? ORDER BY created_at", [since, until]).fetchall()
+        return [UrgencyFigures(*row) for row in rows]
+
+    def asked_questions(self, since: float) -> list[AskedQuestion]:
+        """Return the questions asked on requests filed since then, oldest request first."""
+        rows = self.db.execute(
+            "SELECT q.request_id, q.template_id, q.asked_at, q.text FROM followup_questions q "
+            "JOIN requests r ON r.id = q.request_id WHERE r.created_at >= ? ORDER BY r.created_at, q.asked_at, "
+            "q.event_id", [since]).fetchall()
+        return [AskedQuestion(*row) for row in rows]
+
+    def template_handling(self, since: float) -> list[TemplateHandling]:
+        """Per template, the requests filed since then that engineering responded to, and those it asked nothing."""
+        rows = self.db.execute(
+            "SELECT template_id, count(*), sum(CASE WHEN followups = 0 THEN 1 ELSE 0 END) FROM requests "
+            "WHERE created_at >= ? AND jira_key IS NOT NULL AND first_response_at IS NOT NULL "
+            "GROUP BY template_id ORDER BY template_id", [since]).fetchall()
+        return [TemplateHandling(str(row[0]), int(row[1]), int(row[2] or 0)) for row in rows]
 
 class ReportReader(ReportStore):
     """The reports' queries on a read-only connection of their own, for a worker thread: the bot's stays free."""

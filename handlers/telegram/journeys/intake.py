@@ -14,7 +14,7 @@ from bot.intake.draft import Action, Files, Tap, Text, Unsupported
 from bot.storage.store import StoredDraft
 from handlers.telegram.callbacks import DIALOG, DRAFT, FIX, DraftChoice
 from handlers.telegram.common import acknowledge, drop_buttons, language, main_keyboard, reporter, send, services
-from handlers.telegram.journeys import freeform, similar
+from handlers.telegram.journeys import freeform, similar, voice
 from handlers.telegram.journeys.drafts import active_draft, apply, attachment_of, show, step_of
 
 
@@ -93,6 +93,9 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert user is not None and chat is not None and message is not None
     svc = services(context)
     stored = await active_draft(context.bot, svc, user.id)
+    if voice.takes(update, context, stored):
+        await voice.take(update, context, stored)
+        return
     if stored is None:
         text = freeform.ask_text(message)
         if text is not None:
@@ -105,7 +108,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         # event loop. The empty draft and its template buttons give way to the one it starts.
         svc.store.delete_draft(user.id)
         await drop_buttons(context.bot, chat.id, stored.prompt_message_id)
-        await freeform.start(update, context, message.text)
+        await freeform.start(update, context, message.text, kept=stored.draft.kept_files)
         return
     await apply(context.bot, svc, chat.id, stored, step_of(svc, stored, action_of(message)))
 

@@ -7,7 +7,7 @@ from aiohttp import web
 from bot.app import App
 from bot.i18n.catalog import t
 from bot.i18n.plural import format_number
-from bot.reports.dashboard import NO_URGENCY, Dashboard, compute_apart, duration
+from bot.reports.dashboard import NO_URGENCY, Dashboard, duration
 from bot.text.dates import format_day
 from bot.text.screen import whole_number
 from handlers.web.admin import charts
@@ -71,7 +71,7 @@ async def dashboard(request: web.Request) -> web.Response:
     lang = admin.lang
     raw = request.query.get("weeks", "12")
     weeks = found if (found := whole_number(raw, 3)) in SPANS else 12
-    figures = await compute_apart(svc.store, svc.clock(), weeks, svc.config.timezone)
+    figures = await svc.dashboards.get(weeks, svc.config.timezone)
     share = "—" if figures.followup_share is None else f"{figures.followup_share:.0%}"
     stats = [
         (format_number(figures.total, lang), t("page_stat_total", lang, weeks=weeks)),

@@ -104,7 +104,7 @@ def _row(svc: App, row: RequestRow, lang: str) -> dict[str, object]:
             "requester": row.requester_name or str(row.requester_id), "username": row.requester_username,
             "customer": row.customer or "—", "template": template_title(svc, row.template_id, lang),
             "urgency": row.urgency or "—", "status": status_label(row.status, lang),
-            "tone": {"resolved": "ok", "needs-attention": "bad"}.get(row.status, ""),
+            "tone": {"resolved": "ok", "needs-attention": "bad", "declined": "bad"}.get(row.status, ""),
             "jira_key": row.jira_key or "—", "jira_url": row.jira_url if row.jira_key else None,
             "response": duration(row.time_to_response, lang),
             "resolution": duration(row.time_to_resolution, lang),
