@@ -18,7 +18,7 @@ from bot.text.yamlfile import ConfigError, LineDict, LineList, read_yaml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",
-             "delivery", "logging", "server", "notices", "extractor"}
+             "delivery", "logging", "server", "notices", "extractor", "deadlines", "feedback"}
 CLOUD_BOT_API = "https://api.telegram.org/bot"
 CLOUD_FILE_API = "https://api.telegram.org/file/bot"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -138,6 +138,22 @@ class NoticesConfig:
 
 
 @dataclass(frozen=True)
+class DeadlinesConfig:
+    """Guarding the dates salespeople promised: when they are warned, and whether the assignee hears in Jira."""
+
+    warn_days: int = 2
+    comment_in_jira: bool = False
+
+
+@dataclass(frozen=True)
+class FeedbackConfig:
+    """Asking whether a resolved issue solved the customer's problem; a "not solved" may reopen it."""
+
+    # The transition (or its target status) that reopens an issue; None: a "not solved" only comments.
+    reopen_transition: str | None = None
+
+
+@dataclass(frozen=True)
 class ExtractorConfig:
     """An optional external model that reads informal asks; the offline reading is used without it."""
 
@@ -167,6 +183,8 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     notices: NoticesConfig = field(default_factory=NoticesConfig)
     extractor: ExtractorConfig | None = None
+    deadlines: DeadlinesConfig = field(default_factory=DeadlinesConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -360,6 +378,20 @@ def _notices(reader: _Reader, section: LineDict) -> NoticesConfig:
     )
 
 
+def _deadlines(reader: _Reader, section: LineDict) -> DeadlinesConfig:
+    default = DeadlinesConfig()
+    warn_days = reader.get(section, "deadlines", "warn_days", int, default.warn_days)
+    if not 0 <= warn_days <= 60:
+        reader.problem(section.line_of("warn_days"), f"'deadlines.warn_days' must be between 0 and 60, not {warn_days}")
+        warn_days = default.warn_days
+    return DeadlinesConfig(warn_days=warn_days, comment_in_jira=bool(
+        reader.get(section, "deadlines", "comment_in_jira", bool, default.comment_in_jira)))
+
+
+def _feedback(reader: _Reader, section: LineDict) -> FeedbackConfig:
+    return FeedbackConfig(reopen_transition=reader.get(section, "feedback", "reopen_transition", str))
+
+
 def _reporters(reader: _Reader, section: LineDict, raw: Mapping[str, Any]) -> tuple[tuple[int | str, str], ...]:
     found: list[tuple[int | str, str]] = []
     for who, jira_user in raw.items():
@@ -503,6 +535,8 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
     )
     notices = _notices(reader, reader.section("notices"))
     extractor = _extractor(reader, reader.section("extractor"))
+    deadlines = _deadlines(reader, reader.section("deadlines"))
+    feedback = _feedback(reader, reader.section("feedback"))
     if telegram is not None and telegram.webhook is not None and server.port == 0:
         reader.problem(server_section.line or document.line_of("telegram"),
                        "webhook mode needs 'server.port', where Telegram's updates arrive (behind your proxy)")
@@ -530,4 +564,6 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         server=server,
         notices=notices,
         extractor=extractor,
+        deadlines=deadlines,
+        feedback=feedback,
     )

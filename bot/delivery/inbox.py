@@ -7,7 +7,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
 from bot.delivery.notices import NoticePolicy, merge, needs_info, relevant, render_needs_info, render_notice
@@ -55,6 +55,8 @@ class Inbox(Worker):
         self.clock = clock
         self.poll_pages = poll_pages
         self.page_size = page_size
+        # Told each issue's events after its subscribers were (the "was it solved?" question follows a resolution).
+        self.after: Callable[[str, list[IssueEvent]], Awaitable[object]] | None = None
 
     def accept(self, events: Iterable[IssueEvent]) -> int:
         """Keep events not seen before (by id); return how many were new."""
@@ -72,6 +74,11 @@ class Inbox(Worker):
             record_outcomes(self.store, issue_key, events, self.policy)
             for user_id, chat_id, lang, muted in self.store.subscribers(issue_key):
                 told += await self._tell(user_id, chat_id, lang, muted, issue_key, events)
+            if self.after is not None:
+                try:
+                    await self.after(issue_key, events)
+                except Exception:
+                    log.exception("following up the events of %s failed", issue_key)
             # Marked done after telling: a crash in between repeats a notice rather than losing it.
             self.store.events_done(issue_key)
         return told

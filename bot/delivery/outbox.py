@@ -225,6 +225,11 @@ class Outbox(Worker):
                 await self.gateway.move_on(comment.issue_key, *self.answer_transition)
             except DeliveryError as error:
                 log.warning("%s not moved on after the answer: %s", comment.issue_key, error)
+        if comment.transition:
+            try:
+                await self.gateway.reopen(comment.issue_key, comment.transition)
+            except DeliveryError as error:
+                log.warning("%s not moved by '%s': %s", comment.issue_key, comment.transition, error)
         log.info("comment %s posted on %s", comment.id, comment.issue_key)
         await self._notify(self.listener.comment_posted, comment)
 

@@ -6,6 +6,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.i18n import expectations as i18n_expectations
 from bot.i18n import links as i18n_links
 from bot.i18n import people as i18n_people
 from bot.i18n import templates as i18n_templates
@@ -562,6 +563,7 @@ MESSAGES = register(
     (i18n_people.__name__, i18n_people.TEXTS),
     (i18n_web.__name__, i18n_web.TEXTS),
     (i18n_links.__name__, i18n_links.TEXTS),
+    (i18n_expectations.__name__, i18n_expectations.TEXTS),
 )
 
 

@@ -130,6 +130,20 @@ def _migration_create_sent(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE requests SET create_sent_at = updated_at WHERE state = 'sending'")
 
 
+def _migration_expectations(db: sqlite_utils.Database) -> None:
+    # Each deadline notice (a warning, then overdue) once per request: 'sending' until told, then 'sent'.
+    db.table("deadline_notices").create({"request_id": str, "kind": str, "state": str, "at": float},
+                                        pk=("request_id", "kind"), not_null={"state"})
+    # "Was it solved?": asked once per request; the answer, when given, with its time.
+    db.table("feedback").create({
+        "request_id": str, "issue_key": str, "user_id": int, "chat_id": int, "template_id": str,
+        "asked_at": float, "message_id": int, "answer": str, "answered_at": float,
+    }, pk="request_id", not_null={"issue_key", "user_id", "asked_at"})
+    db.table("feedback").create_index(["issue_key"])
+    # A comment may move its issue on once posted (a "not solved" reopening it).
+    db.table("comments").add_column("transition", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -147,6 +161,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0013_counted_events", _migration_counted_events),
     ("0014_link_requests", _migration_link_requests),
     ("0015_request_create_sent", _migration_create_sent),
+    ("0019_expectations", _migration_expectations),
 ]
 
 

@@ -18,6 +18,7 @@ import sqlite_utils
 from bot.storage.admin import AdminStore, LinkRequest
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
+from bot.storage.expectations import ExpectationStore
 from bot.storage.migrations import migrate
 from bot.storage.people import SEEN_RESOLUTION, PeopleStore
 from bot.storage.replies import OutgoingComment, ReplyStore
@@ -76,7 +77,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore):
+            SigninStore, ExpectationStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
