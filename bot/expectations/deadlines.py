@@ -55,11 +55,13 @@ def notice_text(kind: NoticeKind, deadline: Deadline, state: IssueState, today: 
     due = date.fromisoformat(deadline.due)
     summary = clip(state.summary or deadline.summary, SUMMARY_CLIP)
     assignee = clip(state.assignee_name or "", VALUE_CLIP) or t("deadline_nobody", lang)
-    values: dict[str, object] = {"key": deadline.issue_key, "summary": summary, "due": format_date(due, lang),
-              "status": clip(state.status, VALUE_CLIP), "assignee": assignee, "url": url}
+    key, shown_due, status = deadline.issue_key, format_date(due, lang), clip(state.status, VALUE_CLIP)
+    url = url.strip()
     if kind == "warn":
-        return t("deadline_warn", lang, when=when_text(due, today, lang), **values)
-    return t("deadline_overdue", lang, **values)
+        return t("deadline_warn", lang, key=key, summary=summary, due=shown_due, when=when_text(due, today, lang),
+                 status=status, assignee=assignee, url=url)
+    return t("deadline_overdue", lang, key=key, summary=summary, due=shown_due, status=status, assignee=assignee,
+             url=url)
 
 
 def jira_text(kind: NoticeKind, deadline: Deadline, state: IssueState, today: date, lang: str) -> str:
