@@ -82,8 +82,9 @@ async def test_not_solved_comments_reopens_and_takes_a_sentence(served: Served, 
     await resolved(served, clock, jira, key, comment="Should be fine now")
     await tg.wait_for(lambda: bool(asked(user)), timeout=10)
     await served_tap(tg, user, "👎 Not solved")
-    await tg.wait_for(lambda: "reopening it" in user.last.text, timeout=10)
-    assert user.last.text.startswith(f"👎 Noted: I'm telling the engineers on {key} and reopening it.")
+    await tg.wait_for(lambda: "Write one sentence" in user.last.text, timeout=10)
+    assert user.last.text.startswith(f"👎 Noted: I'm telling the engineers on {key}.")
+    assert user.last.buttons() == ["✖️ Don't reply"]
     await tg.wait_for(lambda: jira.issues[key]["fields"]["status"]["name"] == "To Do", timeout=10)
     bodies = [str(c["body"]) for c in jira.issues[key]["comments"]]
     assert any("*Anna* (sales, via Telegram):\n👎 The customer's problem is not solved yet." in b
@@ -175,4 +176,3 @@ async def test_without_a_transition_the_workflow_allows_only_the_comment_goes(
                           timeout=10)
         await asyncio.sleep(0.3)
         assert jira.issues[key]["fields"]["status"]["name"] == "Done"
-        assert "reopening" not in user.last.text

@@ -40,7 +40,6 @@ class Answer:
 
     outcome: Outcome
     solved: bool = False
-    reopening: bool = False
     message_id: int | None = None
 
 
@@ -117,4 +116,4 @@ class Feedback:
                                          body, request_id=ask.request_id, transition=reopen)
                 # Their next message says what is still wrong, as a reply on the issue.
                 self.store.set_replying(person.id, issue_key)
-        return Answer("recorded", solved, reopening=not solved and bool(reopen), message_id=ask.message_id)
+        return Answer("recorded", solved, message_id=ask.message_id)

@@ -110,14 +110,6 @@ TEXTS: Catalog = {
         "de": "👎 Verstanden: ich sage es den Entwicklern in {key}. Schreib in einem Satz, was noch nicht stimmt, "
               "dann füge ich es zum Ticket hinzu.",
     },
-    "feedback_unsolved_reopen": {
-        "en": "👎 Noted: I'm telling the engineers on {key} and reopening it. Write one sentence on what is still "
-              "wrong and I'll add it to the issue.",
-        "ru": "👎 Понятно: сообщаю инженерам в {key} и переоткрываю задачу. Напишите одним предложением, что ещё не "
-              "так, — я добавлю это в задачу.",
-        "de": "👎 Verstanden: ich sage es den Entwicklern in {key} und öffne es wieder. Schreib in einem Satz, was "
-              "noch nicht stimmt, dann füge ich es zum Ticket hinzu.",
-    },
     "feedback_stale": {"en": "This question is already answered.", "ru": "На этот вопрос уже ответили.",
                        "de": "Diese Frage ist schon beantwortet."},
     "feedback_not_yours": {"en": "Only the person who filed this request can answer that.",

@@ -103,7 +103,7 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await send(context.bot, chat_id, html.escape(t("feedback_thanks", lang)))
         return
     svc.outbox.kick()
-    text = t("feedback_unsolved_reopen" if answer.reopening else "feedback_unsolved", lang, key=tap.key)
+    text = t("feedback_unsolved", lang, key=tap.key)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_cancel", lang),
                                                          callback_data=REPLY.data(ReplyTap(None)))]])
     await send(context.bot, chat_id, html.escape(text), markup)
