@@ -164,15 +164,21 @@ async def test_in_russian_and_german(served: Served, tg: FakeTelegram, jira: Fak
                       timeout=10)
 
 
+@pytest.fixture
+async def no_reopen(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
+    """The bot with a reopen transition the workflow does not have."""
+    async for running in serving(tg, jira, tmp_path, clock, webhook=False, notices={"poll_seconds": 0},
+                                 feedback={"reopen_transition": "Reopened"}):
+        yield running
+
+
 async def test_without_a_transition_the_workflow_allows_only_the_comment_goes(
-        tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> None:
-    async for served in serving(tg, jira, tmp_path, clock, webhook=False, notices={"poll_seconds": 0},
-                                feedback={"reopen_transition": "Reopened"}):
-        user, key = await file_request(tg, jira)
-        await resolved(served, clock, jira, key)
-        await tg.wait_for(lambda: bool(asked(user)), timeout=10)
-        await served_tap(tg, user, "👎 Not solved")
-        await tg.wait_for(lambda: any("not solved yet" in str(c["body"]) for c in jira.issues[key]["comments"]),
-                          timeout=10)
-        await asyncio.sleep(0.3)
-        assert jira.issues[key]["fields"]["status"]["name"] == "Done"
+        no_reopen: Served, tg: FakeTelegram, jira: FakeJira, clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    await resolved(no_reopen, clock, jira, key)
+    await tg.wait_for(lambda: bool(asked(user)), timeout=10)
+    await served_tap(tg, user, "👎 Not solved")
+    await tg.wait_for(lambda: any("not solved yet" in str(c["body"]) for c in jira.issues[key]["comments"]),
+                      timeout=10)
+    await asyncio.sleep(0.3)
+    assert jira.issues[key]["fields"]["status"]["name"] == "Done"
