@@ -51,8 +51,8 @@ def _spread(durations: Sequence[float]) -> tuple[float, float]:
 
 
 def days(seconds: float) -> int:
-    """Return a wait in whole days, rounded up: a request resolved in a few hours took a day."""
-    return max(1, math.ceil(seconds / DAY - 1e-9))
+    """Return a wait in whole days, to the nearest; a request resolved within hours took a day."""
+    return max(1, round(seconds / DAY))
 
 
 class Estimates(Worker):
