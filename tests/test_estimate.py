@@ -148,7 +148,10 @@ async def test_the_card_stays_fast(bot: RunningBot, clock: Clock) -> None:
     draft = Draft(id="timing", user_id=1, lang="en", reporter=Reporter(1, "Anna"), template_id="bug",
                   stage="summary", answers={"problem": "Export fails", "customer": "ACME Corp GmbH",
                                             "urgency": "later", "due": None, "files": []})
-    svc.engine.prompt(draft)  # the figures are read once, in the background in production
+    started = time.perf_counter()
+    svc.estimates.refresh()  # in the background, once a minute, in production
+    print(f"refresh over {len(DAYS) * 240 + 600} requests: {(time.perf_counter() - started) * 1000:.1f} ms")
+    svc.engine.prompt(draft)
 
     def per_card() -> float:
         started = time.perf_counter()
@@ -160,4 +163,5 @@ async def test_the_card_stays_fast(bot: RunningBot, clock: Clock) -> None:
     expect, svc.engine.expect = svc.engine.expect, None
     without = min(per_card() for _ in range(3))
     svc.engine.expect = expect
+    print(f"card: {with_estimate * 1000:.3f} ms with what to expect, {without * 1000:.3f} ms without")
     assert with_estimate - without < 0.001, (with_estimate, without)

@@ -45,9 +45,19 @@ class Estimate:
     ahead: int | None  # open requests of the kind filed earlier; None when the history is Jira's, not the bot's
 
 
-def _spread(durations: Sequence[float]) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Spread:
+    """Resolution times of one kind of request: the median, the time 8 of 10 stayed within, and how many."""
+
+    median: float
+    p80: float
+    points: int
+
+
+def spread(durations: Sequence[float]) -> Spread:
+    """Return the median and the 80th percentile (nearest rank) of resolution times."""
     ordered = sorted(durations)
-    return statistics.median(ordered), ordered[max(0, math.ceil(0.8 * len(ordered)) - 1)]
+    return Spread(statistics.median(ordered), ordered[max(0, math.ceil(0.8 * len(ordered)) - 1)], len(ordered))
 
 
 def days(seconds: float) -> int:
@@ -62,9 +72,12 @@ class Estimates(Worker):
         super().__init__()
         self.store = store
         self.clock = clock
-        self._durations: dict[Kind, list[float]] = {}
+        # Computed when refreshed, so a card only looks them up.
+        self._spreads: dict[Kind, Spread] = {}
         self._open: dict[Kind, list[float]] = {}
-        self._jira: dict[tuple[str, str], dict[str | None, list[float]]] = {}
+        self._jira: dict[tuple[str, str], dict[str | None, Spread]] = {}
+        # The card's text per template, priority and language, until the figures change.
+        self._lines: dict[tuple[str, str | None, str], str | None] = {}
         self._refreshed: float | None = None
         self._jira_asked: dict[tuple[str, str], float] = {}
 
@@ -79,7 +92,8 @@ class Estimates(Worker):
         for request in self.store.open_requests():
             opened[(request.template_id, request.priority)].append(request.created_at)
             opened[(request.template_id, ANY)].append(request.created_at)
-        self._durations = dict(durations)
+        self._spreads = {kind: spread(times) for kind, times in durations.items()}
+        self._lines = {}
         self._open = {kind: sorted(times) for kind, times in opened.items()}
         self._refreshed = self.clock()
 
@@ -87,11 +101,15 @@ class Estimates(Worker):
         if self._refreshed is None or self.clock() - self._refreshed > REFRESH_SECONDS:
             self.refresh()
 
+    def _points(self, kind: Kind) -> int:
+        found = self._spreads.get(kind)
+        return found.points if found is not None else 0
+
     def needs_jira(self, templates: Iterable[Template], default_project: str) -> list[tuple[str, str]]:
         """Return the (project, issue type) pairs of templates whose own history is too short to go by."""
         self._fresh()
         wanted = {(template.jira.project or default_project, template.jira.issue_type) for template in templates
-                  if len(self._durations.get((template.id, ANY), ())) < MIN_POINTS}
+                  if self._points((template.id, ANY)) < MIN_POINTS}
         return sorted(wanted)
 
     async def learn_from_jira(self, gateway: JiraGateway, templates: Iterable[Template], default_project: str) -> int:
@@ -111,7 +129,8 @@ class Estimates(Worker):
             for priority, created, resolved in found:
                 by_priority[priority].append(max(0.0, resolved - created))
                 by_priority[ANY].append(max(0.0, resolved - created))
-            self._jira[pair] = dict(by_priority)
+            self._jira[pair] = {level: spread(times) for level, times in by_priority.items()}
+            self._lines = {}
             learned += len(found)
         return learned
 
@@ -125,23 +144,34 @@ class Estimates(Worker):
         self._fresh()
         levels = (priority, ANY) if priority is not None else (ANY,)
         for level in levels:
-            durations = self._durations.get((template.id, level), [])
-            if len(durations) >= MIN_POINTS:
-                median, p80 = _spread(durations)
+            found = self._spreads.get((template.id, level))
+            if found is not None and found.points >= MIN_POINTS:
                 opened = self._open.get((template.id, level), [])
                 ahead = len(opened) if before is None else bisect.bisect_left(opened, before)
-                return Estimate(template.id, None if level == ANY else level, median, p80, len(durations), ahead)
+                return Estimate(template.id, None if level == ANY else level, found.median, found.p80, found.points,
+                                ahead)
         jira = self._jira.get((template.jira.project or default_project, template.jira.issue_type), {})
         for level in levels:
-            durations = jira.get(level, [])
-            if len(durations) >= MIN_POINTS:
-                median, p80 = _spread(durations)
-                return Estimate(template.id, None if level == ANY else level, median, p80, len(durations), None)
+            found = jira.get(level)
+            if found is not None and found.points >= MIN_POINTS:
+                return Estimate(template.id, None if level == ANY else level, found.median, found.p80, found.points,
+                                None)
         return None
 
     def line(self, template: Template, priority: str | None, lang: str, default_project: str,
              before: float | None = None) -> str | None:
         """Return what to expect as one short text in lang, or None when there is too little history."""
+        self._fresh()
+        cached = (template.id, priority, lang)
+        if before is None and cached in self._lines:
+            return self._lines[cached]
+        text = self._line(template, priority, lang, default_project, before)
+        if before is None:
+            self._lines[cached] = text
+        return text
+
+    def _line(self, template: Template, priority: str | None, lang: str, default_project: str,
+              before: float | None) -> str | None:
         found = self.estimate(template, priority, default_project, before)
         if found is None:
             return None
