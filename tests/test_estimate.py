@@ -59,7 +59,7 @@ async def at_the_card(bot: RunningBot, user: FakeUser) -> str:
 async def test_the_card_and_created_say_what_to_expect(bot: RunningBot, clock: Clock) -> None:
     assert bot.svc is not None
     history(bot.svc.store, clock, "Medium", DAYS, still_open=6)
-    clock.advance(120)  # the figures are refreshed at the next look
+    bot.svc.estimates.refresh()  # as the background refresh does every minute
     anna = bot.user()
     card = await at_the_card(bot, anna)
     assert card.endswith(f"What to expect\n{EXPECTED} 6 open ones are ahead of yours.")
@@ -72,7 +72,7 @@ async def test_the_card_and_created_say_what_to_expect(bot: RunningBot, clock: C
 async def test_too_little_history_says_nothing(bot: RunningBot, clock: Clock) -> None:
     assert bot.svc is not None
     history(bot.svc.store, clock, "Medium", DAYS[:4], still_open=3)
-    clock.advance(120)
+    bot.svc.estimates.refresh()
     card = await at_the_card(bot, bot.user())
     assert "What to expect" not in card and "Requests like this" not in card
 
@@ -81,7 +81,7 @@ async def test_too_few_of_the_priority_widens_to_the_template(bot: RunningBot, c
     assert bot.svc is not None
     history(bot.svc.store, clock, "Medium", DAYS[:3])
     history(bot.svc.store, clock, "Highest", DAYS[3:])
-    clock.advance(120)
+    bot.svc.estimates.refresh()
     card = await at_the_card(bot, bot.user())
     assert "Requests like this (Something is broken) were resolved in 4 days (median; 8 of 10 within 9 days). " \
            "None are open ahead of yours." in card
@@ -119,6 +119,7 @@ async def test_in_every_language(bot: RunningBot, clock: Clock, lang: str, text:
     template = bot.svc.engine.templates.get("bug")
     assert template is not None
     estimates = Estimates(bot.svc.store, clock)
+    estimates.refresh()
     assert estimates.line(template, "Medium", lang, "SUP") == text
 
 
@@ -135,7 +136,9 @@ async def test_one_day_and_one_open_in_every_language(bot: RunningBot, clock: Cl
     history(bot.svc.store, clock, "Low", (0.2, 0.5, 1, 1, 0.9), still_open=1)
     template = bot.svc.engine.templates.get("bug")
     assert template is not None
-    assert Estimates(bot.svc.store, clock).line(template, "Low", lang, "SUP") == text
+    estimates = Estimates(bot.svc.store, clock)
+    estimates.refresh()
+    assert estimates.line(template, "Low", lang, "SUP") == text
 
 
 async def test_the_card_stays_fast(bot: RunningBot, clock: Clock) -> None:
@@ -144,7 +147,6 @@ async def test_the_card_stays_fast(bot: RunningBot, clock: Clock) -> None:
     svc = bot.svc
     for n in range(3):
         history(svc.store, clock, ("Low", "Medium", "High")[n], DAYS * 80, still_open=200)
-    clock.advance(120)
     draft = Draft(id="timing", user_id=1, lang="en", reporter=Reporter(1, "Anna"), template_id="bug",
                   stage="summary", answers={"problem": "Export fails", "customer": "ACME Corp GmbH",
                                             "urgency": "later", "due": None, "files": []})

@@ -141,7 +141,6 @@ class Estimates(Worker):
         Same template and priority first, then the whole template, then Jira's history of its project and type.
         before counts only the open requests filed earlier (for a request already filed).
         """
-        self._fresh()
         levels = (priority, ANY) if priority is not None else (ANY,)
         for level in levels:
             found = self._spreads.get((template.id, level))
@@ -160,8 +159,10 @@ class Estimates(Worker):
 
     def line(self, template: Template, priority: str | None, lang: str, default_project: str,
              before: float | None = None) -> str | None:
-        """Return what to expect as one short text in lang, or None when there is too little history."""
-        self._fresh()
+        """Return what to expect as one short text in lang, or None when there is too little history.
+
+        Only looks the figures up: the background refresh (run) reads the history, never a card on its way.
+        """
         cached = (template.id, priority, lang)
         if before is None and cached in self._lines:
             return self._lines[cached]
