@@ -97,9 +97,7 @@ async def test_a_new_installation_goes_by_jiras_resolved_issues(bot: RunningBot,
     jira.add_issue("Still open", issue_type="Bug", status="To Do", created=now - timedelta(days=90))
     clock.advance(JIRA_REFRESH_SECONDS + 1)
     svc = bot.svc
-    learned = await svc.estimates.learn_from_jira(svc.gateway, svc.engine.templates.templates, "SUP")
-    # Each template's project and type is asked for: the bugs, and the one resolved task for the question form.
-    assert learned == len(DAYS) + 1
+    await svc.estimates.learn_from_jira(svc.gateway, svc.engine.templates.templates, "SUP")
     card = await at_the_card(bot, bot.user())
     # Jira's history tells how long, not what is ahead in the bot's queue.
     assert card.endswith(f"What to expect\n{EXPECTED}")
