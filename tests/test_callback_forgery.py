@@ -2,11 +2,13 @@
 
 One bot runs for the whole module. A salesperson (Boris) filed an issue and left a draft at an offer to join;
 another (Anna) filed her own after being offered his, and is at a question of her next request; Boris waits for
-an admin to confirm his Jira login; there is a
-salesperson with no history, a revoked one and a stranger. Each example taps once for every pattern the
-application registers, from these users in turn, with data built from any button anybody was shown (keys, ids
-and numbers swapped) or made up to match the pattern. Jira must not change, nor anybody else's drafts,
-requests, subscriptions, replies or roles; the sender may only ever be set to answer on an issue of their own.
+an admin to confirm his Jira login; there is a salesperson with no history, a revoked one and a stranger. Both
+filed issues are due soon, so their requesters got deadline notices, and Boris's issue is resolved, so he was
+asked whether it solved the problem. Each example taps once for every pattern the application registers, from
+these users in turn, with data built from any button anybody was shown (keys, ids and numbers swapped) or made
+up to match the pattern. Jira must not change, nor anybody else's drafts,
+requests, subscriptions, replies, answers or roles; the sender may only ever be set to answer on an issue of
+their own.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ async def scene(module_jira: FakeJira, tmp_path_factory: pytest.TempPathFactory)
     tg = FakeTelegram(token=TOKEN)
     await tg.start()
     folder = Path(tmp_path_factory.mktemp("forgery"))
-    bot = RunningBot(tg, module_jira, write_config(folder, module_jira.url), Clock())
+    bot = RunningBot(tg, module_jira, write_config(folder, module_jira.url, deadlines={"warn_days": 10}), Clock())
     await bot.start()
     try:
         yield await _play(bot)
@@ -121,6 +123,13 @@ async def _play(bot: RunningBot) -> Scene:
     bot.jira.add_project("HR", "People")
     bot.jira.add_issue("Salary review", project="HR")
     bot.jira.add_issue("Office move", project="SUP")
+    # Deadline notices and "was it solved?" carry buttons of their own.
+    assert await bot.svc.deadlines.check() == 2
+    bot.jira.resolve("SUP-1", "Fixed", actor="alice")
+    await bot.svc.inbox.poll(bot.svc.gateway)
+    bot.clock.advance(61)
+    await bot.svc.inbox.flush_due()
+    assert any("👍 Solved" in m.buttons() for m in boris.messages)
     users = {u.id: u for u in (anna, boris, carl, rita, eve, admin)}
     requests = [r.id for user_id in (ANNA, BORIS) for r in store.requests_of(user_id)]
     # Paging through /my takes more requests than the story files.
@@ -211,6 +220,8 @@ def others_state(scene: Scene, sender: int) -> dict[str, Any]:
         "templates": rows(scene, "SELECT number, hash FROM template_versions ORDER BY number"),
         "audit": rows(scene, "SELECT id, action FROM audit ORDER BY id"),
         "notices": rows(scene, "SELECT * FROM notice_messages WHERE chat_id != ? ORDER BY 1, 2", (sender,)),
+        "feedback": rows(scene, "SELECT request_id, answer FROM feedback ORDER BY 1"),
+        "deadlines": rows(scene, "SELECT * FROM deadline_notices ORDER BY 1, 2"),
     }
 
 
