@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from html.parser import HTMLParser
@@ -337,6 +338,13 @@ async def test_requests_are_listed_filtered_and_searched(site: Site) -> None:
     assert "No request matches" in (await client.open("/admin/requests?text=nothing-like-it")).text
 
 
+def link_to(page: Page, label: str) -> str:
+    """Return where the link with this label on the page leads."""
+    found = re.search(r'href="([^"]*)">' + re.escape(label) + "<", page.text)
+    assert found, f"no {label!r} link"
+    return html.unescape(found[1])
+
+
 async def test_requests_are_paginated(site: Site) -> None:
     site.bot.jira.go_down()
     store = site.svc.store
@@ -347,8 +355,9 @@ async def test_requests_are_paginated(site: Site) -> None:
     client = await site.signed_in()
     first = await client.open("/admin/requests")
     assert "Page 1 of 2 · 55 requests" in first.text and "Problem 54" in first.text and "Problem 04" not in first.text
-    second = await client.open("/admin/requests?page=2")
+    second = await client.open(link_to(first, "Next ▶"))
     assert "Page 2 of 2" in second.text and "Problem 04" in second.text and "Problem 54" not in second.text
+    assert "Next ▶" not in second.text and "Page 1 of 2" in (await client.open(link_to(second, "◀ Previous"))).text
     site.bot.jira.come_up()
 
 

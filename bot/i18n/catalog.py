@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.i18n import expectations as i18n_expectations
 from bot.i18n import links as i18n_links
 from bot.i18n import people as i18n_people
+from bot.i18n import reports as i18n_reports
 from bot.i18n import templates as i18n_templates
 from bot.i18n import web as i18n_web
 from bot.i18n.plural import Catalog, Count, Text, format_number, pick, variants
@@ -564,6 +565,7 @@ MESSAGES = register(
     (i18n_web.__name__, i18n_web.TEXTS),
     (i18n_links.__name__, i18n_links.TEXTS),
     (i18n_expectations.__name__, i18n_expectations.TEXTS),
+    (i18n_reports.__name__, i18n_reports.TEXTS),
 )
 
 

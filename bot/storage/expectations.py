@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from bot.storage.base import StoreBase
 
-# A request still open in Jira: filed, not resolved.
-_OPEN = "jira_key IS NOT NULL AND resolved_at IS NULL AND state IN ('created', 'attaching')"
+# A request still open in Jira: filed, not resolved (the status column is indexed with the date).
+_OPEN = "status = 'open'"
 
 
 class Resolved(NamedTuple):
@@ -63,14 +63,14 @@ class ExpectationStore(StoreBase):
     def resolved_since(self, since: float) -> list[Resolved]:
         """Return every request filed since a moment and resolved, with its filed priority."""
         rows = self.db.execute(
-            "SELECT template_id, json_extract(ticket, '$.priority'), created_at, resolved_at FROM requests "
-            "WHERE created_at >= ? AND resolved_at IS NOT NULL AND jira_key IS NOT NULL", [since]).fetchall()
+            "SELECT template_id, NULLIF(urgency, ''), created_at, resolved_at FROM requests "
+            "WHERE status = 'resolved' AND created_at >= ? AND jira_key IS NOT NULL", [since]).fetchall()
         return [Resolved(*row) for row in rows]
 
     def open_requests(self) -> list[OpenRequest]:
         """Return every filed request whose issue is not resolved yet."""
-        rows = self.db.execute(f"SELECT template_id, json_extract(ticket, '$.priority'), created_at FROM requests "
-                               f"WHERE {_OPEN}").fetchall()
+        rows = self.db.execute(f"SELECT template_id, NULLIF(urgency, ''), created_at FROM requests WHERE {_OPEN}"
+                               ).fetchall()
         return [OpenRequest(*row) for row in rows]
 
     # -- deadlines ----------------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ class ExpectationStore(StoreBase):
             "json_extract(r.ticket, '$.summary') AS summary, json_extract(r.ticket, '$.duedate') AS due, "
             "(SELECT group_concat(kind) FROM deadline_notices d WHERE d.request_id = r.id AND d.state = 'sent') "
             "AS sent FROM requests r "
-            f"WHERE {_OPEN} AND due IS NOT NULL AND due <= ? "
+            f"WHERE r.{_OPEN} AND due IS NOT NULL AND due <= ? "
             "AND (SELECT count(*) FROM deadline_notices d WHERE d.request_id = r.id AND d.kind = 'overdue' "
             "AND d.state = 'sent') = 0 ORDER BY due, r.created_at", [last_day])
         return [Deadline(r["id"], r["jira_key"], r["user_id"], r["chat_id"], r["lang"] or "en", r["template_id"],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -60,6 +62,21 @@ class RequestOutcome:
     resolved_at: float | None
 
 
+@dataclass(frozen=True)
+class PastRequest:
+    """A request from the past, with how it went in Jira, to import."""
+
+    request: Request
+    first_response_at: float | None = None
+    resolved_at: float | None = None
+    followups: int = 0
+
+
+def _listed(ticket: Ticket) -> dict[str, str]:
+    """Return the ticket's values the admins' list filters, sorts and searches on, as their columns hold them."""
+    return {"summary": ticket.summary, "customer": ticket.customer or "", "urgency": ticket.priority or ""}
+
+
 def _ticket_to_json(ticket: Ticket) -> str:
     data = asdict(ticket)
     data["fields"] = [list(pair) for pair in ticket.fields]
@@ -95,8 +112,9 @@ class RequestStore(StoreBase):
                 # A refused request, corrected by its owner: the same request (and marker) goes out again.
                 self.db.execute(
                     "UPDATE requests SET ticket = ?, draft = ?, state = 'pending', attempts = 0, last_error = NULL, "
-                    "next_attempt_at = ?, told_unreachable = 0, updated_at = ? WHERE id = ?",
-                    [_ticket_to_json(ticket), draft_json, now, now, draft.id])
+                    "next_attempt_at = ?, told_unreachable = 0, updated_at = ?, summary = ?, customer = ?, "
+                    "urgency = ? WHERE id = ?",
+                    [_ticket_to_json(ticket), draft_json, now, now, *_listed(ticket).values(), draft.id])
                 self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
                 return self._must_get(draft.id), True
             if existing is not None:
@@ -106,13 +124,43 @@ class RequestStore(StoreBase):
                 "id": draft.id, "user_id": draft.user_id, "chat_id": chat_id, "lang": draft.lang,
                 "template_id": draft.template_id, "ticket": _ticket_to_json(ticket), "state": "pending",
                 "attempts": 0, "next_attempt_at": now, "told_unreachable": 0, "created_at": now,
-                "updated_at": now, "draft": draft_json,
+                "updated_at": now, "draft": draft_json, **_listed(ticket), "requester": self._requester(draft.user_id),
             })
             self.db.execute("DELETE FROM drafts WHERE user_id = ? AND json_extract(data, '$.id') = ?",
                             [draft.user_id, draft.id])
             if ticket.customer:
                 self._record_customer(ticket.customer, now)
         return self._must_get(draft.id), True
+
+    def _requester(self, user_id: int) -> str:
+        row = self.db.execute("SELECT COALESCE(NULLIF(name, ''), username) FROM users WHERE id = ?",
+                              [user_id]).fetchone()
+        return str(row[0]) if row and row[0] else str(user_id)
+
+    def import_requests(self, past: Iterable[PastRequest]) -> int:
+        """Record requests filed elsewhere or long ago, with their outcomes, in one transaction; return how many.
+
+        For moving a history in (and for benchmarks): one statement for many rows instead of one per confirm.
+        """
+        past = list(past)
+        rows = [(p.request.id, p.request.user_id, p.request.chat_id, p.request.lang, p.request.template_id,
+                 _ticket_to_json(p.request.ticket), p.request.state, p.request.attempts, p.request.jira_key,
+                 p.request.jira_url, p.request.created_at, p.request.created_at, p.first_response_at,
+                 p.resolved_at, p.followups, *_listed(p.request.ticket).values(), p.request.user_id,
+                 str(p.request.user_id)) for p in past]
+        customers = Counter(p.request.ticket.customer for p in past if p.request.ticket.customer)
+        with self.transaction():
+            self.db.conn.executemany(
+                "INSERT INTO requests (id, user_id, chat_id, lang, template_id, ticket, state, attempts, jira_key, "
+                "jira_url, created_at, updated_at, first_response_at, resolved_at, followups, summary, customer, "
+                "urgency, requester, told_unreachable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "COALESCE((SELECT COALESCE(name, username) FROM users WHERE id = ?), ?), 0)", rows)
+            self.db.conn.executemany(
+                "INSERT INTO customers_used (name, uses, last_used) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET uses = uses + excluded.uses, "
+                "last_used = max(last_used, excluded.last_used)",
+                [(name, uses, self.clock()) for name, uses in customers.items()])
+        return len(rows)
 
     def _must_get(self, request_id: str) -> Request:
         request = self.get_request(request_id)

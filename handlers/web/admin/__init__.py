@@ -37,6 +37,7 @@ def add_admin_routes(app: web.Application, svc: App, messenger: Messenger) -> No
     add.add_post("/admin/logout", signin.logout)
     add.add_get("/admin/assets/editor.js", assets.editor_js)
     add.add_get("/admin/requests", requests_page.requests_list)
+    add.add_get("/admin/requests.csv", requests_page.requests_csv)
     add.add_get("/admin/templates", templates_page.templates_home)
     add.add_post("/admin/templates/check", templates_page.check)
     add.add_post("/admin/templates/publish", templates_page.publish_text)

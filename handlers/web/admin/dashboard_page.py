@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.reports.charts import hbars, stacked_bars
-from bot.reports.dashboard import compute, duration
+from bot.reports.dashboard import compute_apart, duration
 from bot.text.screen import whole_number
 from handlers.web.admin.auth import STATE, current
 from handlers.web.admin.layout import esc, page
@@ -26,7 +26,7 @@ async def dashboard(request: web.Request) -> web.Response:
     admin, svc = current(request), request.app[STATE].svc
     raw = request.query.get("weeks", "12")
     weeks = found if (found := whole_number(raw, 3)) in SPANS else 12
-    figures = compute(svc.store, svc.clock(), weeks, svc.config.timezone)
+    figures = await compute_apart(svc.store, svc.clock(), weeks, svc.config.timezone)
     share = "—" if figures.followup_share is None else f"{figures.followup_share:.0%}"
     stats = "".join([
         _stat(str(figures.total), f"requests in {weeks} weeks"),
