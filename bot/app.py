@@ -26,6 +26,7 @@ from bot.jira.similar_search import SimilarSearches
 from bot.metrics import Metrics
 from bot.people.access import Access
 from bot.people.audit import Audit
+from bot.reports.dashboard import Dashboards
 from bot.storage.store import Store
 from bot.templates.jira_check import JiraCheck
 from bot.templates.library import TemplateLibrary
@@ -75,6 +76,7 @@ class App:
     estimates: Estimates = field(init=False)
     deadlines: DeadlineGuard = field(init=False)
     feedback: Feedback = field(init=False)
+    dashboards: Dashboards = field(init=False)
 
     def __post_init__(self, chat: Chat) -> None:
         # Built last: the chat side's sinks keep this app to reach the people, store and metrics they report to.
@@ -95,6 +97,7 @@ class App:
                                        clock=self.clock)
         self.feedback = Feedback(self.store, self.gateway, sink, self.config, lambda: self.inbox.policy)
         self.inbox.after = self.feedback.on_events
+        self.dashboards = Dashboards(self.store, self.clock)
 
     def now(self) -> datetime:
         """Return the current time in the configured time zone."""

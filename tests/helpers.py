@@ -255,11 +255,19 @@ class Site:
         return sign_in_link(user.last)
 
     async def signed_in(self, user_id: int = ADMIN_ID, name: str = "Olga") -> Client:
-        """Return a client signed in as this Telegram user, through the /web link."""
+        """Return a client signed in as this Telegram user, through the /web link and its button."""
         client = self.client()
-        page = await client.open(await self.link(self.bot.user(user_id, name)))
+        page = await sign_in(client, await self.link(self.bot.user(user_id, name)))
         assert page.status == 200 and page.url.endswith("/admin/"), page.text
         return client
+
+
+async def sign_in(client: Client, link: str, *, follow: bool = True) -> Page:
+    """Open a sign-in link and press its button, as an admin does; return the page that follows."""
+    shown = await client.open(link)
+    assert shown.status == 200 and "<form method=\"post\" action=\"/admin/login\">" in shown.text, shown.text
+    token = link.split("token=", 1)[1]
+    return await client.post("/admin/login", {"token": token}, follow=follow)
 
 
 def sign_in_link(message: BotMessage) -> str:

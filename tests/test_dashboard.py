@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from bot.intake.draft import Draft
 from bot.jira.events import IssueEvent
 from bot.jira.ticket import Reporter, Ticket
 from bot.reports.charts import hbars, stacked_bars
-from bot.reports.dashboard import NO_URGENCY, compute, duration
+from bot.reports.dashboard import FRESH_SECONDS, NO_URGENCY, Dashboards, compute, duration
 from bot.reports.request_log import RequestFilter, facets, search
 from bot.storage.store import Store
 from tests.conftest import START, Clock
@@ -227,6 +228,29 @@ def test_dashboard_draws_weekly_trends_and_knows_the_week_is_not_over(store: Sto
     assert board.median_first_response == 3 * HOUR and board.resolved == 2 and board.current_week_partial
     sunday_night = compute(store, START - HOUR - 9 * HOUR + 7 * 86400 - 1, weeks=4, zone=BERLIN)
     assert sunday_night.weeks[-1] == board.weeks[-1] and sunday_night.current_week_partial
+
+
+async def test_a_dashboard_is_computed_again_only_when_requests_changed(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    boards = Dashboards(store, clock)
+    file(store, clock, 1, key="SUP-1")
+    first = await boards.get(4, BERLIN)
+    assert first.total == 1
+    clock.advance(3600)
+    assert await boards.get(4, BERLIN) is first  # nothing changed: the same figures
+    file(store, clock, 2)
+    assert (await boards.get(4, BERLIN)).total == 2  # changed an hour later: computed again at once
+    file(store, clock, 3)
+    clock.advance(FRESH_SECONDS - 1)
+    assert (await boards.get(4, BERLIN)).total == 2  # a minute old at most, while a fresh one is computed
+    for _ in range(100):  # the fresh one replaces it once computed
+        if (await boards.get(4, BERLIN)).total == 3:
+            break
+        await asyncio.sleep(0.05)
+    assert (await boards.get(4, BERLIN)).total == 3
+    clock.advance(7 * 86400)  # a new week begins
+    assert (await boards.get(4, BERLIN)).weeks[-1] > first.weeks[-1]
 
 
 def test_an_empty_dashboard_has_no_figures(store: Store) -> None:

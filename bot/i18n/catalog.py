@@ -563,6 +563,7 @@ MESSAGES = register(
     (i18n_templates.__name__, i18n_templates.TEXTS),
     (i18n_people.__name__, i18n_people.TEXTS),
     (i18n_web.__name__, i18n_web.TEXTS),
+    (i18n_web.__name__, i18n_web.PAGE),
     (i18n_links.__name__, i18n_links.TEXTS),
     (i18n_expectations.__name__, i18n_expectations.TEXTS),
     (i18n_reports.__name__, i18n_reports.TEXTS),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -99,6 +101,54 @@ async def compute_apart(store: Store, now: float, weeks: int = 12, zone: tzinfo 
     return await apart(store, lambda reader: compute(reader, now, weeks, zone))
 
 
-def duration(seconds: float | None) -> str:
-    """Return a wait for the (English) admin page: "45 min", "3 h 20 min" or "2 d 4 h"; "—" when unknown."""
-    return format_duration(seconds, "en")
+# A dashboard computed this recently is shown again while a fresh one is computed in the background, even when
+# requests have changed since: at a million requests a year of figures takes a second or more to compute.
+FRESH_SECONDS = 60.0
+
+
+@dataclass
+class _Kept:
+    at: float
+    version: int
+    board: Dashboard
+
+
+class Dashboards:
+    """The dashboards computed lately, per span and time zone, reused while the requests stay as they were."""
+
+    def __init__(self, store: Store, clock: Callable[[], float]) -> None:
+        self._store = store
+        self._clock = clock
+        self._kept: dict[tuple[int, str], _Kept] = {}
+        self._computing: dict[tuple[int, str], asyncio.Task[Dashboard]] = {}
+
+    async def get(self, weeks: int, zone: tzinfo) -> Dashboard:
+        """Return the dashboard over the last weeks: as computed before if nothing changed, or at most a minute old."""
+        now, key = self._clock(), (weeks, str(zone))
+        kept = self._kept.get(key)
+        if kept is not None and kept.board.weeks == _week_starts(now, max(1, weeks), zone):
+            if kept.version == self._store.requests_version():
+                return kept.board
+            if now - kept.at < FRESH_SECONDS:
+                self._compute(key, weeks, zone)
+                return kept.board
+        return await self._compute(key, weeks, zone)
+
+    def _compute(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> asyncio.Task[Dashboard]:
+        """Start computing a dashboard, unless one for the same span is being computed already."""
+        task = self._computing.get(key)
+        if task is None or task.done():
+            task = asyncio.create_task(self._fresh(key, weeks, zone))
+            self._computing[key] = task
+        return task
+
+    async def _fresh(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> Dashboard:
+        now, version = self._clock(), self._store.requests_version()
+        board = await compute_apart(self._store, now, weeks, zone)
+        self._kept[key] = _Kept(now, version, board)
+        return board
+
+
+def duration(seconds: float | None, lang: str = "en") -> str:
+    """Return a wait for the admin page: "45 min", "3 h 20 min" or "2 d 4 h"; "—" when unknown."""
+    return format_duration(seconds, lang)

@@ -183,6 +183,17 @@ def _migration_request_search(db: sqlite_utils.Database) -> None:
                f"VALUES ('delete', old.rowid, {old}); "
                f"INSERT INTO requests_search (rowid, {listed}) VALUES (new.rowid, {new}); END")
     db.execute("INSERT INTO requests_search (requests_search) VALUES ('rebuild')")
+    # A number that grows with every change to the requests, so reports computed earlier know they still hold.
+    db.execute("CREATE TABLE requests_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
+    db.execute("INSERT INTO requests_version VALUES (1, 0)")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER requests_version_{event.lower()} AFTER {event} ON requests BEGIN "
+                   "UPDATE requests_version SET version = version + 1; END")
+
+
+def _migration_admin_page_language(db: sqlite_utils.Database) -> None:
+    # The language an admin chose on the admin page; NULL: the one the bot speaks with them.
+    db.table("users").add_column("page_lang", str)
 
 
 def _migration_expectations(db: sqlite_utils.Database) -> None:
@@ -219,6 +230,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
     ("0019_expectations", _migration_expectations),
+    ("0026_admin_page_language", _migration_admin_page_language),
 ]
 
 

@@ -6,6 +6,7 @@ package) reads and writes its own tables.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import sqlite3
@@ -102,8 +103,15 @@ class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, Admin
             raise StoreUnavailable(self.path, _why_unusable(self.path, error), existed=existed) from error
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database, first letting SQLite refresh the statistics its query planner reads, if stale."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("PRAGMA analysis_limit=1000")
+            self.db.execute("PRAGMA optimize")
         self.db.conn.close()
+
+    def optimize(self) -> None:
+        """Gather the statistics SQLite's query planner reads, over every table and index (after a large import)."""
+        self.db.execute("ANALYZE")
 
 
     def heartbeat(self) -> int:
