@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,15 @@ from bot.reports.expectations import satisfaction
 from tests.conftest import SALES_IDS, Clock
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram, FakeUser
-from tests.helpers import Served, file_request, serving, told
+from tests.helpers import (
+    JIRA_SECRET,
+    Served,
+    answer_bug_until_summary,
+    file_request,
+    running_site,
+    serving,
+    told,
+)
 
 ASKED = "Was the customer's problem solved?"
 
@@ -182,3 +192,26 @@ async def test_without_a_transition_the_workflow_allows_only_the_comment_goes(
                       timeout=10)
     await asyncio.sleep(0.3)
     assert jira.issues[key]["fields"]["status"]["name"] == "Done"
+
+
+async def test_the_dashboard_shows_satisfaction_and_deadlines_kept(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                                   clock: Clock) -> None:
+    async with running_site(tg, jira, tmp_path, clock) as site:
+        anna = site.bot.user(SALES_IDS[0], "Anna")
+        await answer_bug_until_summary(site.bot, anna)
+        await site.bot.tap(anna, "✅ Create")
+        await tg.wait_for(lambda: any("Created SUP-1" in m.text for m in anna.messages), timeout=15)
+        jira.add_webhook(f"{site.base}/jira/webhook", secret=JIRA_SECRET)
+        jira.resolve("SUP-1")  # today, after the Friday it was promised for
+        await jira.aflush_webhooks()
+        clock.advance(61)
+        site.svc.inbox.kick()
+        await tg.wait_for(lambda: bool(asked(anna)), timeout=10)
+        await site.bot.tap(anna, "👍 Solved")
+        client = await site.signed_in()
+        page = await client.open("/admin/")
+        text = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+        assert "Deadlines kept, per template Template Kept Share Something is broken 0 of 1 0%" in text
+        assert "“Was it solved?”, per template Template Solved Share Something is broken 1 of 1 100%" in text
+        month = datetime.fromtimestamp(clock(), site.svc.config.timezone).strftime("%Y-%m")
+        assert f"“Was it solved?”, per month Month Solved Share {month} 1 of 1 100%" in text

@@ -118,4 +118,17 @@ TEXTS: Catalog = {
     "feedback_jira_unsolved": {"en": "👎 The customer's problem is not solved yet.",
                                "ru": "👎 Проблема клиента пока не решена.",
                                "de": "👎 Das Problem des Kunden ist noch nicht gelöst."},
+    # The admin page's dashboard.
+    "page_expect_deadlines": {"en": "Deadlines kept, per template", "ru": "Соблюдённые сроки, по шаблонам",
+                              "de": "Eingehaltene Termine, nach Vorlage"},
+    "page_expect_solved_template": {"en": "“Was it solved?”, per template", "ru": "«Решено?», по шаблонам",
+                                    "de": "„Gelöst?“, nach Vorlage"},
+    "page_expect_solved_month": {"en": "“Was it solved?”, per month", "ru": "«Решено?», по месяцам",
+                                 "de": "„Gelöst?“, nach Monat"},
+    "page_expect_template": {"en": "Template", "ru": "Шаблон", "de": "Vorlage"},
+    "page_expect_month": {"en": "Month", "ru": "Месяц", "de": "Monat"},
+    "page_expect_kept": {"en": "Kept", "ru": "Соблюдено", "de": "Eingehalten"},
+    "page_expect_solved": {"en": "Solved", "ru": "Решено", "de": "Gelöst"},
+    "page_expect_share": {"en": "Share", "ru": "Доля", "de": "Anteil"},
+    "page_expect_of": {"en": "{good} of {total}", "ru": "{good} из {total}", "de": "{good} von {total}"},
 }

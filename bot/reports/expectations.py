@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
+from bot.storage.expectations import ExpectationReader, ExpectationStore
 from bot.storage.store import Store
 
 
@@ -22,7 +24,7 @@ class Share:
         return self.good / self.total if self.total else None
 
 
-def deadlines_kept(store: Store, now: float, zone: tzinfo = UTC) -> dict[str, Share]:
+def deadlines_kept(store: ExpectationStore, now: float, zone: tzinfo = UTC) -> dict[str, Share]:
     """Return per template how many promised dates were kept, of those settled.
 
     A date is kept when the issue was resolved on or before that day; missed when it was resolved later, or is
@@ -46,7 +48,7 @@ def deadlines_kept(store: Store, now: float, zone: tzinfo = UTC) -> dict[str, Sh
     return {template_id: Share(*counts) for template_id, counts in sorted(kept.items())}
 
 
-def satisfaction(store: Store, zone: tzinfo = UTC) -> tuple[dict[str, Share], dict[str, Share]]:
+def satisfaction(store: ExpectationStore, zone: tzinfo = UTC) -> tuple[dict[str, Share], dict[str, Share]]:
     """Return the share of "solved" answers per template and per month ("2026-11") of the answer."""
     by_template: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -57,3 +59,24 @@ def satisfaction(store: Store, zone: tzinfo = UTC) -> tuple[dict[str, Share], di
             counts[0] += answer == "solved"
     return ({key: Share(*value) for key, value in sorted(by_template.items())},
             {key: Share(*value) for key, value in sorted(by_month.items())})
+
+
+@dataclass(frozen=True)
+class ExpectationFigures:
+    """The dashboard's expectation figures: deadlines kept per template, "solved" per template and per month."""
+
+    deadlines: dict[str, Share]
+    solved_by_template: dict[str, Share]
+    solved_by_month: dict[str, Share]
+
+
+async def figures_apart(store: Store, now: float, zone: tzinfo = UTC) -> ExpectationFigures:
+    """Compute the figures on a worker thread with a connection of its own, so chats are answered meanwhile."""
+    def run() -> ExpectationFigures:
+        reader = ExpectationReader(store.path)
+        try:
+            return ExpectationFigures(deadlines_kept(reader, now, zone), *satisfaction(reader, zone))
+        finally:
+            reader.close()
+
+    return await asyncio.to_thread(run)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
+
+import sqlite_utils
 
 from bot.storage.base import StoreBase
 
@@ -147,3 +151,16 @@ class ExpectationStore(StoreBase):
         rows = self.db.execute("SELECT template_id, answered_at, answer FROM feedback WHERE answer IS NOT NULL"
                                ).fetchall()
         return [(row[0], row[1], row[2]) for row in rows]
+
+
+class ExpectationReader(ExpectationStore):
+    """The expectation figures' queries on a read-only connection of their own, for a worker thread."""
+
+    def __init__(self, path: Path) -> None:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=5000")
+        self.db = sqlite_utils.Database(conn)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.conn.close()

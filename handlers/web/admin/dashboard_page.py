@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 from markupsafe import Markup
 
+from bot.app import App
 from bot.i18n.catalog import t
 from bot.i18n.plural import format_number
 from bot.reports.charts import hbars, stacked_bars
 from bot.reports.dashboard import NO_URGENCY, duration
+from bot.reports.expectations import ExpectationFigures, Share, figures_apart
 from bot.text.dates import format_day
 from bot.text.screen import whole_number
 from handlers.web.admin.auth import STATE, current
@@ -45,6 +49,32 @@ async def dashboard(request: web.Request) -> web.Response:
     charts = ((titles[0], Markup(stacked_bars(labels, by_template, titles[0], CHART_WIDTH))),
               (titles[1], Markup(stacked_bars(labels, by_urgency, titles[1], CHART_WIDTH))),
               (titles[2], Markup(hbars(figures.top_customers, titles[2], CHART_WIDTH))))
+    expected = await figures_apart(svc.store, svc.clock(), svc.config.timezone)
     return render(request, "dashboard.html", {"admin": admin, "active": "dashboard",
                                               "title": t("page_nav_dashboard", lang),
-                                              "spans": SPANS, "weeks": weeks, "stats": stats, "charts": charts})
+                                              "spans": SPANS, "weeks": weeks, "stats": stats, "charts": charts,
+                                              "expectations": _expectation_tables(svc, expected, lang)})
+
+
+def _expectation_tables(svc: App, figures: ExpectationFigures, lang: str
+                        ) -> list[tuple[str, tuple[str, str, str], list[tuple[str, str, str]]]]:
+    """Return the expectation tables that have something to show: title, headers, and rows."""
+    def rows(shares: dict[str, Share], name: Callable[[str], str]) -> list[tuple[str, str, str]]:
+        return [(name(key), t("page_expect_of", lang, good=format_number(share.good, lang),
+                                    total=format_number(share.total, lang)),
+                 "—" if share.ratio is None else f"{share.ratio:.0%}") for key, share in shares.items()]
+
+    def title_of(template_id: str) -> str:
+        return template_title(svc, template_id, lang)
+
+    template, month, share = (t(key, lang) for key in ("page_expect_template", "page_expect_month",
+                                                       "page_expect_share"))
+    tables = [
+        (t("page_expect_deadlines", lang), (template, t("page_expect_kept", lang), share),
+         rows(figures.deadlines, title_of)),
+        (t("page_expect_solved_template", lang), (template, t("page_expect_solved", lang), share),
+         rows(figures.solved_by_template, title_of)),
+        (t("page_expect_solved_month", lang), (month, t("page_expect_solved", lang), share),
+         rows(figures.solved_by_month, str)),
+    ]
+    return [table for table in tables if table[2]]
