@@ -5,6 +5,7 @@ Figures are computed in the background and kept: drawing the summary card only l
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import logging
 import math
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from bot.delivery.worker import Worker
 from bot.i18n.catalog import t
 from bot.jira.gateway import DeliveryError, JiraGateway
+from bot.storage.expectations import ExpectationReader, ExpectationStore
 from bot.storage.store import Store
 from bot.templates.schema import Template
 
@@ -65,6 +67,21 @@ def days(seconds: float) -> int:
     return max(1, round(seconds / DAY))
 
 
+def _figures(store: ExpectationStore, now: float) -> tuple[dict[Kind, Spread], dict[Kind, list[float]]]:
+    """Return the resolution times per kind of request, and the filing times of the open ones, sorted."""
+    durations: dict[Kind, list[float]] = defaultdict(list)
+    for row in store.resolved_since(now - HISTORY_DAYS * DAY):
+        spent = max(0.0, row.resolved_at - row.created_at)
+        durations[(row.template_id, row.priority)].append(spent)
+        durations[(row.template_id, ANY)].append(spent)
+    opened: dict[Kind, list[float]] = defaultdict(list)
+    for request in store.open_requests():
+        opened[(request.template_id, request.priority)].append(request.created_at)
+        opened[(request.template_id, ANY)].append(request.created_at)
+    return ({kind: spread(times) for kind, times in durations.items()},
+            {kind: sorted(times) for kind, times in opened.items()})
+
+
 class Estimates(Worker):
     """Keeps resolution times and open requests per kind of request, refreshed in the background."""
 
@@ -83,18 +100,23 @@ class Estimates(Worker):
 
     def refresh(self) -> None:
         """Read the bot's own history of the last HISTORY_DAYS and its open requests (two queries)."""
-        durations: dict[Kind, list[float]] = defaultdict(list)
-        for row in self.store.resolved_since(self.clock() - HISTORY_DAYS * DAY):
-            spent = max(0.0, row.resolved_at - row.created_at)
-            durations[(row.template_id, row.priority)].append(spent)
-            durations[(row.template_id, ANY)].append(spent)
-        opened: dict[Kind, list[float]] = defaultdict(list)
-        for request in self.store.open_requests():
-            opened[(request.template_id, request.priority)].append(request.created_at)
-            opened[(request.template_id, ANY)].append(request.created_at)
-        self._spreads = {kind: spread(times) for kind, times in durations.items()}
-        self._lines = {}
-        self._open = {kind: sorted(times) for kind, times in opened.items()}
+        self._use(*_figures(self.store, self.clock()))
+
+    async def refresh_apart(self) -> None:
+        """Refresh on a worker thread with a connection of its own, so chats are answered meanwhile."""
+        now = self.clock()
+
+        def read() -> tuple[dict[Kind, Spread], dict[Kind, list[float]]]:
+            reader = ExpectationReader(self.store.path)
+            try:
+                return _figures(reader, now)
+            finally:
+                reader.close()
+
+        self._use(*await asyncio.to_thread(read))
+
+    def _use(self, spreads: dict[Kind, Spread], opened: dict[Kind, list[float]]) -> None:
+        self._spreads, self._open, self._lines = spreads, opened, {}
         self._refreshed = self.clock()
 
     def _fresh(self) -> None:
@@ -187,11 +209,17 @@ class Estimates(Worker):
 
     async def run(self, gateway: JiraGateway, templates: Callable[[], Iterable[Template]], default_project: str
                   ) -> None:
-        """Refresh the figures, and Jira's history where the bot's own is short, until stopped."""
+        """Refresh the figures, and Jira's history where the bot's own is short, until stopped.
+
+        Jira is first asked a minute after start, when start-up's own calls to it are done.
+        """
+        first = True
         while not self.stopping:
             try:
-                self.refresh()
-                await self.learn_from_jira(gateway, templates(), default_project)
+                await self.refresh_apart()
+                if not first:
+                    await self.learn_from_jira(gateway, templates(), default_project)
             except Exception:
                 log.exception("refreshing what to expect failed")
+            first = False
             await self.nap(REFRESH_SECONDS)
