@@ -96,6 +96,7 @@ class Estimates(Worker):
         # The card's text per template, priority and language, until the figures change.
         self._lines: dict[tuple[str, str | None, str], str | None] = {}
         self._refreshed: float | None = None
+        self._generation = 0
         self._jira_asked: dict[tuple[str, str], float] = {}
 
     def refresh(self) -> None:
@@ -104,7 +105,7 @@ class Estimates(Worker):
 
     async def refresh_apart(self) -> None:
         """Refresh on a worker thread with a connection of its own, so chats are answered meanwhile."""
-        now = self.clock()
+        now, generation = self.clock(), self._generation
 
         def read() -> tuple[dict[Kind, Spread], dict[Kind, list[float]]]:
             reader = ExpectationReader(self.store.path)
@@ -113,11 +114,15 @@ class Estimates(Worker):
             finally:
                 reader.close()
 
-        self._use(*await asyncio.to_thread(read))
+        figures = await asyncio.to_thread(read)
+        # Figures read meanwhile by another refresh are newer than these.
+        if generation == self._generation:
+            self._use(*figures)
 
     def _use(self, spreads: dict[Kind, Spread], opened: dict[Kind, list[float]]) -> None:
         self._spreads, self._open, self._lines = spreads, opened, {}
         self._refreshed = self.clock()
+        self._generation += 1
 
     def _fresh(self) -> None:
         if self._refreshed is None or self.clock() - self._refreshed > REFRESH_SECONDS:
