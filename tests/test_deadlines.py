@@ -9,20 +9,22 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
+from bot.people.roles import change_role
 from bot.reports.expectations import deadlines_kept
-from tests.conftest import SALES_IDS, Clock, RunningBot, write_config
+from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram, FakeUser
 from tests.helpers import answer_bug_until_summary
 
 DAY = 86400.0
+RITA = 104  # a salesperson admitted from Telegram, and later revoked
 ALICE = "accountid:"  # how a Cloud comment mentions a user: [~accountid:<id>]
 
 
 @pytest.fixture
 async def guarded(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[RunningBot]:
     """A running bot that reminds assignees in Jira too."""
-    config = write_config(tmp_path, jira.url, notices={"poll_seconds": 0},
+    config = write_config(tmp_path, jira.url, notices={"poll_seconds": 0, "answer_transition": "In Progress"},
                           deadlines={"warn_days": 2, "comment_in_jira": True})
     running = RunningBot(tg, jira, config, clock)
     await running.start()
@@ -92,6 +94,22 @@ async def test_warned_before_and_told_once_overdue_with_jira_reminding_the_assig
     assert [share.ratio for share in deadlines_kept(guarded.svc.store, clock()).values()] == [0.0]
 
 
+async def test_a_reminder_is_no_answer_that_moves_a_waiting_issue_on(guarded: RunningBot, jira: FakeJira,
+                                                                      clock: Clock) -> None:
+    anna = guarded.user()
+    key = await promised_friday(guarded, anna)
+    jira.transition(key, "Waiting for sales", actor="alice")
+    clock.advance(2 * DAY)
+    assert await check(guarded) == 1
+    assert "Status: Waiting for sales" in deadline_notices(anna)[0]
+    await guarded.tg.wait_for(lambda: len(bot_comments(jira, key)) == 1, timeout=10)
+    await asyncio.sleep(0.3)
+    assert jira.issues[key]["fields"]["status"]["name"] == "Waiting for sales"
+    await guarded.tap(anna, "📝 Update for the customer")
+    await guarded.tg.wait_for(lambda: "Next:" in anna.last.text, timeout=10)
+    assert "Next: we are collecting the details engineering asked for." in anna.last.text
+
+
 async def test_update_for_the_customer_gives_status_next_step_and_the_moved_date(
         guarded: RunningBot, jira: FakeJira, clock: Clock) -> None:
     anna = guarded.user()
@@ -136,14 +154,18 @@ async def test_in_russian_and_german(guarded: RunningBot, clock: Clock, lang: st
 async def test_done_issues_muted_and_revoked_people_hear_nothing(guarded: RunningBot, jira: FakeJira,
                                                                  clock: Clock) -> None:
     anna, boris = guarded.user(), guarded.user(SALES_IDS[1], "Boris")
+    assert guarded.svc is not None
+    guarded.svc.access.set_role(RITA, "sales", ADMIN_ID)
+    rita = guarded.user(RITA, "Rita")
     done = await promised_friday(guarded, anna)
     jira.resolve(done, "Fixed", actor="alice")
     muted = await promised_friday(guarded, boris)
-    assert guarded.svc is not None
+    await promised_friday(guarded, rita)
+    assert change_role(guarded.svc.access, RITA, "revoked", ADMIN_ID, "Boss") is None
     guarded.svc.store.set_muted(boris.id, True)
     clock.advance(2 * DAY)
     assert await check(guarded) == 0
-    assert deadline_notices(anna) == [] and deadline_notices(boris) == []
+    assert deadline_notices(anna) == deadline_notices(boris) == deadline_notices(rita) == []
     # The muted salesperson's issue still reminds its assignee in Jira, once.
     await guarded.tg.wait_for(lambda: len(bot_comments(jira, muted)) == 1, timeout=10)
     assert bot_comments(jira, done) == []
