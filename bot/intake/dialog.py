@@ -120,6 +120,8 @@ class Engine:
         self.upload_limit = upload_limit
         # Finds the set of an earlier published version by its hash, so a draft finishes on what it started.
         self.older: Callable[[str], TemplateSet | None] | None = None
+        # Says what to expect for a request of a template and priority, in a language (None: nothing to say).
+        self.expect: Callable[[Template, str | None, str], str | None] | None = None
 
     def publish(self, templates: TemplateSet) -> None:
         """Make a template set live: new drafts use it at once, drafts in progress keep their own version."""
@@ -626,6 +628,9 @@ class Engine:
             (t("summary_due", lang), due),
             (t("summary_labels", lang), ", ".join(ticket.labels) or none),
         ]
+        expected = self.expect(template, ticket.priority, lang) if self.expect is not None else None
+        if expected:
+            rows.append((t("expect_label", lang), expected))
         buttons: list[tuple[Button, ...]] = [
             (Button(t("create", lang), "create"),),
             (Button(t("edit", lang), "edit"), Button(t("cancel", lang), "cancel")),

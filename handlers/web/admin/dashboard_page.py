@@ -11,6 +11,7 @@ from bot.app import App
 from bot.i18n.catalog import t
 from bot.i18n.plural import format_number, format_share
 from bot.reports.dashboard import NO_URGENCY, OTHER_TEMPLATES, Dashboard, duration
+from bot.reports.expectations import ExpectationFigures, Share, figures_apart
 from bot.reports.urgency import UrgencyGroup, compute_apart, to_csv
 from bot.text.dates import format_day
 from bot.text.screen import whole_number
@@ -85,6 +86,7 @@ async def dashboard(request: web.Request) -> web.Response:
     figures = await svc.dashboards.get(weeks, svc.config.timezone)
     since = figures.weeks[0].timestamp()
     report = await compute_apart(svc.store, since, svc.clock())
+    expected = await figures_apart(svc.store, svc.clock(), svc.config.timezone)
 
     def draw() -> dict[str, object]:
         """Return the page's figures and charts, drawn on a worker thread: a year of them takes a while."""
@@ -107,7 +109,8 @@ async def dashboard(request: web.Request) -> web.Response:
         return {"admin": admin, "active": "dashboard", "title": t("page_nav_dashboard", lang), "spans": SPANS,
                 "weeks": weeks, "stats": stats, "partial": figures.current_week_partial,
                 "charts": [(title, chart.svg) for title, chart in drawn],
-                "urgency": urgency if report.by_template else None}
+                "urgency": urgency if report.by_template else None,
+                "expectations": _expectation_tables(svc, expected, lang)}
 
     return await render_apart(request, "dashboard.html", draw)
 
@@ -137,3 +140,27 @@ async def urgency_csv(request: web.Request) -> web.Response:
     return web.Response(body=to_csv(report, admin.lang), headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="urgency-{day}.csv"'})
+
+
+def _expectation_tables(svc: App, figures: ExpectationFigures, lang: str
+                        ) -> list[tuple[str, tuple[str, str, str], list[tuple[str, str, str]]]]:
+    """Return the expectation tables that have something to show: title, headers, and rows."""
+    def rows(shares: dict[str, Share], name: Callable[[str], str]) -> list[tuple[str, str, str]]:
+        return [(name(key), t("page_expect_of", lang, good=format_number(share.good, lang),
+                                    total=format_number(share.total, lang)),
+                 "—" if share.ratio is None else f"{share.ratio:.0%}") for key, share in shares.items()]
+
+    def title_of(template_id: str) -> str:
+        return template_title(svc, template_id, lang)
+
+    template, month, share = (t(key, lang) for key in ("page_expect_template", "page_expect_month",
+                                                       "page_expect_share"))
+    tables = [
+        (t("page_expect_deadlines", lang), (template, t("page_expect_kept", lang), share),
+         rows(figures.deadlines, title_of)),
+        (t("page_expect_solved_template", lang), (template, t("page_expect_solved", lang), share),
+         rows(figures.solved_by_template, title_of)),
+        (t("page_expect_solved_month", lang), (month, t("page_expect_solved", lang), share),
+         rows(figures.solved_by_month, str)),
+    ]
+    return [table for table in tables if table[2]]
