@@ -11,10 +11,8 @@ Everything here is cheap, deterministic pattern work (no dateparser on the hot p
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import logging
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -22,9 +20,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from bot.intake.customers import CustomerDirectory, normalize_name
+from bot.intake.customers import CustomerDirectory, is_legal_form, normalize_name
 from bot.intake.lexicon import Lexicon, lexicon
 from bot.intake.model_hints import MODEL_EVIDENCE, ModelHints, hinted_answers
 from bot.intake.phrases import WORD, Hit, Message, PhraseBook, Token, fold, resolve
@@ -254,54 +252,6 @@ def _name_variants(window: str) -> list[str]:
     return variants
 
 
-class _Screen:
-    """A cheap first look before CustomerDirectory.match, which scores every spelling of every customer.
-
-    It holds each spelling (normalized) and its leading words; a window that is not close to any of them
-    cannot be accepted, so match() is not called for it. With the example list this saves little; with a few
-    thousand customers it is what keeps a message within milliseconds.
-    """
-
-    CUTOFF = 85.0
-
-    def __init__(self, spellings: Sequence[str]) -> None:
-        self.size = len(spellings)
-        # Per number of words: the spellings and leads shortest first, and their lengths (for bisect).
-        self.choices: dict[int, tuple[list[int], list[str]]] = {}
-        for n in range(1, 5):
-            leads = {" ".join(s.split()[:n]) for s in spellings}
-            ordered = sorted(leads | set(spellings), key=lambda s: (len(s), s))
-            self.choices[n] = ([len(s) for s in ordered], ordered)
-
-    def passes(self, variant: str, n: int) -> bool:
-        query = normalize_name(variant)
-        lengths, ordered = self.choices[min(max(n, 1), 4)]
-        # fuzz.ratio is at most 200 * shorter / (sum of both lengths), so only spellings about as long as the
-        # query can reach the cutoff; comparing with the others would be most of the work.
-        low = bisect.bisect_left(lengths, math.floor(len(query) * self.CUTOFF / (200 - self.CUTOFF)))
-        high = bisect.bisect_right(lengths, math.ceil(len(query) * (200 - self.CUTOFF) / self.CUTOFF))
-        found = process.extractOne(query, ordered[low:high], scorer=fuzz.ratio, score_cutoff=self.CUTOFF)
-        return found is not None
-
-
-_SCREENS: dict[int, tuple[CustomerDirectory, _Screen]] = {}
-
-
-def _screen(customers: CustomerDirectory) -> _Screen | None:
-    """The screen for a directory, rebuilt when it has grown; None when it has no spellings."""
-    spellings = customers.spellings()
-    if not spellings:
-        return None
-    cached = _SCREENS.get(id(customers))
-    if cached is not None and cached[0] is customers and cached[1].size == len(spellings):
-        return cached[1]
-    screen = _Screen(spellings)
-    if len(_SCREENS) > 16:
-        _SCREENS.clear()
-    _SCREENS[id(customers)] = (customers, screen)
-    return screen
-
-
 @dataclass(frozen=True)
 class _Found:
     name: str
@@ -315,11 +265,14 @@ def find_customer(text: str, customers: CustomerDirectory) -> tuple[str, str] | 
         return None
     tokens = split_words(text)[:MAX_CUSTOMER_TOKENS]
     has_upper = any(c.isupper() for c in text)
-    screen = _screen(customers)
+    leads: dict[str, list[int]] = {}  # the spellings each first word may start, looked up once per message
     best: _Found | None = None
     for i in range(len(tokens)):
         if tokens[i].word in STOP_WORDS or len(tokens[i].word) < 2 or tokens[i].word.isdigit():
             continue
+        if not is_legal_form(tokens[i].word) and not any(
+                _leads(variant, customers, leads) for variant in _name_variants(text[tokens[i].start:tokens[i].end])):
+            continue  # no customer's name starts like this word, in any of its forms: no window from here names one
         for n in range(1, 5):
             if i + n > len(tokens):
                 break
@@ -331,20 +284,29 @@ def find_customer(text: str, customers: CustomerDirectory) -> tuple[str, str] | 
             # in a message without capitals.
             named = (not has_upper or window[:1].isupper() or i == 0
                      or text[window_tokens[-1].end:window_tokens[-1].end + 1] in (":", ","))
-            found = _judge_window(window, n, customers, named, screen)
+            found = _judge_window(window, n, customers, named, leads)
             if found is not None and (best is None or found.quality > best.quality):
                 best = found
     return (best.name, best.evidence) if best else None
 
 
-def _judge_window(window: str, n: int, customers: CustomerDirectory, named: bool, screen: _Screen | None
+def _leads(variant: str, customers: CustomerDirectory, leads: dict[str, list[int]]) -> list[int]:
+    """The spellings that start like the variant's first word (remembered in leads for the rest of the message)."""
+    first = next(iter(normalize_name(variant).split()), "")
+    if first not in leads:
+        leads[first] = customers.starting_like(first) if first else []
+    return leads[first]
+
+
+def _judge_window(window: str, n: int, customers: CustomerDirectory, named: bool, leads: dict[str, list[int]]
                   ) -> _Found | None:
-    """The customer the window names, if it names one."""
+    """The customer the window names, if it names one: only spellings that start like it are compared."""
     best: _Found | None = None
     for variant in _name_variants(window):
-        if screen is not None and not screen.passes(variant, len(variant.split())):
+        among = _leads(variant, customers, leads)
+        if not among:
             continue
-        matches = customers.match(variant, limit=1)
+        matches = customers.match(variant, limit=1, among=among)
         if not matches:
             continue
         match = matches[0]

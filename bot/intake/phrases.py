@@ -91,9 +91,10 @@ class Message:
         self.text = text
         self.folded = fold(text)
         self.tokens = tokens(text)
+        self.keys = [_keys(token.word) for token in self.tokens]
         self._keys: dict[str, list[int]] = {}
-        for index, token in enumerate(self.tokens):
-            for key in _keys(token.word):
+        for index, keys in enumerate(self.keys):
+            for key in keys:
                 self._keys.setdefault(key, []).append(index)
 
     def starts(self, word: str) -> list[int]:
@@ -106,9 +107,10 @@ class Message:
         return self.text[self.tokens[first].start:self.tokens[last].end]
 
 
-def _keys(word: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def _keys(word: str) -> tuple[str, ...]:
     """Where a word is filed: its first three letters, and its stems."""
-    return [word[:3], *(f"~{s}" for s in stems(word))]
+    return (word[:3], *(f"~{s}" for s in stems(word)))
 
 
 GAP = 3  # words allowed between the words of a phrase: "geht (seit dem Update) nicht", "bricht bei 1000 Zeilen ab"
@@ -194,7 +196,7 @@ class PhraseBook:
         found = [Hit(p.owner, p.text, 1, p.weight, -1, -1) for p in self._symbols if p.words[0] in message.folded]
         for first, token in enumerate(message.tokens):
             seen: set[int] = set()
-            for key in _keys(token.word):
+            for key in message.keys[first]:
                 for phrase in self._index.get(key, ()):
                     if id(phrase) in seen or not same_word(phrase.words[0], token.word):
                         continue
