@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.i18n import links as i18n_links
 from bot.i18n import people as i18n_people
+from bot.i18n import reading as i18n_reading
 from bot.i18n import templates as i18n_templates
 from bot.i18n import web as i18n_web
 from bot.i18n.plural import Catalog, Count, Text, format_number, pick, variants
@@ -562,6 +563,7 @@ MESSAGES = register(
     (i18n_people.__name__, i18n_people.TEXTS),
     (i18n_web.__name__, i18n_web.TEXTS),
     (i18n_links.__name__, i18n_links.TEXTS),
+    (i18n_reading.__name__, i18n_reading.TEXTS),
 )
 
 
