@@ -112,6 +112,7 @@ class _Choice:
 
     cues: PhraseBook  # owner: option index
     route: tuple[int, ...]  # per kind of evidence in the lexicon: the option it points to, or -1
+    holds: frozenset[int]  # the kinds of evidence the options' labels name themselves
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class _Prepared:
 
     book: PhraseBook  # owner: 2 * template index for keywords and cues, + 1 for words of titles and descriptions
     intents: tuple[frozenset[int], ...]  # per template: the lexicon intents it serves
+    held: tuple[frozenset[int], ...]  # per template: the kinds of evidence its choice options name
     choices: dict[tuple[int, str], _Choice]  # (template index, question id)
 
 
@@ -147,7 +149,7 @@ def _choice(question: Question, words: Lexicon) -> _Choice:
         wanted = [index] + [words.kind(name) for name in kind.falls_back_to]
         route.append(next((o for want in wanted for o, kinds in enumerate(held) if want in kinds), -1))
     cues = PhraseBook((o, cue, 1.0) for o, option in enumerate(question.options) for cue in option.cues)
-    return _Choice(cues, tuple(route))
+    return _Choice(cues, tuple(route), frozenset(kind for kinds in held for kind in kinds))
 
 
 def _prepare(templates: TemplateSet) -> _Prepared:
@@ -170,11 +172,16 @@ def _prepare(templates: TemplateSet) -> _Prepared:
                   for c in dict.fromkeys(c for q in template.questions for o in q.options for c in o.cues)]
         # Only words one template uses: those several use ("customer") say nothing about which one is meant.
         entries += [(2 * index + 1, w, TITLE_WEIGHT) for w in sorted(per_template[index] - common)]
+    choices = {(i, q.id): _choice(q, words) for i, t in enumerate(templates.templates) for q in t.questions
+               if q.type == "choice"}
+    held = [frozenset[int]()] * len(templates.templates)
+    for (index, _), reading in choices.items():
+        held[index] |= reading.holds
     prepared = _Prepared(
         book=PhraseBook(entries),
         intents=tuple(_template_intents(t, words) for t in templates.templates),
-        choices={(i, q.id): _choice(q, words) for i, t in enumerate(templates.templates) for q in t.questions
-                 if q.type == "choice"},
+        held=tuple(held),
+        choices=choices,
     )
     if len(_PREPARED) > 16:
         _PREPARED.clear()
@@ -189,7 +196,7 @@ TITLE_WEIGHT = 0.5
 CUE_WEIGHT = 0.5
 INTENT_WEIGHT = 1.0
 _INTENT = 1 << 30  # owners of intent hits among template hits
-_EVIDENCE = -1  # evidence hits take their words from the others but count for no template
+_EVIDENCE = -1  # owners of evidence hits, counting down: they count for the templates whose options name them
 
 
 def score_templates(templates: TemplateSet, text: str) -> list[tuple[str, float]]:
@@ -208,16 +215,22 @@ def _score_templates(templates: TemplateSet, message: Message) -> list[tuple[str
     # "breaks".
     intents = [Hit(_INTENT + h.owner, h.phrase, h.words, h.weight, h.first, h.last)
                for h in words.intent_book.hits(message)]
-    evidence = [Hit(_EVIDENCE, h.phrase, h.words, h.weight, h.first, h.last) for h in words.evidence_book.hits(message)]
+    evidence = [Hit(_EVIDENCE - h.owner, h.phrase, h.words, h.weight, h.first, h.last)
+                for h in words.evidence_book.hits(message)]
+    shown: Counter[int] = Counter()
     for hit in resolve(prepared.book.hits(message) + intents + evidence):
         if hit.owner >= _INTENT:
             said[hit.owner - _INTENT] += 1
+        elif hit.owner <= _EVIDENCE:
+            shown[_EVIDENCE - hit.owner] += 1
         elif hit.owner >= 0:
             scores[hit.owner // 2] += hit.weight
             if hit.owner % 2 == 0:
                 admin[hit.owner // 2] += hit.weight
     for index, served in enumerate(prepared.intents):
         scores[index] += INTENT_WEIGHT * sum(said[intent] for intent in served)
+        # Evidence an option of the template names counts as a cue does: a go-live is said of broken things.
+        scores[index] += CUE_WEIGHT * sum(shown[kind] for kind in prepared.held[index])
     # Admins' keywords and cues win ties.
     ranked = sorted(range(len(scores)), key=lambda i: (-round(scores[i], 2), -admin[i], i))
     return [(templates.templates[i].id, round(scores[i], 2)) for i in ranked]
@@ -688,12 +701,13 @@ def guess_choice(question: Question, text: str) -> tuple[str, str] | None:
 def _guess_choice(question: Question, reading: _Choice, message: Message) -> tuple[str, str] | None:
     """The option with the most evidence (admins' cues win ties), and the words that weigh most for it.
 
-    Evidence no option holds still takes its words, so "not urgent" is never read as "urgent".
+    Evidence and cues compete for words, the longest phrase taking them ("not urgent" over "urgent"); evidence
+    that points to no option of this question is left out, so it never hides an admin's cue.
     """
     cue_hits = reading.cues.hits(message)
     evidence = [Hit(reading.route[h.owner], h.phrase, h.words, h.weight, h.first, h.last)
-                for h in lexicon().evidence_book.hits(message)]
-    kept = [h for h in resolve(cue_hits + evidence) if h.owner >= 0]
+                for h in lexicon().evidence_book.hits(message) if reading.route[h.owner] >= 0]
+    kept = resolve(cue_hits + evidence)
     if not kept:
         return None
     scores: dict[int, float] = {}
