@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,8 @@ class CustomerDirectory:
         self._leads: _Leads | None = None
         for customer in customers:
             self.add(customer)
+        # Built now rather than on the first message after a start or a reload (a second with 100,000 customers).
+        self._leads = _Leads(self._keys) if self._keys else None
 
     def add(self, customer: Customer) -> None:
         """Add a customer (or more aliases of a known one)."""
@@ -127,13 +130,17 @@ class _Leads:
     CUTOFF = 75.0
 
     def __init__(self, keys: Sequence[str]) -> None:
-        self.by_first: dict[str, list[int]] = {}
+        by_first: defaultdict[str, list[int]] = defaultdict(list)
         for index, key in enumerate(keys):
-            self.by_first.setdefault(key.split()[0] if key.split() else key, []).append(index)
-        self.by_prefix: dict[str, list[str]] = {}
-        for first in self.by_first:
-            for prefix in self.prefixes(first):
-                self.by_prefix.setdefault(prefix, []).append(first)
+            by_first[key.partition(" ")[0]].append(index)
+        by_prefix: defaultdict[str, list[str]] = defaultdict(list)
+        for first in by_first:
+            head = first[:5]
+            by_prefix[head].append(first)
+            if len(first) >= 4:
+                for i in range(len(head)):
+                    by_prefix[head[:i] + head[i + 1:]].append(first)
+        self.by_first, self.by_prefix = dict(by_first), dict(by_prefix)
 
     @staticmethod
     def prefixes(word: str) -> set[str]:
