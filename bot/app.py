@@ -23,6 +23,7 @@ from bot.jira.similar_search import SimilarSearches
 from bot.metrics import Metrics
 from bot.people.access import Access
 from bot.people.audit import Audit
+from bot.reports.dashboard import Dashboards
 from bot.storage.store import Store
 from bot.templates.jira_check import JiraCheck
 from bot.templates.library import TemplateLibrary
@@ -62,6 +63,7 @@ class App:
     chat: InitVar[Chat]
     outbox: Outbox = field(init=False)
     inbox: Inbox = field(init=False)
+    dashboards: Dashboards = field(init=False)
 
     def __post_init__(self, chat: Chat) -> None:
         # Built last: the chat side's sinks keep this app to reach the people, store and metrics they report to.
@@ -71,6 +73,7 @@ class App:
                              answer_transition=_answer_transition(notices))
         self.inbox = Inbox(self.store, chat.notice_sink(self), _notice_policy(notices),
                            issue_url=self.gateway.issue_url, window=notices.merge_seconds, clock=self.clock)
+        self.dashboards = Dashboards(self.store, self.clock)
 
     def now(self) -> datetime:
         """Return the current time in the configured time zone."""

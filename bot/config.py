@@ -12,13 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.approval.rule import ApprovalRule, parse_rule
 from bot.i18n.catalog import LANGUAGES
 from bot.logs import LEVELS
 from bot.text.yamlfile import ConfigError, LineDict, LineList, read_yaml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",
-             "delivery", "logging", "server", "notices", "extractor"}
+             "delivery", "logging", "server", "notices", "extractor", "approval"}
 CLOUD_BOT_API = "https://api.telegram.org/bot"
 CLOUD_FILE_API = "https://api.telegram.org/file/bot"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -147,6 +148,14 @@ class ExtractorConfig:
 
 
 @dataclass(frozen=True)
+class ApprovalConfig:
+    """Requests that wait for an approver before going to Jira (a template's own rule wins), and reminders."""
+
+    rule: ApprovalRule | None = None
+    remind_hours: float = 4.0
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything ticketsmith reads from its config file."""
 
@@ -167,6 +176,7 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     notices: NoticesConfig = field(default_factory=NoticesConfig)
     extractor: ExtractorConfig | None = None
+    approval: ApprovalConfig = field(default_factory=ApprovalConfig)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -399,6 +409,18 @@ def _extractor(reader: _Reader, section: LineDict) -> ExtractorConfig | None:
     return ExtractorConfig(url, reader.get(section, "extractor", "token", str, None), timeout)
 
 
+def _approval(reader: _Reader, section: LineDict, line: int) -> ApprovalConfig:
+    """Read the bot-wide approval rule (when and approvers, both or neither) and the reminder period."""
+    remind = float(reader.get(section, "approval", "remind_hours", (int, float), 4.0))
+    if remind <= 0:
+        reader.problem(section.line_of("remind_hours"), "'approval.remind_hours' must be more than 0")
+        remind = 4.0
+    rule_part = LineDict({k: v for k, v in section.items() if k != "remind_hours"})
+    rule_part.line, rule_part.key_lines = section.line or line, dict(section.key_lines)
+    rule = parse_rule(rule_part, section.line or line, "approval", reader.problem) if rule_part else None
+    return ApprovalConfig(rule, remind)
+
+
 def _positive(reader: _Reader, section: LineDict, key: str, default: float) -> float:
     """Read a server setting that must be a number above zero."""
     value = float(reader.get(section, "server", key, (int, float), default))
@@ -503,6 +525,7 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
     )
     notices = _notices(reader, reader.section("notices"))
     extractor = _extractor(reader, reader.section("extractor"))
+    approval = _approval(reader, reader.section("approval"), document.line_of("approval"))
     if telegram is not None and telegram.webhook is not None and server.port == 0:
         reader.problem(server_section.line or document.line_of("telegram"),
                        "webhook mode needs 'server.port', where Telegram's updates arrive (behind your proxy)")
@@ -530,4 +553,5 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         server=server,
         notices=notices,
         extractor=extractor,
+        approval=approval,
     )

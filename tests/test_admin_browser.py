@@ -49,6 +49,7 @@ async def signed_in_page(site: Site, browser: Browser, **context: Any) -> tuple[
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     link = await site.link(site.bot.user(ADMIN_ID, "Olga"))
     await page.goto(link)
+    await page.click("button:has-text('Sign in to the admin page')")
     assert page.url.endswith("/admin/")
     assert await page.locator("h1").inner_text() == "Dashboard"
     return page, errors

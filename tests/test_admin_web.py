@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from html.parser import HTMLParser
@@ -19,7 +20,16 @@ from bot.text.yamlfile import ConfigError
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import JIRA_SECRET, NEW_TEMPLATE, Page, Site, answer_bug_until_summary, file_directly, running_site
+from tests.helpers import (
+    JIRA_SECRET,
+    NEW_TEMPLATE,
+    Page,
+    Site,
+    answer_bug_until_summary,
+    file_directly,
+    running_site,
+    sign_in,
+)
 
 GET_PAGES = ("/admin/", "/admin/requests", "/admin/templates", "/admin/templates/history",
              "/admin/templates/versions/1", "/admin/users", "/admin/audit")
@@ -47,7 +57,7 @@ async def test_web_sends_a_one_time_link_that_signs_in_with_a_safe_cookie(site: 
     assert "works once, within 10 minutes" in admin.last.text
     assert url.startswith(site.base + "/admin/login?token=")
     client = site.client()
-    page = await client.open(url, follow=False)
+    page = await sign_in(client, url, follow=False)
     assert page.status == 303 and page.headers["Location"] == "/admin/"
     cookie = page.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/admin" in cookie
@@ -64,9 +74,41 @@ async def test_web_sends_a_one_time_link_that_signs_in_with_a_safe_cookie(site: 
 
 async def test_a_used_link_is_refused(site: Site) -> None:
     url = await site.link(site.bot.user(ADMIN_ID, "Olga"))
-    assert (await site.client().open(url)).status == 200
+    assert (await sign_in(site.client(), url)).status == 200
     again = await site.client().open(url)
     assert again.status == 403 and "already used" in again.text and signin_page(again)
+    token = url.split("token=")[1]
+    pressed = await site.client().post("/admin/login", {"token": token}, csrf="")
+    assert pressed.status == 403 and "already used" in pressed.text
+
+
+async def test_opening_the_link_does_not_use_it_only_the_button_does(site: Site) -> None:
+    url = await site.link(site.bot.user(ADMIN_ID, "Olga"))
+    # A link preview or a mail scanner fetches the address, perhaps more than once: the link still works after.
+    for _ in range(3):
+        scanner = site.client()
+        page = await scanner.open(url)
+        assert page.status == 200 and "Sign in to the admin page" in page.text
+        assert "ticketsmith_admin" not in page.headers.get("Set-Cookie", "")
+    assert site.svc.store.db.execute("SELECT used_at FROM web_logins").fetchone()[0] is None
+    assert [e.action for e in site.svc.audit.recent(5)] == []
+    client = site.client()
+    signed = await sign_in(client, url)
+    assert signed.status == 200 and signed.url.endswith("/admin/") and "<h1>Dashboard</h1>" in signed.text
+    assert site.svc.store.db.execute("SELECT used_at FROM web_logins").fetchone()[0] is not None
+
+
+async def test_the_button_works_only_in_the_browser_that_opened_the_link(site: Site) -> None:
+    url = await site.link(site.bot.user(ADMIN_ID, "Olga"))
+    token = url.split("token=")[1]
+    # Another site's form posting someone's token (with or without a made-up nonce) signs nobody in.
+    for nonce in ("", "made-up"):
+        stranger = site.client()
+        page = await stranger.post("/admin/login", {"token": token}, csrf=nonce, follow=False)
+        assert page.status == 303 and page.headers["Location"] == f"/admin/login?token={token}"
+        assert "ticketsmith_admin" not in page.headers.get("Set-Cookie", "")
+    assert site.svc.store.db.execute("SELECT used_at FROM web_logins").fetchone()[0] is None
+    assert (await sign_in(site.client(), url)).url.endswith("/admin/")
 
 
 async def test_an_expired_link_is_refused(site: Site, clock: Clock) -> None:
@@ -128,6 +170,8 @@ async def test_a_salesperson_gets_no_link_and_a_link_of_theirs_does_not_work(sit
     token = create_login(site.svc.store, SALES_IDS[0], 600)
     page = await site.client().open(f"/admin/login?token={token}")
     assert page.status == 403 and "not an admin" in page.text
+    pressed = await site.client().post("/admin/login", {"token": token}, csrf="")
+    assert "ticketsmith_admin" not in pressed.headers.get("Set-Cookie", "")
 
 
 async def test_a_demoted_admin_is_out_at_once(site: Site) -> None:
@@ -175,8 +219,16 @@ async def test_cookie_is_secure_behind_https(tg: FakeTelegram, jira: FakeJira, t
     async with running_site(tg, jira, tmp_path, clock, public_url="https://bot.example.com/") as https_site:
         url = await https_site.link(https_site.bot.user(ADMIN_ID, "Olga"))
         assert url.startswith("https://bot.example.com/admin/login?token=")
-        page = await https_site.client().open(url.replace("https://bot.example.com", https_site.base), follow=False)
-        assert page.status == 303 and "Secure" in page.headers["Set-Cookie"]
+        shown = await https_site.client().open(url.replace("https://bot.example.com", https_site.base))
+        assert "Secure" in shown.headers["Set-Cookie"] and "SameSite=Strict" in shown.headers["Set-Cookie"]
+        # The browser sends the Secure cookie back only over HTTPS, as the proxy in front of the bot does.
+        nonce = re.search(r'name="csrf" value="([^"]+)"', shown.text)
+        assert nonce is not None
+        form = {"csrf": nonce[1], "token": url.split("token=")[1]}
+        async with aiohttp.ClientSession() as http, http.post(
+                https_site.base + "/admin/login", data=form, allow_redirects=False,
+                headers={"Cookie": f"ticketsmith_login={nonce[1]}"}) as response:
+            assert response.status == 303 and "Secure" in response.headers["Set-Cookie"]
 
 
 def test_the_page_address_comes_from_public_url_or_the_listening_port(tmp_path: Path) -> None:
@@ -208,7 +260,7 @@ async def test_validation_errors_are_shown_on_their_lines(site: Site) -> None:
     assert page.status == 422
     assert "nothing was published" in page.text
     assert f'data-line="{number}">Line {number}</a>: ' in page.text
-    assert "unknown type &#x27;choise&#x27;" in page.text
+    assert "unknown type &#39;choise&#39;" in page.text
     assert f'<span id="L{number}" class="err">{number}</span>' in page.text
     assert f"{number:>4} │ " in page.text and "type: choise" in page.text
     assert "<textarea" in page.text and "choise" in page.text.split("<textarea", 1)[1]
@@ -337,6 +389,33 @@ async def test_requests_are_listed_filtered_and_searched(site: Site) -> None:
     assert "No request matches" in (await client.open("/admin/requests?text=nothing-like-it")).text
 
 
+def link_to(page: Page, label: str) -> str:
+    """Return where the link with this label on the page leads."""
+    found = re.search(r'href="([^"]*)">' + re.escape(label) + "<", page.text)
+    assert found, f"no {label!r} link"
+    return html.unescape(found[1])
+
+
+async def test_a_heading_sorts_by_its_column_and_a_second_click_turns_the_order_round(site: Site) -> None:
+    await file_directly(site, [(101, "bug", "Export fails", "Globex Corporation", "High"),
+                               (102, "feature", "Needs SSO", "ACME Corp GmbH", "Low")])
+    client = await site.signed_in()
+
+    def order(page: Page) -> list[str]:
+        """Return the customers as the table lists them."""
+        return [c for c in re.findall(r'data-label="Customer"><div>([^<]+)<', page.text)]
+
+    first = await client.open("/admin/requests")
+    assert order(first) == ["ACME Corp GmbH", "Globex Corporation"] and 'aria-sort="descending"' in first.text
+    by_customer = await client.open(link_to(first, "Customer"))
+    assert order(by_customer) == ["ACME Corp GmbH", "Globex Corporation"]
+    assert "Customer ▲</a>" in by_customer.text and "sort=customer" in by_customer.url
+    turned = await client.open(link_to(by_customer, "Customer ▲"))
+    assert order(turned) == ["Globex Corporation", "ACME Corp GmbH"] and "Customer ▼</a>" in turned.text
+    # The export link carries the same filter and order.
+    assert "/admin/requests.csv?sort=customer" in html.unescape(turned.text)
+
+
 async def test_requests_are_paginated(site: Site) -> None:
     site.bot.jira.go_down()
     store = site.svc.store
@@ -347,8 +426,9 @@ async def test_requests_are_paginated(site: Site) -> None:
     client = await site.signed_in()
     first = await client.open("/admin/requests")
     assert "Page 1 of 2 · 55 requests" in first.text and "Problem 54" in first.text and "Problem 04" not in first.text
-    second = await client.open("/admin/requests?page=2")
+    second = await client.open(link_to(first, "Next ▶"))
     assert "Page 2 of 2" in second.text and "Problem 04" in second.text and "Problem 54" not in second.text
+    assert "Next ▶" not in second.text and "Page 1 of 2" in (await client.open(link_to(second, "◀ Previous"))).text
     site.bot.jira.come_up()
 
 
@@ -535,7 +615,10 @@ async def test_every_page_is_offline_and_sends_strict_headers(site: Site) -> Non
     for page in pages:
         headers = page.headers
         assert headers["Content-Security-Policy"].startswith("default-src 'self'"), page.url
-        assert "style-src 'self' 'unsafe-inline'" in headers["Content-Security-Policy"]
+        assert "style-src 'self';" in headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in headers["Content-Security-Policy"]
+        # No inline style or script, which the policy would block anyway.
+        assert not re.search(r"<style|<script>|\sstyle=", page.text), page.url
         assert headers["X-Frame-Options"] == "DENY" and headers["Referrer-Policy"] == "no-referrer"
         assert headers["Cache-Control"] == "no-store"
         assert "@import" not in page.text and "url(" not in page.text
@@ -548,6 +631,8 @@ async def test_every_page_is_offline_and_sends_strict_headers(site: Site) -> Non
             assert tag == "a" and attribute == "href" and urlsplit(value).netloc == jira, (page.url, value)
     script = await client.open("/admin/assets/editor.js")
     assert script.status == 200 and "http" not in script.text
+    sheet = await client.open("/admin/assets/admin.css")
+    assert sheet.status == 200 and sheet.headers["Content-Type"].startswith("text/css") and "http" not in sheet.text
 
 
 async def test_unknown_admin_paths_still_get_the_headers(site: Site) -> None:

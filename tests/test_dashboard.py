@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from bot.intake.draft import Draft
 from bot.jira.events import IssueEvent
 from bot.jira.ticket import Reporter, Ticket
 from bot.reports.charts import hbars, stacked_bars
-from bot.reports.dashboard import NO_URGENCY, compute, duration
+from bot.reports.dashboard import FRESH_SECONDS, NO_URGENCY, Dashboards, compute, duration
 from bot.reports.request_log import RequestFilter, facets, search
 from bot.storage.store import Store
 from tests.conftest import START, Clock
@@ -81,7 +82,8 @@ async def test_first_response_follow_up_and_resolution_are_recorded(served: Serv
     clock.advance(HOUR)
     jira.resolve(key, "Fixed", actor="alice")
     await told(served, clock)
-    rows, total = search(served.svc.store, RequestFilter(text=key))
+    found = search(served.svc.store, RequestFilter(text=key))
+    rows, total = found.rows, found.total
     assert total == 1
     row = rows[0]
     assert row.followups == 1
@@ -105,16 +107,16 @@ def test_outcomes_take_the_earliest_response_and_the_latest_resolution(store: St
     policy = NoticePolicy(bot_actor_ids=frozenset({"bot"}))
     record_outcomes(store, "SUP-1", [event(1, "comment", START + 60, actor="bot", body="relayed answer"),
                                      event(2, "assignee", START + 90, new="alice")], policy)
-    assert search(store, RequestFilter())[0][0].first_response_at is None  # the bot and an assignment are no answer
+    assert search(store, RequestFilter()).rows[0].first_response_at is None  # the bot and an assignment are no answer
     record_outcomes(store, "SUP-1", [event(3, "comment", START + 3 * HOUR, body="[?] which browser?"),
                                      event(4, "status", START + HOUR, new="In Progress")], policy)
     record_outcomes(store, "SUP-1", [event(5, "resolution", START + 5 * HOUR, new="Fixed")], policy)
     # A batch told again after a crash adds nothing.
     record_outcomes(store, "SUP-1", [event(3, "comment", START + 3 * HOUR, body="[?] which browser?")], policy)
-    row = search(store, RequestFilter())[0][0]
+    row = search(store, RequestFilter()).rows[0]
     assert (row.time_to_response, row.time_to_resolution, row.followups) == (HOUR, 5 * HOUR, 1)
     record_outcomes(store, "SUP-1", [event(6, "resolution", START + 6 * HOUR, new=None)], policy)
-    row = search(store, RequestFilter())[0][0]
+    row = search(store, RequestFilter()).rows[0]
     assert row.resolved_at is None and row.status == "open" and row.time_to_response == HOUR
 
 
@@ -127,7 +129,7 @@ async def test_the_bots_own_comment_is_not_a_response(served: Served, tg: FakeTe
     await user.send("More details: it fails for files over 10 MB")
     await tg.wait_for(lambda: "Added to" in user.last.text, timeout=10)
     await told(served, clock)
-    rows, _ = search(served.svc.store, RequestFilter(text=key))
+    rows = search(served.svc.store, RequestFilter(text=key)).rows
     assert rows[0].first_response_at is None and rows[0].status == "open"
 
 
@@ -147,7 +149,7 @@ def test_filters_narrow_the_list(store: Store) -> None:
     outcome(store, "SUP-1", responded=START + HOUR, resolved=START + 5 * HOUR)
 
     def ids(**given: str) -> list[str]:
-        return [row.id for row in search(store, RequestFilter(**given))[0]]
+        return [row.id for row in search(store, RequestFilter(**given)).rows]
 
     assert ids() == ["r3", "r2", "r1"]  # newest first
     assert ids(text="excel") == ["r1"]
@@ -175,8 +177,10 @@ def test_the_list_pages(store: Store) -> None:
     for number in range(7):
         file(store, clock, number)
         clock.advance(1)
-    page, total = search(store, RequestFilter(), limit=3, offset=3)
-    assert total == 7 and [row.id for row in page] == ["r3", "r2", "r1"]
+    first = search(store, RequestFilter(), limit=3)
+    second = search(store, RequestFilter(), limit=3, after=first.rows[-1].id)
+    assert second.total == 7 and [row.id for row in second.rows] == ["r3", "r2", "r1"]
+    assert second.earlier and second.later
 
 
 # -- the dashboard ------------------------------------------------------------------------------------------------
@@ -204,9 +208,55 @@ def test_dashboard_counts_weeks_times_follow_ups_and_customers(store: Store) -> 
     assert board.top_customers == [("ACME", 2), ("Globex", 1)]
 
 
+def test_dashboard_draws_weekly_trends_and_knows_the_week_is_not_over(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    clock.now = START - 14 * 86400  # two weeks before: answered in 1 h and 3 h, one asked about
+    for number, hours in ((1, 1), (2, 3)):
+        file(store, clock, number, key=f"SUP-{number}")
+        outcome(store, f"SUP-{number}", responded=clock.now + hours * HOUR, resolved=clock.now + 10 * HOUR,
+                followups=number - 1)
+    clock.now = START  # this week: one answered after 5 h, one not yet, one still waiting for Jira
+    file(store, clock, 3, key="SUP-3")
+    outcome(store, "SUP-3", responded=clock.now + 5 * HOUR)
+    file(store, clock, 4, key="SUP-4")
+    file(store, clock, 5)
+    board = compute(store, START + HOUR, weeks=4, zone=BERLIN)
+    assert board.weekly_first_response == [None, 2 * HOUR, None, 5 * HOUR]  # medians, per week of filing
+    assert board.weekly_resolution == [None, 10 * HOUR, None, None]
+    assert board.weekly_followup_share == [None, 0.5, None, 0.0]  # of the requests filed in Jira
+    assert board.median_first_response == 3 * HOUR and board.resolved == 2 and board.current_week_partial
+    sunday_night = compute(store, START - HOUR - 9 * HOUR + 7 * 86400 - 1, weeks=4, zone=BERLIN)
+    assert sunday_night.weeks[-1] == board.weeks[-1] and sunday_night.current_week_partial
+
+
+async def test_a_dashboard_is_computed_again_only_when_requests_changed(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    boards = Dashboards(store, clock)
+    file(store, clock, 1, key="SUP-1")
+    first = await boards.get(4, BERLIN)
+    assert first.total == 1
+    clock.advance(3600)
+    assert await boards.get(4, BERLIN) is first  # nothing changed: the same figures
+    file(store, clock, 2)
+    assert (await boards.get(4, BERLIN)).total == 2  # changed an hour later: computed again at once
+    file(store, clock, 3)
+    clock.advance(FRESH_SECONDS - 1)
+    assert (await boards.get(4, BERLIN)).total == 2  # a minute old at most, while a fresh one is computed
+    for _ in range(100):  # the fresh one replaces it once computed
+        if (await boards.get(4, BERLIN)).total == 3:
+            break
+        await asyncio.sleep(0.05)
+    assert (await boards.get(4, BERLIN)).total == 3
+    clock.advance(7 * 86400)  # a new week begins
+    assert (await boards.get(4, BERLIN)).weeks[-1] > first.weeks[-1]
+
+
 def test_an_empty_dashboard_has_no_figures(store: Store) -> None:
     board = compute(store, START, weeks=2)
     assert board.total == 0 and board.median_first_response is None and board.followup_share is None
+    assert board.weekly_first_response == board.weekly_resolution == board.weekly_followup_share == [None, None]
     assert "No requests yet" in stacked_bars(board.week_labels, board.by_template, "Requests")
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-EventKind = Literal["status", "comment", "assignee", "resolution", "duedate"]
+EventKind = Literal["status", "comment", "assignee", "resolution", "duedate", "priority"]
+# What salespeople can hear about; a priority change is only recorded, for the admins' urgency report.
 EVENT_KINDS: tuple[EventKind, ...] = ("status", "comment", "assignee", "resolution", "duedate")
 SIGNATURE_HEADER = "X-Hub-Signature"
 
@@ -25,6 +26,7 @@ _FIELD_KINDS: dict[str, EventKind] = {
     "assignee": "assignee",
     "resolution": "resolution",
     "duedate": "duedate",
+    "priority": "priority",
 }
 _ISSUE_UPDATED = "jira:issue_updated"
 _COMMENT_CREATED = "comment_created"

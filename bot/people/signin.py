@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.i18n.catalog import LANGUAGES, normalize_language
 from bot.storage.store import Store
 
 SECRET_ENV = "TICKETSMITH_WEB_SECRET"
@@ -54,11 +55,26 @@ class Admin:
     user_id: int
     name: str
     session: Session
+    lang: str = "en"
 
     @property
     def csrf(self) -> str:
         """Return the token every form of this session must carry back."""
         return self.session.csrf
+
+
+def page_language(store: Store, user_id: int) -> str:
+    """Return the language an admin reads the admin page in: their choice there, else the one the bot speaks."""
+    chosen = store.page_language(user_id) or store.language_choice(user_id)
+    return normalize_language(chosen or store.user_language(user_id))
+
+
+def choose_page_language(store: Store, user_id: int, lang: str) -> bool:
+    """Remember the language an admin chose on the admin page; False for a language the bot does not speak."""
+    if lang not in LANGUAGES:
+        return False
+    store.set_page_language(user_id, lang)
+    return True
 
 
 def signing_key(store: Store, env: Mapping[str, str] | None = None) -> bytes:
@@ -82,19 +98,30 @@ class Sessions:
         self.hours = hours
         self.link_minutes = link_minutes
 
+    def _refusal(self, token: str, now: float) -> tuple[int | None, LoginRefusal | None]:
+        """Return whose a sign-in token is, or why it does not work."""
+        login = self.store.web_login(_digest(token))
+        if login is None:
+            return None, "unknown"
+        if login.used_at is not None:
+            return None, "used"
+        if login.expires_at < now:
+            return None, "expired"
+        return login.user_id, None
+
+    def peek(self, token: str) -> tuple[int | None, LoginRefusal | None]:
+        """Say whose a sign-in token is, or why it does not work, without using it up."""
+        return self._refusal(token, self.store.clock())
+
     def redeem(self, token: str) -> tuple[int | None, LoginRefusal | None]:
         """Use a sign-in token once; return the admin's id, or why the link does not work."""
         now = self.store.clock()
         with self.store.transaction():
-            login = self.store.web_login(_digest(token))
-            if login is None:
-                return None, "unknown"
-            if login.used_at is not None:
-                return None, "used"
-            if login.expires_at < now:
-                return None, "expired"
+            user_id, refusal = self._refusal(token, now)
+            if user_id is None:
+                return None, refusal
             self.store.use_web_login(_digest(token), now)
-        return login.user_id, None
+        return user_id, None
 
     def open(self, user_id: int) -> tuple[Session, str]:
         """Start a session; return it and the cookie value that proves it."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
+import asyncio
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from bot.reports.request_log import apart
+from bot.storage.reports import ReportStore, WeekMedian
 from bot.storage.store import Store
 from bot.text.dates import format_day, format_duration
 
@@ -27,6 +30,13 @@ class Dashboard:
     median_resolution: float | None = None
     followup_share: float | None = None
     top_customers: list[tuple[str, int]] = field(default_factory=list)
+    # Per week of filing: the median seconds to the first engineer response and to resolution, and the share of
+    # the requests filed in Jira that engineering asked about; None for a week without any.
+    weekly_first_response: list[float | None] = field(default_factory=list)
+    weekly_resolution: list[float | None] = field(default_factory=list)
+    weekly_followup_share: list[float | None] = field(default_factory=list)
+    # The last week is not over yet: its figures will still grow.
+    current_week_partial: bool = False
 
     @property
     def week_labels(self) -> list[str]:
@@ -40,47 +50,105 @@ def _week_starts(now: float, weeks: int, zone: tzinfo) -> list[datetime]:
     return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
 
-def _median(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None
+def _weekly(medians: list[WeekMedian], weeks: int) -> tuple[list[float | None], float | None, int]:
+    """Split the store's medians into the per-week series, the median over all weeks and how many it covers."""
+    series: list[float | None] = [None] * weeks
+    overall, count = None, 0
+    for week, median, n in medians:
+        if week < 0:
+            overall, count = median, n
+        elif week < weeks:
+            series[week] = median
+    return series, overall, count
 
 
-def compute(store: Store, now: float, weeks: int = 12, zone: tzinfo | None = None) -> Dashboard:
+def compute(store: ReportStore, now: float, weeks: int = 12, zone: tzinfo | None = None) -> Dashboard:
     """Compute the dashboard over the last `weeks` calendar weeks (Monday to Sunday) in the given time zone."""
     zone = zone or UTC
     starts = _week_starts(now, max(1, weeks), zone)
-    since = starts[0].timestamp()
-    rows = store.requests_created_between(since, now)
-    bounds = [s.timestamp() for s in starts]
+    # Requests created up to now, this instant included.
+    bounds = [s.timestamp() for s in starts] + [math.nextafter(now, math.inf)]
+    span = len(starts)
     by_template: dict[str, list[int]] = {}
     by_urgency: dict[str, list[int]] = {}
-    customers: Counter[str] = Counter()
-    responses: list[float] = []
-    resolutions: list[float] = []
-    filed = followed_up = 0
-    for created, template_id, priority, customer, key, first, resolved, followups in rows:
-        week = max(i for i, bound in enumerate(bounds) if created >= bound)
-        by_template.setdefault(template_id, [0] * len(starts))[week] += 1
-        by_urgency.setdefault(priority or NO_URGENCY, [0] * len(starts))[week] += 1
-        if customer:
-            customers[customer] += 1
-        if key:
-            filed += 1
-            followed_up += 1 if followups else 0
-        if first is not None:
-            responses.append(max(0.0, first - created))
-        if resolved is not None:
-            resolutions.append(max(0.0, resolved - created))
+    filed, asked = [0] * span, [0] * span
+    total = 0
+    for week, template_id, urgency, count, in_jira, followed_up in store.week_counts(bounds):
+        by_template.setdefault(template_id, [0] * span)[week] += count
+        by_urgency.setdefault(urgency or NO_URGENCY, [0] * span)[week] += count
+        filed[week] += in_jira
+        asked[week] += followed_up
+        total += count
+    weekly_response, median_response, _ = _weekly(store.week_medians(bounds, "first_response_at"), span)
+    weekly_resolution, median_resolution, resolved = _weekly(store.week_medians(bounds, "resolved_at"), span)
+    end_of_last = (starts[-1] + timedelta(weeks=1)).timestamp()
     return Dashboard(
         weeks=starts,
         by_template=dict(sorted(by_template.items(), key=lambda kv: -sum(kv[1]))),
         by_urgency=dict(sorted(by_urgency.items(), key=lambda kv: -sum(kv[1]))),
-        total=len(rows), filed=filed, resolved=len(resolutions),
-        median_first_response=_median(responses), median_resolution=_median(resolutions),
-        followup_share=followed_up / filed if filed else None,
-        top_customers=sorted(customers.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
+        total=total, filed=sum(filed), resolved=resolved,
+        median_first_response=median_response, median_resolution=median_resolution,
+        followup_share=sum(asked) / sum(filed) if sum(filed) else None,
+        top_customers=store.top_customers(bounds[0], bounds[-1]),
+        weekly_first_response=weekly_response, weekly_resolution=weekly_resolution,
+        weekly_followup_share=[a / f if f else None for a, f in zip(asked, filed, strict=True)],
+        current_week_partial=now < end_of_last,
     )
 
 
-def duration(seconds: float | None) -> str:
-    """Return a wait for the (English) admin page: "45 min", "3 h 20 min" or "2 d 4 h"; "—" when unknown."""
-    return format_duration(seconds, "en")
+async def compute_apart(store: Store, now: float, weeks: int = 12, zone: tzinfo | None = None) -> Dashboard:
+    """Compute the dashboard on a worker thread with a connection of its own, so chats are answered meanwhile."""
+    return await apart(store, lambda reader: compute(reader, now, weeks, zone))
+
+
+# A dashboard computed this recently is shown again while a fresh one is computed in the background, even when
+# requests have changed since: at a million requests a year of figures takes a second or more to compute.
+FRESH_SECONDS = 60.0
+
+
+@dataclass
+class _Kept:
+    at: float
+    version: int
+    board: Dashboard
+
+
+class Dashboards:
+    """The dashboards computed lately, per span and time zone, reused while the requests stay as they were."""
+
+    def __init__(self, store: Store, clock: Callable[[], float]) -> None:
+        self._store = store
+        self._clock = clock
+        self._kept: dict[tuple[int, str], _Kept] = {}
+        self._computing: dict[tuple[int, str], asyncio.Task[Dashboard]] = {}
+
+    async def get(self, weeks: int, zone: tzinfo) -> Dashboard:
+        """Return the dashboard over the last weeks: as computed before if nothing changed, or at most a minute old."""
+        now, key = self._clock(), (weeks, str(zone))
+        kept = self._kept.get(key)
+        if kept is not None and kept.board.weeks == _week_starts(now, max(1, weeks), zone):
+            if kept.version == self._store.requests_version():
+                return kept.board
+            if now - kept.at < FRESH_SECONDS:
+                self._compute(key, weeks, zone)
+                return kept.board
+        return await self._compute(key, weeks, zone)
+
+    def _compute(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> asyncio.Task[Dashboard]:
+        """Start computing a dashboard, unless one for the same span is being computed already."""
+        task = self._computing.get(key)
+        if task is None or task.done():
+            task = asyncio.create_task(self._fresh(key, weeks, zone))
+            self._computing[key] = task
+        return task
+
+    async def _fresh(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> Dashboard:
+        now, version = self._clock(), self._store.requests_version()
+        board = await compute_apart(self._store, now, weeks, zone)
+        self._kept[key] = _Kept(now, version, board)
+        return board
+
+
+def duration(seconds: float | None, lang: str = "en") -> str:
+    """Return a wait for the admin page: "45 min", "3 h 20 min" or "2 d 4 h"; "—" when unknown."""
+    return format_duration(seconds, lang)

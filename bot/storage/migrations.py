@@ -130,6 +130,111 @@ def _migration_create_sent(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE requests SET create_sent_at = updated_at WHERE state = 'sending'")
 
 
+# The requests list sorts by any of these; each sort key is never NULL (an unknown time sorts as the longest), and
+# then the date and the rowid every index ends with break ties, so keyset pages neither lose nor repeat a row.
+_UNKNOWN_WAIT = 1e18
+_DERIVED = {
+    "status": "CASE WHEN resolved_at IS NOT NULL THEN 'resolved' WHEN state = 'needs-attention' "
+              "THEN 'needs-attention' WHEN jira_key IS NOT NULL THEN 'open' ELSE 'waiting' END",
+    "key_sort": "COALESCE(jira_key, '')",
+    "response_secs": f"CASE WHEN first_response_at IS NULL THEN {_UNKNOWN_WAIT} "
+                     "ELSE max(0, first_response_at - created_at) END",
+    "resolution_secs": f"CASE WHEN resolved_at IS NULL THEN {_UNKNOWN_WAIT} ELSE max(0, resolved_at - created_at) END",
+}
+
+
+# A request's status as the admins' list shows it, since approval: waiting requests and declined ones apart.
+_STATUS = ("CASE WHEN resolved_at IS NOT NULL THEN 'resolved' WHEN state = 'needs-attention' THEN 'needs-attention' "
+           "WHEN state = 'approval' THEN 'approval' WHEN state = 'declined' THEN 'declined' "
+           "WHEN jira_key IS NOT NULL THEN 'open' ELSE 'waiting' END")
+
+
+def _migration_request_columns(db: sqlite_utils.Database) -> None:
+    # What the admins' pages filter, sort and search on, as columns of their own instead of inside the ticket's
+    # JSON: at a million requests, reading every ticket for one page took seconds.
+    for name in ("summary", "customer", "urgency", "requester"):
+        db.execute(f"ALTER TABLE requests ADD COLUMN {name} TEXT NOT NULL DEFAULT ''")
+    db.execute("UPDATE requests SET summary = COALESCE(json_extract(ticket, '$.summary'), ''), "
+               "customer = COALESCE(json_extract(ticket, '$.customer'), ''), "
+               "urgency = COALESCE(json_extract(ticket, '$.priority'), ''), "
+               "requester = COALESCE((SELECT COALESCE(u.name, u.username) FROM users u WHERE u.id = user_id), "
+               "CAST(user_id AS TEXT))")
+    for name, expression in _DERIVED.items():
+        db.execute(f"ALTER TABLE requests ADD COLUMN {name} GENERATED ALWAYS AS ({expression}) VIRTUAL")
+    # Each sort key then the date: one index serves a column's sort and the filter on its value, newest first.
+    for column in ("summary", "customer", "urgency", "requester", "template_id", "status", "key_sort",
+                   "response_secs", "resolution_secs", "followups"):
+        db.execute(f"CREATE INDEX requests_by_{column} ON requests ({column}, created_at)")
+    # The dashboard's weeks, read from the index alone.
+    db.execute("CREATE INDEX requests_weekly ON requests (created_at, template_id, urgency, customer, jira_key, "
+               "followups, first_response_at, resolved_at)")
+    db.execute("CREATE INDEX customers_used_by_uses ON customers_used (uses, name)")
+
+
+def _migration_request_search(db: sqlite_utils.Database) -> None:
+    # Full-text search over what admins remember of a request; the index follows the table by triggers.
+    columns = ("summary", "customer", "jira_key", "requester")
+    listed = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    db.execute(f"CREATE VIRTUAL TABLE requests_search USING fts5({listed}, content='requests', "
+               "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
+    db.execute(f"CREATE TRIGGER requests_search_added AFTER INSERT ON requests BEGIN "
+               f"INSERT INTO requests_search (rowid, {listed}) VALUES (new.rowid, {new}); END")
+    db.execute(f"CREATE TRIGGER requests_search_removed AFTER DELETE ON requests BEGIN "
+               f"INSERT INTO requests_search (requests_search, rowid, {listed}) "
+               f"VALUES ('delete', old.rowid, {old}); END")
+    db.execute(f"CREATE TRIGGER requests_search_changed AFTER UPDATE OF {listed} ON requests BEGIN "
+               f"INSERT INTO requests_search (requests_search, rowid, {listed}) "
+               f"VALUES ('delete', old.rowid, {old}); "
+               f"INSERT INTO requests_search (rowid, {listed}) VALUES (new.rowid, {new}); END")
+    db.execute("INSERT INTO requests_search (requests_search) VALUES ('rebuild')")
+    # A number that grows with every change to the requests, so reports computed earlier know they still hold.
+    db.execute("CREATE TABLE requests_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
+    db.execute("INSERT INTO requests_version VALUES (1, 0)")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER requests_version_{event.lower()} AFTER {event} ON requests BEGIN "
+                   "UPDATE requests_version SET version = version + 1; END")
+
+
+def _migration_admin_page_language(db: sqlite_utils.Database) -> None:
+    # The language an admin chose on the admin page; NULL: the one the bot speaks with them.
+    db.table("users").add_column("page_lang", str)
+
+
+def _migration_approval_status(db: sqlite_utils.Database) -> None:
+    # The requests list tells requests waiting for approval, and declined ones, from those waiting for Jira.
+    db.execute("DROP INDEX requests_by_status")
+    db.execute("ALTER TABLE requests DROP COLUMN status")
+    db.execute(f"ALTER TABLE requests ADD COLUMN status GENERATED ALWAYS AS ({_STATUS}) VIRTUAL")
+    db.execute("CREATE INDEX requests_by_status ON requests (status, created_at)")
+
+
+def _migration_approvals(db: sqlite_utils.Database) -> None:
+    # A confirmed request that waits for an approver; decided ones stay, so a late tap learns who decided.
+    db.table("approvals").create({
+        "request_id": str, "user_id": int, "chat_id": int, "approvers": str, "state": str, "asked_at": float,
+        "reminded_at": float, "decided_by": int, "decided_name": str, "decided_at": float, "verdict": str,
+        "reason": str, "messages": str,
+    }, pk="request_id", not_null={"user_id", "state", "asked_at"})
+    db.table("approvals").create_index(["state"])
+    # An approver who tapped Decline and is asked to type the reason: their next text is it.
+    db.table("approval_reasons").create({"user_id": int, "request_id": str, "chat_id": int, "asked_at": float},
+                                        pk="user_id")
+    # Delivery to Jira is retried for delivery.max_age_hours from the approval, not from the wait's start.
+    db.table("requests").add_column("approved_at", float)
+
+
+def _migration_followup_questions(db: sqlite_utils.Database) -> None:
+    # Engineers' questions on filed issues, kept per template so the admins see what the forms leave out.
+    db.table("followup_questions").create({
+        "event_id": str, "request_id": str, "template_id": str, "asked_at": float, "text": str,
+    }, pk="event_id", not_null={"request_id", "template_id", "asked_at", "text"})
+    db.table("followup_questions").create_index(["template_id", "asked_at"])
+    # The priority Jira shows after someone other than the bot changed it, next to the one claimed at filing.
+    db.table("requests").add_column("jira_priority", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
@@ -147,6 +252,12 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0013_counted_events", _migration_counted_events),
     ("0014_link_requests", _migration_link_requests),
     ("0015_request_create_sent", _migration_create_sent),
+    ("0016_request_columns", _migration_request_columns),
+    ("0017_request_search", _migration_request_search),
+    ("0021_followup_questions", _migration_followup_questions),
+    ("0024_approvals", _migration_approvals),
+    ("0025_approval_status", _migration_approval_status),
+    ("0026_admin_page_language", _migration_admin_page_language),
 ]
 
 

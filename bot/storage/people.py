@@ -43,6 +43,11 @@ class PeopleStore(StoreBase):
             "ON CONFLICT(id) DO UPDATE SET chat_id = excluded.chat_id, username = excluded.username, "
             "name = excluded.name, lang = excluded.lang, last_seen = excluded.last_seen, active = 1",
             [user_id, *details, now])
+        if last is None or last[0][2] != name:
+            # The requests list shows (and sorts and searches) requesters by their current name.
+            shown = name or username or str(user_id)
+            self.db.execute("UPDATE requests SET requester = ? WHERE user_id = ? AND requester <> ?",
+                            [shown, user_id, shown])
         self._remembered[user_id] = (details, now)
 
     def set_active(self, user_id: int, active: bool) -> None:

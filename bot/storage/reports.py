@@ -1,25 +1,29 @@
-"""The admins' reports as queries: the request log, searchable and filtered, and the dashboard's requests."""
+"""The admins' reports as queries: the request log (filtered, sorted, paged by keys, searched), the dashboard."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
+
+import sqlite_utils
 
 from bot.storage.base import StoreBase
 from bot.text.screen import whole_number
 
 # What admins filter by, one word each, the same words RequestRow.status gives; "open" and "resolved" are Jira's side.
-STATUSES = ("waiting", "needs-attention", "open", "resolved")
-_STATUS_SQL = {
-    "waiting": "r.jira_key IS NULL AND r.state <> 'needs-attention'",
-    "needs-attention": "r.state = 'needs-attention' AND r.resolved_at IS NULL",
-    "open": "r.jira_key IS NOT NULL AND r.state <> 'needs-attention' AND r.resolved_at IS NULL",
-    "resolved": "r.resolved_at IS NOT NULL",
+STATUSES = ("approval", "declined", "waiting", "needs-attention", "open", "resolved")
+# The columns the list sorts by, each with the indexed column (see migration 0016) that orders it.
+SORT_KEYS = {
+    "created": "r.created_at", "summary": "r.summary", "requester": "r.requester", "customer": "r.customer",
+    "template": "r.template_id", "urgency": "r.urgency", "status": "r.status", "jira": "r.key_sort",
+    "response": "r.response_secs", "resolution": "r.resolution_secs", "followups": "r.followups",
 }
 _COLUMNS = (
-    "r.id, r.created_at, r.user_id, COALESCE(u.name, ''), u.username, r.template_id, "
-    "json_extract(r.ticket, '$.customer'), json_extract(r.ticket, '$.priority'), json_extract(r.ticket, '$.summary'), "
+    "r.id, r.created_at, r.user_id, r.requester, u.username, r.template_id, r.customer, r.urgency, r.summary, "
     "r.state, r.jira_key, r.jira_url, r.first_response_at, r.resolved_at, r.followups"
 )
 
@@ -34,6 +38,14 @@ class RequestFilter:
     template: str = ""
     urgency: str = ""
     status: str = ""
+
+
+@dataclass(frozen=True)
+class RequestSort:
+    """Which column the list is sorted by, and which way; ties go newest first, then by the order of filing."""
+
+    column: str = "created"
+    descending: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,8 +73,8 @@ class RequestRow:
         """Return the request's status in the words of STATUSES."""
         if self.resolved_at is not None:
             return "resolved"
-        if self.state == "needs-attention":
-            return "needs-attention"
+        if self.state in ("needs-attention", "approval", "declined"):
+            return self.state
         if self.jira_key:
             return "open"
         return "waiting"
@@ -79,6 +91,16 @@ class RequestRow:
 
 
 @dataclass(frozen=True)
+class RequestPage:
+    """One page of the list, how many match in all, and whether rows come before or after it."""
+
+    rows: list[RequestRow]
+    total: int
+    earlier: bool
+    later: bool
+
+
+@dataclass(frozen=True)
 class Facets:
     """The values each filter can take, for the list's dropdowns."""
 
@@ -89,68 +111,247 @@ class Facets:
     statuses: tuple[str, ...] = STATUSES
 
 
-class RequestFigures(NamedTuple):
-    """One request as the dashboard counts it."""
+NEWEST_FIRST = RequestSort()
 
-    created_at: float
+
+class WeekCounts(NamedTuple):
+    """How many requests of one template and urgency were created in one week, filed, and asked about."""
+
+    week: int
     template_id: str
-    urgency: str | None
-    customer: str | None
-    jira_key: str | None
+    urgency: str
+    requests: int
+    filed: int
+    followed_up: int
+
+
+class WeekMedian(NamedTuple):
+    """The median of a wait over the requests created in one week (week -1: over all the weeks), and how many."""
+
+    week: int
+    median: float
+    size: int
+
+
+class UrgencyFigures(NamedTuple):
+    """One filed request as the urgency report counts it: what was claimed and what engineering did."""
+
+    template_id: str
+    requester_id: int
+    requester_name: str
+    claimed: str | None
+    jira_priority: str | None
+    created_at: float
     first_response_at: float | None
     resolved_at: float | None
-    followups: int
+
+
+class AskedQuestion(NamedTuple):
+    """One question an engineer asked on a filed request."""
+
+    request_id: str
+    template_id: str
+    asked_at: float
+    text: str
+
+
+class TemplateHandling(NamedTuple):
+    """How many of a template's filed requests engineering took up, and how many of those it asked nothing about."""
+
+    template_id: str
+    handled: int
+    ready: int
 
 
 class ReportStore(StoreBase):
     """Reads the requests and users tables for the admins' reports."""
 
-    def search_requests(self, flt: RequestFilter, limit: int = 50, offset: int = 0) -> tuple[list[RequestRow], int]:
-        """Return one page of matching requests, newest first, and how many match in all."""
+    def search_requests(self, flt: RequestFilter, sort: RequestSort = NEWEST_FIRST, limit: int = 50, *,
+                        after: str | None = None, before: str | None = None, last: bool = False) -> RequestPage:
+        """Return the page of matching requests after (or before) the request with that id, or the first or last.
+
+        Pages are found by their keys, not by counting rows, so the last page costs what the first does. A cursor
+        that names no request gives the first page.
+        """
         where, params = _where(flt)
-        joined = "FROM requests r LEFT JOIN users u ON u.id = r.user_id" + where
-        total = int(self.db.execute(f"SELECT count(*) {joined}", params).fetchone()[0])
-        rows = self.db.execute(f"SELECT {_COLUMNS} {joined} ORDER BY r.created_at DESC, r.id LIMIT ? OFFSET ?",
-                               [*params, max(1, limit), max(0, offset)]).fetchall()
-        return [_row(tuple(r)) for r in rows], total
+        total = int(self.db.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
+        limit = max(1, limit)
+        key = SORT_KEYS.get(sort.column, SORT_KEYS["created"])
+        keys = [key, "r.created_at", "r.rowid"] if key != "r.created_at" else [key, "r.rowid"]
+        cursor_id = after or before
+        cursor = self.db.execute(f"SELECT {', '.join(keys)} FROM requests r WHERE r.id = ?",
+                                 [cursor_id]).fetchone() if cursor_id else None
+        backwards = (cursor is not None and before is not None and after is None) or (cursor is None and last)
+        if last and cursor is None and total:
+            limit = total - (total - 1) // limit * limit  # the last page holds what is left over
+        descending = sort.descending != backwards
+        clauses, bound = [where] if where else [], list(params)
+        if cursor is not None:
+            clauses.append(f"{'AND' if where else 'WHERE'} ({', '.join(keys)}) {'<' if descending else '>'} "
+                           f"({', '.join('?' * len(keys))})")
+            bound += list(cursor)
+        order = ", ".join(f"{k} {'DESC' if descending else 'ASC'}" for k in keys)
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM requests r LEFT JOIN users u ON u.id = r.user_id {' '.join(clauses)} "
+            f"ORDER BY {order} LIMIT ?", [*bound, limit + 1]).fetchall()
+        more = len(rows) > limit
+        found = [_row(tuple(r)) for r in rows[:limit]]
+        if backwards:
+            found.reverse()
+            return RequestPage(found, total, earlier=more, later=cursor is not None)
+        return RequestPage(found, total, earlier=cursor is not None, later=more)
+
+    def iter_requests(self, flt: RequestFilter, sort: RequestSort = NEWEST_FIRST, batch: int = 1000
+                      ) -> Iterator[list[RequestRow]]:
+        """Yield every matching request in the sort's order, a batch at a time, each batch one short query."""
+        after: str | None = None
+        while True:
+            page = self.search_requests(flt, sort, batch, after=after)
+            if page.rows:
+                yield page.rows
+            if not page.later or not page.rows:
+                return
+            after = page.rows[-1].id
 
     def request_facets(self) -> Facets:
         """Return the values the request log's filters can take, from the requests on record."""
-        def column(sql: str) -> list[str]:
-            return [str(r[0]) for r in self.db.execute(sql).fetchall() if r[0]]
-
+        requesters = self.db.execute(
+            f"{_distinct('user_id')} SELECT d.v, COALESCE(u.name, u.username, d.v) FROM d "
+            "LEFT JOIN users u ON u.id = d.v WHERE d.v IS NOT NULL ORDER BY 2").fetchall()
         return Facets(
-            templates=column("SELECT DISTINCT template_id FROM requests ORDER BY template_id"),
-            urgencies=column("SELECT DISTINCT json_extract(ticket, '$.priority') AS p FROM requests ORDER BY p"),
-            customers=column("SELECT json_extract(ticket, '$.customer') AS c FROM requests WHERE c IS NOT NULL "
-                             "GROUP BY c ORDER BY count(*) DESC, c LIMIT 200"),
-            requesters=[(int(r[0]), str(r[1] or r[0])) for r in self.db.execute(
-                "SELECT DISTINCT r.user_id, COALESCE(u.name, u.username) FROM requests r "
-                "LEFT JOIN users u ON u.id = r.user_id ORDER BY 2").fetchall()],
+            templates=self._values(f"{_distinct('template_id')} SELECT v FROM d WHERE v IS NOT NULL"),
+            urgencies=self._values(f"{_distinct('urgency')} SELECT v FROM d WHERE v IS NOT NULL AND v <> ''"),
+            customers=self._values("SELECT name FROM customers_used ORDER BY uses DESC, name LIMIT 200"),
+            requesters=[(int(r[0]), str(r[1])) for r in requesters],
         )
 
-    def requests_created_between(self, since: float, until: float) -> list[RequestFigures]:
-        """Return the dashboard's figures of every request created in the period, both ends included."""
+    def _values(self, sql: str) -> list[str]:
+        return [str(r[0]) for r in self.db.execute(sql).fetchall() if r[0]]
+
+    def week_counts(self, bounds: Sequence[float]) -> list[WeekCounts]:
+        """Count the requests created in each week [bounds[i], bounds[i + 1]) by template and urgency."""
+        weeks, params = _weeks(bounds)
         rows = self.db.execute(
-            "SELECT created_at, template_id, json_extract(ticket, '$.priority'), json_extract(ticket, '$.customer'), "
-            "jira_key, first_response_at, resolved_at, followups FROM requests WHERE created_at >= ? "
-            "AND created_at <= ?", [since, until]).fetchall()
-        return [RequestFigures(*row) for row in rows]
+            f"{weeks} SELECT w.i, r.template_id, r.urgency, count(*), count(r.jira_key), "
+            "sum(r.jira_key IS NOT NULL AND r.followups > 0) FROM w JOIN requests r INDEXED BY requests_weekly "
+            "ON r.created_at >= w.lo AND r.created_at < w.hi GROUP BY w.i, r.template_id, r.urgency",
+            params).fetchall()
+        return [WeekCounts(*row) for row in rows]
+
+    def week_medians(self, bounds: Sequence[float], column: str) -> list[WeekMedian]:
+        """Return the median wait (first_response_at or resolved_at, from filing) per week and over all weeks."""
+        wait, index = {"first_response_at": ("response_secs", "requests_by_response_secs"),
+                       "resolved_at": ("resolution_secs", "requests_by_resolution_secs")}[column]
+        weeks, params = _weeks(bounds)
+        counts = self.db.execute(
+            f"{weeks} SELECT w.i, count(r.{column}) FROM w JOIN requests r INDEXED BY requests_weekly "
+            "ON r.created_at >= w.lo AND r.created_at < w.hi GROUP BY w.i", params).fetchall()
+        found: list[WeekMedian] = []
+        # Each week's few thousand waits are sorted; over all weeks, the index of waits is read in order instead.
+        for week, size in counts:
+            if size:
+                found.append(WeekMedian(week, self._middle(
+                    f"SELECT max(0, {column} - created_at) AS s FROM requests INDEXED BY requests_weekly "
+                    f"WHERE created_at >= ? AND created_at < ? AND {column} IS NOT NULL ORDER BY s",
+                    [bounds[week], bounds[week + 1]], size), size))
+        total = sum(size for _, size in counts)
+        if total:
+            found.append(WeekMedian(-1, self._middle(
+                f"SELECT {wait} FROM requests INDEXED BY {index} WHERE {wait} < 1e18 AND created_at >= ? "
+                f"AND created_at < ? ORDER BY {wait}, created_at", [bounds[0], bounds[-1]], total), total))
+        return found
+
+    def _middle(self, ordered: str, params: list[object], size: int) -> float:
+        """Return the median of a query's `size` ordered values, reading only the one or two in the middle."""
+        rows = self.db.execute(f"{ordered} LIMIT ? OFFSET ?", [*params, 2 - size % 2, (size - 1) // 2]).fetchall()
+        return sum(float(r[0]) for r in rows) / len(rows)
+
+    def requests_version(self) -> int:
+        """Return a number that changes whenever any request does."""
+        return int(self.db.execute("SELECT version FROM requests_version").fetchone()[0])
+
+    def top_customers(self, since: float, until: float, limit: int = 10) -> list[tuple[str, int]]:
+        """Return the customers named most often in requests created in [since, until), most first."""
+        rows = self.db.execute(
+            "SELECT customer, count(*) AS n FROM requests INDEXED BY requests_weekly WHERE created_at >= ? "
+            "AND created_at < ? AND customer <> '' GROUP BY customer ORDER BY n DESC, customer LIMIT ?",
+            [since, until, limit]).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    def urgency_figures(self, since: float, until: float) -> list[UrgencyFigures]:
+        """Return the urgency report's figures of every request filed in Jira in the period, both ends included."""
+        rows = self.db.execute(
+            "SELECT template_id, user_id, requester, NULLIF(urgency, ''), jira_priority, created_at, "
+            "first_response_at, resolved_at FROM requests WHERE jira_key IS NOT NULL AND created_at >= ? "
+            "AND created_at <= ? ORDER BY created_at", [since, until]).fetchall()
+        return [UrgencyFigures(*row) for row in rows]
+
+    def asked_questions(self, since: float) -> list[AskedQuestion]:
+        """Return the questions asked on requests filed since then, oldest request first."""
+        rows = self.db.execute(
+            "SELECT q.request_id, q.template_id, q.asked_at, q.text FROM followup_questions q "
+            "JOIN requests r ON r.id = q.request_id WHERE r.created_at >= ? ORDER BY r.created_at, q.asked_at, "
+            "q.event_id", [since]).fetchall()
+        return [AskedQuestion(*row) for row in rows]
+
+    def template_handling(self, since: float) -> list[TemplateHandling]:
+        """Per template, the requests filed since then that engineering responded to, and those it asked nothing."""
+        rows = self.db.execute(
+            "SELECT template_id, count(*), sum(CASE WHEN followups = 0 THEN 1 ELSE 0 END) FROM requests "
+            "WHERE created_at >= ? AND jira_key IS NOT NULL AND first_response_at IS NOT NULL "
+            "GROUP BY template_id ORDER BY template_id", [since]).fetchall()
+        return [TemplateHandling(str(row[0]), int(row[1]), int(row[2] or 0)) for row in rows]
+
+class ReportReader(ReportStore):
+    """The reports' queries on a read-only connection of their own, for a worker thread: the bot's stays free."""
+
+    def __init__(self, path: Path) -> None:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=5000")
+        self.db = sqlite_utils.Database(conn)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.conn.close()
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _distinct(column: str) -> str:
+    """Return a CTE `d(v)` of a column's distinct values, one index seek per value rather than a scan of them all."""
+    return (f"WITH RECURSIVE d(v) AS (SELECT min({column}) FROM requests UNION ALL "
+            f"SELECT (SELECT min({column}) FROM requests WHERE {column} > d.v) FROM d WHERE d.v IS NOT NULL)")
+
+
+def _weeks(bounds: Sequence[float]) -> tuple[str, list[object]]:
+    """Return a CTE `w(i, lo, hi)` of the weeks between consecutive bounds, and its parameters."""
+    values = ", ".join("(?, ?, ?)" for _ in bounds[1:])
+    params: list[object] = []
+    for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+        params += [i, lo, hi]
+    return f"WITH w(i, lo, hi) AS (VALUES {values})", params
+
+
+def _match(text: str) -> str | None:
+    """Return an FTS5 query finding every word of the text as a word start, or None when it has no words."""
+    words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words) or None
 
 
 def _where(flt: RequestFilter) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
+    searched = []
     if flt.text.strip():
-        # Search every text an admin might remember: the summary, customer, key, requester and the whole ticket.
-        clauses.append("(r.ticket LIKE ? ESCAPE '\\' OR r.jira_key LIKE ? ESCAPE '\\' "
-                       "OR u.name LIKE ? ESCAPE '\\' OR u.username LIKE ? ESCAPE '\\')")
-        params += [_like(flt.text.strip())] * 4
+        # Every text an admin might remember: the summary, customer, Jira key and requester's name.
+        searched.append(_match(flt.text))
+    if flt.customer.strip():
+        words = _match(flt.customer)
+        searched.append(f"customer : ({words})" if words else None)
+    if searched:
+        if None in searched:
+            clauses.append("0")  # only punctuation: no word to find
+        else:
+            clauses.append("r.rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)")
+            params.append(" AND ".join(f"({q})" for q in searched))
     if flt.requester.strip():
         who = flt.requester.strip().lstrip("@")
         user_id = whole_number(who)
@@ -158,27 +359,31 @@ def _where(flt: RequestFilter) -> tuple[str, list[object]]:
             clauses.append("r.user_id = ?")
             params.append(user_id)
         else:
-            clauses.append("(u.name LIKE ? ESCAPE '\\' OR u.username LIKE ? ESCAPE '\\')")
+            clauses.append("r.user_id IN (SELECT id FROM users WHERE name LIKE ? ESCAPE '\\' "
+                           "OR username LIKE ? ESCAPE '\\')")
             params += [_like(who)] * 2
-    if flt.customer.strip():
-        clauses.append("json_extract(r.ticket, '$.customer') LIKE ? ESCAPE '\\'")
-        params.append(_like(flt.customer.strip()))
     if flt.template:
         clauses.append("r.template_id = ?")
         params.append(flt.template)
     if flt.urgency:
-        clauses.append("json_extract(r.ticket, '$.priority') = ?")
+        clauses.append("r.urgency = ?")
         params.append(flt.urgency)
-    if flt.status in _STATUS_SQL:
-        clauses.append(_STATUS_SQL[flt.status])
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+    if flt.status in STATUSES:
+        clauses.append("r.status = ?")
+        params.append(flt.status)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _row(r: Sequence[Any]) -> RequestRow:
     return RequestRow(
-        id=str(r[0]), created_at=float(r[1] or 0.0), requester_id=int(r[2]), requester_name=str(r[3]),
+        id=str(r[0]), created_at=float(r[1] or 0.0), requester_id=int(r[2]), requester_name=str(r[3] or ""),
         requester_username=r[4] if isinstance(r[4], str) else None, template_id=str(r[5]),
-        customer=r[6] if isinstance(r[6], str) else None, urgency=r[7] if isinstance(r[7], str) else None,
+        customer=r[6] or None, urgency=r[7] or None,
         summary=str(r[8] or ""), state=str(r[9]), jira_key=r[10] if isinstance(r[10], str) else None,
         jira_url=r[11] if isinstance(r[11], str) else None,
         first_response_at=float(r[12]) if isinstance(r[12], int | float) else None,

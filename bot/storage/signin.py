@@ -27,7 +27,7 @@ class StoredSession:
 
 
 class SigninStore(StoreBase):
-    """Sign-in links and sessions of the admin page."""
+    """Sign-in links and sessions of the admin page, and the language each admin reads it in."""
 
     def add_web_login(self, token_hash: str, user_id: int, created_at: float, expires_at: float) -> None:
         """Keep a new sign-in link; links a day past their expiry and ended sessions go, so the tables stay small."""
@@ -61,3 +61,12 @@ class SigninStore(StoreBase):
     def end_web_session(self, id_hash: str) -> None:
         """Forget a session."""
         self.db.execute("DELETE FROM web_sessions WHERE id = ?", [id_hash])
+
+    def set_page_language(self, user_id: int, lang: str | None) -> None:
+        """Record the language an admin chose for the admin page (None: the one the bot speaks with them)."""
+        self.db.execute("UPDATE users SET page_lang = ? WHERE id = ?", [lang, user_id])
+
+    def page_language(self, user_id: int) -> str | None:
+        """Return the language an admin chose for the admin page, if any."""
+        row = self.db.execute("SELECT page_lang FROM users WHERE id = ?", [user_id]).fetchone()
+        return str(row[0]) if row and row[0] else None

@@ -6,6 +6,7 @@ package) reads and writes its own tables.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import sqlite3
@@ -16,8 +17,10 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.storage.admin import AdminStore, LinkRequest
+from bot.storage.approvals import Approval, ApprovalStore
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
+from bot.storage.followups import FollowupStore
 from bot.storage.migrations import migrate
 from bot.storage.people import SEEN_RESOLUTION, PeopleStore
 from bot.storage.replies import OutgoingComment, ReplyStore
@@ -30,6 +33,7 @@ from bot.storage.templates import TemplateStore
 __all__ = [
     "HEARTBEAT_KEY",
     "SEEN_RESOLUTION",
+    "Approval",
     "LinkRequest",
     "OutboxSummary",
     "OutgoingComment",
@@ -76,7 +80,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore):
+            SigninStore, ApprovalStore, FollowupStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
@@ -101,8 +105,15 @@ class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, Admin
             raise StoreUnavailable(self.path, _why_unusable(self.path, error), existed=existed) from error
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database, first letting SQLite refresh the statistics its query planner reads, if stale."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("PRAGMA analysis_limit=1000")
+            self.db.execute("PRAGMA optimize")
         self.db.conn.close()
+
+    def optimize(self) -> None:
+        """Gather the statistics SQLite's query planner reads, over every table and index (after a large import)."""
+        self.db.execute("ANALYZE")
 
 
     def heartbeat(self) -> int:

@@ -26,6 +26,7 @@ from bot.app import App, build_app
 from bot.config import Config, TelegramConfig
 from bot.delivery.inbox import NoticeSink
 from bot.delivery.outbox import DeliveryListener, FileSource
+from bot.delivery.outcomes import backfill_questions
 from bot.jira.gateway import DeliveryError
 from handlers.telegram import callbacks, errors, menus
 from handlers.telegram import gate as access
@@ -33,7 +34,17 @@ from handlers.telegram.admin import access_requests, invites, users, web_signin
 from handlers.telegram.admin import outbox as admin
 from handlers.telegram.admin import templates as templates_admin
 from handlers.telegram.common import NEW_REQUEST_LABELS
-from handlers.telegram.journeys import intake, language, link, membership, my_requests, replies, settings, start
+from handlers.telegram.journeys import (
+    approval,
+    intake,
+    language,
+    link,
+    membership,
+    my_requests,
+    replies,
+    settings,
+    start,
+)
 from handlers.telegram.journeys import similar as duplicates
 from handlers.telegram.journeys.delivery import TelegramFiles, TelegramNotices
 from handlers.telegram.journeys.notices import TelegramNoticeSink
@@ -128,6 +139,7 @@ def build_application(svc: App, bot: ExtBot, *, sweep_interval: float = 60.0) ->
     app.add_handler(CallbackQueryHandler(access_requests.on_ask, pattern=callbacks.ASK_ACCESS.pattern))
     app.add_handler(CallbackQueryHandler(access_requests.on_decide, pattern=callbacks.ACCESS.pattern))
     app.add_handler(CallbackQueryHandler(link.on_decide, pattern=callbacks.LINK.pattern))
+    app.add_handler(CallbackQueryHandler(approval.on_decide, pattern=callbacks.APPROVAL.pattern))
     app.add_handler(CallbackQueryHandler(invites.on_cancel, pattern=callbacks.INVITE.pattern))
     app.add_handler(CallbackQueryHandler(users.on_page, pattern=callbacks.USERS_PAGE.pattern))
     app.add_handler(CallbackQueryHandler(users.on_user, pattern=callbacks.USER.pattern))
@@ -141,6 +153,8 @@ def build_application(svc: App, bot: ExtBot, *, sweep_interval: float = 60.0) ->
     # handler stops the update there. Anything else goes on to group 1: an answer to the current question.
     answers = (filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
                & ~filters.Text(list(NEW_REQUEST_LABELS)))
+    # An approver who tapped Decline types the reason next: that text is neither a comment nor an answer.
+    app.add_handler(approval.reason_handler(svc))
     app.add_handler(MessageHandler(answers, replies.on_message))
     app.add_handler(MessageHandler(answers, intake.on_message), group=1)
     app.add_error_handler(errors.on_error)
@@ -165,6 +179,9 @@ async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
             svc.inbox.policy = dataclasses.replace(svc.inbox.policy, bot_actor_ids=frozenset({identity}))
     except DeliveryError as error:
         log.warning("the bot's own Jira account is unknown (%s); its own changes may be announced", error)
+    found = backfill_questions(svc.store, svc.inbox.policy)
+    if found:
+        log.info("collected %d engineers' questions kept before questions were recorded", found)
     app.bot_data["inbox_task"] = asyncio.create_task(
         svc.inbox.run(svc.gateway, svc.config.notices.poll_seconds), name="inbox")
 

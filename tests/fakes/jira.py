@@ -291,6 +291,8 @@ class FakeJira:
         self.search_lag = 0.0
         # The clock search_lag runs on; a test may hand its own, moved by hand, to step past the lag.
         self.index_clock: Callable[[], float] = time.monotonic
+        # The wall clock changes, comments and JQL's now() are stamped with; a test may hand its own clock.
+        self.clock: Callable[[], float] | None = None
         # Requests being answered right now, and the most there were at once.
         self.in_flight = 0
         self.peak_in_flight = 0
@@ -598,7 +600,7 @@ class FakeJira:
                 "priority": self._priority_json(prio),
                 **custom_fields,
             }
-            issue = self._store_issue(proj, type_id, fields, self.users[0], created or _now())
+            issue = self._store_issue(proj, type_id, fields, self.users[0], created or self.now())
             self._set_status(issue, status)
             if updated is not None:
                 issue["fields"]["updated"] = _jira_ts(updated)
@@ -1247,7 +1249,7 @@ class FakeJira:
         info = {
             "baseUrl": self.url,
             **_SERVER_INFO[self.mode],
-            "serverTime": _jira_ts(_now()),
+            "serverTime": _jira_ts(self.now()),
             "serverTitle": "Jira",
         }
         if self.mode == "cloud":
@@ -1902,9 +1904,16 @@ class FakeJira:
 
     # ------------------------------------------------------------------ change history
 
+    def now(self) -> datetime:
+        """The current time on the fake's clock (the real one unless a test set `clock`), to the millisecond."""
+        if self.clock is None:
+            return _now()
+        moment = datetime.fromtimestamp(self.clock(), UTC)
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
     def _tick(self) -> datetime:
         """The time of a change: now, but always after the previous change, so histories order strictly."""
-        now = _now()
+        now = self.now()
         with self._lock:
             if self._last_stamp is not None and now <= self._last_stamp:
                 now = self._last_stamp + timedelta(milliseconds=1)
@@ -2260,7 +2269,7 @@ class FakeJira:
     ) -> dict[str, Any]:
         """A new comment by user, made at `at` (default now)."""
         comment_id = str(next(self._comment_ids))
-        stamp = _jira_ts(at or _now())
+        stamp = _jira_ts(at or self.now())
         author = self._user_json(user)
         out: dict[str, Any] = {
             "self": f"{self.url}{API}/issue/{issue['id']}/comment/{comment_id}",
@@ -2323,11 +2332,11 @@ class FakeJira:
         if status_name == "Done":
             done = next(r for r in self.resolutions if r["name"] == "Done")
             issue["fields"]["resolution"] = self._resolution_json(done)
-            issue["fields"]["resolutiondate"] = _jira_ts(_now())
+            issue["fields"]["resolutiondate"] = _jira_ts(self.now())
         else:
             issue["fields"]["resolution"] = None
             issue["fields"]["resolutiondate"] = None
-        issue["fields"]["updated"] = _jira_ts(_now())
+        issue["fields"]["updated"] = _jira_ts(self.now())
 
     def _transition(
         self,
@@ -3298,7 +3307,7 @@ class _JqlCompiler:
             delta = timedelta()
             for amount, unit in re.findall(r"(\d+)\s*([wdhm])", relative.group(2)):
                 delta += timedelta(**{units[unit]: int(amount)})
-            return _now() + sign * delta
+            return self.fake.now() + sign * delta
         for fmt in ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d"):
             try:
                 return datetime.strptime(text, fmt).replace(tzinfo=UTC)
@@ -3311,7 +3320,7 @@ class _JqlCompiler:
         operand = clause.operand
         if operand.kind == "func":
             func = operand.func.lower()
-            now = _now()
+            now = self.fake.now()
             midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
             funcs = {
                 "now": now,

@@ -14,6 +14,7 @@ from bot.intake.draft import Action, Prompt, Step
 from bot.jira.ticket import Attachment
 from bot.storage.store import StoredDraft
 from handlers.telegram.common import drop_buttons, edit, main_keyboard, send
+from handlers.telegram.journeys.approval import ask_approvers, waiting_text
 from handlers.telegram.render import keyboard, prompt_text
 
 
@@ -79,7 +80,7 @@ async def apply(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, step: Ste
             await send(bot, chat_id, cancelled, main_keyboard(draft.lang))
         return
     if step.outcome == "confirmed":
-        await confirm_request(svc, draft, chat_id, _sending(bot, chat_id, stored, edit_id))
+        await confirm_request(svc, draft, chat_id, _sending(bot, svc, chat_id, stored, edit_id))
         return
     if step.changed:
         svc.store.save_draft(draft, chat_id, stored.prompt_message_id)
@@ -91,12 +92,20 @@ async def apply(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, step: Ste
                    old_id=stored.prompt_message_id, lead=step.lead)
 
 
-def _sending(bot: Bot, chat_id: int, stored: StoredDraft, edit_id: int | None
+def _sending(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, edit_id: int | None
              ) -> Callable[[Confirmed], Awaitable[None]]:
-    """Return how to show a confirmed request: its card, without buttons, saying it is being sent."""
+    """Return how to show a confirmed request: its card, without buttons, saying it is being sent.
+
+    A request that waits for approval goes to its approvers first, and the card says whom it waits for.
+    """
 
     async def show(confirmed: Confirmed) -> None:
-        text = prompt_text(confirmed.card, extra=t("sending", confirmed.lang))
+        if confirmed.waiting:
+            reached = await ask_approvers(bot, svc, stored.draft.id)
+            extra = waiting_text(svc, stored.draft.id, reached, confirmed.lang)
+        else:
+            extra = t("sending", confirmed.lang)
+        text = prompt_text(confirmed.card, extra=extra)
         if edit_id is None or not await edit(bot, chat_id, edit_id, text, None):
             await drop_buttons(bot, chat_id, stored.prompt_message_id)
             await send(bot, chat_id, text)

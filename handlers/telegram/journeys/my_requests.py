@@ -28,8 +28,9 @@ def _line(request: Request, status: str | None, lang: str, svc: App) -> str:
     summary = clip(request.ticket.summary, 60)
     if request.jira_key:
         return f"{request.jira_key} · {summary} — {status or t('my_unknown', lang)} ({when})"
-    state = t("my_attention", lang) if request.state == "needs-attention" else t("my_waiting", lang)
-    return f"{'⚠️' if request.state == 'needs-attention' else '⏳'} {summary} — {state} ({when})"
+    state, icon = {"needs-attention": ("my_attention", "⚠️"), "approval": ("my_approval", "🛂"),
+                   "declined": ("my_declined", "❌")}.get(request.state, ("my_waiting", "⏳"))
+    return f"{icon} {summary} — {t(state, lang)} ({when})"
 
 
 async def _page(bot: Bot, svc: App, user_id: int, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -8,9 +8,10 @@ from bot.app import App
 from bot.people.signin import Sessions, signing_key
 from bot.ports import Messenger
 from handlers.web.admin import (
-    assets,
     audit_page,
     dashboard_page,
+    language,
+    layout,
     requests_page,
     signin,
     templates_page,
@@ -30,13 +31,16 @@ def add_admin_routes(app: web.Application, svc: App, messenger: Messenger) -> No
     sessions = Sessions(svc.store, signing_key(svc.store), server.admin_session_hours, server.admin_link_minutes)
     app[STATE] = AdminWeb(svc, sessions, secure_cookie=server.base_url.startswith("https://"), messenger=messenger)
     app.middlewares.append(guard)
+    layout.setup(app)
     add = app.router
     add.add_get("/admin", _home)
     add.add_get("/admin/", dashboard_page.dashboard)
-    add.add_get("/admin/login", signin.login)
+    add.add_get("/admin/login", signin.confirm)
+    add.add_post("/admin/login", signin.login)
     add.add_post("/admin/logout", signin.logout)
-    add.add_get("/admin/assets/editor.js", assets.editor_js)
+    add.add_post("/admin/language", language.choose)
     add.add_get("/admin/requests", requests_page.requests_list)
+    add.add_get("/admin/requests.csv", requests_page.requests_csv)
     add.add_get("/admin/templates", templates_page.templates_home)
     add.add_post("/admin/templates/check", templates_page.check)
     add.add_post("/admin/templates/publish", templates_page.publish_text)

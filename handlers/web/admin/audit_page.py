@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.i18n.catalog import t
 from handlers.web.admin.auth import STATE, current
-from handlers.web.admin.layout import esc, page, page_number, pager, table, when
+from handlers.web.admin.layout import page_number, render, when
 
 PER_PAGE = 50
 
@@ -17,14 +18,10 @@ async def audit(request: web.Request) -> web.Response:
     total = log.count()
     pages = max(1, -(-total // PER_PAGE))
     number = min(page_number(request), pages)
-    entries = log.recent(PER_PAGE, (number - 1) * PER_PAGE)
     zone = svc.config.timezone
-    rows = [((esc(when(e.at, zone)), "num"),
-             esc(e.actor_name or (e.actor_id if e.actor_id is not None else "the bot")),
-             f'<span class="pill">{esc(e.action)}</span>', esc(e.detail)) for e in entries]
-    if not entries:
-        body = '<p class="muted">Nothing has been changed yet.</p>'
-    else:
-        body = (table(("When", "Who", "What", "Detail"), rows)
-                + pager("/admin/audit", {}, number, pages, total, "entries"))
-    return page(admin, "audit", "Audit log", body)
+    entries = [{"when": when(e.at, zone, admin.lang), "who": e.actor_name or e.actor_id,
+                "action": e.action, "detail": e.detail}
+               for e in log.recent(PER_PAGE, (number - 1) * PER_PAGE)]
+    return render(request, "audit.html", {"admin": admin, "active": "audit",
+                                          "title": t("page_audit_title", admin.lang), "entries": entries,
+                                          "number": number, "pages": pages, "total": total})

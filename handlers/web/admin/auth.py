@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.app import App
-from bot.people.signin import Admin, Session, Sessions
+from bot.i18n.catalog import t
+from bot.people.signin import Admin, Session, Sessions, page_language
 from bot.ports import Messenger
-from handlers.web.admin.layout import CSP, bare, esc
+from handlers.web.admin.layout import CSP, LANG, language, render
 
 COOKIE = "ticketsmith_admin"
 CSRF_FIELD = "csrf"
@@ -65,14 +66,13 @@ def current(request: web.Request) -> Admin:
     return admin
 
 
-def signin_page(state: AdminWeb, lead: str = "", *, status: int = 401) -> web.Response:
+def signin_page(request: web.Request, lead: str = "", *, status: int = 401) -> web.Response:
     """Return the page that explains how to sign in: send /web to the bot."""
-    username = state.messenger.username()
-    bot = f"<b>@{esc(username)}</b>" if username else "the bot"
-    body = (f'{f"<p>{esc(lead)}</p>" if lead else ""}'
-            f"<p>To open the admin page, send <b>/web</b> to {bot} in Telegram. It answers admins with a sign-in "
-            f"link that works once, for {state.sessions.link_minutes:g} minutes.</p>")
-    return bare("Sign in", body, status=status)
+    state = request.app[STATE]
+    lang = language(request)
+    return render(request, "signin.html", {"title": t("page_signin_title", lang), "lead": lead,
+                                           "username": state.messenger.username(),
+                                           "minutes": state.sessions.link_minutes}, status=status)
 
 
 def _secure(headers: MutableMapping[str, str]) -> None:
@@ -100,8 +100,8 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
     cookie = request.cookies.get(COOKIE)
     session = state.sessions.find(cookie)
     if session is None:
-        lead = "Your session has ended. Please sign in again." if cookie else ""
-        response = signin_page(state, lead)
+        lead = t("page_session_ended", language(request)) if cookie else ""
+        response = signin_page(request, lead)
         if cookie:
             drop_cookie(state, response)
         return response
@@ -109,16 +109,16 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
     is_admin, name = admin_of(state.svc, session.user_id)
     if not is_admin:
         state.sessions.end(session.id)
-        response = signin_page(state, "This Telegram account is not an admin (any more).", status=403)
+        response = signin_page(request, t("page_not_admin", language(request)), status=403)
         drop_cookie(state, response)
         return response
+    lang = page_language(state.svc.store, session.user_id)
+    request[LANG] = lang
     if request.method not in ("GET", "HEAD"):
         form = await request.post()
         if not csrf_ok(session, form.get(CSRF_FIELD)):
-            body = ("<p>This form is out of date or did not come from the admin page, so nothing was changed.</p>"
-                    '<p><a href="/admin/">Back to the admin page</a></p>')
-            return bare("Nothing changed", body, status=403)
-    token = _ADMIN.set(Admin(session.user_id, name, session))
+            return render(request, "refused_form.html", {"title": t("page_refused_title", lang)}, status=403)
+    token = _ADMIN.set(Admin(session.user_id, name, session, lang))
     try:
         return await handler(request)
     finally:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from aiohttp import web
+from markupsafe import Markup
 
+from bot.i18n.catalog import t
+from bot.i18n.plural import format_number
 from bot.reports.charts import hbars, stacked_bars
-from bot.reports.dashboard import compute, duration
+from bot.reports.dashboard import NO_URGENCY, duration
+from bot.text.dates import format_day
 from bot.text.screen import whole_number
 from handlers.web.admin.auth import STATE, current
-from handlers.web.admin.layout import esc, page
+from handlers.web.admin.layout import render
 from handlers.web.admin.requests_page import template_title
 
 SPANS = (4, 12, 26, 52)
@@ -16,36 +20,31 @@ SPANS = (4, 12, 26, 52)
 CHART_WIDTH = 480
 
 
-def _stat(value: str, label: str) -> str:
-    """Return one figure with its caption."""
-    return f'<div class="stat"><b>{esc(value)}</b><span>{esc(label)}</span></div>'
-
-
 async def dashboard(request: web.Request) -> web.Response:
     """Show the figures and charts for the last weeks."""
     admin, svc = current(request), request.app[STATE].svc
     raw = request.query.get("weeks", "12")
     weeks = found if (found := whole_number(raw, 3)) in SPANS else 12
-    figures = compute(svc.store, svc.clock(), weeks, svc.config.timezone)
+    figures = await svc.dashboards.get(weeks, svc.config.timezone)
     share = "—" if figures.followup_share is None else f"{figures.followup_share:.0%}"
-    stats = "".join([
-        _stat(str(figures.total), f"requests in {weeks} weeks"),
-        _stat(str(figures.filed), "filed in Jira"),
-        _stat(str(figures.resolved), "resolved"),
-        _stat(duration(figures.median_first_response), "median time to first engineer response"),
-        _stat(duration(figures.median_resolution), "median time to resolution"),
-        _stat(share, "needed a follow-up question"),
-    ])
-    by_template = {template_title(svc, tid): counts for tid, counts in figures.by_template.items()}
-    spans = " · ".join(f"<b>{n} weeks</b>" if n == weeks else f'<a href="/admin/?weeks={n}">{n} weeks</a>'
-                       for n in SPANS)
-    labels = figures.week_labels
-    charts = (("Requests per week by template", stacked_bars(labels, by_template, "Requests per week by template",
-                                                             CHART_WIDTH)),
-              ("Requests per week by urgency", stacked_bars(labels, figures.by_urgency, "Requests per week by urgency",
-                                                            CHART_WIDTH)),
-              ("Top customers", hbars(figures.top_customers, "Top customers by requests", CHART_WIDTH)))
-    sections = "".join(f'<section class="card"><h2>{esc(title)}</h2>{svg}</section>' for title, svg in charts)
-    body = (f'<p class="muted small">Show: {spans}</p><div class="stats">{stats}</div>'
-            f'<div class="charts">{sections}</div>')
-    return page(admin, "dashboard", "Dashboard", body)
+    lang = admin.lang
+    stats = [
+        (format_number(figures.total, lang), t("page_stat_total", lang, weeks=weeks)),
+        (format_number(figures.filed, lang), t("page_stat_filed", lang)),
+        (format_number(figures.resolved, lang), t("page_stat_resolved", lang)),
+        (duration(figures.median_first_response, lang), t("page_stat_first_response", lang)),
+        (duration(figures.median_resolution, lang), t("page_stat_resolution", lang)),
+        (share, t("page_stat_followup", lang)),
+    ]
+    by_template = {template_title(svc, tid, lang): counts for tid, counts in figures.by_template.items()}
+    by_urgency = {t("page_no_urgency", lang) if name == NO_URGENCY else name: counts
+                  for name, counts in figures.by_urgency.items()}
+    labels = [format_day(week, lang, year=False) for week in figures.weeks]
+    titles = [t(key, lang) for key in ("page_chart_by_template", "page_chart_by_urgency", "page_chart_customers")]
+    # The SVG is drawn with every text escaped for XML, so it goes into the page as it is.
+    charts = ((titles[0], Markup(stacked_bars(labels, by_template, titles[0], CHART_WIDTH))),
+              (titles[1], Markup(stacked_bars(labels, by_urgency, titles[1], CHART_WIDTH))),
+              (titles[2], Markup(hbars(figures.top_customers, titles[2], CHART_WIDTH))))
+    return render(request, "dashboard.html", {"admin": admin, "active": "dashboard",
+                                              "title": t("page_nav_dashboard", lang),
+                                              "spans": SPANS, "weeks": weeks, "stats": stats, "charts": charts})

@@ -7,8 +7,7 @@ import difflib
 from aiohttp import web
 
 from bot.app import App
-from bot.i18n.catalog import LANGUAGES
-from bot.people.signin import Admin
+from bot.i18n.catalog import LANGUAGES, t
 from bot.templates.diff import diff
 from bot.templates.library import Version
 from bot.templates.preview import PreviewStep, preview
@@ -30,25 +29,11 @@ from bot.templates.schema import Template, TemplateSet, version_of
 from bot.text.screen import whole_number
 from handlers.web.admin.auth import STATE as ADMIN_STATE
 from handlers.web.admin.auth import current
-from handlers.web.admin.layout import (
-    Cell,
-    csrf_field,
-    esc,
-    flash,
-    hidden,
-    page,
-    page_number,
-    post_button,
-    redirect,
-    select,
-    table,
-    when,
-)
+from handlers.web.admin.layout import page_number, redirect, render, when
 
 HISTORY_PAGE = 25
-LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "de": "German"}
-TYPE_NAMES = {"text": "text", "choice": "buttons", "customer": "customer", "date": "date", "number": "number",
-              "attachments": "files"}
+# Question types the page names in words (page_type_<type>); any other is shown as it is written.
+TYPE_NAMES = ("text", "choice", "customer", "date", "number", "attachments")
 
 
 def _lang(value: str) -> str:
@@ -56,202 +41,137 @@ def _lang(value: str) -> str:
     return value if value in LANGUAGES else "en"
 
 
-def _who(version: Version) -> str:
+def _who(version: Version, lang: str) -> str:
     """Return who published a version, or how it came in when nobody did."""
-    return version.author_name or ("the templates file" if version.source in ("file", "reload") else "—")
+    return version.author_name or (t("page_the_templates_file", lang) if version.source in ("file", "reload") else "—")
 
 
-def _version_line(svc: App, version: Version | None) -> str:
-    """Describe the live version: number, author, time."""
+def _version_info(svc: App, version: Version | None, lang: str) -> dict[str, object] | None:
+    """Describe a version: number, author, time, how it came in and its note."""
     if version is None:
-        return '<p class="muted">No version recorded yet.</p>'
-    return (f'<p>Live: <b>v{version.number}</b> · published by {esc(_who(version))} · '
-            f"{esc(when(version.published_at, svc.config.timezone))} · {esc(version.source)}"
-            f'{f" · {esc(version.note)}" if version.note else ""} · '
-            f'<a href="/admin/templates/history">History</a></p>')
+        return None
+    return {"number": version.number, "who": _who(version, lang),
+            "when": when(version.published_at, svc.config.timezone, lang),
+            "source": version.source, "note": version.note}
 
 
-def _status_list(svc: App) -> str:
+def _offered(svc: App, lang: str) -> list[dict[str, object]]:
     """List the live templates: offered to salespeople, or refused by Jira and why."""
-    items = []
-    for found in status(svc):
-        title = found.template.title.get("en")
-        if found.offered:
-            mark = '<span class="pill ok">offered</span>'
-        else:
-            why = "; ".join(found.problems) or "Jira refuses it"
-            mark = f'<span class="pill bad">refused by Jira</span> <span class="small">{esc(why)}</span>'
-        items.append(f"<li>{esc(title)} <span class=\"muted\">({esc(found.template.id)}, "
-                     f"{len(found.template.questions)} questions)</span> {mark}</li>")
-    return f'<ul>{"".join(items)}</ul>'
+    return [{"title": found.template.title.get(lang), "id": found.template.id,
+             "questions": len(found.template.questions), "offered": found.offered,
+             "why": "; ".join(found.problems)} for found in status(svc)]
 
 
-def _gutter(text: str, bad: set[int]) -> str:
-    """Return the line numbers beside the editor, the lines with problems marked."""
-    count = max(1, text.count("\n") + 1)
-    return "".join(f'<span id="L{n}" class="err">{n}</span>' if n in bad else f"<span>{n}</span>"
-                   for n in range(1, count + 1))
-
-
-def _problems(vetting: Vetting) -> str:
-    """List a vetting's problems with their line and the offending line's text."""
+def _problems(vetting: Vetting) -> dict[str, object]:
+    """Return a vetting's problems with their line and the offending line's text, and what Jira would refuse."""
     lines = vetting.text.splitlines()
-    items = []
-    for problem in vetting.problems:
-        if problem.line:
-            source = lines[problem.line - 1] if 0 < problem.line <= len(lines) else ""
-            excerpt = f'<pre class="code">{problem.line:>4} │ {esc(source)}</pre>' if source.strip() else ""
-            items.append(f'<li><a href="#L{problem.line}" data-line="{problem.line}">Line {problem.line}</a>: '
-                         f"{esc(problem.message)}{excerpt}</li>")
-        else:
-            items.append(f"<li>{esc(problem.message)}</li>")
-    for template_id, found in vetting.refused.items():
-        if found:
-            items.append(f"<li>Jira would refuse template <b>{esc(template_id)}</b>: {esc('; '.join(found))}</li>")
-    return f'<ul class="problems">{"".join(items)}</ul>'
+    problems = [{"line": p.line, "message": p.message,
+                 "source": lines[p.line - 1] if p.line and 0 < p.line <= len(lines) else ""}
+                for p in vetting.problems]
+    refused = [(template_id, "; ".join(found)) for template_id, found in vetting.refused.items() if found]
+    return {"ok": vetting.ok, "problems": problems, "refused": refused, "count": len(problems) + len(refused)}
 
 
-def _jira_note(vetting: Vetting) -> str:
+def _jira_note(vetting: Vetting, lang: str) -> str:
     """Say whether Jira was asked about the templates."""
     if vetting.jira_checked:
-        return "Jira accepts every template."
+        return t("page_jira_accepts", lang)
     reason = f" ({vetting.jira_error})" if vetting.jira_error else ""
-    return f"Jira could not be asked{reason}; the templates are checked again when the bot starts."
+    return t("page_jira_unasked", lang, reason=reason)
 
 
-def _languages(lang: str) -> str:
-    """Return the preview language dropdown the editor posts along."""
-    return select("lang", [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], lang)
-
-
-def _editor(admin: Admin, text: str, base: str, lang: str, bad: set[int]) -> str:
-    """Return the YAML editor with line numbers, Check and Publish."""
-    rows = text.count("\n") + 3
-    return (f'<form method="post" action="/admin/templates/check" class="card" id="editor-form">{csrf_field(admin)}'
-            f'{hidden({"base": base})}'
-            f'<label for="yaml">templates.yaml</label>'
-            f'<div class="editor"><div class="gutter" aria-hidden="true">{_gutter(text, bad)}</div>'
-            f'<textarea id="yaml" name="text" rows="{rows}" wrap="off" spellcheck="false" autocapitalize="off" '
-            f'autocomplete="off">{esc(text)}</textarea></div>'
-            f'<div class="actions" style="margin-top:.6rem">'
-            f'<input type="text" name="note" maxlength="200" placeholder="What changed? (optional, for the history)" '
-            f'style="flex:1;min-width:12rem">'
-            f'<label class="inline-label">Preview in {_languages(lang)}</label>'
-            f'<button class="plain" formaction="/admin/templates/check">Check</button>'
-            f'<button formaction="/admin/templates/publish">Publish</button></div></form>')
-
-
-def _buttons(step: PreviewStep) -> str:
-    """Return the buttons under a question, in the rows the salesperson sees them."""
-    rows = ["".join(f'<span class="tgbtn">{esc(label)}</span>' for label in row) for row in step.answer_rows]
-    rows.append("".join(f'<span class="tgbtn nav">{esc(label)}</span>' for label in step.navigation))
-    return f'<div class="keyboard">{"".join(f"<div class=row>{row}</div>" for row in rows)}</div>'
-
-
-def _step(step: PreviewStep) -> str:
-    """Return one question of the preview."""
-    need = '<span class="pill">required</span>' if step.required else '<span class="pill">optional</span>'
-    notes = []
-    for condition in step.conditions:
-        options = " or ".join(f"“{label}”" for label in condition.labels)
-        notes.append(f"Asked only when “{condition.question_text}” is {options}.")
-    priorities = [f"“{c.label}” sets priority {c.priority}" for c in step.choices if c.priority]
-    if priorities:
-        notes.append("; ".join(priorities) + ".")
-    if step.min_length or (step.max_length and step.max_length < 3000):
-        notes.append(f"Length: {step.min_length or 0}–{step.max_length or '∞'} characters.")
-    if step.min is not None or step.max is not None:
-        low = "" if step.min is None else f"{step.min:g}"
-        high = "" if step.max is None else f"{step.max:g}"
-        notes.append(f"Number from {low or '−∞'} to {high or '∞'}.")
-    if step.jira_field:
-        notes.append(f"Fills Jira field {step.jira_field}.")
-    extra = "".join(f'<div class="small muted">{esc(n)}</div>' for n in notes)
-    return (f'<li><b>{esc(step.text)}</b> {need} <span class="pill">{esc(TYPE_NAMES.get(step.type, step.type))}'
-            f'</span> <span class="small muted">{esc(step.id)}</span><div class="small">{esc(step.hint)}</div>'
-            f"{_buttons(step)}{extra}</li>")
-
-
-def _template_preview(svc: App, template: Template, lang: str) -> str:
-    """Return one template's dialog preview: title, Jira issue and every question."""
-    jira = template.jira
-    project = jira.project or svc.config.jira_project
-    labels = f", labels {', '.join(jira.labels)}" if jira.labels else ""
-    steps = "".join(_step(s) for s in preview(template, lang))
-    description = template.description.get(lang)
-    return (f'<section class="card"><h3>{esc(template.title.get(lang))} <span class="muted small">'
-            f"({esc(template.id)})</span></h3>"
-            f'{f"<p class=muted>{esc(description)}</p>" if description else ""}'
-            f'<p class="small">Creates a <b>{esc(jira.issue_type)}</b> in {esc(project)}{esc(labels)}; summary '
-            f"<code>{esc(jira.summary)}</code></p><ol class=\"steps\">{steps}</ol>"
-            f'<p class="small muted">Then the card with Create, Edit and Cancel.</p></section>')
-
-
-def _preview(svc: App, templates: TemplateSet, lang: str, heading: str, switch: bool) -> str:
-    """Return the preview of every template of a set, with a language switch when the editor holds no edits."""
-    links = " · ".join(f"<b>{LANGUAGE_NAMES[code]}</b>" if code == lang
-                       else f'<a href="/admin/templates?lang={code}">{LANGUAGE_NAMES[code]}</a>' for code in LANGUAGES)
-    note = f"Language: {links}" if switch else f"Language: {LANGUAGE_NAMES[lang]} (choose beside Check)"
-    cards = "".join(_template_preview(svc, template, lang) for template in templates.templates)
-    return f'<h2>{esc(heading)}</h2><p class="small muted">{note}</p><div class="grid">{cards}</div>'
-
-
-def _diff_list(lines: list[str]) -> str:
-    """Return the semantic diff as a list."""
-    if not lines:
-        return '<p class="muted">No change a salesperson would notice (comments or formatting only).</p>'
-    return f'<ul class="diff">{"".join(f"<li>{esc(line)}</li>" for line in lines)}</ul>'
-
-
-def _text_diff(old: str, new: str, old_name: str, new_name: str) -> str:
-    """Return a line-by-line diff of two YAML texts, collapsed."""
+def _text_diff(old: str, new: str, old_name: str, new_name: str) -> list[tuple[str, str]]:
+    """Return a line-by-line diff of two YAML texts, each line with its kind: "add", "del" or ""."""
     lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), old_name, new_name, lineterm="", n=2))
-    if not lines:
-        return ""
     rows = []
     for line in lines[:2000]:
         kind = "add" if line.startswith("+") and not line.startswith("+++") else (
             "del" if line.startswith("-") and not line.startswith("---") else "")
-        rows.append(f'<span class="{kind}">{esc(line)}</span>' if kind else esc(line))
-    return (f'<details><summary>Line by line</summary><pre class="code diff">{chr(10).join(rows)}</pre>'
-            f"</details>")
+        rows.append((kind, line))
+    return rows
+
+
+def _step(step: PreviewStep, lang: str) -> dict[str, object]:
+    """Return one question of the preview, with notes (in the page's language) on when it is asked and what it sets."""
+    quote = {"en": "“{}”", "ru": "«{}»", "de": "„{}“"}[lang]
+    notes = []
+    for condition in step.conditions:
+        options = t("page_or", lang).join(quote.format(label) for label in condition.labels)
+        notes.append(t("page_asked_when", lang, question=condition.question_text, options=options))
+    priorities = [t("page_sets_priority", lang, label=c.label, priority=c.priority) for c in step.choices if c.priority]
+    if priorities:
+        notes.append("; ".join(priorities) + ".")
+    if step.min_length or (step.max_length and step.max_length < 3000):
+        notes.append(t("page_length", lang, low=step.min_length or 0, high=step.max_length or "∞"))
+    if step.min is not None or step.max is not None:
+        low = "−∞" if step.min is None else f"{step.min:g}"
+        high = "∞" if step.max is None else f"{step.max:g}"
+        notes.append(t("page_number_range", lang, low=low, high=high))
+    if step.jira_field:
+        notes.append(t("page_fills_field", lang, field=step.jira_field))
+    return {"text": step.text, "required": step.required, "type": step.type, "known_type": step.type in TYPE_NAMES,
+            "id": step.id, "hint": step.hint, "rows": step.answer_rows, "navigation": step.navigation,
+            "notes": notes}
+
+
+def _template_preview(svc: App, template: Template, lang: str, page_lang: str) -> dict[str, object]:
+    """Return one template's dialog preview in a language: title, Jira issue and every question."""
+    jira = template.jira
+    return {"title": template.title.get(lang), "id": template.id, "description": template.description.get(lang),
+            "issue_type": jira.issue_type, "project": jira.project or svc.config.jira_project,
+            "labels": list(jira.labels), "summary": jira.summary,
+            "steps": [_step(s, page_lang) for s in preview(template, lang)]}
+
+
+def _preview(svc: App, templates: TemplateSet, lang: str, page_lang: str, heading: str,
+             switch: bool) -> dict[str, object]:
+    """Return the preview of every template of a set, with a language switch when the editor holds no edits."""
+    return {"heading": t(heading, page_lang), "switch": switch, "lang": lang,
+            "templates": [_template_preview(svc, template, lang, page_lang) for template in templates.templates]}
 
 
 def _editor_page(request: web.Request, text: str, *, vetting: Vetting | None = None, notice: str = "",
                  tone: str = "", base: str | None = None, lang: str = "en", status_code: int = 200) -> web.Response:
     """Return the templates page: live version, editor, what the last check found and the preview."""
     admin, svc = current(request), request.app[ADMIN_STATE].svc
-    live = live_version(svc)
-    parts = [flash(notice, tone), _version_line(svc, live)]
-    bad = {p.line for p in vetting.problems if p.line} if vetting else set()
-    if vetting is not None and not vetting.ok:
-        count = len(vetting.problems) + sum(1 for found in vetting.refused.values() if found)
-        parts.append(f'<section class="card" id="problems"><h2>{count} problem{"s" if count != 1 else ""} '
-                     f"— nothing was published</h2>{_problems(vetting)}</section>")
-    elif vetting is not None and vetting.diff is not None:
-        parts.append(f'<section class="card" id="changes"><h2>Changes against the live version</h2>'
-                     f'{_diff_list(vetting.diff.lines("en"))}{_text_diff(live_set(svc).text, text, "live", "yours")}'
-                     f'<p class="small muted">{esc(_jira_note(vetting))}</p></section>')
-    parts.append(_editor(admin, text, base if base is not None else svc.engine.templates.version, lang, bad))
+    page_lang = admin.lang
+    found: dict[str, object] | None = None
+    if vetting is not None:
+        found = _problems(vetting)
+        if vetting.ok and vetting.diff is not None:
+            found.update(diff=vetting.diff.lines(page_lang), jira_note=_jira_note(vetting, page_lang),
+                         text_diff=_text_diff(live_set(svc).text, text, "live", "yours"))
+        else:
+            found["diff"] = None
     if vetting is not None and vetting.ok and vetting.templates is not None:
-        parts.append(_preview(svc, vetting.templates, lang, "Preview of your version", switch=False))
+        shown = _preview(svc, vetting.templates, lang, page_lang, "page_preview_yours", switch=False)
+        offered = None
     else:
-        parts.append(f'<h2>Offered now</h2><div class="card">{_status_list(svc)}</div>')
-        parts.append(_preview(svc, live_set(svc), lang, "Preview of the live version", switch=vetting is None))
-    return page(admin, "templates", "Templates", "".join(parts), status=status_code, script="editor.js")
+        shown = _preview(svc, live_set(svc), lang, page_lang, "page_preview_live", switch=vetting is None)
+        offered = _offered(svc, page_lang)
+    return render(request, "templates.html", {
+        "admin": admin, "active": "templates", "title": t("page_nav_templates", page_lang), "script": "editor.js",
+        "notice": notice, "tone": tone, "live": _version_info(svc, live_version(svc), page_lang), "vetting": found,
+        "base": base if base is not None else svc.engine.templates.version, "text": text,
+        "lines": max(1, text.count("\n") + 1),
+        "bad": {p.line for p in vetting.problems if p.line} if vetting else set(),
+        "preview_lang": lang, "offered": offered,
+        "shown": shown}, status=status_code)
 
 
 async def templates_home(request: web.Request) -> web.Response:
     """Show the live templates in the editor, with their preview."""
-    svc = request.app[ADMIN_STATE].svc
+    admin, svc = current(request), request.app[ADMIN_STATE].svc
     notice = ""
     published = request.query.get("published", "")
-    if whole_number(published, 8) is not None:
-        notice = f"Published v{published}. New requests use it now."
+    if (number := whole_number(published, 8)) is not None:
+        notice = t("page_published", admin.lang, number=number)
         pinned = sum(pinned_drafts(svc).values())
         if pinned:
-            notice += f" {pinned} draft{'s' if pinned != 1 else ''} in progress finish on the version they started on."
-    return _editor_page(request, live_set(svc).text, notice=notice, lang=_lang(request.query.get("lang", "en")))
+            notice += " " + t("page_pinned", admin.lang, count=pinned)
+    # The preview speaks the admin's language unless they pick another.
+    return _editor_page(request, live_set(svc).text, notice=notice,
+                        lang=_lang(request.query.get("lang", admin.lang)))
 
 
 async def _read_form(request: web.Request) -> tuple[str, str, str, str]:
@@ -267,7 +187,7 @@ def _too_long(request: web.Request, text: str, lang: str) -> web.Response | None
     """Refuse a posted text beyond the size any templates file may have (the same limit as an upload)."""
     if len(text.encode()) <= MAX_TEMPLATES_BYTES:
         return None
-    return _editor_page(request, text[:MAX_TEMPLATES_BYTES], notice="That text is too long for a templates file.",
+    return _editor_page(request, text[:MAX_TEMPLATES_BYTES], notice=t("page_too_long", current(request).lang),
                         tone="bad", lang=lang, status_code=413)
 
 
@@ -279,7 +199,7 @@ async def check(request: web.Request) -> web.Response:
         return refused
     vetting = await vet(svc, text, svc.library.path.name)
     if vetting.ok:
-        return _editor_page(request, text, vetting=vetting, notice="No problems found. Publish when ready.",
+        return _editor_page(request, text, vetting=vetting, notice=t("page_no_problems", current(request).lang),
                             base=base, lang=lang)
     return _editor_page(request, text, vetting=vetting, base=base, lang=lang, status_code=422)
 
@@ -291,7 +211,7 @@ async def publish_text(request: web.Request) -> web.Response:
     if (refused := _too_long(request, text, lang)) is not None:
         return refused
     if version_of(text) == svc.engine.templates.version:
-        return _editor_page(request, text, notice="Nothing to publish: this is the live version.", tone="warn",
+        return _editor_page(request, text, notice=t("page_nothing_to_publish", admin.lang), tone="warn",
                             lang=lang)
     vetting = await vet(svc, text, svc.library.path.name)
     if not vetting.ok:
@@ -301,10 +221,9 @@ async def publish_text(request: web.Request) -> web.Response:
     if base and base != live:
         # Someone published while this editor was open: show what would be replaced before replacing it.
         newer = live_version(svc)
-        number = f"v{newer.number}" if newer else "a new version"
+        number = f"v{newer.number}" if newer else t("page_a_new_version", admin.lang)
         return _editor_page(request, text, vetting=vetting, base=live, lang=lang, status_code=409, tone="warn",
-                            notice=f"{number} was published while you were editing. The changes below are against "
-                                   "it; press Publish again to replace it with your version.")
+                            notice=t("page_newer_published", admin.lang, number=number))
     try:
         version = await publish(svc, vetting, "web", admin.user_id, admin.name, note)
     except PublishRefused:
@@ -318,26 +237,13 @@ async def history(request: web.Request) -> web.Response:
     number = page_number(request)
     # One more than a page, to know whether an older page follows.
     versions = svc.library.history(limit=HISTORY_PAGE + 1, offset=(number - 1) * HISTORY_PAGE)
-    shown = versions[:HISTORY_PAGE]
     live = live_version(svc)
-    rows: list[tuple[Cell, ...]] = []
-    for version in shown:
-        is_live = live is not None and version.number == live.number
-        action = ('<span class="pill ok">live</span>' if is_live else
-                  post_button(admin, f"/admin/templates/versions/{version.number}/rollback", "Roll back",
-                              confirm=f"Publish v{version.number} again as a new version?", style="danger"))
-        rows.append((f'<a href="/admin/templates/versions/{version.number}">v{version.number}</a>',
-                     (esc(when(version.published_at, svc.config.timezone)), "num"), esc(_who(version)),
-                     esc(version.source), esc(version.note), action))
-    more = []
-    if number > 1:
-        more.append(f'<a href="/admin/templates/history?page={number - 1}">◀ Newer</a>')
-    if len(versions) > HISTORY_PAGE:
-        more.append(f'<a href="/admin/templates/history?page={number + 1}">Older ▶</a>')
-    body = ('<p><a href="/admin/templates">← Editor</a></p>'
-            + table(("Version", "Published", "By", "How", "Note", ""), rows)
-            + f'<div class="pager">{" ".join(more)}</div>')
-    return page(admin, "templates", "Templates history", body)
+    shown = [{**(_version_info(svc, version, admin.lang) or {}),
+              "live": live is not None and version.number == live.number} for version in versions[:HISTORY_PAGE]]
+    return render(request, "history.html", {"admin": admin, "active": "templates",
+                                            "title": t("page_history_title", admin.lang),
+                                            "versions": shown, "number": number,
+                                            "more": len(versions) > HISTORY_PAGE})
 
 
 def _version_page(request: web.Request, version: Version, *, vetting: Vetting | None = None,
@@ -346,31 +252,22 @@ def _version_page(request: web.Request, version: Version, *, vetting: Vetting | 
     admin, svc = current(request), request.app[ADMIN_STATE].svc
     found = svc.library
     before = found.get(version.number - 1)
-    parts = []
-    if vetting is not None:
-        parts.append(flash(f"v{version.number} cannot go live again as it is", "bad"))
-        parts.append(f'<section class="card"><h2>Problems</h2>{_problems(vetting)}</section>')
-    parts.append(f'<p><a href="/admin/templates/history">← History</a></p>'
-                 f"<p>Published by {esc(_who(version))} · {esc(when(version.published_at, svc.config.timezone))} · "
-                 f'{esc(version.source)}{f" · {esc(version.note)}" if version.note else ""}</p>')
+    changes: dict[str, object] | None = None
     if before is not None:
         old_set, new_set = found.set_for(before.hash), found.set_for(version.hash)
-        lines = None
-        if old_set is not None and new_set is not None:
-            lines = diff(old_set, new_set).lines("en")
-        summary = _diff_list(lines) if lines is not None else ""
-        parts.append(f'<section class="card"><h2>Changes from v{before.number}</h2>{summary}'
-                     f'{_text_diff(before.text, version.text, f"v{before.number}", f"v{version.number}")}'
-                     f"</section>")
+        lines = diff(old_set, new_set).lines(admin.lang) if old_set is not None and new_set is not None else None
+        changes = {"number": before.number, "diff": lines,
+                   "text_diff": _text_diff(before.text, version.text, f"v{before.number}", f"v{version.number}")}
     live = live_version(svc)
-    if live is None or live.number != version.number:
-        button = post_button(admin, f"/admin/templates/versions/{version.number}/rollback",
-                             "Roll back to this version", style="danger",
-                             confirm="It is checked again and published as a new version.")
-        parts.append(f'<div class="actions">{button}</div>')
-    numbered = "\n".join(f"{n:>4} │ {esc(line)}" for n, line in enumerate(version.text.splitlines(), start=1))
-    parts.append(f'<h2>Text</h2><pre class="code">{numbered}</pre>')
-    return page(admin, "templates", f"Templates v{version.number}", "".join(parts), status=status_code)
+    shown = {**(_version_info(svc, version, admin.lang) or {}),
+             "live": live is not None and live.number == version.number,
+             "lines": version.text.splitlines()}
+    return render(request, "version.html", {"admin": admin, "active": "templates",
+                                            "title": t("page_version_title", admin.lang, number=version.number),
+                                            "version": shown,
+                                            "before": changes,
+                                            "vetting": _problems(vetting) if vetting is not None else None},
+                  status=status_code)
 
 
 def _version_of(request: web.Request) -> Version:

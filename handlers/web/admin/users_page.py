@@ -5,163 +5,102 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app import App
+from bot.i18n.catalog import t
 from bot.people.access import REVOKED, ROLES, Person
 from bot.people.access_requests import AccessRequests
-from bot.people.invites import Invite, Invites, invite_link, parse_expiry
+from bot.people.invites import Invites, invite_link, parse_expiry
 from bot.people.roles import VERDICTS, cancel_invite, create_invite, decide_request, give_role
 from bot.people.signin import Admin
 from bot.text.screen import whole_number
 from handlers.web.admin.auth import STATE, current
-from handlers.web.admin.layout import (
-    Cell,
-    csrf_field,
-    esc,
-    flash,
-    page,
-    post_button,
-    query,
-    redirect,
-    select,
-    table,
-    when,
-)
+from handlers.web.admin.layout import query, redirect, render, when
 
-EXPIRIES = (("1h", "1 hour"), ("12h", "12 hours"), ("1d", "1 day"), ("3d", "3 days"), ("7d", "7 days"),
-            ("30d", "30 days"), ("90d", "90 days"))
-ROLE_NAMES = {"admin": "admin", "sales": "salesperson", REVOKED: "revoked", None: "no role"}
-REFUSED = {
-    "forbidden": "Only admins can do that.",
-    "bootstrap": "{name} is an admin in the config file; only the config file can change that.",
-    "self": "You cannot demote or revoke yourself. Ask another admin.",
-    "last_admin": "{name} is the last admin. Make someone else an admin first.",
-    "unchanged": "{name} already has that role.",
-    "decided": "That request was already decided.",
-    "expiry": "Choose how long the invite works: from 1 hour to 90 days.",
-    "role": "Choose a role: salesperson or admin.",
-    "gone": "That person is not known to the bot.",
-    "invite_gone": "That invite was already used or withdrawn.",
-}
-DONE = {
-    "admin": "{name} is now an admin.",
-    "sales": "{name} is now a salesperson.",
-    REVOKED: "{name} can no longer use the bot.",
-    "approved": "{name} may use the bot now.",
-    "denied": "{name}'s request was denied.",
-    "cancelled": "The invite was withdrawn: its link no longer works.",
-}
+# How long an invite may work: (what the form sends, hours or days, how many).
+EXPIRIES = (("1h", "page_hours", 1), ("12h", "page_hours", 12), ("1d", "page_days", 1), ("3d", "page_days", 3),
+            ("7d", "page_days", 7), ("30d", "page_days", 30), ("90d", "page_days", 90))
+# A role as the page's texts name it: page_role_<this>.
+ROLE_KEYS = {"admin": "admin", "lead": "lead", "sales": "sales", REVOKED: "revoked", None: "none"}
+REFUSED = ("forbidden", "bootstrap", "self", "last_admin", "unchanged", "decided", "expiry", "role", "gone",
+           "invite_gone")
+DONE = {"admin", "lead", "sales", REVOKED, "approved", "denied", "cancelled"}
 
 
-def _name(svc: App, user_id: object) -> str:
+def _name(svc: App, user_id: object, lang: str) -> str:
     """Return a person's label for a notice, looked up here rather than taken from the address bar."""
     found = _user_id(user_id)
     person = svc.access.person(found) if found is not None else None
-    return person.label if person else "That person"
+    return person.label if person else t("page_that_person", lang)
 
 
-def _notice(request: web.Request, svc: App) -> str:
-    """Return the notice a redirect after a change asked for."""
-    name = _name(svc, request.query.get("user", ""))
+def _notice(request: web.Request, svc: App, lang: str) -> tuple[str, str]:
+    """Return the notice a redirect after a change asked for, and its tone."""
+    name = _name(svc, request.query.get("user", ""), lang)
     refused, done = request.query.get("refused", ""), request.query.get("done", "")
     if refused in REFUSED:
-        return flash(REFUSED[refused].format(name=name), "bad")
+        return t(f"page_refused_{refused}", lang, name=name), "bad"
     if request.query.get("invite"):
-        return flash("Invite link made: send it to the person (marked new below). It works once.")
+        return t("page_invite_made", lang), ""
     if done in DONE:
-        told = " They were told in Telegram." if request.query.get("told") == "1" else ""
-        untold = " Telegram could not be reached to tell them." if request.query.get("told") == "0" else ""
-        dropped = " Their unfinished request was discarded." if request.query.get("dropped") == "1" else ""
-        return flash(DONE[done].format(name=name) + dropped + told + untold)
-    return ""
+        parts = [t(f"page_done_{done}", lang, name=name)]
+        if request.query.get("dropped") == "1":
+            parts.append(t("page_dropped", lang))
+        told = request.query.get("told")
+        if told in ("0", "1"):
+            parts.append(t("page_told" if told == "1" else "page_untold", lang))
+        return " ".join(parts), ""
+    return "", ""
 
 
-def _requests(admin: Admin, svc: App) -> str:
-    """List strangers waiting for access, each with Approve / Approve as admin / Deny."""
-    pending = AccessRequests(svc.store).pending()
-    if not pending:
-        return ""
-    rows: list[tuple[Cell, ...]] = []
-    for found in pending:
-        values = {"user_id": found.user_id}
-        actions = (post_button(admin, "/admin/users/access", "Approve", values={**values, "verdict": "sales"})
-                   + " " + post_button(admin, "/admin/users/access", "Approve as admin", style="plain",
-                                       values={**values, "verdict": "admin"})
-                   + " " + post_button(admin, "/admin/users/access", "Deny", style="danger",
-                                       values={**values, "verdict": "deny"},
-                                       confirm="They can ask again after a day."))
-        rows.append((esc(found.label), (str(found.user_id), "num"), esc(found.lang),
-                     (esc(when(found.requested_at, svc.config.timezone)), "num"),
-                     f'<div class="actions">{actions}</div>'))
-    return (f"<h2>Waiting for access ({len(pending)})</h2>"
-            + table(("Who", "Telegram id", "Language", "Asked", ""), rows))
+def _pending(svc: App, lang: str) -> list[dict[str, object]]:
+    """Return the strangers waiting for access."""
+    return [{"label": found.label, "user_id": found.user_id, "lang": found.lang,
+             "asked": when(found.requested_at, svc.config.timezone, lang)}
+            for found in AccessRequests(svc.store).pending()]
 
 
-def _link(username: str | None, invite: Invite) -> str:
-    """Return the invite's t.me link in a box that is easy to copy, or its code before the bot is known."""
-    link = invite_link(username, invite.code) if username else invite.code
-    return (f'<input type="text" readonly value="{esc(link)}" aria-label="Invite link" '
-            f'style="min-width:16rem">')
-
-
-def _invites(admin: Admin, svc: App, people: list[Person], username: str | None, fresh: str) -> str:
-    """Return the invite form and the invites nobody used yet."""
-    roles = select("role", [("sales", "Salesperson"), ("admin", "Admin")], "sales")
-    expiries = select("valid", EXPIRIES, "7d")
-    form = (f'<form method="post" action="/admin/users/invite" class="card filters">{csrf_field(admin)}'
-            f'<div><label for="f-role">Role</label>{roles}</div>'
-            f'<div><label for="f-valid">Works for</label>{expiries}</div>'
-            f"<div><button>Make an invite link</button></div></form>")
-    rows: list[tuple[Cell, ...]] = []
+def _invites(svc: App, people: list[Person], username: str | None, fresh: str, lang: str) -> list[dict[str, object]]:
+    """Return the invites nobody used yet, each with its t.me link (or its code before the bot is known)."""
     makers = {person.id: person for person in people}
+    found = []
     for invite in Invites(svc.store).pending():
         maker = makers.get(invite.created_by) if invite.created_by is not None else None
-        new = ' <span class="pill ok">new</span>' if invite.code == fresh else ""
-        cancel = post_button(admin, "/admin/users/invite/cancel", "Withdraw", style="plain",
-                             values={"code": invite.code})
-        rows.append((esc(ROLE_NAMES.get(invite.role, invite.role)) + new, _link(username, invite),
-                     esc(maker.label if maker else "—"),
-                     (esc(when(invite.expires_at, svc.config.timezone)), "num"), cancel))
-    listing = (table(("Role", "Link (send it to the person)", "Made by", "Works until", ""), rows)
-               if rows else '<p class="muted">No invite is waiting to be used.</p>')
-    hint = ('<p class="small muted">An invite link works once: whoever opens it first in Telegram gets the role. '
-            "Withdraw it if it went to the wrong person.</p>")
-    return f'<h2>Invite someone</h2>{form}<h2 id="invites">Invites not used yet</h2>{hint}{listing}'
+        found.append({"role": ROLE_KEYS.get(invite.role, "none"), "new": invite.code == fresh,
+                      "link": invite_link(username, invite.code) if username else invite.code,
+                      "maker": maker.label if maker else "—", "code": invite.code,
+                      "until": when(invite.expires_at, svc.config.timezone, lang)})
+    return found
 
 
-def _actions(admin: Admin, person: Person) -> str:
+# A role button: the role it gives, its label's key, its look, and the key of the "sure?" question before it, if any.
+Button = tuple[str, str, str, str | None]
+REVOKE: Button = (REVOKED, "page_revoke", "danger", "page_revoke_confirm")
+MAKE_SALES: Button = ("sales", "page_make_sales", "plain", None)
+MAKE_ADMIN: Button = ("admin", "page_make_admin", "plain", None)
+MAKE_LEAD: Button = ("lead", "page_make_lead", "plain", None)
+
+
+def _buttons(person: Person) -> list[Button]:
     """Return the role buttons an admin may use on a person."""
-    if person.bootstrap:
-        return '<span class="small muted">admin in the config file</span>'
-    if person.id == admin.user_id:
-        return '<span class="small muted">you</span>'
-    values = {"user_id": person.id}
-
-    def role_button(role: str, label: str, style: str = "plain", confirm: str | None = None) -> str:
-        """Return a button that gives the person a role."""
-        return post_button(admin, "/admin/users/role", label, values={**values, "role": role}, style=style,
-                           confirm=confirm)
-
-    buttons = {
-        "admin": [role_button("sales", "Make salesperson"),
-                  role_button(REVOKED, "Revoke", "danger", "They are refused from now on.")],
-        "sales": [role_button("admin", "Make admin"),
-                  role_button(REVOKED, "Revoke", "danger", "They are refused from now on.")],
-        REVOKED: [role_button("sales", "Restore")],
-    }.get(person.role or "", [role_button("sales", "Make salesperson"), role_button("admin", "Make admin")])
-    return f'<div class="actions">{" ".join(buttons)}</div>'
+    choices: dict[str, list[Button]] = {
+        "admin": [MAKE_SALES, MAKE_LEAD, REVOKE],
+        "lead": [MAKE_SALES, MAKE_ADMIN, REVOKE],
+        "sales": [MAKE_LEAD, MAKE_ADMIN, REVOKE],
+        REVOKED: [("sales", "page_restore", "plain", None)],
+    }
+    return choices.get(person.role or "", [MAKE_SALES, MAKE_ADMIN])
 
 
-def _people(admin: Admin, svc: App, people: list[Person]) -> str:
+def _people(admin: Admin, svc: App, people: list[Person]) -> list[dict[str, object]]:
     """Return everyone the bot knows, with their role and the buttons to change it."""
-    rows: list[tuple[Cell, ...]] = []
+    found: list[dict[str, object]] = []
     for person in people:
-        tone = {"admin": "admin", REVOKED: "revoked"}.get(person.role or "", "")
-        blocked = "" if person.reachable else ' <span class="pill bad">blocked the bot</span>'
-        handle = f'<div class="small muted">@{esc(person.username)}</div>' if person.username else ""
-        role = f'<span class="pill {tone}">{esc(ROLE_NAMES.get(person.role, person.role))}</span>{blocked}'
-        rows.append((esc(person.name or person.label) + handle, role,
-                     (esc(when(person.last_seen, svc.config.timezone)), "num"), (str(person.requests), "num"),
-                     (str(person.id), "num"), _actions(admin, person)))
-    return "<h2>People</h2>" + table(("Name", "Role", "Last seen", "Requests", "Telegram id", ""), rows)
+        note = "page_config_admin" if person.bootstrap else "page_you" if person.id == admin.user_id else ""
+        found.append({"name": person.name or person.label, "username": person.username,
+                      "tone": {"admin": "admin", REVOKED: "revoked"}.get(person.role or "", ""),
+                      "role": ROLE_KEYS.get(person.role, "none"), "blocked": not person.reachable,
+                      "seen": when(person.last_seen, svc.config.timezone, admin.lang), "requests": person.requests,
+                      "id": person.id, "note": note, "buttons": [] if note else _buttons(person)})
+    return found
 
 
 async def users_home(request: web.Request) -> web.Response:
@@ -169,10 +108,14 @@ async def users_home(request: web.Request) -> web.Response:
     admin, state = current(request), request.app[STATE]
     svc = state.svc
     people = svc.access.people()
-    body = (_notice(request, svc) + _requests(admin, svc)
-            + _invites(admin, svc, people, state.messenger.username(), request.query.get("invite", ""))
-            + _people(admin, svc, people))
-    return page(admin, "users", "Users", body)
+    lang = admin.lang
+    notice, tone = _notice(request, svc, lang)
+    expiries = [(value, t(key, lang, count=count)) for value, key, count in EXPIRIES]
+    return render(request, "users.html", {
+        "admin": admin, "active": "users", "title": t("page_nav_users", lang), "notice": notice, "tone": tone,
+        "pending": _pending(svc, lang), "expiries": expiries,
+        "invites": _invites(svc, people, state.messenger.username(), request.query.get("invite", ""), lang),
+        "people": _people(admin, svc, people)})
 
 
 def _user_id(value: object) -> int | None:
