@@ -6,7 +6,11 @@ only asks what is still missing and the card can show what was guessed. Guesses 
 engine stores answers: text → str, choice → option value, customer → canonical name, date → ISO string,
 number → int or float.
 
-Everything here is cheap, deterministic pattern work (no dateparser on the hot path) and never raises.
+It needs no tuning: the form comes from what the templates say (titles, descriptions, Jira issue types) and the
+built-in lexicon of intents (bot/intake/lexicon.yaml), the urgency from the lexicon's evidence matched to the
+options' labels; admins' keywords and cues add their own words and win ties. Words match in any form
+(bot/intake/phrases.py). Everything here is cheap, deterministic pattern work (no dateparser on the hot path)
+and never raises.
 """
 
 from __future__ import annotations
