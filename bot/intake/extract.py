@@ -705,12 +705,13 @@ def guess_choice(question: Question, text: str) -> tuple[str, str] | None:
 def _guess_choice(question: Question, reading: _Choice, message: Message) -> tuple[str, str] | None:
     """The option with the most evidence (admins' cues win ties), and the words that weigh most for it.
 
-    Evidence and cues compete for words, the longest phrase taking them ("not urgent" over "urgent"); evidence
-    that points to no option of this question is left out, so it never hides an admin's cue.
+    The lexicon's phrases first settle their words among themselves, the longest taking them ("not urgent" over
+    "urgent", "сколько стоит" over "стоит"); those that point to an option then compete with the admins' cues
+    the same way. Evidence that points to no option of this question never hides a cue.
     """
     cue_hits = reading.cues.hits(message)
     evidence = [Hit(reading.route[h.owner], h.phrase, h.words, h.weight, h.first, h.last)
-                for h in lexicon().evidence_book.hits(message) if reading.route[h.owner] >= 0]
+                for h in resolve(lexicon().evidence_book.hits(message)) if reading.route[h.owner] >= 0]
     kept = resolve(cue_hits + evidence)
     if not kept:
         return None
