@@ -186,7 +186,8 @@ def test_a_threatened_cancellation_of_a_wanted_feature_is_a_lost_deal() -> None:
     assert found == ("lost", "threatens")
 
 
-@pytest.mark.parametrize("text", ["the export to PDF fails", "Kunde meldet falsche Summen", "отчёт падает"])
+@pytest.mark.parametrize("text", ["the export to PDF fails", "Kunde meldet falsche Summen", "отчёт падает",
+                                  "сколько стоит лицензия? отчёт падает", "opening the report crashes"])
 def test_no_urgency_guess_where_the_ask_states_none(text: str) -> None:
     assert guess_choice(BARE.templates[0].question("urgency"), text) is None
 
@@ -211,6 +212,9 @@ def test_option_labels_that_name_no_evidence_are_left_to_cues() -> None:
     ("bis zum 15. Januar", MONDAY, date(2027, 1, 15), "bis zum 15. Januar"),
     ("нужно до НГ", MONDAY, date(2026, 12, 31), "до НГ"),
     ("nach Neujahr egal, aber bis Silvester", MONDAY, date(2026, 12, 31), "bis Silvester"),
+    ("Freigabe bis KW 51", MONDAY, date(2026, 12, 18), "bis KW 51"),
+    ("нужно к 51 неделе", MONDAY, date(2026, 12, 18), "к 51 неделе"),
+    ("they need it by Q1", MONDAY, date(2027, 3, 31), "by Q1"),
 ])
 def test_a_stated_deadline_is_found(text: str, today: date, due: date, words: str) -> None:
     assert find_deadline(text, today) == (due, words)
@@ -220,6 +224,7 @@ def test_a_stated_deadline_is_found(text: str, today: date, due: date, words: st
     ("Need an answer after the holidays", "after the holidays"),
     ("можно после праздников", "после праздников"),
     ("Antwort nach den Feiertagen reicht", "nach den Feiertagen"),
+    ("Antwort bis zum Release", "bis zum Release"),
 ])
 def test_a_deadline_too_vague_for_a_date_is_flagged_not_guessed(text: str, words: str) -> None:
     result = extract(f"Initech asks whether we support SCIM. {text}", KEYWORDS, CUSTOMERS, MONDAY)

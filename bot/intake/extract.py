@@ -400,6 +400,12 @@ _END_OF_MONTH = re.compile(rf"\b(?:(?:the\s+)?end\s+of|ende|конец|конц�
 # "до НГ", "к Новому году", "by New Year", "bis Neujahr": the last day of the year.
 _NEW_YEAR = re.compile(r"\b(?:до|к|ко|by|before|bis|vor)\s+(?:нг|нового\s+года|новому\s+году|new\s+year|"
                        r"the\s+new\s+year|neujahr|silvester|jahreswechsel|dem\s+jahreswechsel)\b")
+# "bis KW 51", "by CW 3", "к 51 неделе": the Friday of that ISO calendar week (said with a deadline word).
+_WEEK_NUMBER = re.compile(r"\b(?:by|until|before|due|bis|zur|zum|до|к|ко)\s+(?:(?:kw|cw|wk|week|woche)\.?\s*"
+                          r"([0-9]{1,2})|([0-9]{1,2})(?:-?й|-?ой)?\s+недел[еию])\b")
+# "by Q1", "bis Q2", "к Q3" (said with a deadline word): the last day of that quarter.
+_QUARTER = re.compile(r"\b(?:by|until|before|due|bis|zum|до|к|ко)\s+(?:end\s+of\s+|ende\s+|конца\s+|концу\s+)?"
+                      r"q([1-4])(?:\s*/?\s*([0-9]{4}|[0-9]{2}))?\b")
 _END_OF = re.compile(
     r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<en_next>next\s+)?(?P<en_unit>week|month|quarter|year)"
     r"|eo(?P<eo_unit>w|m|q|y)"
@@ -483,6 +489,18 @@ def _day_month(today: date, day: int, month: int, year: int | None) -> date | No
     return found
 
 
+def _week_friday(today: date, week: int) -> date | None:
+    """The Friday of ISO calendar week `week`: this year's, or next year's when this year's has passed."""
+    for year in (today.year, today.year + 1):
+        try:
+            friday = date.fromisocalendar(year, week, 5)
+        except ValueError:
+            return None
+        if friday >= today:
+            return friday
+    return None
+
+
 def _end_of(unit: str, nxt: bool, today: date) -> date | None:
     if unit in ("week", "month"):
         return parse_date(f"end of {'next ' if nxt else ''}{unit}", today)
@@ -538,6 +556,15 @@ def _pattern_dates(folded: str, today: date) -> list[_DateHit]:
             add(first.replace(day=calendar.monthrange(first.year, first.month)[1]), m)
     for m in _NEW_YEAR.finditer(folded):
         add(date(today.year, 12, 31), m)
+    for m in _WEEK_NUMBER.finditer(folded):
+        add(_week_friday(today, int(m[1] or m[2])), m)
+    for m in _QUARTER.finditer(folded):
+        year = int(m[2]) if m[2] else today.year
+        year = year + 2000 if year < 100 else year
+        end = _add_months(date(year, 1, 1), int(m[1]) * 3 - 1) if date.min.year < year < date.max.year else None
+        if end is not None:
+            end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
+            add(end if end >= today or m[2] else end.replace(year=end.year + 1), m)
     for m in _END_OF.finditer(folded):
         unit_text = m["en_unit"] or m["eo_unit"] or m["de_unit"] or m["de_word"] or m["ru_unit"] or ""
         unit = _UNITS.get(unit_text, unit_text)
