@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -336,7 +337,10 @@ def main(argv: list[str] | None = None) -> int:
         results[size] = core_figures(path)
         if not args.no_bot:
             run_folder = Path(tempfile.mkdtemp(prefix="bot-", dir=args.folder))
-            results[size] |= asyncio.run(bot_figures(run_folder, path))
+            try:
+                results[size] |= asyncio.run(bot_figures(run_folder, path))
+            finally:
+                shutil.rmtree(run_folder, ignore_errors=True)
         print("\n".join(table({size: results[size]})), flush=True)
     print()
     print("\n".join(table(results)))
