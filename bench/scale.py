@@ -252,7 +252,8 @@ async def bot_figures(folder: Path, path: Path) -> dict[str, float]:
             for name, url in pages.items():
                 cold = await load(url)
                 if name.startswith("dashboard"):
-                    # Computed once, then kept while the requests stay as they were (or for a minute).
+                    # Computed on this first load (the bot computes them itself only after REFRESH_SECONDS), then
+                    # kept while the requests stay as they were, or brought up to date in the background.
                     figures[f"HTTP {name}, first load"] = cold
                 figures[f"HTTP {name}"] = statistics.median([await load(url) for _ in range(3)])
             admin = tg.user(ADMIN_ID, first_name="Olga")
