@@ -123,6 +123,7 @@ async def compute_apart(store: Store, now: float, weeks: int = 12, zone: tzinfo 
 FRESH_SECONDS = 60.0
 # How often the dashboards admins may open are brought up to date while the bot runs, when requests changed.
 REFRESH_SECONDS = 30.0
+UNWATCHED_SECONDS = 86400.0
 
 
 @dataclass
@@ -140,10 +141,12 @@ class Dashboards:
         self._clock = clock
         self._kept: dict[tuple[int, str], _Kept] = {}
         self._computing: dict[tuple[int, str], asyncio.Task[Dashboard]] = {}
+        self._asked: dict[tuple[int, str], float] = {}  # when an admin last opened each span
 
     async def get(self, weeks: int, zone: tzinfo) -> Dashboard:
         """Return the dashboard over the last weeks: as computed before if nothing changed, or at most a minute old."""
         now, key = self._clock(), (weeks, str(zone))
+        self._asked[key] = now
         kept = self._kept.get(key)
         if kept is not None and kept.board.weeks == _week_starts(now, max(1, weeks), zone):
             if kept.version == self._store.requests_version():
@@ -160,17 +163,20 @@ class Dashboards:
         return kept.board if kept else None
 
     async def keep_fresh(self, spans: Sequence[int], zone: tzinfo, every: float = REFRESH_SECONDS) -> None:
-        """Compute these spans' dashboards soon and again whenever requests changed, one at a time, until cancelled.
+        """Compute these spans' dashboards soon, then again whenever requests changed, one at a time, until cancelled.
 
-        So an admin never waits for a large history: the page finds figures at most a minute old.
+        So an admin never waits for a large history: the page finds figures at most a minute old. Spans nobody
+        opened for a day are left as they are, to spare the machine.
         """
         while True:
             await asyncio.sleep(every)  # not during start-up, when the bot has more pressing work
             for weeks in spans:
-                key = (weeks, str(zone))
+                key, now = (weeks, str(zone)), self._clock()
                 kept = self._kept.get(key)
-                if (kept is None or kept.version != self._store.requests_version()
-                        or kept.board.weeks != _week_starts(self._clock(), max(1, weeks), zone)):
+                wanted = now - self._asked.get(key, -math.inf) < UNWATCHED_SECONDS
+                stale = kept is not None and (kept.version != self._store.requests_version()
+                                              or kept.board.weeks != _week_starts(now, max(1, weeks), zone))
+                if kept is None or (wanted and stale):
                     try:
                         await asyncio.shield(self._compute(key, weeks, zone))
                     except sqlite3.Error:
