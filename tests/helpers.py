@@ -147,6 +147,29 @@ async def file_request(tg: FakeTelegram, jira: FakeJira) -> tuple[FakeUser, str]
     return user, next(iter(jira.issues))
 
 
+async def file_bug(tg: FakeTelegram, user: FakeUser, what: str, customer: str, *, urgency: str = "Can wait",
+                   why: str = "They sign on Friday") -> str:
+    """A salesperson files a bug through the dialog (a new issue, even when a similar one is open); return its key."""
+    steps = [("send", "/new", "What do you need?"), ("tap", "Something is broken", "What is wrong?"),
+             ("send", what, "Which customer?"), ("send", customer, "How urgent"),
+             ("tap", urgency, "By when" if urgency == "Can wait" else "Why is it urgent")]
+    if urgency != "Can wait":
+        steps.append(("send", why, "By when"))
+    steps += [("tap", "No deadline", "Screenshots"), ("tap", "Skip ⏭", "Please check")]
+    for how, label, expect in steps:
+        await (user.send(label) if how == "send" else user.tap(label))
+        await tg.wait_for(lambda expect=expect: expect in user.last.text, timeout=10)
+    await user.tap("✅ Create")
+    await tg.wait_for(lambda: "Created SUP-" in user.last.text or "No, create a new one" in user.last.buttons(),
+                      timeout=10)
+    if "Created SUP-" not in user.last.text:
+        await user.tap("No, create a new one")
+        await tg.wait_for(lambda: "Created SUP-" in user.last.text, timeout=10)
+    found = re.search(r"Created (SUP-\d+)", user.last.text)
+    assert found is not None
+    return found.group(1)
+
+
 async def told(served: Served, clock: Clock, seconds: float = 61) -> None:
     """Let the merge window pass and the inbox flush."""
     await asyncio.sleep(0.3)  # webhook deliveries are in flight
@@ -279,11 +302,11 @@ def sign_in_link(message: BotMessage) -> str:
 
 @asynccontextmanager
 async def running_site(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock,
-                       **server: Any) -> AsyncIterator[Site]:
-    """Start the bot with its HTTP server, as `ticketsmith run` does with server.port set."""
+                       sections: dict[str, Any] | None = None, **server: Any) -> AsyncIterator[Site]:
+    """Start the bot with its HTTP server, as `ticketsmith run` does with server.port set (and more config sections)."""
     port = free_port()
     notices = {"webhook_secret": JIRA_SECRET, "poll_seconds": 0, "merge_seconds": 60}
-    config = write_config(tmp_path, jira.url, server={"port": port, **server}, notices=notices)
+    config = write_config(tmp_path, jira.url, server={"port": port, **server}, notices=notices, **(sections or {}))
     running = RunningBot(tg, jira, config, clock)
     await running.start()
     assert running.svc is not None

@@ -2,13 +2,13 @@
 
 One bot runs for the whole module. A salesperson (Boris) filed an issue and left a draft at an offer to join;
 another (Anna) filed her own after being offered his, and is at a question of her next request; Boris waits for
-an admin to confirm his Jira login; there is a salesperson with no history, a revoked one and a stranger. Both
-filed issues are due soon, so their requesters got deadline notices, and Boris's issue is resolved, so he was
-asked whether it solved the problem. Each example taps once for every pattern the application registers, from
-these users in turn, with data built from any button anybody was shown (keys, ids and numbers swapped) or made
-up to match the pattern. Jira must not change, nor anybody else's drafts,
-requests, subscriptions, replies, answers or roles; the sender may only ever be set to answer on an issue of
-their own.
+an admin to confirm his Jira login; Carl's High request waits for the admin's approval; there is a
+salesperson with no history, a revoked one and a stranger. Both filed issues are due soon, so their requesters
+got deadline notices, and Boris's issue is resolved, so he was asked whether it solved the problem. Each example
+taps once for every pattern the application registers, from these users in turn, with data built from any
+button anybody was shown (keys, ids and numbers swapped) or made up to match the pattern. Jira must not change,
+nor anybody else's drafts, requests, subscriptions, replies, answers or roles; the sender may only ever be set to
+answer on an issue of their own.
 """
 
 from __future__ import annotations
@@ -68,7 +68,10 @@ async def scene(module_jira: FakeJira, tmp_path_factory: pytest.TempPathFactory)
     tg = FakeTelegram(token=TOKEN)
     await tg.start()
     folder = Path(tmp_path_factory.mktemp("forgery"))
-    bot = RunningBot(tg, module_jira, write_config(folder, module_jira.url, deadlines={"warn_days": 10}), Clock())
+    # Requests of priority High wait for the admin's approval (the story's Highest ones go straight to Jira).
+    approval = {"when": {"priority": ["High"]}, "approvers": [ADMIN_ID]}
+    bot = RunningBot(tg, module_jira, write_config(folder, module_jira.url, approval=approval,
+                                                   deadlines={"warn_days": 10}), Clock())
     await bot.start()
     try:
         yield await _play(bot)
@@ -118,6 +121,11 @@ async def _play(bot: RunningBot) -> Scene:
     await bot.tap(eve, "🙋 Ask for access")
     await bot.say(admin, "/users")
     await bot.tap(admin, "💼 Carl Petrova")
+    await answer_bug_until_summary(bot, carl, urgency="Customer is unhappy")
+    await bot.tap(carl, "✅ Create")
+    if "No, create a new one" in carl.last.buttons():
+        await bot.tap(carl, "No, create a new one")
+    assert "✅ Approve" in admin.last.buttons()
     await bot.say(admin, "/invite")
     await bot.say(admin, "/templates")
     bot.jira.add_project("HR", "People")
@@ -219,6 +227,8 @@ def others_state(scene: Scene, sender: int) -> dict[str, Any]:
         "links": rows(scene, "SELECT * FROM link_requests WHERE user_id != ? ORDER BY id", (sender,)),
         "templates": rows(scene, "SELECT number, hash FROM template_versions ORDER BY number"),
         "audit": rows(scene, "SELECT id, action FROM audit ORDER BY id"),
+        "approvals": rows(scene, "SELECT request_id, state, decided_by, messages FROM approvals ORDER BY 1"),
+        "reasons": rows(scene, "SELECT * FROM approval_reasons WHERE user_id != ? ORDER BY 1", (sender,)),
         "notices": rows(scene, "SELECT * FROM notice_messages WHERE chat_id != ? ORDER BY 1, 2", (sender,)),
         "feedback": rows(scene, "SELECT request_id, answer FROM feedback ORDER BY 1"),
         "deadlines": rows(scene, "SELECT * FROM deadline_notices ORDER BY 1, 2"),

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from handlers.telegram import callbacks
 from handlers.telegram.callbacks import (
     ACCESS,
+    APPROVAL,
     ASK_ACCESS,
     DIALOG,
     DRAFT,
@@ -62,7 +63,7 @@ VALUES: dict[Kind[Any], tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] =
     INVITE: (st.builds(callbacks.WithdrawInvite, st.from_regex(r"inv[A-Za-z0-9_-]{24}", fullmatch=True)),
              st.builds(callbacks.WithdrawInvite, ANY_TEXT)),
     USERS_PAGE: (st.builds(callbacks.UsersPage, SMALL), st.builds(callbacks.UsersPage, ANY_INT)),
-    USER: (st.builds(callbacks.UserTap, IDS, st.sampled_from(["show", "admin", "sales", "confirm", "revoke",
+    USER: (st.builds(callbacks.UserTap, IDS, st.sampled_from(["show", "admin", "lead", "sales", "confirm", "revoke",
                                                               "restore"]), SMALL),
            st.builds(callbacks.UserTap, ANY_INT, ANY_TEXT, ANY_INT)),
     TEMPLATES: (st.one_of(st.builds(callbacks.TemplatesTap, st.sampled_from(["dl", "hist", "rbno"])),
@@ -72,6 +73,9 @@ VALUES: dict[Kind[Any], tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] =
                                     digest=st.from_regex(r"[0-9a-f]{12}", fullmatch=True))),
                 st.builds(callbacks.TemplatesTap, ANY_TEXT, number=st.none() | ANY_INT,
                           digest=st.none() | ANY_TEXT)),
+    APPROVAL: (st.builds(callbacks.ApprovalTap, st.sampled_from(["approve", "high", "decline", "keep"]),
+                         st.from_regex(r"[0-9a-f]{16}", fullmatch=True)),
+               st.builds(callbacks.ApprovalTap, ANY_TEXT, ANY_TEXT)),
     FEEDBACK: (st.builds(callbacks.FeedbackTap, st.booleans(), KEYS),
                st.builds(callbacks.FeedbackTap, st.booleans(), ANY_TEXT)),
     UPDATE: (st.builds(callbacks.CustomerUpdate, KEYS), st.builds(callbacks.CustomerUpdate, ANY_TEXT)),
@@ -80,8 +84,8 @@ VALUES: dict[Kind[Any], tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] =
 DATA = st.one_of(
     st.text(max_size=64),
     st.builds(str.__add__, st.sampled_from(["1|", "fix:", "join:", "reply:", "open:", "my:", "lang:", "mute:",
-                                            "ar:sales:", "lk:ok:", "inv:x:", "users:", "user:1:", "tmpl:rb:",
-                                            "fb:y:", "fb:n:", "cu:"]),
+                                            "ar:sales:", "lk:ok:", "ap:ok:", "inv:x:", "users:", "user:1:",
+                                            "tmpl:rb:", "fb:y:", "fb:n:", "cu:"]),
               st.text(max_size=20)),
     st.sampled_from(["1|create", "continue", "fix:", "join:SUP-1\n", "reply:SUP-01", "my:007", "ar:show:-1",
                      "lk:ok:", "user:1:revoke:0 ", "tmpl:rb:", "tmpl:pub:ABC", "create-new", "lang:auto"]),

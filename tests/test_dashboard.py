@@ -18,7 +18,7 @@ from bot.intake.draft import Draft
 from bot.jira.events import IssueEvent
 from bot.jira.ticket import Reporter, Ticket
 from bot.reports.charts import hbars, stacked_bars
-from bot.reports.dashboard import FRESH_SECONDS, NO_URGENCY, Dashboards, compute, duration
+from bot.reports.dashboard import FRESH_SECONDS, NO_URGENCY, OTHER_TEMPLATES, Dashboards, compute, duration
 from bot.reports.request_log import RequestFilter, facets, search
 from bot.storage.store import Store
 from tests.conftest import START, Clock
@@ -251,6 +251,17 @@ async def test_a_dashboard_is_computed_again_only_when_requests_changed(store: S
     assert (await boards.get(4, BERLIN)).total == 3
     clock.advance(7 * 86400)  # a new week begins
     assert (await boards.get(4, BERLIN)).weeks[-1] > first.weeks[-1]
+
+
+def test_templates_beyond_the_top_ten_are_drawn_as_one(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    for number in range(1, 13):  # template t1 once, t2 twice... t12 twelve times
+        for copy in range(number):
+            file(store, clock, number * 100 + copy, template=f"t{number}")
+    board = compute(store, START + HOUR, weeks=2, zone=BERLIN)
+    assert list(board.by_template) == [f"t{n}" for n in range(12, 2, -1)] + [OTHER_TEMPLATES]
+    assert board.by_template[OTHER_TEMPLATES] == [0, 3] and board.total == 78
 
 
 def test_an_empty_dashboard_has_no_figures(store: Store) -> None:

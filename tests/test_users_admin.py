@@ -172,7 +172,7 @@ async def test_promote_and_demote(bot: RunningBot) -> None:
     assert card.startswith("💼 Anna Petrova (@anna)")
     assert "Telegram id: 101" in card and "Role: salesperson" in card and "Requests filed: 0" in card
     assert "Last active: Mon 23 Nov 2026 09:00" in card
-    assert admin.last.buttons() == ["👑 Make admin", "🚫 Revoke access", "⬅️ Back to the list"]
+    assert admin.last.buttons() == ["🎖 Make lead", "👑 Make admin", "🚫 Revoke access", "⬅️ Back to the list"]
     assert bot.tg.commands_for(f"chat:{SALES_IDS[0]}") == []
     await bot.tap(admin, "👑 Make admin")
     assert admin.last.text.startswith("✅ Anna Petrova is an admin now.")
@@ -182,7 +182,7 @@ async def test_promote_and_demote(bot: RunningBot) -> None:
     assert {"templates", "users", "invite", "web", "outbox", "reload"} <= set(menu)
     assert "users" in [c["command"] for c in bot.tg.commands_for(f"chat:{ADMIN_ID}")]
     assert "Role: admin" in admin.last.text
-    assert admin.last.buttons() == ["💼 Make salesperson", "🚫 Revoke access", "⬅️ Back to the list"]
+    assert admin.last.buttons() == ["💼 Make salesperson", "🎖 Make lead", "🚫 Revoke access", "⬅️ Back to the list"]
     assert "An admin made you an admin" in seller.last.text
     await bot.say(seller, "/users")
     assert seller.last.text.startswith("👥 People")

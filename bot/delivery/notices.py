@@ -240,12 +240,18 @@ def _without_markers(text: str, markers: Sequence[str]) -> str:
     return text
 
 
+def question_text(event: IssueEvent, markers: Sequence[str] = DEFAULT_MARKERS) -> str:
+    """The question a marked comment asks, as plain text without the markers ('' for no comment)."""
+    if event.kind != "comment":
+        return ""
+    return plain_text(_without_markers(event.body or "", markers), one_line=False).strip(" \n:,;-–—")
+
+
 def render_needs_info(event: IssueEvent, lang: str, *, markers: Sequence[str] = DEFAULT_MARKERS) -> str:
     """A question from Jira to the salesperson, with a line asking them to answer by replying to it."""
     summary = clip(event.summary, SUMMARY_CLIP) or event.issue_key
     if event.kind == "comment":
-        question = plain_text(_without_markers(event.body or "", markers), one_line=False)
-        question = _clip_lines(question.strip(" \n:,;-–—"), QUESTION_CLIP) or "…"
+        question = _clip_lines(question_text(event, markers), QUESTION_CLIP) or "…"
         # A question of several lines starts on its own line.
         shown = ("\n" + question) if "\n" in question else question
         first = t("needs_info_comment", lang, name=_name(event, lang), key=event.issue_key, summary=summary,

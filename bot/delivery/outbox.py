@@ -153,7 +153,7 @@ class Outbox(Worker):
                 data = await self.files.fetch(item.file_id)
                 await self.gateway.attach(request.jira_key, item.name, data)
             except DeliveryError as error:
-                age_hours = (self.clock() - request.created_at) / 3600
+                age_hours = (self.clock() - request.queued_at) / 3600
                 if error.transient and age_hours < self.config.max_age_hours:
                     wait = self.backoff(request.attempts + index, error.retry_after)
                     self.store.mark_retry(request.id, error.message, self.clock() + wait)
@@ -167,7 +167,7 @@ class Outbox(Worker):
             self.store.mark_uploaded(request.id, item.file_id, last=last)
 
     async def _failed(self, request: Request, error: DeliveryError) -> None:
-        age_hours = (self.clock() - request.created_at) / 3600
+        age_hours = (self.clock() - request.queued_at) / 3600
         if error.transient and age_hours < self.config.max_age_hours:
             wait = self.backoff(request.attempts, error.retry_after)
             self.store.mark_retry(request.id, error.message, self.clock() + wait)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from babel import Locale
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 # A text in one language: one string, or, where it says a count, one string per CLDR plural category
 # ("one", "few", "many", "other"; which of them a language needs, Babel knows).
@@ -41,6 +41,11 @@ def category(count: Count, lang: str) -> str:
 def format_number(value: Count, lang: str) -> str:
     """Write a number as the language does: 5,000 in en, 5 000 in ru, 5.000 in de."""
     return str(format_decimal(_exact(value), locale=_locale(lang)))
+
+
+def format_share(share: float, lang: str) -> str:
+    """Write a share as the language writes percentages: 65% in en, 65 % in ru and de."""
+    return str(format_percent(share, locale=_locale(lang)))
 
 
 def variants(text: Text) -> tuple[str, ...]:

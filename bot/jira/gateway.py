@@ -460,6 +460,18 @@ class JiraGateway:
         """Return the current status name of each issue."""
         return await self._run(lambda: self._statuses_sync(keys))
 
+    def _current_key_sync(self, key: str) -> str | None:
+        try:
+            return str(self._jira().issue(key, fields="status").key)
+        except JIRAError as error:
+            if error.status_code == 404:
+                return None
+            raise
+
+    async def current_key(self, key: str) -> str | None:
+        """Return the key Jira has for an issue now (another after a move to another project), None if it is gone."""
+        return await self._run(lambda: self._current_key_sync(key))
+
     async def issue_view(self, key: str) -> dict[str, Any]:
         """Return an issue's summary, status, description and comments as Jira's JSON."""
         return await self._run(lambda: dict(self._jira().issue(

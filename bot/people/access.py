@@ -10,8 +10,9 @@ from bot.storage.people import KnownUser
 from bot.storage.store import Store
 from bot.text.screen import label
 
-Role = Literal["sales", "admin"]
-ROLES: tuple[Role, ...] = ("sales", "admin")
+# A lead files requests like a salesperson and may also approve requests waiting for approval.
+Role = Literal["sales", "lead", "admin"]
+ROLES: tuple[Role, ...] = ("sales", "lead", "admin")
 # A stored role of 'revoked' shuts a user out even if the config lists them as a salesperson.
 REVOKED = "revoked"
 
@@ -58,7 +59,7 @@ class Access:
         return self._listed(self.config.admins, user_id, username)
 
     def role_of(self, user_id: int, username: str | None) -> str | None:
-        """Return 'admin', 'sales', 'revoked' or None (unknown) for a user."""
+        """Return 'admin', 'lead', 'sales', 'revoked' or None (unknown) for a user."""
         if self.is_bootstrap_admin(user_id, username):
             return "admin"
         return self._resolve(user_id, username, self._stored_role(user_id))
@@ -79,7 +80,7 @@ class Access:
 
     def set_role(self, user_id: int, role: str, by: int | None, *, name: str = "", username: str | None = None,
                  lang: str = "en") -> None:
-        """Give a user a role ('sales', 'admin' or 'revoked'), creating their record (in lang) if they never wrote."""
+        """Give a user a role ('sales', 'lead', 'admin' or 'revoked'), creating their record (in lang) if new."""
         assert self.store is not None, "roles need the database"
         if role not in (*ROLES, REVOKED):
             raise ValueError(f"unknown role {role!r}")
@@ -127,8 +128,8 @@ class Access:
     def people(self) -> list[Person]:
         """Return every known user, admins first, then by last activity."""
         found = self._people()
-        order = {"admin": 0, "sales": 1, None: 2, REVOKED: 3}
-        return sorted(found, key=lambda p: (order.get(p.role, 2), -(p.last_seen or 0), p.id))
+        order = {"admin": 0, "lead": 1, "sales": 2, None: 3, REVOKED: 4}
+        return sorted(found, key=lambda p: (order.get(p.role, 3), -(p.last_seen or 0), p.id))
 
     def _people(self, user_id: int | None = None) -> list[Person]:
         """Return every known user (or only user_id), with their roles and request counts."""

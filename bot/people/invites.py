@@ -32,6 +32,7 @@ _ROLE_WORDS = {
     "sales": ("sales", "salesperson", "seller", "user", "продажи", "продавец", "менеджер", "пользователь",
               "vertrieb", "verkäufer", "verkauf", "nutzer", "benutzer"),
     "admin": ("admin", "administrator", "админ", "администратор", "адм"),
+    "lead": ("lead", "approver", "руководитель", "лид", "leiter", "leitung"),
 }
 
 
@@ -59,7 +60,7 @@ def parse_expiry(text: str) -> float:
 
 
 def parse_role(word: str) -> str | None:
-    """Return 'sales' or 'admin' for a role word in English, Russian or German, else None."""
+    """Return 'sales', 'lead' or 'admin' for a role word in English, Russian or German, else None."""
     word = word.strip().lower()
     return next((role for role, words in _ROLE_WORDS.items() if word in words), None)
 
@@ -105,7 +106,7 @@ class Invites:
 
     def create(self, role: str, by: int | None, ttl_seconds: float = DEFAULT_TTL) -> Invite:
         """Make a new invite for role, valid for ttl_seconds (at most 90 days)."""
-        if role not in ("sales", "admin"):
+        if role not in ("sales", "lead", "admin"):
             raise ValueError(f"unknown role {role!r}")
         if not 0 < ttl_seconds <= MAX_TTL:
             raise ValueError("an invite is valid for more than zero and at most 90 days")

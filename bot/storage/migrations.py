@@ -143,6 +143,12 @@ _DERIVED = {
 }
 
 
+# A request's status as the admins' list shows it, since approval: waiting requests and declined ones apart.
+_STATUS = ("CASE WHEN resolved_at IS NOT NULL THEN 'resolved' WHEN state = 'needs-attention' THEN 'needs-attention' "
+           "WHEN state = 'approval' THEN 'approval' WHEN state = 'declined' THEN 'declined' "
+           "WHEN jira_key IS NOT NULL THEN 'open' ELSE 'waiting' END")
+
+
 def _migration_request_columns(db: sqlite_utils.Database) -> None:
     # What the admins' pages filter, sort and search on, as columns of their own instead of inside the ticket's
     # JSON: at a million requests, reading every ticket for one page took seconds.
@@ -196,6 +202,48 @@ def _migration_admin_page_language(db: sqlite_utils.Database) -> None:
     db.table("users").add_column("page_lang", str)
 
 
+def _migration_approval_status(db: sqlite_utils.Database) -> None:
+    # The requests list tells requests waiting for approval, and declined ones, from those waiting for Jira.
+    db.execute("DROP INDEX requests_by_status")
+    db.execute("ALTER TABLE requests DROP COLUMN status")
+    db.execute(f"ALTER TABLE requests ADD COLUMN status GENERATED ALWAYS AS ({_STATUS}) VIRTUAL")
+    db.execute("CREATE INDEX requests_by_status ON requests (status, created_at)")
+
+
+def _migration_approvals(db: sqlite_utils.Database) -> None:
+    # A confirmed request that waits for an approver; decided ones stay, so a late tap learns who decided.
+    db.table("approvals").create({
+        "request_id": str, "user_id": int, "chat_id": int, "approvers": str, "state": str, "asked_at": float,
+        "reminded_at": float, "decided_by": int, "decided_name": str, "decided_at": float, "verdict": str,
+        "reason": str, "messages": str,
+    }, pk="request_id", not_null={"user_id", "state", "asked_at"})
+    db.table("approvals").create_index(["state"])
+    # An approver who tapped Decline and is asked to type the reason: their next text is it.
+    db.table("approval_reasons").create({"user_id": int, "request_id": str, "chat_id": int, "asked_at": float},
+                                        pk="user_id")
+    # Delivery to Jira is retried for delivery.max_age_hours from the approval, not from the wait's start.
+    db.table("requests").add_column("approved_at", float)
+
+
+def _migration_followup_questions(db: sqlite_utils.Database) -> None:
+    # Engineers' questions on filed issues, kept per template so the admins see what the forms leave out.
+    db.table("followup_questions").create({
+        "event_id": str, "request_id": str, "template_id": str, "asked_at": float, "text": str,
+    }, pk="event_id", not_null={"request_id", "template_id", "asked_at", "text"})
+    db.table("followup_questions").create_index(["template_id", "asked_at"])
+    # The priority Jira shows after someone other than the bot changed it, next to the one claimed at filing.
+    db.table("requests").add_column("jira_priority", str)
+
+
+def _migration_group_messages(db: sqlite_utils.Database) -> None:
+    # Group chat messages a /ticket named or, with reactions on, every one for a while: a reaction carries only ids.
+    db.table("group_messages").create({
+        "chat_id": int, "message_id": int, "chat_title": str, "author": str, "author_id": int, "text": str,
+        "files": str, "seen_at": float,
+    }, pk=("chat_id", "message_id"))
+    db.table("group_messages").create_index(["seen_at"])
+
+
 def _migration_expectations(db: sqlite_utils.Database) -> None:
     # Each deadline notice (a warning, then overdue) once per request: 'sending' until told, then 'sent'.
     db.table("deadline_notices").create({"request_id": str, "kind": str, "state": str, "at": float},
@@ -211,6 +259,11 @@ def _migration_expectations(db: sqlite_utils.Database) -> None:
 
 
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
+def _migration_issue_moves(db: sqlite_utils.Database) -> None:
+    # An issue moved to another project gets a new key; buttons and messages sent before still name the old one.
+    db.table("issue_moves").create({"old_key": str, "new_key": str, "moved_at": float}, pk="old_key")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
     ("0002_request_uploads", _migration_uploads),
@@ -229,7 +282,12 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0015_request_create_sent", _migration_create_sent),
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
+    ("0018_issue_moves", _migration_issue_moves),
     ("0019_expectations", _migration_expectations),
+    ("0021_followup_questions", _migration_followup_questions),
+    ("0022_group_messages", _migration_group_messages),
+    ("0024_approvals", _migration_approvals),
+    ("0025_approval_status", _migration_approval_status),
     ("0026_admin_page_language", _migration_admin_page_language),
 ]
 

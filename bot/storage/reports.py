@@ -15,7 +15,7 @@ from bot.storage.base import StoreBase
 from bot.text.screen import whole_number
 
 # What admins filter by, one word each, the same words RequestRow.status gives; "open" and "resolved" are Jira's side.
-STATUSES = ("waiting", "needs-attention", "open", "resolved")
+STATUSES = ("approval", "declined", "waiting", "needs-attention", "open", "resolved")
 # The columns the list sorts by, each with the indexed column (see migration 0016) that orders it.
 SORT_KEYS = {
     "created": "r.created_at", "summary": "r.summary", "requester": "r.requester", "customer": "r.customer",
@@ -73,8 +73,8 @@ class RequestRow:
         """Return the request's status in the words of STATUSES."""
         if self.resolved_at is not None:
             return "resolved"
-        if self.state == "needs-attention":
-            return "needs-attention"
+        if self.state in ("needs-attention", "approval", "declined"):
+            return self.state
         if self.jira_key:
             return "open"
         return "waiting"
@@ -133,18 +133,55 @@ class WeekMedian(NamedTuple):
     size: int
 
 
+class UrgencyFigures(NamedTuple):
+    """One filed request as the urgency report counts it: what was claimed and what engineering did."""
+
+    template_id: str
+    requester_id: int
+    requester_name: str
+    claimed: str | None
+    jira_priority: str | None
+    created_at: float
+    first_response_at: float | None
+    resolved_at: float | None
+
+
+class AskedQuestion(NamedTuple):
+    """One question an engineer asked on a filed request."""
+
+    request_id: str
+    template_id: str
+    asked_at: float
+    text: str
+
+
+class TemplateHandling(NamedTuple):
+    """How many of a template's filed requests engineering took up, and how many of those it asked nothing about."""
+
+    template_id: str
+    handled: int
+    ready: int
+
+
 class ReportStore(StoreBase):
     """Reads the requests and users tables for the admins' reports."""
 
     def search_requests(self, flt: RequestFilter, sort: RequestSort = NEWEST_FIRST, limit: int = 50, *,
-                        after: str | None = None, before: str | None = None, last: bool = False) -> RequestPage:
+                        after: str | None = None, before: str | None = None, last: bool = False,
+                        total: int | None = None) -> RequestPage:
         """Return the page of matching requests after (or before) the request with that id, or the first or last.
 
         Pages are found by their keys, not by counting rows, so the last page costs what the first does. A cursor
-        that names no request gives the first page.
+        that names no request gives the first page. A total given is taken as how many match, not counted again.
         """
         where, params = _where(flt)
-        total = int(self.db.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
+        if total is None:
+            total = self._count(where, params)
+        many = total * total > 50 * self._largest_rowid() if sort.column == "created" else total > 50_000
+        if _SEARCHED in where and many:
+            # Words found in many requests: reading the list in order and keeping the matches beats sorting them
+            # (a column other than the date may hold them all in one place, far down: sorting still wins there).
+            where = where.replace(_SEARCHED, "+" + _SEARCHED)
         limit = max(1, limit)
         key = SORT_KEYS.get(sort.column, SORT_KEYS["created"])
         keys = [key, "r.created_at", "r.rowid"] if key != "r.created_at" else [key, "r.rowid"]
@@ -171,12 +208,23 @@ class ReportStore(StoreBase):
             return RequestPage(found, total, earlier=more, later=cursor is not None)
         return RequestPage(found, total, earlier=cursor is not None, later=more)
 
+    def _count(self, where: str, params: list[object]) -> int:
+        if where == f"WHERE {_SEARCHED} {_MATCHING}":
+            # Words alone: the search index counts its matches without reading a request (one row per request).
+            return int(self.db.execute("SELECT count(*) FROM requests_search WHERE requests_search MATCH ?",
+                                       params).fetchone()[0])
+        return int(self.db.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
+
+    def _largest_rowid(self) -> int:
+        return int(self.db.execute("SELECT max(rowid) FROM requests").fetchone()[0] or 0)
+
     def iter_requests(self, flt: RequestFilter, sort: RequestSort = NEWEST_FIRST, batch: int = 1000
                       ) -> Iterator[list[RequestRow]]:
         """Yield every matching request in the sort's order, a batch at a time, each batch one short query."""
         after: str | None = None
+        total = self.search_requests(flt, sort, 1).total
         while True:
-            page = self.search_requests(flt, sort, batch, after=after)
+            page = self.search_requests(flt, sort, batch, after=after, total=total)
             if page.rows:
                 yield page.rows
             if not page.later or not page.rows:
@@ -217,7 +265,7 @@ class ReportStore(StoreBase):
             f"{weeks} SELECT w.i, count(r.{column}) FROM w JOIN requests r INDEXED BY requests_weekly "
             "ON r.created_at >= w.lo AND r.created_at < w.hi GROUP BY w.i", params).fetchall()
         found: list[WeekMedian] = []
-        # Each week's few thousand waits are sorted; over all weeks, the index of waits is read in order instead.
+        # Each week's few thousand waits are sorted, and only the middle one or two read.
         for week, size in counts:
             if size:
                 found.append(WeekMedian(week, self._middle(
@@ -226,12 +274,17 @@ class ReportStore(StoreBase):
                     [bounds[week], bounds[week + 1]], size), size))
         total = sum(size for _, size in counts)
         if total:
-            found.append(WeekMedian(-1, self._middle(
-                f"SELECT {wait} FROM requests INDEXED BY {index} WHERE {wait} < 1e18 AND created_at >= ? "
-                f"AND created_at < ? ORDER BY {wait}, created_at", [bounds[0], bounds[-1]], total), total))
+            over = [bounds[0], bounds[-1]]
+            # Up to some hundred thousand waits are sorted; past that, the index of waits is read in order instead.
+            ordered = (f"SELECT max(0, {column} - created_at) AS s FROM requests INDEXED BY requests_weekly "
+                       f"WHERE created_at >= ? AND created_at < ? AND {column} IS NOT NULL ORDER BY s"
+                       if total < 100_000 else
+                       f"SELECT {wait} FROM requests INDEXED BY {index} WHERE {wait} < 1e18 AND created_at >= ? "
+                       f"AND created_at < ? ORDER BY {wait}, created_at")
+            found.append(WeekMedian(-1, self._middle(ordered, over, total), total))
         return found
 
-    def _middle(self, ordered: str, params: list[object], size: int) -> float:
+    def _middle(self, ordered: str, params: Sequence[object], size: int) -> float:
         """Return the median of a query's `size` ordered values, reading only the one or two in the middle."""
         rows = self.db.execute(f"{ordered} LIMIT ? OFFSET ?", [*params, 2 - size % 2, (size - 1) // 2]).fetchall()
         return sum(float(r[0]) for r in rows) / len(rows)
@@ -248,6 +301,29 @@ class ReportStore(StoreBase):
             [since, until, limit]).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
 
+    def urgency_figures(self, since: float, until: float) -> list[UrgencyFigures]:
+        """Return the urgency report's figures of every request filed in Jira in the period, both ends included."""
+        rows = self.db.execute(
+            "SELECT template_id, user_id, requester, NULLIF(urgency, ''), jira_priority, created_at, "
+            "first_response_at, resolved_at FROM requests WHERE jira_key IS NOT NULL AND created_at >= ? "
+            "AND created_at <= ? ORDER BY created_at", [since, until]).fetchall()
+        return [UrgencyFigures(*row) for row in rows]
+
+    def asked_questions(self, since: float) -> list[AskedQuestion]:
+        """Return the questions asked on requests filed since then, oldest request first."""
+        rows = self.db.execute(
+            "SELECT q.request_id, q.template_id, q.asked_at, q.text FROM followup_questions q "
+            "JOIN requests r ON r.id = q.request_id WHERE r.created_at >= ? ORDER BY r.created_at, q.asked_at, "
+            "q.event_id", [since]).fetchall()
+        return [AskedQuestion(*row) for row in rows]
+
+    def template_handling(self, since: float) -> list[TemplateHandling]:
+        """Per template, the requests filed since then that engineering responded to, and those it asked nothing."""
+        rows = self.db.execute(
+            "SELECT template_id, count(*), sum(CASE WHEN followups = 0 THEN 1 ELSE 0 END) FROM requests "
+            "WHERE created_at >= ? AND jira_key IS NOT NULL AND first_response_at IS NOT NULL "
+            "GROUP BY template_id ORDER BY template_id", [since]).fetchall()
+        return [TemplateHandling(str(row[0]), int(row[1]), int(row[2] or 0)) for row in rows]
 
 class ReportReader(ReportStore):
     """The reports' queries on a read-only connection of their own, for a worker thread: the bot's stays free."""
@@ -277,6 +353,10 @@ def _weeks(bounds: Sequence[float]) -> tuple[str, list[object]]:
     return f"WITH w(i, lo, hi) AS (VALUES {values})", params
 
 
+_SEARCHED = "r.rowid IN"
+_MATCHING = "(SELECT rowid FROM requests_search WHERE requests_search MATCH ?)"
+
+
 def _match(text: str) -> str | None:
     """Return an FTS5 query finding every word of the text as a word start, or None when it has no words."""
     words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
@@ -297,7 +377,7 @@ def _where(flt: RequestFilter) -> tuple[str, list[object]]:
         if None in searched:
             clauses.append("0")  # only punctuation: no word to find
         else:
-            clauses.append("r.rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)")
+            clauses.append(f"{_SEARCHED} {_MATCHING}")
             params.append(" AND ".join(f"({q})" for q in searched))
     if flt.requester.strip():
         who = flt.requester.strip().lstrip("@")

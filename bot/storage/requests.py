@@ -12,7 +12,8 @@ from bot.intake.draft import Draft
 from bot.jira.ticket import Attachment, Ticket
 from bot.storage.base import StoreBase
 
-RequestState = Literal["pending", "sending", "attaching", "created", "needs-attention"]
+# "approval": waiting for an approver before the outbox may file it; "declined": an approver said no.
+RequestState = Literal["pending", "sending", "attaching", "created", "needs-attention", "approval", "declined"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ class Request:
     uploaded: tuple[str, ...] = ()
     # When a create of this request was last possibly on its way to Jira (None: no create can have landed).
     create_sent_at: float | None = None
+    # When it was approved, for a request that waited for approval: Jira is retried for max_age_hours from then.
+    approved_at: float | None = None
+
+    @property
+    def queued_at(self) -> float:
+        """Return when the request was handed to the outbox: when confirmed, or when an approver approved it."""
+        return self.approved_at if self.approved_at is not None else self.created_at
 
     def pending_attachments(self) -> list[Attachment]:
         """Return the files not yet uploaded to the issue."""
@@ -77,7 +85,8 @@ def _listed(ticket: Ticket) -> dict[str, str]:
     return {"summary": ticket.summary, "customer": ticket.customer or "", "urgency": ticket.priority or ""}
 
 
-def _ticket_to_json(ticket: Ticket) -> str:
+def ticket_to_json(ticket: Ticket) -> str:
+    """Return a ticket as the JSON the requests table keeps."""
     data = asdict(ticket)
     data["fields"] = [list(pair) for pair in ticket.fields]
     return json.dumps(data, ensure_ascii=False)
@@ -99,38 +108,53 @@ def _ticket_from_json(text: str) -> Ticket:
 class RequestStore(StoreBase):
     """Reads and writes the requests table and the customers named in requests."""
 
-    def confirm(self, draft: Draft, chat_id: int, ticket: Ticket) -> tuple[Request, bool]:
+    def confirm(self, draft: Draft, chat_id: int, ticket: Ticket, *,
+                approvers: tuple[int | str, ...] | None = None) -> tuple[Request, bool]:
         """Turn a draft into a pending request in one transaction; say whether it is new.
 
-        The request id is the draft id, so a second confirmation of the same draft finds the first.
+        With approvers, the request waits for one of them instead (state 'approval'). The request id is the draft
+        id, so a second confirmation of the same draft finds the first.
         """
+        state = "pending" if approvers is None else "approval"
         with self.transaction():
             existing = self.get_request(draft.id)
             now = self.clock()
             draft_json = json.dumps(draft.to_dict(), ensure_ascii=False)
-            if existing is not None and existing.state == "needs-attention":
-                # A refused request, corrected by its owner: the same request (and marker) goes out again.
+            due = now if approvers is None else None
+            if existing is not None and existing.state in ("needs-attention", "declined"):
+                # A refused or declined request, changed by its owner: the same request (and marker) goes out again.
                 self.db.execute(
-                    "UPDATE requests SET ticket = ?, draft = ?, state = 'pending', attempts = 0, last_error = NULL, "
+                    "UPDATE requests SET ticket = ?, draft = ?, state = ?, attempts = 0, last_error = NULL, "
                     "next_attempt_at = ?, told_unreachable = 0, updated_at = ?, summary = ?, customer = ?, "
                     "urgency = ? WHERE id = ?",
-                    [_ticket_to_json(ticket), draft_json, now, now, *_listed(ticket).values(), draft.id])
+                    [ticket_to_json(ticket), draft_json, state, due, now, *_listed(ticket).values(), draft.id])
                 self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
+                self._wait_for(draft.id, draft.user_id, chat_id, approvers, now)
                 return self._must_get(draft.id), True
             if existing is not None:
                 self.db.execute("DELETE FROM drafts WHERE user_id = ?", [draft.user_id])
                 return existing, False
             self._insert("requests", {
                 "id": draft.id, "user_id": draft.user_id, "chat_id": chat_id, "lang": draft.lang,
-                "template_id": draft.template_id, "ticket": _ticket_to_json(ticket), "state": "pending",
-                "attempts": 0, "next_attempt_at": now, "told_unreachable": 0, "created_at": now,
+                "template_id": draft.template_id, "ticket": ticket_to_json(ticket), "state": state,
+                "attempts": 0, "next_attempt_at": due, "told_unreachable": 0, "created_at": now,
                 "updated_at": now, "draft": draft_json, **_listed(ticket), "requester": self._requester(draft.user_id),
             })
             self.db.execute("DELETE FROM drafts WHERE user_id = ? AND json_extract(data, '$.id') = ?",
                             [draft.user_id, draft.id])
             if ticket.customer:
                 self._record_customer(ticket.customer, now)
+            self._wait_for(draft.id, draft.user_id, chat_id, approvers, now)
         return self._must_get(draft.id), True
+
+    def _wait_for(self, request_id: str, user_id: int, chat_id: int, approvers: tuple[int | str, ...] | None,
+                  now: float) -> None:
+        """Open the request's wait for approval (a new one after a decline), in the caller's transaction."""
+        if approvers is None:
+            return
+        self.db.execute(
+            "INSERT OR REPLACE INTO approvals (request_id, user_id, chat_id, approvers, state, asked_at, messages) "
+            "VALUES (?, ?, ?, ?, 'waiting', ?, '[]')", [request_id, user_id, chat_id, json.dumps(approvers), now])
 
     def _requester(self, user_id: int) -> str:
         row = self.db.execute("SELECT COALESCE(NULLIF(name, ''), username) FROM users WHERE id = ?",
@@ -144,7 +168,7 @@ class RequestStore(StoreBase):
         """
         past = list(past)
         rows = [(p.request.id, p.request.user_id, p.request.chat_id, p.request.lang, p.request.template_id,
-                 _ticket_to_json(p.request.ticket), p.request.state, p.request.attempts, p.request.jira_key,
+                 ticket_to_json(p.request.ticket), p.request.state, p.request.attempts, p.request.jira_key,
                  p.request.jira_url, p.request.created_at, p.request.created_at, p.first_response_at,
                  p.resolved_at, p.followups, *_listed(p.request.ticket).values(), p.request.user_id,
                  str(p.request.user_id)) for p in past]
@@ -172,12 +196,17 @@ class RequestStore(StoreBase):
         return request
 
     def reopen(self, request_id: str, user_id: int) -> Draft | None:
-        """Return the draft behind a refused request of this user, to correct and send again."""
+        """Return the draft behind a refused or declined request of this user, to change and send again."""
         rows = list(self.db.table("requests").rows_where(
-            "id = ? AND user_id = ? AND state = 'needs-attention'", [request_id, user_id]))
+            "id = ? AND user_id = ? AND state IN ('needs-attention', 'declined')", [request_id, user_id]))
         if not rows or not rows[0].get("draft"):
             return None
         return Draft.from_dict(json.loads(rows[0]["draft"]))
+
+    def request_draft(self, request_id: str) -> Draft | None:
+        """Return the draft a confirmed request was made from, as it stood when confirmed."""
+        row = self.db.execute("SELECT draft FROM requests WHERE id = ?", [request_id]).fetchone()
+        return Draft.from_dict(json.loads(row[0])) if row and row[0] else None
 
     def get_request(self, request_id: str) -> Request | None:
         """Return one request."""
@@ -306,4 +335,5 @@ def _request(row: dict[str, Any]) -> Request:
         jira_url=row["jira_url"], last_error=row["last_error"], next_attempt_at=row["next_attempt_at"],
         told_unreachable=bool(row["told_unreachable"]),
         uploaded=tuple(json.loads(row.get("uploaded") or "[]")), create_sent_at=row.get("create_sent_at"),
+        approved_at=row.get("approved_at"),
     )

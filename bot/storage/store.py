@@ -17,10 +17,14 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.storage.admin import AdminStore, LinkRequest
+from bot.storage.approvals import Approval, ApprovalStore
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
 from bot.storage.expectations import ExpectationStore
+from bot.storage.followups import FollowupStore
+from bot.storage.groups import GroupMessage, GroupStore
 from bot.storage.migrations import migrate
+from bot.storage.moves import MoveStore
 from bot.storage.people import SEEN_RESOLUTION, PeopleStore
 from bot.storage.replies import OutgoingComment, ReplyStore
 from bot.storage.reports import ReportStore
@@ -32,6 +36,8 @@ from bot.storage.templates import TemplateStore
 __all__ = [
     "HEARTBEAT_KEY",
     "SEEN_RESOLUTION",
+    "Approval",
+    "GroupMessage",
     "LinkRequest",
     "OutboxSummary",
     "OutgoingComment",
@@ -78,7 +84,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore, ExpectationStore):
+            SigninStore, ApprovalStore, FollowupStore, GroupStore, MoveStore, ExpectationStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:

@@ -12,7 +12,7 @@ from bot.text.screen import clip, short_label
 QUESTION_ASPECTS = ("text", "type", "options", "required", "condition", "jira", "hint", "limits")
 # What can change in a template itself; each has a text "diff_t_<aspect>".
 TEMPLATE_ASPECTS = ("title", "description", "keywords", "issue_type", "project", "priority", "labels",
-                    "summary", "components", "fields", "order")
+                    "summary", "components", "fields", "approval", "order")
 LABEL_WIDTH = 48
 
 
@@ -118,6 +118,7 @@ def _template_aspects(old: Template, new: Template) -> tuple[str, ...]:
         "summary": old.jira.summary != new.jira.summary,
         "components": old.jira.components != new.jira.components,
         "fields": old.jira.fields != new.jira.fields,
+        "approval": old.approval != new.approval,
         # Questions kept on both sides but asked in another order.
         "order": common != [q.id for q in new.questions if q.id in old_ids],
     }

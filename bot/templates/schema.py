@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
+from bot.approval.rule import ApprovalRule, parse_rule
 from bot.i18n.catalog import DEFAULT_LANGUAGE, LANGUAGES, LocalText
 from bot.templates.rubric import SECTION as RUBRIC_SECTION
 from bot.templates.rubric import Rubric, check_against, parse_rubric
@@ -24,7 +25,7 @@ DEFAULT_TEXT_MAX = 3000
 # Telegram callback data is at most 64 bytes; option values travel as indexes, so this only bounds labels.
 MAX_OPTIONS = 20
 
-_TEMPLATE_KEYS = {"id", "title", "description", "jira", "questions", "keywords", "language"}
+_TEMPLATE_KEYS = {"id", "title", "description", "jira", "questions", "keywords", "language", "approval"}
 _JIRA_KEYS = {"project", "issue_type", "summary", "labels", "components", "fields", "priority"}
 _QUESTION_KEYS = {"id", "text", "type", "required", "options", "when", "min_length", "max_length",
                   "min", "max", "jira", "hint"}
@@ -86,6 +87,8 @@ class Template:
     jira: JiraSpec
     questions: tuple[Question, ...]
     keywords: tuple[str, ...] = ()
+    # Requests of this template that wait for an approver (instead of the config's rule); None: the config's.
+    approval: ApprovalRule | None = None
 
     def question(self, question_id: str) -> Question:
         """Return the question with this id."""
@@ -413,11 +416,13 @@ def _template(check: _Checker, node: Any, seen_ids: set[str]) -> Template | None
         questions[question.id] = question
     jira = _jira(check, node.get("jira"), tid, questions, node.line_of("jira"))
     keywords = _str_list(check, node, "keywords", where)
+    approval = parse_rule(node.get("approval"), node.line_of("approval"), "approval",
+                          lambda line, message: check.add(line, where, message))
     if title is None or jira is None:
         return None
     return Template(
         id=tid, title=title, description=description or LocalText.plain("", lang), jira=jira,
-        questions=tuple(questions.values()), keywords=keywords,
+        questions=tuple(questions.values()), keywords=keywords, approval=approval,
     )
 
 

@@ -182,7 +182,7 @@ UPDATE: Kind[CustomerUpdate] = Kind(
 # -- people and access ------------------------------------------------------------------------------------
 
 Verdict = Literal["sales", "admin", "deny", "show"]
-UserAction = Literal["show", "admin", "sales", "confirm", "revoke", "restore"]
+UserAction = Literal["show", "admin", "lead", "sales", "confirm", "revoke", "restore"]
 
 
 @dataclass(frozen=True)
@@ -241,21 +241,48 @@ INVITE: Kind[WithdrawInvite] = Kind(
 USERS_PAGE: Kind[UsersPage] = Kind(
     "users", rf"users:({_NUMBER})", lambda tap: f"users:{tap.page}", lambda m: UsersPage(int(m[1])))
 USER: Kind[UserTap] = Kind(
-    "user", rf"user:({_NUMBER}):(show|admin|sales|confirm|revoke|restore):({_NUMBER})",
+    "user", rf"user:({_NUMBER}):(show|admin|lead|sales|confirm|revoke|restore):({_NUMBER})",
     lambda tap: f"user:{tap.user_id}:{tap.action}:{tap.page}",
     lambda m: UserTap(int(m[1]), cast(UserAction, m[2]), int(m[3])))
 
 
+# -- approval for the top priority -----------------------------------------------------------------------
+
+ApprovalAction = Literal["approve", "high", "decline", "keep"]
+_APPROVAL_CODES = {"approve": "ok", "high": "hi", "decline": "no", "keep": "wait"}
+
+
+@dataclass(frozen=True)
+class ApprovalTap:
+    """An approver approves a waiting request (as asked, or as High), declines it, or keeps it waiting after all."""
+
+    action: ApprovalAction
+    request_id: str
+
+
+def _approval_data(tap: ApprovalTap) -> str:
+    return f"ap:{_APPROVAL_CODES.get(tap.action, tap.action)}:{tap.request_id}"
+
+
+def _approval_tap(m: re.Match[str]) -> ApprovalTap:
+    return ApprovalTap(next(cast(ApprovalAction, a) for a, c in _APPROVAL_CODES.items() if c == m[1]), m[2])
+
+
+APPROVAL: Kind[ApprovalTap] = Kind("approval", r"ap:(ok|hi|no|wait):([0-9a-f]{16})", _approval_data, _approval_tap)
+
+
 # -- templates --------------------------------------------------------------------------------------------
 
-TemplatesAction = Literal["dl", "hist", "rb", "rbok", "rbno", "pub", "drop"]
+TemplatesAction = Literal["dl", "hist", "rb", "rbok", "rbno", "pub", "drop", "add"]
 
 
 @dataclass(frozen=True)
 class TemplatesTap:
-    """A templates button: download, history, rollback (ask, confirm, keep), publish or discard an upload.
+    """A templates button: download, history, rollback (ask, confirm, keep), publish or discard an upload, or get
+    the file with a suggested question added.
 
-    number is the version a rollback button is about, digest the upload a publish or discard button is about.
+    number is the version a rollback button is about, digest the upload a publish or discard button is about, or
+    the suggestion an add button is about.
     """
 
     action: TemplatesAction
@@ -264,7 +291,8 @@ class TemplatesTap:
 
 
 def _templates_data(tap: TemplatesTap) -> str:
-    argument = tap.number if tap.action in ("rb", "rbok") else tap.digest if tap.action in ("pub", "drop") else None
+    argument = (tap.number if tap.action in ("rb", "rbok")
+                else tap.digest if tap.action in ("pub", "drop", "add") else None)
     return f"tmpl:{tap.action}" if argument is None else f"tmpl:{tap.action}:{argument}"
 
 
@@ -277,10 +305,10 @@ def _templates_tap(m: re.Match[str]) -> TemplatesTap:
 
 
 TEMPLATES: Kind[TemplatesTap] = Kind(
-    "templates", r"tmpl:(?:(dl|hist|rbno)|(rb|rbok):(0|[1-9][0-9]{0,7})|(pub|drop):([0-9a-f]{1,64}))",
+    "templates", r"tmpl:(?:(dl|hist|rbno)|(rb|rbok):(0|[1-9][0-9]{0,7})|(pub|drop|add):([0-9a-f]{1,64}))",
     _templates_data, _templates_tap)
 
 # Every kind, for checks that must hold for all of them.
 KINDS: tuple[Kind[Any], ...] = (
     DIALOG, DRAFT, FIX, SIMILAR, REPLY, OPEN, MY_PAGE, LANGUAGE, MUTE, ASK_ACCESS, ACCESS, LINK, INVITE,
-    USERS_PAGE, USER, TEMPLATES, FEEDBACK, UPDATE)
+    USERS_PAGE, USER, TEMPLATES, APPROVAL, FEEDBACK, UPDATE)

@@ -291,12 +291,16 @@ class FakeJira:
         self.search_lag = 0.0
         # The clock search_lag runs on; a test may hand its own, moved by hand, to step past the lag.
         self.index_clock: Callable[[], float] = time.monotonic
+        # The wall clock changes, comments and JQL's now() are stamped with; a test may hand its own clock.
+        self.clock: Callable[[], float] | None = None
         # Requests being answered right now, and the most there were at once.
         self.in_flight = 0
         self.peak_in_flight = 0
         self.url = ""
 
         self.issues: dict[str, dict[str, Any]] = {}
+        # Keys issues had before a move to another project, and the key each was given: Jira still answers them.
+        self.moved_keys: dict[str, str] = {}
         self.requests: list[RecordedRequest] = []
         self.creates: list[dict[str, Any]] = []
         self.attachment_bytes: dict[str, bytes] = {}
@@ -598,11 +602,39 @@ class FakeJira:
                 "priority": self._priority_json(prio),
                 **custom_fields,
             }
-            issue = self._store_issue(proj, type_id, fields, self.users[0], created or _now())
+            issue = self._store_issue(proj, type_id, fields, self.users[0], created or self.now())
             self._set_status(issue, status)
             if updated is not None:
                 issue["fields"]["updated"] = _jira_ts(updated)
             return issue
+
+    def move(self, key: str, project: str, *, actor: str = "alice") -> str:
+        """Move an issue to another project as user `actor`, as Jira's Move does; return its new key.
+
+        The issue keeps its id and everything else and takes the next key of that project. Its history records
+        the move (items "Key" and "project", as Jira writes them) and the webhooks say so. The old key still
+        works: REST calls and JQL naming it get the issue under its new key, as in Jira.
+        """
+        with self._lock:
+            issue = self._issue_or_raise(key)
+            target = self._find_project(project)
+            if target is None:
+                raise KeyError(f"unknown project {project!r}")
+            source = self._find_project(issue["fields"]["project"]["key"])
+            assert source is not None
+            if source is target:
+                raise ValueError(f"{issue['key']} is already in {target['key']}")
+            old_key, new_key = issue["key"], f"{target['key']}-{target['next_number']}"
+            target["next_number"] += 1
+            del self.issues[old_key]
+            issue["key"] = new_key
+            self.issues[new_key] = issue
+            self.moved_keys[old_key] = new_key
+            issue["fields"]["project"] = self._project_json(target)
+            items = [self._item("issuekey", "Key", None, old_key, None, new_key),
+                     self._item("project", "project", source["id"], source["name"], target["id"], target["name"])]
+            self._record_change(issue, self._user_named(actor), {}, event_type="issue_moved", items=items)
+            return new_key
 
     def delete_issue(self, key: str) -> None:
         """Delete an issue as an admin would in Jira's UI: gone from GET, search, and JQL naming its key."""
@@ -1218,10 +1250,16 @@ class FakeJira:
         return _error(404, [f"No project could be found with {what} '{ident}'."])
 
     def _find_issue(self, ident: str) -> dict[str, Any] | None:
-        """An issue by key (any case) or id."""
+        """An issue by key (any case, a key it had before a move too) or id."""
         issue = self.issues.get(ident) or self.issues.get(ident.upper())
         if issue is not None:
             return issue
+        moved, seen = self.moved_keys.get(ident.upper()), set()
+        while moved is not None and moved not in seen:
+            if moved in self.issues:
+                return self.issues[moved]
+            seen.add(moved)
+            moved = self.moved_keys.get(moved)
         for candidate in self.issues.values():
             if candidate["id"] == ident:
                 return candidate
@@ -1247,7 +1285,7 @@ class FakeJira:
         info = {
             "baseUrl": self.url,
             **_SERVER_INFO[self.mode],
-            "serverTime": _jira_ts(_now()),
+            "serverTime": _jira_ts(self.now()),
             "serverTitle": "Jira",
         }
         if self.mode == "cloud":
@@ -1902,9 +1940,16 @@ class FakeJira:
 
     # ------------------------------------------------------------------ change history
 
+    def now(self) -> datetime:
+        """The current time on the fake's clock (the real one unless a test set `clock`), to the millisecond."""
+        if self.clock is None:
+            return _now()
+        moment = datetime.fromtimestamp(self.clock(), UTC)
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
     def _tick(self) -> datetime:
         """The time of a change: now, but always after the previous change, so histories order strictly."""
-        now = _now()
+        now = self.now()
         with self._lock:
             if self._last_stamp is not None and now <= self._last_stamp:
                 now = self._last_stamp + timedelta(milliseconds=1)
@@ -2260,7 +2305,7 @@ class FakeJira:
     ) -> dict[str, Any]:
         """A new comment by user, made at `at` (default now)."""
         comment_id = str(next(self._comment_ids))
-        stamp = _jira_ts(at or _now())
+        stamp = _jira_ts(at or self.now())
         author = self._user_json(user)
         out: dict[str, Any] = {
             "self": f"{self.url}{API}/issue/{issue['id']}/comment/{comment_id}",
@@ -2323,11 +2368,11 @@ class FakeJira:
         if status_name == "Done":
             done = next(r for r in self.resolutions if r["name"] == "Done")
             issue["fields"]["resolution"] = self._resolution_json(done)
-            issue["fields"]["resolutiondate"] = _jira_ts(_now())
+            issue["fields"]["resolutiondate"] = _jira_ts(self.now())
         else:
             issue["fields"]["resolution"] = None
             issue["fields"]["resolutiondate"] = None
-        issue["fields"]["updated"] = _jira_ts(_now())
+        issue["fields"]["updated"] = _jira_ts(self.now())
 
     def _transition(
         self,
@@ -3298,7 +3343,7 @@ class _JqlCompiler:
             delta = timedelta()
             for amount, unit in re.findall(r"(\d+)\s*([wdhm])", relative.group(2)):
                 delta += timedelta(**{units[unit]: int(amount)})
-            return _now() + sign * delta
+            return self.fake.now() + sign * delta
         for fmt in ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d"):
             try:
                 return datetime.strptime(text, fmt).replace(tzinfo=UTC)
@@ -3311,7 +3356,7 @@ class _JqlCompiler:
         operand = clause.operand
         if operand.kind == "func":
             func = operand.func.lower()
-            now = _now()
+            now = self.fake.now()
             midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
             funcs = {
                 "now": now,

@@ -12,7 +12,9 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Mess
 
 from bot.app import App
 from bot.i18n.catalog import t
+from bot.i18n.plural import format_share
 from bot.intake.dialog import human_size
+from bot.reports.followups import INSIGHT_DAYS, TemplateInsight
 from bot.templates.diff import TemplateDiff, diff
 from bot.templates.jira_check import format_report
 from bot.templates.library import SOURCES, Version
@@ -32,8 +34,11 @@ from bot.templates.publishing import (
     startup_check,
     status,
 )
+from bot.templates.suggest import insights, suggested_file
 from bot.templates.uploads import discard_upload, kept_upload, publish_upload, stage_upload
 from bot.text.dates import format_moment
+from bot.text.screen import clip
+from bot.text.yamlfile import ConfigError
 from handlers.telegram.callbacks import TEMPLATES, TemplatesTap
 from handlers.telegram.common import (
     acknowledge,
@@ -53,6 +58,12 @@ HISTORY_SIZE = 10
 DOWNLOAD_NAME = "templates.yaml"
 LINE_LIMIT = 400
 SHOWN_PROBLEMS = 30
+# Questions engineers ask: at most this many per template in /templates, and one button for each.
+SHOWN_SUGGESTIONS = 3
+EXAMPLE_CLIP = 80
+BUTTON_LIMIT = 48
+# Telegram's limit for a document's caption.
+CAPTION_LIMIT = 1024
 
 
 # -- texts ------------------------------------------------------------------------------------------------
@@ -156,7 +167,7 @@ def _is_admin(svc: App, user: User) -> bool:
     return svc.access.is_admin(user.id, user.username)
 
 
-def overview(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+async def overview(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup]:
     """Return the live version and each template with whether it is offered, with Download and History."""
     version = live_version(svc)
     head = [t("tpl_header", lang, number=version.number, who=who(version, lang),
@@ -170,16 +181,42 @@ def overview(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup]:
         else:
             why = "; ".join(_jira_problem(item.template.id, problem) for problem in item.problems)
             body.append(t("tpl_refused", lang, count=count, **values, why=why or "—"))
+    learned, rows = insight_lines(svc, await insights(svc), lang)
+    body += learned
     check = last_check(svc)
     tail = [""]
     if check is not None and not check.checked:
         tail.append(t("tpl_jira_unchecked_live", lang, error=check.error))
     tail.append(t("tpl_how_to_change", lang))
-    markup = InlineKeyboardMarkup([[
+    markup = InlineKeyboardMarkup([*rows, [
         InlineKeyboardButton(t("tpl_download_button", lang), callback_data=TEMPLATES.data(TemplatesTap("dl"))),
         InlineKeyboardButton(t("tpl_history_button", lang), callback_data=TEMPLATES.data(TemplatesTap("hist"))),
     ]])
     return fit(head, body, lang, tail), markup
+
+
+def insight_lines(svc: App, learned: dict[str, TemplateInsight], lang: str
+                  ) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+    """Return each template's ready-on-first-pass share and most asked questions, with a button to add each."""
+    templates = live_set(svc)
+    found = [i for i in learned.values() if i.handled and templates.get(i.template_id)]
+    lines = ["", t("ins_header", lang, count=INSIGHT_DAYS)]
+    if not found:
+        return [*lines, t("ins_none", lang)], []
+    rows: list[list[InlineKeyboardButton]] = []
+    for insight in found:
+        template = templates.get(insight.template_id)
+        assert template is not None
+        title = template.title.get(lang)
+        lines.append(t("ins_ready", lang, title=title, ready=insight.ready, count=insight.handled,
+                       share=format_share(insight.ready_share or 0.0, lang)))
+        for group in insight.suggestions[:SHOWN_SUGGESTIONS]:
+            lines.append(t("ins_asked", lang, asked=group.requests, count=insight.handled, label=group.label,
+                           example=clip(group.example, EXAMPLE_CLIP)))
+            button = clip(t("ins_add_button", lang, title=title, label=group.label), BUTTON_LIMIT)
+            rows.append([InlineKeyboardButton(button, callback_data=TEMPLATES.data(TemplatesTap("add",
+                                                                                                digest=group.digest)))])
+    return lines, rows
 
 
 def history(svc: App, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -208,7 +245,7 @@ async def templates_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     assert user is not None and chat is not None
     svc, lang = services(context), language(user)
     wanted = (context.args or [""])[0].lower()
-    text, markup = history(svc, lang) if wanted in ("history", "log", "versions") else overview(svc, lang)
+    text, markup = history(svc, lang) if wanted in ("history", "log", "versions") else await overview(svc, lang)
     await _say(context.bot, chat.id, text, markup)
 
 
@@ -219,6 +256,28 @@ async def _download(bot: Bot, svc: App, chat_id: int, lang: str) -> None:
     caption = t("tpl_download_caption", lang, number=version.number if version else "?")
     try:
         await bot.send_document(chat_id, text.encode("utf-8"), filename=DOWNLOAD_NAME, caption=caption)
+    except TelegramError as error:
+        log.warning("could not send the templates file to %s: %s", chat_id, error)
+        await _say(bot, chat_id, t("tpl_download_failed", lang))
+
+
+async def _on_add(bot: Bot, svc: App, query: CallbackQuery, chat_id: int, lang: str, digest: str) -> None:
+    """Send the live templates with a suggested question added, to check, send back and publish as any upload."""
+    try:
+        found = await suggested_file(svc, digest, lang)
+    except ConfigError as error:
+        await acknowledge(query)
+        await _say(bot, chat_id, t("ins_failed", lang, error=str(error)))
+        return
+    if found is None:
+        await acknowledge(query, t("ins_gone", lang), show_alert=True)
+        return
+    await acknowledge(query)
+    caption = t("ins_yaml_caption", lang, label=found.group.label, title=found.template.title.get(lang),
+                id=found.question.id)
+    try:
+        await bot.send_document(chat_id, found.text.encode("utf-8"), filename=DOWNLOAD_NAME,
+                                caption=clip(caption, CAPTION_LIMIT))
     except TelegramError as error:
         log.warning("could not send the templates file to %s: %s", chat_id, error)
         await _say(bot, chat_id, t("tpl_download_failed", lang))
@@ -466,6 +525,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if action == "drop":
         await _on_discard(bot, svc, query, user, chat_id, lang, tap.digest or "")
+        return
+    if action == "add":
+        await _on_add(bot, svc, query, chat_id, lang, tap.digest or "")
         return
     await acknowledge(query)
     if action in ("rbok", "rbno"):

@@ -35,9 +35,9 @@ from handlers.telegram.common import (
 PAGE = 10
 # Strangers waiting for a decision get a button each on the first page; more would crowd out the people.
 PENDING_SHOWN = 5
-_ICONS = {"admin": "👑", "sales": "💼", REVOKED: "🚫", None: "❔"}
+_ICONS = {"admin": "👑", "lead": "🎖", "sales": "💼", REVOKED: "🚫", None: "❔"}
 # What each card button asks for: the role it gives.
-_TARGET_ROLE = {"admin": "admin", "sales": "sales", "revoke": REVOKED, "restore": "sales"}
+_TARGET_ROLE = {"admin": "admin", "lead": "lead", "sales": "sales", "revoke": REVOKED, "restore": "sales"}
 
 
 def _role_name(role: str | None, lang: str) -> str:
@@ -100,8 +100,12 @@ def _card_buttons(person: Person, viewer_id: int, lang: str, page: int, confirm:
     if person.bootstrap or person.id == viewer_id:
         return [back]
     actions = {
-        "admin": [button("users_make_sales", "sales"), button("users_revoke", "confirm")],
-        "sales": [button("users_make_admin", "admin"), button("users_revoke", "confirm")],
+        "admin": [button("users_make_sales", "sales"), button("users_make_lead", "lead"),
+                  button("users_revoke", "confirm")],
+        "lead": [button("users_make_sales", "sales"), button("users_make_admin", "admin"),
+                 button("users_revoke", "confirm")],
+        "sales": [button("users_make_lead", "lead"), button("users_make_admin", "admin"),
+                  button("users_revoke", "confirm")],
         REVOKED: [button("users_restore", "restore")],
     }.get(person.role or "", [button("users_make_sales", "sales"), button("users_make_admin", "admin")])
     return [actions, back]
@@ -212,6 +216,10 @@ async def tell_target(bot: Bot, svc: App, before: Person, role: str, draft: Stor
             return False
     if role == "admin":
         text, markup = t("role_now_admin", lang) + "\n\n" + t("access_admin_extra", lang), None
+    elif role == "lead":
+        text, markup = t("role_now_lead", lang), None if before.role in ("sales", "admin") else main_keyboard(lang)
+    elif before.role == "lead":
+        text, markup = t("role_lead_to_sales", lang), None
     elif before.role == "admin":
         text, markup = t("role_now_sales", lang), None
     else:

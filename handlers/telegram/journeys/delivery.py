@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.app import App
@@ -15,7 +17,7 @@ from bot.jira.ticket import jira_problem_text
 from bot.storage.store import OutgoingComment, Request
 from bot.text.screen import clip
 from handlers.telegram.callbacks import FIX, REPLY, Fix, ReplyTap
-from handlers.telegram.common import replace, send
+from handlers.telegram.common import NO_PREVIEW, replace, send
 from handlers.telegram.journeys.notices import has_access
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,22 @@ class TelegramNotices:
         message_id = await self._tell(request, text, markup, "created")
         if message_id is not None:
             self.svc.store.remember_notice(request.chat_id, message_id, issue.key, request.id)
+        origin = self.svc.store.request_origin(request.id)
+        if origin is not None:
+            await self._tell_group(origin, request, issue)
+
+    async def _tell_group(self, origin: dict[str, Any], request: Request, issue: CreatedIssue) -> None:
+        """Answer the group message a request was filed from with the issue's key, linked to the issue."""
+        text = html.escape(t("group_filed", request.lang, key=issue.key, summary=clip(request.ticket.summary, 200)))
+        link = f'<a href="{html.escape(issue.url)}">{html.escape(issue.key)}</a>'
+        try:
+            await self.bot.send_message(
+                int(origin["chat_id"]), text.replace(html.escape(issue.key), link, 1), parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_parameters=ReplyParameters(int(origin["message_id"]), allow_sending_without_reply=True))
+        except TelegramError as error:
+            # The bot may have left the group since: the requester has the key all the same.
+            log.info("group %s was not told of %s: %s", origin.get("chat_id"), issue.key, error)
 
     async def delayed(self, request: Request, error: DeliveryError) -> None:
         """Tells the requester, once, that Jira is unreachable and the request is safe."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from pathlib import Path
@@ -99,6 +100,20 @@ def render(request: web.Request, template: str, context: Mapping[str, Any], *, s
     values = {"admin": None, "active": "", "script": "", "lang": lang, "t": plain, "tm": marked,
               "here": request.path_qs, **context}
     return aiohttp_jinja2.render_template(template, request, values, status=status)
+
+
+async def render_apart(request: web.Request, template: str, context: Callable[[], Mapping[str, Any]]) -> web.Response:
+    """Return a page as render() does, its values and HTML made on a worker thread: a long page (fifty rows, a year
+    of charts) would otherwise hold up every chat while it is drawn."""
+    lang = language(request)
+    plain, marked = translator(lang)
+
+    def draw() -> str:
+        values = {"admin": None, "active": "", "script": "", "lang": lang, "t": plain, "tm": marked,
+                  "here": request.path_qs, **context()}
+        return aiohttp_jinja2.render_string(template, request, values)
+
+    return web.Response(text=await asyncio.to_thread(draw), content_type="text/html", charset="utf-8")
 
 
 def redirect(location: str) -> web.Response:

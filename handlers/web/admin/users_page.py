@@ -19,10 +19,10 @@ from handlers.web.admin.layout import query, redirect, render, when
 EXPIRIES = (("1h", "page_hours", 1), ("12h", "page_hours", 12), ("1d", "page_days", 1), ("3d", "page_days", 3),
             ("7d", "page_days", 7), ("30d", "page_days", 30), ("90d", "page_days", 90))
 # A role as the page's texts name it: page_role_<this>.
-ROLE_KEYS = {"admin": "admin", "sales": "sales", REVOKED: "revoked", None: "none"}
+ROLE_KEYS = {"admin": "admin", "lead": "lead", "sales": "sales", REVOKED: "revoked", None: "none"}
 REFUSED = ("forbidden", "bootstrap", "self", "last_admin", "unchanged", "decided", "expiry", "role", "gone",
            "invite_gone")
-DONE = {"admin", "sales", REVOKED, "approved", "denied", "cancelled"}
+DONE = {"admin", "lead", "sales", REVOKED, "approved", "denied", "cancelled"}
 
 
 def _name(svc: App, user_id: object, lang: str) -> str:
@@ -76,13 +76,15 @@ Button = tuple[str, str, str, str | None]
 REVOKE: Button = (REVOKED, "page_revoke", "danger", "page_revoke_confirm")
 MAKE_SALES: Button = ("sales", "page_make_sales", "plain", None)
 MAKE_ADMIN: Button = ("admin", "page_make_admin", "plain", None)
+MAKE_LEAD: Button = ("lead", "page_make_lead", "plain", None)
 
 
 def _buttons(person: Person) -> list[Button]:
     """Return the role buttons an admin may use on a person."""
     choices: dict[str, list[Button]] = {
-        "admin": [MAKE_SALES, REVOKE],
-        "sales": [MAKE_ADMIN, REVOKE],
+        "admin": [MAKE_SALES, MAKE_LEAD, REVOKE],
+        "lead": [MAKE_SALES, MAKE_ADMIN, REVOKE],
+        "sales": [MAKE_LEAD, MAKE_ADMIN, REVOKE],
         REVOKED: [("sales", "page_restore", "plain", None)],
     }
     return choices.get(person.role or "", [MAKE_SALES, MAKE_ADMIN])

@@ -1,0 +1,1 @@
+"""Approval for the top priority: requests that wait for an approver before they go to Jira."""
