@@ -216,11 +216,11 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     notices: NoticesConfig = field(default_factory=NoticesConfig)
     extractor: ExtractorConfig | None = None
-    deadlines: DeadlinesConfig = field(default_factory=DeadlinesConfig)
-    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     approval: ApprovalConfig = field(default_factory=ApprovalConfig)
     speech: SpeechConfig | None = None
     groups: GroupsConfig = field(default_factory=GroupsConfig)
+    deadlines: DeadlinesConfig = field(default_factory=DeadlinesConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -634,11 +634,11 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
     )
     notices = _notices(reader, reader.section("notices"))
     extractor = _extractor(reader, reader.section("extractor"))
-    deadlines = _deadlines(reader, reader.section("deadlines"))
-    feedback = _feedback(reader, reader.section("feedback"))
     approval = _approval(reader, reader.section("approval"), document.line_of("approval"))
     speech = _speech(reader, reader.section("speech"))
     groups = _groups(reader, reader.section("groups"))
+    deadlines = _deadlines(reader, reader.section("deadlines"))
+    feedback = _feedback(reader, reader.section("feedback"))
     if telegram is not None and telegram.webhook is not None and server.port == 0:
         reader.problem(server_section.line or document.line_of("telegram"),
                        "webhook mode needs 'server.port', where Telegram's updates arrive (behind your proxy)")
@@ -666,9 +666,9 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         server=server,
         notices=notices,
         extractor=extractor,
-        deadlines=deadlines,
-        feedback=feedback,
         approval=approval,
         speech=speech,
         groups=groups,
+        deadlines=deadlines,
+        feedback=feedback,
     )

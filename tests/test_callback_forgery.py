@@ -7,8 +7,8 @@ salesperson with no history, a revoked one and a stranger. Both filed issues are
 got deadline notices, and Boris's issue is resolved, so he was asked whether it solved the problem. Each example
 taps once for every pattern the application registers, from these users in turn, with data built from any
 button anybody was shown (keys, ids and numbers swapped) or made up to match the pattern. Jira must not change,
-nor anybody else's drafts, requests, subscriptions, replies, answers or roles; the sender may only ever be set to
-answer on an issue of their own.
+nor anybody else's drafts, requests, subscriptions, replies, answers or roles; the sender may only ever be set
+to answer on an issue of their own.
 """
 
 from __future__ import annotations

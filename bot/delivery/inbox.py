@@ -97,21 +97,20 @@ class Inbox(Worker):
     async def _flush(self, issue_keys: list[str]) -> int:
         """Tell these issues' news: one chat's notices in order, different chats side by side."""
         by_chat: dict[int, list[Notice]] = {}
-        happened: dict[str, list[IssueEvent]] = {}
+        events_of: dict[str, list[IssueEvent]] = {}
         for issue_key in issue_keys:
-            events = [_from_json(text) for text in self.store.pending_events(issue_key)]
+            events = events_of[issue_key] = [_from_json(text) for text in self.store.pending_events(issue_key)]
             record_outcomes(self.store, issue_key, events, self.policy)
             for user_id, chat_id, lang, muted in self.store.subscribers(issue_key):
                 by_chat.setdefault(chat_id, []).extend(self._notices(user_id, chat_id, lang, muted, issue_key, events))
-            happened[issue_key] = events
         # A bulk change in Jira means many chats: sent one after another, a chat kept to Telegram's pace of one
         # message a second would hold up all the others.
         results = await asyncio.gather(*(self._send(notices) for notices in by_chat.values()))
         failed = {key for _, unsent, _ in results for key in unsent}
         for issue_key in issue_keys:
-            if self.after is not None and issue_key not in failed:
+            if self.after is not None:
                 try:
-                    await self.after(issue_key, happened[issue_key])
+                    await self.after(issue_key, events_of[issue_key])
                 except Exception:
                     log.exception("following up the events of %s failed", issue_key)
             # Marked done after telling: a crash in between repeats a notice rather than losing it.

@@ -31,7 +31,7 @@ from bot.intake.draft import (
     Unsupported,
 )
 from bot.intake.extract import Extraction, extract, is_sure, score_templates
-from bot.intake.model_hints import ModelHints
+from bot.intake.model_hints import MODEL_EVIDENCE, ModelHints
 from bot.jira.ticket import Attachment, Forwarded, Reporter, Ticket, display, effective_answers, render_ticket
 from bot.templates.rubric import Evidence, Names, Verdict, reason_text
 from bot.templates.schema import Question, Template, TemplateSet, applies
@@ -173,7 +173,7 @@ class Engine:
             return Step(self._template_prompt(draft), notice, lead=heard)
         step = self._prefill(draft, template, extraction)
         lead = "\n".join(line for line in (heard, step.lead) if line) or None
-        return dataclasses.replace(step, notice=notice, lead=lead)
+        return dataclasses.replace(step, notice="\n".join(n for n in (notice, step.notice) if n) or None, lead=lead)
 
     def start_unheard(self, draft: Draft, audio: Attachment, problem: str) -> Step:
         """Start a draft from a voice note that could not be read: keep the note, say why, and ask for the text."""
@@ -372,14 +372,30 @@ class Engine:
         files_question = next((q for q in template.questions if q.type == "attachments"), None)
         if files_question is not None and draft.ask_files:
             draft.answers[files_question.id] = list(draft.ask_files)
+        unclear = self._unclear_date(template, extraction, draft.answers)
         for question in template.questions:
-            # Optional questions the message does not answer are left for Edit, not asked one by one.
-            if not question.required and question.id not in draft.answers:
+            # Optional questions the message does not answer are left for Edit, not asked one by one; but a
+            # deadline the message names too loosely for a date ("after the holidays") is asked, never dropped.
+            if not question.required and question.id not in draft.answers and question is not unclear:
                 draft.answers[question.id] = None
         # From here on the dialog works like editing: each answer leads to the next one still open.
         draft.editing = True
-        step = self._ask(draft, template, self._first_unanswered(template, draft.answers))
+        notice = None
+        if unclear is not None and extraction.unclear_deadline:
+            notice = t("unclear_deadline", draft.lang, words=clip(extraction.unclear_deadline, 60))
+        step = self._ask(draft, template, self._first_unanswered(template, draft.answers), notice)
         return dataclasses.replace(step, lead=t("prefilled", draft.lang, template=template.title.get(draft.lang)))
+
+    @staticmethod
+    def _unclear_date(template: Template, extraction: Extraction, answers: Mapping[str, Any]) -> Question | None:
+        """The date question to ask because the message names a deadline but no date for it, if any."""
+        if not extraction.unclear_deadline:
+            return None
+        dates = [q for q in template.questions if q.type == "date"]
+        preferred = [q for q in dates if q.jira_field == "duedate"] or dates
+        if not preferred or any(answers.get(q.id) for q in dates):
+            return None
+        return preferred[0]
 
     # -- questions ----------------------------------------------------------------------------
 
@@ -611,6 +627,9 @@ class Engine:
             value = current.get(question.id)
             shown = display(question, value, lang) if value is not None else t("summary_skipped", lang)
             mark = GUESSED_MARK if question.id in draft.guessed else ""
+            if mark and question.type == "choice" and draft.guessed[question.id] not in ("", MODEL_EVIDENCE):
+                # Which words decided, so a wrong reading is plain to see (and one tap from right).
+                mark = t("guessed_because", lang, words=clip(draft.guessed[question.id], 40))
             rows.append((short_label(question.text.get(lang), 60), clip(shown, CARD_VALUE_LIMIT - len(mark)) + mark))
         return rows
 

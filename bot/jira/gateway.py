@@ -501,6 +501,11 @@ class JiraGateway:
         status = client.issue(key, fields="status").fields.status.name
         if status.casefold() not in {w.casefold() for w in waiting}:
             return False
+        return self._transition_sync(client, key, transition, status)
+
+    @staticmethod
+    def _transition_sync(client: JIRA, key: str, transition: str, status: str) -> bool:
+        """Take the transition named so (or leading to the status named so) if the issue offers it; say if taken."""
         wanted = transition.casefold()
         for option in client.transitions(key):
             if wanted in (str(option["name"]).casefold(), str(option.get("to", {}).get("name", "")).casefold()):
@@ -516,15 +521,9 @@ class JiraGateway:
     def _reopen_sync(self, key: str, transition: str) -> bool:
         client = self._jira()
         status = client.issue(key, fields="status").fields.status.name
-        wanted = transition.casefold()
-        if status.casefold() == wanted:
+        if status.casefold() == transition.casefold():
             return False
-        for option in client.transitions(key):
-            if wanted in (str(option["name"]).casefold(), str(option.get("to", {}).get("name", "")).casefold()):
-                client.transition_issue(key, option["id"])
-                return True
-        log.warning("%s has no transition '%s' from '%s'", key, transition, status)
-        return False
+        return self._transition_sync(client, key, transition, status)
 
     async def reopen(self, key: str, transition: str) -> bool:
         """Move an issue by the named transition (or to the named status) where its workflow allows; say if moved."""

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
-import sqlite_utils
-
-from bot.storage.base import StoreBase
+from bot.storage.base import ReadOnly, StoreBase
 
 # A request still open in Jira: filed, not resolved (the status column is indexed with the date).
 _OPEN = "status = 'open'"
@@ -153,14 +149,5 @@ class ExpectationStore(StoreBase):
         return [(row[0], row[1], row[2]) for row in rows]
 
 
-class ExpectationReader(ExpectationStore):
+class ExpectationReader(ReadOnly, ExpectationStore):
     """The expectation figures' queries on a read-only connection of their own, for a worker thread."""
-
-    def __init__(self, path: Path) -> None:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=5000")
-        self.db = sqlite_utils.Database(conn)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.db.conn.close()

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple
 
-import sqlite_utils
-
-from bot.storage.base import StoreBase
+from bot.storage.base import ReadOnly, StoreBase
 from bot.text.screen import whole_number
 
 # What admins filter by, one word each, the same words RequestRow.status gives; "open" and "resolved" are Jira's side.
@@ -325,17 +321,8 @@ class ReportStore(StoreBase):
             "GROUP BY template_id ORDER BY template_id", [since]).fetchall()
         return [TemplateHandling(str(row[0]), int(row[1]), int(row[2] or 0)) for row in rows]
 
-class ReportReader(ReportStore):
-    """The reports' queries on a read-only connection of their own, for a worker thread: the bot's stays free."""
-
-    def __init__(self, path: Path) -> None:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=5000")
-        self.db = sqlite_utils.Database(conn)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.db.conn.close()
+class ReportReader(ReadOnly, ReportStore):
+    """The reports' queries on a read-only connection of their own, for a worker thread."""
 
 
 def _distinct(column: str) -> str:

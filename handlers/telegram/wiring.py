@@ -218,13 +218,13 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
     # What these tasks send is nobody's reply: it gives way to replies under Telegram's limits.
     with background_sends():
         app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
-        app.bot_data["sweep_task"] = asyncio.create_task(
-            sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
         # What to expect is refreshed, and deadlines checked, in the background: never on a card's way to the user.
         app.bot_data["estimates_task"] = asyncio.create_task(
             svc.estimates.run(svc.gateway, lambda: svc.engine.templates.templates, svc.config.jira_project),
             name="estimates")
         app.bot_data["deadlines_task"] = asyncio.create_task(svc.deadlines.run(), name="deadlines")
+        app.bot_data["sweep_task"] = asyncio.create_task(
+            sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
 
 
 async def _stopping(app: Application) -> None:  # type: ignore[type-arg]

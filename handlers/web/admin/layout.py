@@ -30,8 +30,15 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "de": "Deutsch"}
 LANG = web.RequestKey("admin_lang", str)
 # Both the page's own policy and the response headers forbid anything not served by this server: no inline
 # script or style at all, so text that slipped into the page unescaped could still not run or restyle it.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'{styles}; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+# The hashes of inline stylesheets a page carries (a chart's own), each allowed exactly and nothing else inline.
+STYLES = web.RequestKey("admin_styles", list)
+
+
+def policy(styles: list[str] | None = None) -> str:
+    """Return the pages' Content-Security-Policy, allowing the given stylesheet hashes."""
+    return CSP.format(styles="".join(f" {h}" for h in styles or ()))
 
 
 def when(at: float | None, zone: tzinfo, lang: str) -> str:
