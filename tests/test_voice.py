@@ -188,6 +188,53 @@ async def test_a_note_at_the_files_question_is_a_file_not_an_answer(listening: R
     assert speech.requests == [] and "1 file" in user.last.text
 
 
+async def test_a_note_at_the_card_changes_the_answers_it_names(listening: RunningBot, speech: FakeSpeech) -> None:
+    user = listening.user()
+    await open_bug(listening, user)
+    await listening.say(user, "Export to Excel fails since the update")
+    await listening.say(user, "acme")
+    await listening.tap(user, "Can wait")
+    await listening.tap(user, "No deadline")
+    await listening.tap(user, "Skip ⏭")
+    assert "✅ Create" in user.last.buttons()
+    audio = speech.says(b"OggS\x00\x02at the card", "Oh and the deadline is Friday")
+    await speak(listening, user, audio)
+    card = user.last.text
+    assert "🎙 I heard: “Oh and the deadline is Friday”" in card and "✎ Changed: By when is it needed?" in card
+    assert "✅ Create" in user.last.buttons() and "Please tap" not in card
+    assert "Export to Excel fails since the update" in card, "the description is left alone"
+    # Words it cannot place change nothing, and say how to change an answer instead; the note is kept all the same.
+    other = speech.says(b"OggS\x00\x02nothing to change", "looks good to me")
+    await speak(listening, user, other)
+    assert "I couldn't tell which answer that changes" in user.last.text and "✅ Create" in user.last.buttons()
+    await listening.tap(user, "✅ Create")
+    issue = await created_issue(listening, user)
+    assert issue["fields"]["duedate"] == "2026-11-27"
+    key = issue["key"]
+    await listening.tg.wait_for(lambda: len(listening.jira.issues[key]["attachments"]) == 2, timeout=10)
+
+
+async def test_a_note_gives_the_reason_for_another_priority(listening: RunningBot, speech: FakeSpeech) -> None:
+    user = listening.user()
+    await listening.say(user, "ACME can't export invoices to PDF since the update, go-live is tomorrow, we are blocked")
+    await listening.say(user, "The go-live needs the PDF invoices")
+    await listening.tap(user, "⚖️ Disagree with the priority")
+    await listening.tap(user, "Medium")
+    assert "Why Medium?" in user.last.text
+    speech.mode = "failing"
+    await speak(listening, user, b"OggS\x00\x02unheard reason")
+    assert "Speech recognition is not working right now" in user.last.text and "Why Medium?" in user.last.text
+    speech.mode = "ok"
+    await speak(listening, user, speech.says(b"OggS\x00\x02reason", "Go-live moved to January, they told me today"))
+    card = user.last.text
+    assert "🎙 I heard" in card and "Medium — your call: Go-live moved to January, they told me today" in card
+    await listening.tap(user, "✅ Create")
+    issue = await created_issue(listening, user)
+    assert issue["fields"]["priority"]["name"] == "Medium"
+    key = issue["key"]
+    await listening.tg.wait_for(lambda: len(listening.jira.issues[key]["attachments"]) == 2, timeout=10)
+
+
 @pytest.mark.parametrize(("lang", "off"), [
     ("en", "speech recognition is not set up"),
     ("ru", "распознавание речи не настроено"),
