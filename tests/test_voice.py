@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.config import load_config
 from bot.intake.customers import CustomerDirectory, load_customers
 from bot.intake.dialog import Engine
-from bot.intake.draft import Spoken, Tap
+from bot.intake.draft import Spoken, Tap, Text
 from bot.jira.ticket import Attachment, Reporter
 from bot.templates.schema import load_templates
 from bot.text.yamlfile import ConfigError
@@ -323,3 +323,18 @@ def test_whatever_the_endpoint_hears_the_note_is_kept_and_the_dialog_goes_on(hea
         assert step.notice, "a note that does not answer says why"
     ticket_files = [a.file_id for a in ENGINE.preview(draft).attachments] if draft.template_id else []
     assert ticket_files == [NOTE.file_id]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.none(), st.text(max_size=300)))
+def test_whatever_is_heard_at_the_card_the_note_is_kept_and_the_description_stands(heard: str | None) -> None:
+    draft = ENGINE.new_draft(Reporter(42, "Anna Petrova", "anna"), "en")
+    for action in (Tap("tpl:bug"), Text("Export to Excel fails since the update"), Text("acme"), Tap("opt:2"),
+                   Tap("date:none"), Tap("skip")):
+        ENGINE.handle(draft, action if not isinstance(action, Tap) else Tap(action.token, draft.seq))
+    assert draft.stage == "summary", draft.stage
+    step = ENGINE.handle(draft, Spoken(NOTE, heard, None if heard is not None else "down"))
+    assert step.prompt is not None and step.changed and draft.stage == "summary"
+    assert draft.answers["what"] == "Export to Excel fails since the update"
+    assert [f["file_id"] for f in draft.kept_files] == [NOTE.file_id]
+    assert step.notice or (step.lead and "🎙" in step.lead)
