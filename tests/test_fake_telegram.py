@@ -311,6 +311,21 @@ async def test_injected_failures_and_flood_control(bot: Bot, anna: FakeUser) -> 
     assert anna.chat.texts == ["three"]
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_global_flood_control_takes_a_burst_then_the_rate(bot: Bot, anna: FakeUser) -> None:
+    """A bot over its overall rate (about 30 a second) is refused with 429 until the bucket refills."""
+    fake_server: FakeTelegram = anna._fake
+    fake_server.global_rate = 5
+    for n in range(5):
+        await bot.send_message(anna.id, f"burst {n}")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(anna.id, "one too many")
+    assert retry_seconds(caught.value) == 1
+    await asyncio.sleep(0.25)
+    await bot.send_message(anna.id, "refilled")
+    assert anna.chat.texts[-1] == "refilled" and len(anna.chat.texts) == 6
+
+
 async def test_token_method_and_webhook_errors(fake: FakeTelegram, bot: Bot) -> None:
     """Wrong token, unknown method and getUpdates under a webhook fail as on the real server."""
     wrong = Bot("123:WRONG", base_url=fake.base_url)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.i18n import approval as i18n_approval
+from bot.i18n import expectations as i18n_expectations
 from bot.i18n import groups as i18n_groups
 from bot.i18n import insights as i18n_insights
 from bot.i18n import links as i18n_links
@@ -569,6 +570,7 @@ MESSAGES = register(
     (i18n_web.__name__, i18n_web.PAGE),
     (i18n_links.__name__, i18n_links.TEXTS),
     (i18n_approval.__name__, i18n_approval.TEXTS),
+    (i18n_expectations.__name__, i18n_expectations.TEXTS),
     (i18n_reports.__name__, i18n_reports.TEXTS),
     (i18n_insights.__name__, i18n_insights.TEXTS),
     (i18n_voice.__name__, i18n_voice.TEXTS),

@@ -7,6 +7,7 @@ and an Action (typed text, a tapped button, files), changes the draft and says w
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -119,6 +120,8 @@ class Engine:
         self.upload_limit = upload_limit
         # Finds the set of an earlier published version by its hash, so a draft finishes on what it started.
         self.older: Callable[[str], TemplateSet | None] | None = None
+        # Says what to expect for a request of a template and priority, in a language (None: nothing to say).
+        self.expect: Callable[[Template, str | None, str], str | None] | None = None
 
     def publish(self, templates: TemplateSet) -> None:
         """Make a template set live: new drafts use it at once, drafts in progress keep their own version."""
@@ -135,7 +138,11 @@ class Engine:
 
     def new_draft(self, reporter: Reporter, lang: str) -> Draft:
         """Start a draft at the template choice."""
-        return Draft(id=uuid.uuid4().hex[:16], user_id=reporter.id, lang=lang, reporter=reporter)
+        # Buttons of earlier drafts stay in the chat. Starting each draft's prompt numbers at random keeps a tap
+        # on one of them from matching the new draft: two drafts' ranges (tens of steps each) meet about once in
+        # ten million.
+        return Draft(id=uuid.uuid4().hex[:16], user_id=reporter.id, lang=lang, reporter=reporter,
+                     seq=secrets.randbelow(1 << 31))
 
     def reopen(self, draft: Draft) -> Prompt:
         """Bring a stored draft back to its summary card, for correcting and sending again."""
@@ -641,6 +648,9 @@ class Engine:
             (t("summary_due", lang), due),
             (t("summary_labels", lang), ", ".join(ticket.labels) or none),
         ]
+        expected = self.expect(template, ticket.priority, lang) if self.expect is not None else None
+        if expected:
+            rows.append((t("expect_label", lang), expected))
         buttons: list[tuple[Button, ...]] = [
             (Button(t("create", lang), "create"),),
             (Button(t("edit", lang), "edit"), Button(t("cancel", lang), "cancel")),

@@ -1623,11 +1623,16 @@ class FakeTelegram:
         *,
         download_limit: int = 20 * 1024 * 1024,
         per_chat_rate: float | None = None,
+        global_rate: float | None = None,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
         self.download_limit = download_limit
         self.per_chat_rate = per_chat_rate
+        # Telegram's limit for a bot as a whole (about 30 messages a second): a bucket of that many sends and
+        # edits, refilled at that rate; a send or edit finding it empty is refused with 429.
+        self.global_rate = global_rate
+        self._bucket: tuple[float, float] | None = None  # sends left, when last counted; full at first
         head = token.split(":", 1)[0]
         self.bot_id = int(head) if head.isdigit() else 1
         self.bot_name = bot_username.removesuffix("bot").rstrip("_").replace("_", " ").title() or bot_username
@@ -2327,6 +2332,14 @@ class FakeTelegram:
                 self._storm_count += 1
                 if self._storm_count % every == 0:
                     raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        if self.global_rate:
+            now = time.monotonic()
+            left, counted = self._bucket or (self.global_rate, now)
+            left = min(self.global_rate, left + (now - counted) * self.global_rate)
+            if left < 1:
+                self._bucket = (left, now)
+                raise ApiError(429, "Too Many Requests: retry after 1", 1)
+            self._bucket = (left - 1, now)
         rate = self.per_chat_rate
         if not rate:
             return

@@ -39,7 +39,6 @@ from handlers.telegram.common import (
     CURRENT_LANGUAGE,
     NO_PREVIEW,
     Handler,
-    drop_buttons,
     reporter,
     send,
     services,
@@ -120,8 +119,7 @@ async def file(bot: Bot, svc: App, user: User, lang: str, message: GroupMessage,
         svc.metrics.group_asks.labels(via, "not_started").inc()
         await _ask_to_open_the_bot(bot, message, user, lang)
         return
-    if stored is not None:
-        await drop_buttons(bot, user.id, stored.prompt_message_id)
+    # The replaced draft's prompt keeps its buttons, harmless: a tap on them is refused as an earlier step's.
     svc.store.set_prompt_message(user.id, sent)
     line = await _say_in_group(bot, message, html.escape(t("group_filing", lang, name=user.first_name)))
     if line is not None and ask.draft is not None:

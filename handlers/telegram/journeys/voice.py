@@ -14,7 +14,7 @@ from bot.intake.draft import Spoken
 from bot.intake.speech import Heard, hear
 from bot.jira.ticket import Attachment
 from bot.storage.store import StoredDraft
-from handlers.telegram.common import drop_buttons, language, reporter, services
+from handlers.telegram.common import language, reporter, services
 from handlers.telegram.journeys import freeform
 from handlers.telegram.journeys.drafts import apply, attachment_of, show, step_of
 
@@ -58,9 +58,8 @@ async def take(update: Update, context: ContextTypes.DEFAULT_TYPE, stored: Store
         return
     if heard.text is not None:
         if stored is not None:
-            # The empty draft and its template buttons give way to the one the spoken ask starts.
+            # The empty draft gives way to the one the spoken ask starts; its buttons stay, harmless (see show).
             svc.store.delete_draft(user.id)
-            await drop_buttons(context.bot, chat.id, stored.prompt_message_id)
         await freeform.start(update, context, heard.text, spoken=audio,
                              kept=stored.draft.kept_files if stored is not None else ())
         return
