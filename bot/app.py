@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from itertools import chain
+from collections.abc import Callable, Iterable
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from bot.delivery.outbox import DeliveryListener, FileSource, Outbox
 from bot.expectations.deadlines import DeadlineGuard, DeadlineSink
 from bot.expectations.estimate import Estimates
 from bot.expectations.feedback import Feedback, FeedbackSink
-from bot.intake.customers import Customer, CustomerDirectory, load_customers
+from bot.intake.customers import Customer, CustomerDirectory, read_customers
 from bot.intake.dialog import Engine
 from bot.intake.model import ModelExtractor
 from bot.intake.speech import SpeechToText
@@ -120,12 +121,10 @@ def _answer_transition(notices: NoticesConfig) -> tuple[tuple[str, ...], str] | 
 
 def build_directory(config: Config, store: Store | None = None) -> CustomerDirectory:
     """Load the customer directory from the config's file plus customers used before."""
-    customers: list[Customer] = load_customers(config.customers_path) if config.customers_path else []
-    directory = CustomerDirectory(customers)
+    customers: Iterable[Customer] = read_customers(config.customers_path) if config.customers_path else ()
     if store is not None:
-        for name in store.used_customers():
-            directory.add(Customer(name))
-    return directory
+        customers = chain(customers, (Customer(name) for name in store.used_customers()))
+    return CustomerDirectory(customers)
 
 
 def build_engine(config: Config, directory: CustomerDirectory, clock: Callable[[], float] = time.time,

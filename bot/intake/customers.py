@@ -6,8 +6,10 @@ import csv
 import io
 import re
 import unicodedata
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,8 @@ _LEGAL_FORMS = {
     "pao", "ао", "ооо", "зао", "оао", "пао", "ип", "group", "holding",
 }
 MIN_SCORE = 60.0
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_ALIAS_SEPARATORS = re.compile(r"[;|]")
 
 
 def is_legal_form(word: str) -> bool:
@@ -31,8 +35,8 @@ def is_legal_form(word: str) -> bool:
 
 def normalize_name(name: str) -> str:
     """Fold case, accents, punctuation and legal forms out of a company name."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = re.sub(r"[^\w\s]", " ", text)
+    text = (name if name.isascii() else unicodedata.normalize("NFKC", name)).casefold()
+    text = _PUNCTUATION.sub(" ", text)
     words = [w for w in text.split() if w not in _LEGAL_FORMS]
     return " ".join(words) or text.strip()
 
@@ -55,49 +59,80 @@ class Match:
 
 
 class CustomerDirectory:
-    """Finds the customers a salesperson most likely meant."""
+    """Finds the customers a salesperson most likely meant.
+
+    Kept compact, as 100,000 customers must fit a small bot: the spellings in one sorted list of strings (an
+    exact name is a bisection away, and the spellings sharing a first word are one run of it), each spelling's
+    customer as a number in an array, and each customer's name once.
+    """
 
     def __init__(self, customers: Iterable[Customer] = ()) -> None:
-        self._names: dict[str, str] = {}
-        self._keys: list[str] = []
-        self._owner: list[str] = []
-        # The same spellings and owners as sets: a list scan per add would make loading a large list quadratic.
-        self._known: set[str] = set()
-        self._owners: set[str] = set()
-        self._leads: _Leads | None = None
+        self._keys: list[str] = []  # every normalized spelling (names and aliases), sorted
+        self._owner = array("I")  # for each spelling, its customer's place in _names
+        self._names: list[str] = []  # each customer's canonical name, once
+        self._leads = _Leads()
+        self._extend(customers)
+
+    def _extend(self, customers: Iterable[Customer]) -> None:
+        """Add many customers at once: collected unsorted, then sorted once (one insertion each would be slow)."""
+        owners: dict[str, int] = {key: self._owner[i] for i, key in enumerate(self._keys)}
         for customer in customers:
-            self.add(customer)
-        # Built now rather than on the first message after a start or a reload (a second with 100,000 customers).
-        self._leads = _Leads(self._keys) if self._keys else None
+            canonical = owners.get(normalize_name(customer.name))
+            for spelling in (customer.name, *customer.aliases):
+                key = normalize_name(spelling)
+                if key and key not in owners:
+                    if canonical is None:
+                        canonical = len(self._names)
+                        self._names.append(customer.name)
+                    owners[key] = canonical
+        self._keys = sorted(owners)
+        self._owner = array("I", [owners[key] for key in self._keys])
+        self._leads = _Leads(self._keys)
 
     def add(self, customer: Customer) -> None:
         """Add a customer (or more aliases of a known one)."""
-        canonical = self._names.setdefault(normalize_name(customer.name), customer.name)
+        canonical = self._find(normalize_name(customer.name))
         for spelling in (customer.name, *customer.aliases):
             key = normalize_name(spelling)
-            if key and key not in self._known:
-                self._known.add(key)
-                self._keys.append(key)
-                self._owner.append(canonical)
-                self._owners.add(canonical)
-                self._leads = None
+            at = bisect_left(self._keys, key)
+            if key and (at == len(self._keys) or self._keys[at] != key):
+                if canonical is None:
+                    canonical = len(self._names)
+                    self._names.append(customer.name)
+                self._keys.insert(at, key)
+                self._owner.insert(at, canonical)
+                self._leads.learn(key)
+
+    def _find(self, key: str) -> int | None:
+        """The customer a normalized spelling belongs to, if it is known."""
+        at = bisect_left(self._keys, key)
+        return self._owner[at] if at < len(self._keys) and self._keys[at] == key else None
 
     def __len__(self) -> int:
-        return len(self._owners)
+        return len(self._names)
 
     def spellings(self) -> list[str]:
-        """Return every normalized spelling (names and aliases), in the order they were added."""
+        """Return every normalized spelling (names and aliases), sorted."""
         return list(self._keys)
 
     def names(self) -> list[str]:
         """Return every canonical customer name."""
-        return sorted(self._owners, key=str.casefold)
+        return sorted(self._names, key=str.casefold)
 
-    def starting_like(self, word: str) -> list[int]:
+    def starting_like(self, word: str) -> Sequence[int]:
         """Which spellings begin with word, or with a word one typo away from it ("umbrela", "Globx")."""
-        if self._leads is None:
-            self._leads = _Leads(self._keys)
-        return self._leads.near(normalize_name(word))
+        first = next(iter(normalize_name(word).split()), "")
+        if not first:
+            return []
+        found: list[int] | range = self._starting(first)
+        if len(first) >= 4:
+            for other in self._leads.near(first):
+                found = [*found, *self._starting(other)]
+        return found
+
+    def _starting(self, first: str) -> range:
+        """The spellings whose first word is first: one run of the sorted list (a space sorts before any letter)."""
+        return range(bisect_left(self._keys, first), bisect_left(self._keys, first + "!"))
 
     def match(self, typed: str, limit: int = 5, among: Sequence[int] | None = None) -> list[Match]:
         """Return up to `limit` customers resembling typed, best first; exact ones are flagged.
@@ -111,7 +146,7 @@ class CustomerDirectory:
         found = process.extract(query, keys, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=MIN_SCORE)
         best: dict[str, Match] = {}
         for key, score, index in found:
-            owner = self._owner[index]
+            owner = self._names[self._owner[index]]
             exact = key == query
             current = best.get(owner)
             if current is None or (exact, score) > (current.exact, current.score):
@@ -121,26 +156,21 @@ class CustomerDirectory:
 
 
 class _Leads:
-    """The spellings by their first word, and the first words by their first five letters give or take one.
+    """The spellings' first words by their first five letters give or take one.
 
     A word a typo away from a first word shares one of these keys with it, so finding the customers a word may
     start takes a few dictionary lookups and a fuzzy comparison with a handful of words, however long the list.
+    The words under a key are kept as one space-separated string: one object per key, not one per word.
     """
 
     CUTOFF = 75.0
 
-    def __init__(self, keys: Sequence[str]) -> None:
-        by_first: defaultdict[str, list[int]] = defaultdict(list)
-        for index, key in enumerate(keys):
-            by_first[key.partition(" ")[0]].append(index)
+    def __init__(self, keys: Iterable[str] = ()) -> None:
         by_prefix: defaultdict[str, list[str]] = defaultdict(list)
-        for first in by_first:
-            head = first[:5]
-            by_prefix[head].append(first)
-            if len(first) >= 4:
-                for i in range(len(head)):
-                    by_prefix[head[:i] + head[i + 1:]].append(first)
-        self.by_first, self.by_prefix = dict(by_first), dict(by_prefix)
+        for first in dict.fromkeys(key.partition(" ")[0] for key in keys):
+            for prefix in self.prefixes(first):
+                by_prefix[prefix].append(first)
+        self.by_prefix = {prefix: " ".join(words) for prefix, words in by_prefix.items()}
 
     @staticmethod
     def prefixes(word: str) -> set[str]:
@@ -150,20 +180,20 @@ class _Leads:
             return {head}
         return {head, *(head[:i] + head[i + 1:] for i in range(len(head)))}
 
-    def near(self, word: str) -> list[int]:
-        """Indexes of the spellings whose first word is word or one typo away from it."""
-        first = word.split()[0] if word.split() else ""
-        if not first:
-            return []
-        found = list(self.by_first.get(first, ()))
-        if len(first) < 4:
-            return found
-        candidates = {w for prefix in self.prefixes(first) for w in self.by_prefix.get(prefix, ())
-                      if w != first and abs(len(w) - len(first)) <= 2}
-        for other, _, _ in process.extract(first, candidates, scorer=fuzz.ratio, score_cutoff=self.CUTOFF,
-                                           limit=None):
-            found += self.by_first[other]
-        return found
+    def learn(self, key: str) -> None:
+        """Take in one more spelling's first word."""
+        first = key.partition(" ")[0]
+        for prefix in self.prefixes(first):
+            words = self.by_prefix.get(prefix, "")
+            if first not in words.split(" "):
+                self.by_prefix[prefix] = f"{words} {first}" if words else first
+
+    def near(self, first: str) -> list[str]:
+        """The other first words one typo away from first."""
+        candidates = {w for prefix in self.prefixes(first) for w in self.by_prefix.get(prefix, "").split(" ")
+                      if w and w != first and abs(len(w) - len(first)) <= 2}
+        return [other for other, _, _ in process.extract(first, candidates, scorer=fuzz.ratio,
+                                                         score_cutoff=self.CUTOFF, limit=None)]
 
 
 def _from_yaml(text: str, source: str) -> list[Customer]:
@@ -192,22 +222,24 @@ def _from_yaml(text: str, source: str) -> list[Customer]:
     return customers
 
 
-def _from_csv(text: str) -> list[Customer]:
-    rows = list(csv.reader(io.StringIO(text)))
-    if rows and [c.strip().lower() for c in rows[0]][:1] == ["name"]:
-        rows = rows[1:]
-    customers = []
-    for row in rows:
+def _from_csv(text: str) -> Iterator[Customer]:
+    for index, row in enumerate(csv.reader(io.StringIO(text))):
+        if index == 0 and [c.strip().lower() for c in row][:1] == ["name"]:
+            continue
         if not row or not row[0].strip():
             continue
-        aliases = [a.strip() for cell in row[1:] for a in re.split(r"[;|]", cell) if a.strip()]
-        customers.append(Customer(row[0].strip(), tuple(aliases)))
-    return customers
+        aliases = [a.strip() for cell in row[1:] for a in _ALIAS_SEPARATORS.split(cell) if a.strip()]
+        yield Customer(row[0].strip(), tuple(aliases))
+
+
+def read_customers(path: Path) -> Iterator[Customer]:
+    """Read a customer list from a YAML or CSV file, one customer at a time (a CSV file is never held whole)."""
+    text = read_text(path, "customers file", encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        return _from_csv(text)
+    return iter(_from_yaml(text, path.name))
 
 
 def load_customers(path: Path) -> list[Customer]:
     """Read a customer list from a YAML or CSV file."""
-    text = read_text(path, "customers file", encoding="utf-8-sig")
-    if path.suffix.lower() == ".csv":
-        return _from_csv(text)
-    return _from_yaml(text, path.name)
+    return list(read_customers(path))

@@ -282,7 +282,7 @@ def find_customer(text: str, customers: CustomerDirectory) -> tuple[str, str] | 
         return None
     tokens = split_words(text)[:MAX_CUSTOMER_TOKENS]
     has_upper = any(c.isupper() for c in text)
-    leads: dict[str, list[int]] = {}  # the spellings each first word may start, looked up once per message
+    leads: dict[str, Sequence[int]] = {}  # the spellings each first word may start, looked up once per message
     best: _Found | None = None
     for i in range(len(tokens)):
         if tokens[i].word in STOP_WORDS or len(tokens[i].word) < 2 or tokens[i].word.isdigit():
@@ -307,7 +307,7 @@ def find_customer(text: str, customers: CustomerDirectory) -> tuple[str, str] | 
     return (best.name, best.evidence) if best else None
 
 
-def _leads(variant: str, customers: CustomerDirectory, leads: dict[str, list[int]]) -> list[int]:
+def _leads(variant: str, customers: CustomerDirectory, leads: dict[str, Sequence[int]]) -> Sequence[int]:
     """The spellings that start like the variant's first word (remembered in leads for the rest of the message)."""
     first = next(iter(normalize_name(variant).split()), "")
     if first not in leads:
@@ -315,7 +315,7 @@ def _leads(variant: str, customers: CustomerDirectory, leads: dict[str, list[int
     return leads[first]
 
 
-def _judge_window(window: str, n: int, customers: CustomerDirectory, named: bool, leads: dict[str, list[int]]
+def _judge_window(window: str, n: int, customers: CustomerDirectory, named: bool, leads: dict[str, Sequence[int]]
                   ) -> _Found | None:
     """The customer the window names, if it names one: only spellings that start like it are compared."""
     best: _Found | None = None
