@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from itertools import chain
 from collections.abc import Callable, Iterable
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
@@ -25,6 +25,7 @@ from bot.intake.speech import SpeechToText
 from bot.jira.events import kinds
 from bot.jira.gateway import JiraGateway
 from bot.jira.similar_search import SimilarSearches
+from bot.memory import release_freed_memory
 from bot.metrics import Metrics
 from bot.people.access import Access
 from bot.people.audit import Audit
@@ -153,6 +154,7 @@ def build_app(config: Config, chat: Chat, *, clock: Callable[[], float] = time.t
     gateway = JiraGateway(config.jira)
     extractor = config.extractor
     model = ModelExtractor(extractor.url, token=extractor.token, timeout=extractor.timeout) if extractor else None
+    release_freed_memory()  # the scratch space of loading the customers and templates
     return App(config=config, store=store, engine=engine, access=Access(config.access, store), audit=Audit(store),
                gateway=gateway, library=library, searches=SimilarSearches(gateway.similar), metrics=Metrics(),
                clock=clock, model=model, templates_lock=asyncio.Lock(), templates_check=None, chat=chat,
