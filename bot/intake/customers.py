@@ -61,59 +61,57 @@ class Match:
 class CustomerDirectory:
     """Finds the customers a salesperson most likely meant.
 
-    Kept compact, as 100,000 customers must fit a small bot: the spellings in one sorted list of strings (an
-    exact name is a bisection away, and the spellings sharing a first word are one run of it), each spelling's
-    customer as a number in an array, and each customer's name once.
+    Kept compact, as 100,000 customers must fit a small bot: the spellings and the names each in one buffer
+    rather than a Python string each, each spelling's customer as a number in an array, and the spellings'
+    sorted order as an array, so an exact spelling is a bisection away and the spellings sharing a first word
+    are one run of that order.
     """
 
     def __init__(self, customers: Iterable[Customer] = ()) -> None:
-        self._keys: list[str] = []  # every normalized spelling (names and aliases), sorted
-        self._owner = array("I")  # for each spelling, its customer's place in _names
+        owners: dict[str, int] = {}  # scratch while loading: each spelling's customer
         self._names = _Texts()  # each customer's canonical name, once
-        self._leads = _Leads()
-        self._extend(customers)
-
-    def _extend(self, customers: Iterable[Customer]) -> None:
-        """Add many customers at once: collected unsorted, then sorted once (one insertion each would be slow)."""
-        owners: dict[str, int] = {key: self._owner[i] for i, key in enumerate(self._keys)}
         for customer in customers:
             name_key = normalize_name(customer.name)
             canonical = owners.get(name_key)
             for key in (name_key, *map(normalize_name, customer.aliases)):
                 if key and key not in owners:
                     if canonical is None:
-                        canonical = len(self._names)
-                        self._names.append(customer.name)
+                        canonical = self._names.append(customer.name)
                     owners[key] = canonical
-        self._keys = sorted(owners)
-        self._owner = array("I", [owners[key] for key in self._keys])
-        self._leads = _Leads(self._keys)
+        self._keys = _Texts()  # every normalized spelling (names and aliases)
+        self._owner = array("I")  # for each spelling, its customer's place in _names
+        for key in sorted(owners):
+            self._keys.append(key)
+            self._owner.append(owners[key])
+        self._order = array("I", range(len(self._keys)))  # the spellings in sorted order
+        self._leads = _Leads(owners)
 
     def add(self, customer: Customer) -> None:
         """Add a customer (or more aliases of a known one)."""
         name_key = normalize_name(customer.name)
         canonical = self._find(name_key)
         for key in (name_key, *map(normalize_name, customer.aliases)):
-            at = bisect_left(self._keys, key)
-            if key and (at == len(self._keys) or self._keys[at] != key):
+            at = bisect_left(self._order, key, key=self._keys.__getitem__)
+            if key and (at == len(self._order) or self._keys[self._order[at]] != key):
                 if canonical is None:
-                    canonical = len(self._names)
-                    self._names.append(customer.name)
-                self._keys.insert(at, key)
-                self._owner.insert(at, canonical)
+                    canonical = self._names.append(customer.name)
+                self._order.insert(at, self._keys.append(key))
+                self._owner.append(canonical)
                 self._leads.learn(key)
 
     def _find(self, key: str) -> int | None:
         """The customer a normalized spelling belongs to, if it is known."""
-        at = bisect_left(self._keys, key)
-        return self._owner[at] if at < len(self._keys) and self._keys[at] == key else None
+        at = bisect_left(self._order, key, key=self._keys.__getitem__)
+        if at < len(self._order) and self._keys[self._order[at]] == key:
+            return self._owner[self._order[at]]
+        return None
 
     def __len__(self) -> int:
         return len(self._names)
 
     def spellings(self) -> list[str]:
         """Return every normalized spelling (names and aliases), sorted."""
-        return list(self._keys)
+        return [self._keys[i] for i in self._order]
 
     def names(self) -> list[str]:
         """Return every canonical customer name."""
@@ -124,15 +122,16 @@ class CustomerDirectory:
         first = next(iter(normalize_name(word).split()), "")
         if not first:
             return []
-        found: list[int] | range = self._starting(first)
+        found: Sequence[int] = self._starting(first)
         if len(first) >= 4:
             for other in self._leads.near(first):
                 found = [*found, *self._starting(other)]
         return found
 
-    def _starting(self, first: str) -> range:
-        """The spellings whose first word is first: one run of the sorted list (a space sorts before any letter)."""
-        return range(bisect_left(self._keys, first), bisect_left(self._keys, first + "!"))
+    def _starting(self, first: str) -> Sequence[int]:
+        """The spellings whose first word is first: one run of the sorted order (a space sorts before any letter)."""
+        lo = bisect_left(self._order, first, key=self._keys.__getitem__)
+        return self._order[lo:bisect_left(self._order, first + "!", lo, key=self._keys.__getitem__)]
 
     def match(self, typed: str, limit: int = 5, among: Sequence[int] | None = None) -> list[Match]:
         """Return up to `limit` customers resembling typed, best first; exact ones are flagged.
@@ -140,9 +139,10 @@ class CustomerDirectory:
         among, when given, limits the search to those spellings (indexes from starting_like).
         """
         query = normalize_name(typed)
-        if not query or not self._keys:
+        if not query or not len(self._keys):
             return []
-        keys: Sequence[str] | dict[int, str] = self._keys if among is None else {i: self._keys[i] for i in among}
+        keys: Sequence[str] | dict[int, str] = (self._keys.all() if among is None
+                                                 else {i: self._keys[i] for i in among})
         found = process.extract(query, keys, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=MIN_SCORE)
         best: dict[str, Match] = {}
         for key, score, index in found:
@@ -156,23 +156,32 @@ class CustomerDirectory:
 
 
 class _Texts:
-    """Many strings kept as one UTF-8 buffer and where each ends: a few bytes each instead of a Python object each."""
+    """Many strings kept in one UTF-8 buffer, each followed by a NUL, and where each ends.
+
+    A few bytes per string instead of a Python object of 50 bytes or more each.
+    """
 
     def __init__(self) -> None:
         self._buffer = bytearray()
         self._ends = array("I")
 
-    def append(self, text: str) -> None:
-        """Keep one more string."""
+    def append(self, text: str) -> int:
+        """Keep one more string; return its place."""
         self._buffer += text.encode()
         self._ends.append(len(self._buffer))
+        self._buffer += b"\0"
+        return len(self._ends) - 1
 
     def __len__(self) -> int:
         return len(self._ends)
 
     def __getitem__(self, index: int) -> str:
-        start = self._ends[index - 1] if index else 0
+        start = self._ends[index - 1] + 1 if index else 0
         return self._buffer[start:self._ends[index]].decode()
+
+    def all(self) -> list[str]:
+        """Every string, in the order kept (for strings without a NUL, as normalized spellings are)."""
+        return self._buffer.decode().split("\0")[:-1]
 
 
 class _Leads:
