@@ -7,8 +7,7 @@ import io
 import re
 import unicodedata
 from array import array
-from bisect import bisect_left
-from collections import defaultdict
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,11 +79,12 @@ class CustomerDirectory:
                     owners[key] = canonical
         self._keys = _Texts()  # every normalized spelling (names and aliases)
         self._owner = array("I")  # for each spelling, its customer's place in _names
-        for key in sorted(owners):
+        in_order = sorted(owners)
+        for key in in_order:
             self._keys.append(key)
             self._owner.append(owners[key])
         self._order = array("I", range(len(self._keys)))  # the spellings in sorted order
-        self._leads = _Leads(owners)
+        self._leads = _Leads(self._keys, in_order)
 
     def add(self, customer: Customer) -> None:
         """Add a customer (or more aliases of a known one)."""
@@ -95,9 +95,12 @@ class CustomerDirectory:
             if key and (at == len(self._order) or self._keys[self._order[at]] != key):
                 if canonical is None:
                     canonical = self._names.append(customer.name)
-                self._order.insert(at, self._keys.append(key))
+                new_first = not self._starting(key.partition(" ")[0])
+                place = self._keys.append(key)
+                self._order.insert(at, place)
                 self._owner.append(canonical)
-                self._leads.learn(key)
+                if new_first:
+                    self._leads.learn(place)
 
     def _find(self, key: str) -> int | None:
         """The customer a normalized spelling belongs to, if it is known."""
@@ -112,6 +115,10 @@ class CustomerDirectory:
     def spellings(self) -> list[str]:
         """Return every normalized spelling (names and aliases), sorted."""
         return [self._keys[i] for i in self._order]
+
+    def spelling(self, index: int) -> str:
+        """Return the normalized spelling an index from starting_like stands for."""
+        return self._keys[index]
 
     def names(self) -> list[str]:
         """Return every canonical customer name."""
@@ -187,19 +194,30 @@ class _Texts:
 class _Leads:
     """The spellings' first words by their first five letters give or take one.
 
-    A word a typo away from a first word shares one of these keys with it, so finding the customers a word may
-    start takes a few dictionary lookups and a fuzzy comparison with a handful of words, however long the list.
-    The words under a key are kept as one space-separated string: one object per key, not one per word.
+    A word a typo away from a first word shares one of these prefixes with it, so finding the customers a word
+    may start takes a few bisections and a fuzzy comparison with a handful of words, however long the list.
+    Kept as one sorted array of numbers, each a prefix's hash, the word's length and the place of a spelling that
+    starts with the word: eight bytes per prefix, not a dictionary of strings. The words of about the same length
+    under a prefix are one run of the array; two prefixes with the same hash only bring a word more to compare.
     """
 
     CUTOFF = 75.0
+    _PLACE_BITS = 24  # up to 16 million spellings
+    _LENGTH_BITS = 6  # lengths above 63 count as 63
+    _HASH_MASK = (1 << (64 - _PLACE_BITS - _LENGTH_BITS)) - 1
 
-    def __init__(self, keys: Iterable[str] = ()) -> None:
-        by_prefix: defaultdict[str, list[str]] = defaultdict(list)
-        for first in dict.fromkeys(key.partition(" ")[0] for key in keys):
-            for prefix in self.prefixes(first):
-                by_prefix[prefix].append(first)
-        self.by_prefix = {prefix: " ".join(words) for prefix, words in by_prefix.items()}
+    def __init__(self, keys: _Texts, sorted_keys: Iterable[str] = ()) -> None:
+        self._keys = keys
+        firsts: dict[str, int] = {}  # each first word and the place of the first spelling it starts
+        for place, key in enumerate(sorted_keys):
+            firsts.setdefault(key.partition(" ")[0], place)
+        self._entries = array("Q", sorted(self._entry(prefix, len(first), place) for first, place in firsts.items()
+                                          for prefix in self.prefixes(first)))
+
+    @classmethod
+    def _entry(cls, prefix: str, length: int, place: int) -> int:
+        head = (hash(prefix) & cls._HASH_MASK) << cls._LENGTH_BITS | min(max(length, 0), 63)
+        return head << cls._PLACE_BITS | place
 
     @staticmethod
     def prefixes(word: str) -> set[str]:
@@ -209,18 +227,22 @@ class _Leads:
             return {head}
         return {head, *(head[:i] + head[i + 1:] for i in range(len(head)))}
 
-    def learn(self, key: str) -> None:
-        """Take in one more spelling's first word."""
-        first = key.partition(" ")[0]
+    def learn(self, place: int) -> None:
+        """Take in the first word of the spelling at place, which no other spelling starts with."""
+        first = self._keys[place].partition(" ")[0]
         for prefix in self.prefixes(first):
-            words = self.by_prefix.get(prefix, "")
-            if first not in words.split(" "):
-                self.by_prefix[prefix] = f"{words} {first}" if words else first
+            insort(self._entries, self._entry(prefix, len(first), place))
 
     def near(self, first: str) -> list[str]:
-        """The other first words one typo away from first."""
-        candidates = {w for prefix in self.prefixes(first) for w in self.by_prefix.get(prefix, "").split(" ")
-                      if w and w != first and abs(len(w) - len(first)) <= 2}
+        """The other first words one typo away from first (and at most two letters longer or shorter)."""
+        places: set[int] = set()
+        mask = (1 << self._PLACE_BITS) - 1
+        for prefix in self.prefixes(first):
+            low = bisect_left(self._entries, self._entry(prefix, len(first) - 2, 0))
+            end = self._entry(prefix, len(first) + 3, 0) if len(first) + 2 < 63 else self._entry(prefix, 63, mask) + 1
+            high = bisect_left(self._entries, end, low)
+            places.update(entry & mask for entry in self._entries[low:high])
+        candidates = {self._keys[place].partition(" ")[0] for place in places} - {first}
         return [other for other, _, _ in process.extract(first, candidates, scorer=fuzz.ratio,
                                                          score_cutoff=self.CUTOFF, limit=None)]
 
