@@ -2,11 +2,12 @@
 
 Usage, from the project root with the venv active:
 
-    python bench/intake.py [--users N] [--jira-latency SECONDS] [--scenario dialogs|submissions|storm|all]
+    python bench/intake.py [--users N] [--jira-latency SECONDS]
+                           [--scenario dialogs|submissions|storm|capacity|drain|all]
                            [--paced-users N] [--think MIN MAX] [--stress-rate UPDATES_PER_S] [--steps]
-                           [--rate-limiter] [--verbose]
+                           [--most N] [--rate-limiter] [--verbose]
 
-The default scenario is dialogs; `--scenario all` runs the three one after another (about 3 minutes on a
+The default scenario is dialogs; `--scenario all` runs the five one after another (about 10 minutes on a
 2-core machine). Figures are printed next to their targets (stated for a 2-core machine) with MET or MISSED,
 and again in a closing summary. Nothing is asserted: the exit status is 0 once the figures are printed,
 whether or not the targets were met, and 1 only when the harness itself broke (a traceback is printed).
@@ -46,7 +47,9 @@ Scenarios:
     stress: as many people again pausing a random 0..2·people/rate seconds, so about --stress-rate (300)
            updates/s are offered: near the bot's capacity, to show how its replies slow down there.
            Figures only, no target.
-  Then, once the outbox has drained: Jira submissions/s of the burst (its issues / time from its first
+  Then, once the outbox has drained: messages per step (sends, edits and deletions in the people's chats that
+  Telegram counts against its ~30 a second; answering a tap is not one) and per request (with the message that
+  carries the issue's key), Jira submissions/s of the burst (its issues / time from its first
   Create to its last issue in Jira), the bot process's peak RSS (ru_maxrss) and requests lost (confirmed
   in the store, no issue labelled ts-<id>) or duplicated (more than one issue with one label).
   Last, the echo baseline: a bare PTB bot (a MessageHandler echoes the text, a CallbackQueryHandler
@@ -59,6 +62,13 @@ Scenarios:
   100 × latency / 4, and the similar-issue searches of the Create taps share those threads.
 - storm: 50 people tap Create while Jira answers the first 50 POST /issue with 429 and Retry-After: 1;
   the time until all 50 are filed and whether each was filed exactly once.
+- capacity: the largest number of people at a human pace (--think) whose replies keep p95 <= 100 ms, every
+  step but Create: 50, doubled while met (up to --most), then halving the gap between met and missed. Meant
+  with --rate-limiter: under Telegram's cap, each message a step costs is a share of 30 a second.
+- drain: 1,000 requests filed earlier (written through the store before the bot starts) are moved on in one
+  bulk transition: 1,000 signed Jira webhooks, one notice each, while 50 people walk the dialog at a human
+  pace. The p95 to the reply (a notice in the chat is not a reply), how long the notices took, whether each
+  was told once, and how many calls Telegram refused.
 
 The fake Telegram and the simulated people share this process; the fake Jira has a process of its own
 (bench/jira_process.py), so its searches do not hold up the fake Telegram. On a 2-core machine all three

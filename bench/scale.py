@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -251,7 +252,8 @@ async def bot_figures(folder: Path, path: Path) -> dict[str, float]:
             for name, url in pages.items():
                 cold = await load(url)
                 if name.startswith("dashboard"):
-                    # Computed once, then kept while the requests stay as they were (or for a minute).
+                    # Computed on this first load (the bot computes them itself only after REFRESH_SECONDS), then
+                    # kept while the requests stay as they were, or brought up to date in the background.
                     figures[f"HTTP {name}, first load"] = cold
                 figures[f"HTTP {name}"] = statistics.median([await load(url) for _ in range(3)])
             admin = tg.user(ADMIN_ID, first_name="Olga")
@@ -336,7 +338,10 @@ def main(argv: list[str] | None = None) -> int:
         results[size] = core_figures(path)
         if not args.no_bot:
             run_folder = Path(tempfile.mkdtemp(prefix="bot-", dir=args.folder))
-            results[size] |= asyncio.run(bot_figures(run_folder, path))
+            try:
+                results[size] |= asyncio.run(bot_figures(run_folder, path))
+            finally:
+                shutil.rmtree(run_folder, ignore_errors=True)
         print("\n".join(table({size: results[size]})), flush=True)
     print()
     print("\n".join(table(results)))

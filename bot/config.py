@@ -170,6 +170,8 @@ class ApprovalConfig:
 
     rule: ApprovalRule | None = None
     remind_hours: float = 4.0
+    # A request nobody decided on for this long is closed and handed back to its requester; 0 = it waits forever.
+    expire_hours: float = 72.0
 
 
 @dataclass(frozen=True)
@@ -471,15 +473,19 @@ def _extractor(reader: _Reader, section: LineDict) -> ExtractorConfig | None:
 
 
 def _approval(reader: _Reader, section: LineDict, line: int) -> ApprovalConfig:
-    """Read the bot-wide approval rule (when and approvers, both or neither) and the reminder period."""
+    """Read the bot-wide approval rule (when and approvers, both or neither), the reminder period and expiry."""
     remind = float(reader.get(section, "approval", "remind_hours", (int, float), 4.0))
     if remind <= 0:
         reader.problem(section.line_of("remind_hours"), "'approval.remind_hours' must be more than 0")
         remind = 4.0
-    rule_part = LineDict({k: v for k, v in section.items() if k != "remind_hours"})
+    expire = float(reader.get(section, "approval", "expire_hours", (int, float), 72.0))
+    if expire < 0:
+        reader.problem(section.line_of("expire_hours"), "'approval.expire_hours' must be 0 (never) or more")
+        expire = 72.0
+    rule_part = LineDict({k: v for k, v in section.items() if k not in ("remind_hours", "expire_hours")})
     rule_part.line, rule_part.key_lines = section.line or line, dict(section.key_lines)
     rule = parse_rule(rule_part, section.line or line, "approval", reader.problem) if rule_part else None
-    return ApprovalConfig(rule, remind)
+    return ApprovalConfig(rule, remind, expire)
 
 
 def _speech(reader: _Reader, section: LineDict) -> SpeechConfig | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -258,6 +259,33 @@ def test_templates_beyond_the_top_ten_are_drawn_as_one(store: Store) -> None:
     board = compute(store, START + HOUR, weeks=2, zone=BERLIN)
     assert list(board.by_template) == [f"t{n}" for n in range(12, 2, -1)] + [OTHER_TEMPLATES]
     assert board.by_template[OTHER_TEMPLATES] == [0, 3] and board.total == 78
+
+
+async def test_dashboards_are_kept_up_to_date_while_the_bot_runs(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    boards = Dashboards(store, clock)
+    file(store, clock, 1)
+    keeping = asyncio.create_task(boards.keep_fresh((4, 12), BERLIN, every=0.05))
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if boards.kept(4, BERLIN) and boards.kept(12, BERLIN):
+                break
+        first = boards.kept(12, BERLIN)
+        assert first is not None and first.total == 1
+        await boards.get(12, BERLIN)  # an admin opens one of them: it is kept up to date from now on
+        file(store, clock, 2)
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if (board := boards.kept(12, BERLIN)) is not None and board.total == 2:
+                break
+        assert (await boards.get(12, BERLIN)).total == 2
+        assert boards.kept(4, BERLIN).total == 1  # type: ignore[union-attr]  # nobody opened it
+    finally:
+        keeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeping
 
 
 def test_an_empty_dashboard_has_no_figures(store: Store) -> None:

@@ -191,6 +191,8 @@ class Engine:
     def _on_spoken(self, draft: Draft, action: Spoken) -> Step:
         """Take a voice note: at a question, what it said answers it (marked ✎ for a one-tap fix); else it is a file."""
         template = self.template_of(draft)
+        if template is not None and draft.stage == "summary" and draft.disputing != "pick":
+            return self._spoken_at_card(draft, template, action)
         question = template.question(draft.current) if template and draft.stage == "question" and draft.current \
             else None
         if template is None or question is None or question.type == "attachments":
@@ -206,6 +208,20 @@ class Engine:
             draft.guessed[question.id] = action.text
             step = dataclasses.replace(step, prompt=self.prompt(draft))
         return dataclasses.replace(step, changed=True, lead=heard)
+
+    def _spoken_at_card(self, draft: Draft, template: Template, action: Spoken) -> Step:
+        """Take a voice note at the card (as typed text there) or as the reason for another priority; keep it."""
+        self.keep_file(draft, action.audio)
+        if action.text is None:
+            prompt = self._dispute_prompt(draft, template) if draft.disputing else self._summary_prompt(draft, template)
+            return Step(prompt, unheard(action.problem or "down", draft.lang))
+        heard = t("voice_heard", draft.lang, text=clip(action.text, 300))
+        if draft.disputing:
+            step = self._on_dispute(draft, template, Text(action.text))
+        else:
+            step = self._revise(draft, template, action.text, spoken=True)
+        lead = "\n".join(line for line in (heard, step.lead) if line)
+        return dataclasses.replace(step, changed=True, lead=lead)
 
     def choose(self, draft: Draft, template_id: str) -> Step:
         """Pick a template directly (console --template, a deep link)."""
@@ -329,10 +345,14 @@ class Engine:
         return self.templates.get(found[2]) if found else None
 
     def listens(self, draft: Draft | None) -> str | None:
-        """Say what a voice note would be now: "ask" (no request yet), "answer" (to the question asked), or None."""
+        """Say what a voice note would be now: "ask" (no request yet), "answer" (to the question asked, or words at
+        the card), or None (a file)."""
         if draft is None or (draft.stage == "template" and not draft.ask):
             return "ask"
         template = self.template_of(draft)
+        if template is not None and draft.stage == "summary" and draft.disputing != "pick":
+            # At the card, or asked for the reason of another priority: read as the words typed there would be.
+            return "answer"
         if template is None or draft.stage != "question" or not draft.current:
             return None
         try:
@@ -684,7 +704,35 @@ class Engine:
             draft.disputing = "pick"
             draft.seq += 1
             return Step(self._dispute_prompt(draft, template))
+        if isinstance(action, Text):
+            return self._revise(draft, template, action.text)
         return Step(self._summary_prompt(draft, template), t("err_use_buttons", draft.lang), changed=False)
+
+    def _revise(self, draft: Draft, template: Template, text: str, *, spoken: bool = False) -> Step:
+        """Read words sent at the card for the answers they change (customer, deadline, amount, a choice), marked ✎.
+
+        The free text of the form is left alone: a correction like "deadline Friday" is not a new description.
+        """
+        extraction = extract(text, self.set_of(draft), self.customers, self.today(), template_id=template.id)
+        changes = [guess for guess in extraction.guesses if self._revisable(template, guess.question_id)
+                   and draft.answers.get(guess.question_id) != guess.value]
+        if not changes:
+            notice = t("card_words_unread" if spoken else "err_use_buttons", draft.lang)
+            return Step(self._summary_prompt(draft, template), notice, changed=False)
+        for guess in changes:
+            draft.answers[guess.question_id] = guess.value
+            draft.guessed[guess.question_id] = guess.evidence
+        draft.seq += 1
+        names = ", ".join(short_label(template.question(g.question_id).text.get(draft.lang), 40) for g in changes)
+        return Step(self._summary_prompt(draft, template), lead=t("card_words_changed", draft.lang, fields=names))
+
+    @staticmethod
+    def _revisable(template: Template, question_id: str) -> bool:
+        """Say whether words at the card may change this answer (any but free text, which only Edit changes)."""
+        try:
+            return template.question(question_id).type != "text"
+        except KeyError:
+            return False
 
     # -- disagreeing with the rubric's priority ----------------------------------------------
 
