@@ -14,6 +14,9 @@ from bot.config import Config, NoticesConfig
 from bot.delivery.inbox import Inbox, NoticeSink
 from bot.delivery.notices import NoticePolicy
 from bot.delivery.outbox import DeliveryListener, FileSource, Outbox
+from bot.expectations.deadlines import DeadlineGuard, DeadlineSink
+from bot.expectations.estimate import Estimates
+from bot.expectations.feedback import Feedback, FeedbackSink
 from bot.intake.customers import Customer, CustomerDirectory, load_customers
 from bot.intake.dialog import Engine
 from bot.intake.model import ModelExtractor
@@ -43,6 +46,13 @@ class Chat(Protocol):
     def notice_sink(self, app: App) -> NoticeSink:
         """Return where Jira's changes are sent to the salespeople concerned."""
 
+    def expectation_sink(self, app: App) -> ExpectationSink:
+        """Return where deadline notices and "was it solved?" questions are sent."""
+
+
+class ExpectationSink(DeadlineSink, FeedbackSink, Protocol):
+    """Where deadline notices and "was it solved?" questions go."""
+
 
 @dataclass
 class App:
@@ -66,6 +76,9 @@ class App:
     files: FileSource = field(init=False)  # the files people sent, fetched from the chat service
     outbox: Outbox = field(init=False)
     inbox: Inbox = field(init=False)
+    estimates: Estimates = field(init=False)
+    deadlines: DeadlineGuard = field(init=False)
+    feedback: Feedback = field(init=False)
     dashboards: Dashboards = field(init=False)
 
     def __post_init__(self, chat: Chat) -> None:
@@ -77,6 +90,17 @@ class App:
                              answer_transition=_answer_transition(notices))
         self.inbox = Inbox(self.store, chat.notice_sink(self), _notice_policy(notices),
                            issue_url=self.gateway.issue_url, window=notices.merge_seconds, clock=self.clock)
+        self.estimates = Estimates(self.store, self.clock)
+        # The summary card says what to expect from figures kept up to date in the background.
+        self.engine.expect = lambda template, priority, lang: self.estimates.line(
+            template, priority, lang, self.config.jira_project)
+        sink = chat.expectation_sink(self)
+        self.deadlines = DeadlineGuard(self.store, self.gateway, sink, self.config.deadlines,
+                                       zone=self.config.timezone, jira_lang=self.config.jira_language,
+                                       issue_url=self.gateway.issue_url, kick_outbox=self.outbox.kick,
+                                       clock=self.clock)
+        self.feedback = Feedback(self.store, self.gateway, sink, self.config, lambda: self.inbox.policy)
+        self.inbox.after = self.feedback.on_events
         self.dashboards = Dashboards(self.store, self.clock)
 
     def now(self) -> datetime:

@@ -20,7 +20,7 @@ from bot.text.yamlfile import ConfigError, LineDict, LineList, read_yaml
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",
              "delivery", "logging", "server", "notices", "extractor", "approval",
-             "speech", "groups"}
+             "speech", "groups", "deadlines", "feedback"}
 CLOUD_BOT_API = "https://api.telegram.org/bot"
 CLOUD_FILE_API = "https://api.telegram.org/file/bot"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -140,6 +140,22 @@ class NoticesConfig:
 
 
 @dataclass(frozen=True)
+class DeadlinesConfig:
+    """Guarding the dates salespeople promised: when they are warned, and whether the assignee hears in Jira."""
+
+    warn_days: int = 2
+    comment_in_jira: bool = False
+
+
+@dataclass(frozen=True)
+class FeedbackConfig:
+    """Asking whether a resolved issue solved the customer's problem; a "not solved" may reopen it."""
+
+    # The transition (or its target status) that reopens an issue; None: a "not solved" only comments.
+    reopen_transition: str | None = None
+
+
+@dataclass(frozen=True)
 class ExtractorConfig:
     """An optional external model that reads informal asks; the offline reading is used without it."""
 
@@ -154,6 +170,8 @@ class ApprovalConfig:
 
     rule: ApprovalRule | None = None
     remind_hours: float = 4.0
+    # A request nobody decided on for this long is closed and handed back to its requester; 0 = it waits forever.
+    expire_hours: float = 72.0
 
 
 @dataclass(frozen=True)
@@ -203,6 +221,8 @@ class Config:
     approval: ApprovalConfig = field(default_factory=ApprovalConfig)
     speech: SpeechConfig | None = None
     groups: GroupsConfig = field(default_factory=GroupsConfig)
+    deadlines: DeadlinesConfig = field(default_factory=DeadlinesConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -399,6 +419,20 @@ def _notices(reader: _Reader, section: LineDict) -> NoticesConfig:
     )
 
 
+def _deadlines(reader: _Reader, section: LineDict) -> DeadlinesConfig:
+    default = DeadlinesConfig()
+    warn_days = reader.get(section, "deadlines", "warn_days", int, default.warn_days)
+    if not 0 <= warn_days <= 60:
+        reader.problem(section.line_of("warn_days"), f"'deadlines.warn_days' must be between 0 and 60, not {warn_days}")
+        warn_days = default.warn_days
+    return DeadlinesConfig(warn_days=warn_days, comment_in_jira=bool(
+        reader.get(section, "deadlines", "comment_in_jira", bool, default.comment_in_jira)))
+
+
+def _feedback(reader: _Reader, section: LineDict) -> FeedbackConfig:
+    return FeedbackConfig(reopen_transition=reader.get(section, "feedback", "reopen_transition", str))
+
+
 def _reporters(reader: _Reader, section: LineDict, raw: Mapping[str, Any]) -> tuple[tuple[int | str, str], ...]:
     found: list[tuple[int | str, str]] = []
     for who, jira_user in raw.items():
@@ -439,15 +473,19 @@ def _extractor(reader: _Reader, section: LineDict) -> ExtractorConfig | None:
 
 
 def _approval(reader: _Reader, section: LineDict, line: int) -> ApprovalConfig:
-    """Read the bot-wide approval rule (when and approvers, both or neither) and the reminder period."""
+    """Read the bot-wide approval rule (when and approvers, both or neither), the reminder period and expiry."""
     remind = float(reader.get(section, "approval", "remind_hours", (int, float), 4.0))
     if remind <= 0:
         reader.problem(section.line_of("remind_hours"), "'approval.remind_hours' must be more than 0")
         remind = 4.0
-    rule_part = LineDict({k: v for k, v in section.items() if k != "remind_hours"})
+    expire = float(reader.get(section, "approval", "expire_hours", (int, float), 72.0))
+    if expire < 0:
+        reader.problem(section.line_of("expire_hours"), "'approval.expire_hours' must be 0 (never) or more")
+        expire = 72.0
+    rule_part = LineDict({k: v for k, v in section.items() if k not in ("remind_hours", "expire_hours")})
     rule_part.line, rule_part.key_lines = section.line or line, dict(section.key_lines)
     rule = parse_rule(rule_part, section.line or line, "approval", reader.problem) if rule_part else None
-    return ApprovalConfig(rule, remind)
+    return ApprovalConfig(rule, remind, expire)
 
 
 def _speech(reader: _Reader, section: LineDict) -> SpeechConfig | None:
@@ -605,6 +643,8 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
     approval = _approval(reader, reader.section("approval"), document.line_of("approval"))
     speech = _speech(reader, reader.section("speech"))
     groups = _groups(reader, reader.section("groups"))
+    deadlines = _deadlines(reader, reader.section("deadlines"))
+    feedback = _feedback(reader, reader.section("feedback"))
     if telegram is not None and telegram.webhook is not None and server.port == 0:
         reader.problem(server_section.line or document.line_of("telegram"),
                        "webhook mode needs 'server.port', where Telegram's updates arrive (behind your proxy)")
@@ -635,4 +675,6 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         approval=approval,
         speech=speech,
         groups=groups,
+        deadlines=deadlines,
+        feedback=feedback,
     )

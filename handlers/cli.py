@@ -20,7 +20,7 @@ from bot.jira.meta import JiraMeta
 from bot.logs import LEVELS, RedactSecrets, hide_url_credentials, setup_logging
 from bot.storage.backup import BackupFailed, backup_database
 from bot.storage.store import StoreUnavailable
-from bot.templates.jira_check import check_templates, format_report
+from bot.templates.jira_check import check_approval_rule, check_templates, format_report
 from bot.templates.schema import load_templates
 from bot.text.yamlfile import ConfigError
 from handlers.console import run_console
@@ -144,9 +144,14 @@ def _check_against_jira(config: Config, jira: JiraConfig) -> int:
     print(redact.scrub(f"jira: {jira.url} — {meta.product}; checking {len(templates.templates)} template(s) against "
                        f"project(s) {', '.join(sorted(projects))}"))
     results = check_templates(templates, meta, config.jira_project)
+    rule_problems = check_approval_rule(config.approval.rule, meta)
+    if rule_problems:
+        print(f"config approval rule: {len(rule_problems)} problem{'s' if len(rule_problems) != 1 else ''}")
+        for problem in rule_problems:
+            print(redact.scrub(f"  - {problem}"))
     for line in format_report(results):
         print(redact.scrub(line))
-    return 1 if any(results.values()) else 0
+    return 1 if any(results.values()) or rule_problems else 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

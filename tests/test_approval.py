@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 
-from bot.config import load_config
+from bot.config import JiraConfig, load_config
+from bot.jira.gateway import JiraGateway
 from bot.templates.diff import diff
+from bot.templates.jira_check import check_approval_rule, check_templates
 from bot.templates.schema import parse_templates
 from bot.text.yamlfile import ConfigError
-from handlers.telegram.journeys.approval import remind_due
+from handlers.telegram.journeys.approval import close_unanswered, remind_due
 from tests.conftest import ADMIN_ID, ROOT, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import BotMessage, FakeTelegram, FakeUser
-from tests.helpers import answer_bug_until_summary, running_site
+from tests.helpers import answer_bug_until_summary, run_cli, running_site, write_cli_config
 
 LENA, LEO = 201, 202  # leads
 ANNA, BORIS = SALES_IDS[0], SALES_IDS[1]
@@ -400,3 +402,162 @@ def test_a_new_approval_rule_shows_in_the_templates_diff() -> None:
     before = parse_templates((ROOT / "templates.example.yaml").read_text(encoding="utf-8"), "t.yaml")
     after = parse_templates(with_bug_rule("{when: {priority: [Highest]}, approvers: [lead]}"), "t.yaml")
     assert next(line for line in diff(before, after).lines("en") if "(bug)" in line).endswith("approval")
+
+
+async def test_the_check_against_jira_reports_an_approval_priority_jira_lacks(jira: FakeJira) -> None:
+    gateway = JiraGateway(JiraConfig(jira.url, "SUP", email="bot@example.com", api_token="jira-api-token-secret",
+                                     timeout=5))
+    try:
+        meta = await gateway.create_meta({"SUP"})
+    finally:
+        await gateway.close()
+    templates = parse_templates(with_bug_rule("{when: {priority: [highest, Top]}, approvers: [lead]}"), "t.yaml")
+    assert check_templates(templates, meta, "SUP")["bug"] == [
+        "template 'bug': `approval.when.priority` names 'Top', which Jira does not have, so no request waits for "
+        "approval — use one of Highest, High, Medium, Low, Lowest"]
+
+
+async def test_a_request_nobody_decides_on_is_closed_and_handed_back_to_its_requester(bot: RunningBot) -> None:
+    assert bot.svc is not None
+    anna, lena, leo = bot.user(ANNA), bot.user(LENA), bot.user(LEO)
+    await submit(bot, anna)
+    stale = data(cards(lena)[-1], "✅ Approve")
+    bot.clock.advance(72 * 3600 - 60)
+    assert await close_unanswered(bot.app.bot, bot.svc) == 0
+    bot.clock.advance(60)
+    assert await close_unanswered(bot.app.bot, bot.svc) == 1
+    assert await close_unanswered(bot.app.bot, bot.svc) == 0, "closed once"
+    for lead in (lena, leo):
+        assert all(card.text.endswith("⌛ Nobody decided within 72 hours; it went back to the requester.")
+                   and card.buttons() == [] for card in cards(lead))
+    told = anna.last
+    assert told.text.startswith("⌛ Nobody decided on your request “ACME Corp GmbH: Export to Excel fails since the "
+                                "update” within 72 hours, so it was not filed.")
+    assert told.buttons() == ["✏️ Change and resend"]
+    assert actions(bot)[-1] == ("approval.expire", "ACME Corp GmbH: Export to Excel fails since the update (Highest) "
+                                "by Anna Petrova (@anna, 101): nobody decided within 72 h")
+    # A late tap decides nothing and says why; no reminder comes for it any more.
+    await bot.handled(await lena.tap_data(stale, cards(lena)[-1].message_id))
+    assert alert(lena) == "Nobody decided in time, so this request went back to its requester."
+    assert await remind_due(bot.app.bot, bot.svc) == 0 and bot.jira.issues == {}
+    await bot.say(anna, "/my")
+    assert "❌ ACME Corp GmbH: Export to Excel fails since the update — declined" in anna.last.text
+    # The answers are kept, as after a decline: back at the card, she sends it again and it waits anew.
+    await bot.tap(anna, "✏️ Change and resend")
+    await bot.tap(anna, "✅ Create")
+    assert WAITING.format(approvers="Lena Lead, Leo Lead") in anna.last.text
+    assert cards(lena)[-1].buttons() == ["✅ Approve", "⬇️ Approve as High", "❌ Decline"]
+
+
+@pytest.mark.parametrize(("lang", "closed", "told"), [
+    ("ru", "⌛ За 72 часа никто не принял решение; запрос возвращён автору.",
+     "⌛ За 72 часа никто не принял решение по вашему запросу «ACME Corp GmbH: Export to Excel fails since the "
+     "update», поэтому он не создан."),
+    ("de", "⌛ Niemand hat innerhalb von 72 Stunden entschieden; die Anfrage ging zurück.",
+     "⌛ Über deine Anfrage „ACME Corp GmbH: Export to Excel fails since the update“ hat innerhalb von 72 Stunden "
+     "niemand entschieden, daher wurde sie nicht angelegt."),
+])
+async def test_a_closed_request_is_told_in_each_persons_language(bot: RunningBot, lang: str, closed: str,
+                                                                told: str) -> None:
+    assert bot.svc is not None
+    bot.svc.store.set_language_choice(LENA, lang)
+    anna, lena = bot.user(ANNA), bot.user(LENA)
+    await submit(bot, anna)
+    bot.svc.store.set_language_choice(ANNA, lang)  # chosen with /lang while it waited
+    bot.clock.advance(72 * 3600)
+    assert await close_unanswered(bot.app.bot, bot.svc) == 1
+    assert cards(lena)[-1].text.endswith(closed)
+    assert anna.last.text.startswith(told)
+
+
+async def test_with_expire_hours_0_a_request_waits_for_ever(tg: FakeTelegram, jira: FakeJira, tmp_path: Path,
+                                                            clock: Clock) -> None:
+    running = RunningBot(tg, jira, write_config(tmp_path, jira.url, approval={**RULE, "expire_hours": 0}), clock)
+    await running.start()
+    try:
+        assert running.svc is not None
+        running.svc.access.set_role(LENA, "lead", ADMIN_ID, name="Lena Lead", username="lena")
+        lena = running.user(LENA, "Lena", last_name="Lead")
+        await running.say(lena, "/start")
+        await submit(running, running.user(ANNA))
+        running.clock.advance(365 * 24 * 3600)
+        assert await close_unanswered(running.app.bot, running.svc) == 0
+        await running.tap(lena, "✅ Approve")
+        await running.tg.wait_for(lambda: bool(running.jira.issues), timeout=10)
+    finally:
+        await running.stop()
+
+
+def test_the_expiry_period_is_checked(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "https://jira.example.com", approval={**RULE, "expire_hours": -1})
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert [p.split(": ", 1)[1] for p in error.value.problems] == ["'approval.expire_hours' must be 0 (never) or more"]
+    assert load_config(write_config(tmp_path, "https://jira.example.com", approval=RULE)).approval.expire_hours == 72
+    config = load_config(write_config(tmp_path, "https://jira.example.com", approval={**RULE, "expire_hours": 0}))
+    assert config.approval.expire_hours == 0
+
+
+async def test_approve_as_high_is_left_out_where_jira_has_no_priority_high(tg: FakeTelegram, jira: FakeJira,
+                                                                           tmp_path: Path, clock: Clock) -> None:
+    jira.priorities = [p for p in jira.priorities if p["name"] != "High"]
+    config = write_config(tmp_path, jira.url, approval=RULE)
+    templates = tmp_path / "templates.yaml"
+    templates.write_text(templates.read_text(encoding="utf-8").replace("priority: High\n", "priority: Medium\n"),
+                         encoding="utf-8")
+    running = RunningBot(tg, jira, config, clock)
+    await running.start()
+    try:
+        assert running.svc is not None
+        running.svc.access.set_role(LENA, "lead", ADMIN_ID, name="Lena Lead", username="lena")
+        lena = running.user(LENA, "Lena", last_name="Lead")
+        await running.say(lena, "/start")
+        anna = running.user(ANNA)
+        await submit(running, anna)
+        card = cards(lena)[-1]
+        assert card.buttons() == ["✅ Approve", "❌ Decline"]
+        assert card.text.endswith("The first decision counts.") and "Approve as High" not in card.text
+        # Forged data asking for High changes nothing.
+        forged = data(card, "✅ Approve").replace("ap:ok:", "ap:hi:")
+        await running.handled(await lena.tap_data(forged, card.message_id))
+        assert alert(lena) == "Jira has no priority High for this request: approve or decline it."
+        assert running.jira.issues == {} and cards(lena)[-1].buttons() == ["✅ Approve", "❌ Decline"]
+        await running.tap(lena, "✅ Approve")
+        await running.tg.wait_for(lambda: bool(running.jira.issues), timeout=10)
+        issue = next(iter(running.jira.issues.values()))
+        assert issue["fields"]["priority"]["name"] == "Highest"
+    finally:
+        await running.stop()
+
+
+async def test_the_configs_rule_is_checked_against_jiras_priorities(jira: FakeJira) -> None:
+    gateway = JiraGateway(JiraConfig(jira.url, "SUP", email="bot@example.com", api_token="jira-api-token-secret",
+                                     timeout=5))
+    try:
+        meta = await gateway.create_meta({"SUP"})
+    finally:
+        await gateway.close()
+    rule = parse_templates(with_bug_rule("{when: {priority: [highest, Top]}, approvers: [lead]}"), "t.yaml")
+    bug = rule.get("bug")
+    assert bug is not None
+    assert check_approval_rule(bug.approval, meta) == [
+        "`approval.when.priority` names 'Top', which Jira does not have, so no request waits for approval — use one "
+        "of Highest, High, Medium, Low, Lowest"]
+    assert check_approval_rule(None, meta) == []
+
+
+def test_ticketsmith_check_reports_the_configs_approval_rule(tmp_path: Path) -> None:
+    with FakeJira("cloud", email="bot@example.com", api_token="tok") as jira:
+        config = write_cli_config(tmp_path, jira.url)
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text + "approval: {when: {priority: [Highest, Urgent]}, approvers: [lead]}\n",
+                          encoding="utf-8")
+        failed = run_cli("check", "--config", str(config))
+        config.write_text(text + "approval: {when: {priority: [highest]}, approvers: [lead]}\n", encoding="utf-8")
+        passed = run_cli("check", "--config", str(config))
+    assert failed.returncode == 1, failed.stderr
+    assert "config approval rule: 1 problem\n  - `approval.when.priority` names 'Urgent', which Jira does not " \
+           "have, so no request waits for approval" in failed.stdout
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "config approval rule" not in passed.stdout
+

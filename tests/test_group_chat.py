@@ -78,6 +78,50 @@ async def test_a_reply_with_ticket_files_the_message_in_private_and_the_group_he
     assert f'href="{bot.jira.url}/browse/{issue["key"]}"' in filed.raw_text
 
 
+async def test_a_request_cancelled_in_private_is_told_to_the_group(bot: RunningBot) -> None:
+    anna = await started(bot)
+    ivan = bot.user(555, "Ivan", last_name="Petrov")
+    group = bot.tg.group("Sales team")
+    original = await group.post(ivan, ASK)
+    await ticket(bot, group, anna, original.message_id)
+    await bot.say(anna, "Their go-live depends on the PDF invoices")
+    assert group_lines(group) == ["📝 Anna is filing this as a request."]
+    await bot.say(anna, "/cancel")
+    assert group_lines(group) == ["✖️ Anna did not file this as a request."], "the same line, changed"
+    assert group.messages[0].reply_to_message_id == original.message_id
+    assert bot.svc is not None and bot.svc.store.get_draft(anna.id) is None
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "✖️ Maria did not file this as a request."),
+    ("ru", "✖️ Maria: запрос по этому сообщению не оформлен."),
+    ("de", "✖️ Maria hat das nicht als Anfrage erfasst."),
+])
+async def test_a_request_left_to_expire_is_told_to_the_group_in_the_lines_language(bot: RunningBot, lang: str,
+                                                                                  line: str) -> None:
+    from handlers.telegram.runtime.expiry import sweep_once
+
+    maria = await started(bot, 102, "Maria", lang)
+    ivan = bot.user(555, "Ivan", last_name="Petrov")
+    group = bot.tg.group("Sales team")
+    original = await group.post(ivan, ASK)
+    await ticket(bot, group, maria, original.message_id)
+    await bot.say(maria, "/lang")  # a later change of her language leaves the group's line in the one it began in
+    bot.clock.advance(25 * 3600)
+    assert bot.svc is not None and await sweep_once(bot.app.bot, bot.svc) == 1
+    assert group_lines(group) == [line]
+
+
+async def test_starting_over_tells_the_group_too(bot: RunningBot) -> None:
+    anna = await started(bot)
+    group = bot.tg.group("Sales team")
+    original = await group.post(bot.user(555, "Ivan"), ASK)
+    await ticket(bot, group, anna, original.message_id)
+    await bot.say(anna, "/new")
+    await bot.tap(anna, "🔄 Start over")
+    assert group_lines(group) == ["✖️ Anna did not file this as a request."]
+
+
 async def test_strangers_are_ignored_without_a_word(bot: RunningBot) -> None:
     stranger = bot.user(555, "Ivan", last_name="Petrov")
     anna = await started(bot)

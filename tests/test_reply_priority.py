@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
 from collections.abc import AsyncIterator
@@ -103,11 +104,15 @@ async def test_replies_stay_quick_while_a_bulk_change_is_told(limited: RunningBo
         told = [m.text for m in people[person].messages if "In Progress" in m.text]
         assert sorted(key for key in keys[person] for text in told if key in text) == sorted(keys[person]), \
             "every issue told once"
-        # Background sends keep to about one a second in a chat (timed where the fake Telegram read them, which
-        # on a busy machine may be late by some tenths of a second, so the pace is judged over all of them).
+        # Background sends keep to about one a second in a chat.
         notices = [c.at for c in limited_tg.calls_in(person)
                    if "In Progress" in str(c.params.get("text")) and c.status == 200]
-        assert notices[-1] - notices[0] >= 0.8 * (len(notices) - 1), f"notices to {person} came too fast"
+        # Times are of arrival at the fake Telegram: on a busy machine one send can be late in transit and the
+        # next on time, so the pace is checked over every run of notices, with a second of such lateness allowed.
+        late = [(i, j) for i, j in itertools.combinations(range(len(notices)), 2)
+                if notices[j] - notices[i] < 0.9 * (j - i) - 1.0]
+        gaps = [round(later - earlier, 2) for earlier, later in itertools.pairwise(notices)]
+        assert not late, f"notices to {person} came {gaps} s apart"
     drained = max(c.at for c in limited_tg.calls if "In Progress" in str(c.params.get("text"))) - begun
     assert drained < ISSUES * 3, f"the notices took {drained:.1f} s"
     refused = [(c.at - begun, c.params.get("chat_id")) for c in limited_tg.calls if c.status == 429]

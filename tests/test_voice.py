@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.config import load_config
 from bot.intake.customers import CustomerDirectory, load_customers
 from bot.intake.dialog import Engine
-from bot.intake.draft import Spoken, Tap
+from bot.intake.draft import Spoken, Tap, Text
 from bot.jira.ticket import Attachment, Reporter
 from bot.templates.schema import load_templates
 from bot.text.yamlfile import ConfigError
@@ -188,6 +188,53 @@ async def test_a_note_at_the_files_question_is_a_file_not_an_answer(listening: R
     assert speech.requests == [] and "1 file" in user.last.text
 
 
+async def test_a_note_at_the_card_changes_the_answers_it_names(listening: RunningBot, speech: FakeSpeech) -> None:
+    user = listening.user()
+    await open_bug(listening, user)
+    await listening.say(user, "Export to Excel fails since the update")
+    await listening.say(user, "acme")
+    await listening.tap(user, "Can wait")
+    await listening.tap(user, "No deadline")
+    await listening.tap(user, "Skip ⏭")
+    assert "✅ Create" in user.last.buttons()
+    audio = speech.says(b"OggS\x00\x02at the card", "Oh and the deadline is Friday")
+    await speak(listening, user, audio)
+    card = user.last.text
+    assert "🎙 I heard: “Oh and the deadline is Friday”" in card and "✎ Changed: By when is it needed?" in card
+    assert "✅ Create" in user.last.buttons() and "Please tap" not in card
+    assert "Export to Excel fails since the update" in card, "the description is left alone"
+    # Words it cannot place change nothing, and say how to change an answer instead; the note is kept all the same.
+    other = speech.says(b"OggS\x00\x02nothing to change", "looks good to me")
+    await speak(listening, user, other)
+    assert "I couldn't tell which answer that changes" in user.last.text and "✅ Create" in user.last.buttons()
+    await listening.tap(user, "✅ Create")
+    issue = await created_issue(listening, user)
+    assert issue["fields"]["duedate"] == "2026-11-27"
+    key = issue["key"]
+    await listening.tg.wait_for(lambda: len(listening.jira.issues[key]["attachments"]) == 2, timeout=10)
+
+
+async def test_a_note_gives_the_reason_for_another_priority(listening: RunningBot, speech: FakeSpeech) -> None:
+    user = listening.user()
+    await listening.say(user, "ACME can't export invoices to PDF since the update, go-live is tomorrow, we are blocked")
+    await listening.say(user, "The go-live needs the PDF invoices")
+    await listening.tap(user, "⚖️ Disagree with the priority")
+    await listening.tap(user, "Medium")
+    assert "Why Medium?" in user.last.text
+    speech.mode = "failing"
+    await speak(listening, user, b"OggS\x00\x02unheard reason")
+    assert "Speech recognition is not working right now" in user.last.text and "Why Medium?" in user.last.text
+    speech.mode = "ok"
+    await speak(listening, user, speech.says(b"OggS\x00\x02reason", "Go-live moved to January, they told me today"))
+    card = user.last.text
+    assert "🎙 I heard" in card and "Medium — your call: Go-live moved to January, they told me today" in card
+    await listening.tap(user, "✅ Create")
+    issue = await created_issue(listening, user)
+    assert issue["fields"]["priority"]["name"] == "Medium"
+    key = issue["key"]
+    await listening.tg.wait_for(lambda: len(listening.jira.issues[key]["attachments"]) == 2, timeout=10)
+
+
 @pytest.mark.parametrize(("lang", "off"), [
     ("en", "speech recognition is not set up"),
     ("ru", "распознавание речи не настроено"),
@@ -276,3 +323,18 @@ def test_whatever_the_endpoint_hears_the_note_is_kept_and_the_dialog_goes_on(hea
         assert step.notice, "a note that does not answer says why"
     ticket_files = [a.file_id for a in ENGINE.preview(draft).attachments] if draft.template_id else []
     assert ticket_files == [NOTE.file_id]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.none(), st.text(max_size=300)))
+def test_whatever_is_heard_at_the_card_the_note_is_kept_and_the_description_stands(heard: str | None) -> None:
+    draft = ENGINE.new_draft(Reporter(42, "Anna Petrova", "anna"), "en")
+    for action in (Tap("tpl:bug"), Text("Export to Excel fails since the update"), Text("acme"), Tap("opt:2"),
+                   Tap("date:none"), Tap("skip")):
+        ENGINE.handle(draft, action if not isinstance(action, Tap) else Tap(action.token, draft.seq))
+    assert draft.stage == "summary", draft.stage
+    step = ENGINE.handle(draft, Spoken(NOTE, heard, None if heard is not None else "down"))
+    assert step.prompt is not None and step.changed and draft.stage == "summary"
+    assert draft.answers["what"] == "Export to Excel fails since the update"
+    assert [f["file_id"] for f in draft.kept_files] == [NOTE.file_id]
+    assert step.notice or (step.lead and "🎙" in step.lead)

@@ -24,9 +24,10 @@ from bot.text.wiki import escape
 
 # The priority "Approve as High" files a request with.
 LOWERED = "High"
-# Why a tap changed nothing: no such request waits (forged or long gone), somebody decided it already, the requester
-# would approve their own request, or the one who tapped is no approver of it.
-REFUSALS = ("gone", "decided", "self", "forbidden")
+# Why a tap changed nothing: no such request waits (forged or long gone), somebody decided it already, nobody did in
+# time and it was closed, the requester would approve their own request, the one who tapped is no approver of it, or
+# "Approve as High" was asked where Jira has no priority High.
+REFUSALS = ("gone", "decided", "expired", "self", "forbidden", "no_high")
 # The longest reason for a decline the requester is shown.
 MAX_REASON = 500
 
@@ -83,6 +84,8 @@ def refusal_for(svc: App, approval: Approval | None, actor_id: int) -> str | Non
     """Say why actor may not decide this approval now (REFUSALS), or None when they may."""
     if approval is None:
         return "gone"
+    if approval.state == "expired":
+        return "expired"
     if approval.state != "waiting":
         return "decided"
     if actor_id == approval.user_id:
@@ -114,6 +117,9 @@ def decide(svc: App, request_id: str, verdict: str, actor: Reporter, reason: str
     request = svc.store.get_request(request_id)
     if refusal is not None or request is None:
         return Decision(approval, refusal or "gone")
+    if verdict == "high" and not may_lower(svc, request):
+        # Only forged data gets here: the button is left out where Jira has no priority High to file with.
+        return Decision(approval, "no_high")
     ticket = None if verdict == "decline" else approved_ticket(svc, request.ticket, actor, verdict == "high")
     reason = reason.strip()[:MAX_REASON] if reason else None
     decided = svc.store.decide_approval(request_id, verdict, actor.id, actor.name, reason, ticket)  # type: ignore[arg-type]
@@ -130,6 +136,35 @@ def decide(svc: App, request_id: str, verdict: str, actor: Reporter, reason: str
     if verdict != "decline":
         svc.outbox.kick()
     return Decision(decided)
+
+
+def may_lower(svc: App, request: Request) -> bool:
+    """Say whether "Approve as High" fits this request: it asks for another priority, and Jira has High for it.
+
+    Jira's priorities come from the create screens read when the templates went live; never read, High is not offered.
+    """
+    check = svc.templates_check
+    if request.ticket.priority == LOWERED or check is None:
+        return False
+    return LOWERED in check.priorities.get(request.template_id, ())
+
+
+def expire_due(svc: App) -> list[Approval]:
+    """Close the requests nobody decided on within approval.expire_hours, audited; return them as now closed."""
+    hours = svc.config.approval.expire_hours
+    if hours <= 0:
+        return []
+    closed: list[Approval] = []
+    for waiting in svc.store.approvals_asked_before(svc.clock() - hours * 3600):
+        expired = svc.store.expire_approval(waiting.request_id)
+        request = svc.store.get_request(waiting.request_id)
+        if expired is None or request is None:
+            continue
+        detail = (f"{request.ticket.summary} ({request.ticket.priority or '—'}) by {_requester(svc, request)}: "
+                  f"nobody decided within {hours:g} h")
+        Audit(svc.store).record(None, "ticketsmith", "approval.expire", detail)
+        closed.append(expired)
+    return closed
 
 
 def _requester(svc: App, request: Request) -> str:

@@ -8,7 +8,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from bot.delivery.moves import follow
@@ -70,6 +70,8 @@ class Inbox(Worker):
         self.clock = clock
         self.poll_pages = poll_pages
         self.page_size = page_size
+        # Told each issue's events after its subscribers were (the "was it solved?" question follows a resolution).
+        self.after: Callable[[str, list[IssueEvent]], Awaitable[object]] | None = None
 
     def take_webhook(self, payload: Mapping[str, Any], received_at: float) -> int:
         """Take one Jira webhook body: follow an issue it says was moved, keep its events; return how many were new."""
@@ -95,8 +97,9 @@ class Inbox(Worker):
     async def _flush(self, issue_keys: list[str]) -> int:
         """Tell these issues' news: one chat's notices in order, different chats side by side."""
         by_chat: dict[int, list[Notice]] = {}
+        events_of: dict[str, list[IssueEvent]] = {}
         for issue_key in issue_keys:
-            events = [_from_json(text) for text in self.store.pending_events(issue_key)]
+            events = events_of[issue_key] = [_from_json(text) for text in self.store.pending_events(issue_key)]
             record_outcomes(self.store, issue_key, events, self.policy)
             for user_id, chat_id, lang, muted in self.store.subscribers(issue_key):
                 by_chat.setdefault(chat_id, []).extend(self._notices(user_id, chat_id, lang, muted, issue_key, events))
@@ -105,6 +108,11 @@ class Inbox(Worker):
         results = await asyncio.gather(*(self._send(notices) for notices in by_chat.values()))
         failed = {key for _, unsent, _ in results for key in unsent}
         for issue_key in issue_keys:
+            if self.after is not None:
+                try:
+                    await self.after(issue_key, events_of[issue_key])
+                except Exception:
+                    log.exception("following up the events of %s failed", issue_key)
             # Marked done after telling: a crash in between repeats a notice rather than losing it.
             if issue_key not in failed:
                 self.store.events_done(issue_key)

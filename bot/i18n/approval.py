@@ -53,6 +53,11 @@ TEXTS: Catalog = {
         "ru": "Считается первое решение. «Одобрить как High» создаст задачу с приоритетом High.",
         "de": "Die erste Entscheidung zählt. „Als High genehmigen“ legt sie mit Priorität High an.",
     },
+    "approval_card_hint_plain": {
+        "en": "The first decision counts.",
+        "ru": "Считается первое решение.",
+        "de": "Die erste Entscheidung zählt.",
+    },
     "approval_reminder": {
         "en": "⏰ Still waiting for a decision, since {when}.",
         "ru": "⏰ Всё ещё ждёт решения, с {when}.",
@@ -68,6 +73,16 @@ TEXTS: Catalog = {
     "approval_outcome_decline": {"en": "❌ Declined by {name}: {reason}",
                                  "ru": "❌ Отклонено: {name}. Причина: {reason}",
                                  "de": "❌ Abgelehnt von {name}: {reason}"},
+    "approval_outcome_expired": {
+        "en": {"one": "⌛ Nobody decided within {count} hour; it went back to the requester.",
+               "other": "⌛ Nobody decided within {count} hours; it went back to the requester."},
+        "ru": {"one": "⌛ За {count} час никто не принял решение; запрос возвращён автору.",
+               "few": "⌛ За {count} часа никто не принял решение; запрос возвращён автору.",
+               "many": "⌛ За {count} часов никто не принял решение; запрос возвращён автору.",
+               "other": "⌛ За {count} часа никто не принял решение; запрос возвращён автору."},
+        "de": {"one": "⌛ Niemand hat innerhalb von {count} Stunde entschieden; die Anfrage ging zurück.",
+               "other": "⌛ Niemand hat innerhalb von {count} Stunden entschieden; die Anfrage ging zurück."},
+    },
     # Declining: the reason is typed.
     "approval_reason_ask": {
         "en": "Why do you decline “{summary}”? Type a short reason; {who} will read it.",
@@ -89,6 +104,13 @@ TEXTS: Catalog = {
                                    "de": "Nur die Genehmigenden dieser Anfrage können entscheiden."},
     "approval_refused_decided": {"en": "{name} decided already.", "ru": "{name} уже принял(а) решение.",
                                  "de": "{name} hat schon entschieden."},
+    "approval_refused_expired": {"en": "Nobody decided in time, so this request went back to its requester.",
+                                 "ru": "Решение не приняли вовремя, и запрос вернулся к автору.",
+                                 "de": "Niemand hat rechtzeitig entschieden; die Anfrage ging an ihren Absender "
+                                 "zurück."},
+    "approval_refused_no_high": {"en": "Jira has no priority High for this request: approve or decline it.",
+                                 "ru": "В Jira нет приоритета High для этого запроса: одобрите или отклоните его.",
+                                 "de": "Jira hat für diese Anfrage keine Priorität High: genehmige oder lehne sie ab."},
     "approval_refused_gone": {"en": "This request no longer waits for approval.",
                               "ru": "Этот запрос больше не ждёт одобрения.",
                               "de": "Diese Anfrage wartet nicht mehr auf Genehmigung."},
@@ -110,6 +132,32 @@ TEXTS: Catalog = {
         "их (и приоритет) и отправьте снова.",
         "de": "❌ {name} hat deine Anfrage „{summary}“ abgelehnt: {reason}\n\nDeine Antworten bleiben: Ändere sie "
         "(auch die Priorität) und sende sie erneut.",
+    },
+    "approval_expired": {
+        "en": {"one": "⌛ Nobody decided on your request “{summary}” within {count} hour, so it was not filed.\n\n"
+               "Your answers are kept: change them (the priority too) and send it "
+               "again.",
+               "other": "⌛ Nobody decided on your request “{summary}” within {count} hours, so it was not filed.\n\n"
+               "Your answers are kept: change them (the priority too) and send it "
+               "again."},
+        "ru": {"one": "⌛ За {count} час никто не принял решение по вашему запросу «{summary}», поэтому он не "
+               "создан.\n\nВаши ответы сохранены: измените их (и приоритет) и "
+               "отправьте снова.",
+               "few": "⌛ За {count} часа никто не принял решение по вашему запросу «{summary}», поэтому он не "
+               "создан.\n\nВаши ответы сохранены: измените их (и приоритет) и "
+               "отправьте снова.",
+               "many": "⌛ За {count} часов никто не принял решение по вашему запросу «{summary}», поэтому он не "
+               "создан.\n\nВаши ответы сохранены: измените их (и приоритет) и "
+               "отправьте снова.",
+               "other": "⌛ За {count} часа никто не принял решение по вашему запросу «{summary}», поэтому он не "
+               "создан.\n\nВаши ответы сохранены: измените их (и приоритет) и "
+               "отправьте снова."},
+        "de": {"one": "⌛ Über deine Anfrage „{summary}“ hat innerhalb von {count} Stunde niemand entschieden, "
+               "daher wurde sie nicht angelegt.\n\nDeine Antworten bleiben: Ändere sie (auch die "
+               "Priorität) und sende sie erneut.",
+               "other": "⌛ Über deine Anfrage „{summary}“ hat innerhalb von {count} Stunden niemand entschieden, "
+               "daher wurde sie nicht angelegt.\n\nDeine Antworten bleiben: Ändere sie (auch die "
+               "Priorität) und sende sie erneut."},
     },
     "approval_change": {"en": "✏️ Change and resend", "ru": "✏️ Изменить и отправить снова",
                         "de": "✏️ Ändern und erneut senden"},

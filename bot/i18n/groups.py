@@ -13,6 +13,9 @@ TEXTS: Catalog = {
                      "de": "📝 {name} erfasst das als Anfrage."},
     "group_filed": {"en": "✅ Filed as {key}: {summary}", "ru": "✅ Создан запрос {key}: {summary}",
                     "de": "✅ Erfasst als {key}: {summary}"},
+    "group_not_filed": {"en": "✖️ {name} did not file this as a request.",
+                        "ru": "✖️ {name}: запрос по этому сообщению не оформлен.",
+                        "de": "✖️ {name} hat das nicht als Anfrage erfasst."},
     "group_open_bot": {
         "en": "{name}, I can't write to you yet: open a chat with me and tap Start, and this request continues there.",
         "ru": "{name}, я пока не могу вам написать: откройте чат со мной и нажмите «Старт» — запрос продолжится там.",

@@ -46,4 +46,13 @@ TEXTS: Catalog = {
         "🎙 I couldn't make out any words in this voice note.",
         "🎙 Я не разобрал в этом голосовом сообщении ни слова.",
         "🎙 In dieser Sprachnachricht konnte ich keine Worte erkennen."),
+    # Words at the summary card, typed or spoken: the answers they change, or how to change one instead.
+    "card_words_changed": {"en": "✎ Changed: {fields}", "ru": "✎ Изменено: {fields}", "de": "✎ Geändert: {fields}"},
+    "card_words_unread": {
+        "en": "I couldn't tell which answer that changes. Tap ✏️ Edit and pick it, or name it, e.g. “deadline Friday”.",
+        "ru": "Не понял, какой ответ это меняет. Нажмите ✏️ «Изменить» и выберите его или назовите, например: "
+        "«срок — пятница».",
+        "de": "Ich konnte nicht erkennen, welche Antwort das ändert. Tippe auf ✏️ Ändern und wähle sie, oder "
+        "nenne sie, z. B. „Frist Freitag“.",
+    },
 }

@@ -6,7 +6,8 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,11 @@ _LEGAL_FORMS = {
     "pao", "ао", "ооо", "зао", "оао", "пао", "ип", "group", "holding",
 }
 MIN_SCORE = 60.0
+
+
+def is_legal_form(word: str) -> bool:
+    """Whether a word is a legal form ("GmbH", "ООО"), which names no customer by itself."""
+    return word.casefold() in _LEGAL_FORMS
 
 
 def normalize_name(name: str) -> str:
@@ -58,8 +64,11 @@ class CustomerDirectory:
         # The same spellings and owners as sets: a list scan per add would make loading a large list quadratic.
         self._known: set[str] = set()
         self._owners: set[str] = set()
+        self._leads: _Leads | None = None
         for customer in customers:
             self.add(customer)
+        # Built now rather than on the first message after a start or a reload (a second with 100,000 customers).
+        self._leads = _Leads(self._keys) if self._keys else None
 
     def add(self, customer: Customer) -> None:
         """Add a customer (or more aliases of a known one)."""
@@ -71,6 +80,7 @@ class CustomerDirectory:
                 self._keys.append(key)
                 self._owner.append(canonical)
                 self._owners.add(canonical)
+                self._leads = None
 
     def __len__(self) -> int:
         return len(self._owners)
@@ -83,12 +93,22 @@ class CustomerDirectory:
         """Return every canonical customer name."""
         return sorted(self._owners, key=str.casefold)
 
-    def match(self, typed: str, limit: int = 5) -> list[Match]:
-        """Return up to `limit` customers resembling typed, best first; exact ones are flagged."""
+    def starting_like(self, word: str) -> list[int]:
+        """Which spellings begin with word, or with a word one typo away from it ("umbrela", "Globx")."""
+        if self._leads is None:
+            self._leads = _Leads(self._keys)
+        return self._leads.near(normalize_name(word))
+
+    def match(self, typed: str, limit: int = 5, among: Sequence[int] | None = None) -> list[Match]:
+        """Return up to `limit` customers resembling typed, best first; exact ones are flagged.
+
+        among, when given, limits the search to those spellings (indexes from starting_like).
+        """
         query = normalize_name(typed)
         if not query or not self._keys:
             return []
-        found = process.extract(query, self._keys, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=MIN_SCORE)
+        keys: Sequence[str] | dict[int, str] = self._keys if among is None else {i: self._keys[i] for i in among}
+        found = process.extract(query, keys, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=MIN_SCORE)
         best: dict[str, Match] = {}
         for key, score, index in found:
             owner = self._owner[index]
@@ -98,6 +118,52 @@ class CustomerDirectory:
                 best[owner] = Match(owner, 100.0 if exact else float(score), exact)
         ranked = sorted(best.values(), key=lambda m: (not m.exact, -m.score, m.name.casefold()))
         return ranked[:limit]
+
+
+class _Leads:
+    """The spellings by their first word, and the first words by their first five letters give or take one.
+
+    A word a typo away from a first word shares one of these keys with it, so finding the customers a word may
+    start takes a few dictionary lookups and a fuzzy comparison with a handful of words, however long the list.
+    """
+
+    CUTOFF = 75.0
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        by_first: defaultdict[str, list[int]] = defaultdict(list)
+        for index, key in enumerate(keys):
+            by_first[key.partition(" ")[0]].append(index)
+        by_prefix: defaultdict[str, list[str]] = defaultdict(list)
+        for first in by_first:
+            head = first[:5]
+            by_prefix[head].append(first)
+            if len(first) >= 4:
+                for i in range(len(head)):
+                    by_prefix[head[:i] + head[i + 1:]].append(first)
+        self.by_first, self.by_prefix = dict(by_first), dict(by_prefix)
+
+    @staticmethod
+    def prefixes(word: str) -> set[str]:
+        """The word's first five letters, and those with one letter left out (words of four letters or more)."""
+        head = word[:5]
+        if len(word) < 4:
+            return {head}
+        return {head, *(head[:i] + head[i + 1:] for i in range(len(head)))}
+
+    def near(self, word: str) -> list[int]:
+        """Indexes of the spellings whose first word is word or one typo away from it."""
+        first = word.split()[0] if word.split() else ""
+        if not first:
+            return []
+        found = list(self.by_first.get(first, ()))
+        if len(first) < 4:
+            return found
+        candidates = {w for prefix in self.prefixes(first) for w in self.by_prefix.get(prefix, ())
+                      if w != first and abs(len(w) - len(first)) <= 2}
+        for other, _, _ in process.extract(first, candidates, scorer=fuzz.ratio, score_cutoff=self.CUTOFF,
+                                           limit=None):
+            found += self.by_first[other]
+        return found
 
 
 def _from_yaml(text: str, source: str) -> list[Customer]:

@@ -31,7 +31,7 @@ from bot.intake.draft import (
     Unsupported,
 )
 from bot.intake.extract import Extraction, extract, is_sure, score_templates
-from bot.intake.model_hints import ModelHints
+from bot.intake.model_hints import MODEL_EVIDENCE, ModelHints
 from bot.jira.ticket import Attachment, Forwarded, Reporter, Ticket, display, effective_answers, render_ticket
 from bot.templates.rubric import Evidence, Names, Verdict, reason_text
 from bot.templates.schema import Question, Template, TemplateSet, applies
@@ -120,6 +120,8 @@ class Engine:
         self.upload_limit = upload_limit
         # Finds the set of an earlier published version by its hash, so a draft finishes on what it started.
         self.older: Callable[[str], TemplateSet | None] | None = None
+        # Says what to expect for a request of a template and priority, in a language (None: nothing to say).
+        self.expect: Callable[[Template, str | None, str], str | None] | None = None
 
     def publish(self, templates: TemplateSet) -> None:
         """Make a template set live: new drafts use it at once, drafts in progress keep their own version."""
@@ -171,7 +173,7 @@ class Engine:
             return Step(self._template_prompt(draft), notice, lead=heard)
         step = self._prefill(draft, template, extraction)
         lead = "\n".join(line for line in (heard, step.lead) if line) or None
-        return dataclasses.replace(step, notice=notice, lead=lead)
+        return dataclasses.replace(step, notice="\n".join(n for n in (notice, step.notice) if n) or None, lead=lead)
 
     def start_unheard(self, draft: Draft, audio: Attachment, problem: str) -> Step:
         """Start a draft from a voice note that could not be read: keep the note, say why, and ask for the text."""
@@ -189,6 +191,8 @@ class Engine:
     def _on_spoken(self, draft: Draft, action: Spoken) -> Step:
         """Take a voice note: at a question, what it said answers it (marked ✎ for a one-tap fix); else it is a file."""
         template = self.template_of(draft)
+        if template is not None and draft.stage == "summary" and draft.disputing != "pick":
+            return self._spoken_at_card(draft, template, action)
         question = template.question(draft.current) if template and draft.stage == "question" and draft.current \
             else None
         if template is None or question is None or question.type == "attachments":
@@ -204,6 +208,20 @@ class Engine:
             draft.guessed[question.id] = action.text
             step = dataclasses.replace(step, prompt=self.prompt(draft))
         return dataclasses.replace(step, changed=True, lead=heard)
+
+    def _spoken_at_card(self, draft: Draft, template: Template, action: Spoken) -> Step:
+        """Take a voice note at the card (as typed text there) or as the reason for another priority; keep it."""
+        self.keep_file(draft, action.audio)
+        if action.text is None:
+            prompt = self._dispute_prompt(draft, template) if draft.disputing else self._summary_prompt(draft, template)
+            return Step(prompt, unheard(action.problem or "down", draft.lang))
+        heard = t("voice_heard", draft.lang, text=clip(action.text, 300))
+        if draft.disputing:
+            step = self._on_dispute(draft, template, Text(action.text))
+        else:
+            step = self._revise(draft, template, action.text, spoken=True)
+        lead = "\n".join(line for line in (heard, step.lead) if line)
+        return dataclasses.replace(step, changed=True, lead=lead)
 
     def choose(self, draft: Draft, template_id: str) -> Step:
         """Pick a template directly (console --template, a deep link)."""
@@ -327,10 +345,14 @@ class Engine:
         return self.templates.get(found[2]) if found else None
 
     def listens(self, draft: Draft | None) -> str | None:
-        """Say what a voice note would be now: "ask" (no request yet), "answer" (to the question asked), or None."""
+        """Say what a voice note would be now: "ask" (no request yet), "answer" (to the question asked, or words at
+        the card), or None (a file)."""
         if draft is None or (draft.stage == "template" and not draft.ask):
             return "ask"
         template = self.template_of(draft)
+        if template is not None and draft.stage == "summary" and draft.disputing != "pick":
+            # At the card, or asked for the reason of another priority: read as the words typed there would be.
+            return "answer"
         if template is None or draft.stage != "question" or not draft.current:
             return None
         try:
@@ -370,14 +392,30 @@ class Engine:
         files_question = next((q for q in template.questions if q.type == "attachments"), None)
         if files_question is not None and draft.ask_files:
             draft.answers[files_question.id] = list(draft.ask_files)
+        unclear = self._unclear_date(template, extraction, draft.answers)
         for question in template.questions:
-            # Optional questions the message does not answer are left for Edit, not asked one by one.
-            if not question.required and question.id not in draft.answers:
+            # Optional questions the message does not answer are left for Edit, not asked one by one; but a
+            # deadline the message names too loosely for a date ("after the holidays") is asked, never dropped.
+            if not question.required and question.id not in draft.answers and question is not unclear:
                 draft.answers[question.id] = None
         # From here on the dialog works like editing: each answer leads to the next one still open.
         draft.editing = True
-        step = self._ask(draft, template, self._first_unanswered(template, draft.answers))
+        notice = None
+        if unclear is not None and extraction.unclear_deadline:
+            notice = t("unclear_deadline", draft.lang, words=clip(extraction.unclear_deadline, 60))
+        step = self._ask(draft, template, self._first_unanswered(template, draft.answers), notice)
         return dataclasses.replace(step, lead=t("prefilled", draft.lang, template=template.title.get(draft.lang)))
+
+    @staticmethod
+    def _unclear_date(template: Template, extraction: Extraction, answers: Mapping[str, Any]) -> Question | None:
+        """The date question to ask because the message names a deadline but no date for it, if any."""
+        if not extraction.unclear_deadline:
+            return None
+        dates = [q for q in template.questions if q.type == "date"]
+        preferred = [q for q in dates if q.jira_field == "duedate"] or dates
+        if not preferred or any(answers.get(q.id) for q in dates):
+            return None
+        return preferred[0]
 
     # -- questions ----------------------------------------------------------------------------
 
@@ -609,6 +647,9 @@ class Engine:
             value = current.get(question.id)
             shown = display(question, value, lang) if value is not None else t("summary_skipped", lang)
             mark = GUESSED_MARK if question.id in draft.guessed else ""
+            if mark and question.type == "choice" and draft.guessed[question.id] not in ("", MODEL_EVIDENCE):
+                # Which words decided, so a wrong reading is plain to see (and one tap from right).
+                mark = t("guessed_because", lang, words=clip(draft.guessed[question.id], 40))
             rows.append((short_label(question.text.get(lang), 60), clip(shown, CARD_VALUE_LIMIT - len(mark)) + mark))
         return rows
 
@@ -626,6 +667,9 @@ class Engine:
             (t("summary_due", lang), due),
             (t("summary_labels", lang), ", ".join(ticket.labels) or none),
         ]
+        expected = self.expect(template, ticket.priority, lang) if self.expect is not None else None
+        if expected:
+            rows.append((t("expect_label", lang), expected))
         buttons: list[tuple[Button, ...]] = [
             (Button(t("create", lang), "create"),),
             (Button(t("edit", lang), "edit"), Button(t("cancel", lang), "cancel")),
@@ -660,7 +704,35 @@ class Engine:
             draft.disputing = "pick"
             draft.seq += 1
             return Step(self._dispute_prompt(draft, template))
+        if isinstance(action, Text):
+            return self._revise(draft, template, action.text)
         return Step(self._summary_prompt(draft, template), t("err_use_buttons", draft.lang), changed=False)
+
+    def _revise(self, draft: Draft, template: Template, text: str, *, spoken: bool = False) -> Step:
+        """Read words sent at the card for the answers they change (customer, deadline, amount, a choice), marked ✎.
+
+        The free text of the form is left alone: a correction like "deadline Friday" is not a new description.
+        """
+        extraction = extract(text, self.set_of(draft), self.customers, self.today(), template_id=template.id)
+        changes = [guess for guess in extraction.guesses if self._revisable(template, guess.question_id)
+                   and draft.answers.get(guess.question_id) != guess.value]
+        if not changes:
+            notice = t("card_words_unread" if spoken else "err_use_buttons", draft.lang)
+            return Step(self._summary_prompt(draft, template), notice, changed=False)
+        for guess in changes:
+            draft.answers[guess.question_id] = guess.value
+            draft.guessed[guess.question_id] = guess.evidence
+        draft.seq += 1
+        names = ", ".join(short_label(template.question(g.question_id).text.get(draft.lang), 40) for g in changes)
+        return Step(self._summary_prompt(draft, template), lead=t("card_words_changed", draft.lang, fields=names))
+
+    @staticmethod
+    def _revisable(template: Template, question_id: str) -> bool:
+        """Say whether words at the card may change this answer (any but free text, which only Edit changes)."""
+        try:
+            return template.question(question_id).type != "text"
+        except KeyError:
+            return False
 
     # -- disagreeing with the rubric's priority ----------------------------------------------
 

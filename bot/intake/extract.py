@@ -6,27 +6,31 @@ only asks what is still missing and the card can show what was guessed. Guesses 
 engine stores answers: text → str, choice → option value, customer → canonical name, date → ISO string,
 number → int or float.
 
-Everything here is cheap, deterministic pattern work (no dateparser on the hot path) and never raises.
+It needs no tuning: the form comes from what the templates say (titles, descriptions, Jira issue types) and the
+built-in lexicon of intents (bot/intake/lexicon.yaml), the urgency from the lexicon's evidence matched to the
+options' labels; admins' keywords and cues add their own words and win ties. Words match in any form
+(bot/intake/phrases.py). Everything here is cheap, deterministic pattern work (no dateparser on the hot path)
+and never raises.
 """
 
 from __future__ import annotations
 
-import bisect
 import calendar
-import functools
 import logging
-import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from bot.intake.customers import CustomerDirectory, normalize_name
+from bot.intake.customers import CustomerDirectory, is_legal_form, normalize_name
+from bot.intake.lexicon import Lexicon, lexicon
 from bot.intake.model_hints import MODEL_EVIDENCE, ModelHints, hinted_answers
+from bot.intake.phrases import WORD, Hit, Message, PhraseBook, Token, fold, resolve
+from bot.intake.phrases import tokens as split_words
 from bot.jira.similar import STOP_WORDS
 from bot.templates.schema import Question, Template, TemplateSet, applies
 from bot.text.dates import MAX_YEARS_AHEAD, parse_date
@@ -51,6 +55,8 @@ class Extraction:
     template_scores: tuple[tuple[str, float], ...]
     guesses: tuple[Guess, ...]
     language: str
+    # The words of a deadline the message names but too loosely for a date ("after the holidays"): ask for it.
+    unclear_deadline: str | None = None
 
     def guess(self, question_id: str) -> Guess | None:
         """Return the guess for this question, if any."""
@@ -67,144 +73,9 @@ log = logging.getLogger(__name__)
 MAX_CUSTOMER_TOKENS = 120
 CUSTOMER_SCORE = 90.0
 _POSSESSIVE = re.compile(r"['’]s$")
-# A word is one run of letters or digits; apostrophes inside it ("can't") belong to it.
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _UMLAUT = re.compile(r"[äöüß]")
-
-
-# ------------------------------------------------------------------------------------------------ text
-
-
-_FOLD = str.maketrans({"ё": "е", "’": "'", "ʼ": "'"})
-
-
-def _fold(text: str) -> str:
-    """Lower-case text keeping every character's position (so spans found in it fit the original)."""
-    low = text.lower()
-    if len(low) != len(text):
-        # A character such as "İ" lowers to two; those stay as they are.
-        low = "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
-    return low.translate(_FOLD)
-
-
-@dataclass(frozen=True)
-class _Token:
-    word: str  # folded, apostrophes removed: what keywords are compared with
-    start: int
-    end: int
-
-
-def _tokens(text: str) -> list[_Token]:
-    folded = _fold(text)
-    return [_Token(m.group(0).replace("'", ""), m.start(), m.end()) for m in _WORD.finditer(folded)]
-
-
-@functools.lru_cache(maxsize=4096)
-def _phrase(text: str) -> tuple[str, ...]:
-    return tuple(t.word for t in _tokens(text))
-
-
-class _Text:
-    """A message ready for matching: its folded form, its words and an index of the words by their start."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.folded = _fold(text)
-        self.tokens = _tokens(text)
-        self._heads: dict[str, list[int]] = {}
-        for index, token in enumerate(self.tokens):
-            self._heads.setdefault(token.word[:3], []).append(index)
-
-    def starts(self, word: str) -> list[int]:
-        """Indexes of the words that stem-match word (all of them share its first three letters)."""
-        return [i for i in self._heads.get(word[:3], ()) if _stem_match(word, self.tokens[i].word)]
-
-
-def _stem_match(word: str, token: str) -> bool:
-    """Whether token is word with another ending ("сломал" ~ "сломалось", "fails" ~ "failing")."""
-    if len(word) <= 2:
-        return token == word
-    if len(word) == 3:
-        return token == word or (len(token) == 4 and token.startswith(word))
-    need = max(4, len(word) - (1 if len(word) <= 7 else 2 if len(word) <= 10 else 3))
-    if len(word) <= 5 and len(token) > len(word) + 3:
-        # A short word's first four letters start many other words: "down" is not "download", "demo" not
-        # "demonstration", "signs" not "significant".
-        return False
-    return len(token) >= need and token[:need] == word[:need]
-
-
-_GAP = 2  # words allowed between the words of a phrase: "geht (seit dem Update) nicht"
-
-
-def _find_phrase(words: Sequence[str], message: _Text) -> list[tuple[int, int]]:
-    """Every (first, last) token index where the phrase's words occur in order, a few words apart at most."""
-    found: list[tuple[int, int]] = []
-    if not words:
-        return found
-    tokens = message.tokens
-    for i in message.starts(words[0]):
-        last, ok = i, True
-        for word in words[1:]:
-            nxt = next((j for j in range(last + 1, min(len(tokens), last + 2 + _GAP))
-                        if _stem_match(word, tokens[j].word)), None)
-            if nxt is None:
-                ok = False
-                break
-            last = nxt
-        if ok:
-            found.append((i, last))
-    return found
-
-
-@dataclass(frozen=True)
-class _Hit:
-    owner: int  # which template or option
-    phrase: str
-    words: int
-    weight: float
-    first: int
-    last: int
-
-
-def _resolve(hits: Iterable[_Hit]) -> list[_Hit]:
-    """Keep the longest phrases where phrases overlap ("not urgent" wins over "urgent"), one hit per phrase.
-
-    Hits on the very same words may stand side by side: a phrase that two owners share counts for both.
-    """
-    taken: dict[int, tuple[int, int]] = {}
-    seen: set[tuple[int, str]] = set()
-    kept: list[_Hit] = []
-    for hit in sorted(hits, key=lambda h: (-h.words, -h.weight, h.first)):
-        span = range(hit.first, hit.last + 1) if hit.first >= 0 else range(0)
-        if (hit.owner, hit.phrase) in seen or any(taken.get(i, (hit.first, hit.last)) != (hit.first, hit.last)
-                                                   for i in span):
-            continue
-        taken.update((i, (hit.first, hit.last)) for i in span)
-        seen.add((hit.owner, hit.phrase))
-        kept.append(hit)
-    return kept
-
-
-def _phrase_hits(owner: int, phrases: Iterable[str], message: _Text, weight: float = 1.0) -> list[_Hit]:
-    hits = []
-    for phrase in phrases:
-        words = _phrase(phrase)
-        if not words:
-            # A phrase without letters or digits ("?") is looked for as it is.
-            symbol = _fold(phrase).strip()
-            if symbol and symbol in message.folded:
-                hits.append(_Hit(owner, phrase, 1, weight, -1, -1))
-            continue
-        for first, last in _find_phrase(words, message):
-            hits.append(_Hit(owner, phrase, len(words), weight * len(words), first, last))
-    return hits
-
-
-def _span(message: _Text, first: int, last: int) -> str:
-    return message.text[message.tokens[first].start:message.tokens[last].end]
 
 
 # ------------------------------------------------------------------------------------------------ language
@@ -225,13 +96,13 @@ _EN_WORDS = frozenset(_EN_WORDS_TEXT.split())
 
 def detect_language(text: str) -> str:
     """Return en, ru or de for a message: Cyrillic → ru, German words or umlauts → de, else en."""
-    words = [t.word for t in _tokens(text)]
+    words = [t.word for t in split_words(text)]
     cyrillic = sum(bool(_CYRILLIC.search(w)) for w in words)
     latin = sum(bool(_LATIN.search(w)) for w in words)
     # Russian messages name products in Latin letters; other messages may name a customer in Cyrillic.
     if cyrillic >= 2 or (cyrillic and cyrillic >= latin):
         return "ru"
-    german = sum(w in _DE_WORDS for w in words) + (2 if _UMLAUT.search(_fold(text)) else 0)
+    german = sum(w in _DE_WORDS for w in words) + (2 if _UMLAUT.search(fold(text)) else 0)
     english = sum(w in _EN_WORDS for w in words)
     return "de" if german > english else "en"
 
@@ -240,33 +111,81 @@ def detect_language(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class _Choice:
+    """How a choice question is read: the admins' cues, and the option each kind of evidence points to."""
+
+    cues: PhraseBook  # owner: option index
+    route: tuple[int, ...]  # per kind of evidence in the lexicon: the option it points to, or -1
+    holds: frozenset[int]  # the kinds of evidence the options' labels name themselves
+
+
+@dataclass(frozen=True)
 class _Prepared:
-    keywords: tuple[tuple[str, ...], ...]  # per template
-    title_words: tuple[tuple[str, ...], ...]
-    cues: tuple[tuple[str, ...], ...]  # the cue words of every option of the template's choice questions
+    """A template set compiled for reading: phrase books and intents, built once per set."""
+
+    book: PhraseBook  # owner: 2 * template index for keywords and cues, + 1 for words of titles and descriptions
+    intents: tuple[frozenset[int], ...]  # per template: the lexicon intents it serves
+    held: tuple[frozenset[int], ...]  # per template: the kinds of evidence its choice options name
+    choices: dict[tuple[int, str], _Choice]  # (template index, question id)
 
 
 _PREPARED: dict[int, tuple[TemplateSet, _Prepared]] = {}
+
+
+def _template_intents(template: Template, words: Lexicon) -> frozenset[int]:
+    """The intents a template serves: its Jira issue type's, else those its titles and descriptions say."""
+    by_type = words.intent_of_issue_type(template.jira.issue_type)
+    if by_type is not None:
+        return frozenset([by_type])
+    texts = [v for _, v in template.title.variants] + [v for _, v in template.description.variants]
+    return frozenset(h.owner for text in texts for h in resolve(words.intent_book.hits(Message(text))))
+
+
+def _choice(question: Question, words: Lexicon) -> _Choice:
+    """Read a choice question's option labels (every language) for the kinds of evidence each one names."""
+    held: list[set[int]] = []
+    for option in question.options:
+        kinds = {h.owner for _, label in option.label.variants
+                 for h in resolve(words.evidence_book.hits(Message(label)))}
+        held.append(kinds)
+    route: list[int] = []
+    for index, kind in enumerate(words.evidence):
+        wanted = [index] + [words.kind(name) for name in kind.falls_back_to]
+        route.append(next((o for want in wanted for o, kinds in enumerate(held) if want in kinds), -1))
+    cues = PhraseBook((o, cue, 1.0) for o, option in enumerate(question.options) for cue in option.cues)
+    return _Choice(cues, tuple(route), frozenset(kind for kinds in held for kind in kinds))
 
 
 def _prepare(templates: TemplateSet) -> _Prepared:
     cached = _PREPARED.get(id(templates))
     if cached is not None and cached[0] is templates:
         return cached[1]
+    words = lexicon()
     per_template: list[set[str]] = []
     for template in templates.templates:
         texts = [v for _, v in template.title.variants] + [v for _, v in template.description.variants]
-        words = {m.group(0) for text in texts for m in _WORD.finditer(_fold(text))}
-        per_template.append({w for w in words if "'" not in w and len(w) >= 4 and w not in STOP_WORDS
+        found = {m.group(0) for text in texts for m in WORD.finditer(fold(text))}
+        per_template.append({w for w in found if "'" not in w and len(w) >= 4 and w not in STOP_WORDS
                              and not w.isdigit()})
-    # Words the titles or descriptions of several templates use ("customer") say nothing about which one is meant.
-    counts = Counter(word for words in per_template for word in words)
+    counts = Counter(word for found in per_template for word in found)
     common = {word for word, count in counts.items() if count > 1}
+    entries: list[tuple[int, str, float]] = []
+    for index, template in enumerate(templates.templates):
+        entries += [(2 * index, k, 1.0) for k in dict.fromkeys(k.strip() for k in template.keywords if k.strip())]
+        entries += [(2 * index, c, CUE_WEIGHT)
+                  for c in dict.fromkeys(c for q in template.questions for o in q.options for c in o.cues)]
+        # Only words one template uses: those several use ("customer") say nothing about which one is meant.
+        entries += [(2 * index + 1, w, TITLE_WEIGHT) for w in sorted(per_template[index] - common)]
+    choices = {(i, q.id): _choice(q, words) for i, t in enumerate(templates.templates) for q in t.questions
+               if q.type == "choice"}
+    held = [frozenset[int]()] * len(templates.templates)
+    for (index, _), reading in choices.items():
+        held[index] |= reading.holds
     prepared = _Prepared(
-        keywords=tuple(tuple(dict.fromkeys(k.strip() for k in t.keywords if k.strip())) for t in templates.templates),
-        title_words=tuple(tuple(sorted(words - common)) for words in per_template),
-        cues=tuple(tuple(dict.fromkeys(c for q in t.questions for o in q.options for c in o.cues))
-                   for t in templates.templates),
+        book=PhraseBook(entries),
+        intents=tuple(_template_intents(t, words) for t in templates.templates),
+        held=tuple(held),
+        choices=choices,
     )
     if len(_PREPARED) > 16:
         _PREPARED.clear()
@@ -275,27 +194,49 @@ def _prepare(templates: TemplateSet) -> _Prepared:
 
 
 # Title and description words, and the cue words of a template's options ("go-live" is said of broken things,
-# "lose the deal" of missing features), count half as much as keywords.
+# "lose the deal" of missing features), count half as much as keywords; an intent the lexicon reads in the
+# message (something is broken, wanted, asked) counts as much as a keyword for every template that serves it.
 TITLE_WEIGHT = 0.5
 CUE_WEIGHT = 0.5
+INTENT_WEIGHT = 1.0
+_INTENT = 1 << 30  # owners of intent hits among template hits
+_EVIDENCE = -1  # owners of evidence hits, counting down: they count for the templates whose options name them
 
 
 def score_templates(templates: TemplateSet, text: str) -> list[tuple[str, float]]:
-    """Score every template by its keywords (and title, description and cue words) in text, best first."""
-    return _score_templates(templates, _Text(text))
+    """Score every template by what text says of it (keywords, title words, cues, intents), best first."""
+    return _score_templates(templates, Message(text))
 
 
-def _score_templates(templates: TemplateSet, message: _Text) -> list[tuple[str, float]]:
+def _score_templates(templates: TemplateSet, message: Message) -> list[tuple[str, float]]:
     prepared = _prepare(templates)
-    hits: list[_Hit] = []
-    for index, _ in enumerate(templates.templates):
-        hits += _phrase_hits(index, prepared.keywords[index], message)
-        hits += _phrase_hits(index, prepared.title_words[index], message, TITLE_WEIGHT)
-        hits += _phrase_hits(index, prepared.cues[index], message, CUE_WEIGHT)
+    words = lexicon()
+    admin = [0.0] * len(templates.templates)
     scores = [0.0] * len(templates.templates)
-    for hit in _resolve(hits):
-        scores[hit.owner] += hit.weight
-    ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+    said: Counter[int] = Counter()
+    # Keywords, title words, the lexicon's intents and its evidence compete for the same words: the longest phrase
+    # takes them, so "does nothing" is something broken and no question's "does", and "not a deal breaker" is no
+    # "breaks".
+    intents = [Hit(_INTENT + h.owner, h.phrase, h.words, h.weight, h.first, h.last)
+               for h in words.intent_book.hits(message)]
+    evidence = [Hit(_EVIDENCE - h.owner, h.phrase, h.words, h.weight, h.first, h.last)
+                for h in words.evidence_book.hits(message)]
+    shown: Counter[int] = Counter()
+    for hit in resolve(prepared.book.hits(message) + intents + evidence):
+        if hit.owner >= _INTENT:
+            said[hit.owner - _INTENT] += 1
+        elif hit.owner <= _EVIDENCE:
+            shown[_EVIDENCE - hit.owner] += 1
+        elif hit.owner >= 0:
+            scores[hit.owner // 2] += hit.weight
+            if hit.owner % 2 == 0:
+                admin[hit.owner // 2] += hit.weight
+    for index, served in enumerate(prepared.intents):
+        scores[index] += INTENT_WEIGHT * sum(said[intent] for intent in served)
+        # Evidence an option of the template names counts as a cue does: a go-live is said of broken things.
+        scores[index] += CUE_WEIGHT * sum(shown[kind] for kind in prepared.held[index])
+    # Admins' keywords and cues win ties.
+    ranked = sorted(range(len(scores)), key=lambda i: (-round(scores[i], 2), -admin[i], i))
     return [(templates.templates[i].id, round(scores[i], 2)) for i in ranked]
 
 
@@ -328,54 +269,6 @@ def _name_variants(window: str) -> list[str]:
     return variants
 
 
-class _Screen:
-    """A cheap first look before CustomerDirectory.match, which scores every spelling of every customer.
-
-    It holds each spelling (normalized) and its leading words; a window that is not close to any of them
-    cannot be accepted, so match() is not called for it. With the example list this saves little; with a few
-    thousand customers it is what keeps a message within milliseconds.
-    """
-
-    CUTOFF = 85.0
-
-    def __init__(self, spellings: Sequence[str]) -> None:
-        self.size = len(spellings)
-        # Per number of words: the spellings and leads shortest first, and their lengths (for bisect).
-        self.choices: dict[int, tuple[list[int], list[str]]] = {}
-        for n in range(1, 5):
-            leads = {" ".join(s.split()[:n]) for s in spellings}
-            ordered = sorted(leads | set(spellings), key=lambda s: (len(s), s))
-            self.choices[n] = ([len(s) for s in ordered], ordered)
-
-    def passes(self, variant: str, n: int) -> bool:
-        query = normalize_name(variant)
-        lengths, ordered = self.choices[min(max(n, 1), 4)]
-        # fuzz.ratio is at most 200 * shorter / (sum of both lengths), so only spellings about as long as the
-        # query can reach the cutoff; comparing with the others would be most of the work.
-        low = bisect.bisect_left(lengths, math.floor(len(query) * self.CUTOFF / (200 - self.CUTOFF)))
-        high = bisect.bisect_right(lengths, math.ceil(len(query) * (200 - self.CUTOFF) / self.CUTOFF))
-        found = process.extractOne(query, ordered[low:high], scorer=fuzz.ratio, score_cutoff=self.CUTOFF)
-        return found is not None
-
-
-_SCREENS: dict[int, tuple[CustomerDirectory, _Screen]] = {}
-
-
-def _screen(customers: CustomerDirectory) -> _Screen | None:
-    """The screen for a directory, rebuilt when it has grown; None when it has no spellings."""
-    spellings = customers.spellings()
-    if not spellings:
-        return None
-    cached = _SCREENS.get(id(customers))
-    if cached is not None and cached[0] is customers and cached[1].size == len(spellings):
-        return cached[1]
-    screen = _Screen(spellings)
-    if len(_SCREENS) > 16:
-        _SCREENS.clear()
-    _SCREENS[id(customers)] = (customers, screen)
-    return screen
-
-
 @dataclass(frozen=True)
 class _Found:
     name: str
@@ -387,13 +280,16 @@ def find_customer(text: str, customers: CustomerDirectory) -> tuple[str, str] | 
     """Return (canonical name, the words naming it) for a known customer named inside text."""
     if not len(customers) or not text:
         return None
-    tokens = _tokens(text)[:MAX_CUSTOMER_TOKENS]
+    tokens = split_words(text)[:MAX_CUSTOMER_TOKENS]
     has_upper = any(c.isupper() for c in text)
-    screen = _screen(customers)
+    leads: dict[str, list[int]] = {}  # the spellings each first word may start, looked up once per message
     best: _Found | None = None
     for i in range(len(tokens)):
         if tokens[i].word in STOP_WORDS or len(tokens[i].word) < 2 or tokens[i].word.isdigit():
             continue
+        if not is_legal_form(tokens[i].word) and not any(
+                _leads(variant, customers, leads) for variant in _name_variants(text[tokens[i].start:tokens[i].end])):
+            continue  # no customer's name starts like this word, in any of its forms: no window from here names one
         for n in range(1, 5):
             if i + n > len(tokens):
                 break
@@ -405,20 +301,29 @@ def find_customer(text: str, customers: CustomerDirectory) -> tuple[str, str] | 
             # in a message without capitals.
             named = (not has_upper or window[:1].isupper() or i == 0
                      or text[window_tokens[-1].end:window_tokens[-1].end + 1] in (":", ","))
-            found = _judge_window(window, n, customers, named, screen)
+            found = _judge_window(window, n, customers, named, leads)
             if found is not None and (best is None or found.quality > best.quality):
                 best = found
     return (best.name, best.evidence) if best else None
 
 
-def _judge_window(window: str, n: int, customers: CustomerDirectory, named: bool, screen: _Screen | None
+def _leads(variant: str, customers: CustomerDirectory, leads: dict[str, list[int]]) -> list[int]:
+    """The spellings that start like the variant's first word (remembered in leads for the rest of the message)."""
+    first = next(iter(normalize_name(variant).split()), "")
+    if first not in leads:
+        leads[first] = customers.starting_like(first) if first else []
+    return leads[first]
+
+
+def _judge_window(window: str, n: int, customers: CustomerDirectory, named: bool, leads: dict[str, list[int]]
                   ) -> _Found | None:
-    """The customer the window names, if it names one."""
+    """The customer the window names, if it names one: only spellings that start like it are compared."""
     best: _Found | None = None
     for variant in _name_variants(window):
-        if screen is not None and not screen.passes(variant, len(variant.split())):
+        among = _leads(variant, customers, leads)
+        if not among:
             continue
-        matches = customers.match(variant, limit=1)
+        matches = customers.match(variant, limit=1, among=among)
         if not matches:
             continue
         match = matches[0]
@@ -487,9 +392,20 @@ _DATE_PREFIX = re.compile(r"(?:\b(?:by|until|till|before|due|on|до|к|ко|п�
 _ORDINAL_DAY = re.compile(
     r"\b(?:(?:by|until|till|before|on|for|due)\s+)?the\s+([0-9]{1,2})(?:st|nd|rd|th)\b(?!\s+(?:time|attempt|try|call))"
     r"|\b(?:by|until|till|before|due)\s+([0-9]{1,2})(?:st|nd|rd|th)\b")
-_RU_DAY = re.compile(r"\b(?:(?:до|к|ко|по)\s+)?([0-9]{1,2})(?:-?го|-?му)?\s+числа\b"
+_RU_DAY = re.compile(r"\b(?:(?:до|к|ко|по)\s+)?([0-9]{1,2})(?:-?го|-?му)?\s+числ[ау]\b"
                      r"|\b(?:до|к|ко|по)\s+([0-9]{1,2})-?(?:го|му)\b")
-_DE_DAY = re.compile(r"\b(?:bis\s+(?:zum\s+)?|zum\s+|am\s+)([0-9]{1,2})\.(?![0-9])")
+_DE_DAY = re.compile(rf"\b(?:bis\s+(?:zum\s+)?|zum\s+|am\s+)([0-9]{{1,2}})\.(?![0-9])(?!\s*(?:{_MONTH_RE})\b)")
+# "end of January", "к концу января", "Ende Januar": the month's last day.
+_END_OF_MONTH = re.compile(rf"\b(?:(?:the\s+)?end\s+of|ende|конец|концу|конца)\s+({_MONTH_RE})\b")
+# "до НГ", "к Новому году", "by New Year", "bis Neujahr": the last day of the year.
+_NEW_YEAR = re.compile(r"\b(?:до|к|ко|by|before|bis|vor)\s+(?:нг|нового\s+года|новому\s+году|new\s+year|"
+                       r"the\s+new\s+year|neujahr|silvester|jahreswechsel|dem\s+jahreswechsel)\b")
+# "bis KW 51", "by CW 3", "к 51 неделе": the Friday of that ISO calendar week (said with a deadline word).
+_WEEK_NUMBER = re.compile(r"\b(?:by|until|before|due|bis|zur|zum|до|к|ко)\s+(?:(?:kw|cw|wk|week|woche)\.?\s*"
+                          r"([0-9]{1,2})|([0-9]{1,2})(?:-?й|-?ой)?\s+недел[еию])\b")
+# "by Q1", "bis Q2", "к Q3" (said with a deadline word): the last day of that quarter.
+_QUARTER = re.compile(r"\b(?:by|until|before|due|bis|zum|до|к|ко)\s+(?:end\s+of\s+|ende\s+|конца\s+|концу\s+)?"
+                      r"q([1-4])(?:\s*/?\s*([0-9]{4}|[0-9]{2}))?\b")
 _END_OF = re.compile(
     r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<en_next>next\s+)?(?P<en_unit>week|month|quarter|year)"
     r"|eo(?P<eo_unit>w|m|q|y)"
@@ -573,6 +489,18 @@ def _day_month(today: date, day: int, month: int, year: int | None) -> date | No
     return found
 
 
+def _week_friday(today: date, week: int) -> date | None:
+    """The Friday of ISO calendar week `week`: this year's, or next year's when this year's has passed."""
+    for year in (today.year, today.year + 1):
+        try:
+            friday = date.fromisocalendar(year, week, 5)
+        except ValueError:
+            return None
+        if friday >= today:
+            return friday
+    return None
+
+
 def _end_of(unit: str, nxt: bool, today: date) -> date | None:
     if unit in ("week", "month"):
         return parse_date(f"end of {'next ' if nxt else ''}{unit}", today)
@@ -620,6 +548,23 @@ def _pattern_dates(folded: str, today: date) -> list[_DateHit]:
         add(_day_of_month(today, int(m[1] or m[2])), m)
     for m in _DE_DAY.finditer(folded):
         add(_day_of_month(today, int(m[1])), m)
+    for m in _END_OF_MONTH.finditer(folded):
+        first = _day_month(today, 1, _MONTHS[m[1]], None)
+        if first is None and _MONTHS[m[1]] == today.month:
+            first = today.replace(day=1)  # "end of this month" said by its name
+        if first is not None:
+            add(first.replace(day=calendar.monthrange(first.year, first.month)[1]), m)
+    for m in _NEW_YEAR.finditer(folded):
+        add(date(today.year, 12, 31), m)
+    for m in _WEEK_NUMBER.finditer(folded):
+        add(_week_friday(today, int(m[1] or m[2])), m)
+    for m in _QUARTER.finditer(folded):
+        year = int(m[2]) if m[2] else today.year
+        year = year + 2000 if year < 100 else year
+        end = _add_months(date(year, 1, 1), int(m[1]) * 3 - 1) if date.min.year < year < date.max.year else None
+        if end is not None:
+            end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
+            add(end if end >= today or m[2] else end.replace(year=end.year + 1), m)
     for m in _END_OF.finditer(folded):
         unit_text = m["en_unit"] or m["eo_unit"] or m["de_unit"] or m["de_word"] or m["ru_unit"] or ""
         unit = _UNITS.get(unit_text, unit_text)
@@ -638,7 +583,7 @@ def _pattern_dates(folded: str, today: date) -> list[_DateHit]:
     return hits
 
 
-def _word_dates(tokens: Sequence[_Token], today: date) -> list[_DateHit]:
+def _word_dates(tokens: Sequence[Token], today: date) -> list[_DateHit]:
     """Weekdays ("Friday", "до пятницы") and relative days ("tomorrow", "morgen")."""
     hits: list[_DateHit] = []
     for i, token in enumerate(tokens):
@@ -669,11 +614,11 @@ def _word_dates(tokens: Sequence[_Token], today: date) -> list[_DateHit]:
 
 def find_deadline(text: str, today: date) -> tuple[date, str] | None:
     """Return (date, the words it came from) for the deadline a message states, if any; only today or later."""
-    message = _Text(text)
+    message = Message(text)
     return _pick_deadline(message, _date_hits(message, today))
 
 
-def _date_hits(message: _Text, today: date) -> list[_DateHit]:
+def _date_hits(message: Message, today: date) -> list[_DateHit]:
     """Every date phrase of the message (overlapping ones dropped, the longer kept), today or later."""
     if not date.min.year < today.year < date.max.year - MAX_YEARS_AHEAD - 1:
         return []  # date arithmetic ("next year", "in 6 months") would leave the calendar
@@ -689,7 +634,7 @@ def _date_hits(message: _Text, today: date) -> list[_DateHit]:
     return kept
 
 
-def _pick_deadline(message: _Text, kept: Sequence[_DateHit]) -> tuple[date, str] | None:
+def _pick_deadline(message: Message, kept: Sequence[_DateHit]) -> tuple[date, str] | None:
     """The date said with a deadline word ("by", "до", "bis"), else the first one."""
     if not kept:
         return None
@@ -739,7 +684,7 @@ def _money_context(folded: str, start: int, end: int) -> bool:
 
 def find_amount(text: str, date_spans: Sequence[tuple[int, int]] = ()) -> tuple[float, str] | None:
     """Return (amount, the words it came from) for a deal size named inside text ("40k", "на 2 млн")."""
-    folded = _fold(text)
+    folded = fold(text)
     best: tuple[tuple[bool, int], float, str] | None = None
     for m in _AMOUNT.finditer(folded):
         start, end = m.start(), m.end()
@@ -771,25 +716,41 @@ def find_amount(text: str, date_spans: Sequence[tuple[int, int]] = ()) -> tuple[
 
 # ------------------------------------------------------------------------------------------------ choices
 
+_CHOICES: dict[int, tuple[Question, _Choice]] = {}
+
 
 def guess_choice(question: Question, text: str) -> tuple[str, str] | None:
-    """Return (option value, the words) when text uses an option's cue words; the most cue words win."""
-    return _guess_choice(question, _Text(text))
+    """Return (option value, the words that decided) when text points to an option: by its cues or by evidence."""
+    cached = _CHOICES.get(id(question))
+    if cached is None or cached[0] is not question:
+        if len(_CHOICES) > 256:
+            _CHOICES.clear()
+        cached = _CHOICES[id(question)] = (question, _choice(question, lexicon()))
+    return _guess_choice(question, cached[1], Message(text))
 
 
-def _guess_choice(question: Question, message: _Text) -> tuple[str, str] | None:
-    hits: list[_Hit] = []
-    for index, option in enumerate(question.options):
-        hits += _phrase_hits(index, option.cues, message)
-    kept = _resolve(hits)
+def _guess_choice(question: Question, reading: _Choice, message: Message) -> tuple[str, str] | None:
+    """The option with the most evidence (admins' cues win ties), and the words that weigh most for it.
+
+    The lexicon's phrases first settle their words among themselves, the longest taking them ("not urgent" over
+    "urgent", "сколько стоит" over "стоит"); those that point to an option then compete with the admins' cues
+    the same way. Evidence that points to no option of this question never hides a cue.
+    """
+    cue_hits = reading.cues.hits(message)
+    evidence = [Hit(reading.route[h.owner], h.phrase, h.words, h.weight, h.first, h.last)
+                for h in resolve(lexicon().evidence_book.hits(message)) if reading.route[h.owner] >= 0]
+    kept = resolve(cue_hits + evidence)
     if not kept:
         return None
     scores: dict[int, float] = {}
     for hit in kept:
         scores[hit.owner] = scores.get(hit.owner, 0.0) + hit.weight
-    winner = min(scores, key=lambda i: (-scores[i], i))
-    evidence = min((h for h in kept if h.owner == winner), key=lambda h: h.first)
-    words = _span(message, evidence.first, evidence.last) if evidence.first >= 0 else evidence.phrase
+    admin: dict[int, float] = {}
+    for hit in resolve(cue_hits):
+        admin[hit.owner] = admin.get(hit.owner, 0.0) + hit.weight
+    winner = min(scores, key=lambda i: (-scores[i], -admin.get(i, 0.0), i))
+    decisive = min((h for h in kept if h.owner == winner), key=lambda h: (-h.weight, h.first))
+    words = message.span(decisive.first, decisive.last) if decisive.first >= 0 else decisive.phrase
     return question.options[winner].value, words
 
 
@@ -823,7 +784,7 @@ def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, to
     language = detect_language(message)
     if not templates.templates:
         return Extraction("", (), (), language)
-    parsed = _Text(message)
+    parsed = Message(message)
     scores = _score_templates(templates, parsed)
     if template_id is None and hints is not None and hints.template_id and not _sure(scores):
         # The model's choice leads, clearly enough to start without asking; the others keep their order.
@@ -849,6 +810,10 @@ def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, to
     date_question = _first(template, "date", "duedate")
     if date_question is not None and deadline is not None:
         guesses.append(Guess(date_question.id, deadline[0].isoformat(), deadline[1]))
+    unclear = None
+    if deadline is None:
+        vague = resolve(lexicon().vague_book.hits(parsed))
+        unclear = parsed.span(vague[0].first, vague[0].last) if vague else None
 
     number_question = _first(template, "number")
     if number_question is not None:
@@ -859,9 +824,11 @@ def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, to
             if (low is None or value >= low) and (high is None or value <= high):
                 guesses.append(Guess(number_question.id, int(value) if value.is_integer() else value, amount[1]))
 
+    prepared = _prepare(templates)
+    index = templates.templates.index(template)
     for question in template.questions:
-        if question.type == "choice" and any(o.cues for o in question.options):
-            choice = _guess_choice(question, parsed)
+        if question.type == "choice":
+            choice = _guess_choice(question, prepared.choices[(index, question.id)], parsed)
             if choice is not None:
                 guesses.append(Guess(question.id, choice[0], choice[1]))
 
@@ -872,7 +839,7 @@ def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, to
                     if question_id not in known]
     answers = {g.question_id: g.value for g in guesses}
     kept = tuple(g for g in guesses if applies(template.question(g.question_id), answers) is not False)
-    return Extraction(template.id, tuple(scores), kept, language)
+    return Extraction(template.id, tuple(scores), kept, language, unclear)
 
 
 # The best template is taken without asking only when it scores at least this and clearly ahead of the next.

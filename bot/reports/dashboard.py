@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -13,7 +15,13 @@ from bot.storage.reports import ReportStore, WeekMedian
 from bot.storage.store import Store
 from bot.text.dates import format_day, format_duration
 
+log = logging.getLogger(__name__)
+
 NO_URGENCY = "(none)"
+# The templates drawn one by one; the rest are one series. Two hundred series would read as noise and take the
+# page a tenth of a second to draw.
+TOP_TEMPLATES = 10
+OTHER_TEMPLATES = "(other)"
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,15 @@ def _weekly(medians: list[WeekMedian], weeks: int) -> tuple[list[float | None], 
     return series, overall, count
 
 
+def _top(series: dict[str, list[int]], keep: int) -> dict[str, list[int]]:
+    """Return the series with the largest totals, largest first, and the others summed as one series."""
+    ordered = sorted(series.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+    if len(ordered) <= keep + 1:
+        return dict(ordered)
+    rest = [sum(counts) for counts in zip(*(counts for _, counts in ordered[keep:]), strict=True)]
+    return {**dict(ordered[:keep]), OTHER_TEMPLATES: rest}
+
+
 def compute(store: ReportStore, now: float, weeks: int = 12, zone: tzinfo | None = None) -> Dashboard:
     """Compute the dashboard over the last `weeks` calendar weeks (Monday to Sunday) in the given time zone."""
     zone = zone or UTC
@@ -84,7 +101,7 @@ def compute(store: ReportStore, now: float, weeks: int = 12, zone: tzinfo | None
     end_of_last = (starts[-1] + timedelta(weeks=1)).timestamp()
     return Dashboard(
         weeks=starts,
-        by_template=dict(sorted(by_template.items(), key=lambda kv: -sum(kv[1]))),
+        by_template=_top(by_template, TOP_TEMPLATES),
         by_urgency=dict(sorted(by_urgency.items(), key=lambda kv: -sum(kv[1]))),
         total=total, filed=sum(filed), resolved=resolved,
         median_first_response=median_response, median_resolution=median_resolution,
@@ -104,6 +121,9 @@ async def compute_apart(store: Store, now: float, weeks: int = 12, zone: tzinfo 
 # A dashboard computed this recently is shown again while a fresh one is computed in the background, even when
 # requests have changed since: at a million requests a year of figures takes a second or more to compute.
 FRESH_SECONDS = 60.0
+# How often the dashboards admins may open are brought up to date while the bot runs, when requests changed.
+REFRESH_SECONDS = 30.0
+UNWATCHED_SECONDS = 86400.0
 
 
 @dataclass
@@ -121,10 +141,12 @@ class Dashboards:
         self._clock = clock
         self._kept: dict[tuple[int, str], _Kept] = {}
         self._computing: dict[tuple[int, str], asyncio.Task[Dashboard]] = {}
+        self._asked: dict[tuple[int, str], float] = {}  # when an admin last opened each span
 
     async def get(self, weeks: int, zone: tzinfo) -> Dashboard:
         """Return the dashboard over the last weeks: as computed before if nothing changed, or at most a minute old."""
         now, key = self._clock(), (weeks, str(zone))
+        self._asked[key] = now
         kept = self._kept.get(key)
         if kept is not None and kept.board.weeks == _week_starts(now, max(1, weeks), zone):
             if kept.version == self._store.requests_version():
@@ -132,7 +154,33 @@ class Dashboards:
             if now - kept.at < FRESH_SECONDS:
                 self._compute(key, weeks, zone)
                 return kept.board
-        return await self._compute(key, weeks, zone)
+        # Shielded: an admin who leaves before it is done does not stop it for the next one.
+        return await asyncio.shield(self._compute(key, weeks, zone))
+
+    def kept(self, weeks: int, zone: tzinfo) -> Dashboard | None:
+        """Return the dashboard last computed over these weeks, however old, if any."""
+        kept = self._kept.get((weeks, str(zone)))
+        return kept.board if kept else None
+
+    async def keep_fresh(self, spans: Sequence[int], zone: tzinfo, every: float = REFRESH_SECONDS) -> None:
+        """Compute these spans' dashboards soon, then again whenever requests changed, one at a time, until cancelled.
+
+        So an admin never waits for a large history: the page finds figures at most a minute old. Spans nobody
+        opened for a day are left as they are, to spare the machine.
+        """
+        while True:
+            await asyncio.sleep(every)  # not during start-up, when the bot has more pressing work
+            for weeks in spans:
+                key, now = (weeks, str(zone)), self._clock()
+                kept = self._kept.get(key)
+                wanted = now - self._asked.get(key, -math.inf) < UNWATCHED_SECONDS
+                stale = kept is not None and (kept.version != self._store.requests_version()
+                                              or kept.board.weeks != _week_starts(now, max(1, weeks), zone))
+                if kept is None or (wanted and stale):
+                    try:
+                        await asyncio.shield(self._compute(key, weeks, zone))
+                    except sqlite3.Error:
+                        log.exception("could not compute the dashboard over %d weeks", weeks)
 
     def _compute(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> asyncio.Task[Dashboard]:
         """Start computing a dashboard, unless one for the same span is being computed already."""

@@ -10,7 +10,8 @@ from bot.jira.ticket import Ticket
 from bot.storage.base import StoreBase
 from bot.storage.requests import ticket_to_json
 
-ApprovalState = Literal["waiting", "approved", "declined"]
+# Expired: nobody decided within approval.expire_hours, and the request went back to its requester.
+ApprovalState = Literal["waiting", "approved", "declined", "expired"]
 Verdict = Literal["approve", "high", "decline"]
 
 
@@ -71,6 +72,26 @@ class ApprovalStore(StoreBase):
                                 [ticket_to_json(ticket), ticket.priority or "", now, now, now, request_id])
             self.db.execute("DELETE FROM approval_reasons WHERE request_id = ?", [request_id])
         return self.approval(request_id)
+
+    def expire_approval(self, request_id: str) -> Approval | None:
+        """Close a request nobody decided on, handing it back to its requester; None when decided meanwhile."""
+        now = self.clock()
+        with self.transaction():
+            cursor = self.db.execute("UPDATE approvals SET state = 'expired', decided_at = ? WHERE request_id = ? "
+                                     "AND state = 'waiting'", [now, request_id])
+            if not cursor.rowcount:
+                return None
+            # Declined, as far as the request goes: its owner may change it and send it again.
+            self.db.execute("UPDATE requests SET state = 'declined', updated_at = ? WHERE id = ? "
+                            "AND state = 'approval'", [now, request_id])
+            self.db.execute("DELETE FROM approval_reasons WHERE request_id = ?", [request_id])
+        return self.approval(request_id)
+
+    def approvals_asked_before(self, before: float) -> list[Approval]:
+        """Return the waiting approvals asked for at or before this time, oldest first."""
+        rows = self._rows("SELECT * FROM approvals WHERE state = 'waiting' AND asked_at <= ? "
+                          "ORDER BY asked_at, request_id", [before])
+        return [_approval(row) for row in rows]
 
     def add_approval_messages(self, request_id: str, messages: list[tuple[int, int]]) -> Approval | None:
         """Remember more approver messages that show a request, to edit them all once it is decided."""

@@ -53,3 +53,11 @@ class GroupStore(StoreBase):
             return None
         origin = json.loads(row[0])
         return origin if isinstance(origin, dict) else None
+
+    def note_group_line(self, user_id: int, draft_id: str, message_id: int, name: str, lang: str) -> None:
+        """Record on a draft begun from a group the group's "is filing this" line, to edit if it is never filed."""
+        # Only that one field is written: the person may already be answering, and their answers must stand.
+        self.db.execute(
+            "UPDATE drafts SET data = json_set(data, '$.origin.line_id', ?, '$.origin.asker', ?, '$.origin.lang', ?) "
+            "WHERE user_id = ? AND json_extract(data, '$.id') = ? AND json_extract(data, '$.origin') IS NOT NULL",
+            [message_id, name, lang, user_id, draft_id])

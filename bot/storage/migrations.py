@@ -244,6 +244,20 @@ def _migration_group_messages(db: sqlite_utils.Database) -> None:
     db.table("group_messages").create_index(["seen_at"])
 
 
+def _migration_expectations(db: sqlite_utils.Database) -> None:
+    # Each deadline notice (a warning, then overdue) once per request: 'sending' until told, then 'sent'.
+    db.table("deadline_notices").create({"request_id": str, "kind": str, "state": str, "at": float},
+                                        pk=("request_id", "kind"), not_null={"state"})
+    # "Was it solved?": asked once per request; the answer, when given, with its time.
+    db.table("feedback").create({
+        "request_id": str, "issue_key": str, "user_id": int, "chat_id": int, "template_id": str,
+        "asked_at": float, "message_id": int, "answer": str, "answered_at": float,
+    }, pk="request_id", not_null={"issue_key", "user_id", "asked_at"})
+    db.table("feedback").create_index(["issue_key"])
+    # A comment may move its issue on once posted (a "not solved" reopening it).
+    db.table("comments").add_column("transition", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 def _migration_issue_moves(db: sqlite_utils.Database) -> None:
     # An issue moved to another project gets a new key; buttons and messages sent before still name the old one.
@@ -269,6 +283,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
     ("0018_issue_moves", _migration_issue_moves),
+    ("0019_expectations", _migration_expectations),
     ("0021_followup_questions", _migration_followup_questions),
     ("0022_group_messages", _migration_group_messages),
     ("0024_approvals", _migration_approvals),

@@ -20,6 +20,7 @@ from bot.storage.admin import AdminStore, LinkRequest
 from bot.storage.approvals import Approval, ApprovalStore
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
+from bot.storage.expectations import ExpectationStore
 from bot.storage.followups import FollowupStore
 from bot.storage.groups import GroupMessage, GroupStore
 from bot.storage.migrations import migrate
@@ -83,7 +84,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore, ApprovalStore, FollowupStore, GroupStore, MoveStore):
+            SigninStore, ApprovalStore, FollowupStore, GroupStore, MoveStore, ExpectationStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:

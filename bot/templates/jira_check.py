@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.approval.rule import ApprovalRule
 from bot.jira.meta import FieldMeta, IssueTypeMeta, JiraMeta, field_candidates, resolve_field
 from bot.templates.schema import PLACEHOLDER, Question, Template, TemplateSet
 
-__all__ = ["JiraCheck", "check_templates", "format_report", "offered", "resolve_field"]
+__all__ = ["JiraCheck", "accepted_priorities", "check_approval_rule", "check_templates", "format_report", "offered",
+           "resolve_field"]
 
 # Every create carries these (Ticket.jira_fields), or Jira fills them itself (reporter), so a template never must.
 ALWAYS_FILLED = frozenset({"summary", "description", "project", "issuetype", "reporter", "labels"})
@@ -145,6 +147,12 @@ class _TemplateCheck:
         for name in self.ruled:
             if name not in known:
                 self.add(f"a priority rule sets '{name}', which Jira does not have{_guess(name, known)} — {hint}")
+        # An approval rule matches priorities whatever their case; one Jira lacks would never make a request wait.
+        folded = {name.casefold() for name in known}
+        for name in self.template.approval.priorities if self.template.approval is not None else ():
+            if name.casefold() not in folded:
+                self.add(f"`approval.when.priority` names '{name}', which Jira does not have{_guess(name, known)}, "
+                         f"so no request waits for approval — {hint}")
 
     def priorities_on_screen(self, issue_type: IssueTypeMeta, screen: str) -> None:
         """A priority needs the Priority field on the screen and, with a priority scheme, an allowed value."""
@@ -443,6 +451,8 @@ class JiraCheck:
     refused: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     checked: bool = False
     error: str = ""
+    # The priorities Jira accepts for each template's issues (its project's scheme on that create screen).
+    priorities: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def check_templates(templates: TemplateSet, meta: JiraMeta, default_project: str) -> dict[str, list[str]]:
@@ -453,6 +463,29 @@ def check_templates(templates: TemplateSet, meta: JiraMeta, default_project: str
 
     return {t.id: _TemplateCheck(t, meta, t.jira.project or default_project, ruled(t.id)).run()
             for t in templates.templates}
+
+
+def accepted_priorities(templates: TemplateSet, meta: JiraMeta, default_project: str) -> dict[str, tuple[str, ...]]:
+    """Return the priorities Jira accepts for each template's issues: its project's scheme, else all of Jira's."""
+    found: dict[str, tuple[str, ...]] = {}
+    for template in templates.templates:
+        project = meta.projects.get(template.jira.project or default_project)
+        issue_type = project.issue_type(template.jira.issue_type) if project is not None else None
+        field = issue_type.fields.get("priority") if issue_type is not None else None
+        # Without the Priority field on the create screen Jira takes no priority at all.
+        found[template.id] = (field.allowed_values or meta.priorities) if field is not None else ()
+    return found
+
+
+def check_approval_rule(rule: ApprovalRule | None, meta: JiraMeta) -> list[str]:
+    """Return the problems of the config-wide approval rule: a priority Jira lacks would never make a request wait."""
+    known = meta.priorities
+    if not known:
+        return []
+    folded = {name.casefold() for name in known}
+    return [f"`approval.when.priority` names '{name}', which Jira does not have{_guess(name, known)}, so no "
+            f"request waits for approval — use one of {_some(known)}"
+            for name in (rule.priorities if rule is not None else ()) if name.casefold() not in folded]
 
 
 def offered(templates: TemplateSet, results: Mapping[str, list[str]]) -> TemplateSet:

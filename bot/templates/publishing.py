@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.app import App
 from bot.jira.gateway import DeliveryError
 from bot.templates.diff import TemplateDiff, diff
-from bot.templates.jira_check import JiraCheck, check_templates, offered
+from bot.templates.jira_check import JiraCheck, accepted_priorities, check_templates, offered
 from bot.templates.library import Version
 from bot.templates.schema import Template, TemplateSet, parse_templates, version_of
 from bot.text.screen import clip
@@ -41,6 +42,7 @@ class Vetting:
     jira_checked: bool  # False when Jira could not be asked (then not blocking)
     diff: TemplateDiff | None  # against the live set
     jira_error: str = ""  # why Jira could not be asked, when it could not
+    priorities: dict[str, tuple[str, ...]] = field(default_factory=dict)  # what Jira accepts, per template
 
     @property
     def ok(self) -> bool:
@@ -107,7 +109,8 @@ async def jira_check(svc: App, templates: TemplateSet) -> JiraCheck:
     except DeliveryError as error:
         return JiraCheck(templates.version, error=str(error))
     results = check_templates(templates, meta, svc.config.jira_project)
-    return JiraCheck(templates.version, {tid: found for tid, found in results.items() if found}, checked=True)
+    return JiraCheck(templates.version, {tid: found for tid, found in results.items() if found}, checked=True,
+                     priorities=accepted_priorities(templates, meta, svc.config.jira_project))
 
 
 def normalized(text: str) -> str:
@@ -124,11 +127,15 @@ async def vet(svc: App, text: str, source_name: str = "templates.yaml") -> Vetti
     except ConfigError as error:
         return Vetting(text, None, problems_of(error), {}, False, None)
     check = await jira_check(svc, templates)
-    return Vetting(text, templates, (), check.refused, check.checked, diff(live_set(svc), templates), check.error)
+    return Vetting(text, templates, (), check.refused, check.checked, diff(live_set(svc), templates), check.error,
+                   check.priorities)
 
 
 def _go_live(svc: App, templates: TemplateSet, check: JiraCheck) -> None:
     """Offer the templates Jira accepts and keep its verdict for /templates."""
+    if not check.checked and svc.templates_check is not None:
+        # Jira's priorities change rarely: when it could not be asked now, what it said before still holds.
+        check = dataclasses.replace(check, priorities=svc.templates_check.priorities)
     svc.engine.publish(offered(templates, check.refused))
     svc.templates_check = check
 
@@ -147,7 +154,8 @@ def _publish(svc: App, vetting: Vetting, source: str, author_id: int | None, aut
         raise PublishRefused("templates with problems cannot be published")
     templates = vetting.templates
     version = svc.library.record(templates, source, author_id, author_name, note)
-    _go_live(svc, templates, JiraCheck(templates.version, vetting.refused, vetting.jira_checked, vetting.jira_error))
+    _go_live(svc, templates, JiraCheck(templates.version, vetting.refused, vetting.jira_checked, vetting.jira_error,
+                                       vetting.priorities))
     changes = "; ".join(vetting.diff.lines("en")) if vetting.diff is not None else ""
     detail = f"v{version.number} ({source})" + (f": {changes}" if changes else "") + (f" — {note}" if note else "")
     svc.audit.record(author_id, author_name, AUDIT_ACTIONS.get(source, "templates.publish"), clip(detail, 1000))

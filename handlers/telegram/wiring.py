@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import App, build_app
+from bot.app import App, ExpectationSink, build_app
 from bot.config import Config, TelegramConfig
 from bot.delivery.inbox import NoticeSink
 from bot.delivery.outbox import DeliveryListener, FileSource
@@ -37,6 +37,7 @@ from handlers.telegram.admin import templates as templates_admin
 from handlers.telegram.common import NEW_REQUEST_LABELS
 from handlers.telegram.journeys import (
     approval,
+    expectations,
     groups,
     intake,
     language,
@@ -49,6 +50,7 @@ from handlers.telegram.journeys import (
 )
 from handlers.telegram.journeys import similar as duplicates
 from handlers.telegram.journeys.delivery import TelegramFiles, TelegramNotices
+from handlers.telegram.journeys.expectations import TelegramExpectationSink
 from handlers.telegram.journeys.notices import TelegramNoticeSink
 from handlers.telegram.runtime.expiry import sweep_forever
 from handlers.telegram.runtime.flood import PatientRateLimiter, background_sends
@@ -75,6 +77,10 @@ class TelegramChat:
     def notice_sink(self, app: App) -> NoticeSink:
         """Return the sink that brings Jira's changes to the salespeople's chats."""
         return TelegramNoticeSink(self.bot, app)
+
+    def expectation_sink(self, app: App) -> ExpectationSink:
+        """Return the sink that brings deadline notices and "was it solved?" to the salespeople's chats."""
+        return TelegramExpectationSink(self.bot, app)
 
 
 def allowed_updates(config: Config) -> list[str]:
@@ -159,6 +165,8 @@ def build_application(svc: App, bot: ExtBot, *, sweep_interval: float = 60.0) ->
     app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
     app.add_handler(CallbackQueryHandler(replies.on_button, pattern=callbacks.REPLY.pattern))
     app.add_handler(CallbackQueryHandler(duplicates.on_choice, pattern=callbacks.SIMILAR.pattern))
+    app.add_handler(CallbackQueryHandler(expectations.on_feedback, pattern=callbacks.FEEDBACK.pattern))
+    app.add_handler(CallbackQueryHandler(expectations.on_update, pattern=callbacks.UPDATE.pattern))
     # The dialog's buttons, and a draft's Continue / Start over and a refused request's Fix; it answers any tap
     # no other handler takes, so none is left spinning.
     app.add_handler(CallbackQueryHandler(intake.on_button))
@@ -210,6 +218,11 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
     # What these tasks send is nobody's reply: it gives way to replies under Telegram's limits.
     with background_sends():
         app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
+        # What to expect is refreshed, and deadlines checked, in the background: never on a card's way to the user.
+        app.bot_data["estimates_task"] = asyncio.create_task(
+            svc.estimates.run(svc.gateway, lambda: svc.engine.templates.templates, svc.config.jira_project),
+            name="estimates")
+        app.bot_data["deadlines_task"] = asyncio.create_task(svc.deadlines.run(), name="deadlines")
         app.bot_data["sweep_task"] = asyncio.create_task(
             sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
 
@@ -218,7 +231,9 @@ async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
     svc: App = app.bot_data["services"]
     svc.outbox.stop()
     svc.inbox.stop()
-    for name in ("sweep_task", "outbox_task", "inbox_task"):
+    svc.estimates.stop()
+    svc.deadlines.stop()
+    for name in ("sweep_task", "outbox_task", "inbox_task", "estimates_task", "deadlines_task"):
         task = app.bot_data.pop(name, None)
         if task is None:
             continue

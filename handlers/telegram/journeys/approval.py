@@ -1,5 +1,6 @@
 """The approval journey: approvers get a waiting request's card, decide with a tap (a decline with a typed reason),
-every copy shows who decided, the requester is told, and approvers are reminded while it waits."""
+every copy shows who decided, the requester is told, approvers are reminded while it waits, and a request nobody
+decides on in time goes back to its requester."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.ext import ApplicationHandlerStop, ContextTypes, MessageHandler, filters
 
 from bot.app import App
-from bot.approval.decide import LOWERED, Decision, decide, deciders, due_reminders, start_decline
+from bot.approval.decide import Decision, decide, deciders, due_reminders, expire_due, may_lower, start_decline
 from bot.i18n.catalog import t
 from bot.jira.ticket import Reporter
 from bot.storage.store import Approval
@@ -36,13 +37,21 @@ def _who(svc: App, approval: Approval) -> str:
     return person.label if person else str(approval.user_id)
 
 
+def _hours(svc: App) -> int | float:
+    """Return approval.expire_hours as people read it: 72, or 1.5."""
+    hours = svc.config.approval.expire_hours
+    return int(hours) if hours.is_integer() else hours
+
+
 def _summary(svc: App, approval: Approval) -> str:
     request = svc.store.get_request(approval.request_id)
     return clip(request.ticket.summary, SHOWN_SUMMARY) if request else "—"
 
 
 def _outcome(svc: App, approval: Approval, lang: str) -> str:
-    """Say who decided, and how."""
+    """Say who decided, and how (or that nobody did in time)."""
+    if approval.state == "expired":
+        return t("approval_outcome_expired", lang, count=_hours(svc))
     name = approval.decided_name or _name(svc, approval.decided_by or 0)
     return t(f"approval_outcome_{approval.verdict}", lang, name=name, reason=approval.reason or "—")
 
@@ -55,7 +64,8 @@ def card(svc: App, approval: Approval, lang: str, *, reminder: bool = False) -> 
     if reminder:
         since = format_moment(approval.asked_at, svc.config.timezone, lang)
         lead = t("approval_reminder", lang, when=since) + "\n" + lead
-    extra = t("approval_card_hint", lang) if approval.state == "waiting" else _outcome(svc, approval, lang)
+    hint = "approval_card_hint" if request is not None and may_lower(svc, request) else "approval_card_hint_plain"
+    extra = t(hint, lang) if approval.state == "waiting" else _outcome(svc, approval, lang)
     draft = svc.store.request_draft(approval.request_id)
     if draft is None or svc.engine.template_of(draft) is None:
         summary = request.ticket.summary if request else "—"
@@ -76,7 +86,7 @@ def _markup(svc: App, approval: Approval, lang: str) -> InlineKeyboardMarkup | N
         return InlineKeyboardButton(t(key, lang), callback_data=APPROVAL.data(tap))
 
     row = [button("approval_approve", "approve")]
-    if request is not None and request.ticket.priority != LOWERED:
+    if request is not None and may_lower(svc, request):
         row.append(button("approval_high", "high"))
     return InlineKeyboardMarkup([row, [button("approval_decline", "decline")]])
 
@@ -125,7 +135,11 @@ async def _tell_requester(bot: Bot, svc: App, approval: Approval) -> None:
     lang = language_of(svc, approval.user_id)
     name, summary = approval.decided_name or "—", _summary(svc, approval)
     markup = None
-    if approval.verdict == "decline":
+    if approval.state == "expired":
+        text = t("approval_expired", lang, summary=summary, count=_hours(svc))
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            t("approval_change", lang), callback_data=FIX.data(Fix(approval.request_id)))]])
+    elif approval.verdict == "decline":
         text = t("approval_declined", lang, name=name, summary=summary, reason=approval.reason or "—")
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             t("approval_change", lang), callback_data=FIX.data(Fix(approval.request_id)))]])
@@ -231,6 +245,15 @@ class _TypingReason(filters.MessageFilter):
 def reason_handler(svc: App) -> MessageHandler:  # type: ignore[type-arg]
     """Return the handler that takes a decline's typed reason, before replies and answers see the text."""
     return MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & _TypingReason(svc), on_reason)
+
+
+async def close_unanswered(bot: Bot, svc: App) -> int:
+    """Close the requests nobody decided on within approval.expire_hours: copies show it, requesters get them back."""
+    closed = expire_due(svc)
+    for approval in closed:
+        await settle(bot, svc, approval)
+        await _tell_requester(bot, svc, approval)
+    return len(closed)
 
 
 async def remind_due(bot: Bot, svc: App) -> int:

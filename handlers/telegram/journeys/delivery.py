@@ -71,7 +71,7 @@ class TelegramNotices:
 
     async def comment_posted(self, comment: OutgoingComment) -> None:
         """Turns 'sending your answer' into 'added as a comment'."""
-        if not has_access(self.svc, comment.user_id):
+        if comment.automatic or not has_access(self.svc, comment.user_id):
             return
         text = html.escape(t("reply_posted", comment.lang, key=comment.issue_key))
         await replace(self.bot, comment.chat_id, comment.ack_message_id, text)
@@ -79,7 +79,7 @@ class TelegramNotices:
     async def comment_failed(self, comment: OutgoingComment, error: DeliveryError) -> None:
         """Tells the salesperson their answer did not make it, and admins why."""
         reason = "; ".join([*error.messages, *error.field_errors.values()]) or error.message
-        if has_access(self.svc, comment.user_id):
+        if not comment.automatic and has_access(self.svc, comment.user_id):
             await send(self.bot, comment.chat_id,
                        html.escape(t("reply_failed", comment.lang, key=comment.issue_key, reason=reason)))
         await tell_admins(self.bot, self.svc, f"⚠️ A reply to {comment.issue_key} was not posted: {error.message}")
@@ -87,6 +87,11 @@ class TelegramNotices:
     async def created(self, request: Request, issue: CreatedIssue) -> None:
         """Sends the requester the new issue's key and link; replying to it adds a comment."""
         text = t("created", request.lang, key=issue.key, summary=request.ticket.summary)
+        template = self.svc.engine.templates.get(request.template_id)
+        if template is not None:
+            expected = self.svc.estimates.line(template, request.ticket.priority, request.lang,
+                                               self.svc.config.jira_project, before=request.created_at)
+            text = f"{text}\n\n{expected}" if expected else text
         markup = InlineKeyboardMarkup([
             [InlineKeyboardButton(t("open_in_jira", request.lang, key=issue.key), url=issue.url)],
             [InlineKeyboardButton(t("reply_button", request.lang), callback_data=REPLY.data(ReplyTap(issue.key)))],

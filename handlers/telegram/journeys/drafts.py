@@ -15,6 +15,7 @@ from bot.jira.ticket import Attachment
 from bot.storage.store import StoredDraft
 from handlers.telegram.common import edit, main_keyboard, send
 from handlers.telegram.journeys.approval import ask_approvers, waiting_text
+from handlers.telegram.journeys.group_lines import not_filed
 from handlers.telegram.render import keyboard, prompt_text
 
 
@@ -30,6 +31,7 @@ async def expire(bot: Bot, svc: App, stored: StoredDraft) -> None:
     await send(bot, stored.chat_id, html.escape(t("draft_expired", stored.draft.lang, template=name, count=hours)),
                main_keyboard(stored.draft.lang))
     svc.metrics.notices.labels("draft_expired").inc()
+    await not_filed(bot, stored.draft)
 
 
 async def active_draft(bot: Bot, svc: App, user_id: int) -> StoredDraft | None:
@@ -80,6 +82,7 @@ async def apply(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, step: Ste
         cancelled = html.escape(t("cancelled", draft.lang))
         if edit_id is None or not await edit(bot, chat_id, edit_id, cancelled, None):
             await send(bot, chat_id, cancelled, main_keyboard(draft.lang))
+        await not_filed(bot, draft)
         return
     if step.outcome == "confirmed":
         await confirm_request(svc, draft, chat_id, _sending(bot, svc, chat_id, stored, edit_id))

@@ -71,14 +71,16 @@ def _language(svc: App, user: User) -> str:
 
 
 async def _say_in_group(bot: Bot, message: GroupMessage, text: str, markup: InlineKeyboardMarkup | None = None
-                        ) -> None:
+                        ) -> int | None:
     """Post one line in the group, as a reply to the message it is about; a group that removed the bot is let be."""
     try:
-        await bot.send_message(message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                               link_preview_options=NO_PREVIEW,
-                               reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True))
+        sent = await bot.send_message(
+            message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW,
+            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True))
     except TelegramError as error:
         log.info("group %s could not be told: %s", message.chat_id, error)
+        return None
+    return sent.message_id
 
 
 def link_of(bot: Bot, message: GroupMessage) -> str:
@@ -119,7 +121,9 @@ async def file(bot: Bot, svc: App, user: User, lang: str, message: GroupMessage,
         return
     # The replaced draft's prompt keeps its buttons, harmless: a tap on them is refused as an earlier step's.
     svc.store.set_prompt_message(user.id, sent)
-    await _say_in_group(bot, message, html.escape(t("group_filing", lang, name=user.first_name)))
+    line = await _say_in_group(bot, message, html.escape(t("group_filing", lang, name=user.first_name)))
+    if line is not None and ask.draft is not None:
+        svc.store.note_group_line(user.id, ask.draft.id, line, user.first_name, lang)
 
 
 def group_only(handler: Handler) -> Handler:

@@ -16,6 +16,7 @@ from handlers.telegram.callbacks import DIALOG, DRAFT, FIX, DraftChoice
 from handlers.telegram.common import acknowledge, drop_buttons, language, main_keyboard, reporter, send, services
 from handlers.telegram.journeys import freeform, similar, voice
 from handlers.telegram.journeys.drafts import active_draft, apply, attachment_of, show, step_of
+from handlers.telegram.journeys.group_lines import not_filed
 
 
 async def new_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -112,7 +113,13 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         svc.store.delete_draft(user.id)
         await freeform.start(update, context, message.text, kept=stored.draft.kept_files)
         return
-    await apply(context.bot, svc, chat.id, stored, step_of(svc, stored, action_of(message)))
+    action = action_of(message)
+    if stored.draft.stage == "summary" and isinstance(action, Text):
+        # Words at the card are read for the answers they change, which may look through a long customer list.
+        step = await asyncio.to_thread(step_of, svc, stored, action)
+    else:
+        step = step_of(svc, stored, action)
+    await apply(context.bot, svc, chat.id, stored, step)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -138,6 +145,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         else:
             if stored is not None:
                 svc.store.delete_draft(user.id)
+                await not_filed(context.bot, stored.draft)
             await _start_fresh(context.bot, svc, update, stored, edit_id=tapped_id)
         return
     tap = DIALOG.parse(data)

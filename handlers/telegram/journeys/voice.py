@@ -1,7 +1,8 @@
-"""Voice notes: one sent outside a dialog is read as a typed ask, one sent at a question as the typed answer."""
+"""Voice notes: one sent outside a dialog is read as a typed ask, one at a question or the card as the typed words."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from telegram import Message, Update
@@ -51,7 +52,9 @@ async def take(update: Update, context: ContextTypes.DEFAULT_TYPE, stored: Store
     svc = services(context)
     audio, heard = await _listen(update, context, message)
     if stored is not None and svc.engine.listens(stored.draft) == "answer":
-        await apply(context.bot, svc, chat.id, stored, step_of(svc, stored, Spoken(audio, heard.text, heard.problem)))
+        # Words at the card are read for the answers they change, which may look through a long customer list.
+        step = await asyncio.to_thread(step_of, svc, stored, Spoken(audio, heard.text, heard.problem))
+        await apply(context.bot, svc, chat.id, stored, step)
         return
     if heard.text is not None:
         if stored is not None:

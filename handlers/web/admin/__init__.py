@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+
 from aiohttp import web
 
 from bot.app import App
@@ -25,16 +29,30 @@ async def _home(request: web.Request) -> web.Response:
     raise web.HTTPMovedPermanently("/admin/")
 
 
+def _fresh_dashboards(svc: App) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Return the server's companion that keeps the dashboard's figures computed while it serves."""
+    async def keep(_: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(svc.dashboards.keep_fresh(dashboard_page.SPANS, svc.config.timezone))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return keep
+
+
 def add_admin_routes(app: web.Application, svc: App, messenger: Messenger) -> None:
     """Add the admin pages and the guard in front of them to the bot's aiohttp app."""
     server = svc.config.server
     sessions = Sessions(svc.store, signing_key(svc.store), server.admin_session_hours, server.admin_link_minutes)
     app[STATE] = AdminWeb(svc, sessions, secure_cookie=server.base_url.startswith("https://"), messenger=messenger)
     app.middlewares.append(guard)
+    app.cleanup_ctx.append(_fresh_dashboards(svc))
     layout.setup(app)
     add = app.router
     add.add_get("/admin", _home)
     add.add_get("/admin/", dashboard_page.dashboard)
+    add.add_get("/admin/urgency.csv", dashboard_page.urgency_csv)
     add.add_get("/admin/login", signin.confirm)
     add.add_post("/admin/login", signin.login)
     add.add_post("/admin/logout", signin.logout)
