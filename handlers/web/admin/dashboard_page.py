@@ -11,8 +11,8 @@ from bot.app import App
 from bot.i18n.catalog import t
 from bot.i18n.plural import format_number, format_share
 from bot.reports.dashboard import NO_URGENCY, OTHER_TEMPLATES, Dashboard, duration
-from bot.reports.expectations import ExpectationFigures, Share, figures_apart
-from bot.reports.urgency import UrgencyGroup, compute_apart, to_csv
+from bot.reports.expectations import ExpectationFigures, Share
+from bot.reports.urgency import UrgencyGroup, to_csv
 from bot.text.dates import format_day
 from bot.text.screen import whole_number
 from handlers.web.admin import charts
@@ -83,10 +83,8 @@ async def dashboard(request: web.Request) -> web.Response:
     """Show the figures and charts for the last weeks."""
     admin, svc = current(request), request.app[STATE].svc
     weeks = _weeks(request)
-    figures = await svc.dashboards.get(weeks, svc.config.timezone)
-    since = figures.weeks[0].timestamp()
-    report = await compute_apart(svc.store, since, svc.clock())
-    expected = await figures_apart(svc.store, svc.clock(), svc.config.timezone)
+    shown = await svc.dashboards.page(weeks, svc.config.timezone)
+    figures, report, expected = shown.board, shown.urgency, shown.expected
 
     def draw() -> dict[str, object]:
         """Return the page's figures and charts, drawn on a worker thread: a year of them takes a while."""
@@ -134,8 +132,7 @@ def _urgency_rows(groups: list[UrgencyGroup], lang: str, title: Callable[[str], 
 async def urgency_csv(request: web.Request) -> web.Response:
     """Send the urgency report of the dashboard's weeks as a CSV file."""
     admin, svc = current(request), request.app[STATE].svc
-    figures = await svc.dashboards.get(_weeks(request), svc.config.timezone)
-    report = await compute_apart(svc.store, figures.weeks[0].timestamp(), svc.clock())
+    report = (await svc.dashboards.page(_weeks(request), svc.config.timezone)).urgency
     day = datetime.fromtimestamp(svc.clock(), svc.config.timezone).strftime("%Y-%m-%d")
     return web.Response(body=to_csv(report, admin.lang), headers={
         "Content-Type": "text/csv; charset=utf-8",
