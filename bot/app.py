@@ -25,7 +25,7 @@ from bot.intake.speech import SpeechToText
 from bot.jira.events import kinds
 from bot.jira.gateway import JiraGateway
 from bot.jira.similar_search import SimilarSearches
-from bot.memory import release_freed_memory
+from bot.memory import hold_allocator_thresholds, release_freed_memory
 from bot.metrics import Metrics
 from bot.people.access import Access
 from bot.people.audit import Audit
@@ -147,6 +147,7 @@ def open_store(path: Path, clock: Callable[[], float] = time.time) -> Store:
 def build_app(config: Config, chat: Chat, *, clock: Callable[[], float] = time.time) -> App:
     """Open the store and build every part of the running bot, as `ticketsmith run` uses them."""
     assert config.telegram is not None and config.jira is not None, "running the bot needs telegram and jira"
+    hold_allocator_thresholds()
     store = open_store(config.storage_path, clock)
     library = TemplateLibrary(store, config.templates_path)
     engine = build_engine(config, build_directory(config, store), clock, config.telegram.download_limit,
