@@ -199,3 +199,19 @@ def test_customers_added_later_are_found_as_if_loaded_at_start(first: list[Custo
     assert grown.match(word, limit=50) == loaded.match(word, limit=50)
     assert (grown.match(word, limit=50, among=grown.starting_like(word))
             == loaded.match(word, limit=50, among=loaded.starting_like(word)))
+
+
+def test_many_customers_added_later_are_found_as_if_loaded_at_start() -> None:
+    # Enough spellings that finding one goes through several blocks of the sorted order.
+    names = [f"{word} {n}" for n in range(300) for word in ("Acme", "Globex", "Initech", "Umbrella")]
+    first, later = names[::3], [name for index, name in enumerate(names) if index % 3]
+    grown = CustomerDirectory(Customer(name) for name in first)
+    for name in reversed(later):
+        grown.add(Customer(name))
+    loaded = CustomerDirectory(Customer(name) for name in names)
+    assert grown.spellings() == loaded.spellings() == sorted(grown.spellings())
+    for word in ("acme", "globx", "initech 17", "umbrella 299", "zzz"):
+        assert ({grown.spelling(i) for i in grown.starting_like(word)}
+                == {loaded.spelling(i) for i in loaded.starting_like(word)})
+    for name in names[::7]:
+        assert grown.match(name)[0] == Match(name, 100.0, True)

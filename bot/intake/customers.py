@@ -7,7 +7,7 @@ import io
 import re
 import unicodedata
 from array import array
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ _LEGAL_FORMS = {
 MIN_SCORE = 60.0
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _ALIAS_SEPARATORS = re.compile(r"[;|]")
+_SAMPLE_EVERY = 32  # a bisection among every 32nd spelling narrows the slower one over the buffer to 32
 
 
 def is_legal_form(word: str) -> bool:
@@ -84,6 +85,7 @@ class CustomerDirectory:
             self._keys.append(key)
             self._owner.append(owners[key])
         self._order = array("I", range(len(self._keys)))  # the spellings in sorted order
+        self._samples = in_order[::_SAMPLE_EVERY]  # every 32nd spelling of that order, as strings
         self._leads = _Leads(self._keys, in_order)
 
     def add(self, customer: Customer) -> None:
@@ -91,7 +93,7 @@ class CustomerDirectory:
         name_key = normalize_name(customer.name)
         canonical = self._find(name_key)
         for key in (name_key, *map(normalize_name, customer.aliases)):
-            at = bisect_left(self._order, key, key=self._keys.__getitem__)
+            at = self._position(key)
             if key and (at == len(self._order) or self._keys[self._order[at]] != key):
                 if canonical is None:
                     canonical = self._names.append(customer.name)
@@ -99,12 +101,13 @@ class CustomerDirectory:
                 place = self._keys.append(key)
                 self._order.insert(at, place)
                 self._owner.append(canonical)
+                self._samples = [self._keys[i] for i in self._order[::_SAMPLE_EVERY]]
                 if new_first:
                     self._leads.learn(place)
 
     def _find(self, key: str) -> int | None:
         """The customer a normalized spelling belongs to, if it is known."""
-        at = bisect_left(self._order, key, key=self._keys.__getitem__)
+        at = self._position(key)
         if at < len(self._order) and self._keys[self._order[at]] == key:
             return self._owner[self._order[at]]
         return None
@@ -137,8 +140,14 @@ class CustomerDirectory:
 
     def _starting(self, first: str) -> Sequence[int]:
         """The spellings whose first word is first: one run of the sorted order (a space sorts before any letter)."""
-        lo = bisect_left(self._order, first, key=self._keys.__getitem__)
-        return self._order[lo:bisect_left(self._order, first + "!", lo, key=self._keys.__getitem__)]
+        return self._order[self._position(first):self._position(first + "!")]
+
+    def _position(self, key: str) -> int:
+        """Where key is, or would go, in the sorted order: found among the samples, then within their block."""
+        block = bisect_right(self._samples, key)
+        low = max(block - 1, 0) * _SAMPLE_EVERY
+        high = min(block * _SAMPLE_EVERY, len(self._order))
+        return bisect_left(self._order, key, low, max(high, low), key=self._keys.__getitem__)
 
     def match(self, typed: str, limit: int = 5, among: Sequence[int] | None = None) -> list[Match]:
         """Return up to `limit` customers resembling typed, best first; exact ones are flagged.
