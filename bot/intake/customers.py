@@ -10,6 +10,7 @@ from array import array
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, islice
 from pathlib import Path
 from typing import NamedTuple
 
@@ -69,21 +70,20 @@ class CustomerDirectory:
 
     def __init__(self, customers: Iterable[Customer] = ()) -> None:
         owners: dict[str, int] = {}  # scratch while loading: each spelling's customer
-        self._names = _Texts()  # each customer's canonical name, once
+        names: list[str] = []
         for customer in customers:
             name_key = normalize_name(customer.name)
             canonical = owners.get(name_key)
             for key in (name_key, *map(normalize_name, customer.aliases)):
                 if key and key not in owners:
                     if canonical is None:
-                        canonical = self._names.append(customer.name)
+                        canonical = len(names)
+                        names.append(customer.name)
                     owners[key] = canonical
-        self._keys = _Texts()  # every normalized spelling (names and aliases)
-        self._owner = array("I")  # for each spelling, its customer's place in _names
+        self._names = _Texts(names)  # each customer's canonical name, once
         in_order = sorted(owners)
-        for key in in_order:
-            self._keys.append(key)
-            self._owner.append(owners[key])
+        self._keys = _Texts(in_order)  # every normalized spelling (names and aliases)
+        self._owner = array("I", map(owners.__getitem__, in_order))  # each spelling's customer's place in _names
         self._order = array("I", range(len(self._keys)))  # the spellings in sorted order
         self._samples = in_order[::_SAMPLE_EVERY]  # every 32nd spelling of that order, as strings
         self._leads = _Leads(self._keys, in_order)
@@ -177,9 +177,11 @@ class _Texts:
     A few bytes per string instead of a Python object of 50 bytes or more each.
     """
 
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-        self._ends = array("I")
+    def __init__(self, texts: Sequence[str] = ()) -> None:
+        encoded = [text.encode() for text in texts]
+        self._buffer = bytearray(b"\0".join(encoded) + b"\0" if encoded else b"")
+        # Where each one's NUL stands: its length plus one after the one before's, the first after position -1.
+        self._ends = array("I", islice(accumulate((len(each) + 1 for each in encoded), initial=-1), 1, None))
 
     def append(self, text: str) -> int:
         """Keep one more string; return its place."""
@@ -220,8 +222,13 @@ class _Leads:
         firsts: dict[str, int] = {}  # each first word and the place of the first spelling it starts
         for place, key in enumerate(sorted_keys):
             firsts.setdefault(key.partition(" ")[0], place)
-        self._entries = array("Q", sorted(self._entry(prefix, len(first), place) for first, place in firsts.items()
-                                          for prefix in self.prefixes(first)))
+        shift, mask = self._LENGTH_BITS + self._PLACE_BITS, self._HASH_MASK
+        entries = []
+        for first, place in firsts.items():
+            tail = min(len(first), 63) << self._PLACE_BITS | place  # _entry, unrolled: 100,000s of them at start
+            entries += [(hash(prefix) & mask) << shift | tail for prefix in self.prefixes(first)]
+        entries.sort()
+        self._entries = array("Q", entries)
 
     @classmethod
     def _entry(cls, prefix: str, length: int, place: int) -> int:
