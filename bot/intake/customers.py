@@ -85,8 +85,9 @@ class CustomerDirectory:
         self._keys = _Texts(in_order)  # every normalized spelling (names and aliases)
         self._owner = array("I", map(owners.__getitem__, in_order))  # each spelling's customer's place in _names
         self._order = array("I", range(len(self._keys)))  # the spellings in sorted order
-        self._samples = in_order[::_SAMPLE_EVERY]  # every 32nd spelling of that order, as strings
         self._leads = _Leads(self._keys, in_order)
+        del owners, names, in_order  # first: the samples then take fresh memory instead of pinning the scratch's
+        self._samples = self._sampled()
 
     def add(self, customer: Customer) -> None:
         """Add a customer (or more aliases of a known one)."""
@@ -101,9 +102,13 @@ class CustomerDirectory:
                 place = self._keys.append(key)
                 self._order.insert(at, place)
                 self._owner.append(canonical)
-                self._samples = [self._keys[i] for i in self._order[::_SAMPLE_EVERY]]
+                self._samples = self._sampled()
                 if new_first:
                     self._leads.learn(place)
+
+    def _sampled(self) -> list[str]:
+        """Every 32nd spelling of the sorted order, as strings."""
+        return [self._keys[place] for place in self._order[::_SAMPLE_EVERY]]
 
     def _find(self, key: str) -> int | None:
         """The customer a normalized spelling belongs to, if it is known."""
