@@ -70,23 +70,21 @@ class CustomerDirectory:
 
     def __init__(self, customers: Iterable[Customer] = ()) -> None:
         owners: dict[str, int] = {}  # scratch while loading: each spelling's customer
-        names: list[str] = []
+        self._names = _Texts()  # each customer's canonical name, once
         for customer in customers:
             name_key = normalize_name(customer.name)
             canonical = owners.get(name_key)
             for key in (name_key, *map(normalize_name, customer.aliases)):
                 if key and key not in owners:
                     if canonical is None:
-                        canonical = len(names)
-                        names.append(customer.name)
+                        canonical = self._names.append(customer.name)
                     owners[key] = canonical
-        self._names = _Texts(names)  # each customer's canonical name, once
         in_order = sorted(owners)
         self._keys = _Texts(in_order)  # every normalized spelling (names and aliases)
         self._owner = array("I", map(owners.__getitem__, in_order))  # each spelling's customer's place in _names
         self._order = array("I", range(len(self._keys)))  # the spellings in sorted order
         self._leads = _Leads(self._keys, in_order)
-        del owners, names, in_order  # first: the samples then take fresh memory instead of pinning the scratch's
+        del owners, in_order  # first: the samples then take fresh memory instead of pinning the scratch's
         self._samples = self._sampled()
 
     def add(self, customer: Customer) -> None:
