@@ -13,7 +13,7 @@ from bot.i18n.catalog import t
 from bot.intake.draft import Action, Files, Tap, Text, Unsupported
 from bot.storage.store import StoredDraft
 from handlers.telegram.callbacks import DIALOG, DRAFT, FIX, DraftChoice
-from handlers.telegram.common import acknowledge, language, main_keyboard, reporter, send, services
+from handlers.telegram.common import acknowledge, drop_buttons, language, main_keyboard, reporter, send, services
 from handlers.telegram.journeys import freeform, similar, voice
 from handlers.telegram.journeys.drafts import active_draft, apply, attachment_of, show, step_of
 from handlers.telegram.journeys.group_lines import not_filed
@@ -56,7 +56,10 @@ async def _reopen(bot: Bot, svc: App, query: CallbackQuery, user_id: int, chat_i
     await acknowledge(query, None if draft else t("cannot_reopen", lang))
     if draft is None:
         return
-    # The refusal keeps its text and its button; tapped again, the button is answered that it cannot reopen.
+    # The refusal keeps its text but loses its button: until the request is sent again, a second tap would bring
+    # back the refused answers over the ones being corrected. Refusals are rare; this second message is too.
+    if query.message is not None:
+        await drop_buttons(bot, chat_id, query.message.message_id)
     prompt = svc.engine.reopen(draft)
     svc.store.save_draft(draft, chat_id)
     old_id = stored.prompt_message_id if stored else None
