@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
@@ -11,8 +12,8 @@ from bot.app import App
 from bot.i18n.catalog import t
 from bot.i18n.plural import format_number, format_share
 from bot.reports.dashboard import NO_URGENCY, OTHER_TEMPLATES, Dashboard, duration
-from bot.reports.expectations import ExpectationFigures, Share, figures_apart
-from bot.reports.urgency import UrgencyGroup, compute_apart, to_csv
+from bot.reports.expectations import ExpectationFigures, Share
+from bot.reports.urgency import UrgencyGroup, UrgencyReport, to_csv
 from bot.text.dates import format_day
 from bot.text.screen import whole_number
 from handlers.web.admin import charts
@@ -43,6 +44,33 @@ def _by_urgency(figures: Dashboard, lang: str) -> tuple[dict[str, list[int]], li
         ranked.append(NO_URGENCY)
     named = {(t("page_no_urgency", lang) if name == NO_URGENCY else name): figures.by_urgency[name] for name in ranked}
     return named, [charts.urgency_colour(name) for name in ranked]
+
+
+# The charts and urgency tables last drawn, by the figures they show and the language: drawing them takes the
+# better part of a second at a million requests, and the figures stay the same from one load to the next until
+# requests change.
+Drawn = tuple[list[tuple[str, charts.Chart]], list[tuple[str, list[dict[str, object]]]]]
+_DRAWN: OrderedDict[tuple[int, str], tuple[Dashboard, Drawn]] = OrderedDict()
+DRAWN_KEPT = 16
+
+
+def _drawn(svc: App, figures: Dashboard, report: UrgencyReport, lang: str) -> Drawn:
+    """Return the dashboard's charts and urgency tables, drawn again only for figures or a language not drawn lately.
+
+    The urgency report is computed with the figures and kept with them, so the figures stand for both.
+    """
+    key = (id(figures), lang)
+    found = _DRAWN.get(key)
+    if found is not None and found[0] is figures:
+        return found[1]
+    urgency = [(t("urg_by_template", lang), _urgency_rows(report.by_template, lang,
+                                                         lambda name: template_title(svc, name, lang))),
+               (t("urg_by_requester", lang), _urgency_rows(report.by_requester, lang, lambda name: name))]
+    drawn = (_charts(svc, figures, lang), urgency)
+    _DRAWN[key] = (figures, drawn)  # the figures are kept with them, so their id is not reused meanwhile
+    while len(_DRAWN) > DRAWN_KEPT:
+        _DRAWN.popitem(last=False)
+    return drawn
 
 
 def _charts(svc: App, figures: Dashboard, lang: str) -> list[tuple[str, charts.Chart]]:
@@ -83,10 +111,8 @@ async def dashboard(request: web.Request) -> web.Response:
     """Show the figures and charts for the last weeks."""
     admin, svc = current(request), request.app[STATE].svc
     weeks = _weeks(request)
-    figures = await svc.dashboards.get(weeks, svc.config.timezone)
-    since = figures.weeks[0].timestamp()
-    report = await compute_apart(svc.store, since, svc.clock())
-    expected = await figures_apart(svc.store, svc.clock(), svc.config.timezone)
+    shown = await svc.dashboards.page(weeks, svc.config.timezone)
+    figures, report, expected = shown.board, shown.urgency, shown.expected
 
     def draw() -> dict[str, object]:
         """Return the page's figures and charts, drawn on a worker thread: a year of them takes a while."""
@@ -100,12 +126,9 @@ async def dashboard(request: web.Request) -> web.Response:
             (duration(figures.median_resolution, lang), t("page_stat_resolution", lang)),
             (share, t("page_stat_followup", lang)),
         ]
-        drawn = _charts(svc, figures, lang)
+        drawn, urgency = _drawn(svc, figures, report, lang)
         # Each chart's own stylesheet, allowed by its hash and nothing else.
         request[STYLES] = [chart.style_hash for _, chart in drawn]
-        urgency = [(t("urg_by_template", lang), _urgency_rows(report.by_template, lang,
-                                                             lambda name: template_title(svc, name, lang))),
-                   (t("urg_by_requester", lang), _urgency_rows(report.by_requester, lang, lambda name: name))]
         return {"admin": admin, "active": "dashboard", "title": t("page_nav_dashboard", lang), "spans": SPANS,
                 "weeks": weeks, "stats": stats, "partial": figures.current_week_partial,
                 "charts": [(title, chart.svg) for title, chart in drawn],
@@ -134,8 +157,7 @@ def _urgency_rows(groups: list[UrgencyGroup], lang: str, title: Callable[[str], 
 async def urgency_csv(request: web.Request) -> web.Response:
     """Send the urgency report of the dashboard's weeks as a CSV file."""
     admin, svc = current(request), request.app[STATE].svc
-    figures = await svc.dashboards.get(_weeks(request), svc.config.timezone)
-    report = await compute_apart(svc.store, figures.weeks[0].timestamp(), svc.clock())
+    report = (await svc.dashboards.page(_weeks(request), svc.config.timezone)).urgency
     day = datetime.fromtimestamp(svc.clock(), svc.config.timezone).strftime("%Y-%m-%d")
     return web.Response(body=to_csv(report, admin.lang), headers={
         "Content-Type": "text/csv; charset=utf-8",
