@@ -10,7 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from bot.reports.expectations import ExpectationFigures, figures_apart
 from bot.reports.request_log import apart
+from bot.reports.urgency import UrgencyReport
+from bot.reports.urgency import compute_apart as urgency_apart
 from bot.storage.reports import ReportStore, WeekMedian
 from bot.storage.store import Store
 from bot.text.dates import format_day, format_duration
@@ -124,6 +127,8 @@ FRESH_SECONDS = 60.0
 # How often the dashboards admins may open are brought up to date while the bot runs, when requests changed.
 REFRESH_SECONDS = 30.0
 UNWATCHED_SECONDS = 86400.0
+# Figures kept this long are computed again even when no request changed: feedback and questions may have.
+UNCHANGED_SECONDS = 600.0
 
 
 @dataclass
@@ -131,6 +136,17 @@ class _Kept:
     at: float
     version: int
     board: Dashboard
+    urgency: UrgencyReport
+    expected: ExpectationFigures
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    """Everything the dashboard page shows for its weeks: the figures, the urgency report, expectations met."""
+
+    board: Dashboard
+    urgency: UrgencyReport
+    expected: ExpectationFigures
 
 
 class Dashboards:
@@ -140,20 +156,26 @@ class Dashboards:
         self._store = store
         self._clock = clock
         self._kept: dict[tuple[int, str], _Kept] = {}
-        self._computing: dict[tuple[int, str], asyncio.Task[Dashboard]] = {}
+        self._computing: dict[tuple[int, str], asyncio.Task[DashboardPage]] = {}
         self._asked: dict[tuple[int, str], float] = {}  # when an admin last opened each span
 
     async def get(self, weeks: int, zone: tzinfo) -> Dashboard:
         """Return the dashboard over the last weeks: as computed before if nothing changed, or at most a minute old."""
+        return (await self.page(weeks, zone)).board
+
+    async def page(self, weeks: int, zone: tzinfo) -> DashboardPage:
+        """Return all the page shows over the last weeks, kept as the dashboard's figures are."""
         now, key = self._clock(), (weeks, str(zone))
         self._asked[key] = now
         kept = self._kept.get(key)
         if kept is not None and kept.board.weeks == _week_starts(now, max(1, weeks), zone):
             if kept.version == self._store.requests_version():
-                return kept.board
+                if now - kept.at >= UNCHANGED_SECONDS:
+                    self._compute(key, weeks, zone)  # what the figures read beside the requests may have changed
+                return DashboardPage(kept.board, kept.urgency, kept.expected)
             if now - kept.at < FRESH_SECONDS:
                 self._compute(key, weeks, zone)
-                return kept.board
+                return DashboardPage(kept.board, kept.urgency, kept.expected)
         # Shielded: an admin who leaves before it is done does not stop it for the next one.
         return await asyncio.shield(self._compute(key, weeks, zone))
 
@@ -175,14 +197,15 @@ class Dashboards:
                 kept = self._kept.get(key)
                 wanted = now - self._asked.get(key, -math.inf) < UNWATCHED_SECONDS
                 stale = kept is not None and (kept.version != self._store.requests_version()
-                                              or kept.board.weeks != _week_starts(now, max(1, weeks), zone))
+                                              or kept.board.weeks != _week_starts(now, max(1, weeks), zone)
+                                              or now - kept.at >= UNCHANGED_SECONDS)
                 if kept is None or (wanted and stale):
                     try:
                         await asyncio.shield(self._compute(key, weeks, zone))
                     except sqlite3.Error:
                         log.exception("could not compute the dashboard over %d weeks", weeks)
 
-    def _compute(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> asyncio.Task[Dashboard]:
+    def _compute(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> asyncio.Task[DashboardPage]:
         """Start computing a dashboard, unless one for the same span is being computed already."""
         task = self._computing.get(key)
         if task is None or task.done():
@@ -190,11 +213,13 @@ class Dashboards:
             self._computing[key] = task
         return task
 
-    async def _fresh(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> Dashboard:
+    async def _fresh(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> DashboardPage:
         now, version = self._clock(), self._store.requests_version()
         board = await compute_apart(self._store, now, weeks, zone)
-        self._kept[key] = _Kept(now, version, board)
-        return board
+        urgency = await urgency_apart(self._store, board.weeks[0].timestamp(), now)
+        expected = await figures_apart(self._store, now, zone)
+        self._kept[key] = _Kept(now, version, board, urgency, expected)
+        return DashboardPage(board, urgency, expected)
 
 
 def duration(seconds: float | None, lang: str = "en") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
@@ -11,8 +12,8 @@ from bot.app import App
 from bot.i18n.catalog import t
 from bot.i18n.plural import format_number, format_share
 from bot.reports.dashboard import NO_URGENCY, OTHER_TEMPLATES, Dashboard, duration
-from bot.reports.expectations import ExpectationFigures, Share, figures_apart
-from bot.reports.urgency import UrgencyGroup, compute_apart, to_csv
+from bot.reports.expectations import ExpectationFigures, Share
+from bot.reports.urgency import UrgencyGroup, to_csv
 from bot.text.dates import format_day
 from bot.text.screen import whole_number
 from handlers.web.admin import charts
@@ -43,6 +44,25 @@ def _by_urgency(figures: Dashboard, lang: str) -> tuple[dict[str, list[int]], li
         ranked.append(NO_URGENCY)
     named = {(t("page_no_urgency", lang) if name == NO_URGENCY else name): figures.by_urgency[name] for name in ranked}
     return named, [charts.urgency_colour(name) for name in ranked]
+
+
+# The charts last drawn, by the figures they show and the language: drawing six of them takes half a second, and
+# the figures stay the same from one load to the next until requests change.
+_DRAWN: OrderedDict[tuple[int, str], tuple[Dashboard, list[tuple[str, charts.Chart]]]] = OrderedDict()
+DRAWN_KEPT = 16
+
+
+def _drawn(svc: App, figures: Dashboard, lang: str) -> list[tuple[str, charts.Chart]]:
+    """Return the dashboard's charts, drawn again only for figures or a language not drawn lately."""
+    key = (id(figures), lang)
+    found = _DRAWN.get(key)
+    if found is not None and found[0] is figures:
+        return found[1]
+    drawn = _charts(svc, figures, lang)
+    _DRAWN[key] = (figures, drawn)  # the figures are kept with them, so their id is not reused meanwhile
+    while len(_DRAWN) > DRAWN_KEPT:
+        _DRAWN.popitem(last=False)
+    return drawn
 
 
 def _charts(svc: App, figures: Dashboard, lang: str) -> list[tuple[str, charts.Chart]]:
@@ -83,10 +103,8 @@ async def dashboard(request: web.Request) -> web.Response:
     """Show the figures and charts for the last weeks."""
     admin, svc = current(request), request.app[STATE].svc
     weeks = _weeks(request)
-    figures = await svc.dashboards.get(weeks, svc.config.timezone)
-    since = figures.weeks[0].timestamp()
-    report = await compute_apart(svc.store, since, svc.clock())
-    expected = await figures_apart(svc.store, svc.clock(), svc.config.timezone)
+    shown = await svc.dashboards.page(weeks, svc.config.timezone)
+    figures, report, expected = shown.board, shown.urgency, shown.expected
 
     def draw() -> dict[str, object]:
         """Return the page's figures and charts, drawn on a worker thread: a year of them takes a while."""
@@ -100,7 +118,7 @@ async def dashboard(request: web.Request) -> web.Response:
             (duration(figures.median_resolution, lang), t("page_stat_resolution", lang)),
             (share, t("page_stat_followup", lang)),
         ]
-        drawn = _charts(svc, figures, lang)
+        drawn = _drawn(svc, figures, lang)
         # Each chart's own stylesheet, allowed by its hash and nothing else.
         request[STYLES] = [chart.style_hash for _, chart in drawn]
         urgency = [(t("urg_by_template", lang), _urgency_rows(report.by_template, lang,
@@ -134,8 +152,7 @@ def _urgency_rows(groups: list[UrgencyGroup], lang: str, title: Callable[[str], 
 async def urgency_csv(request: web.Request) -> web.Response:
     """Send the urgency report of the dashboard's weeks as a CSV file."""
     admin, svc = current(request), request.app[STATE].svc
-    figures = await svc.dashboards.get(_weeks(request), svc.config.timezone)
-    report = await compute_apart(svc.store, figures.weeks[0].timestamp(), svc.clock())
+    report = (await svc.dashboards.page(_weeks(request), svc.config.timezone)).urgency
     day = datetime.fromtimestamp(svc.clock(), svc.config.timezone).strftime("%Y-%m-%d")
     return web.Response(body=to_csv(report, admin.lang), headers={
         "Content-Type": "text/csv; charset=utf-8",
