@@ -73,6 +73,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import os
 import platform
@@ -89,6 +90,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import telegram
 
@@ -96,10 +98,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
+
 from bench.jira_process import JiraProcess  # noqa: E402
 from bot.config import load_config  # noqa: E402
+from bot.intake.draft import Draft  # noqa: E402
+from bot.jira.events import SIGNATURE_HEADER, sign  # noqa: E402
+from bot.jira.ticket import Reporter, Ticket  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 from tests.conftest import ADMIN_ID, TOKEN, write_config  # noqa: E402
 from tests.fakes.telegram import FakeTelegram, FakeUser  # noqa: E402
+from tests.helpers import free_port  # noqa: E402
 
 JIRA_EMAIL = "bot@example.com"
 JIRA_TOKEN = "jira-api-token-secret"
@@ -132,6 +141,16 @@ TARGET_RATIO = 0.5
 TARGET_SUBMISSIONS_S = 10.0
 SUBMISSIONS = 100
 STORM = 50
+TARGET_MESSAGES_PER_STEP = 1.0
+TARGET_CAPACITY_P95_MS = 100.0
+TARGET_CAPACITY_PEOPLE = 100
+TARGET_DRAIN_P95_MS = 1000.0
+DRAIN_NOTICES = 1000
+DRAIN_PEOPLE = 50
+WEBHOOK_SECRET = "bench-webhook-secret"
+# What Telegram counts against a bot's ~30 messages a second; answering a tap and "typing…" are not messages.
+NOT_MESSAGES = frozenset({"getUpdates", "getMe", "answerCallbackQuery", "sendChatAction", "getFile", "getChat",
+                          "setMyCommands", "deleteMyCommands", "setChatMenuButton"})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -185,11 +204,11 @@ def peak_rss_mb() -> float:
 # ---------------------------------------------------------------------------------------------------
 
 
-def bench_config(folder: Path, tg: FakeTelegram, jira_url: str, users: Sequence[int]) -> Path:
+def bench_config(folder: Path, tg: FakeTelegram, jira_url: str, users: Sequence[int], **sections: Any) -> Path:
     """Write the tests' config for these users and the fake Telegram, with a longer Jira timeout and quick retries."""
     return write_config(folder, jira_url, jira={"timeout": 10}, access={"admins": [ADMIN_ID], "users": list(users)},
                         delivery={"first_retry_seconds": 0.2, "max_retry_seconds": 2},
-                        telegram={"api_base_url": tg.base_url, "file_base_url": tg.base_file_url})
+                        telegram={"api_base_url": tg.base_url, "file_base_url": tg.base_file_url}, **sections)
 
 
 class BotProcess:
@@ -278,6 +297,7 @@ class Rig:
     bot: BotProcess
     db_path: Path
     workers: int  # python-jira worker threads in the bot
+    port: int = 0  # the bot's HTTP server (webhooks), when started with one
 
     def db(self) -> sqlite3.Connection:
         """A read-only connection to the bot's database."""
@@ -285,8 +305,12 @@ class Rig:
 
 
 @contextlib.asynccontextmanager
-async def ticketsmith(users: Sequence[int]) -> AsyncIterator[Rig]:
-    """Start the fakes and the real bot for these salespeople; tear everything down afterwards."""
+async def ticketsmith(users: Sequence[int], seed: Callable[[Store], None] | None = None,
+                      **sections: Any) -> AsyncIterator[Rig]:
+    """Start the fakes and the real bot for these salespeople; tear everything down afterwards.
+
+    seed writes into the bot's database through the store before the bot starts; sections override the config.
+    """
     folder = Path(tempfile.mkdtemp(prefix="ticketsmith-bench-"))
     tg = FakeTelegram(token=TOKEN)
     jira = JiraProcess(JIRA_EMAIL, JIRA_TOKEN)
@@ -295,11 +319,18 @@ async def ticketsmith(users: Sequence[int]) -> AsyncIterator[Rig]:
     try:
         await tg.start()
         await jira.start()
-        config_path = bench_config(folder, tg, jira.url, users)
+        config_path = bench_config(folder, tg, jira.url, users, **sections)
         config = load_config(config_path)
         assert config.jira is not None
+        if seed is not None:
+            store = Store(config.storage_path)
+            try:
+                seed(store)
+            finally:
+                store.close()
         bot = await BotProcess.start(tg, "ticketsmith", str(config_path), str(log_path))
-        yield Rig(tg, jira, bot, config.storage_path, config.jira.workers)
+        port = int(sections.get("server", {}).get("port", 0))
+        yield Rig(tg, jira, bot, config.storage_path, config.jira.workers, port)
     finally:
         # Each step on its own, so one that fails leaves no process or server running and no folder behind.
         try:
@@ -375,6 +406,12 @@ async def act(user: FakeUser, kind: str, text: str) -> int:
     if kind == "send":
         return await user.send(text)
     if kind == "tap":
+        # The newest message with that button: notices (with only a Reply button) may have come since.
+        for message in reversed(user.chat.messages):
+            for row in message.inline_keyboard:
+                for button in row:
+                    if button.get("text") == text and "callback_data" in button:
+                        return await user.tap_data(str(button["callback_data"]), message.message_id)
         return await user.tap(text)
     return await user.tap_data("x")  # echo-tap
 
@@ -389,7 +426,8 @@ def reply_time(tg: FakeTelegram, user: FakeUser, since: float) -> float | None:
     for call in reversed(tg.calls_in(user.id)):
         if call.at < since:
             break
-        if call.method in REPLY_METHODS:
+        # Notices (with their Reply button) come on their own, not in reply to this step.
+        if call.method in REPLY_METHODS and "reply:" not in str(call.params.get("reply_markup")):
             first = call.at
     return first
 
@@ -564,6 +602,25 @@ def report_cpu(bot: BotProcess, before: float | None, updates: int) -> None:
         figure("  bot CPU time per update (ms)", f"{(after - before) / updates * 1000:.2f}")
 
 
+def messages_in(tg: FakeTelegram, ids: Sequence[int]) -> int:
+    """Calls that sent, edited or removed a message in these people's chats (what Telegram's cap counts)."""
+    return sum(1 for uid in ids for call in tg.calls_in(uid) if call.method not in NOT_MESSAGES)
+
+
+def judge_messages(tg: FakeTelegram, ids: Sequence[int], runs: Sequence[Run], verdicts: Verdicts) -> None:
+    """Messages per dialog step (the request's own replies) and per request (with the issue's key once filed)."""
+    steps = sum(len(run.latencies) for run in runs)
+    requests = len(ids) - sum(len(run.failures) for run in runs)
+    total = messages_in(tg, ids)
+    if not steps or requests <= 0:
+        return
+    # The message with the issue's key comes from the outbox once Jira has it: one per request, not a step's.
+    per_step = (total - requests) / steps
+    verdicts.judge("messages per step", f"{per_step:.2f}", f"<= {TARGET_MESSAGES_PER_STEP:.1f}",
+                   per_step <= TARGET_MESSAGES_PER_STEP)
+    figure("messages per request (with the key)", f"{total / requests:.2f} for {steps / requests:.1f} updates")
+
+
 def user_ids(start: int, count: int) -> list[int]:
     """Telegram ids of simulated salespeople."""
     return list(range(start, start + count))
@@ -666,6 +723,8 @@ async def dialogs(n: int, latency: float, paced_users: int, think: tuple[float, 
         if len(runs) > 2:
             conversations = 1 + n + paced_users + len(stress_ids)
             book, drained = await drain(rig, expected=conversations - sum(len(run.failures) for run in runs))
+        await asyncio.sleep(1)  # the last messages with the issues' keys
+        judge_messages(rig.tg, [alone_id, *burst_ids, *paced_ids, *stress_ids], runs, verdicts)
         report_ledger(book, drained, verdicts)
     rss = rig.bot.rss_mb
     verdicts.judge("peak RSS of the bot process (MB)", "unknown" if rss is None else f"{rss:.1f}",
@@ -683,6 +742,131 @@ async def dialogs(n: int, latency: float, paced_users: int, think: tuple[float, 
     report_latencies(echo, replies=False, label="echo ")
     ratio = burst.rate / echo.rate if echo.rate > 0 else 0.0
     verdicts.judge("ratio ticketsmith / echo", f"{ratio:.2f}", f">= {TARGET_RATIO}", ratio >= TARGET_RATIO)
+
+
+async def paced_p95(rig: Rig, ids: Sequence[int], think: tuple[float, float], seed: int) -> tuple[float, Run]:
+    """Walk these people through the dialog at a human pace; return the p95 to the reply, Create aside (ms)."""
+    low, high = think
+    chance = random.Random(seed)
+    run = await crowd(rig.tg, rig.bot, ids, BUG_DIALOG, pause=lambda: chance.uniform(low, high))
+    own = sorted(took for name, times in run.replies.items() if name != CREATE for took in times)
+    return (percentile(own, 0.95) * 1000 if own else float("inf")), run
+
+
+async def capacity(think: tuple[float, float], most: int, verdicts: Verdicts) -> None:
+    """The most people at a human pace whose replies stay within 100 ms at p95: double, then halve the gap."""
+    low, high = think
+    print(f"\n== capacity: people at a human pace (a random {low:g}–{high:g} s before each step), the largest "
+          f"number served with p95 to the reply <= {TARGET_CAPACITY_P95_MS:.0f} ms (every step but Create)")
+    ids = user_ids(FIRST_USER, most * 3)
+    used = 0
+    async with ticketsmith(ids) as rig:
+        async def trial(people: int) -> bool:
+            nonlocal used
+            chosen, used = ids[used:used + people], used + people
+            p95, run = await paced_p95(rig, chosen, think, people)
+            ok = p95 <= TARGET_CAPACITY_P95_MS and not run.failures
+            figure(f"  {people} people: p95 to the reply (ms)", f"{p95:.0f}{'' if ok else ' (over)'}")
+            report_failures(run)
+            return ok
+
+        served, over = 0, None
+        people = 50
+        while people <= most and used + people <= len(ids):
+            if not await trial(people):
+                over = people
+                break
+            served, people = people, people * 2
+        while over is not None and over - served > max(10, served // 8) and used + (served + over) // 2 <= len(ids):
+            middle = (served + over) // 2
+            if await trial(middle):
+                served = middle
+            else:
+                over = middle
+        messages = messages_in(rig.tg, ids[:used])
+        figure("  messages per person (8 updates, +1 key)", f"{messages / used:.2f}" if used else "n/a")
+    verdicts.judge(f"people served with p95 <= {TARGET_CAPACITY_P95_MS:.0f} ms", f"{served}"
+                   + ("" if over is None else f" (not {over})"), f">= {TARGET_CAPACITY_PEOPLE}",
+                   served >= TARGET_CAPACITY_PEOPLE)
+
+
+def seed_filed(ids: Sequence[int], count: int) -> Callable[[Store], None]:
+    """Requests these people filed earlier, count in all, already issues in Jira (shared out in turn)."""
+
+    def seed(store: Store) -> None:
+        for n in range(count):
+            user_id = ids[n % len(ids)]
+            key, request_id = f"SUP-{10_001 + n}", f"drain{n:05d}"
+            draft = Draft(id=request_id, user_id=user_id, lang="en", reporter=Reporter(user_id, "Sam"),
+                          template_id="bug")
+            store.confirm(draft, user_id, Ticket("SUP", "Bug", f"Old request {n}", "d"))
+            store.mark_created(request_id, key, f"https://jira.example.com/browse/{key}")
+
+    return seed
+
+
+def transition_hook(key: str, n: int) -> bytes:
+    """The body Jira Cloud posts when an engineer moves one issue on in a bulk transition."""
+    return json.dumps({
+        "timestamp": int(time.time() * 1000), "webhookEvent": "jira:issue_updated",
+        "issue_event_type_name": "issue_generic",
+        "user": {"accountId": "712020:olga", "displayName": "Olga"},
+        "issue": {"key": key, "fields": {"summary": f"Old request {n}"}},
+        "changelog": {"id": str(900_000 + n), "items": [
+            {"field": "status", "fieldtype": "jira", "from": "1", "fromString": "To Do", "to": "3",
+             "toString": "In Progress"}]},
+    }).encode()
+
+
+async def notice_drain(think: tuple[float, float], verdicts: Verdicts) -> None:
+    """A bulk transition in Jira tells 1,000 notices while 50 people walk the dialog at a human pace."""
+    low, high = think
+    print(f"\n== drain: a bulk transition of {DRAIN_NOTICES} issues ({DRAIN_NOTICES} notices by Jira's webhook) "
+          f"while {DRAIN_PEOPLE} people file requests at a human pace ({low:g}–{high:g} s before each step)")
+    ids = user_ids(FIRST_USER, DRAIN_PEOPLE)
+    port = free_port()
+    sections: dict[str, Any] = {"server": {"port": port},
+                                "notices": {"webhook_secret": WEBHOOK_SECRET, "merge_seconds": 1, "poll_seconds": 0}}
+    async with ticketsmith(ids, seed_filed(ids, DRAIN_NOTICES), **sections) as rig:
+        people = [rig.tg.user(uid, "Sam", username=f"sales{uid}", last_name="Bench") for uid in ids]
+        for person in people:
+            # Telegram delivers a bot's message only to someone who has written to it.
+            await rig.bot.wait_handled(await person.send("/start"), STEP_LIMIT)
+        before = len(rig.tg.calls)
+        begun = time.monotonic()
+        url = f"http://127.0.0.1:{port}/jira/webhook"
+
+        async def post_all() -> None:
+            async with aiohttp.ClientSession() as http:
+                for n in range(DRAIN_NOTICES):
+                    body = transition_hook(f"SUP-{10_001 + n}", n)
+                    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(WEBHOOK_SECRET, body)}
+                    async with http.post(url, data=body, headers=headers) as response:
+                        if response.status != 200:
+                            print(f"    webhook refused: {response.status}")
+
+        hooks = asyncio.create_task(post_all())
+        p95, run = await paced_p95(rig, ids, think, 3)
+        await hooks
+        report_failures(run)
+        verdicts.judge("p95 to the reply during the drain (ms)", f"{p95:.0f}", f"<= {TARGET_DRAIN_P95_MS:.0f}",
+                       p95 <= TARGET_DRAIN_P95_MS)
+
+        def notices() -> list[Any]:
+            return [c for c in rig.tg.calls[before:] if c.method == "sendMessage" and c.status == 200
+                    and "In Progress" in str(c.params.get("text"))]
+
+        deadline = time.monotonic() + PHASE_LIMIT
+        # Looked at twice a second: after every call, as wait_for does, would cost this process more than the bot.
+        while len(notices()) < DRAIN_NOTICES and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.5)
+        told = notices()
+        texts = Counter(str(c.params.get("text")).split(" ", 1)[0] for c in told)
+        figure("notices told / duplicated", f"{len(told)} / {sum(n - 1 for n in texts.values() if n > 1)}")
+        if told:
+            figure("  drained in (s)", f"{told[-1].at - begun:.1f}")
+        refused = sum(1 for c in rig.tg.calls[before:] if c.status == 429)
+        figure("  calls Telegram refused (429)", str(refused))
 
 
 async def walk_to_summary(rig: Rig, ids: Sequence[int], wave: int = 25) -> Run:
@@ -775,7 +959,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=500, help="salespeople in the dialogs scenario (500)")
     parser.add_argument("--jira-latency", type=float, default=None,
                         help="fake Jira delay per answer in seconds (0 for dialogs and storm, 0.2 for submissions)")
-    parser.add_argument("--scenario", choices=("dialogs", "submissions", "storm", "all"), default="dialogs")
+    parser.add_argument("--scenario", choices=("dialogs", "submissions", "storm", "capacity", "drain", "all"),
+                        default="dialogs", help="all: the five one after another")
+    parser.add_argument("--most", type=int, default=400,
+                        help="the most people the capacity search tries at a human pace (400)")
     parser.add_argument("--paced-users", type=int, default=None,
                         help="people in the paced and the stress run each, as many as --users unless given; 0 skips "
                              "both")
@@ -811,7 +998,7 @@ async def main(args: argparse.Namespace) -> Verdicts:
         "without AIORateLimiter (the fake Bot API has no global limit)"
     print(f"the bot runs in its own process {limiter}; the "
           "fake Jira in another; the fake Telegram and the simulated people here")
-    chosen = ("dialogs", "submissions", "storm") if args.scenario == "all" else (args.scenario,)
+    chosen = ("dialogs", "submissions", "storm", "capacity", "drain") if args.scenario == "all" else (args.scenario,)
     for name in chosen:
         begun = time.perf_counter()
         verdicts.scenario = name
@@ -821,6 +1008,10 @@ async def main(args: argparse.Namespace) -> Verdicts:
                           args.steps)
         elif name == "submissions":
             await submissions(0.2 if args.jira_latency is None else args.jira_latency, verdicts)
+        elif name == "capacity":
+            await capacity(tuple(args.think), args.most, verdicts)
+        elif name == "drain":
+            await notice_drain(tuple(args.think), verdicts)
         else:
             await storm(0.0 if args.jira_latency is None else args.jira_latency, verdicts)
         print(f"  ({name} took {time.perf_counter() - begun:.1f} s)")

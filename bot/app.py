@@ -14,9 +14,13 @@ from bot.config import Config, NoticesConfig
 from bot.delivery.inbox import Inbox, NoticeSink
 from bot.delivery.notices import NoticePolicy
 from bot.delivery.outbox import DeliveryListener, FileSource, Outbox
+from bot.expectations.deadlines import DeadlineGuard, DeadlineSink
+from bot.expectations.estimate import Estimates
+from bot.expectations.feedback import Feedback, FeedbackSink
 from bot.intake.customers import Customer, CustomerDirectory, load_customers
 from bot.intake.dialog import Engine
 from bot.intake.model import ModelExtractor
+from bot.intake.speech import SpeechToText
 from bot.jira.events import kinds
 from bot.jira.gateway import JiraGateway
 from bot.jira.similar_search import SimilarSearches
@@ -42,6 +46,13 @@ class Chat(Protocol):
     def notice_sink(self, app: App) -> NoticeSink:
         """Return where Jira's changes are sent to the salespeople concerned."""
 
+    def expectation_sink(self, app: App) -> ExpectationSink:
+        """Return where deadline notices and "was it solved?" questions are sent."""
+
+
+class ExpectationSink(DeadlineSink, FeedbackSink, Protocol):
+    """Where deadline notices and "was it solved?" questions go."""
+
 
 @dataclass
 class App:
@@ -61,18 +72,35 @@ class App:
     templates_lock: asyncio.Lock  # one publish, reload or rollback at a time goes from reading to publishing
     templates_check: JiraCheck | None  # Jira's verdict on the live templates; None until start-up has asked
     chat: InitVar[Chat]
+    speech: SpeechToText | None = None  # None when the config has no speech section
+    files: FileSource = field(init=False)  # the files people sent, fetched from the chat service
     outbox: Outbox = field(init=False)
     inbox: Inbox = field(init=False)
+    estimates: Estimates = field(init=False)
+    deadlines: DeadlineGuard = field(init=False)
+    feedback: Feedback = field(init=False)
     dashboards: Dashboards = field(init=False)
 
     def __post_init__(self, chat: Chat) -> None:
         # Built last: the chat side's sinks keep this app to reach the people, store and metrics they report to.
         notices = self.config.notices
+        self.files = chat.files()
         self.outbox = Outbox(self.store, self.gateway, chat.delivery_listener(self), self.config.delivery,
-                             files=chat.files(), clock=self.clock, metrics=self.metrics,
+                             files=self.files, clock=self.clock, metrics=self.metrics,
                              answer_transition=_answer_transition(notices))
         self.inbox = Inbox(self.store, chat.notice_sink(self), _notice_policy(notices),
                            issue_url=self.gateway.issue_url, window=notices.merge_seconds, clock=self.clock)
+        self.estimates = Estimates(self.store, self.clock)
+        # The summary card says what to expect from figures kept up to date in the background.
+        self.engine.expect = lambda template, priority, lang: self.estimates.line(
+            template, priority, lang, self.config.jira_project)
+        sink = chat.expectation_sink(self)
+        self.deadlines = DeadlineGuard(self.store, self.gateway, sink, self.config.deadlines,
+                                       zone=self.config.timezone, jira_lang=self.config.jira_language,
+                                       issue_url=self.gateway.issue_url, kick_outbox=self.outbox.kick,
+                                       clock=self.clock)
+        self.feedback = Feedback(self.store, self.gateway, sink, self.config, lambda: self.inbox.policy)
+        self.inbox.after = self.feedback.on_events
         self.dashboards = Dashboards(self.store, self.clock)
 
     def now(self) -> datetime:
@@ -128,4 +156,5 @@ def build_app(config: Config, chat: Chat, *, clock: Callable[[], float] = time.t
     model = ModelExtractor(extractor.url, token=extractor.token, timeout=extractor.timeout) if extractor else None
     return App(config=config, store=store, engine=engine, access=Access(config.access, store), audit=Audit(store),
                gateway=gateway, library=library, searches=SimilarSearches(gateway.similar), metrics=Metrics(),
-               clock=clock, model=model, templates_lock=asyncio.Lock(), templates_check=None, chat=chat)
+               clock=clock, model=model, templates_lock=asyncio.Lock(), templates_check=None, chat=chat,
+               speech=SpeechToText(config.speech) if config.speech else None)

@@ -19,7 +19,8 @@ from bot.text.yamlfile import ConfigError, LineDict, LineList, read_yaml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECTIONS = {"telegram", "jira", "storage", "templates", "customers", "access", "drafts", "timezone",
-             "delivery", "logging", "server", "notices", "extractor", "approval"}
+             "delivery", "logging", "server", "notices", "extractor", "approval",
+             "speech", "groups", "deadlines", "feedback"}
 CLOUD_BOT_API = "https://api.telegram.org/bot"
 CLOUD_FILE_API = "https://api.telegram.org/file/bot"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -139,6 +140,22 @@ class NoticesConfig:
 
 
 @dataclass(frozen=True)
+class DeadlinesConfig:
+    """Guarding the dates salespeople promised: when they are warned, and whether the assignee hears in Jira."""
+
+    warn_days: int = 2
+    comment_in_jira: bool = False
+
+
+@dataclass(frozen=True)
+class FeedbackConfig:
+    """Asking whether a resolved issue solved the customer's problem; a "not solved" may reopen it."""
+
+    # The transition (or its target status) that reopens an issue; None: a "not solved" only comments.
+    reopen_transition: str | None = None
+
+
+@dataclass(frozen=True)
 class ExtractorConfig:
     """An optional external model that reads informal asks; the offline reading is used without it."""
 
@@ -153,6 +170,29 @@ class ApprovalConfig:
 
     rule: ApprovalRule | None = None
     remind_hours: float = 4.0
+
+
+@dataclass(frozen=True)
+class SpeechConfig:
+    """An optional speech-to-text endpoint (OpenAI-compatible) that turns voice notes into typed asks."""
+
+    url: str  # the server's base, e.g. http://127.0.0.1:8080; the bot posts to {url}/v1/audio/transcriptions
+    model: str = "whisper-1"
+    api_key: str | None = field(default=None, repr=False)  # read from the environment variable api_key_env
+    timeout: float = 20.0
+    max_seconds: int = 300
+    max_bytes: int = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class GroupsConfig:
+    """The bot in the team's group chats: /ticket as a reply, and a 🎫 reaction where the bot may see reactions."""
+
+    reactions: bool = False
+    # The reaction that files a message: a standard reaction emoji, or the emoji a custom one stands for.
+    reaction: str = "🎫"
+    # How long group messages are kept, so a 🎫 reaction to one can quote it (only when reactions are on).
+    remember_hours: float = 48.0
 
 
 @dataclass(frozen=True)
@@ -177,6 +217,10 @@ class Config:
     notices: NoticesConfig = field(default_factory=NoticesConfig)
     extractor: ExtractorConfig | None = None
     approval: ApprovalConfig = field(default_factory=ApprovalConfig)
+    speech: SpeechConfig | None = None
+    groups: GroupsConfig = field(default_factory=GroupsConfig)
+    deadlines: DeadlinesConfig = field(default_factory=DeadlinesConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -189,13 +233,16 @@ class Config:
         found.extend(s for s in (self.notices.webhook_secret, self.notices.webhook_token) if s)
         if self.extractor is not None and self.extractor.token:
             found.append(self.extractor.token)
+        if self.speech is not None and self.speech.api_key:
+            found.append(self.speech.api_key)
         found.extend(_url_credentials(self))
         return tuple(found)
 
 
 def _url_credentials(config: Config) -> list[str]:
     """Return the secrets written into the config's URLs: each password, or a user standing alone (a token)."""
-    urls = [config.jira.url if config.jira else "", config.extractor.url if config.extractor else ""]
+    urls = [config.jira.url if config.jira else "", config.extractor.url if config.extractor else "",
+            config.speech.url if config.speech else ""]
     if config.telegram is not None:
         urls += [config.telegram.api_base_url, config.telegram.file_base_url,
                  config.telegram.webhook.url if config.telegram.webhook else ""]
@@ -370,6 +417,20 @@ def _notices(reader: _Reader, section: LineDict) -> NoticesConfig:
     )
 
 
+def _deadlines(reader: _Reader, section: LineDict) -> DeadlinesConfig:
+    default = DeadlinesConfig()
+    warn_days = reader.get(section, "deadlines", "warn_days", int, default.warn_days)
+    if not 0 <= warn_days <= 60:
+        reader.problem(section.line_of("warn_days"), f"'deadlines.warn_days' must be between 0 and 60, not {warn_days}")
+        warn_days = default.warn_days
+    return DeadlinesConfig(warn_days=warn_days, comment_in_jira=bool(
+        reader.get(section, "deadlines", "comment_in_jira", bool, default.comment_in_jira)))
+
+
+def _feedback(reader: _Reader, section: LineDict) -> FeedbackConfig:
+    return FeedbackConfig(reopen_transition=reader.get(section, "feedback", "reopen_transition", str))
+
+
 def _reporters(reader: _Reader, section: LineDict, raw: Mapping[str, Any]) -> tuple[tuple[int | str, str], ...]:
     found: list[tuple[int | str, str]] = []
     for who, jira_user in raw.items():
@@ -419,6 +480,54 @@ def _approval(reader: _Reader, section: LineDict, line: int) -> ApprovalConfig:
     rule_part.line, rule_part.key_lines = section.line or line, dict(section.key_lines)
     rule = parse_rule(rule_part, section.line or line, "approval", reader.problem) if rule_part else None
     return ApprovalConfig(rule, remind)
+
+
+def _speech(reader: _Reader, section: LineDict) -> SpeechConfig | None:
+    """Read the optional speech-to-text endpoint: base URL, model, key (named by an environment variable), limits."""
+    url = reader.get(section, "speech", "url", str, "") or ""
+    if not url:
+        return None
+    if not re.fullmatch(r"https?://\S+", url):
+        reader.problem(section.line_of("url"), "'speech.url' must be an http:// or https:// address, "
+                       "e.g. http://127.0.0.1:8080 (the bot adds /v1/audio/transcriptions)")
+        return None
+    base = url.rstrip("/").removesuffix("/v1/audio/transcriptions").removesuffix("/v1")
+    model = reader.get(section, "speech", "model", str, "whisper-1") or "whisper-1"
+    key_env = reader.get(section, "speech", "api_key_env", str, None)
+    if key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key_env):
+        reader.problem(section.line_of("api_key_env"), "'speech.api_key_env' must name an environment variable, "
+                       "e.g. SPEECH_API_KEY (the key itself never goes in the file)")
+        key_env = None
+    api_key = (reader.env.get(key_env) or None) if key_env else None
+    timeout = float(reader.get(section, "speech", "timeout_seconds", (int, float), 20.0))
+    if not 0 < timeout <= 120:
+        reader.problem(section.line_of("timeout_seconds"),
+                       "'speech.timeout_seconds' must be more than 0 and at most 120 seconds")
+        timeout = 20.0
+    max_seconds = reader.get(section, "speech", "max_seconds", int, 300)
+    if not 1 <= max_seconds <= 3600:
+        reader.problem(section.line_of("max_seconds"), "'speech.max_seconds' must be between 1 and 3600")
+        max_seconds = 300
+    max_mb = float(reader.get(section, "speech", "max_mb", (int, float), 25))
+    if not 0 < max_mb <= 1024:
+        reader.problem(section.line_of("max_mb"), "'speech.max_mb' must be more than 0 and at most 1024")
+        max_mb = 25.0
+    return SpeechConfig(base, model, api_key, timeout, max_seconds, int(max_mb * 1024 * 1024))
+
+
+def _groups(reader: _Reader, section: LineDict) -> GroupsConfig:
+    """Read how the bot behaves in group chats."""
+    reactions = reader.get(section, "groups", "reactions", bool, False)
+    reaction = reader.get(section, "groups", "reaction", str, "🎫") or "🎫"
+    if len(reaction) > 8 or any(c.isalnum() or c.isspace() for c in reaction):
+        reader.problem(section.line_of("reaction"), "'groups.reaction' must be one emoji, e.g. 🎫 or ✍")
+        reaction = "🎫"
+    hours = float(reader.get(section, "groups", "remember_hours", (int, float), 48))
+    if not 0 < hours <= 24 * 30:
+        reader.problem(section.line_of("remember_hours"), "'groups.remember_hours' must be more than 0 and at "
+                       "most 720 (30 days)")
+        hours = 48.0
+    return GroupsConfig(bool(reactions), reaction, hours)
 
 
 def _positive(reader: _Reader, section: LineDict, key: str, default: float) -> float:
@@ -526,6 +635,10 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
     notices = _notices(reader, reader.section("notices"))
     extractor = _extractor(reader, reader.section("extractor"))
     approval = _approval(reader, reader.section("approval"), document.line_of("approval"))
+    speech = _speech(reader, reader.section("speech"))
+    groups = _groups(reader, reader.section("groups"))
+    deadlines = _deadlines(reader, reader.section("deadlines"))
+    feedback = _feedback(reader, reader.section("feedback"))
     if telegram is not None and telegram.webhook is not None and server.port == 0:
         reader.problem(server_section.line or document.line_of("telegram"),
                        "webhook mode needs 'server.port', where Telegram's updates arrive (behind your proxy)")
@@ -554,4 +667,8 @@ def load_config(path: Path, *, need_telegram: bool = True, need_jira: bool = Tru
         notices=notices,
         extractor=extractor,
         approval=approval,
+        speech=speech,
+        groups=groups,
+        deadlines=deadlines,
+        feedback=feedback,
     )

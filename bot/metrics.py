@@ -27,6 +27,11 @@ class Metrics:
                                    registry=self.registry)
         self.notices = Counter("ticketsmith_notices_sent_total", "Messages the bot sent on its own initiative",
                                ["kind"], registry=self.registry)
+        self.transcriptions = Counter("ticketsmith_voice_notes_total",
+                                      "Voice notes read: heard, or why not (off, long, big, download, down, slow, "
+                                      "empty)", ["outcome"], registry=self.registry)
+        self.group_asks = Counter("ticketsmith_group_asks_total", "Group messages filed from, by how they were asked "
+                                  "for and what came of it", ["via", "outcome"], registry=self.registry)
         self.latency = Histogram("ticketsmith_handler_seconds", "Time from receiving an update to having handled it",
                                  ["kind"], registry=self.registry,
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))

@@ -9,17 +9,16 @@ import signal
 from collections.abc import Callable
 
 from aiohttp import web
-from telegram import Update
 from telegram.ext import Application
 
 from bot.app import App
 from handlers.telegram.admin import templates as templates_admin
 from handlers.telegram.messenger import TelegramMessenger, TelegramUpdates
 from handlers.telegram.runtime.processor import ChatOrderedProcessor
+from handlers.telegram.wiring import allowed_updates
 from handlers.web.server import build_web_app
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DRAIN_SECONDS = 30.0
 
 
@@ -73,13 +72,13 @@ async def serve(svc: App, app: Application, stop: asyncio.Event | None = None) -
                      f", {webhook.path}" if webhook else "")
         if webhook is not None:
             await app.bot.set_webhook(webhook.full_url, secret_token=webhook.secret_token,
-                                      allowed_updates=ALLOWED_UPDATES)
+                                      allowed_updates=allowed_updates(svc.config))
             log.info("receiving updates by webhook at %s", webhook.full_url)
         else:
             assert app.updater is not None
             # A webhook left from an earlier run would make getUpdates fail with 409.
             await app.bot.delete_webhook()
-            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            await app.updater.start_polling(allowed_updates=allowed_updates(svc.config))
             log.info("receiving updates by long polling")
         await app.start()
         # SIGHUP (systemctl reload) re-reads the templates file with the same checks as /reload.

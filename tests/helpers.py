@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from bot.app import App
 from bot.intake.draft import Draft
 from bot.jira.ticket import Reporter, Ticket
+from bot.storage.requests import PastRequest, Request
 from bot.storage.store import Store
 from handlers.serve import serve, web_app
 from tests.conftest import ADMIN_ID, SALES_IDS, TOKEN, Clock, RunningBot, build_bot, write_config
@@ -383,3 +385,38 @@ def searches(jira: FakeJira) -> list[str]:
     """The JQL of every search Jira received, in order."""
     return [str(r.json.get("jql") if isinstance(r.json, dict) else r.query.get("jql")) for r in jira.requests
             if r.path.endswith(("/search", "/search/jql"))]
+
+
+# -- a year of history, for the dashboard ------------------------------------------------------------------------
+
+HISTORY_CUSTOMERS = ("ACME Corp GmbH", "Globex Corporation", "Initech", "Umbrella Pharmaceuticals AG",
+                     "Stark Industries", "Wayne Enterprises", "Müller & Söhne KG", "ООО «Ромашка»")
+
+
+def year_of_requests(now: float, per_week: int = 14, seed: int = 22) -> list[PastRequest]:
+    """Return a year of requests filed before now, with responses, resolutions and follow-ups as engineering gave.
+
+    The same seed gives the same history, so a screenshot or a test sees the same charts each time.
+    """
+    chance = random.Random(seed)
+    found = []
+    for week in range(52):
+        for _ in range(max(0, per_week + chance.randint(-6, 6) + week // 8)):
+            created = now - (week * 7 + chance.random() * 7) * 86400
+            if created >= now - 3600:
+                continue
+            template = chance.choices(("bug", "feature", "question"), (5, 3, 2))[0]
+            priority = chance.choices(("Highest", "High", "Medium", "Low", None), (1, 3, 4, 2, 1))[0]
+            responded = created + chance.uniform(0.3, 30) * 3600 if chance.random() < 0.85 else None
+            resolved = (created + chance.uniform(0.5, 12) * 86400
+                        if responded is not None and chance.random() < 0.7 else None)
+            number = len(found)
+            ticket = Ticket("SUP", "Bug", f"Request {number}", "d", priority=priority,
+                            customer=chance.choice(HISTORY_CUSTOMERS))
+            request = Request(id=f"h{number:05d}", user_id=101, chat_id=101, lang="en", template_id=template,
+                              ticket=ticket, state="created", attempts=1, created_at=created,
+                              jira_key=f"SUP-{1000 + number}", jira_url=f"https://jira.example.com/browse/SUP-{number}")
+            found.append(PastRequest(request, responded if responded is None or responded < now else None,
+                                     resolved if resolved is None or resolved < now else None,
+                                     chance.choices((0, 1, 2), (6, 3, 1))[0]))
+    return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,12 +14,15 @@ import pytest
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import NEW_TEMPLATE, Site, file_directly, running_site
+from tests.helpers import NEW_TEMPLATE, Site, file_directly, running_site, year_of_requests
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PAGES = ("/admin/", "/admin/requests", "/admin/templates", "/admin/templates/history", "/admin/users",
+         "/admin/audit")
 
 if not CHROMIUM.exists() and os.environ.get("TICKETSMITH_REQUIRE_BROWSER") != "1":
     pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium, or set TICKETSMITH_REQUIRE_BROWSER=1 to fail "
@@ -82,14 +87,17 @@ async def test_fix_a_template_publish_it_and_see_it_in_telegram(site: Site, brow
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
 
-async def test_dashboard_draws_bars(site: Site, browser: Browser) -> None:
+async def test_dashboard_draws_its_charts_within_the_pages_policy(site: Site, browser: Browser) -> None:
     await file_directly(site, [(101, "bug", "Export fails", "ACME Corp GmbH", "High"),
                                (102, "feature", "Needs SSO", "Globex Corporation", "Low")])
     page, errors = await signed_in_page(site, browser)
-    assert await page.locator("svg.chart").count() == 3
-    assert await page.locator("svg.chart rect").count() >= 6
+    assert await page.locator("svg.chart").count() == 6
+    assert await page.locator("svg.chart g.bar rect").count() >= 6
     box = await page.locator("svg.chart").first.bounding_box()
     assert box is not None and box["height"] > 100
+    # The charts' own stylesheets apply (allowed by their hashes): pygal's axis text is not the default black serif.
+    family = await page.evaluate("() => getComputedStyle(document.querySelector('svg.chart .axis text')).fontFamily")
+    assert "system-ui" in family
     assert not errors, errors
 
 
@@ -102,4 +110,103 @@ async def test_every_page_fits_a_phone_screen(site: Site, browser: Browser) -> N
         await page.goto(site.base + path)
         overflow = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+    assert not errors, errors
+
+
+async def test_every_page_reads_in_english_russian_and_german(site: Site, browser: Browser) -> None:
+    await file_directly(site, [(101, "bug", "Export fails", "ACME Corp GmbH", "High")])
+    page, errors = await signed_in_page(site, browser)
+    words = {"en": ("Dashboard", "Requests", "Templates", "Users", "Audit"),
+             "ru": ("Сводка", "Запросы", "Шаблоны", "Пользователи", "Журнал"),
+             "de": ("Übersicht", "Anfragen", "Vorlagen", "Benutzer", "Protokoll")}
+    for lang in ("ru", "de", "en"):
+        await page.click(f"header button.lang[value='{lang}']")
+        for path in PAGES:
+            await page.goto(site.base + path)
+            assert await page.get_attribute("html", "lang") == lang, path
+            assert [await link.inner_text() for link in await page.locator("nav a").all()] == list(words[lang])
+    assert not errors, errors
+
+
+async def test_requests_are_sorted_by_a_heading_and_exported(site: Site, browser: Browser, tmp_path: Path) -> None:
+    await file_directly(site, [(101, "bug", "Export fails", "Globex Corporation", "High"),
+                               (102, "feature", "Needs SSO", "ACME Corp GmbH", "Low"),
+                               (101, "question", "Is there an API?", "Initech", None)])
+    page, errors = await signed_in_page(site, browser, viewport=DESKTOP)
+    await page.click("nav >> text=Requests")
+
+    async def customers() -> list[str]:
+        """Return the customers as the table lists them."""
+        return [text.strip() for text in await page.locator("td[data-label='Customer']").all_inner_texts()]
+
+    assert await customers() == ["Initech", "ACME Corp GmbH", "Globex Corporation"]
+    await page.click("th >> text=Customer")
+    assert await customers() == ["ACME Corp GmbH", "Globex Corporation", "Initech"]
+    await page.click("th >> text=Customer")
+    assert await customers() == ["Initech", "Globex Corporation", "ACME Corp GmbH"]
+    async with page.expect_download() as started:
+        await page.click("text=Export CSV")
+    download = await started.value
+    saved = tmp_path / "export.csv"
+    await download.save_as(saved)
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"), newline="")))
+    assert [row[4] for row in rows[1:]] == ["Initech", "Globex Corporation", "ACME Corp GmbH"]
+    assert not errors, errors
+
+
+def overlaps(boxes: list[dict[str, float]]) -> list[tuple[int, int]]:
+    """Return the pairs of boxes that overlap (touching edges do not count)."""
+    found = []
+    for i, a in enumerate(boxes):
+        for j, b in enumerate(boxes[i + 1:], start=i + 1):
+            if (a["x"] < b["x"] + b["width"] - 0.5 and b["x"] < a["x"] + a["width"] - 0.5
+                    and a["y"] < b["y"] + b["height"] - 0.5 and b["y"] < a["y"] + a["height"] - 0.5):
+                found.append((i, j))
+    return found
+
+
+# Each group of texts of a chart whose members must not run into each other.
+GROUPS = {"x labels": ".axis.x text", "y labels": ".axis.y text", "legend": ".legends text"}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_chart_labels_never_overlap_and_stay_readable(site: Site, browser: Browser,
+                                                            viewport: dict[str, int]) -> None:
+    site.svc.store.import_requests(year_of_requests(site.bot.clock()))
+    phone = viewport is PHONE
+    page, errors = await signed_in_page(site, browser, viewport=viewport, is_mobile=phone, has_touch=phone)
+    for weeks in (4, 12, 26, 52):
+        await page.goto(f"{site.base}/admin/?weeks={weeks}")
+        charts = await page.locator("svg.chart").all()
+        assert len(charts) == 6
+        for number, chart in enumerate(charts):
+            frame = await chart.bounding_box()
+            assert frame is not None
+            for group, selector in GROUPS.items():
+                texts = [t for t in await chart.locator(selector).all() if ((await t.text_content()) or "").strip()]
+                boxes = [box for t in texts if (box := await t.bounding_box()) is not None]
+                assert not overlaps(boxes), (weeks, number, group, [await t.text_content() for t in texts])
+                # Readable on a phone too: no text drawn smaller than 10 px.
+                assert all(box["height"] >= 10 for box in boxes), (weeks, number, group)
+                # Inside the chart: nothing cut off at its edges.
+                assert all(frame["x"] - 1 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+                           and frame["y"] - 1 <= box["y"]
+                           and box["y"] + box["height"] <= frame["y"] + frame["height"] + 1 for box in boxes), (
+                    weeks, number, group)
+        weekly = charts[0].locator(".axis.x text")
+        assert 2 <= await weekly.count() <= 7, weeks
+        # The week not yet over is marked: its bars are paler.
+        assert await charts[0].locator("g.bar.partial").count() >= 1
+    assert not errors, errors
+
+
+async def test_the_audit_tab_is_reachable_on_a_phone(site: Site, browser: Browser) -> None:
+    page, errors = await signed_in_page(site, browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    for lang in ("en", "ru", "de"):
+        await page.click(f"header button.lang[value='{lang}']")
+        for tab in await page.locator("nav a").all():
+            box = await tab.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], lang
+        await page.locator("nav a").last.click()
+        assert page.url.endswith("/admin/audit")
     assert not errors, errors

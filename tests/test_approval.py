@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.config import load_config
+from bot.config import JiraConfig, load_config
+from bot.jira.gateway import JiraGateway
 from bot.templates.diff import diff
+from bot.templates.jira_check import check_templates
 from bot.templates.schema import parse_templates
 from bot.text.yamlfile import ConfigError
 from handlers.telegram.journeys.approval import remind_due
@@ -400,3 +402,16 @@ def test_a_new_approval_rule_shows_in_the_templates_diff() -> None:
     before = parse_templates((ROOT / "templates.example.yaml").read_text(encoding="utf-8"), "t.yaml")
     after = parse_templates(with_bug_rule("{when: {priority: [Highest]}, approvers: [lead]}"), "t.yaml")
     assert next(line for line in diff(before, after).lines("en") if "(bug)" in line).endswith("approval")
+
+
+async def test_the_check_against_jira_reports_an_approval_priority_jira_lacks(jira: FakeJira) -> None:
+    gateway = JiraGateway(JiraConfig(jira.url, "SUP", email="bot@example.com", api_token="jira-api-token-secret",
+                                     timeout=5))
+    try:
+        meta = await gateway.create_meta({"SUP"})
+    finally:
+        await gateway.close()
+    templates = parse_templates(with_bug_rule("{when: {priority: [highest, Top]}, approvers: [lead]}"), "t.yaml")
+    assert check_templates(templates, meta, "SUP")["bug"] == [
+        "template 'bug': `approval.when.priority` names 'Top', which Jira does not have, so no request waits for "
+        "approval — use one of Highest, High, Medium, Low, Lowest"]

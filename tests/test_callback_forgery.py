@@ -3,10 +3,12 @@
 One bot runs for the whole module. A salesperson (Boris) filed an issue and left a draft at an offer to join;
 another (Anna) filed her own after being offered his, and is at a question of her next request; Boris waits for
 an admin to confirm his Jira login; Carl's High request waits for the admin's approval; there is a
-salesperson with no history, a revoked one and a stranger. Each example taps once for every pattern the
-application registers, from these users in turn, with data built from any button anybody was shown (keys, ids
-and numbers swapped) or made up to match the pattern. Jira must not change, nor anybody else's drafts,
-requests, subscriptions, replies or roles; the sender may only ever be set to answer on an issue of their own.
+salesperson with no history, a revoked one and a stranger. Both filed issues are due soon, so their requesters
+got deadline notices, and Boris's issue is resolved, so he was asked whether it solved the problem. Each example
+taps once for every pattern the application registers, from these users in turn, with data built from any
+button anybody was shown (keys, ids and numbers swapped) or made up to match the pattern. Jira must not change,
+nor anybody else's drafts, requests, subscriptions, replies, answers or roles; the sender may only ever be set
+to answer on an issue of their own.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ async def scene(module_jira: FakeJira, tmp_path_factory: pytest.TempPathFactory)
     folder = Path(tmp_path_factory.mktemp("forgery"))
     # Requests of priority High wait for the admin's approval (the story's Highest ones go straight to Jira).
     approval = {"when": {"priority": ["High"]}, "approvers": [ADMIN_ID]}
-    bot = RunningBot(tg, module_jira, write_config(folder, module_jira.url, approval=approval), Clock())
+    bot = RunningBot(tg, module_jira, write_config(folder, module_jira.url, approval=approval,
+                                                   deadlines={"warn_days": 10}), Clock())
     await bot.start()
     try:
         yield await _play(bot)
@@ -128,6 +131,13 @@ async def _play(bot: RunningBot) -> Scene:
     bot.jira.add_project("HR", "People")
     bot.jira.add_issue("Salary review", project="HR")
     bot.jira.add_issue("Office move", project="SUP")
+    # Deadline notices and "was it solved?" carry buttons of their own.
+    assert await bot.svc.deadlines.check() == 2
+    bot.jira.resolve("SUP-1", "Fixed", actor="alice")
+    await bot.svc.inbox.poll(bot.svc.gateway)
+    bot.clock.advance(61)
+    await bot.svc.inbox.flush_due()
+    assert any("👍 Solved" in m.buttons() for m in boris.messages)
     users = {u.id: u for u in (anna, boris, carl, rita, eve, admin)}
     requests = [r.id for user_id in (ANNA, BORIS) for r in store.requests_of(user_id)]
     # Paging through /my takes more requests than the story files.
@@ -220,6 +230,8 @@ def others_state(scene: Scene, sender: int) -> dict[str, Any]:
         "approvals": rows(scene, "SELECT request_id, state, decided_by, messages FROM approvals ORDER BY 1"),
         "reasons": rows(scene, "SELECT * FROM approval_reasons WHERE user_id != ? ORDER BY 1", (sender,)),
         "notices": rows(scene, "SELECT * FROM notice_messages WHERE chat_id != ? ORDER BY 1, 2", (sender,)),
+        "feedback": rows(scene, "SELECT request_id, answer FROM feedback ORDER BY 1"),
+        "deadlines": rows(scene, "SELECT * FROM deadline_notices ORDER BY 1, 2"),
     }
 
 

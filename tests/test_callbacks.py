@@ -15,6 +15,7 @@ from handlers.telegram.callbacks import (
     ASK_ACCESS,
     DIALOG,
     DRAFT,
+    FEEDBACK,
     FIX,
     INVITE,
     KINDS,
@@ -26,6 +27,7 @@ from handlers.telegram.callbacks import (
     REPLY,
     SIMILAR,
     TEMPLATES,
+    UPDATE,
     USER,
     USERS_PAGE,
     Kind,
@@ -74,13 +76,16 @@ VALUES: dict[Kind[Any], tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] =
     APPROVAL: (st.builds(callbacks.ApprovalTap, st.sampled_from(["approve", "high", "decline", "keep"]),
                          st.from_regex(r"[0-9a-f]{16}", fullmatch=True)),
                st.builds(callbacks.ApprovalTap, ANY_TEXT, ANY_TEXT)),
+    FEEDBACK: (st.builds(callbacks.FeedbackTap, st.booleans(), KEYS),
+               st.builds(callbacks.FeedbackTap, st.booleans(), ANY_TEXT)),
+    UPDATE: (st.builds(callbacks.CustomerUpdate, KEYS), st.builds(callbacks.CustomerUpdate, ANY_TEXT)),
 }
 # Any callback data a client can send: Telegram carries 1 to 64 bytes; near misses of real data are likelier.
 DATA = st.one_of(
     st.text(max_size=64),
     st.builds(str.__add__, st.sampled_from(["1|", "fix:", "join:", "reply:", "open:", "my:", "lang:", "mute:",
                                             "ar:sales:", "lk:ok:", "ap:ok:", "inv:x:", "users:", "user:1:",
-                                            "tmpl:rb:"]),
+                                            "tmpl:rb:", "fb:y:", "fb:n:", "cu:"]),
               st.text(max_size=20)),
     st.sampled_from(["1|create", "continue", "fix:", "join:SUP-1\n", "reply:SUP-01", "my:007", "ar:show:-1",
                      "lk:ok:", "user:1:revoke:0 ", "tmpl:rb:", "tmpl:pub:ABC", "create-new", "lang:auto"]),

@@ -167,8 +167,9 @@ def test_check_names_file_and_line(tmp_path: Path, text: str, message: str) -> N
 
 def test_not_a_mapping(tmp_path: Path) -> None:
     assert problems(tmp_path, "- a\n") == [
-        f"{tmp_path / 'config.yaml'}: expected a mapping of sections (access, approval, customers, delivery, drafts, "
-        "extractor, jira, logging, notices, server, storage, telegram, templates, timezone)"]
+        f"{tmp_path / 'config.yaml'}: expected a mapping of sections (access, approval, customers, deadlines, "
+        "delivery, drafts, extractor, feedback, groups, jira, logging, notices, server, speech, storage, telegram, "
+        "templates, timezone)"]
 
 
 def test_time_zone_naming_a_region_is_a_config_error(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ParseMode
@@ -310,6 +311,21 @@ async def test_injected_failures_and_flood_control(bot: Bot, anna: FakeUser) -> 
     assert anna.chat.texts == ["three"]
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_global_flood_control_takes_a_burst_then_the_rate(bot: Bot, anna: FakeUser) -> None:
+    """A bot over its overall rate (about 30 a second) is refused with 429 until the bucket refills."""
+    fake_server: FakeTelegram = anna._fake
+    fake_server.global_rate = 5
+    for n in range(5):
+        await bot.send_message(anna.id, f"burst {n}")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(anna.id, "one too many")
+    assert retry_seconds(caught.value) == 1
+    await asyncio.sleep(0.25)
+    await bot.send_message(anna.id, "refilled")
+    assert anna.chat.texts[-1] == "refilled" and len(anna.chat.texts) == 6
+
+
 async def test_token_method_and_webhook_errors(fake: FakeTelegram, bot: Bot) -> None:
     """Wrong token, unknown method and getUpdates under a webhook fail as on the real server."""
     wrong = Bot("123:WRONG", base_url=fake.base_url)
@@ -425,3 +441,67 @@ async def test_a_storm_refuses_every_nth_send_or_edit_for_a_while(fake: FakeTele
         await bot.send_message(anna.id, text)
     assert anna.chat.texts == ["uno", "two", "three", "four"]
     assert [c.status for c in fake.calls_in(anna.id)] == [200, 429, 200, 429, 200, 200, 200]
+
+
+async def test_a_group_in_privacy_mode_shows_the_bot_only_commands_and_replies_to_it(fake: FakeTelegram,
+                                                                                      bot: Bot) -> None:
+    """Privacy mode: commands and replies to the bot's messages arrive; an admin bot sees everything."""
+    anna, ivan = fake.user(11, "Anna"), fake.user(12, "Ivan")
+    group = fake.group("Sales team")
+    chatter = await group.post(ivan, "the export is broken again")
+    command = await group.post(anna, "/ticket@ticketsmith_bot", reply_to=chatter.message_id)
+    assert chatter.update_id is None and command.update_id is not None
+    [update] = await bot.get_updates(timeout=0)
+    message = update.message
+    assert message is not None and message.chat.type == "supergroup" and message.chat.title == "Sales team"
+    assert message.chat.id == group.id < 0 and message.from_user is not None and message.from_user.id == anna.id
+    assert message.reply_to_message is not None and message.reply_to_message.text == "the export is broken again"
+    sent = await bot.send_message(group.id, "noted", reply_parameters=ReplyParameters(chatter.message_id))
+    assert group.messages[-1].text == "noted" and group.messages[-1].reply_to_message_id == chatter.message_id
+    reply = await group.post(ivan, "thanks", reply_to=sent.message_id)
+    assert reply.update_id is not None, "a reply to the bot's own message reaches it"
+    group.bot_admin = True
+    assert (await group.post(ivan, "anything at all")).update_id is not None
+
+
+async def test_the_bot_cannot_write_first_to_someone_it_saw_in_a_group(fake: FakeTelegram, bot: Bot) -> None:
+    """403 for a person the bot knows from a group who never started it; 400 for someone it never saw."""
+    anna, boris = fake.user(11, "Anna"), fake.user(13, "Boris")
+    group = fake.group()
+    await group.post(anna, "/ticket")
+    with pytest.raises(Forbidden, match="can't initiate conversation"):
+        await bot.send_message(anna.id, "hello")
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(boris.id, "hello")
+
+
+async def test_reactions_reach_only_an_admin_bot_and_custom_emoji_are_looked_up(fake: FakeTelegram,
+                                                                                bot: Bot) -> None:
+    """message_reaction updates carry old and new reactions; custom emoji name the emoji they stand for."""
+    anna = fake.user(11, "Anna")
+    group = fake.group(bot_admin=False)
+    posted = await group.post(anna, "/ticket")
+    assert await group.react(anna, posted.message_id, "👀") is None
+    group.bot_admin = True
+    fake.custom_emoji["5368324170671202286"] = "🎫"
+    with pytest.raises(AssertionError, match="not a standard reaction"):
+        await group.react(anna, posted.message_id, "🎫")
+    assert await group.react(anna, posted.message_id, custom_emoji_id="5368324170671202286") is not None
+    updates = await bot.get_updates(timeout=0, allowed_updates=["message", "message_reaction"])
+    change = updates[-1].message_reaction
+    assert change is not None and change.user is not None and change.user.id == anna.id
+    assert [r.type for r in change.old_reaction] == ["emoji"]
+    assert [r.type for r in change.new_reaction] == ["emoji", "custom_emoji"]
+    [sticker] = await bot.get_custom_emoji_stickers(["5368324170671202286", "1"])
+    assert sticker.emoji == "🎫"
+
+
+async def test_group_membership_is_reported(fake: FakeTelegram, bot: Bot) -> None:
+    """getChatMember: who posted or joined is a member; who left, or never came, is not."""
+    anna, ivan = fake.user(11, "Anna"), fake.user(12, "Ivan")
+    group = fake.group()
+    await group.post(anna, "/ticket")
+    assert (await bot.get_chat_member(group.id, anna.id)).status == "member"
+    assert (await bot.get_chat_member(group.id, ivan.id)).status == "left"
+    group.leave(anna)
+    assert (await bot.get_chat_member(group.id, anna.id)).status == "left"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from bot.templates.suggest import SuggestedQuestion, with_question
 from tests.conftest import ADMIN_ID, ROOT, SALES_IDS, START, Clock
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import JIRA_SECRET, Served, file_bug, serving, told
+from tests.helpers import JIRA_SECRET, Served, file_bug, running_site, serving, told
 
 EXAMPLE = (ROOT / "templates.example.yaml").read_text(encoding="utf-8")
 HOUR = 3600.0
@@ -213,3 +215,46 @@ def test_a_flow_style_template_is_written_anew() -> None:
     edited = with_question(text, "idea", SuggestedQuestion("customer_name", "Which customer?", "note"))
     idea = parse_templates(edited, "t").get("idea")
     assert idea is not None and [q.id for q in idea.questions] == ["idea", "customer_name"]
+
+
+# -- on the admin page's Templates tab ----------------------------------------------------------------------------
+
+
+async def test_the_templates_page_opens_the_editor_with_the_question_added(tg: FakeTelegram, jira: FakeJira,
+                                                                           tmp_path: Path, clock: Clock) -> None:
+    jira.clock = clock
+    async with running_site(tg, jira, tmp_path, clock) as site:
+        jira.add_webhook(f"{site.base}/jira/webhook", secret=JIRA_SECRET)
+        anna = site.bot.user(SALES_IDS[0], "Anna")
+        keys = [await file_bug(tg, anna, what, customer) for what, customer in (
+            ("Export to Excel fails since the update", "acme"), ("Invoices show the wrong tax rate", "globex"))]
+        clock.advance(HOUR)
+        for key, body in zip(keys, ("[?] Which browser and which browser version?", "[?] Which browser?"),
+                             strict=True):
+            jira.comment(key, body, actor="alice")
+        await jira.aflush_webhooks()
+        clock.advance(61)
+        site.svc.inbox.kick()
+        await tg.wait_for(lambda: sum("browser" in m.text for m in anna.messages) == 2, timeout=10)
+
+        client = await site.signed_in()
+        page = await client.open("/admin/templates")
+        assert "What engineers asked (requests of the last 90 days)" in page.text
+        assert "Something is broken: ready on first pass 0 of 2 requests (0%)" in page.text
+        assert "In 2 of 2 requests engineers asked for “browser”, e.g. “Which browser?”" in page.text
+        link = re.search(r'href="(/admin/templates\?suggest=[0-9a-f]+)">Add to the editor', page.text)
+        assert link is not None
+        editor = await client.open(link.group(1))
+        assert "The question “browser” is added to Something is broken as “browser”" in editor.text
+        text = html.unescape(editor.text.split("<textarea", 1)[1].split(">", 1)[1].split("</textarea>", 1)[0])
+        assert '      - id: browser\n        # Engineers asked for this on 2 of 2 requests' in text
+        assert site.svc.library.latest().number == 1, "opening the editor publishes nothing"
+        checked = await client.post("/admin/templates/check", {"text": text})
+        assert checked.status == 200 and "No problems found" in checked.text and "Which browser?" in checked.text
+        published = await client.post("/admin/templates/publish", {"text": text,
+                                                                   "base": site.svc.engine.templates.version})
+        assert "Published v2" in published.text
+        bug = site.svc.engine.templates.get("bug")
+        assert bug is not None and [q.id for q in bug.questions][-2:] == ["browser", "files"]
+        stale = await client.open("/admin/templates?suggest=ffff")
+        assert "That suggestion is no longer current" in stale.text

@@ -19,7 +19,7 @@ from bot.storage.store import Store
 from tests.conftest import SALES_IDS, START, Clock
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import JIRA_SECRET, Served, file_bug, serving, told
+from tests.helpers import JIRA_SECRET, Served, file_bug, running_site, serving, told
 
 HOUR = 3600.0
 BLOCKED = "Deal or go-live blocked"
@@ -141,3 +141,39 @@ def test_everything_urgent_shows_per_requester_and_csv_names_cannot_be_formulas(
     rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
     assert ["requester", "'=HYPERLINK(\"http://x\")", "Medium", "1", "0", "0", "0", "0", "", "0", ""] in rows
     assert other.name.startswith("=")
+
+
+# -- on the dashboard and as CSV ----------------------------------------------------------------------------------
+
+
+async def test_the_dashboard_shows_the_report_and_offers_it_as_csv(tg: FakeTelegram, jira: FakeJira,
+                                                                   tmp_path: Path, clock: Clock) -> None:
+    jira.clock = clock
+    async with running_site(tg, jira, tmp_path, clock) as site:
+        jira.add_webhook(f"{site.base}/jira/webhook", secret=JIRA_SECRET)
+        anna = site.bot.user(SALES_IDS[0], "Anna", last_name="Berg")
+        filed = clock()
+        key = await file_bug(tg, anna, "Export to Excel fails since the update", "acme", urgency=BLOCKED)
+        clock.now = filed + 2 * HOUR
+        jira.edit(key, {"priority": {"name": "Medium"}}, actor="alice")
+        jira.comment(key, "Works for files under 10 MB: not a blocker", actor="alice")
+        await jira.aflush_webhooks()
+        clock.advance(61)
+        site.svc.inbox.kick()
+        await tg.wait_for(lambda: any("not a blocker" in m.text for m in anna.messages), timeout=10)
+
+        stranger = await site.client().open("/admin/urgency.csv")
+        assert stranger.status == 401 and "Anna" not in stranger.text
+        client = await site.signed_in()
+        page = await client.open("/admin/?weeks=4")
+        section = page.text.split('id="urgency"', 1)[1]
+        assert "Urgency in the open" in section and "By template" in section and "By requester" in section
+        assert "Something is broken" in section and "Anna Berg" in section and "100% claimed urgent" in section
+        assert ">Highest<" in section and ">1 (↓1 ↑0)<" in section and ">2 h<" in section
+        assert 'href="/admin/urgency.csv?weeks=4"' in section
+        download = await client.open("/admin/urgency.csv?weeks=4")
+        assert download.status == 200 and download.headers["Content-Type"].startswith("text/csv")
+        assert download.headers["Content-Disposition"].startswith('attachment; filename="urgency-')
+        rows = list(csv.reader(io.StringIO(download.text.lstrip("\ufeff"))))
+        assert rows[0][:3] == ["by", "name", "claimed priority"]
+        assert ["requester", "Anna Berg", "Highest", "1", "1", "1", "0", "1", "2.0", "0", ""] in rows

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, Protocol
 
+from bot.delivery.moves import follow
 from bot.delivery.notices import NoticePolicy, merge, needs_info, relevant, render_needs_info, render_notice
 from bot.delivery.outcomes import record_outcomes
 from bot.delivery.worker import Worker
-from bot.jira.events import IssueEvent, parse_issue_history
+from bot.jira.events import IssueEvent, parse_issue_history, parse_moves, parse_webhook
 from bot.jira.gateway import DeliveryError, JiraGateway
 from bot.storage.store import Store
 
@@ -23,6 +25,19 @@ POLL_PAGE = "jira_poll_page"
 # Changes seen again are dropped by event id; the overlap covers clocks apart and Jira's minute-only dates.
 POLL_OVERLAP = 60.0
 MAX_LOOK_BACK = 24 * 3600.0
+# Issues told at once; their notices go out chat by chat, the chats side by side.
+FLUSH_BATCH = 200
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """One message to one subscriber about one issue."""
+
+    user_id: int
+    chat_id: int
+    issue_key: str
+    text: str
+    asks: bool
 
 
 class NoticeSink(Protocol):
@@ -55,6 +70,13 @@ class Inbox(Worker):
         self.clock = clock
         self.poll_pages = poll_pages
         self.page_size = page_size
+        # Told each issue's events after its subscribers were (the "was it solved?" question follows a resolution).
+        self.after: Callable[[str, list[IssueEvent]], Awaitable[object]] | None = None
+
+    def take_webhook(self, payload: Mapping[str, Any], received_at: float) -> int:
+        """Take one Jira webhook body: follow an issue it says was moved, keep its events; return how many were new."""
+        follow(self.store, parse_moves(payload))
+        return self.accept(parse_webhook(payload, received_at=received_at))
 
     def accept(self, events: Iterable[IssueEvent]) -> int:
         """Keep events not seen before (by id); return how many were new."""
@@ -66,31 +88,66 @@ class Inbox(Worker):
 
     async def flush_due(self) -> int:
         """Tell subscribers about every issue whose first pending event has waited out the window."""
+        due = self.store.issues_with_events_due(self.clock() - self.window)
         told = 0
-        for issue_key in self.store.issues_with_events_due(self.clock() - self.window):
-            events = [_from_json(text) for text in self.store.pending_events(issue_key)]
-            record_outcomes(self.store, issue_key, events, self.policy)
-            for user_id, chat_id, lang, muted in self.store.subscribers(issue_key):
-                told += await self._tell(user_id, chat_id, lang, muted, issue_key, events)
-            # Marked done after telling: a crash in between repeats a notice rather than losing it.
-            self.store.events_done(issue_key)
+        for first in range(0, len(due), FLUSH_BATCH):
+            told += await self._flush(due[first:first + FLUSH_BATCH])
         return told
 
-    async def _tell(self, user_id: int, chat_id: int, lang: str, muted: bool, issue_key: str,
-                    events: list[IssueEvent]) -> int:
+    async def _flush(self, issue_keys: list[str]) -> int:
+        """Tell these issues' news: one chat's notices in order, different chats side by side."""
+        by_chat: dict[int, list[Notice]] = {}
+        events_of: dict[str, list[IssueEvent]] = {}
+        for issue_key in issue_keys:
+            events = events_of[issue_key] = [_from_json(text) for text in self.store.pending_events(issue_key)]
+            record_outcomes(self.store, issue_key, events, self.policy)
+            for user_id, chat_id, lang, muted in self.store.subscribers(issue_key):
+                by_chat.setdefault(chat_id, []).extend(self._notices(user_id, chat_id, lang, muted, issue_key, events))
+        # A bulk change in Jira means many chats: sent one after another, a chat kept to Telegram's pace of one
+        # message a second would hold up all the others.
+        results = await asyncio.gather(*(self._send(notices) for notices in by_chat.values()))
+        failed = {key for _, unsent, _ in results for key in unsent}
+        for issue_key in issue_keys:
+            if self.after is not None:
+                try:
+                    await self.after(issue_key, events_of[issue_key])
+                except Exception:
+                    log.exception("following up the events of %s failed", issue_key)
+            # Marked done after telling: a crash in between repeats a notice rather than losing it.
+            if issue_key not in failed:
+                self.store.events_done(issue_key)
+        problem = next((error for _, _, error in results if error is not None), None)
+        if problem is not None:
+            raise problem
+        return sum(told for told, _, _ in results)
+
+    def _notices(self, user_id: int, chat_id: int, lang: str, muted: bool, issue_key: str,
+                 events: list[IssueEvent]) -> list[Notice]:
+        """What one subscriber hears about an issue: merged changes, then each question asked of them."""
         asking = [e for e in events if needs_info(e, self.policy)]
         asked_ids = {e.event_id for e in asking}
         plain = [e for e in events if e.event_id not in asked_ids and relevant(e, self.policy, muted)]
-        told = 0
+        notices = []
         for group in merge(plain, self.window):
             text = render_notice(group, lang, self.issue_url(issue_key))
-            if text and await self.sink.notice(user_id, chat_id, issue_key, text, asks=False):
-                told += 1
+            if text:
+                notices.append(Notice(user_id, chat_id, issue_key, text, asks=False))
         for event in asking:
             text = render_needs_info(event, lang, markers=self.policy.needs_info_markers)
-            if await self.sink.notice(user_id, chat_id, issue_key, text, asks=True):
-                told += 1
-        return told
+            notices.append(Notice(user_id, chat_id, issue_key, text, asks=True))
+        return notices
+
+    async def _send(self, notices: list[Notice]) -> tuple[int, set[str], Exception | None]:
+        """Send one chat's notices in order; return how many arrived, the issues left untold and why."""
+        told = 0
+        for index, notice in enumerate(notices):
+            try:
+                if await self.sink.notice(notice.user_id, notice.chat_id, notice.issue_key, notice.text,
+                                          asks=notice.asks):
+                    told += 1
+            except Exception as error:  # the other chats still hear theirs; the loop logs this one
+                return told, {later.issue_key for later in notices[index:]}, error
+        return told, set(), None
 
     async def poll(self, gateway: JiraGateway) -> int:
         """Read what changed in the watched issues since the last poll; return how many events were new.
@@ -118,6 +175,8 @@ class Inbox(Worker):
                 continue
             if found.gone_projects:
                 log.warning("Jira no longer knows the projects %s; polling the others", ", ".join(found.gone_projects))
+            # An issue moved to another project comes back under its new key; its history says which it had.
+            follow(self.store, (move for issue in found.issues for move in parse_moves(issue)))
             watched = self.store.watched_among([str(issue.get("key")) for issue in found.issues])
             added += self.accept(event for issue in found.issues if issue.get("key") in watched
                                  for event in parse_issue_history(issue, since - POLL_OVERLAP))

@@ -220,11 +220,17 @@ class Outbox(Worker):
             except (DeliveryError, AssertionError) as error:
                 # Best effort: the words are in Jira already; the user hears which file did not make it.
                 log.warning("file %s of comment %s not attached: %s", item.name, comment.id, error)
-        if self.answer_transition is not None:
+        # Only a person's answer moves a waiting issue on: not a reminder or a "not solved" the bot wrote itself.
+        if self.answer_transition is not None and not comment.automatic:
             try:
                 await self.gateway.move_on(comment.issue_key, *self.answer_transition)
             except DeliveryError as error:
                 log.warning("%s not moved on after the answer: %s", comment.issue_key, error)
+        if comment.transition:
+            try:
+                await self.gateway.reopen(comment.issue_key, comment.transition)
+            except DeliveryError as error:
+                log.warning("%s not moved by '%s': %s", comment.issue_key, comment.transition, error)
         log.info("comment %s posted on %s", comment.id, comment.issue_key)
         await self._notify(self.listener.comment_posted, comment)
 

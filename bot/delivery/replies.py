@@ -39,12 +39,16 @@ def may_reply(svc: App, person: Reporter, issue_key: str) -> bool:
     return svc.access.is_admin(person.id, person.username) and svc.store.knows_issue(issue_key)
 
 
-def begin_reply(svc: App, person: Reporter, issue_key: str) -> bool:
-    """Take the person's next message as their answer on the issue, if they may answer on it; say whether so."""
+def begin_reply(svc: App, person: Reporter, issue_key: str) -> str | None:
+    """Take the person's next message as their answer on the issue, if they may answer on it.
+
+    Return the key the answer goes to (the issue's new one when it was moved since the button was sent), or None.
+    """
+    issue_key = svc.store.current_key(issue_key)
     if not may_reply(svc, person, issue_key):
-        return False
+        return None
     svc.store.set_replying(person.id, issue_key)
-    return True
+    return issue_key
 
 
 def cancel_reply(svc: App, user_id: int) -> None:

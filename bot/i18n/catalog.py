@@ -7,12 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.i18n import approval as i18n_approval
+from bot.i18n import expectations as i18n_expectations
+from bot.i18n import groups as i18n_groups
 from bot.i18n import insights as i18n_insights
 from bot.i18n import links as i18n_links
 from bot.i18n import people as i18n_people
 from bot.i18n import reading as i18n_reading
 from bot.i18n import reports as i18n_reports
 from bot.i18n import templates as i18n_templates
+from bot.i18n import voice as i18n_voice
 from bot.i18n import web as i18n_web
 from bot.i18n.plural import Catalog, Count, Text, format_number, pick, variants
 
@@ -568,8 +571,11 @@ MESSAGES = register(
     (i18n_web.__name__, i18n_web.PAGE),
     (i18n_links.__name__, i18n_links.TEXTS),
     (i18n_approval.__name__, i18n_approval.TEXTS),
+    (i18n_expectations.__name__, i18n_expectations.TEXTS),
     (i18n_reports.__name__, i18n_reports.TEXTS),
     (i18n_insights.__name__, i18n_insights.TEXTS),
+    (i18n_voice.__name__, i18n_voice.TEXTS),
+    (i18n_groups.__name__, i18n_groups.TEXTS),
     (i18n_reading.__name__, i18n_reading.TEXTS),
 )
 

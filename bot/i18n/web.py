@@ -222,6 +222,7 @@ PAGE: Catalog = {
     "page_role": {"en": "Role", "ru": "Роль", "de": "Rolle"},
     "page_works_for": {"en": "Works for", "ru": "Действует", "de": "Gültig für"},
     "page_role_sales": {"en": "salesperson", "ru": "продавец", "de": "Vertrieb"},
+    "page_other_templates": {"en": "Other templates", "ru": "Другие шаблоны", "de": "Andere Vorlagen"},
     "page_role_admin": {"en": "admin", "ru": "админ", "de": "Admin"},
     "page_role_lead": {"en": "lead", "ru": "руководитель", "de": "Leitung"},
     "page_role_revoked": {"en": "revoked", "ru": "доступ отозван", "de": "gesperrt"},

@@ -7,6 +7,7 @@ and an Action (typed text, a tapped button, files), changes the draft and says w
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from bot.intake.draft import (
     Draft,
     Files,
     Prompt,
+    Spoken,
     Step,
     Tap,
     Text,
@@ -118,6 +120,8 @@ class Engine:
         self.upload_limit = upload_limit
         # Finds the set of an earlier published version by its hash, so a draft finishes on what it started.
         self.older: Callable[[str], TemplateSet | None] | None = None
+        # Says what to expect for a request of a template and priority, in a language (None: nothing to say).
+        self.expect: Callable[[Template, str | None, str], str | None] | None = None
 
     def publish(self, templates: TemplateSet) -> None:
         """Make a template set live: new drafts use it at once, drafts in progress keep their own version."""
@@ -134,7 +138,11 @@ class Engine:
 
     def new_draft(self, reporter: Reporter, lang: str) -> Draft:
         """Start a draft at the template choice."""
-        return Draft(id=uuid.uuid4().hex[:16], user_id=reporter.id, lang=lang, reporter=reporter)
+        # Buttons of earlier drafts stay in the chat. Starting each draft's prompt numbers at random keeps a tap
+        # on one of them from matching the new draft: two drafts' ranges (tens of steps each) meet about once in
+        # ten million.
+        return Draft(id=uuid.uuid4().hex[:16], user_id=reporter.id, lang=lang, reporter=reporter,
+                     seq=secrets.randbelow(1 << 31))
 
     def reopen(self, draft: Draft) -> Prompt:
         """Bring a stored draft back to its summary card, for correcting and sending again."""
@@ -144,21 +152,60 @@ class Engine:
 
     def start_from_message(self, draft: Draft, text: str, *, forwarded: bool = False,
                            forwarded_from: str | None = None, files: tuple[Attachment, ...] = (),
-                           hints: ModelHints | None = None) -> Step:
-        """Start a draft from a free-form message: prefill what it says (and a model's hints) and ask the rest."""
+                           hints: ModelHints | None = None, spoken: Attachment | None = None) -> Step:
+        """Start a draft from a free-form message: prefill what it says (and a model's hints) and ask the rest.
+
+        A spoken ask (spoken: its voice note) is read the same way; the note goes to the issue as well.
+        """
         draft.ask, draft.forwarded, draft.forwarded_from = text, forwarded, forwarded_from
+        if spoken is not None:
+            self.keep_file(draft, spoken)
         refused = {f.file_id: self._too_big(f, draft.lang) for f in files}
         draft.ask_files = [f.to_dict() for f in files if refused[f.file_id] is None]
         notice = "\n".join(problem for problem in refused.values() if problem) or None
         extraction = extract(text, self.templates, self.customers, self.today(), forwarded_from=forwarded_from,
                              hints=hints)
         template = self.templates.get(extraction.template_id)
+        heard = t("voice_heard", draft.lang, text=clip(text, 300)) if spoken is not None else None
         if template is None or not is_sure(extraction):
             draft.stage, draft.template_id, draft.current = "template", None, None
             draft.seq += 1
-            return Step(self._template_prompt(draft), notice)
+            return Step(self._template_prompt(draft), notice, lead=heard)
         step = self._prefill(draft, template, extraction)
-        return dataclasses.replace(step, notice="\n".join(n for n in (notice, step.notice) if n) or None)
+        lead = "\n".join(line for line in (heard, step.lead) if line) or None
+        return dataclasses.replace(step, notice="\n".join(n for n in (notice, step.notice) if n) or None, lead=lead)
+
+    def start_unheard(self, draft: Draft, audio: Attachment, problem: str) -> Step:
+        """Start a draft from a voice note that could not be read: keep the note, say why, and ask for the text."""
+        self.keep_file(draft, audio)
+        draft.stage, draft.template_id, draft.current = "template", None, None
+        draft.seq += 1
+        return Step(self._template_prompt(draft), unheard(problem, draft.lang))
+
+    @staticmethod
+    def keep_file(draft: Draft, item: Attachment) -> None:
+        """Attach a file to the issue whatever the form asks (once, however often it comes)."""
+        if all(f["file_id"] != item.file_id for f in draft.kept_files):
+            draft.kept_files.append(item.to_dict())
+
+    def _on_spoken(self, draft: Draft, action: Spoken) -> Step:
+        """Take a voice note: at a question, what it said answers it (marked ✎ for a one-tap fix); else it is a file."""
+        template = self.template_of(draft)
+        question = template.question(draft.current) if template and draft.stage == "question" and draft.current \
+            else None
+        if template is None or question is None or question.type == "attachments":
+            return self.handle(draft, Files((action.audio,)))
+        self.keep_file(draft, action.audio)
+        if action.text is None:
+            return self._retry(draft, template, question, unheard(action.problem or "down", draft.lang), changed=True)
+        seq = draft.seq
+        step = self._on_question(draft, template, question, Text(action.text))
+        heard = t("voice_heard", draft.lang, text=clip(action.text, 300))
+        if draft.seq != seq and draft.current != question.id and draft.answers.get(question.id) is not None:
+            # Marked as guessed: a misheard word is one tap away on the card.
+            draft.guessed[question.id] = action.text
+            step = dataclasses.replace(step, prompt=self.prompt(draft))
+        return dataclasses.replace(step, changed=True, lead=heard)
 
     def choose(self, draft: Draft, template_id: str) -> Step:
         """Pick a template directly (console --template, a deep link)."""
@@ -193,7 +240,8 @@ class Engine:
 
     def _render(self, draft: Draft, template: Template, verdict: Verdict | None,
                 filed_at: datetime | None = None) -> Ticket:
-        forwarded = Forwarded(draft.forwarded_from, draft.ask) if draft.forwarded and draft.ask else None
+        chat = str(draft.origin["title"]) if draft.origin else None
+        forwarded = Forwarded(draft.forwarded_from, draft.ask, chat=chat) if draft.forwarded and draft.ask else None
         if draft.ask and not draft.forwarded and not self._ask_kept(draft, template):
             forwarded = Forwarded(None, draft.ask, typed=True)
         rated = (verdict.priority, reason_text(verdict, self.jira_lang, names_in(template))) if verdict else None
@@ -203,7 +251,7 @@ class Engine:
                                               reason=override["reason"], rubric=rated[1] if rated else "—"))
         return render_ticket(template, draft.answers, draft.reporter, filed_at or self.clock(),
                              default_project=self.default_project, lang=self.jira_lang, forwarded=forwarded,
-                             rated=rated)
+                             rated=rated, extra_files=tuple(Attachment.from_dict(f) for f in draft.kept_files))
 
     @staticmethod
     def _ask_kept(draft: Draft, template: Template) -> bool:
@@ -231,6 +279,8 @@ class Engine:
 
     def handle(self, draft: Draft, action: Action) -> Step:
         """Apply one user action to the draft and return what to show next."""
+        if isinstance(action, Spoken):
+            return self._on_spoken(draft, action)
         if isinstance(action, Tap):
             if action.token == "cancel":
                 return Step(None, outcome="cancelled")
@@ -277,6 +327,19 @@ class Engine:
         found = process.extractOne(text, titles, scorer=fuzz.WRatio if short else fuzz.ratio,
                                    processor=str.casefold, score_cutoff=85)
         return self.templates.get(found[2]) if found else None
+
+    def listens(self, draft: Draft | None) -> str | None:
+        """Say what a voice note would be now: "ask" (no request yet), "answer" (to the question asked), or None."""
+        if draft is None or (draft.stage == "template" and not draft.ask):
+            return "ask"
+        template = self.template_of(draft)
+        if template is None or draft.stage != "question" or not draft.current:
+            return None
+        try:
+            question = template.question(draft.current)
+        except KeyError:
+            return None
+        return "answer" if question.type != "attachments" else None
 
     def reads_as_ask(self, draft: Draft, text: str) -> bool:
         """Say whether text typed at the template choice is a whole ask rather than a template's name."""
@@ -584,6 +647,9 @@ class Engine:
             (t("summary_due", lang), due),
             (t("summary_labels", lang), ", ".join(ticket.labels) or none),
         ]
+        expected = self.expect(template, ticket.priority, lang) if self.expect is not None else None
+        if expected:
+            rows.append((t("expect_label", lang), expected))
         buttons: list[tuple[Button, ...]] = [
             (Button(t("create", lang), "create"),),
             (Button(t("edit", lang), "edit"), Button(t("cancel", lang), "cancel")),
@@ -704,6 +770,12 @@ class Engine:
         if isinstance(action, Tap) and action.token == "summary":
             return self._ask(draft, template, None)
         return Step(self._edit_prompt(draft, template), t("err_use_buttons", draft.lang), changed=False)
+
+
+def unheard(problem: str, lang: str) -> str:
+    """Say why a voice note could not be read, and ask for the words typed."""
+    key = f"voice_unheard_{problem}"
+    return t(key if key in MESSAGES else "voice_unheard_down", lang)
 
 
 def _quick_label(text: str) -> str | None:

@@ -47,6 +47,11 @@ class Draft:
     disputing: str | None = None
     # The salesperson's own priority and why, shown to the engineers beside the rubric's verdict.
     priority_override: dict[str, str] | None = None
+    # Files attached to the issue whatever the form asks: the voice notes the ask or answers were spoken in, the
+    # files of the group message the request was filed from.
+    kept_files: list[dict[str, Any]] = field(default_factory=list)
+    # A request started from a group chat message: {"chat_id", "message_id", "title"}; the group hears its key.
+    origin: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready form (sharing this draft's lists and dicts: it is written out, not kept)."""
@@ -95,7 +100,16 @@ class Unsupported:
     kind: str
 
 
-Action = Text | Tap | Files | Unsupported
+@dataclass(frozen=True)
+class Spoken:
+    """The user sent a voice note: what it said, or None and why it could not be read."""
+
+    audio: Attachment
+    text: str | None
+    problem: str | None = None
+
+
+Action = Text | Tap | Files | Unsupported | Spoken
 
 
 @dataclass(frozen=True)

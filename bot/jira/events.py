@@ -53,6 +53,14 @@ class IssueEvent:
     body: str | None = None
 
 
+@dataclass(frozen=True)
+class Move:
+    """An issue moved to another project: the key it had, and the one Jira gave it there."""
+
+    old_key: str
+    new_key: str
+
+
 # ---------------------------------------------------------------------- defensive access to JSON
 
 
@@ -315,6 +323,29 @@ def _parse_issue_history(issue: Mapping[str, Any], since: float) -> list[IssueEv
             events.append(event)
     # Stable sort: one history's items keep their order.
     return _unique(sorted(events, key=lambda e: e.at))
+
+
+def parse_moves(data: Mapping[str, Any]) -> list[Move]:
+    """The moves a webhook body or an issue fetched with expand=changelog records, oldest first.
+
+    Jira records a move as a changelog item of the field "Key" (field id "issuekey") from the old key to the new.
+    """
+    try:
+        changelog = _map(_map(data).get("changelog"))
+        histories = [_map(h) for h in _list(changelog.get("histories"))] or [changelog]
+        moves: list[Move] = []
+        for history in histories:
+            for raw in _list(history.get("items")):
+                item = _map(raw)
+                field = item.get("fieldId") or item.get("field")
+                if not isinstance(field, str) or field.replace(" ", "").lower() not in ("key", "issuekey"):
+                    continue
+                old, new = _text(item.get("fromString")), _text(item.get("toString"))
+                if old and new and old.strip() and new.strip() and old.strip() != new.strip():
+                    moves.append(Move(old.strip(), new.strip()))
+        return moves
+    except (TypeError, ValueError, AttributeError, RecursionError):
+        return []
 
 
 def verify_signature(secret: str, body: bytes, header: str | None) -> bool:

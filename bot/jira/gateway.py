@@ -64,6 +64,58 @@ class UpdatedPage:
     gone_projects: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class IssueComment:
+    """One comment on an issue: who wrote it (account id or user name, and display name) and what."""
+
+    author_id: str | None
+    author_name: str | None
+    body: str
+
+
+@dataclass(frozen=True)
+class IssueState:
+    """Where an issue stands now: status and its category, resolution, assignee, due date and comments."""
+
+    key: str
+    summary: str
+    status: str
+    category: str  # Jira's status category key: "new", "indeterminate" or "done"
+    resolution: str | None
+    assignee_name: str | None
+    # How a comment mentions the assignee: "accountid:…" on Cloud, the user name on Data Center.
+    assignee_mention: str | None
+    duedate: str | None
+    comments: tuple[IssueComment, ...] = ()
+
+    @property
+    def done(self) -> bool:
+        """Say whether engineering is finished with the issue."""
+        return self.category == "done" or self.resolution is not None
+
+
+def _state_of(key: str, raw: dict[str, Any]) -> IssueState:
+    fields = raw.get("fields") or {}
+    status = fields.get("status") or {}
+    assignee = fields.get("assignee") or None
+    mention = None
+    if isinstance(assignee, dict):
+        mention = f"accountid:{assignee['accountId']}" if assignee.get("accountId") else assignee.get("name")
+    comments = []
+    for comment in (fields.get("comment") or {}).get("comments") or []:
+        author = comment.get("author") or {}
+        body = comment.get("body")
+        comments.append(IssueComment(author.get("accountId") or author.get("name"), author.get("displayName"),
+                                     body if isinstance(body, str) else ""))
+    return IssueState(
+        key=str(raw.get("key") or key), summary=str(fields.get("summary") or ""), status=str(status.get("name") or ""),
+        category=str((status.get("statusCategory") or {}).get("key") or ""),
+        resolution=(fields.get("resolution") or {}).get("name"),
+        assignee_name=assignee.get("displayName") if isinstance(assignee, dict) else None,
+        assignee_mention=str(mention) if mention else None, duedate=fields.get("duedate") or None,
+        comments=tuple(comments))
+
+
 @dataclass
 class DeliveryError(Exception):
     """Jira did not take the request; says whether trying again can help."""
@@ -113,6 +165,16 @@ def classify(exc: BaseException) -> DeliveryError:
     if isinstance(exc, requests.ConnectionError | ConnectionError):
         return DeliveryError("Jira could not be reached", True)
     return DeliveryError(f"unexpected {type(exc).__name__} talking to Jira", True)
+
+
+def _timestamp(value: Any) -> float | None:
+    """Seconds since the epoch of Jira's "2026-11-23T10:00:00.000+0100", None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+    except ValueError:
+        return None
 
 
 def ca_bundle(url: str) -> bool | str:
@@ -398,6 +460,18 @@ class JiraGateway:
         """Return the current status name of each issue."""
         return await self._run(lambda: self._statuses_sync(keys))
 
+    def _current_key_sync(self, key: str) -> str | None:
+        try:
+            return str(self._jira().issue(key, fields="status").key)
+        except JIRAError as error:
+            if error.status_code == 404:
+                return None
+            raise
+
+    async def current_key(self, key: str) -> str | None:
+        """Return the key Jira has for an issue now (another after a move to another project), None if it is gone."""
+        return await self._run(lambda: self._current_key_sync(key))
+
     async def issue_view(self, key: str) -> dict[str, Any]:
         """Return an issue's summary, status, description and comments as Jira's JSON."""
         return await self._run(lambda: dict(self._jira().issue(
@@ -427,6 +501,11 @@ class JiraGateway:
         status = client.issue(key, fields="status").fields.status.name
         if status.casefold() not in {w.casefold() for w in waiting}:
             return False
+        return self._transition_sync(client, key, transition, status)
+
+    @staticmethod
+    def _transition_sync(client: JIRA, key: str, transition: str, status: str) -> bool:
+        """Take the transition named so (or leading to the status named so) if the issue offers it; say if taken."""
         wanted = transition.casefold()
         for option in client.transitions(key):
             if wanted in (str(option["name"]).casefold(), str(option.get("to", {}).get("name", "")).casefold()):
@@ -438,6 +517,41 @@ class JiraGateway:
     async def move_on(self, key: str, waiting: tuple[str, ...], transition: str) -> bool:
         """Move an issue out of a waiting-for-sales status by the named transition (or target status)."""
         return await self._run(lambda: self._move_on_sync(key, waiting, transition))
+
+    def _reopen_sync(self, key: str, transition: str) -> bool:
+        client = self._jira()
+        status = client.issue(key, fields="status").fields.status.name
+        if status.casefold() == transition.casefold():
+            return False
+        return self._transition_sync(client, key, transition, status)
+
+    async def reopen(self, key: str, transition: str) -> bool:
+        """Move an issue by the named transition (or to the named status) where its workflow allows; say if moved."""
+        return await self._run(lambda: self._reopen_sync(key, transition))
+
+    async def issue_state(self, key: str) -> IssueState:
+        """Return where an issue stands now: status, resolution, assignee, due date and comments."""
+        return await self._run(lambda: _state_of(key, dict(self._jira().issue(
+            key, fields="summary,status,resolution,assignee,duedate,comment").raw)))
+
+    def _history_sync(self, project: str, issue_type: str, days: int, limit: int
+                      ) -> list[tuple[str | None, float, float]]:
+        jql = (f'project = "{project}" AND issuetype = "{issue_type}" AND resolutiondate >= -{days}d '
+               "ORDER BY resolutiondate DESC")
+        result = self._jira().search_issues(jql, maxResults=limit, fields="priority,created,resolutiondate",
+                                            json_result=True)
+        found: list[tuple[str | None, float, float]] = []
+        for issue in (result.get("issues") or []) if isinstance(result, dict) else []:
+            fields = issue.get("fields") or {}
+            created, resolved = _timestamp(fields.get("created")), _timestamp(fields.get("resolutiondate"))
+            if created is not None and resolved is not None:
+                found.append(((fields.get("priority") or {}).get("name"), created, resolved))
+        return found
+
+    async def resolved_history(self, project: str, issue_type: str, days: int = 180,
+                               limit: int = 200) -> list[tuple[str | None, float, float]]:
+        """Return (priority, created, resolved) of the issues of a project and type resolved in the last days."""
+        return await self._run(lambda: self._history_sync(project, issue_type, days, limit))
 
     async def own_identity(self) -> str | None:
         """Return the bot's own Jira account: accountId on Cloud, user name on Data Center."""

@@ -22,15 +22,18 @@ _SECTION_TEXTS = {
     "en": {"customer": "Customer", "reporter": "Requested by", "filed": "Filed", "template": "Form",
            "attachments": "Attachments", "via": "via Telegram", "cut": "(shortened to fit Jira's limit)",
            "forwarded": "Forwarded message from {sender}", "forwarded_anon": "Forwarded message",
-           "priority_why": "Why this priority", "typed": "The salesperson's message"},
+           "priority_why": "Why this priority", "typed": "The salesperson's message",
+           "group": "Message from {sender} in the group “{chat}”"},
     "ru": {"customer": "Клиент", "reporter": "Запросил(а)", "filed": "Создано", "template": "Форма",
            "attachments": "Вложения", "via": "через Telegram", "cut": "(сокращено до лимита Jira)",
            "forwarded": "Пересланное сообщение от {sender}", "forwarded_anon": "Пересланное сообщение",
-           "priority_why": "Почему такой приоритет", "typed": "Сообщение продавца"},
+           "priority_why": "Почему такой приоритет", "typed": "Сообщение продавца",
+           "group": "Сообщение от {sender} в группе «{chat}»"},
     "de": {"customer": "Kunde", "reporter": "Angefragt von", "filed": "Erstellt", "template": "Formular",
            "attachments": "Anhänge", "via": "über Telegram", "cut": "(auf Jiras Limit gekürzt)",
            "forwarded": "Weitergeleitete Nachricht von {sender}", "forwarded_anon": "Weitergeleitete Nachricht",
-           "priority_why": "Warum diese Priorität", "typed": "Nachricht des Vertriebs"},
+           "priority_why": "Warum diese Priorität", "typed": "Nachricht des Vertriebs",
+           "group": "Nachricht von {sender} in der Gruppe „{chat}“"},
 }
 
 
@@ -56,6 +59,8 @@ class Forwarded:
     text: str
     # The salesperson's own message, quoted because the answers could not hold all of it.
     typed: bool = False
+    # The group chat the message was written in, when it was filed from there.
+    chat: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +242,7 @@ def render_ticket(
     lang: str = "en",
     forwarded: Forwarded | None = None,
     rated: tuple[str, str] | None = None,
+    extra_files: tuple[Attachment, ...] = (),
 ) -> Ticket:
     """Build the Jira issue for a completed request."""
     texts = _SECTION_TEXTS.get(lang, _SECTION_TEXTS["en"])
@@ -268,12 +274,16 @@ def render_ticket(
             duedate = str(value)
         elif question.jira_field:
             mapped[question.jira_field] = printable(value) if isinstance(value, str) else value
+    known = {a.file_id for a in attachments}
+    attachments.extend(a for a in extra_files if a.file_id not in known)
     if rated is not None:
         # The rubric's verdict wins over option priorities, and engineers see why.
         priority = rated[0]
         sections.insert(0, (texts["priority_why"], rated[1]))
     if forwarded is not None and forwarded.text.strip():
         heading = (texts["typed"] if forwarded.typed
+                   else texts["group"].format(sender=clip(forwarded.sender or "?", 80), chat=clip(forwarded.chat, 80))
+                   if forwarded.chat
                    else texts["forwarded"].format(sender=clip(forwarded.sender, 80)) if forwarded.sender
                    else texts["forwarded_anon"])
         sections.append((heading, forwarded.text))

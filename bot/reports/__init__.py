@@ -1,1 +1,1 @@
-"""Reports for admins: dashboard figures, the request log, charts."""
+"""Reports for admins: dashboard figures and the request log."""

@@ -14,6 +14,10 @@ from bot.storage.store import Store
 from bot.text.dates import format_day, format_duration
 
 NO_URGENCY = "(none)"
+# The templates drawn one by one; the rest are one series. Two hundred series would read as noise and take the
+# page a tenth of a second to draw.
+TOP_TEMPLATES = 10
+OTHER_TEMPLATES = "(other)"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,15 @@ def _weekly(medians: list[WeekMedian], weeks: int) -> tuple[list[float | None], 
     return series, overall, count
 
 
+def _top(series: dict[str, list[int]], keep: int) -> dict[str, list[int]]:
+    """Return the series with the largest totals, largest first, and the others summed as one series."""
+    ordered = sorted(series.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+    if len(ordered) <= keep + 1:
+        return dict(ordered)
+    rest = [sum(counts) for counts in zip(*(counts for _, counts in ordered[keep:]), strict=True)]
+    return {**dict(ordered[:keep]), OTHER_TEMPLATES: rest}
+
+
 def compute(store: ReportStore, now: float, weeks: int = 12, zone: tzinfo | None = None) -> Dashboard:
     """Compute the dashboard over the last `weeks` calendar weeks (Monday to Sunday) in the given time zone."""
     zone = zone or UTC
@@ -84,7 +97,7 @@ def compute(store: ReportStore, now: float, weeks: int = 12, zone: tzinfo | None
     end_of_last = (starts[-1] + timedelta(weeks=1)).timestamp()
     return Dashboard(
         weeks=starts,
-        by_template=dict(sorted(by_template.items(), key=lambda kv: -sum(kv[1]))),
+        by_template=_top(by_template, TOP_TEMPLATES),
         by_urgency=dict(sorted(by_urgency.items(), key=lambda kv: -sum(kv[1]))),
         total=total, filed=sum(filed), resolved=resolved,
         median_first_response=median_response, median_resolution=median_resolution,

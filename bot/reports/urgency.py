@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bot.i18n.catalog import t
 from bot.reports.request_log import apart, safe_cell
 from bot.storage.reports import ReportStore, UrgencyFigures
 from bot.storage.store import Store
@@ -21,8 +22,9 @@ NO_URGENCY = "(none)"
 _RANK = {"highest": 1, "blocker": 1, "critical": 2, "high": 2, "major": 3, "medium": 3, "low": 4, "minor": 4,
          "lowest": 5, "trivial": 5}
 URGENT_RANK = 2
-CSV_COLUMNS = ("by", "name", "claimed priority", "requests", "changed in Jira", "lowered", "raised",
-               "answered", "median hours to first response", "resolved", "median hours to resolution")
+# The CSV's columns, each titled by the catalog text urg_col_<name>.
+CSV_COLUMNS = ("by", "name", "claimed", "requests", "changed", "lowered", "raised", "answered", "response",
+               "resolved", "resolution")
 
 
 def rank(priority: str | None) -> int | None:
@@ -139,13 +141,14 @@ def _hours(seconds: float | None) -> str:
     return "" if seconds is None else f"{seconds / 3600:.1f}"
 
 
-def to_csv(report: UrgencyReport) -> bytes:
-    """Return the report as CSV, one row per template or requester and claimed priority, UTF-8 with a byte order
-    mark (so Excel reads Cyrillic and umlauts)."""
+def to_csv(report: UrgencyReport, lang: str = "en") -> bytes:
+    """Return the report as CSV in the admin's language, one row per template or requester and claimed priority,
+    UTF-8 with a byte order mark (so Excel reads Cyrillic and umlauts)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for by, groups in (("template", report.by_template), ("requester", report.by_requester)):
+    writer.writerow([t(f"urg_col_{name}", lang) for name in CSV_COLUMNS])
+    for by, groups in ((t("urg_by_template_value", lang), report.by_template),
+                       (t("urg_by_requester_value", lang), report.by_requester)):
         for group in groups:
             for line in group.lines:
                 writer.writerow([by, safe_cell(group.name), safe_cell(line.claimed), line.requests, line.changed,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -48,3 +50,17 @@ class StoreBase:
         self.db.execute(f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(row))}) '
                         f"ON CONFLICT({target}) DO {f'UPDATE SET {updates}' if updates else 'NOTHING'}",
                         list(row.values()))
+
+
+class ReadOnly(StoreBase):
+    """A part of the store on a read-only connection of its own, for reports run on a worker thread: the bot's
+    connection stays free for chats meanwhile."""
+
+    def __init__(self, path: Path) -> None:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=5000")
+        self.db = sqlite_utils.Database(conn)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.conn.close()

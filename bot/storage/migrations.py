@@ -235,7 +235,35 @@ def _migration_followup_questions(db: sqlite_utils.Database) -> None:
     db.table("requests").add_column("jira_priority", str)
 
 
+def _migration_group_messages(db: sqlite_utils.Database) -> None:
+    # Group chat messages a /ticket named or, with reactions on, every one for a while: a reaction carries only ids.
+    db.table("group_messages").create({
+        "chat_id": int, "message_id": int, "chat_title": str, "author": str, "author_id": int, "text": str,
+        "files": str, "seen_at": float,
+    }, pk=("chat_id", "message_id"))
+    db.table("group_messages").create_index(["seen_at"])
+
+
+def _migration_expectations(db: sqlite_utils.Database) -> None:
+    # Each deadline notice (a warning, then overdue) once per request: 'sending' until told, then 'sent'.
+    db.table("deadline_notices").create({"request_id": str, "kind": str, "state": str, "at": float},
+                                        pk=("request_id", "kind"), not_null={"state"})
+    # "Was it solved?": asked once per request; the answer, when given, with its time.
+    db.table("feedback").create({
+        "request_id": str, "issue_key": str, "user_id": int, "chat_id": int, "template_id": str,
+        "asked_at": float, "message_id": int, "answer": str, "answered_at": float,
+    }, pk="request_id", not_null={"issue_key", "user_id", "asked_at"})
+    db.table("feedback").create_index(["issue_key"])
+    # A comment may move its issue on once posted (a "not solved" reopening it).
+    db.table("comments").add_column("transition", str)
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
+def _migration_issue_moves(db: sqlite_utils.Database) -> None:
+    # An issue moved to another project gets a new key; buttons and messages sent before still name the old one.
+    db.table("issue_moves").create({"old_key": str, "new_key": str, "moved_at": float}, pk="old_key")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _migration_initial),
     ("0002_request_uploads", _migration_uploads),
@@ -254,7 +282,10 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0015_request_create_sent", _migration_create_sent),
     ("0016_request_columns", _migration_request_columns),
     ("0017_request_search", _migration_request_search),
+    ("0018_issue_moves", _migration_issue_moves),
+    ("0019_expectations", _migration_expectations),
     ("0021_followup_questions", _migration_followup_questions),
+    ("0022_group_messages", _migration_group_messages),
     ("0024_approvals", _migration_approvals),
     ("0025_approval_status", _migration_approval_status),
     ("0026_admin_page_language", _migration_admin_page_language),

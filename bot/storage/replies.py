@@ -9,6 +9,9 @@ from typing import Any
 from bot.jira.ticket import Attachment
 from bot.storage.base import StoreBase
 
+# The id prefix of comments the bot writes on its own (deadline reminders, "not solved"): nobody waits for an ack.
+AUTOMATIC = "auto-"
+
 
 @dataclass(frozen=True)
 class OutgoingComment:
@@ -28,6 +31,13 @@ class OutgoingComment:
     last_error: str | None = None
     ack_message_id: int | None = None
     labels: tuple[str, ...] = ()
+    # The transition (or target status) to move the issue by once the comment is posted, if any.
+    transition: str | None = None
+
+    @property
+    def automatic(self) -> bool:
+        """Say whether the bot wrote this comment on its own, rather than a person replying."""
+        return self.id.startswith(AUTOMATIC)
 
     @property
     def marker(self) -> str:
@@ -40,15 +50,15 @@ class ReplyStore(StoreBase):
 
     def queue_comment(self, comment_id: str, issue_key: str, user_id: int, chat_id: int, lang: str, body: str,
                       files: tuple[Attachment, ...] = (), request_id: str | None = None,
-                      labels: tuple[str, ...] = ()) -> OutgoingComment:
-        """Store a reply before anything is sent to Jira."""
+                      labels: tuple[str, ...] = (), transition: str | None = None) -> OutgoingComment:
+        """Store a reply before anything is sent to Jira; a comment id stored before is kept as it is."""
         now = self.clock()
         self._insert("comments", {
             "id": comment_id, "request_id": request_id, "issue_key": issue_key, "user_id": user_id,
             "chat_id": chat_id, "lang": lang, "body": body,
             "files": json.dumps([f.to_dict() for f in files], ensure_ascii=False), "state": "pending",
             "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now,
-            "labels": json.dumps(list(labels), ensure_ascii=False),
+            "labels": json.dumps(list(labels), ensure_ascii=False), "transition": transition,
         }, ignore=True)
         found = self.get_comment(comment_id)
         assert found is not None
@@ -121,4 +131,5 @@ def _comment(row: dict[str, Any]) -> OutgoingComment:
         files=tuple(Attachment.from_dict(f) for f in json.loads(row["files"] or "[]")), state=row["state"],
         attempts=row["attempts"] or 0, created_at=row["created_at"], last_error=row["last_error"],
         ack_message_id=row["ack_message_id"], labels=tuple(json.loads(row.get("labels") or "[]")),
+        transition=row.get("transition"),
     )

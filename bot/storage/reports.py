@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple
 
-import sqlite_utils
-
-from bot.storage.base import StoreBase
+from bot.storage.base import ReadOnly, StoreBase
 from bot.text.screen import whole_number
 
 # What admins filter by, one word each, the same words RequestRow.status gives; "open" and "resolved" are Jira's side.
@@ -167,14 +163,21 @@ class ReportStore(StoreBase):
     """Reads the requests and users tables for the admins' reports."""
 
     def search_requests(self, flt: RequestFilter, sort: RequestSort = NEWEST_FIRST, limit: int = 50, *,
-                        after: str | None = None, before: str | None = None, last: bool = False) -> RequestPage:
+                        after: str | None = None, before: str | None = None, last: bool = False,
+                        total: int | None = None) -> RequestPage:
         """Return the page of matching requests after (or before) the request with that id, or the first or last.
 
         Pages are found by their keys, not by counting rows, so the last page costs what the first does. A cursor
-        that names no request gives the first page.
+        that names no request gives the first page. A total given is taken as how many match, not counted again.
         """
         where, params = _where(flt)
-        total = int(self.db.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
+        if total is None:
+            total = self._count(where, params)
+        many = total * total > 50 * self._largest_rowid() if sort.column == "created" else total > 50_000
+        if _SEARCHED in where and many:
+            # Words found in many requests: reading the list in order and keeping the matches beats sorting them
+            # (a column other than the date may hold them all in one place, far down: sorting still wins there).
+            where = where.replace(_SEARCHED, "+" + _SEARCHED)
         limit = max(1, limit)
         key = SORT_KEYS.get(sort.column, SORT_KEYS["created"])
         keys = [key, "r.created_at", "r.rowid"] if key != "r.created_at" else [key, "r.rowid"]
@@ -201,12 +204,23 @@ class ReportStore(StoreBase):
             return RequestPage(found, total, earlier=more, later=cursor is not None)
         return RequestPage(found, total, earlier=cursor is not None, later=more)
 
+    def _count(self, where: str, params: list[object]) -> int:
+        if where == f"WHERE {_SEARCHED} {_MATCHING}":
+            # Words alone: the search index counts its matches without reading a request (one row per request).
+            return int(self.db.execute("SELECT count(*) FROM requests_search WHERE requests_search MATCH ?",
+                                       params).fetchone()[0])
+        return int(self.db.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
+
+    def _largest_rowid(self) -> int:
+        return int(self.db.execute("SELECT max(rowid) FROM requests").fetchone()[0] or 0)
+
     def iter_requests(self, flt: RequestFilter, sort: RequestSort = NEWEST_FIRST, batch: int = 1000
                       ) -> Iterator[list[RequestRow]]:
         """Yield every matching request in the sort's order, a batch at a time, each batch one short query."""
         after: str | None = None
+        total = self.search_requests(flt, sort, 1).total
         while True:
-            page = self.search_requests(flt, sort, batch, after=after)
+            page = self.search_requests(flt, sort, batch, after=after, total=total)
             if page.rows:
                 yield page.rows
             if not page.later or not page.rows:
@@ -247,7 +261,7 @@ class ReportStore(StoreBase):
             f"{weeks} SELECT w.i, count(r.{column}) FROM w JOIN requests r INDEXED BY requests_weekly "
             "ON r.created_at >= w.lo AND r.created_at < w.hi GROUP BY w.i", params).fetchall()
         found: list[WeekMedian] = []
-        # Each week's few thousand waits are sorted; over all weeks, the index of waits is read in order instead.
+        # Each week's few thousand waits are sorted, and only the middle one or two read.
         for week, size in counts:
             if size:
                 found.append(WeekMedian(week, self._middle(
@@ -256,12 +270,17 @@ class ReportStore(StoreBase):
                     [bounds[week], bounds[week + 1]], size), size))
         total = sum(size for _, size in counts)
         if total:
-            found.append(WeekMedian(-1, self._middle(
-                f"SELECT {wait} FROM requests INDEXED BY {index} WHERE {wait} < 1e18 AND created_at >= ? "
-                f"AND created_at < ? ORDER BY {wait}, created_at", [bounds[0], bounds[-1]], total), total))
+            over = [bounds[0], bounds[-1]]
+            # Up to some hundred thousand waits are sorted; past that, the index of waits is read in order instead.
+            ordered = (f"SELECT max(0, {column} - created_at) AS s FROM requests INDEXED BY requests_weekly "
+                       f"WHERE created_at >= ? AND created_at < ? AND {column} IS NOT NULL ORDER BY s"
+                       if total < 100_000 else
+                       f"SELECT {wait} FROM requests INDEXED BY {index} WHERE {wait} < 1e18 AND created_at >= ? "
+                       f"AND created_at < ? ORDER BY {wait}, created_at")
+            found.append(WeekMedian(-1, self._middle(ordered, over, total), total))
         return found
 
-    def _middle(self, ordered: str, params: list[object], size: int) -> float:
+    def _middle(self, ordered: str, params: Sequence[object], size: int) -> float:
         """Return the median of a query's `size` ordered values, reading only the one or two in the middle."""
         rows = self.db.execute(f"{ordered} LIMIT ? OFFSET ?", [*params, 2 - size % 2, (size - 1) // 2]).fetchall()
         return sum(float(r[0]) for r in rows) / len(rows)
@@ -302,17 +321,8 @@ class ReportStore(StoreBase):
             "GROUP BY template_id ORDER BY template_id", [since]).fetchall()
         return [TemplateHandling(str(row[0]), int(row[1]), int(row[2] or 0)) for row in rows]
 
-class ReportReader(ReportStore):
-    """The reports' queries on a read-only connection of their own, for a worker thread: the bot's stays free."""
-
-    def __init__(self, path: Path) -> None:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=5000")
-        self.db = sqlite_utils.Database(conn)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.db.conn.close()
+class ReportReader(ReadOnly, ReportStore):
+    """The reports' queries on a read-only connection of their own, for a worker thread."""
 
 
 def _distinct(column: str) -> str:
@@ -328,6 +338,10 @@ def _weeks(bounds: Sequence[float]) -> tuple[str, list[object]]:
     for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
         params += [i, lo, hi]
     return f"WITH w(i, lo, hi) AS (VALUES {values})", params
+
+
+_SEARCHED = "r.rowid IN"
+_MATCHING = "(SELECT rowid FROM requests_search WHERE requests_search MATCH ?)"
 
 
 def _match(text: str) -> str | None:
@@ -350,7 +364,7 @@ def _where(flt: RequestFilter) -> tuple[str, list[object]]:
         if None in searched:
             clauses.append("0")  # only punctuation: no word to find
         else:
-            clauses.append("r.rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)")
+            clauses.append(f"{_SEARCHED} {_MATCHING}")
             params.append(" AND ".join(f"({q})" for q in searched))
     if flt.requester.strip():
         who = flt.requester.strip().lstrip("@")

@@ -20,8 +20,11 @@ from bot.storage.admin import AdminStore, LinkRequest
 from bot.storage.approvals import Approval, ApprovalStore
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
+from bot.storage.expectations import ExpectationStore
 from bot.storage.followups import FollowupStore
+from bot.storage.groups import GroupMessage, GroupStore
 from bot.storage.migrations import migrate
+from bot.storage.moves import MoveStore
 from bot.storage.people import SEEN_RESOLUTION, PeopleStore
 from bot.storage.replies import OutgoingComment, ReplyStore
 from bot.storage.reports import ReportStore
@@ -34,6 +37,7 @@ __all__ = [
     "HEARTBEAT_KEY",
     "SEEN_RESOLUTION",
     "Approval",
+    "GroupMessage",
     "LinkRequest",
     "OutboxSummary",
     "OutgoingComment",
@@ -80,7 +84,7 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore, ApprovalStore, FollowupStore):
+            SigninStore, ApprovalStore, FollowupStore, GroupStore, MoveStore, ExpectationStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:

@@ -145,6 +145,12 @@ class _TemplateCheck:
         for name in self.ruled:
             if name not in known:
                 self.add(f"a priority rule sets '{name}', which Jira does not have{_guess(name, known)} — {hint}")
+        # An approval rule matches priorities whatever their case; one Jira lacks would never make a request wait.
+        folded = {name.casefold() for name in known}
+        for name in self.template.approval.priorities if self.template.approval is not None else ():
+            if name.casefold() not in folded:
+                self.add(f"`approval.when.priority` names '{name}', which Jira does not have{_guess(name, known)}, "
+                         f"so no request waits for approval — {hint}")
 
     def priorities_on_screen(self, issue_type: IssueTypeMeta, screen: str) -> None:
         """A priority needs the Priority field on the screen and, with a priority scheme, an allowed value."""

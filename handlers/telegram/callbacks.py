@@ -154,6 +154,31 @@ MUTE: Kind[Mute] = Kind(
     "mute", r"mute:(on|off)", lambda mute: f"mute:{'on' if mute.on else 'off'}", lambda m: Mute(m[1] == "on"))
 
 
+# -- expectations ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackTap:
+    """The requester says whether their resolved issue solved the customer's problem."""
+
+    solved: bool
+    key: str
+
+
+@dataclass(frozen=True)
+class CustomerUpdate:
+    """A status text for the customer about an issue."""
+
+    key: str
+
+
+FEEDBACK: Kind[FeedbackTap] = Kind(
+    "feedback", rf"fb:(y|n):({_KEY})", lambda tap: f"fb:{'y' if tap.solved else 'n'}:{tap.key}",
+    lambda m: FeedbackTap(m[1] == "y", m[2]))
+UPDATE: Kind[CustomerUpdate] = Kind(
+    "update", rf"cu:({_KEY})", lambda tap: f"cu:{tap.key}", lambda m: CustomerUpdate(m[1]))
+
+
 # -- people and access ------------------------------------------------------------------------------------
 
 Verdict = Literal["sales", "admin", "deny", "show"]
@@ -286,4 +311,4 @@ TEMPLATES: Kind[TemplatesTap] = Kind(
 # Every kind, for checks that must hold for all of them.
 KINDS: tuple[Kind[Any], ...] = (
     DIALOG, DRAFT, FIX, SIMILAR, REPLY, OPEN, MY_PAGE, LANGUAGE, MUTE, ASK_ACCESS, ACCESS, LINK, INVITE,
-    USERS_PAGE, USER, TEMPLATES, APPROVAL)
+    USERS_PAGE, USER, TEMPLATES, APPROVAL, FEEDBACK, UPDATE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.app import App
@@ -24,9 +24,12 @@ def commands(lang: str, *, admin: bool) -> list[BotCommand]:
 
 
 async def register_everyones(bot: Bot) -> None:
-    """Set the menu every user sees, in each supported language."""
+    """Set the menu every user sees, in each supported language; in group chats only /ticket works."""
     for lang in LANGUAGES:
-        await bot.set_my_commands(commands(lang, admin=False), language_code=None if lang == "en" else lang)
+        code = None if lang == "en" else lang
+        await bot.set_my_commands(commands(lang, admin=False), language_code=code)
+        await bot.set_my_commands([BotCommand("ticket", t("cmd_ticket", lang))], scope=BotCommandScopeAllGroupChats(),
+                                  language_code=code)
 
 
 async def show_menu(bot: Bot, svc: App, user_id: int) -> None:

@@ -18,11 +18,12 @@ from telegram.ext import (
     CommandHandler,
     ExtBot,
     MessageHandler,
+    MessageReactionHandler,
     TypeHandler,
     filters,
 )
 
-from bot.app import App, build_app
+from bot.app import App, ExpectationSink, build_app
 from bot.config import Config, TelegramConfig
 from bot.delivery.inbox import NoticeSink
 from bot.delivery.outbox import DeliveryListener, FileSource
@@ -36,6 +37,8 @@ from handlers.telegram.admin import templates as templates_admin
 from handlers.telegram.common import NEW_REQUEST_LABELS
 from handlers.telegram.journeys import (
     approval,
+    expectations,
+    groups,
     intake,
     language,
     link,
@@ -47,9 +50,10 @@ from handlers.telegram.journeys import (
 )
 from handlers.telegram.journeys import similar as duplicates
 from handlers.telegram.journeys.delivery import TelegramFiles, TelegramNotices
+from handlers.telegram.journeys.expectations import TelegramExpectationSink
 from handlers.telegram.journeys.notices import TelegramNoticeSink
 from handlers.telegram.runtime.expiry import sweep_forever
-from handlers.telegram.runtime.flood import PatientRateLimiter
+from handlers.telegram.runtime.flood import PatientRateLimiter, background_sends
 from handlers.telegram.runtime.processor import ChatOrderedProcessor
 from handlers.telegram.runtime.transport import BotApiRequest
 
@@ -73,6 +77,16 @@ class TelegramChat:
     def notice_sink(self, app: App) -> NoticeSink:
         """Return the sink that brings Jira's changes to the salespeople's chats."""
         return TelegramNoticeSink(self.bot, app)
+
+    def expectation_sink(self, app: App) -> ExpectationSink:
+        """Return the sink that brings deadline notices and "was it solved?" to the salespeople's chats."""
+        return TelegramExpectationSink(self.bot, app)
+
+
+def allowed_updates(config: Config) -> list[str]:
+    """Return the kinds of update to ask Telegram for: reactions only when group reactions may file messages."""
+    kinds = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+    return [*kinds, Update.MESSAGE_REACTION] if config.groups.reactions else kinds
 
 
 def telegram_bot(telegram: TelegramConfig, *, rate_limit: bool = True) -> ExtBot:  # type: ignore[type-arg]
@@ -112,11 +126,16 @@ def build_application(svc: App, bot: ExtBot, *, sweep_interval: float = 60.0) ->
 
     # Before the gate: blocking the bot is recorded for anyone, and nobody who blocked it gets an answer.
     app.add_handler(ChatMemberHandler(membership.member_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
-    # Group -1 runs next for every update: unknown users stop here.
+    # Group -1 runs next for every update. Group chats first: a /ticket reply, a reaction, the messages a reaction
+    # may file; each stops there, so only private chats go on to the gate, where unknown users stop.
+    app.add_handler(CommandHandler("ticket", groups.on_ticket, filters=filters.ChatType.GROUPS), group=-1)
+    app.add_handler(MessageReactionHandler(groups.on_reaction), group=-1)
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS, groups.remember), group=-1)
     app.add_handler(TypeHandler(Update, access.gate), group=-1)
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("new", intake.new_request))
+    app.add_handler(CommandHandler("ticket", groups.ticket_in_private))
     app.add_handler(CommandHandler("cancel", intake.cancel))
     app.add_handler(CommandHandler("outbox", admin.outbox))
     # Templates: an admin's .yaml document is an upload unless their draft waits for files at a question.
@@ -146,6 +165,8 @@ def build_application(svc: App, bot: ExtBot, *, sweep_interval: float = 60.0) ->
     app.add_handler(MessageHandler(filters.Text(list(NEW_REQUEST_LABELS)), intake.new_request))
     app.add_handler(CallbackQueryHandler(replies.on_button, pattern=callbacks.REPLY.pattern))
     app.add_handler(CallbackQueryHandler(duplicates.on_choice, pattern=callbacks.SIMILAR.pattern))
+    app.add_handler(CallbackQueryHandler(expectations.on_feedback, pattern=callbacks.FEEDBACK.pattern))
+    app.add_handler(CallbackQueryHandler(expectations.on_update, pattern=callbacks.UPDATE.pattern))
     # The dialog's buttons, and a draft's Continue / Start over and a refused request's Fix; it answers any tap
     # no other handler takes, so none is left spinning.
     app.add_handler(CallbackQueryHandler(intake.on_button))
@@ -182,8 +203,9 @@ async def _start_inbox(app: Application) -> None:  # type: ignore[type-arg]
     found = backfill_questions(svc.store, svc.inbox.policy)
     if found:
         log.info("collected %d engineers' questions kept before questions were recorded", found)
-    app.bot_data["inbox_task"] = asyncio.create_task(
-        svc.inbox.run(svc.gateway, svc.config.notices.poll_seconds), name="inbox")
+    with background_sends():
+        app.bot_data["inbox_task"] = asyncio.create_task(
+            svc.inbox.run(svc.gateway, svc.config.notices.poll_seconds), name="inbox")
 
 
 async def _started(app: Application) -> None:  # type: ignore[type-arg]
@@ -193,16 +215,25 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
     await templates_admin.on_startup(app)
     await _learn_upload_limit(app)
     await _start_inbox(app)
-    app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
-    app.bot_data["sweep_task"] = asyncio.create_task(
-        sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
+    # What these tasks send is nobody's reply: it gives way to replies under Telegram's limits.
+    with background_sends():
+        app.bot_data["outbox_task"] = asyncio.create_task(svc.outbox.run(), name="outbox")
+        # What to expect is refreshed, and deadlines checked, in the background: never on a card's way to the user.
+        app.bot_data["estimates_task"] = asyncio.create_task(
+            svc.estimates.run(svc.gateway, lambda: svc.engine.templates.templates, svc.config.jira_project),
+            name="estimates")
+        app.bot_data["deadlines_task"] = asyncio.create_task(svc.deadlines.run(), name="deadlines")
+        app.bot_data["sweep_task"] = asyncio.create_task(
+            sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
 
 
 async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
     svc: App = app.bot_data["services"]
     svc.outbox.stop()
     svc.inbox.stop()
-    for name in ("sweep_task", "outbox_task", "inbox_task"):
+    svc.estimates.stop()
+    svc.deadlines.stop()
+    for name in ("sweep_task", "outbox_task", "inbox_task", "estimates_task", "deadlines_task"):
         task = app.bot_data.pop(name, None)
         if task is None:
             continue
@@ -212,4 +243,6 @@ async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
             await asyncio.wait_for(task, timeout=30)
     if svc.model is not None:
         await svc.model.close()
+    if svc.speech is not None:
+        await svc.speech.close()
     await svc.gateway.close()

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.intake.dialog import human_size
-from bot.jira.events import SIGNATURE_HEADER, parse_webhook, verify_signature
+from bot.jira.events import SIGNATURE_HEADER, verify_signature
 from bot.jira.gateway import DeliveryError
 from bot.metrics import CONTENT_TYPE
 from bot.ports import Messenger, Updates
@@ -157,7 +157,7 @@ async def jira_webhook(request: web.Request) -> web.Response:
         return refusal
     if not isinstance(payload, dict):
         return web.json_response({"error": "not a Jira webhook"}, status=400)
-    accepted = svc.inbox.accept(parse_webhook(payload, received_at=svc.clock()))
+    accepted = svc.inbox.take_webhook(payload, svc.clock())
     return web.json_response({"accepted": accepted})
 
 

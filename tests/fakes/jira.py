@@ -299,6 +299,8 @@ class FakeJira:
         self.url = ""
 
         self.issues: dict[str, dict[str, Any]] = {}
+        # Keys issues had before a move to another project, and the key each was given: Jira still answers them.
+        self.moved_keys: dict[str, str] = {}
         self.requests: list[RecordedRequest] = []
         self.creates: list[dict[str, Any]] = []
         self.attachment_bytes: dict[str, bytes] = {}
@@ -605,6 +607,34 @@ class FakeJira:
             if updated is not None:
                 issue["fields"]["updated"] = _jira_ts(updated)
             return issue
+
+    def move(self, key: str, project: str, *, actor: str = "alice") -> str:
+        """Move an issue to another project as user `actor`, as Jira's Move does; return its new key.
+
+        The issue keeps its id and everything else and takes the next key of that project. Its history records
+        the move (items "Key" and "project", as Jira writes them) and the webhooks say so. The old key still
+        works: REST calls and JQL naming it get the issue under its new key, as in Jira.
+        """
+        with self._lock:
+            issue = self._issue_or_raise(key)
+            target = self._find_project(project)
+            if target is None:
+                raise KeyError(f"unknown project {project!r}")
+            source = self._find_project(issue["fields"]["project"]["key"])
+            assert source is not None
+            if source is target:
+                raise ValueError(f"{issue['key']} is already in {target['key']}")
+            old_key, new_key = issue["key"], f"{target['key']}-{target['next_number']}"
+            target["next_number"] += 1
+            del self.issues[old_key]
+            issue["key"] = new_key
+            self.issues[new_key] = issue
+            self.moved_keys[old_key] = new_key
+            issue["fields"]["project"] = self._project_json(target)
+            items = [self._item("issuekey", "Key", None, old_key, None, new_key),
+                     self._item("project", "project", source["id"], source["name"], target["id"], target["name"])]
+            self._record_change(issue, self._user_named(actor), {}, event_type="issue_moved", items=items)
+            return new_key
 
     def delete_issue(self, key: str) -> None:
         """Delete an issue as an admin would in Jira's UI: gone from GET, search, and JQL naming its key."""
@@ -1220,10 +1250,16 @@ class FakeJira:
         return _error(404, [f"No project could be found with {what} '{ident}'."])
 
     def _find_issue(self, ident: str) -> dict[str, Any] | None:
-        """An issue by key (any case) or id."""
+        """An issue by key (any case, a key it had before a move too) or id."""
         issue = self.issues.get(ident) or self.issues.get(ident.upper())
         if issue is not None:
             return issue
+        moved, seen = self.moved_keys.get(ident.upper()), set()
+        while moved is not None and moved not in seen:
+            if moved in self.issues:
+                return self.issues[moved]
+            seen.add(moved)
+            moved = self.moved_keys.get(moved)
         for candidate in self.issues.values():
             if candidate["id"] == ident:
                 return candidate

@@ -1120,9 +1120,9 @@ class BotMessage:
 
 
 class ChatLog:
-    """What a user sees in their private chat with the bot."""
+    """What a user sees in their private chat with the bot (or the members of a group chat, for a group)."""
 
-    def __init__(self, user: FakeUser) -> None:
+    def __init__(self, user: FakeUser | FakeGroup) -> None:
         self.user = user
         self.chat_id = user.id
         self.all: list[BotMessage] = []  # includes deleted messages
@@ -1226,6 +1226,7 @@ class FakeUser:
         self.callback_answers: list[dict[str, Any]] = []
         self.started = False  # the bot can reach a user only after they wrote to it
         self.blocked = False
+        self.seen_by_bot = False  # the bot saw them in a group: writing to them first is refused with 403
 
     def __repr__(self) -> str:
         return f"FakeUser({self.id}, {self.first_name!r})"
@@ -1431,6 +1432,126 @@ class FakeUser:
     async def _post(self, content: dict[str, Any], reply_to: int | None = None) -> int:
         return await self._fake.inject_message(self, content, reply_to)
 
+# The emoji anyone may react with (Bot API ReactionTypeEmoji); others only as a custom emoji (Telegram Premium).
+STANDARD_REACTIONS = frozenset({
+    "👍", "👎", "❤", "🔥", "🥰", "👏", "😁", "🤔", "🤯", "😱", "🤬", "😢", "🎉", "🤩", "🤮", "💩", "🙏", "👌",
+    "🕊", "🤡", "🥱", "🥴", "😍", "🐳", "❤‍🔥", "🌚", "🌭", "💯", "🤣", "⚡", "🍌", "🏆", "💔", "🤨", "😐",
+    "🍓", "🍾", "💋", "🖕", "😈", "😴", "😭", "🤓", "👻", "👨‍💻", "👀", "🎃", "🙈", "😇", "😨", "🤝", "✍",
+    "🤗", "🫡", "🎅", "🎄", "☃", "💅", "🤪", "🗿", "🆒", "💘", "🙉", "🦄", "😘", "💊", "🙊", "😎", "👾",
+    "🤷‍♂", "🤷", "🤷‍♀", "😡",
+})
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A message a member posted in a group: its id, and the update the bot got (None when it sees no such update)."""
+
+    message_id: int
+    update_id: int | None
+
+
+class FakeGroup:
+    """A group chat with the bot in it: members post, reply and react; the bot sees what its rights let it see.
+
+    In privacy mode (the default for bots) the bot receives only commands and replies to its own messages; as an
+    admin, or with privacy mode off, every message. Reactions reach only a bot that is an admin of the group.
+    """
+
+    def __init__(self, fake: FakeTelegram, chat_id: int, title: str, *, privacy: bool, bot_admin: bool) -> None:
+        self._fake = fake
+        self.id = chat_id
+        self.title = title
+        self.privacy = privacy
+        self.bot_admin = bot_admin
+        self.bot_member = True
+        self.blocked = False
+        self.chat = ChatLog(self)
+        self.members: set[int] = set()  # who is in the group (anyone who posted or reacted, or joined)
+        self._reactions: dict[tuple[int, int], list[dict[str, Any]]] = {}
+
+    def join(self, user: FakeUser) -> None:
+        """Make someone a member of the group without their saying anything."""
+        self.members.add(user.id)
+
+    def leave(self, user: FakeUser) -> None:
+        """Someone leaves the group."""
+        self.members.discard(user.id)
+
+    def __repr__(self) -> str:
+        return f"FakeGroup({self.id}, {self.title!r})"
+
+    def chat_json(self) -> dict[str, Any]:
+        """The Chat object of this group."""
+        return {"id": self.id, "title": self.title, "type": "supergroup", "is_forum": False}
+
+    @property
+    def messages(self) -> list[BotMessage]:
+        """Bot messages in the group, after edits."""
+        return self.chat.messages
+
+    def _sees(self, message: dict[str, Any]) -> bool:
+        if self.bot_admin or not self.privacy:
+            return True
+        text = str(message.get("text") or message.get("caption") or "")
+        replied = message.get("reply_to_message") or {}
+        return text.startswith("/") or (replied.get("from") or {}).get("id") == self._fake.bot_id
+
+    async def _post(self, user: FakeUser, content: dict[str, Any], reply_to: int | None) -> Posted:
+        message: dict[str, Any] = {
+            "message_id": self.chat.next_message_id(),
+            "from": user.as_json(),
+            "chat": self.chat_json(),
+            "date": int(time.time()),
+        }
+        if reply_to is not None:
+            message["reply_to_message"] = self._fake._any_message_json(self.chat, reply_to)
+        message.update(content)
+        self.chat.user_messages[message["message_id"]] = message
+        self.members.add(user.id)
+        if not self.bot_member or not self._sees(message):
+            return Posted(message["message_id"], None)
+        user.seen_by_bot = True
+        update_id = self._fake._push({"message": message})
+        await asyncio.sleep(0)
+        return Posted(message["message_id"], update_id)
+
+    async def post(self, user: FakeUser, text: str, *, reply_to: int | None = None) -> Posted:
+        """A member sends a text message to the group, perhaps as a reply."""
+        return await self._post(user, _client_text("text", text), reply_to)
+
+    async def post_voice(self, user: FakeUser, content: bytes, *, duration: int = 4) -> Posted:
+        """A member sends a voice note to the group."""
+        stored = self._fake.add_file(content, kind="voice", mime_type="audio/ogg")
+        stored.duration = duration
+        voice = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "duration": duration,
+                 "mime_type": "audio/ogg", "file_size": stored.file_size}
+        return await self._post(user, {"voice": voice}, None)
+
+    async def react(self, user: FakeUser, message_id: int, emoji: str | None = None, *,
+                    custom_emoji_id: str | None = None) -> int | None:
+        """A member adds a reaction to a message; returns the update's id, or None when the bot gets no update."""
+        if emoji is not None:
+            if emoji not in STANDARD_REACTIONS:
+                raise AssertionError(f"{emoji} is not a standard reaction: react with a custom emoji instead")
+            added: dict[str, Any] = {"type": "emoji", "emoji": emoji}
+        elif custom_emoji_id is not None:
+            added = {"type": "custom_emoji", "custom_emoji_id": custom_emoji_id}
+        else:
+            raise ValueError("give emoji or custom_emoji_id")
+        self.members.add(user.id)
+        old = self._reactions.get((message_id, user.id), [])
+        new = [*old, added]
+        self._reactions[(message_id, user.id)] = new
+        if not (self.bot_member and self.bot_admin):
+            return None
+        user.seen_by_bot = True
+        update_id = self._fake._push({"message_reaction": {
+            "chat": self.chat_json(), "message_id": message_id, "user": user.as_json(), "date": int(time.time()),
+            "old_reaction": old, "new_reaction": new,
+        }})
+        await asyncio.sleep(0)
+        return update_id
+
 
 @dataclass
 class _Described:
@@ -1502,11 +1623,16 @@ class FakeTelegram:
         *,
         download_limit: int = 20 * 1024 * 1024,
         per_chat_rate: float | None = None,
+        global_rate: float | None = None,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
         self.download_limit = download_limit
         self.per_chat_rate = per_chat_rate
+        # Telegram's limit for a bot as a whole (about 30 messages a second): a bucket of that many sends and
+        # edits, refilled at that rate; a send or edit finding it empty is refused with 429.
+        self.global_rate = global_rate
+        self._bucket: tuple[float, float] | None = None  # sends left, when last counted; full at first
         head = token.split(":", 1)[0]
         self.bot_id = int(head) if head.isdigit() else 1
         self.bot_name = bot_username.removesuffix("bot").rstrip("_").replace("_", " ").title() or bot_username
@@ -1522,6 +1648,9 @@ class FakeTelegram:
         self.webhook: dict[str, Any] | None = None
         self.crashes: list[Exception] = []  # exceptions inside the fake itself; should stay empty
         self._users: dict[int, FakeUser] = {}
+        self._groups: dict[int, FakeGroup] = {}
+        self._group_ids = itertools.count(1)
+        self.custom_emoji: dict[str, str] = {}  # custom emoji id -> the emoji it stands for
         self._queue: list[dict[str, Any]] = []
         self._delivered: set[int] = set()
         self._allowed_updates: list[str] | None = None
@@ -1563,6 +1692,8 @@ class FakeTelegram:
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
             "getChat": self._get_chat,
+            "getCustomEmojiStickers": self._get_custom_emoji_stickers,
+            "getChatMember": self._get_chat_member,
         }
         # Method names are case-insensitive on the real server.
         self._method_names = {name.lower(): name for name in self._handlers}
@@ -1619,6 +1750,12 @@ class FakeTelegram:
                 raise ValueError("user ids are positive; private chat ids equal them")
             self._users[user_id] = FakeUser(self, user_id, first_name, username, last_name, language_code)
         return self._users[user_id]
+
+    def group(self, title: str = "Sales team", *, privacy: bool = True, bot_admin: bool = False) -> FakeGroup:
+        """A new supergroup the bot was added to (a member, or an admin with bot_admin)."""
+        chat_id = -1_001_000_000_000 - next(self._group_ids)
+        self._groups[chat_id] = FakeGroup(self, chat_id, title, privacy=privacy, bot_admin=bot_admin)
+        return self._groups[chat_id]
 
     def chat(self, chat_id: int) -> ChatLog:
         """What the bot showed in the private chat with this id."""
@@ -2021,7 +2158,16 @@ class FakeTelegram:
         if raw is None or raw == "":
             raise bad_request("chat_id is empty")
         chat_id = _int(raw, default=0) if not isinstance(raw, str) or raw.lstrip("-").isdigit() else 0
+        if chat_id < 0:
+            group = self._groups.get(chat_id)
+            if group is None:
+                raise bad_request("chat not found")
+            if not group.bot_member:
+                raise ApiError(403, "Forbidden: bot is not a member of the supergroup chat")
+            return group.chat
         user = self._users.get(chat_id)
+        if user is not None and not user.started and user.seen_by_bot:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         # A user the bot has never heard from is as unknown to it as a made-up id.
         if user is None or not user.started:
             raise bad_request("chat not found")
@@ -2186,6 +2332,14 @@ class FakeTelegram:
                 self._storm_count += 1
                 if self._storm_count % every == 0:
                     raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        if self.global_rate:
+            now = time.monotonic()
+            left, counted = self._bucket or (self.global_rate, now)
+            left = min(self.global_rate, left + (now - counted) * self.global_rate)
+            if left < 1:
+                self._bucket = (left, now)
+                raise ApiError(429, "Too Many Requests: retry after 1", 1)
+            self._bucket = (left - 1, now)
         rate = self.per_chat_rate
         if not rate:
             return
@@ -2518,6 +2672,29 @@ class FakeTelegram:
                 "gifts_from_channels": True,
             },
         }
+
+    async def _get_chat_member(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        chat = self._chat(params)
+        user_id = _int(params.get("user_id"))
+        user = self._users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        group = chat.user
+        if isinstance(group, FakeGroup):
+            status = "member" if user_id in group.members else "left"
+        else:
+            status = "member" if user_id == group.id else "left"
+        return {"status": status, "user": user.as_json()}
+
+    async def _get_custom_emoji_stickers(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        ids = params.get("custom_emoji_ids")
+        if not isinstance(ids, list) or len(ids) > 200:
+            raise bad_request("custom_emoji_ids must be a list of at most 200 identifiers")
+        return [{
+            "file_id": f"CAACAgIAAxUAAWc{emoji_id}", "file_unique_id": f"AgAD{emoji_id[-6:]}", "type": "custom_emoji",
+            "width": 100, "height": 100, "is_animated": False, "is_video": False,
+            "emoji": self.custom_emoji[str(emoji_id)], "custom_emoji_id": str(emoji_id),
+        } for emoji_id in ids if str(emoji_id) in self.custom_emoji]
 
     async def _get_file(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         stored = self._files.get(str(params.get("file_id") or ""))

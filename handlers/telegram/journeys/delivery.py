@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.app import App
@@ -15,7 +17,7 @@ from bot.jira.ticket import jira_problem_text
 from bot.storage.store import OutgoingComment, Request
 from bot.text.screen import clip
 from handlers.telegram.callbacks import FIX, REPLY, Fix, ReplyTap
-from handlers.telegram.common import replace, send
+from handlers.telegram.common import NO_PREVIEW, replace, send
 from handlers.telegram.journeys.notices import has_access
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,7 @@ class TelegramNotices:
 
     async def comment_posted(self, comment: OutgoingComment) -> None:
         """Turns 'sending your answer' into 'added as a comment'."""
-        if not has_access(self.svc, comment.user_id):
+        if comment.automatic or not has_access(self.svc, comment.user_id):
             return
         text = html.escape(t("reply_posted", comment.lang, key=comment.issue_key))
         await replace(self.bot, comment.chat_id, comment.ack_message_id, text)
@@ -77,7 +79,7 @@ class TelegramNotices:
     async def comment_failed(self, comment: OutgoingComment, error: DeliveryError) -> None:
         """Tells the salesperson their answer did not make it, and admins why."""
         reason = "; ".join([*error.messages, *error.field_errors.values()]) or error.message
-        if has_access(self.svc, comment.user_id):
+        if not comment.automatic and has_access(self.svc, comment.user_id):
             await send(self.bot, comment.chat_id,
                        html.escape(t("reply_failed", comment.lang, key=comment.issue_key, reason=reason)))
         await tell_admins(self.bot, self.svc, f"⚠️ A reply to {comment.issue_key} was not posted: {error.message}")
@@ -85,6 +87,11 @@ class TelegramNotices:
     async def created(self, request: Request, issue: CreatedIssue) -> None:
         """Sends the requester the new issue's key and link; replying to it adds a comment."""
         text = t("created", request.lang, key=issue.key, summary=request.ticket.summary)
+        template = self.svc.engine.templates.get(request.template_id)
+        if template is not None:
+            expected = self.svc.estimates.line(template, request.ticket.priority, request.lang,
+                                               self.svc.config.jira_project, before=request.created_at)
+            text = f"{text}\n\n{expected}" if expected else text
         markup = InlineKeyboardMarkup([
             [InlineKeyboardButton(t("open_in_jira", request.lang, key=issue.key), url=issue.url)],
             [InlineKeyboardButton(t("reply_button", request.lang), callback_data=REPLY.data(ReplyTap(issue.key)))],
@@ -92,6 +99,22 @@ class TelegramNotices:
         message_id = await self._tell(request, text, markup, "created")
         if message_id is not None:
             self.svc.store.remember_notice(request.chat_id, message_id, issue.key, request.id)
+        origin = self.svc.store.request_origin(request.id)
+        if origin is not None:
+            await self._tell_group(origin, request, issue)
+
+    async def _tell_group(self, origin: dict[str, Any], request: Request, issue: CreatedIssue) -> None:
+        """Answer the group message a request was filed from with the issue's key, linked to the issue."""
+        text = html.escape(t("group_filed", request.lang, key=issue.key, summary=clip(request.ticket.summary, 200)))
+        link = f'<a href="{html.escape(issue.url)}">{html.escape(issue.key)}</a>'
+        try:
+            await self.bot.send_message(
+                int(origin["chat_id"]), text.replace(html.escape(issue.key), link, 1), parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_parameters=ReplyParameters(int(origin["message_id"]), allow_sending_without_reply=True))
+        except TelegramError as error:
+            # The bot may have left the group since: the requester has the key all the same.
+            log.info("group %s was not told of %s: %s", origin.get("chat_id"), issue.key, error)
 
     async def delayed(self, request: Request, error: DeliveryError) -> None:
         """Tells the requester, once, that Jira is unreachable and the request is safe."""

@@ -13,15 +13,15 @@ from bot.intake.confirm import Confirmed, confirm_request
 from bot.intake.draft import Action, Prompt, Step
 from bot.jira.ticket import Attachment
 from bot.storage.store import StoredDraft
-from handlers.telegram.common import drop_buttons, edit, main_keyboard, send
+from handlers.telegram.common import edit, main_keyboard, send
 from handlers.telegram.journeys.approval import ask_approvers, waiting_text
 from handlers.telegram.render import keyboard, prompt_text
 
 
 async def expire(bot: Bot, svc: App, stored: StoredDraft) -> None:
     """Drop a draft left alone too long and tell its owner."""
+    # Its prompt keeps its buttons: a tap on them is answered as being about no request, which costs nothing.
     svc.store.delete_draft(stored.draft.user_id)
-    await drop_buttons(bot, stored.chat_id, stored.prompt_message_id)
     if stored.draft.template_id:
         svc.metrics.dialogs.labels(stored.draft.template_id, "abandoned").inc()
     template = svc.engine.template_of(stored.draft)
@@ -43,15 +43,18 @@ async def active_draft(bot: Bot, svc: App, user_id: int) -> StoredDraft | None:
 
 async def show(bot: Bot, svc: App, chat_id: int, user_id: int, prompt: Prompt, notice: str | None,
                *, edit_id: int | None, old_id: int | None, lead: str | None = None) -> None:
-    """Show a prompt: edit the tapped message in place where possible, else send a new one."""
+    """Show a prompt: edit the tapped message in place where possible, else send a new one.
+
+    One message per step, within Telegram's ~30 a second for the whole bot: the older prompt keeps its buttons
+    rather than costing a second call to remove them. They are harmless: a tap on them carries an older step's
+    number, which the engine refuses with a note, and only the newest prompt is edited in place.
+    """
     text, markup = prompt_text(prompt, notice, lead=lead), keyboard(prompt)
     if edit_id is not None and await edit(bot, chat_id, edit_id, text, markup):
         if edit_id != old_id:
             svc.store.set_prompt_message(user_id, edit_id)
         return
     message_id = await send(bot, chat_id, text, markup)
-    if old_id is not None and old_id != message_id:
-        await drop_buttons(bot, chat_id, old_id)
     svc.store.set_prompt_message(user_id, message_id)
 
 
@@ -76,7 +79,6 @@ async def apply(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, step: Ste
         svc.searches.forget(draft.user_id)
         cancelled = html.escape(t("cancelled", draft.lang))
         if edit_id is None or not await edit(bot, chat_id, edit_id, cancelled, None):
-            await drop_buttons(bot, chat_id, stored.prompt_message_id)
             await send(bot, chat_id, cancelled, main_keyboard(draft.lang))
         return
     if step.outcome == "confirmed":
@@ -107,7 +109,6 @@ def _sending(bot: Bot, svc: App, chat_id: int, stored: StoredDraft, edit_id: int
             extra = t("sending", confirmed.lang)
         text = prompt_text(confirmed.card, extra=extra)
         if edit_id is None or not await edit(bot, chat_id, edit_id, text, None):
-            await drop_buttons(bot, chat_id, stored.prompt_message_id)
             await send(bot, chat_id, text)
 
     return show

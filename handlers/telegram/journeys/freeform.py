@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
+from typing import Any
 
 from telegram import (
     Message,
@@ -20,6 +22,7 @@ from telegram.ext import ContextTypes
 
 from bot.app import App
 from bot.intake.dialog import FREE_FORM_WORDS
+from bot.jira.ticket import Attachment
 from handlers.telegram.common import language, reporter, services
 from handlers.telegram.journeys.drafts import attachment_of, show
 
@@ -47,14 +50,19 @@ def ask_text(message: Message) -> str | None:
     return text
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Start a draft from the user's message and ask what it leaves open."""
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, spoken: Attachment | None = None,
+                kept: Sequence[dict[str, Any]] = ()) -> None:
+    """Start a draft from the user's message (or what their voice note said) and ask what it leaves open.
+
+    kept: files kept by an earlier draft this one replaces (a voice note that could not be read), still to attach.
+    """
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None and message is not None
     svc: App = services(context)
     origin = message.forward_origin
-    attachment = attachment_of(message)
+    attachment = attachment_of(message) if spoken is None else None
     draft = svc.engine.new_draft(reporter(user), language(user))
+    draft.kept_files = [dict(item) for item in kept]
     hints = None
     if svc.model is not None:
         # Only a courtesy while the model reads: a failed "typing…" must not cost the ask.
@@ -64,7 +72,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     # Reading an ask fuzzy-matches it against every customer: with a long list that is worth a thread.
     step = await asyncio.to_thread(
         svc.engine.start_from_message, draft, text, forwarded=origin is not None,
-        forwarded_from=sender_of(origin) if origin else None, files=(attachment,) if attachment else (), hints=hints)
+        forwarded_from=sender_of(origin) if origin else None, files=(attachment,) if attachment else (), hints=hints,
+        spoken=spoken)
     # Persisted before the reply: a restart continues from the prefilled draft.
     svc.store.save_draft(draft, chat.id)
     if draft.template_id is not None:

@@ -13,8 +13,8 @@ from bot.i18n.catalog import t
 from bot.intake.draft import Action, Files, Tap, Text, Unsupported
 from bot.storage.store import StoredDraft
 from handlers.telegram.callbacks import DIALOG, DRAFT, FIX, DraftChoice
-from handlers.telegram.common import acknowledge, drop_buttons, language, main_keyboard, reporter, send, services
-from handlers.telegram.journeys import freeform, similar
+from handlers.telegram.common import acknowledge, language, main_keyboard, reporter, send, services
+from handlers.telegram.journeys import freeform, similar, voice
 from handlers.telegram.journeys.drafts import active_draft, apply, attachment_of, show, step_of
 
 
@@ -37,12 +37,13 @@ async def new_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _start_fresh(context.bot, svc, update, stored)
 
 
-async def _start_fresh(bot: Bot, svc: App, update: Update, stored: StoredDraft | None) -> None:
+async def _start_fresh(bot: Bot, svc: App, update: Update, stored: StoredDraft | None,
+                       edit_id: int | None = None) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     draft = svc.engine.new_draft(reporter(user), language(user))
     svc.store.save_draft(draft, chat.id)
-    await show(bot, svc, chat.id, user.id, svc.engine.prompt(draft), None, edit_id=None,
+    await show(bot, svc, chat.id, user.id, svc.engine.prompt(draft), None, edit_id=edit_id,
                old_id=stored.prompt_message_id if stored else None)
 
 
@@ -54,8 +55,7 @@ async def _reopen(bot: Bot, svc: App, query: CallbackQuery, user_id: int, chat_i
     await acknowledge(query, None if draft else t("cannot_reopen", lang))
     if draft is None:
         return
-    if query.message is not None:
-        await drop_buttons(bot, chat_id, query.message.message_id)
+    # The refusal keeps its text and its button; tapped again, the button is answered that it cannot reopen.
     prompt = svc.engine.reopen(draft)
     svc.store.save_draft(draft, chat_id)
     old_id = stored.prompt_message_id if stored else None
@@ -93,6 +93,9 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert user is not None and chat is not None and message is not None
     svc = services(context)
     stored = await active_draft(context.bot, svc, user.id)
+    if voice.takes(update, context, stored):
+        await voice.take(update, context, stored)
+        return
     if stored is None:
         text = freeform.ask_text(message)
         if text is not None:
@@ -104,8 +107,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         # A whole ask typed at the template choice is read as one sent without /new: with the model and off the
         # event loop. The empty draft and its template buttons give way to the one it starts.
         svc.store.delete_draft(user.id)
-        await drop_buttons(context.bot, chat.id, stored.prompt_message_id)
-        await freeform.start(update, context, message.text)
+        await freeform.start(update, context, message.text, kept=stored.draft.kept_files)
         return
     await apply(context.bot, svc, chat.id, stored, step_of(svc, stored, action_of(message)))
 
@@ -124,20 +126,21 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _reopen(context.bot, svc, query, user.id, chat_id, fix.request_id, stored)
         return
     if choice is not None:
+        # The question "continue or start over?" becomes the answer's first prompt, in place.
+        tapped_id = message.message_id if message else None
         await acknowledge(query)
-        await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         if stored is not None and choice.keep:
-            await show(context.bot, svc, chat_id, user.id, svc.engine.prompt(stored.draft), None, edit_id=None,
+            await show(context.bot, svc, chat_id, user.id, svc.engine.prompt(stored.draft), None, edit_id=tapped_id,
                        old_id=stored.prompt_message_id)
         else:
             if stored is not None:
                 svc.store.delete_draft(user.id)
-            await _start_fresh(context.bot, svc, update, stored)
+            await _start_fresh(context.bot, svc, update, stored, edit_id=tapped_id)
         return
     tap = DIALOG.parse(data)
     if stored is None:
+        # The buttons stay: each further tap on them is answered the same way, at no cost in messages.
         await acknowledge(query, t("already_sent" if tap and tap.token == "create" else "no_draft", lang))
-        await drop_buttons(context.bot, chat_id, message.message_id if message else None)
         return
     if tap is None:
         # Data that no button of the bot carries: a tap on nothing.
@@ -155,11 +158,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         answered = True
     step = step_of(svc, stored, Tap(token, seq))
     stale = not step.changed and step.outcome is None and seq is not None and seq != stored.draft.seq
+    # Where the user tapped, the message is edited in place: the live prompt into the next one, and an older
+    # prompt (whose buttons were left, being harmless) into where they are now, with a note saying so.
+    edit_id = message.message_id if message is not None and (live or stale) else None
     # The reply first: it persists the draft before anything goes out. The answer to the tap goes out alongside
     # it rather than before it, so a busy bot's reply waits for one round trip to Telegram, not two.
-    replies = [apply(context.bot, svc, chat_id, stored, step, edit_id=message.message_id if live and message else None)]
+    replies = [apply(context.bot, svc, chat_id, stored, step, edit_id=edit_id)]
     if not answered:
         replies.append(acknowledge(query, step.notice if stale else None))
-    if stale and message is not None and not live:
-        replies.append(drop_buttons(context.bot, chat_id, message.message_id))
     await asyncio.gather(*replies)

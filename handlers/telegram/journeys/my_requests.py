@@ -9,6 +9,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.app import App
+from bot.delivery import moves
 from bot.delivery.notices import plain_text
 from bot.i18n.catalog import t
 from bot.jira.gateway import DeliveryError
@@ -40,9 +41,13 @@ async def _page(bot: Bot, svc: App, user_id: int, lang: str, page: int) -> tuple
     pages = (total + PAGE - 1) // PAGE
     keys = [r.jira_key for r in shown if r.jira_key]
     try:
-        statuses = await svc.gateway.statuses(keys) if keys else {}
+        statuses, moved = await moves.statuses(svc.store, svc.gateway, keys) if keys else ({}, False)
     except DeliveryError:
-        statuses = {}
+        statuses, moved = {}, False
+    if moved:
+        # Issues an engineer moved to another project are listed under their new keys.
+        shown, page, total = svc.store.requests_page(user_id, page, PAGE)
+        keys = [r.jira_key for r in shown if r.jira_key]
     lines = [t("my_title", lang, first=page * PAGE + 1, last=page * PAGE + len(shown), total=total)]
     lines += [_line(r, statuses.get(r.jira_key or ""), lang, svc) for r in shown]
     rows = [[InlineKeyboardButton(key, callback_data=OPEN.data(OpenIssue(key))) for key in keys]] if keys else []
@@ -83,7 +88,8 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tap = await tapped(query, OPEN)
     if tap is None:
         return
-    key = tap.key
+    # A button sent before the issue was moved to another project names its old key.
+    key = svc.store.current_key(tap.key)
     request = svc.store.request_by_key(key)
     if request is None or request.user_id != user.id:
         await acknowledge(query, t("my_unknown", lang))
@@ -95,6 +101,7 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except DeliveryError:
         await send(context.bot, chat_id, html.escape(f"{key} · {request.ticket.summary}\n{t('my_unknown', lang)}"))
         return
+    key = moves.seen_as(svc.store, key, str(issue.get("key") or key))
     fields = issue.get("fields") or {}
     status = (fields.get("status") or {}).get("name") or t("my_unknown", lang)
     description = clip(plain_text(str(fields.get("description") or ""), one_line=True), 300)

@@ -54,10 +54,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         cancel_reply(svc, user.id)
         await send(context.bot, chat_id, html.escape(t("reply_cancelled", lang)))
         return
-    if not begin_reply(svc, reporter(user), tap.key):
+    key = begin_reply(svc, reporter(user), tap.key)
+    if key is None:
         await acknowledge(query, t("reply_not_yours", lang), show_alert=True)
         return
     await acknowledge(query)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("reply_cancel", lang),
                                                          callback_data=REPLY.data(ReplyTap(None)))]])
-    await send(context.bot, chat_id, html.escape(t("reply_prompt", lang, key=tap.key)), markup)
+    await send(context.bot, chat_id, html.escape(t("reply_prompt", lang, key=key)), markup)

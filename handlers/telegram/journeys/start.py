@@ -9,12 +9,18 @@ from telegram.ext import ContextTypes
 
 from bot.i18n.catalog import t
 from handlers.telegram.common import language, main_keyboard, send, services
+from handlers.telegram.journeys import groups
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greets the user and shows the New request button."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
+    target = groups.link_target(context.args[0]) if context.args else None
+    if target is not None:
+        # Opened from a group's "open the bot" button: the message it names becomes the request.
+        await groups.resume(update, context, *target)
+        return
     lang = language(user)
     await send(context.bot, chat.id, html.escape(t("start", lang, name=user.first_name)), main_keyboard(lang))
 

@@ -35,6 +35,7 @@ def add_admin_routes(app: web.Application, svc: App, messenger: Messenger) -> No
     add = app.router
     add.add_get("/admin", _home)
     add.add_get("/admin/", dashboard_page.dashboard)
+    add.add_get("/admin/urgency.csv", dashboard_page.urgency_csv)
     add.add_get("/admin/login", signin.confirm)
     add.add_post("/admin/login", signin.login)
     add.add_post("/admin/logout", signin.logout)

@@ -13,7 +13,7 @@ from bot.app import App
 from bot.i18n.catalog import t
 from bot.people.signin import Admin, Session, Sessions, page_language
 from bot.ports import Messenger
-from handlers.web.admin.layout import CSP, LANG, language, render
+from handlers.web.admin.layout import LANG, STYLES, language, policy, render
 
 COOKIE = "ticketsmith_admin"
 CSRF_FIELD = "csrf"
@@ -22,7 +22,6 @@ OPEN_PATHS = ("/admin/login", "/admin/assets/")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     # The sign-in link is in the address bar for a moment: no other site may learn it.
@@ -75,8 +74,9 @@ def signin_page(request: web.Request, lead: str = "", *, status: int = 401) -> w
                                            "minutes": state.sessions.link_minutes}, status=status)
 
 
-def _secure(headers: MutableMapping[str, str]) -> None:
+def _secure(headers: MutableMapping[str, str], styles: list[str] | None = None) -> None:
     """Add the admin pages' security headers."""
+    headers["Content-Security-Policy"] = policy(styles)
     for name, value in SECURITY_HEADERS.items():
         headers[name] = value
 
@@ -135,5 +135,5 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except web.HTTPException as exc:
         _secure(exc.headers)
         raise
-    _secure(response.headers)
+    _secure(response.headers, request.get(STYLES))
     return response

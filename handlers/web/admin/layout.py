@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from pathlib import Path
@@ -29,8 +30,15 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "de": "Deutsch"}
 LANG = web.RequestKey("admin_lang", str)
 # Both the page's own policy and the response headers forbid anything not served by this server: no inline
 # script or style at all, so text that slipped into the page unescaped could still not run or restyle it.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'{styles}; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+# The hashes of inline stylesheets a page carries (a chart's own), each allowed exactly and nothing else inline.
+STYLES = web.RequestKey("admin_styles", list)
+
+
+def policy(styles: list[str] | None = None) -> str:
+    """Return the pages' Content-Security-Policy, allowing the given stylesheet hashes."""
+    return CSP.format(styles="".join(f" {h}" for h in styles or ()))
 
 
 def when(at: float | None, zone: tzinfo, lang: str) -> str:
@@ -99,6 +107,20 @@ def render(request: web.Request, template: str, context: Mapping[str, Any], *, s
     values = {"admin": None, "active": "", "script": "", "lang": lang, "t": plain, "tm": marked,
               "here": request.path_qs, **context}
     return aiohttp_jinja2.render_template(template, request, values, status=status)
+
+
+async def render_apart(request: web.Request, template: str, context: Callable[[], Mapping[str, Any]]) -> web.Response:
+    """Return a page as render() does, its values and HTML made on a worker thread: a long page (fifty rows, a year
+    of charts) would otherwise hold up every chat while it is drawn."""
+    lang = language(request)
+    plain, marked = translator(lang)
+
+    def draw() -> str:
+        values = {"admin": None, "active": "", "script": "", "lang": lang, "t": plain, "tm": marked,
+                  "here": request.path_qs, **context()}
+        return aiohttp_jinja2.render_string(template, request, values)
+
+    return web.Response(text=await asyncio.to_thread(draw), content_type="text/html", charset="utf-8")
 
 
 def redirect(location: str) -> web.Response:

@@ -23,7 +23,7 @@ from bot.reports.request_log import (
     search_apart,
 )
 from handlers.web.admin.auth import STATE, current
-from handlers.web.admin.layout import page_number, query, render, when
+from handlers.web.admin.layout import page_number, query, render_apart, when
 
 PER_PAGE = 50
 FIELDS = ("text", "requester", "customer", "template", "urgency", "status")
@@ -132,7 +132,7 @@ async def requests_list(request: web.Request) -> web.Response:
     if found.rows and found.later:
         pager |= {"next": query("/admin/requests", {**values, "after": found.rows[-1].id, "page": number + 1}),
                   "last": query("/admin/requests", {**values, "last": 1, "page": pages})}
-    return render(request, "requests.html", {
+    return await render_apart(request, "requests.html", lambda: {
         "admin": admin, "active": "requests", "title": t("page_nav_requests", lang), "flt": flt, "order": order,
         **_choices(svc, choices, lang), "columns": _columns(filters, order, lang),
         "rows": [_row(svc, r, lang) for r in found.rows], "filtered": any(filters.values()), "pager": pager,

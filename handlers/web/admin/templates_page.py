@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from aiohttp import web
 
 from bot.app import App
 from bot.i18n.catalog import LANGUAGES, t
+from bot.i18n.plural import format_share
+from bot.reports.followups import INSIGHT_DAYS, TemplateInsight
 from bot.templates.diff import diff
 from bot.templates.library import Version
 from bot.templates.preview import PreviewStep, preview
@@ -26,12 +29,17 @@ from bot.templates.publishing import (
     vet,
 )
 from bot.templates.schema import Template, TemplateSet, version_of
+from bot.templates.suggest import insights, suggested_file
 from bot.text.screen import whole_number
+from bot.text.yamlfile import ConfigError
 from handlers.web.admin.auth import STATE as ADMIN_STATE
 from handlers.web.admin.auth import current
 from handlers.web.admin.layout import page_number, redirect, render, when
 
 HISTORY_PAGE = 25
+# The questions engineers ask most, per template, each with a link that opens the editor with it added.
+SHOWN_SUGGESTIONS = 3
+_DIGEST = re.compile(r"[0-9a-f]{1,64}")
 # Question types the page names in words (page_type_<type>); any other is shown as it is written.
 TYPE_NAMES = ("text", "choice", "customer", "date", "number", "attachments")
 
@@ -131,7 +139,8 @@ def _preview(svc: App, templates: TemplateSet, lang: str, page_lang: str, headin
 
 
 def _editor_page(request: web.Request, text: str, *, vetting: Vetting | None = None, notice: str = "",
-                 tone: str = "", base: str | None = None, lang: str = "en", status_code: int = 200) -> web.Response:
+                 tone: str = "", base: str | None = None, lang: str = "en", status_code: int = 200,
+                 learned: list[dict[str, object]] | None = None) -> web.Response:
     """Return the templates page: live version, editor, what the last check found and the preview."""
     admin, svc = current(request), request.app[ADMIN_STATE].svc
     page_lang = admin.lang
@@ -155,7 +164,7 @@ def _editor_page(request: web.Request, text: str, *, vetting: Vetting | None = N
         "base": base if base is not None else svc.engine.templates.version, "text": text,
         "lines": max(1, text.count("\n") + 1),
         "bad": {p.line for p in vetting.problems if p.line} if vetting else set(),
-        "preview_lang": lang, "offered": offered,
+        "preview_lang": lang, "offered": offered, "learned": learned, "learned_days": INSIGHT_DAYS,
         "shown": shown}, status=status_code)
 
 
@@ -169,9 +178,38 @@ async def templates_home(request: web.Request) -> web.Response:
         pinned = sum(pinned_drafts(svc).values())
         if pinned:
             notice += " " + t("page_pinned", admin.lang, count=pinned)
+    text, tone = live_set(svc).text, ""
+    digest = request.query.get("suggest", "")
+    if digest:
+        notice, tone = t("ins_page_gone", admin.lang), "bad"
+        try:
+            found = await suggested_file(svc, digest, admin.lang) if _DIGEST.fullmatch(digest) else None
+        except ConfigError as error:
+            found, notice = None, str(error)
+        if found is not None:
+            text, tone = found.text, ""
+            notice = t("ins_page_added", admin.lang, label=found.group.label, id=found.question.id,
+                       title=found.template.title.get(admin.lang))
     # The preview speaks the admin's language unless they pick another.
-    return _editor_page(request, live_set(svc).text, notice=notice,
-                        lang=_lang(request.query.get("lang", admin.lang)))
+    return _editor_page(request, text, notice=notice, tone=tone, lang=_lang(request.query.get("lang", admin.lang)),
+                        learned=_learned(svc, await insights(svc), admin.lang))
+
+
+def _learned(svc: App, found: dict[str, TemplateInsight], lang: str) -> list[dict[str, object]]:
+    """Return each live template's ready-on-first-pass share and most asked questions, with their editor links."""
+    templates = live_set(svc)
+    shown: list[dict[str, object]] = []
+    for insight in found.values():
+        template = templates.get(insight.template_id)
+        if template is None or not insight.handled:
+            continue
+        title = template.title.get(lang)
+        asked = [{"text": t("ins_page_asked", lang, asked=g.requests, count=insight.handled, label=g.label,
+                            example=g.example), "href": f"/admin/templates?suggest={g.digest}"}
+                 for g in insight.suggestions[:SHOWN_SUGGESTIONS]]
+        shown.append({"ready": t("ins_ready", lang, title=title, ready=insight.ready, count=insight.handled,
+                                 share=format_share(insight.ready_share or 0.0, lang)), "asked": asked})
+    return shown
 
 
 async def _read_form(request: web.Request) -> tuple[str, str, str, str]:

@@ -1,0 +1,1 @@
+"""What salespeople may expect: how long requests take, their deadlines guarded, and whether they were solved."""

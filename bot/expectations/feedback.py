@@ -1,0 +1,119 @@
+"""Was it solved? When an issue is resolved its requester is asked once; "not solved" goes back to the engineers.
+
+Only the requester answers: the ask is theirs, and joiners hear of the resolution as before. A "not solved"
+becomes a comment on the issue and, with feedback.reopen_transition, moves it back where the workflow allows;
+the person's next message then adds their sentence on what is still wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.config import Config
+from bot.delivery.notices import COMMENT_CLIP, NAME_CLIP, SUMMARY_CLIP, VALUE_CLIP, NoticePolicy, plain_text
+from bot.i18n.catalog import t
+from bot.jira.events import IssueEvent
+from bot.jira.gateway import DeliveryError, IssueState, JiraGateway
+from bot.jira.ticket import Reporter
+from bot.storage.replies import AUTOMATIC
+from bot.storage.store import Store
+from bot.text.screen import clip
+from bot.text.wiki import escape
+
+log = logging.getLogger(__name__)
+Outcome = Literal["recorded", "stale", "not_yours"]
+
+
+class FeedbackSink(Protocol):
+    """Where the question goes (the requester's chat)."""
+
+    async def ask_feedback(self, user_id: int, chat_id: int, issue_key: str, text: str, lang: str) -> int | None:
+        """Send the question with 👍 / 👎; return its message id, None if it could not be sent."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What became of a tap on 👍 or 👎: recorded, already answered, or not the tapper's to answer."""
+
+    outcome: Outcome
+    solved: bool = False
+    message_id: int | None = None
+
+
+def last_engineer_comment(state: IssueState | None, policy: NoticePolicy, lang: str) -> tuple[str, str] | None:
+    """Return (name, text) of the latest comment not written by the bot, if there is one."""
+    for comment in reversed(state.comments if state is not None else ()):
+        own = comment.author_id is not None and any(
+            comment.author_id.casefold() == mine.casefold() for mine in policy.bot_actor_ids)
+        text = plain_text(comment.body)
+        if not own and text:
+            return clip(comment.author_name or "", NAME_CLIP) or t("notice_someone", lang), clip(text, COMMENT_CLIP)
+    return None
+
+
+def question_text(issue_key: str, summary: str, resolution: str, comment: tuple[str, str] | None, lang: str) -> str:
+    """Return the question: the resolution, the engineer's last comment, and "was it solved?"."""
+    said = t("feedback_comment", lang, name=comment[0], text=comment[1]) if comment else ""
+    return t("feedback_ask", lang, key=issue_key, summary=clip(summary, SUMMARY_CLIP),
+             resolution=clip(resolution, VALUE_CLIP), comment=said)
+
+
+class Feedback:
+    """Asks requesters whether their resolved issue solved the problem, and takes their answer."""
+
+    def __init__(self, store: Store, gateway: JiraGateway, sink: FeedbackSink, config: Config,
+                 policy: Callable[[], NoticePolicy]) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.sink = sink
+        self.config = config
+        self.policy = policy
+
+    async def on_events(self, issue_key: str, events: Sequence[IssueEvent]) -> bool:
+        """Ask the requester once, when these events leave the issue resolved by someone else; say whether asked."""
+        policy = self.policy()
+        resolutions = [e for e in events if e.kind == "resolution" and not policy.by_bot(e)]
+        if not resolutions or not resolutions[-1].new:
+            return False
+        request = self.store.request_by_key(issue_key)
+        # Never for a salesperson who muted everything but comments and resolutions.
+        if request is None or self.store.is_muted(request.user_id):
+            return False
+        if not self.store.claim_feedback(request.id, issue_key, request.user_id, request.chat_id,
+                                         request.template_id):
+            return False
+        try:
+            state: IssueState | None = await self.gateway.issue_state(issue_key)
+        except DeliveryError as error:
+            # The question still goes, without the engineer's last comment.
+            log.info("the last comment on %s is unknown: %s", issue_key, error)
+            state = None
+        lang = self.store.language_choice(request.user_id) or self.store.user_language(request.user_id)
+        summary = (state.summary if state else "") or resolutions[-1].summary or request.ticket.summary
+        comment = last_engineer_comment(state, policy, lang)
+        text = question_text(issue_key, summary, resolutions[-1].new or "", comment, lang)
+        message_id = await self.sink.ask_feedback(request.user_id, request.chat_id, issue_key, text, lang)
+        self.store.set_feedback_message(request.id, message_id)
+        return message_id is not None
+
+    def answer(self, person: Reporter, is_admin: bool, issue_key: str, solved: bool, chat_id: int, lang: str
+               ) -> Answer:
+        """Record the requester's answer once; a "not solved" queues a comment (and the reopening) for the outbox."""
+        ask = self.store.feedback_on(issue_key)
+        if ask is None or ask.user_id != person.id:
+            return Answer("not_yours")
+        with self.store.transaction():
+            if not self.store.answer_feedback(ask.request_id, "solved" if solved else "unsolved"):
+                return Answer("stale", message_id=ask.message_id)
+            reopen = self.config.feedback.reopen_transition
+            if not solved:
+                said = t("feedback_jira_unsolved", self.config.jira_language)
+                body = f"*{escape(person.name)}* ({'admin' if is_admin else 'sales'}, via Telegram):\n{escape(said)}"
+                self.store.queue_comment(f"{AUTOMATIC}fb-{ask.request_id}", issue_key, person.id, chat_id, lang,
+                                         body, request_id=ask.request_id, transition=reopen)
+                # Their next message says what is still wrong, as a reply on the issue.
+                self.store.set_replying(person.id, issue_key)
+        return Answer("recorded", solved, message_id=ask.message_id)
