@@ -403,6 +403,12 @@ _NEW_YEAR = re.compile(r"\b(?:до|к|ко|by|before|bis|vor)\s+(?:нг|ново
 # "bis KW 51", "by CW 3", "к 51 неделе": the Friday of that ISO calendar week (said with a deadline word).
 _WEEK_NUMBER = re.compile(r"\b(?:by|until|before|due|bis|zur|zum|до|к|ко)\s+(?:(?:kw|cw|wk|week|woche)\.?\s*"
                           r"([0-9]{1,2})|([0-9]{1,2})(?:-?й|-?ой)?\s+недел[еию])\b")
+# A deadline word and a part of something no calendar knows ("by the end of the sprint", "bis Mitte Januar",
+# "к началу сезона"): a deadline is named, but which day is for the salesperson to say.
+_LOOSE_DEADLINE = re.compile(
+    r"\b(?:by|before|until|till|due|до|к|ко|bis|vor|zum|zur)\s+(?:the\s+)?"
+    r"(?:end\s+of|middle\s+of|mid|beginning\s+of|start\s+of|конца|концу|середины|середине|начала|началу|ende|"
+    r"mitte|anfang|beginn)\s*-?\s*(?:the\s+|der\s+|des\s+|dem\s+|этого\s+|этой\s+)?[^\W\d_]+")
 # "by Q1", "bis Q2", "к Q3" (said with a deadline word): the last day of that quarter.
 _QUARTER = re.compile(r"\b(?:by|until|before|due|bis|zum|до|к|ко)\s+(?:end\s+of\s+|ende\s+|конца\s+|концу\s+)?"
                       r"q([1-4])(?:\s*/?\s*([0-9]{4}|[0-9]{2}))?\b")
@@ -813,7 +819,11 @@ def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, to
     unclear = None
     if deadline is None:
         vague = resolve(lexicon().vague_book.hits(parsed))
-        unclear = parsed.span(vague[0].first, vague[0].last) if vague else None
+        loose = _LOOSE_DEADLINE.search(parsed.folded)
+        if vague:
+            unclear = parsed.span(vague[0].first, vague[0].last)
+        elif loose:
+            unclear = message[loose.start():loose.end()]
 
     number_question = _first(template, "number")
     if number_question is not None:
