@@ -24,7 +24,15 @@ from bench.extraction import (
     synthetic_templates,
 )
 from bot.intake.customers import CustomerDirectory, load_customers
-from bot.intake.extract import _extract, extract, find_customer, find_deadline, guess_choice, score_templates
+from bot.intake.extract import (
+    _extract,
+    extract,
+    find_customer,
+    find_deadline,
+    guess_choice,
+    reading_notes,
+    score_templates,
+)
 from bot.intake.lexicon import lexicon, parse_lexicon
 from bot.templates.schema import TemplateSet, load_templates, parse_templates
 from bot.text.screen import visible
@@ -32,6 +40,7 @@ from bot.text.yamlfile import ConfigError
 from tests.conftest import Clock, RunningBot, created_issue, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "data" / "asks.yaml"
@@ -278,6 +287,21 @@ async def test_templates_without_keywords_file_an_ask_without_asking_its_kind(
         assert fields["duedate"] == "2026-11-25"
     finally:
         await running.stop()
+
+
+def test_check_tells_admins_how_asks_are_read_for_each_template() -> None:
+    notes = reading_notes(BARE)
+    assert notes["bug"] == ["informal asks: intent broken (from Jira Bug)",
+                            "urgency from asks: blocker ← blocked, go_live, deal_at_risk, at_risk; "
+                            "soon ← angry, urgent; normal ← no_rush, minor"]
+    assert reading_notes(parse_templates(
+        "templates:\n  - id: t\n    title: T\n    jira: {issue_type: Epic Thing, summary: x}\n    questions:\n"
+        "      - {id: c, text: 'C?', type: choice, options: [{value: a, label: Web}, {value: b, label: App}]}\n",
+        "t.yaml"))["t"] == ["informal asks: intent none (from titles and descriptions)",
+                            "c from asks: never guessed (no option names evidence, no cues)"]
+    result = run_cli("check", "--config", "config.example.yaml", "--offline")
+    assert result.returncode == 0, result.stderr
+    assert "    informal asks: intent broken (from Jira Bug), 56 keyword(s)" in result.stdout
 
 
 # ---------------------------------------------------------------------------------------------- the lexicon

@@ -193,6 +193,35 @@ def _prepare(templates: TemplateSet) -> _Prepared:
     return prepared
 
 
+def reading_notes(templates: TemplateSet) -> dict[str, list[str]]:
+    """How informal asks are read for each template, in words for an admin (English, like the CLI).
+
+    For example "informal asks: intent broken (from Jira Bug)" and "urgency from asks: blocker ← blocked, go_live;
+    soon ← angry, urgent; normal ← no_rush, minor", or that a choice is never guessed.
+    """
+    prepared = _prepare(templates)
+    words = lexicon()
+    notes: dict[str, list[str]] = {}
+    for index, template in enumerate(templates.templates):
+        served = ", ".join(words.intents[i].name for i in sorted(prepared.intents[index])) or "none"
+        by_type = words.intent_of_issue_type(template.jira.issue_type) is not None
+        source = f"Jira {template.jira.issue_type}" if by_type else "titles and descriptions"
+        lines = [f"informal asks: intent {served} (from {source})"
+                 + (f", {len(template.keywords)} keyword(s)" if template.keywords else "")]
+        for question in template.questions:
+            if question.type != "choice":
+                continue
+            reading = prepared.choices[(index, question.id)]
+            pointed = {o: [k.name for k, to in zip(words.evidence, reading.route, strict=True) if to == o]
+                       for o in range(len(question.options))}
+            parts = [f"{option.value} ← {', '.join(pointed[o] + [f'{len(option.cues)} cue(s)'] * bool(option.cues))}"
+                     for o, option in enumerate(question.options) if pointed[o] or option.cues]
+            lines.append(f"{question.id} from asks: " + ("; ".join(parts) if parts else
+                                                          "never guessed (no option names evidence, no cues)"))
+        notes[template.id] = lines
+    return notes
+
+
 # Title and description words, and the cue words of a template's options ("go-live" is said of broken things,
 # "lose the deal" of missing features), count half as much as keywords; an intent the lexicon reads in the
 # message (something is broken, wanted, asked) counts as much as a keyword for every template that serves it.
