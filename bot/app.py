@@ -101,7 +101,8 @@ class App:
                                        zone=self.config.timezone, jira_lang=self.config.jira_language,
                                        issue_url=self.gateway.issue_url, kick_outbox=self.outbox.kick,
                                        clock=self.clock)
-        self.feedback = Feedback(self.store, self.gateway, sink, self.config, lambda: self.inbox.policy)
+        self.feedback = Feedback(self.store, self.gateway, sink, self.config, lambda: self.inbox.policy,
+                                 clock=self.clock)
         self.inbox.after = self.feedback.on_events
         self.dashboards = Dashboards(self.store, self.clock)
 

@@ -15,6 +15,7 @@ from bot.app import build_directory, build_engine
 from bot.config import Config, JiraConfig, load_config
 from bot.i18n.catalog import LANGUAGES
 from bot.intake.dialog import human_size
+from bot.intake.extract import reading_notes
 from bot.jira.gateway import DeliveryError, JiraGateway
 from bot.jira.meta import JiraMeta
 from bot.logs import LEVELS, RedactSecrets, hide_url_credentials, setup_logging
@@ -76,9 +77,11 @@ def _summary(config: Config) -> list[str]:
     templates = load_templates(config.templates_path)
     lines = [f"templates: {config.templates_path} — {len(templates.templates)} template(s), version "
              f"{templates.version}"]
+    notes = reading_notes(templates)
     for template in templates.templates:
         lines.append(f"  {template.id}: {template.title.get('en')} ({len(template.questions)} questions, "
                      f"Jira {template.jira.project or config.jira_project}/{template.jira.issue_type})")
+        lines += [f"    {note}" for note in notes[template.id]]
     directory = build_directory(config)
     source = config.customers_path or "none"
     lines.append(f"customers: {source} — {len(directory)} customer(s)")

@@ -2,11 +2,11 @@
 
 Usage, from the project root with the venv active (Debian's Chromium drives the page, as in the browser test):
 
-    python scripts/screenshot.py [--out docs/dashboard.png] [--weeks 12] [--lang en] [--width 1280]
+    python scripts/screenshot.py [--out docs/dashboard.png] [--weeks 12] [--lang en] [--width 1280] [--full]
 
 Starts the fake Telegram and fake Jira from tests/ on loopback, the bot with its web server against them, imports
-the same year of requests each time (a fixed seed), signs in with a /web link as an admin and saves the dashboard,
-whole page, as PNG. Nothing leaves the machine.
+the same year of requests each time (a fixed seed), signs in with a /web link as an admin and saves the dashboard's
+figures and charts (with --full the whole page) as PNG. Nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
 THURSDAY = START + 3 * 86400 + 6 * 3600
 
 
-async def shoot(out: Path, weeks: int, lang: str, width: int) -> None:
+async def shoot(out: Path, weeks: int, lang: str, width: int, full: bool) -> None:
     """Run the bot with a year of requests and save its dashboard as a PNG."""
     clock = Clock(THURSDAY)
     tg = FakeTelegram(token=TOKEN)
@@ -53,7 +53,11 @@ async def shoot(out: Path, weeks: int, lang: str, width: int) -> None:
                     await page.click("form[action='/admin/login'] button")
                     await page.goto(f"{site.base}/admin/?weeks={weeks}")
                     out.parent.mkdir(parents=True, exist_ok=True)
-                    await page.screenshot(path=str(out), full_page=True)
+                    # From the top of the page to the end of the charts; --full takes the tables under them too.
+                    charts = await page.locator(".charts").bounding_box()
+                    clip = None if full or charts is None else {
+                        "x": 0, "y": 0, "width": width, "height": charts["y"] + charts["height"] + 16}
+                    await page.screenshot(path=str(out), full_page=True, clip=clip)
                     await browser.close()
     finally:
         await tg.stop()
@@ -66,8 +70,9 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, choices=(4, 12, 26, 52), default=12)
     parser.add_argument("--lang", choices=("en", "ru", "de"), default="en")
     parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--full", action="store_true", help="the whole page, not only the figures and charts")
     options = parser.parse_args()
-    asyncio.run(shoot(options.out, options.weeks, options.lang, options.width))
+    asyncio.run(shoot(options.out, options.weeks, options.lang, options.width, options.full))
     print(f"saved {options.out}")
 
 

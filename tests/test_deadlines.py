@@ -13,7 +13,7 @@ from bot.people.roles import change_role
 from bot.reports.expectations import deadlines_kept
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
-from tests.fakes.telegram import FakeTelegram, FakeUser
+from tests.fakes.telegram import ApiCall, FakeTelegram, FakeUser
 from tests.helpers import answer_bug_until_summary
 
 DAY = 86400.0
@@ -208,3 +208,91 @@ def test_config_defaults(tmp_path: Path) -> None:
     config = load_config(path, need_telegram=False, need_jira=False)
     assert (config.deadlines.warn_days, config.deadlines.comment_in_jira) == (2, False)
     assert config.feedback.reopen_transition is None
+
+
+# -- when Telegram fails: the notice stays owed, is tried again after a pause, and goes once ----------------------
+
+
+def tries(bot: RunningBot, shown: str) -> list[ApiCall]:
+    """Every time the bot tried to send a notice showing this, whatever came of it."""
+    return [c for c in bot.tg.calls_to("sendMessage") if shown in str(c.params.get("text"))]
+
+
+async def test_a_notice_telegram_failed_goes_after_a_pause_once_also_racing_and_across_a_restart(
+        guarded: RunningBot, jira: FakeJira, clock: Clock) -> None:
+    anna = guarded.user()
+    key = await promised_friday(guarded, anna)
+    guarded.tg.fail_next("sendMessage", status=500, description="Internal Server Error", containing="in 2 days")
+    clock.advance(2 * DAY)  # Wednesday
+    assert await check(guarded) == 0
+    assert [c.status for c in tries(guarded, "in 2 days")] == [500] and deadline_notices(anna) == []
+    # Jira's reminder does not wait for Telegram.
+    await guarded.tg.wait_for(lambda: len(bot_comments(jira, key)) == 1, timeout=10)
+    clock.advance(10)  # the first pause is 30 seconds
+    assert await check(guarded) == 0
+    assert len(tries(guarded, "in 2 days")) == 1
+    clock.advance(25)
+    assert sum(await asyncio.gather(check(guarded), check(guarded))) == 1
+    assert [c.status for c in tries(guarded, "in 2 days")] == [500, 200] and len(deadline_notices(anna)) == 1
+    clock.advance(3 * DAY)  # Saturday: the date has passed, and Telegram fails twice
+    guarded.tg.fail_next("sendMessage", status=502, description="Bad Gateway", containing="has passed", times=2)
+    assert await check(guarded) == 0
+    await guarded.restart()
+    clock.advance(31)
+    assert sum(await asyncio.gather(check(guarded), check(guarded))) == 0
+    assert [c.status for c in tries(guarded, "has passed")] == [502, 502]
+    clock.advance(61)
+    await guarded.restart()  # the guard checks as it starts, racing these two
+    await asyncio.gather(check(guarded), check(guarded))
+    await guarded.tg.wait_for(lambda: len(tries(guarded, "has passed")) == 3, timeout=10)
+    clock.advance(DAY)
+    assert await check(guarded) == 0
+    assert [c.status for c in tries(guarded, "has passed")] == [502, 502, 200]
+    assert len(deadline_notices(anna)) == 2 and len(bot_comments(jira, key)) == 2
+
+
+async def test_an_owed_notice_is_not_sent_once_the_person_is_muted_or_revoked(
+        guarded: RunningBot, clock: Clock) -> None:
+    anna, boris = guarded.user(), guarded.user(SALES_IDS[1], "Boris")
+    await promised_friday(guarded, anna)
+    await promised_friday(guarded, boris)
+    guarded.tg.fail_next("sendMessage", status=502, description="Bad Gateway", containing="in 2 days", times=2)
+    clock.advance(2 * DAY)
+    assert await check(guarded) == 0
+    assert len(tries(guarded, "in 2 days")) == 2
+    assert guarded.svc is not None
+    guarded.svc.store.set_muted(anna.id, True)
+    assert change_role(guarded.svc.access, boris.id, "revoked", ADMIN_ID, "Boss") is None
+    clock.advance(31)
+    assert await check(guarded) == 0
+    guarded.svc.store.set_muted(anna.id, False)
+    clock.advance(3600)
+    assert await check(guarded) == 0
+    assert len(tries(guarded, "in 2 days")) == 2
+    assert deadline_notices(anna) == deadline_notices(boris) == []
+
+
+async def test_after_a_day_of_failures_the_notice_is_given_up_with_one_log_line(
+        guarded: RunningBot, clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
+    anna = guarded.user()
+    key = await promised_friday(guarded, anna)
+    guarded.tg.fail_next("sendMessage", status=502, description="Bad Gateway", containing="Due Fri 27 Nov", times=100)
+    clock.advance(2 * DAY - 3600)  # Wednesday morning
+    assert await check(guarded) == 0
+    for _ in range(6):  # pauses of 30 s, 1, 2, 4, 8 and 15 minutes
+        clock.advance(900)
+        assert await check(guarded) == 0
+    assert len(tries(guarded, "Due Fri 27 Nov")) == 7
+    caplog.clear()
+    clock.advance(DAY - 6 * 900)  # Thursday, still before the date: the warning is a day late now
+    assert await check(guarded) == 0
+    assert guarded.svc is not None
+    request = guarded.svc.store.request_by_key(key)
+    assert request is not None
+    given_up = [r.getMessage() for r in caplog.records if "given up" in r.getMessage()]
+    assert given_up == [f"warn deadline notice of request {request.id} given up after 8 attempts: NetworkError"]
+    clock.advance(900)
+    assert await check(guarded) == 0
+    assert len(tries(guarded, "Due Fri 27 Nov")) == 8
+    assert deadline_notices(anna) == []
+    assert [r for r in caplog.records if "given up" in r.getMessage()][1:] == []

@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.people.roles import change_role
 from bot.reports.expectations import satisfaction
-from tests.conftest import SALES_IDS, Clock
+from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
-from tests.fakes.telegram import FakeTelegram, FakeUser
+from tests.fakes.telegram import ApiCall, FakeTelegram, FakeUser
 from tests.helpers import (
     JIRA_SECRET,
     Served,
     answer_bug_until_summary,
+    file_bug,
     file_request,
     running_site,
     serving,
@@ -25,6 +27,7 @@ from tests.helpers import (
 )
 
 ASKED = "Was the customer's problem solved?"
+ASKING = "problem solved?"  # the question as the bot sends it, in HTML
 
 
 @pytest.fixture
@@ -215,3 +218,129 @@ async def test_the_dashboard_shows_satisfaction_and_deadlines_kept(tg: FakeTeleg
         assert "“Was it solved?”, per template Template Solved Share Something is broken 1 of 1 100%" in text
         month = datetime.fromtimestamp(clock(), site.svc.config.timezone).strftime("%Y-%m")
         assert f"“Was it solved?”, per month Month Solved Share {month} 1 of 1 100%" in text
+
+
+# -- when Telegram fails: the question is owed, tried again after a pause, and asked once ------------------------
+
+
+def attempts(tg: FakeTelegram) -> list[ApiCall]:
+    """Every time the bot tried to send the question, whatever came of it."""
+    return [c for c in tg.calls_to("sendMessage") if ASKING in str(c.params.get("text"))]
+
+
+async def settled(tg: FakeTelegram, count: int) -> None:
+    """Wait until the bot has tried count times in all and heard back from the last try."""
+    await tg.wait_for(lambda: len(attempts(tg)) == count and attempts(tg)[-1].status is not None, timeout=10)
+    await asyncio.sleep(0.3)  # and recorded when to try again
+
+
+async def tried(served: Served, tg: FakeTelegram, clock: Clock, seconds: float, count: int, *, racing: int = 1
+                ) -> None:
+    """Let seconds pass, the owed questions be tried again (by racing passes at once), count tries in all so far.
+
+    The bot's own loop, kicked by the last failure, may be the one that tries: either way it is one try.
+    """
+    clock.advance(seconds)
+    served.svc.feedback.kick()
+    await asyncio.gather(*(served.svc.feedback.retry_due() for _ in range(racing)))
+    await settled(tg, count)
+
+
+async def test_a_question_telegram_failed_is_asked_again_after_a_pause_once(
+        served: Served, tg: FakeTelegram, jira: FakeJira, clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    tg.fail_next("sendMessage", status=500, description="Internal Server Error", containing=ASKING)
+    tg.fail_next("sendMessage", status=502, description="Bad Gateway", containing=ASKING)
+    await resolved(served, clock, jira, key)
+    await settled(tg, 1)
+    assert any("Resolved: Fixed" in m.text for m in user.messages) and asked(user) == []
+    await tried(served, tg, clock, 10, 1)  # the first pause is 30 seconds
+    await tried(served, tg, clock, 25, 2)
+    await tried(served, tg, clock, 40, 2)  # the second pause is 60 seconds
+    # Two passes at once (the background loop and a kick) send it once.
+    await tried(served, tg, clock, 30, 3, racing=2)
+    assert [c.status for c in attempts(tg)] == [500, 502, 200]
+    assert len(asked(user)) == 1
+    await tried(served, tg, clock, 86400, 3, racing=2)
+    await resolved(served, clock, jira, key)  # resolved again: still asked once
+    await asyncio.sleep(0.3)
+    assert len(asked(user)) == 1 and len(attempts(tg)) == 3
+    # The question that finally went is the one the answer shows under.
+    await served_tap(tg, user, "👍 Solved")
+    await tg.wait_for(lambda: "Thanks, noted as solved" in user.last.text, timeout=10)
+    assert asked(user)[0].endswith("Your answer: 👍 solved.")
+
+
+async def test_a_question_is_dropped_once_the_person_is_muted_or_revoked_meanwhile(
+        served: Served, tg: FakeTelegram, jira: FakeJira, clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    tg.fail_next("sendMessage", status=502, description="Bad Gateway", containing=ASKING)
+    await resolved(served, clock, jira, key)
+    await settled(tg, 1)
+    served.svc.store.set_muted(user.id, True)
+    await tried(served, tg, clock, 31, 1)
+    served.svc.store.set_muted(user.id, False)
+    await tried(served, tg, clock, 3600, 1)
+    assert asked(user) == []
+    boris = tg.user(SALES_IDS[1], "Boris", username="boris")
+    key = await file_bug(tg, boris, "Invoices show the wrong VAT", "acme")
+    tg.fail_next("sendMessage", status=500, description="Internal Server Error", containing=ASKING)
+    await resolved(served, clock, jira, key)
+    await settled(tg, 2)
+    assert change_role(served.svc.access, boris.id, "revoked", ADMIN_ID, "Boss") is None
+    await tried(served, tg, clock, 31, 2)
+    await tried(served, tg, clock, 3600, 2)
+    assert asked(boris) == []
+
+
+async def test_after_a_day_of_failures_the_question_is_given_up_with_one_log_line(
+        served: Served, tg: FakeTelegram, jira: FakeJira, clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
+    user, key = await file_request(tg, jira)
+    tg.fail_next("sendMessage", status=502, description="Bad Gateway", containing=ASKING, times=100)
+    await resolved(served, clock, jira, key)
+    await settled(tg, 1)
+    for tries in range(2, 8):  # pauses of 30 s, 1, 2, 4, 8 and 15 minutes
+        await tried(served, tg, clock, 900, tries)
+    caplog.clear()
+    await tried(served, tg, clock, 86400, 8)
+    given_up = [r for r in caplog.records if "given up" in r.getMessage()]
+    assert len(given_up) == 1 and given_up[0].levelname == "WARNING"
+    request = served.svc.store.request_by_key(key)
+    assert request is not None
+    assert given_up[0].getMessage() == (f'"was it solved?" of request {request.id} given up after 8 attempts: '
+                                        "NetworkError")
+    await tried(served, tg, clock, 86400, 8, racing=2)
+    assert asked(user) == [] and len(given_up) == len([r for r in caplog.records if "given up" in r.getMessage()])
+
+
+@pytest.fixture
+async def restartable(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[RunningBot]:
+    """A running bot that can be stopped and started again on the same database."""
+    config = write_config(tmp_path, jira.url, notices={"poll_seconds": 0, "merge_seconds": 60})
+    running = RunningBot(tg, jira, config, clock)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def test_a_question_owed_across_a_restart_is_asked_once(restartable: RunningBot, tg: FakeTelegram,
+                                                              jira: FakeJira, clock: Clock) -> None:
+    user, key = await file_request(tg, jira)
+    tg.fail_next("sendMessage", status=500, description="Internal Server Error", containing=ASKING)
+    jira.resolve(key, "Fixed", actor="alice")
+    assert restartable.svc is not None
+    await restartable.svc.inbox.poll(restartable.svc.gateway)
+    clock.advance(61)
+    restartable.svc.inbox.kick()
+    await settled(tg, 1)
+    await restartable.restart()
+    clock.advance(31)
+    assert restartable.svc is not None
+    restartable.svc.feedback.kick()  # as its loop would, once the pause is over
+    await tg.wait_for(lambda: len(asked(user)) == 1, timeout=10)
+    await restartable.restart()
+    clock.advance(86400)
+    assert restartable.svc is not None
+    await asyncio.gather(restartable.svc.feedback.retry_due(), restartable.svc.inbox.flush_due())
+    await asyncio.sleep(0.3)
+    assert len(asked(user)) == 1 and len(attempts(tg)) == 2

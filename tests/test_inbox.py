@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,27 @@ async def test_changes_within_the_window_come_as_one_message(store: Store, clock
     assert (user, key, asks) == (101, "SUP-1", False)
     assert "To Do → In Progress" in text and "Looking into it" in text
     assert text.startswith("SUP-1 · Export to Excel fails")
+
+
+@dataclass
+class SlowChats(Chats):
+    """Chats that take a while to answer, as Telegram under its rate limit does."""
+
+    async def notice(self, user_id: int, chat_id: int, issue_key: str, text: str, *, asks: bool) -> bool:
+        await asyncio.sleep(0.05)
+        return await super().notice(user_id, chat_id, issue_key, text, asks=asks)
+
+
+async def test_two_flushes_at_once_tell_each_change_once(store: Store, clock: Clock) -> None:
+    for n in range(2, 12):
+        filed(store, f"r{n}", 100 + n, f"SUP-{n}")
+    chats = SlowChats()
+    box = inbox(store, chats, clock)
+    box.accept([event("status", n, clock(), key=f"SUP-{n}", old="To Do", new="Done") for n in range(1, 12)])
+    clock.advance(61)
+    told = await asyncio.gather(box.flush_due(), box.flush_due())
+    assert sorted(told) == [0, 11]
+    assert sorted(key for _, key, _, _ in chats.told) == sorted(f"SUP-{n}" for n in range(1, 12))
 
 
 async def test_the_same_change_from_webhook_and_poller_is_told_once(store: Store, clock: Clock) -> None:

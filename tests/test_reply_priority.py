@@ -138,8 +138,9 @@ async def test_a_reply_overtakes_queued_notices() -> None:
     with background_sends():
         notices = [asyncio.create_task(limited_call(limiter, 1000 + n, done, "notice")) for n in range(30)]
     await asyncio.sleep(0.3)
+    before = len(done)
     await limited_call(limiter, 7, done, "reply")
-    assert done.index(("reply", 7)) <= 12, "the reply waited behind at most one notice once it came"
+    assert done.index(("reply", 7)) <= before + 2, "the reply waited behind at most one notice once it came"
     await asyncio.gather(*notices)
     assert len(done) == 31
 

@@ -62,6 +62,7 @@ class Inbox(Worker):
                  window: float = 60.0, clock: Callable[[], float] = time.time, poll_pages: int = 5,
                  page_size: int = 100) -> None:
         super().__init__()
+        self._flushing = asyncio.Lock()
         self.store = store
         self.sink = sink
         self.policy = policy
@@ -88,11 +89,14 @@ class Inbox(Worker):
 
     async def flush_due(self) -> int:
         """Tell subscribers about every issue whose first pending event has waited out the window."""
-        due = self.store.issues_with_events_due(self.clock() - self.window)
-        told = 0
-        for first in range(0, len(due), FLUSH_BATCH):
-            told += await self._flush(due[first:first + FLUSH_BATCH])
-        return told
+        # One flush at a time: a second one started meanwhile would find the same events still pending while the
+        # first is telling them, and tell them twice.
+        async with self._flushing:
+            due = self.store.issues_with_events_due(self.clock() - self.window)
+            told = 0
+            for first in range(0, len(due), FLUSH_BATCH):
+                told += await self._flush(due[first:first + FLUSH_BATCH])
+            return told
 
     async def _flush(self, issue_keys: list[str]) -> int:
         """Tell these issues' news: one chat's notices in order, different chats side by side."""

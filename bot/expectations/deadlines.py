@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 from bot.config import DeadlinesConfig
 from bot.delivery.notices import SUMMARY_CLIP, VALUE_CLIP
 from bot.delivery.worker import Worker
+from bot.expectations.owed import GIVE_UP_SECONDS, LEASE_SECONDS, retry_in
 from bot.i18n.catalog import t
 from bot.jira.gateway import DeliveryError, IssueState, JiraGateway
 from bot.storage.expectations import Deadline
@@ -32,7 +33,10 @@ class DeadlineSink(Protocol):
     """Where deadline notices go (the salesperson's chat)."""
 
     async def deadline(self, user_id: int, chat_id: int, issue_key: str, text: str) -> bool:
-        """Send one deadline notice offering a status text for the customer; False if it could not be sent."""
+        """Send one deadline notice offering a status text for the customer; False if the person cannot be reached.
+
+        Raises when Telegram failed (a timeout, an error on its side): the notice is then tried again.
+        """
 
 
 def due_kind(due: date, today: date, warn_days: int) -> NoticeKind | None:
@@ -104,7 +108,7 @@ class DeadlineGuard(Worker):
             except ValueError:
                 continue
             kind = due_kind(due, today, self.config.warn_days)
-            if kind is None or kind in deadline.sent:
+            if kind is None or kind in deadline.sent or kind in deadline.later:
                 continue
             try:
                 state = await self.gateway.issue_state(deadline.issue_key)
@@ -118,8 +122,10 @@ class DeadlineGuard(Worker):
         return sent
 
     async def _tell(self, kind: NoticeKind, deadline: Deadline, state: IssueState, today: date) -> int:
-        if not self.store.claim_deadline_notice(deadline.request_id, kind):
+        claimed = self.store.claim_deadline_notice(deadline.request_id, kind, LEASE_SECONDS)
+        if claimed is None:
             return 0
+        attempt, owed_since = claimed
         if self.config.comment_in_jira:
             body = jira_text(kind, deadline, state, today, self.jira_lang)
             # The comment's id is fixed per request and moment, so a repeated pass cannot post it twice.
@@ -132,10 +138,26 @@ class DeadlineGuard(Worker):
         if not self.store.is_muted(deadline.user_id):
             lang = self.store.language_choice(deadline.user_id) or self.store.user_language(deadline.user_id)
             text = notice_text(kind, deadline, state, today, self.issue_url(deadline.issue_key), lang)
-            told = await self.sink.deadline(deadline.user_id, deadline.chat_id, deadline.issue_key, text)
-        # Marked after telling: a crash in between repeats the notice rather than losing it.
+            try:
+                told = await self.sink.deadline(deadline.user_id, deadline.chat_id, deadline.issue_key, text)
+            except Exception as error:  # Telegram timed out, failed or kept refusing: the notice stays owed
+                self._failed(kind, deadline, attempt, owed_since, error)
+                return 0
+        # Marked after Telegram took it: a crash in between repeats the notice rather than losing it.
         self.store.deadline_notice_sent(deadline.request_id, kind)
         return int(told)
+
+    def _failed(self, kind: NoticeKind, deadline: Deadline, attempt: int, owed_since: float, error: Exception) -> None:
+        if self.clock() - owed_since >= GIVE_UP_SECONDS:
+            self.store.deadline_notice_sent(deadline.request_id, kind, "dropped")
+            log.warning("%s deadline notice of request %s given up after %d attempts: %s", kind,
+                        deadline.request_id, attempt, type(error).__name__)
+            return
+        self.store.deadline_notice_retry(deadline.request_id, kind, self.clock() + retry_in(attempt))
+
+    def _next_nap(self) -> float:
+        retry = self.store.next_deadline_retry()
+        return CHECK_SECONDS if retry is None else min(CHECK_SECONDS, retry - self.clock())
 
     async def run(self) -> None:
         """Check the deadlines until stopped."""
@@ -144,4 +166,5 @@ class DeadlineGuard(Worker):
                 await self.check()
             except Exception:
                 log.exception("checking deadlines failed")
-            await self.nap(CHECK_SECONDS)
+            # An owed notice is tried again when its backoff is over, not at the next regular check.
+            await self.nap(self._next_nap())

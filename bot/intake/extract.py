@@ -193,6 +193,35 @@ def _prepare(templates: TemplateSet) -> _Prepared:
     return prepared
 
 
+def reading_notes(templates: TemplateSet) -> dict[str, list[str]]:
+    """How informal asks are read for each template, in words for an admin (English, like the CLI).
+
+    For example "informal asks: intent broken (from Jira Bug)" and "urgency from asks: blocker ← blocked, go_live;
+    soon ← angry, urgent; normal ← no_rush, minor", or that a choice is never guessed.
+    """
+    prepared = _prepare(templates)
+    words = lexicon()
+    notes: dict[str, list[str]] = {}
+    for index, template in enumerate(templates.templates):
+        served = ", ".join(words.intents[i].name for i in sorted(prepared.intents[index])) or "none"
+        by_type = words.intent_of_issue_type(template.jira.issue_type) is not None
+        source = f"Jira {template.jira.issue_type}" if by_type else "titles and descriptions"
+        lines = [f"informal asks: intent {served} (from {source})"
+                 + (f", {len(template.keywords)} keyword(s)" if template.keywords else "")]
+        for question in template.questions:
+            if question.type != "choice":
+                continue
+            reading = prepared.choices[(index, question.id)]
+            pointed = {o: [k.name for k, to in zip(words.evidence, reading.route, strict=True) if to == o]
+                       for o in range(len(question.options))}
+            parts = [f"{option.value} ← {', '.join(pointed[o] + [f'{len(option.cues)} cue(s)'] * bool(option.cues))}"
+                     for o, option in enumerate(question.options) if pointed[o] or option.cues]
+            lines.append(f"{question.id} from asks: " + ("; ".join(parts) if parts else
+                                                          "never guessed (no option names evidence, no cues)"))
+        notes[template.id] = lines
+    return notes
+
+
 # Title and description words, and the cue words of a template's options ("go-live" is said of broken things,
 # "lose the deal" of missing features), count half as much as keywords; an intent the lexicon reads in the
 # message (something is broken, wanted, asked) counts as much as a keyword for every template that serves it.
@@ -403,6 +432,12 @@ _NEW_YEAR = re.compile(r"\b(?:до|к|ко|by|before|bis|vor)\s+(?:нг|ново
 # "bis KW 51", "by CW 3", "к 51 неделе": the Friday of that ISO calendar week (said with a deadline word).
 _WEEK_NUMBER = re.compile(r"\b(?:by|until|before|due|bis|zur|zum|до|к|ко)\s+(?:(?:kw|cw|wk|week|woche)\.?\s*"
                           r"([0-9]{1,2})|([0-9]{1,2})(?:-?й|-?ой)?\s+недел[еию])\b")
+# A deadline word and a part of something no calendar knows ("by the end of the sprint", "bis Mitte Januar",
+# "к началу сезона"): a deadline is named, but which day is for the salesperson to say.
+_LOOSE_DEADLINE = re.compile(
+    r"\b(?:by|before|until|till|due|до|к|ко|bis|vor|zum|zur)\s+(?:the\s+)?"
+    r"(?:end\s+of|middle\s+of|mid|beginning\s+of|start\s+of|конца|концу|середины|середине|начала|началу|ende|"
+    r"mitte|anfang|beginn)\s*-?\s*(?:the\s+|der\s+|des\s+|dem\s+|этого\s+|этой\s+)?[^\W\d_]+")
 # "by Q1", "bis Q2", "к Q3" (said with a deadline word): the last day of that quarter.
 _QUARTER = re.compile(r"\b(?:by|until|before|due|bis|zum|до|к|ко)\s+(?:end\s+of\s+|ende\s+|конца\s+|концу\s+)?"
                       r"q([1-4])(?:\s*/?\s*([0-9]{4}|[0-9]{2}))?\b")
@@ -813,7 +848,11 @@ def _extract(text: str, templates: TemplateSet, customers: CustomerDirectory, to
     unclear = None
     if deadline is None:
         vague = resolve(lexicon().vague_book.hits(parsed))
-        unclear = parsed.span(vague[0].first, vague[0].last) if vague else None
+        loose = _LOOSE_DEADLINE.search(parsed.folded)
+        if vague:
+            unclear = parsed.span(vague[0].first, vague[0].last)
+        elif loose:
+            unclear = message[loose.start():loose.end()]
 
     number_question = _first(template, "number")
     if number_question is not None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import Stemmer
 
@@ -19,7 +21,15 @@ _FOLD = str.maketrans({"ё": "е", "’": "'", "ʼ": "'"})
 # A word is one run of letters or digits; apostrophes inside it ("can't") belong to it.
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_STEMMERS = {name: Stemmer.Stemmer(name) for name in ("english", "german", "russian")}
+# A Snowball stemmer keeps state while it works: each thread (asks are read on worker threads) has its own.
+_LOCAL = threading.local()
+
+
+def _stemmer(language: str) -> Any:
+    stemmers: dict[str, Any] | None = getattr(_LOCAL, "stemmers", None)
+    if stemmers is None:
+        stemmers = _LOCAL.stemmers = {name: Stemmer.Stemmer(name) for name in ("english", "german", "russian")}
+    return stemmers[language]
 
 
 def fold(text: str) -> str:
@@ -56,8 +66,8 @@ def stems(word: str) -> frozenset[str]:
     if len(word) < 4 or word.isdigit():
         return frozenset()
     if _CYRILLIC.search(word):
-        return frozenset([_STEMMERS["russian"].stemWord(word)])
-    return frozenset([_STEMMERS["english"].stemWord(word), _STEMMERS["german"].stemWord(word)])
+        return frozenset([_stemmer("russian").stemWord(word)])
+    return frozenset([_stemmer("english").stemWord(word), _stemmer("german").stemWord(word)])
 
 
 def _same_start(word: str, token: str) -> bool:

@@ -41,6 +41,7 @@ class Deadline:
     summary: str
     due: str
     sent: frozenset[str]
+    later: frozenset[str] = frozenset()  # owed, waiting for their next attempt
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,20 @@ class FeedbackAsk:
     asked_at: float
     message_id: int | None
     answer: str | None
+
+
+@dataclass(frozen=True)
+class OwedFeedback:
+    """A "was it solved?" question taken for an attempt: whom to ask, what, and since when it is owed."""
+
+    request_id: str
+    issue_key: str
+    user_id: int
+    chat_id: int
+    lang: str
+    question: str
+    attempts: int
+    owed_since: float
 
 
 class ExpectationStore(StoreBase):
@@ -80,31 +95,51 @@ class ExpectationStore(StoreBase):
         rows = self._rows(
             "SELECT r.id, r.jira_key, r.user_id, r.chat_id, r.lang, r.template_id, "
             "json_extract(r.ticket, '$.summary') AS summary, json_extract(r.ticket, '$.duedate') AS due, "
-            "(SELECT group_concat(kind) FROM deadline_notices d WHERE d.request_id = r.id AND d.state = 'sent') "
-            "AS sent FROM requests r "
+            "(SELECT group_concat(kind) FROM deadline_notices d WHERE d.request_id = r.id AND d.state != 'owed') "
+            "AS sent, (SELECT group_concat(kind) FROM deadline_notices d WHERE d.request_id = r.id "
+            "AND d.state = 'owed' AND d.next_at > ?) AS later FROM requests r "
             f"WHERE r.{_OPEN} AND due IS NOT NULL AND due <= ? "
             "AND (SELECT count(*) FROM deadline_notices d WHERE d.request_id = r.id AND d.kind = 'overdue' "
-            "AND d.state = 'sent') = 0 ORDER BY due, r.created_at", [last_day])
+            "AND d.state != 'owed') = 0 ORDER BY due, r.created_at", [self.clock(), last_day])
         return [Deadline(r["id"], r["jira_key"], r["user_id"], r["chat_id"], r["lang"] or "en", r["template_id"],
-                         r["summary"] or "", r["due"], frozenset((r["sent"] or "").split(",")) - {""})
+                         r["summary"] or "", r["due"], frozenset((r["sent"] or "").split(",")) - {""},
+                         frozenset((r["later"] or "").split(",")) - {""})
                 for r in rows]
 
-    def claim_deadline_notice(self, request_id: str, kind: str) -> bool:
-        """Record that a deadline notice is being sent; False when it was sent already."""
-        with self.transaction():
-            row = self.db.execute("SELECT state FROM deadline_notices WHERE request_id = ? AND kind = ?",
-                                  [request_id, kind]).fetchone()
-            if row is not None:
-                # A notice left 'sending' by a crash goes out again rather than never.
-                return bool(row[0] == "sending")
-            self._insert("deadline_notices", {"request_id": request_id, "kind": kind, "state": "sending",
-                                              "at": self.clock()})
-        return True
+    def claim_deadline_notice(self, request_id: str, kind: str, lease: float) -> tuple[int, float] | None:
+        """Take an owed deadline notice for one attempt, held for lease seconds; return (attempt, owed since).
 
-    def deadline_notice_sent(self, request_id: str, kind: str) -> None:
-        """Record that a deadline notice was sent (or is not to be sent: the person cannot hear it)."""
-        self.db.execute("UPDATE deadline_notices SET state = 'sent', at = ? WHERE request_id = ? AND kind = ?",
-                        [self.clock(), request_id, kind])
+        None when it was sent (or dropped) already, or another attempt holds it or waits its turn.
+        """
+        now = self.clock()
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO deadline_notices (request_id, kind, state, at, attempts, next_at) "
+                            "VALUES (?, ?, 'owed', ?, 0, ?)", [request_id, kind, now, now])
+            taken = self.db.execute(
+                "UPDATE deadline_notices SET attempts = attempts + 1, next_at = ? WHERE request_id = ? AND kind = ? "
+                "AND state = 'owed' AND coalesce(next_at, 0) <= ?", [now + lease, request_id, kind, now]).rowcount
+            if not taken:
+                return None
+            row = self.db.execute("SELECT attempts, at FROM deadline_notices WHERE request_id = ? AND kind = ?",
+                                  [request_id, kind]).fetchone()
+        return int(row[0]), float(row[1])
+
+    def deadline_notice_sent(self, request_id: str, kind: str, state: str = "sent") -> None:
+        """Record that a deadline notice was sent, is not to be sent (the person cannot hear it), or was dropped."""
+        self.db.execute("UPDATE deadline_notices SET state = ?, at = ? WHERE request_id = ? AND kind = ?",
+                        [state, self.clock(), request_id, kind])
+
+    def deadline_notice_retry(self, request_id: str, kind: str, at: float) -> None:
+        """Leave a deadline notice owed, its next attempt at a moment."""
+        self.db.execute("UPDATE deadline_notices SET next_at = ? WHERE request_id = ? AND kind = ? AND state = 'owed'",
+                        [at, request_id, kind])
+
+    def next_deadline_retry(self) -> float | None:
+        """Return when the next owed deadline notice waiting out its backoff may be tried again, if one is."""
+        # One due already but left alone by the check (its issue done meanwhile) must not wake the guard in a loop.
+        row = self.db.execute("SELECT min(next_at) FROM deadline_notices WHERE state = 'owed' AND next_at > ?",
+                              [self.clock()]).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
 
     def deadline_outcomes(self) -> list[tuple[str, str, float | None]]:
         """Return (template, due date, resolved at) of every filed request that had a due date."""
@@ -115,17 +150,54 @@ class ExpectationStore(StoreBase):
 
     # -- was it solved? ----------------------------------------------------------------------------------
 
-    def claim_feedback(self, request_id: str, issue_key: str, user_id: int, chat_id: int,
-                       template_id: str | None) -> bool:
-        """Record that the requester is asked whether the issue solved it; False when they were asked before."""
+    def owe_feedback(self, request_id: str, issue_key: str, user_id: int, chat_id: int, template_id: str | None,
+                     lang: str, question: str) -> bool:
+        """Record that the requester is owed the question, due now; False when it was owed or asked before."""
+        now = self.clock()
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO feedback (request_id, issue_key, user_id, chat_id, template_id, asked_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)", [request_id, issue_key, user_id, chat_id, template_id, self.clock()])
+            "INSERT OR IGNORE INTO feedback (request_id, issue_key, user_id, chat_id, template_id, asked_at, state, "
+            "attempts, next_at, question, lang) VALUES (?, ?, ?, ?, ?, ?, 'owed', 0, ?, ?, ?)",
+            [request_id, issue_key, user_id, chat_id, template_id, now, now, question, lang])
         return bool(cursor.rowcount)
 
-    def set_feedback_message(self, request_id: str, message_id: int | None) -> None:
-        """Remember the message that asks, so the answer can show under it."""
-        self.db.execute("UPDATE feedback SET message_id = ? WHERE request_id = ?", [message_id, request_id])
+    def claim_feedback(self, request_id: str, lease: float) -> OwedFeedback | None:
+        """Take an owed question for one attempt, held for lease seconds; None when asked, dropped or held."""
+        now = self.clock()
+        with self.transaction():
+            taken = self.db.execute(
+                "UPDATE feedback SET attempts = attempts + 1, next_at = ? WHERE request_id = ? AND state = 'owed' "
+                "AND coalesce(next_at, 0) <= ?", [now + lease, request_id, now]).rowcount
+            rows = self._rows("SELECT * FROM feedback WHERE request_id = ?", [request_id]) if taken else []
+        if not rows:
+            return None
+        r = rows[0]
+        return OwedFeedback(r["request_id"], r["issue_key"], r["user_id"], r["chat_id"], r["lang"] or "en",
+                            r["question"] or "", r["attempts"], r["asked_at"])
+
+    def feedback_due(self) -> list[str]:
+        """Return the requests whose owed question may be tried now."""
+        rows = self.db.execute("SELECT request_id FROM feedback WHERE state = 'owed' AND coalesce(next_at, 0) <= ? "
+                               "ORDER BY next_at", [self.clock()]).fetchall()
+        return [row[0] for row in rows]
+
+    def next_feedback_retry(self) -> float | None:
+        """Return when the next owed question waiting out its backoff may be tried again, if one is."""
+        row = self.db.execute("SELECT min(next_at) FROM feedback WHERE state = 'owed' AND next_at > ?",
+                              [self.clock()]).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
+    def feedback_asked(self, request_id: str, message_id: int) -> None:
+        """Record that Telegram took the question: the message that asks, so the answer can show under it."""
+        self.db.execute("UPDATE feedback SET state = 'asked', message_id = ?, asked_at = ? WHERE request_id = ?",
+                        [message_id, self.clock(), request_id])
+
+    def feedback_dropped(self, request_id: str) -> None:
+        """Record that the question is not to be asked: the person cannot hear it, or retrying went on too long."""
+        self.db.execute("UPDATE feedback SET state = 'dropped' WHERE request_id = ?", [request_id])
+
+    def feedback_retry(self, request_id: str, at: float) -> None:
+        """Leave a question owed, its next attempt at a moment."""
+        self.db.execute("UPDATE feedback SET next_at = ? WHERE request_id = ? AND state = 'owed'", [at, request_id])
 
     def feedback_on(self, issue_key: str) -> FeedbackAsk | None:
         """Return the question asked about an issue, if one was."""

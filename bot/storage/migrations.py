@@ -258,6 +258,22 @@ def _migration_expectations(db: sqlite_utils.Database) -> None:
     db.table("comments").add_column("transition", str)
 
 
+def _migration_owed_questions(db: sqlite_utils.Database) -> None:
+    # "Was it solved?" and deadline notices are owed until Telegram takes them: 'owed' with the attempts made
+    # and when the next may start, then 'asked' / 'sent', or 'dropped' once given up.
+    feedback = db.table("feedback")
+    feedback.add_column("state", str, not_null_default="asked")
+    feedback.add_column("attempts", int, not_null_default=0)
+    feedback.add_column("next_at", float)
+    feedback.add_column("question", str)
+    feedback.add_column("lang", str)
+    notices = db.table("deadline_notices")
+    notices.add_column("attempts", int, not_null_default=0)
+    notices.add_column("next_at", float)
+    # A notice left 'sending' by a crash is owed, due now.
+    db.execute("UPDATE deadline_notices SET state = 'owed' WHERE state = 'sending'")
+
+
 # Named, ordered and recorded: a database is only ever moved forward, one step at a time.
 def _migration_issue_moves(db: sqlite_utils.Database) -> None:
     # An issue moved to another project gets a new key; buttons and messages sent before still name the old one.
@@ -289,6 +305,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0024_approvals", _migration_approvals),
     ("0025_approval_status", _migration_approval_status),
     ("0026_admin_page_language", _migration_admin_page_language),
+    ("0030_owed_questions", _migration_owed_questions),
 ]
 
 

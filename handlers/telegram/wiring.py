@@ -223,6 +223,7 @@ async def _started(app: Application) -> None:  # type: ignore[type-arg]
             svc.estimates.run(svc.gateway, lambda: svc.engine.templates.templates, svc.config.jira_project),
             name="estimates")
         app.bot_data["deadlines_task"] = asyncio.create_task(svc.deadlines.run(), name="deadlines")
+        app.bot_data["feedback_task"] = asyncio.create_task(svc.feedback.run(), name="feedback")
         app.bot_data["sweep_task"] = asyncio.create_task(
             sweep_forever(app.bot, svc, app.bot_data["sweep_interval"]), name="draft-expiry")
 
@@ -233,7 +234,9 @@ async def _stopping(app: Application) -> None:  # type: ignore[type-arg]
     svc.inbox.stop()
     svc.estimates.stop()
     svc.deadlines.stop()
-    for name in ("sweep_task", "outbox_task", "inbox_task", "estimates_task", "deadlines_task"):
+    svc.feedback.stop()
+    for name in ("sweep_task", "outbox_task", "inbox_task", "estimates_task", "deadlines_task",
+                 "feedback_task"):
         task = app.bot_data.pop(name, None)
         if task is None:
             continue

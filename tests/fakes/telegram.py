@@ -1662,7 +1662,8 @@ class FakeTelegram:
         self._callback_seq = itertools.count(1)
         self._open_callbacks: dict[str, tuple[FakeUser, float]] = {}
         self.callback_answer_seconds = CALLBACK_ANSWER_SECONDS  # after this a tap can no longer be answered
-        self._failures: dict[str, list[ApiError]] = {}
+        # Per method: the errors its next calls get, each for any call or only one whose text contains a string.
+        self._failures: dict[str, list[tuple[ApiError, str | None]]] = {}
         self._sent_at: dict[int, list[float]] = {}
         self._storm: tuple[int, int, float] | None = None  # every, retry_after, until (monotonic)
         self._storm_count = 0
@@ -1831,14 +1832,28 @@ class FakeTelegram:
         description: str,
         retry_after: int | None = None,
         times: int = 1,
+        containing: str | None = None,
     ) -> None:
-        """Make the next calls of a method fail with this error instead of running."""
+        """Make the next calls of a method fail with this error instead of running.
+
+        With containing, only the calls whose text (or caption) contains it fail; the others run as usual.
+        """
         canonical = self._method_names.get(method.lower(), method)
         if status == 429 and retry_after is None:
             found = re.search(r"retry after (\d+)", description)
             retry_after = int(found.group(1)) if found else 1
         error = ApiError(status, description, retry_after)
-        self._failures.setdefault(canonical, []).extend([error] * times)
+        self._failures.setdefault(canonical, []).extend([(error, containing)] * times)
+
+    def _failure(self, method: str, params: dict[str, Any]) -> ApiError | None:
+        """Take the first queued error this call gets, if any."""
+        queued = self._failures.get(method, [])
+        said = str(params.get("text") or params.get("caption") or "")
+        for index, (error, needle) in enumerate(queued):
+            if needle is None or needle in said:
+                del queued[index]
+                return error
+        return None
 
     def throttle(self, *, every: int, retry_after: int, seconds: float) -> None:
         """For the next seconds, refuse every every-th send or edit with 429 and this retry_after.
@@ -2030,9 +2045,9 @@ class FakeTelegram:
                 raise ApiError(401, "Unauthorized")
             if canonical is None:
                 raise ApiError(404, "Not Found")
-            queued = self._failures.get(canonical)
-            if queued:
-                raise queued.pop(0)
+            failure = self._failure(canonical, params) if canonical is not None else None
+            if failure is not None:
+                raise failure
             result = await self._handlers[canonical](params, files)
         except ApiError as exc:
             call.status, call.error = exc.status, exc.description

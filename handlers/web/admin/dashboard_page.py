@@ -13,7 +13,7 @@ from bot.i18n.catalog import t
 from bot.i18n.plural import format_number, format_share
 from bot.reports.dashboard import NO_URGENCY, OTHER_TEMPLATES, Dashboard, duration
 from bot.reports.expectations import ExpectationFigures, Share
-from bot.reports.urgency import UrgencyGroup, to_csv
+from bot.reports.urgency import UrgencyGroup, UrgencyReport, to_csv
 from bot.text.dates import format_day
 from bot.text.screen import whole_number
 from handlers.web.admin import charts
@@ -46,19 +46,27 @@ def _by_urgency(figures: Dashboard, lang: str) -> tuple[dict[str, list[int]], li
     return named, [charts.urgency_colour(name) for name in ranked]
 
 
-# The charts last drawn, by the figures they show and the language: drawing six of them takes half a second, and
-# the figures stay the same from one load to the next until requests change.
-_DRAWN: OrderedDict[tuple[int, str], tuple[Dashboard, list[tuple[str, charts.Chart]]]] = OrderedDict()
+# The charts and urgency tables last drawn, by the figures they show and the language: drawing them takes the
+# better part of a second at a million requests, and the figures stay the same from one load to the next until
+# requests change.
+Drawn = tuple[list[tuple[str, charts.Chart]], list[tuple[str, list[dict[str, object]]]]]
+_DRAWN: OrderedDict[tuple[int, str], tuple[Dashboard, Drawn]] = OrderedDict()
 DRAWN_KEPT = 16
 
 
-def _drawn(svc: App, figures: Dashboard, lang: str) -> list[tuple[str, charts.Chart]]:
-    """Return the dashboard's charts, drawn again only for figures or a language not drawn lately."""
+def _drawn(svc: App, figures: Dashboard, report: UrgencyReport, lang: str) -> Drawn:
+    """Return the dashboard's charts and urgency tables, drawn again only for figures or a language not drawn lately.
+
+    The urgency report is computed with the figures and kept with them, so the figures stand for both.
+    """
     key = (id(figures), lang)
     found = _DRAWN.get(key)
     if found is not None and found[0] is figures:
         return found[1]
-    drawn = _charts(svc, figures, lang)
+    urgency = [(t("urg_by_template", lang), _urgency_rows(report.by_template, lang,
+                                                         lambda name: template_title(svc, name, lang))),
+               (t("urg_by_requester", lang), _urgency_rows(report.by_requester, lang, lambda name: name))]
+    drawn = (_charts(svc, figures, lang), urgency)
     _DRAWN[key] = (figures, drawn)  # the figures are kept with them, so their id is not reused meanwhile
     while len(_DRAWN) > DRAWN_KEPT:
         _DRAWN.popitem(last=False)
@@ -118,12 +126,9 @@ async def dashboard(request: web.Request) -> web.Response:
             (duration(figures.median_resolution, lang), t("page_stat_resolution", lang)),
             (share, t("page_stat_followup", lang)),
         ]
-        drawn = _drawn(svc, figures, lang)
+        drawn, urgency = _drawn(svc, figures, report, lang)
         # Each chart's own stylesheet, allowed by its hash and nothing else.
         request[STYLES] = [chart.style_hash for _, chart in drawn]
-        urgency = [(t("urg_by_template", lang), _urgency_rows(report.by_template, lang,
-                                                             lambda name: template_title(svc, name, lang))),
-                   (t("urg_by_requester", lang), _urgency_rows(report.by_requester, lang, lambda name: name))]
         return {"admin": admin, "active": "dashboard", "title": t("page_nav_dashboard", lang), "spans": SPANS,
                 "weeks": weeks, "stats": stats, "partial": figures.current_week_partial,
                 "charts": [(title, chart.svg) for title, chart in drawn],
