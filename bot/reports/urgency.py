@@ -92,17 +92,33 @@ def _by_claim(name: str) -> tuple[int, str]:
     return (found if found is not None else 9, name)
 
 
+def _moved(claimed: str | None, now: str | None) -> tuple[bool, bool, bool]:
+    """Say whether engineering changed a claimed priority in Jira, and whether that lowered or raised it."""
+    if now is None or (claimed or "").casefold() == now.casefold():
+        return False, False, False
+    before, after = rank(claimed), rank(now)
+    if before is None or after is None:
+        return True, False, False
+    return True, after > before, after < before
+
+
 def _groups(store: ReportStore, since: float, until: float, by: str) -> list[UrgencyGroup]:
-    # Counted and medians taken inside SQLite: only one row per group and claimed priority comes out.
+    # Counted and medians taken inside SQLite: only a row per group and priority claimed (and now) comes out.
     responses = store.urgency_medians(since, until, by, "first_response_at")
     resolutions = store.urgency_medians(since, until, by, "resolved_at")
+    counts: dict[tuple[str, str | None], list[int]] = {}
+    for row in store.urgency_counts(since, until, by):
+        moved = _moved(row.claimed, row.priority)
+        total = counts.setdefault((row.name, row.claimed), [0] * 6)
+        figures = (row.requests, *(int(flag) * row.requests for flag in moved), row.answered, row.resolved)
+        for i, n in enumerate(figures):
+            total[i] += n
     grouped: dict[str, list[UrgencyLine]] = {}
-    for row in store.urgency_counts(since, until, by, _RANK):
-        key = (row.name, row.claimed)
-        grouped.setdefault(row.name, []).append(UrgencyLine(
-            claimed=row.claimed or NO_URGENCY, requests=row.requests, changed=row.changed, lowered=row.lowered,
-            raised=row.raised, answered=row.answered, median_response=responses.get(key), resolved=row.resolved,
-            median_resolution=resolutions.get(key)))
+    for (name, claimed), (requests, changed, lowered, raised, answered, resolved) in counts.items():
+        grouped.setdefault(name, []).append(UrgencyLine(
+            claimed=claimed or NO_URGENCY, requests=requests, changed=changed, lowered=lowered, raised=raised,
+            answered=answered, median_response=responses.get((name, claimed)), resolved=resolved,
+            median_resolution=resolutions.get((name, claimed))))
     groups = [UrgencyGroup(name, sorted(lines, key=lambda line: _by_claim(line.claimed)))
               for name, lines in grouped.items()]
     return sorted(groups, key=lambda g: (-g.requests, g.name))
