@@ -177,3 +177,18 @@ async def test_the_dashboard_shows_the_report_and_offers_it_as_csv(tg: FakeTeleg
         rows = list(csv.reader(io.StringIO(download.text.lstrip("\ufeff"))))
         assert rows[0][:3] == ["by", "name", "claimed priority"]
         assert ["requester", "Anna Berg", "Highest", "1", "1", "1", "0", "1", "2.0", "0", ""] in rows
+
+
+async def test_the_page_shows_the_busiest_requesters_and_leaves_the_rest_to_the_csv(
+        tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> None:
+    async with running_site(tg, jira, tmp_path, clock) as site:
+        for person in range(12):  # Seller 0 filed 12 requests, Seller 11 one
+            for number in range(12 - person):
+                filed(site.svc.store, person * 100 + number, "High", user=5000 + person, name=f"Seller {person}")
+        client = await site.signed_in()
+        section = (await client.open("/admin/?weeks=4")).text.split('id="urgency"', 1)[1]
+        assert "Seller 0<" in section and "Seller 9<" in section
+        assert "Seller 10<" not in section and "Seller 11<" not in section
+        assert "2 more rows in the CSV." in section
+        rows = list(csv.reader(io.StringIO((await client.open("/admin/urgency.csv?weeks=4")).text.lstrip("\ufeff"))))
+        assert {"Seller 10", "Seller 11"} <= {row[1] for row in rows}

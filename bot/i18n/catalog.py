@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.i18n import approval as i18n_approval
+from bot.i18n import dashboard as i18n_dashboard
 from bot.i18n import expectations as i18n_expectations
 from bot.i18n import groups as i18n_groups
 from bot.i18n import insights as i18n_insights
@@ -577,6 +578,7 @@ MESSAGES = register(
     (i18n_voice.__name__, i18n_voice.TEXTS),
     (i18n_groups.__name__, i18n_groups.TEXTS),
     (i18n_reading.__name__, i18n_reading.TEXTS),
+    (i18n_dashboard.__name__, i18n_dashboard.TEXTS),
 )
 
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import statistics
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.i18n.catalog import t
 from bot.reports.request_log import apart, safe_cell
-from bot.storage.reports import ReportStore, UrgencyFigures
+from bot.storage.reports import ReportStore
 from bot.storage.store import Store
 
 NO_URGENCY = "(none)"
@@ -89,47 +87,47 @@ class UrgencyReport:
     by_requester: list[UrgencyGroup]
 
 
-def _median(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None
-
-
-def _line(claimed: str, rows: list[UrgencyFigures]) -> UrgencyLine:
-    changed = lowered = raised = 0
-    for row in rows:
-        now = row.jira_priority
-        if now is None or (row.claimed or "").casefold() == now.casefold():
-            continue
-        changed += 1
-        before, after = rank(row.claimed), rank(now)
-        if before is not None and after is not None:
-            lowered += after > before
-            raised += after < before
-    responses = [max(0.0, r.first_response_at - r.created_at) for r in rows if r.first_response_at is not None]
-    resolutions = [max(0.0, r.resolved_at - r.created_at) for r in rows if r.resolved_at is not None]
-    return UrgencyLine(claimed=claimed, requests=len(rows), changed=changed, lowered=lowered, raised=raised,
-                       answered=len(responses), median_response=_median(responses), resolved=len(resolutions),
-                       median_resolution=_median(resolutions))
-
-
 def _by_claim(name: str) -> tuple[int, str]:
     found = rank(None if name == NO_URGENCY else name)
     return (found if found is not None else 9, name)
 
 
-def _groups(rows: Iterable[UrgencyFigures], key: Callable[[UrgencyFigures], str]) -> list[UrgencyGroup]:
-    grouped: dict[str, dict[str, list[UrgencyFigures]]] = {}
-    for row in rows:
-        grouped.setdefault(key(row), {}).setdefault(row.claimed or NO_URGENCY, []).append(row)
-    groups = [UrgencyGroup(name, [_line(claimed, claims[claimed]) for claimed in sorted(claims, key=_by_claim)])
-              for name, claims in grouped.items()]
+def _moved(claimed: str | None, now: str | None) -> tuple[bool, bool, bool]:
+    """Say whether engineering changed a claimed priority in Jira, and whether that lowered or raised it."""
+    if now is None or (claimed or "").casefold() == now.casefold():
+        return False, False, False
+    before, after = rank(claimed), rank(now)
+    if before is None or after is None:
+        return True, False, False
+    return True, after > before, after < before
+
+
+def _groups(store: ReportStore, since: float, until: float, by: str) -> list[UrgencyGroup]:
+    # Counted and medians taken inside SQLite: only a row per group and priority claimed (and now) comes out.
+    responses = store.urgency_medians(since, until, by, "first_response_at")
+    resolutions = store.urgency_medians(since, until, by, "resolved_at")
+    counts: dict[tuple[str, str | None], list[int]] = {}
+    for row in store.urgency_counts(since, until, by):
+        moved = _moved(row.claimed, row.priority)
+        total = counts.setdefault((row.name, row.claimed), [0] * 6)
+        figures = (row.requests, *(int(flag) * row.requests for flag in moved), row.answered, row.resolved)
+        for i, n in enumerate(figures):
+            total[i] += n
+    grouped: dict[str, list[UrgencyLine]] = {}
+    for (name, claimed), (requests, changed, lowered, raised, answered, resolved) in counts.items():
+        grouped.setdefault(name, []).append(UrgencyLine(
+            claimed=claimed or NO_URGENCY, requests=requests, changed=changed, lowered=lowered, raised=raised,
+            answered=answered, median_response=responses.get((name, claimed)), resolved=resolved,
+            median_resolution=resolutions.get((name, claimed))))
+    groups = [UrgencyGroup(name, sorted(lines, key=lambda line: _by_claim(line.claimed)))
+              for name, lines in grouped.items()]
     return sorted(groups, key=lambda g: (-g.requests, g.name))
 
 
 def compute(store: ReportStore, since: float, until: float) -> UrgencyReport:
     """Compute the urgency report over the requests filed in Jira between since and until."""
-    rows = store.urgency_figures(since, until)
-    return UrgencyReport(by_template=_groups(rows, lambda r: r.template_id),
-                         by_requester=_groups(rows, lambda r: r.requester_name))
+    return UrgencyReport(by_template=_groups(store, since, until, "template"),
+                         by_requester=_groups(store, since, until, "requester"))
 
 
 async def compute_apart(store: Store, since: float, until: float) -> UrgencyReport:

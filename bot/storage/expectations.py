@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.storage.base import ReadOnly, StoreBase
+from bot.storage.migrations import DUE
 
 # A request still open in Jira: filed, not resolved (the status column is indexed with the date).
 _OPEN = "status = 'open'"
@@ -143,9 +144,10 @@ class ExpectationStore(StoreBase):
 
     def deadline_outcomes(self) -> list[tuple[str, str, float | None]]:
         """Return (template, due date, resolved at) of every filed request that had a due date."""
+        # Only the requests that carry a date are read, through the index of them (see migration 0031).
         rows = self.db.execute(
-            "SELECT template_id, json_extract(ticket, '$.duedate') AS due, resolved_at FROM requests "
-            "WHERE jira_key IS NOT NULL AND due IS NOT NULL").fetchall()
+            f"SELECT template_id, {DUE}, resolved_at FROM requests INDEXED BY requests_due "
+            f"WHERE jira_key IS NOT NULL AND {DUE} IS NOT NULL").fetchall()
         return [(row[0], row[1], row[2]) for row in rows]
 
     # -- was it solved? ----------------------------------------------------------------------------------

@@ -129,17 +129,23 @@ class WeekMedian(NamedTuple):
     size: int
 
 
-class UrgencyFigures(NamedTuple):
-    """One filed request as the urgency report counts it: what was claimed and what engineering did."""
+class UrgencyCounts(NamedTuple):
+    """How many requests of one group (template or requester) were claimed at one priority and are now at another."""
 
-    template_id: str
-    requester_id: int
-    requester_name: str
+    name: str
     claimed: str | None
-    jira_priority: str | None
-    created_at: float
-    first_response_at: float | None
-    resolved_at: float | None
+    priority: str | None
+    requests: int
+    answered: int
+    resolved: int
+
+
+# What the urgency report groups by, each the column that names the group.
+URGENCY_GROUPS = {"template": "template_id", "requester": "requester"}
+# The waits the urgency report takes medians of.
+URGENCY_WAITS = ("first_response_at", "resolved_at")
+# The requests filed in Jira in a period, both ends included, as the urgency report reads them.
+_FILED = "FROM requests INDEXED BY requests_urgency WHERE jira_key IS NOT NULL AND created_at >= ? AND created_at <= ?"
 
 
 class AskedQuestion(NamedTuple):
@@ -297,13 +303,26 @@ class ReportStore(StoreBase):
             [since, until, limit]).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
 
-    def urgency_figures(self, since: float, until: float) -> list[UrgencyFigures]:
-        """Return the urgency report's figures of every request filed in Jira in the period, both ends included."""
+    def urgency_counts(self, since: float, until: float, by: str) -> list[UrgencyCounts]:
+        """Count the requests filed in Jira in the period per group, claimed priority and priority in Jira now: all,
+        answered and resolved."""
         rows = self.db.execute(
-            "SELECT template_id, user_id, requester, NULLIF(urgency, ''), jira_priority, created_at, "
-            "first_response_at, resolved_at FROM requests WHERE jira_key IS NOT NULL AND created_at >= ? "
-            "AND created_at <= ? ORDER BY created_at", [since, until]).fetchall()
-        return [UrgencyFigures(*row) for row in rows]
+            f"SELECT {URGENCY_GROUPS[by]}, NULLIF(urgency, ''), jira_priority, count(*), count(first_response_at), "
+            f"count(resolved_at) {_FILED} GROUP BY 1, 2, 3", [since, until]).fetchall()
+        return [UrgencyCounts(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows]
+
+    def urgency_medians(self, since: float, until: float, by: str, column: str
+                        ) -> dict[tuple[str, str | None], float]:
+        """Return the median wait (first_response_at or resolved_at, from filing) per group and claimed priority."""
+        group, wait = URGENCY_GROUPS[by], URGENCY_WAITS[URGENCY_WAITS.index(column)]
+        # Each group's waits are numbered in order inside SQLite, and only the middle one or two come out.
+        rows = self.db.execute(
+            "SELECT g, c, avg(s) FROM (SELECT g, c, s, row_number() OVER w AS n, count(*) OVER w AS m FROM "
+            f"(SELECT {group} AS g, NULLIF(urgency, '') AS c, max(0, {wait} - created_at) AS s {_FILED} "
+            f"AND {wait} IS NOT NULL) WINDOW w AS (PARTITION BY g, c ORDER BY s "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) "
+            "WHERE n IN ((m + 1) / 2, (m + 2) / 2) GROUP BY g, c", [since, until]).fetchall()
+        return {(r[0], r[1]): float(r[2]) for r in rows}
 
     def asked_questions(self, since: float) -> list[AskedQuestion]:
         """Return the questions asked on requests filed since then, oldest request first."""

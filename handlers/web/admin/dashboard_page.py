@@ -22,6 +22,9 @@ from handlers.web.admin.layout import STYLES, render_apart
 from handlers.web.admin.requests_page import template_title
 
 SPANS = (4, 12, 26, 52)
+# The urgency tables show the templates and requesters with the most requests; the CSV holds them all (at a
+# million requests, every one would make thousands of rows).
+URGENCY_GROUPS_SHOWN = 10
 HOUR, DAY = 3600.0, 86400.0
 
 
@@ -49,7 +52,7 @@ def _by_urgency(figures: Dashboard, lang: str) -> tuple[dict[str, list[int]], li
 # The charts and urgency tables last drawn, by the figures they show and the language: drawing them takes the
 # better part of a second at a million requests, and the figures stay the same from one load to the next until
 # requests change.
-Drawn = tuple[list[tuple[str, charts.Chart]], list[tuple[str, list[dict[str, object]]]]]
+Drawn = tuple[list[tuple[str, charts.Chart]], list[tuple[str, list[dict[str, object]], str]]]
 _DRAWN: OrderedDict[tuple[int, str], tuple[Dashboard, Drawn]] = OrderedDict()
 DRAWN_KEPT = 16
 
@@ -63,9 +66,9 @@ def _drawn(svc: App, figures: Dashboard, report: UrgencyReport, lang: str) -> Dr
     found = _DRAWN.get(key)
     if found is not None and found[0] is figures:
         return found[1]
-    urgency = [(t("urg_by_template", lang), _urgency_rows(report.by_template, lang,
-                                                         lambda name: template_title(svc, name, lang))),
-               (t("urg_by_requester", lang), _urgency_rows(report.by_requester, lang, lambda name: name))]
+    urgency = [(t("urg_by_template", lang), *_urgency_rows(report.by_template, lang,
+                                                          lambda name: template_title(svc, name, lang))),
+               (t("urg_by_requester", lang), *_urgency_rows(report.by_requester, lang, lambda name: name))]
     drawn = (_charts(svc, figures, lang), urgency)
     _DRAWN[key] = (figures, drawn)  # the figures are kept with them, so their id is not reused meanwhile
     while len(_DRAWN) > DRAWN_KEPT:
@@ -138,10 +141,13 @@ async def dashboard(request: web.Request) -> web.Response:
     return await render_apart(request, "dashboard.html", draw)
 
 
-def _urgency_rows(groups: list[UrgencyGroup], lang: str, title: Callable[[str], str]) -> list[dict[str, object]]:
-    """Return one table row per group and claimed priority, the group's name and urgent share on its first row."""
+def _urgency_rows(groups: list[UrgencyGroup], lang: str, title: Callable[[str], str]
+                  ) -> tuple[list[dict[str, object]], str]:
+    """Return one table row per claimed priority of the groups with the most requests, the group's name and urgent
+    share on its first row, and what says how many rows only the CSV holds."""
     rows: list[dict[str, object]] = []
-    for group in groups:
+    hidden = sum(len(group.lines) for group in groups[URGENCY_GROUPS_SHOWN:])
+    for group in groups[:URGENCY_GROUPS_SHOWN]:
         share = t("urg_urgent_share", lang, share=format_share(group.urgent_share or 0.0, lang))
         for index, line in enumerate(group.lines):
             rows.append({
@@ -151,7 +157,7 @@ def _urgency_rows(groups: list[UrgencyGroup], lang: str, title: Callable[[str], 
                 "changed": f"{format_number(line.changed, lang)} (↓{line.lowered} ↑{line.raised})",
                 "response": duration(line.median_response, lang), "resolution": duration(line.median_resolution, lang),
             })
-    return rows
+    return rows, t("urg_more_in_csv", lang, count=hidden) if hidden else ""
 
 
 async def urgency_csv(request: web.Request) -> web.Response:
