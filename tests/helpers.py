@@ -125,6 +125,16 @@ async def serving(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock
     await asyncio.wait_for(task, timeout=30)
 
 
+async def served_by_webhook(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock
+                            ) -> AsyncIterator[Served]:
+    """Run the bot with its HTTP server, told of Jira's changes by webhook alone, Jira stamping the test clock."""
+    notices = {"webhook_secret": JIRA_SECRET, "poll_seconds": 0, "merge_seconds": 60}
+    jira.clock = clock
+    async for running in serving(tg, jira, tmp_path, clock, webhook=False, notices=notices):
+        jira.add_webhook(f"{running.base}/jira/webhook", secret=JIRA_SECRET)
+        yield running
+
+
 async def post_update(served: Served, update: dict[str, Any], secret: str | None = TELEGRAM_SECRET,
                       body: bytes | None = None) -> int:
     """Post an update to the bot's Telegram webhook as Telegram does; return the HTTP status."""

@@ -25,7 +25,7 @@ from bot.templates.suggest import SuggestedQuestion, with_question
 from tests.conftest import ADMIN_ID, ROOT, SALES_IDS, START, Clock
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import JIRA_SECRET, Served, file_bug, running_site, serving, told
+from tests.helpers import JIRA_SECRET, Served, file_bug, running_site, served_by_webhook, told
 
 EXAMPLE = (ROOT / "templates.example.yaml").read_text(encoding="utf-8")
 HOUR = 3600.0
@@ -33,10 +33,7 @@ HOUR = 3600.0
 
 @pytest.fixture
 async def served(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
-    notices = {"webhook_secret": JIRA_SECRET, "poll_seconds": 0, "merge_seconds": 60}
-    jira.clock = clock
-    async for running in serving(tg, jira, tmp_path, clock, webhook=False, notices=notices):
-        jira.add_webhook(f"{running.base}/jira/webhook", secret=JIRA_SECRET)
+    async for running in served_by_webhook(tg, jira, tmp_path, clock):
         yield running
 
 

@@ -19,7 +19,7 @@ from bot.storage.store import Store
 from tests.conftest import SALES_IDS, START, Clock
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import JIRA_SECRET, Served, file_bug, running_site, serving, told
+from tests.helpers import JIRA_SECRET, Served, file_bug, running_site, served_by_webhook, told
 
 HOUR = 3600.0
 BLOCKED = "Deal or go-live blocked"
@@ -27,10 +27,7 @@ BLOCKED = "Deal or go-live blocked"
 
 @pytest.fixture
 async def served(tg: FakeTelegram, jira: FakeJira, tmp_path: Path, clock: Clock) -> AsyncIterator[Served]:
-    notices = {"webhook_secret": JIRA_SECRET, "poll_seconds": 0, "merge_seconds": 60}
-    jira.clock = clock
-    async for running in serving(tg, jira, tmp_path, clock, webhook=False, notices=notices):
-        jira.add_webhook(f"{running.base}/jira/webhook", secret=JIRA_SECRET)
+    async for running in served_by_webhook(tg, jira, tmp_path, clock):
         yield running
 
 
