@@ -60,6 +60,9 @@ LINE_LIMIT = 400
 SHOWN_PROBLEMS = 30
 # Questions engineers ask: at most this many per template in /templates, and one button for each.
 SHOWN_SUGGESTIONS = 3
+# Telegram refuses a keyboard of more than about a hundred buttons: with many templates, only the templates
+# with the most engineer responses get their add buttons (the web page lists every suggestion).
+MAX_ADD_BUTTONS = 12
 EXAMPLE_CLIP = 80
 BUTTON_LIMIT = 48
 # Telegram's limit for a document's caption.
@@ -204,7 +207,7 @@ def insight_lines(svc: App, learned: dict[str, TemplateInsight], lang: str
     if not found:
         return [*lines, t("ins_none", lang)], []
     rows: list[list[InlineKeyboardButton]] = []
-    for insight in found:
+    for insight in sorted(found, key=lambda i: -i.handled):
         template = templates.get(insight.template_id)
         assert template is not None
         title = template.title.get(lang)
@@ -213,6 +216,8 @@ def insight_lines(svc: App, learned: dict[str, TemplateInsight], lang: str
         for group in insight.suggestions[:SHOWN_SUGGESTIONS]:
             lines.append(t("ins_asked", lang, asked=group.requests, count=insight.handled, label=group.label,
                            example=clip(group.example, EXAMPLE_CLIP)))
+            if len(rows) >= MAX_ADD_BUTTONS:
+                continue
             button = clip(t("ins_add_button", lang, title=title, label=group.label), BUTTON_LIMIT)
             rows.append([InlineKeyboardButton(button, callback_data=TEMPLATES.data(TemplatesTap("add",
                                                                                                 digest=group.digest)))])
