@@ -95,11 +95,13 @@ class ExpectationStore(StoreBase):
         """Return open requests due on or before a day (ISO date) that still have a deadline notice to get."""
         rows = self._rows(
             "SELECT r.id, r.jira_key, r.user_id, r.chat_id, r.lang, r.template_id, "
-            "json_extract(r.ticket, '$.summary') AS summary, json_extract(r.ticket, '$.duedate') AS due, "
+            f"json_extract(r.ticket, '$.summary') AS summary, {DUE} AS due, "
             "(SELECT group_concat(kind) FROM deadline_notices d WHERE d.request_id = r.id AND d.state != 'owed') "
             "AS sent, (SELECT group_concat(kind) FROM deadline_notices d WHERE d.request_id = r.id "
             "AND d.state = 'owed' AND d.next_at > ?) AS later FROM requests r "
-            f"WHERE r.{_OPEN} AND due IS NOT NULL AND due <= ? "
+            # Through the index of promised dates, not every open request's JSON: the unary + keeps SQLite from
+            # choosing the status index instead (100,000 open requests at a million: seconds on the event loop).
+            f"WHERE r.jira_key IS NOT NULL AND {DUE} IS NOT NULL AND {DUE} <= ? AND +r.{_OPEN} "
             "AND (SELECT count(*) FROM deadline_notices d WHERE d.request_id = r.id AND d.kind = 'overdue' "
             "AND d.state != 'owed') = 0 ORDER BY due, r.created_at", [self.clock(), last_day])
         return [Deadline(r["id"], r["jira_key"], r["user_id"], r["chat_id"], r["lang"] or "en", r["template_id"],
