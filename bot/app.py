@@ -29,7 +29,7 @@ from bot.memory import hold_allocator_thresholds, release_freed_memory
 from bot.metrics import Metrics
 from bot.people.access import Access
 from bot.people.audit import Audit
-from bot.reports.dashboard import Dashboards
+from bot.reports.dashboard_cache import Dashboards
 from bot.storage.store import Store
 from bot.templates.jira_check import JiraCheck
 from bot.templates.library import TemplateLibrary

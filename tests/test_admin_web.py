@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from html.parser import HTMLParser
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +20,7 @@ from bot.config import ServerConfig, load_config
 from bot.intake.draft import Draft
 from bot.jira.ticket import Reporter, Ticket
 from bot.people.signin import create_login
+from bot.reports.dashboard_cache import Dashboards
 from bot.text.yamlfile import ConfigError
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
@@ -479,7 +482,20 @@ async def test_dashboard_draws_the_requests_filed_through_the_bot(site: Site, cl
     assert "ACME Corp GmbH: 2</title>" in page.text and "The last week is not over yet" in page.text
     assert "median time to first engineer response" in page.text
     four = await client.open("/admin/?weeks=4")
-    assert "requests in 4 weeks" in four.text
+    assert "requests in 4 weeks" in four.text and 'id="counting"' not in four.text
+    # Counting that takes longer than a page waits: the figures kept are shown, saying when they were counted.
+    site.svc.dashboards = Dashboards(site.svc.store, clock, wait=0.0)
+    counted = datetime.fromtimestamp(clock(), site.svc.config.timezone).strftime("%H:%M")
+    clock.advance(600)
+    site.svc.store.db.execute("UPDATE requests SET followups = 1 WHERE jira_key = 'SUP-1'")
+    kept = await client.open("/admin/")
+    assert f"{counted}; requests changed since are being counted" in kept.text and "<b>0%</b><span>needed a follow-up" in kept.text
+    for _ in range(100):
+        fresh = await client.open("/admin/")
+        if 'id="counting"' not in fresh.text:
+            break
+        await asyncio.sleep(0.05)
+    assert "<b>50%</b><span>needed a follow-up question</span>" in fresh.text
 
 
 # -- users ---------------------------------------------------------------------------------------------------

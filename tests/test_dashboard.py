@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,8 @@ from bot.delivery.outcomes import record_outcomes
 from bot.intake.draft import Draft
 from bot.jira.events import IssueEvent
 from bot.jira.ticket import Reporter, Ticket
-from bot.reports.dashboard import FRESH_SECONDS, NO_URGENCY, OTHER_TEMPLATES, Dashboards, compute, duration
+from bot.reports.dashboard import NO_URGENCY, OTHER_TEMPLATES, compute, duration
+from bot.reports.dashboard_cache import UNWATCHED_SECONDS, Dashboards
 from bot.reports.request_log import RequestFilter, facets, search
 from bot.storage.store import Store
 from tests.conftest import START, Clock
@@ -232,22 +233,66 @@ async def test_a_dashboard_is_computed_again_only_when_requests_changed(store: S
     assert isinstance(clock, Clock)
     boards = Dashboards(store, clock)
     file(store, clock, 1, key="SUP-1")
-    first = await boards.get(4, BERLIN)
-    assert first.total == 1
+    first = await boards.page(4, BERLIN)
+    assert first.board.total == 1 and first.current and first.counted_at == clock()
     clock.advance(3600)
-    assert await boards.get(4, BERLIN) is first  # nothing changed: the same figures
+    assert await boards.page(4, BERLIN) is first  # nothing changed: the same figures
     file(store, clock, 2)
-    assert (await boards.get(4, BERLIN)).total == 2  # changed an hour later: computed again at once
-    file(store, clock, 3)
-    clock.advance(FRESH_SECONDS - 1)
-    assert (await boards.get(4, BERLIN)).total == 2  # a minute old at most, while a fresh one is computed
-    for _ in range(100):  # the fresh one replaces it once computed
-        if (await boards.get(4, BERLIN)).total == 3:
-            break
-        await asyncio.sleep(0.05)
-    assert (await boards.get(4, BERLIN)).total == 3
+    again = await boards.page(4, BERLIN)  # changed: counted again, quickly enough to wait for
+    assert again.board.total == 2 and again.current and again.counted_at == clock()
     clock.advance(7 * 86400)  # a new week begins
-    assert (await boards.get(4, BERLIN)).weeks[-1] > first.weeks[-1]
+    assert (await boards.get(4, BERLIN)).weeks[-1] > first.board.weeks[-1]
+
+
+async def test_figures_still_being_counted_leave_the_kept_ones_on_the_page_saying_when(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    boards = Dashboards(store, clock, wait=0.0)  # as if counting took longer than a page may wait
+    file(store, clock, 1)
+    first = await boards.page(4, BERLIN)  # never counted before: the page waits for it
+    assert first.board.total == 1 and first.current
+    counted_at = clock()
+    clock.advance(300)
+    file(store, clock, 2)
+    shown = await boards.page(4, BERLIN)
+    assert shown.board.total == 1 and not shown.current and shown.counted_at == counted_at
+    for _ in range(100):  # the fresh ones replace them once counted
+        if (shown := await boards.page(4, BERLIN)).current:
+            break
+        await asyncio.sleep(0.02)
+    assert shown.board.total == 2 and shown.counted_at == clock()
+
+
+async def test_counted_figures_outlive_a_restart(tmp_path: Path) -> None:
+    clock = Clock()
+    store = Store(tmp_path / "t.db", clock)
+    file(store, clock, 1, key="SUP-1")
+    outcome(store, "SUP-1", responded=START + HOUR, resolved=START + 5 * HOUR)
+    file(store, clock, 2, user=102, template="feature", priority=None, customer=None)
+    counted = await Dashboards(store, clock).page(12, BERLIN)
+    store.close()
+    clock.advance(120)
+    reopened = Store(tmp_path / "t.db", clock)
+    try:
+        boards = Dashboards(reopened, clock, wait=0.0)
+        shown = await boards.page(12, BERLIN)  # read back, not counted again: nothing changed
+        assert shown == counted and shown.current and shown.counted_at == counted.counted_at
+        assert shown.board.weeks == counted.board.weeks and shown.board.weeks[-1].tzinfo == BERLIN
+        assert shown.urgency.by_template[0].lines[0].median_response == HOUR
+        file(reopened, clock, 3)
+        stale = await boards.page(12, BERLIN)  # changed since: the kept ones, while newer ones are counted
+        assert stale.board == counted.board and not stale.current
+    finally:
+        reopened.close()
+
+
+async def test_figures_kept_in_another_shape_are_counted_afresh(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    file(store, clock, 1)
+    store.keep_figures("dashboard:4:Europe/Berlin", clock() - 60, store.requests_version(), '{"shape": 0}', None)
+    shown = await Dashboards(store, clock, wait=0.0).page(4, BERLIN)
+    assert shown.board.total == 1 and shown.current and shown.counted_at == clock()
 
 
 def test_templates_beyond_the_top_ten_are_drawn_as_one(store: Store) -> None:
@@ -261,31 +306,50 @@ def test_templates_beyond_the_top_ten_are_drawn_as_one(store: Store) -> None:
     assert board.by_template[OTHER_TEMPLATES] == [0, 3] and board.total == 78
 
 
-async def test_dashboards_are_kept_up_to_date_while_the_bot_runs(store: Store) -> None:
-    clock = store.clock
-    assert isinstance(clock, Clock)
-    boards = Dashboards(store, clock)
+async def test_dashboards_are_kept_up_to_date_while_the_bot_runs(tmp_path: Path) -> None:
+    clock = Clock()
+    store = Store(tmp_path / "t.db", clock)
     file(store, clock, 1)
+
+    async def until(done: Callable[[], bool]) -> None:
+        for _ in range(200):
+            if done():
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("not kept up to date")
+
+    boards = Dashboards(store, clock)
     keeping = asyncio.create_task(boards.keep_fresh((4, 12), BERLIN, every=0.05))
     try:
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if boards.kept(4, BERLIN) and boards.kept(12, BERLIN):
-                break
-        first = boards.kept(12, BERLIN)
-        assert first is not None and first.total == 1
+        await until(lambda: boards.kept(4, BERLIN) is not None and boards.kept(12, BERLIN) is not None)
         await boards.get(12, BERLIN)  # an admin opens one of them: it is kept up to date from now on
         file(store, clock, 2)
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if (board := boards.kept(12, BERLIN)) is not None and board.total == 2:
-                break
-        assert (await boards.get(12, BERLIN)).total == 2
+        await until(lambda: (board := boards.kept(12, BERLIN)) is not None and board.total == 2)
         assert boards.kept(4, BERLIN).total == 1  # type: ignore[union-attr]  # nobody opened it
     finally:
         keeping.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keeping
+    store.close()
+    # After a restart: the span opened within a day is kept up to date again, the other is left as it was.
+    clock.advance(3600)
+    store = Store(tmp_path / "t.db", clock)
+    file(store, clock, 3)
+    boards = Dashboards(store, clock)
+    keeping = asyncio.create_task(boards.keep_fresh((4, 12), BERLIN, every=0.05))
+    try:
+        await until(lambda: (board := boards.kept(12, BERLIN)) is not None and board.total == 3)
+        await asyncio.sleep(0.2)
+        assert boards.kept(4, BERLIN).total == 1  # type: ignore[union-attr]  # as kept, not counted again
+        clock.advance(UNWATCHED_SECONDS)
+        file(store, clock, 4)
+        await asyncio.sleep(0.2)
+        assert boards.kept(12, BERLIN).total == 3  # type: ignore[union-attr]  # nobody opened it for a day
+    finally:
+        keeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeping
+        store.close()
 
 
 def test_an_empty_dashboard_has_no_figures(store: Store) -> None:

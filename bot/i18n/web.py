@@ -164,6 +164,11 @@ PAGE: Catalog = {
         "ru": "Последняя неделя ещё не закончилась: её столбцы бледнее, а цифры ещё могут измениться.",
         "de": "Die letzte Woche ist noch nicht vorbei: Deren Balken sind blass, die Zahlen können sich noch ändern.",
     },
+    "page_counting_note": {
+        "en": "These figures were counted at {when}; requests changed since are being counted. Reload in a moment.",
+        "ru": "Цифры посчитаны {when}; изменения с тех пор сейчас считаются. Обновите страницу чуть позже.",
+        "de": "Diese Zahlen wurden am {when} gezählt; Änderungen seitdem werden gerade gezählt. Gleich neu laden.",
+    },
     "page_no_urgency": {"en": "(none)", "ru": "(не указана)", "de": "(keine)"},
     # The requests.
     "page_search": {"en": "Search", "ru": "Поиск", "de": "Suche"},

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import math
-import sqlite3
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from bot.reports.expectations import ExpectationFigures, figures_apart
 from bot.reports.request_log import apart
-from bot.reports.urgency import UrgencyReport
-from bot.reports.urgency import compute_apart as urgency_apart
 from bot.storage.reports import ReportStore, WeekMedian
 from bot.storage.store import Store
 from bot.text.dates import format_day, format_duration
-
-log = logging.getLogger(__name__)
 
 NO_URGENCY = "(none)"
 # The templates drawn one by one; the rest are one series. Two hundred series would read as noise and take the
@@ -55,7 +46,7 @@ class Dashboard:
         return [format_day(week, "en", year=False) for week in self.weeks]
 
 
-def _week_starts(now: float, weeks: int, zone: tzinfo) -> list[datetime]:
+def week_starts(now: float, weeks: int, zone: tzinfo) -> list[datetime]:
     today = datetime.fromtimestamp(now, zone).replace(hour=0, minute=0, second=0, microsecond=0)
     monday = today - timedelta(days=today.weekday())
     return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
@@ -85,7 +76,7 @@ def _top(series: dict[str, list[int]], keep: int) -> dict[str, list[int]]:
 def compute(store: ReportStore, now: float, weeks: int = 12, zone: tzinfo | None = None) -> Dashboard:
     """Compute the dashboard over the last `weeks` calendar weeks (Monday to Sunday) in the given time zone."""
     zone = zone or UTC
-    starts = _week_starts(now, max(1, weeks), zone)
+    starts = week_starts(now, max(1, weeks), zone)
     # Requests created up to now, this instant included.
     bounds = [s.timestamp() for s in starts] + [math.nextafter(now, math.inf)]
     span = len(starts)
@@ -119,107 +110,6 @@ def compute(store: ReportStore, now: float, weeks: int = 12, zone: tzinfo | None
 async def compute_apart(store: Store, now: float, weeks: int = 12, zone: tzinfo | None = None) -> Dashboard:
     """Compute the dashboard on a worker thread with a connection of its own, so chats are answered meanwhile."""
     return await apart(store, lambda reader: compute(reader, now, weeks, zone))
-
-
-# A dashboard computed this recently is shown again while a fresh one is computed in the background, even when
-# requests have changed since: at a million requests a year of figures takes a second or more to compute.
-FRESH_SECONDS = 60.0
-# How often the dashboards admins may open are brought up to date while the bot runs, when requests changed.
-REFRESH_SECONDS = 30.0
-UNWATCHED_SECONDS = 86400.0
-# Figures kept this long are computed again even when no request changed: feedback and questions may have.
-UNCHANGED_SECONDS = 600.0
-
-
-@dataclass
-class _Kept:
-    at: float
-    version: int
-    board: Dashboard
-    urgency: UrgencyReport
-    expected: ExpectationFigures
-
-
-@dataclass(frozen=True)
-class DashboardPage:
-    """Everything the dashboard page shows for its weeks: the figures, the urgency report, expectations met."""
-
-    board: Dashboard
-    urgency: UrgencyReport
-    expected: ExpectationFigures
-
-
-class Dashboards:
-    """The dashboards computed lately, per span and time zone, reused while the requests stay as they were."""
-
-    def __init__(self, store: Store, clock: Callable[[], float]) -> None:
-        self._store = store
-        self._clock = clock
-        self._kept: dict[tuple[int, str], _Kept] = {}
-        self._computing: dict[tuple[int, str], asyncio.Task[DashboardPage]] = {}
-        self._asked: dict[tuple[int, str], float] = {}  # when an admin last opened each span
-
-    async def get(self, weeks: int, zone: tzinfo) -> Dashboard:
-        """Return the dashboard over the last weeks: as computed before if nothing changed, or at most a minute old."""
-        return (await self.page(weeks, zone)).board
-
-    async def page(self, weeks: int, zone: tzinfo) -> DashboardPage:
-        """Return all the page shows over the last weeks, kept as the dashboard's figures are."""
-        now, key = self._clock(), (weeks, str(zone))
-        self._asked[key] = now
-        kept = self._kept.get(key)
-        if kept is not None and kept.board.weeks == _week_starts(now, max(1, weeks), zone):
-            if kept.version == self._store.requests_version():
-                if now - kept.at >= UNCHANGED_SECONDS:
-                    self._compute(key, weeks, zone)  # what the figures read beside the requests may have changed
-                return DashboardPage(kept.board, kept.urgency, kept.expected)
-            if now - kept.at < FRESH_SECONDS:
-                self._compute(key, weeks, zone)
-                return DashboardPage(kept.board, kept.urgency, kept.expected)
-        # Shielded: an admin who leaves before it is done does not stop it for the next one.
-        return await asyncio.shield(self._compute(key, weeks, zone))
-
-    def kept(self, weeks: int, zone: tzinfo) -> Dashboard | None:
-        """Return the dashboard last computed over these weeks, however old, if any."""
-        kept = self._kept.get((weeks, str(zone)))
-        return kept.board if kept else None
-
-    async def keep_fresh(self, spans: Sequence[int], zone: tzinfo, every: float = REFRESH_SECONDS) -> None:
-        """Compute these spans' dashboards soon, then again whenever requests changed, one at a time, until cancelled.
-
-        So an admin never waits for a large history: the page finds figures at most a minute old. Spans nobody
-        opened for a day are left as they are, to spare the machine.
-        """
-        while True:
-            await asyncio.sleep(every)  # not during start-up, when the bot has more pressing work
-            for weeks in spans:
-                key, now = (weeks, str(zone)), self._clock()
-                kept = self._kept.get(key)
-                wanted = now - self._asked.get(key, -math.inf) < UNWATCHED_SECONDS
-                stale = kept is not None and (kept.version != self._store.requests_version()
-                                              or kept.board.weeks != _week_starts(now, max(1, weeks), zone)
-                                              or now - kept.at >= UNCHANGED_SECONDS)
-                if kept is None or (wanted and stale):
-                    try:
-                        await asyncio.shield(self._compute(key, weeks, zone))
-                    except sqlite3.Error:
-                        log.exception("could not compute the dashboard over %d weeks", weeks)
-
-    def _compute(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> asyncio.Task[DashboardPage]:
-        """Start computing a dashboard, unless one for the same span is being computed already."""
-        task = self._computing.get(key)
-        if task is None or task.done():
-            task = asyncio.create_task(self._fresh(key, weeks, zone))
-            self._computing[key] = task
-        return task
-
-    async def _fresh(self, key: tuple[int, str], weeks: int, zone: tzinfo) -> DashboardPage:
-        now, version = self._clock(), self._store.requests_version()
-        board = await compute_apart(self._store, now, weeks, zone)
-        urgency = await urgency_apart(self._store, board.weeks[0].timestamp(), now)
-        expected = await figures_apart(self._store, now, zone)
-        self._kept[key] = _Kept(now, version, board, urgency, expected)
-        return DashboardPage(board, urgency, expected)
 
 
 def duration(seconds: float | None, lang: str = "en") -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 
 from bot.i18n.catalog import t
 from bot.reports.request_log import apart, safe_cell
@@ -102,32 +103,68 @@ def _moved(claimed: str | None, now: str | None) -> tuple[bool, bool, bool]:
     return True, after > before, after < before
 
 
-def _groups(store: ReportStore, since: float, until: float, by: str) -> list[UrgencyGroup]:
-    # Counted and medians taken inside SQLite: only a row per group and priority claimed (and now) comes out.
-    responses = store.urgency_medians(since, until, by, "first_response_at")
-    resolutions = store.urgency_medians(since, until, by, "resolved_at")
-    counts: dict[tuple[str, str | None], list[int]] = {}
-    for row in store.urgency_counts(since, until, by):
-        moved = _moved(row.claimed, row.priority)
-        total = counts.setdefault((row.name, row.claimed), [0] * 6)
-        figures = (row.requests, *(int(flag) * row.requests for flag in moved), row.answered, row.resolved)
-        for i, n in enumerate(figures):
-            total[i] += n
-    grouped: dict[str, list[UrgencyLine]] = {}
-    for (name, claimed), (requests, changed, lowered, raised, answered, resolved) in counts.items():
-        grouped.setdefault(name, []).append(UrgencyLine(
-            claimed=claimed or NO_URGENCY, requests=requests, changed=changed, lowered=lowered, raised=raised,
-            answered=answered, median_response=responses.get((name, claimed)), resolved=resolved,
-            median_resolution=resolutions.get((name, claimed))))
-    groups = [UrgencyGroup(name, sorted(lines, key=lambda line: _by_claim(line.claimed)))
-              for name, lines in grouped.items()]
+@dataclass
+class _Tally:
+    """What one group's requests at one claimed priority add up to, while the report is counted."""
+
+    # How many requests, changed in Jira, lowered, raised, answered and resolved.
+    figures: list[int] = field(default_factory=lambda: [0] * 6)
+    responses: array[float] = field(default_factory=lambda: array("d"))
+    resolutions: array[float] = field(default_factory=lambda: array("d"))
+
+    def line(self, claimed: str | None) -> UrgencyLine:
+        """Return the report's line for these requests."""
+        requests, changed, lowered, raised, answered, resolved = self.figures
+        return UrgencyLine(claimed=claimed or NO_URGENCY, requests=requests, changed=changed, lowered=lowered,
+                           raised=raised, answered=answered, median_response=_median(self.responses),
+                           resolved=resolved, median_resolution=_median(self.resolutions))
+
+
+def _median(values: array[float]) -> float | None:
+    """Return the median of the values, None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _grouped(tallies: dict[tuple[str, str | None], _Tally]) -> list[UrgencyGroup]:
+    lines: dict[str, list[UrgencyLine]] = {}
+    for (name, claimed), tally in tallies.items():
+        lines.setdefault(name, []).append(tally.line(claimed))
+    groups = [UrgencyGroup(name, sorted(found, key=lambda line: _by_claim(line.claimed)))
+              for name, found in lines.items()]
     return sorted(groups, key=lambda g: (-g.requests, g.name))
 
 
 def compute(store: ReportStore, since: float, until: float) -> UrgencyReport:
     """Compute the urgency report over the requests filed in Jira between since and until."""
-    return UrgencyReport(by_template=_groups(store, since, until, "template"),
-                         by_requester=_groups(store, since, until, "requester"))
+    # One pass over the period's requests, read from their index, counts and waits for both groupings at once;
+    # only the waits are kept, in compact arrays.
+    by_template: dict[tuple[str, str | None], _Tally] = {}
+    by_requester: dict[tuple[str, str | None], _Tally] = {}
+    moves: dict[tuple[str | None, str | None], tuple[bool, bool, bool]] = {}
+    for row in store.filed_waits(since, until):
+        moved = moves.get((row.claimed, row.priority))
+        if moved is None:
+            moved = moves[(row.claimed, row.priority)] = _moved(row.claimed, row.priority)
+        for tallies, name in ((by_template, row.template_id), (by_requester, row.requester)):
+            tally = tallies.get((name, row.claimed))
+            if tally is None:
+                tally = tallies[(name, row.claimed)] = _Tally()
+            figures = tally.figures
+            figures[0] += 1
+            figures[1] += moved[0]
+            figures[2] += moved[1]
+            figures[3] += moved[2]
+            if row.response is not None:
+                figures[4] += 1
+                tally.responses.append(row.response)
+            if row.resolution is not None:
+                figures[5] += 1
+                tally.resolutions.append(row.resolution)
+    return UrgencyReport(by_template=_grouped(by_template), by_requester=_grouped(by_requester))
 
 
 async def compute_apart(store: Store, since: float, until: float) -> UrgencyReport:

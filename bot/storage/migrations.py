@@ -289,6 +289,12 @@ def _migration_report_indexes(db: sqlite_utils.Database) -> None:
                f"WHERE jira_key IS NOT NULL AND {DUE} IS NOT NULL")
 
 
+def _migration_report_figures(db: sqlite_utils.Database) -> None:
+    # The dashboard's figures outlive a restart: at a million requests a year of them takes seconds to count.
+    db.execute("CREATE TABLE report_figures (name TEXT PRIMARY KEY, counted_at REAL NOT NULL, "
+               "version INTEGER NOT NULL, figures TEXT NOT NULL, asked_at REAL)")
+
+
 # The date a requester was promised, as the requests_due index holds it: queries name it in exactly these words.
 DUE = "json_extract(ticket, '$.duedate')"
 
@@ -319,6 +325,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0026_admin_page_language", _migration_admin_page_language),
     ("0030_owed_questions", _migration_owed_questions),
     ("0031_report_indexes", _migration_report_indexes),
+    ("0032_report_figures", _migration_report_figures),
 ]
 
 

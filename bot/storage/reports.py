@@ -129,23 +129,16 @@ class WeekMedian(NamedTuple):
     size: int
 
 
-class UrgencyCounts(NamedTuple):
-    """How many requests of one group (template or requester) were claimed at one priority and are now at another."""
+class FiledWaits(NamedTuple):
+    """One request filed in Jira as the urgency report reads it: who and what, the priority claimed and the one in
+    Jira now, and the seconds from filing to the first response and to resolution (None until then)."""
 
-    name: str
+    template_id: str
+    requester: str
     claimed: str | None
     priority: str | None
-    requests: int
-    answered: int
-    resolved: int
-
-
-# What the urgency report groups by, each the column that names the group.
-URGENCY_GROUPS = {"template": "template_id", "requester": "requester"}
-# The waits the urgency report takes medians of.
-URGENCY_WAITS = ("first_response_at", "resolved_at")
-# The requests filed in Jira in a period, both ends included, as the urgency report reads them.
-_FILED = "FROM requests INDEXED BY requests_urgency WHERE jira_key IS NOT NULL AND created_at >= ? AND created_at <= ?"
+    response: float | None
+    resolution: float | None
 
 
 class AskedQuestion(NamedTuple):
@@ -303,26 +296,14 @@ class ReportStore(StoreBase):
             [since, until, limit]).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
 
-    def urgency_counts(self, since: float, until: float, by: str) -> list[UrgencyCounts]:
-        """Count the requests filed in Jira in the period per group, claimed priority and priority in Jira now: all,
-        answered and resolved."""
+    def filed_waits(self, since: float, until: float) -> Iterator[FiledWaits]:
+        """Yield the requests filed in Jira between since and until (both included), read from their index alone."""
         rows = self.db.execute(
-            f"SELECT {URGENCY_GROUPS[by]}, NULLIF(urgency, ''), jira_priority, count(*), count(first_response_at), "
-            f"count(resolved_at) {_FILED} GROUP BY 1, 2, 3", [since, until]).fetchall()
-        return [UrgencyCounts(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows]
-
-    def urgency_medians(self, since: float, until: float, by: str, column: str
-                        ) -> dict[tuple[str, str | None], float]:
-        """Return the median wait (first_response_at or resolved_at, from filing) per group and claimed priority."""
-        group, wait = URGENCY_GROUPS[by], URGENCY_WAITS[URGENCY_WAITS.index(column)]
-        # Each group's waits are numbered in order inside SQLite, and only the middle one or two come out.
-        rows = self.db.execute(
-            "SELECT g, c, avg(s) FROM (SELECT g, c, s, row_number() OVER w AS n, count(*) OVER w AS m FROM "
-            f"(SELECT {group} AS g, NULLIF(urgency, '') AS c, max(0, {wait} - created_at) AS s {_FILED} "
-            f"AND {wait} IS NOT NULL) WINDOW w AS (PARTITION BY g, c ORDER BY s "
-            "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) "
-            "WHERE n IN ((m + 1) / 2, (m + 2) / 2) GROUP BY g, c", [since, until]).fetchall()
-        return {(r[0], r[1]): float(r[2]) for r in rows}
+            "SELECT template_id, requester, NULLIF(urgency, ''), jira_priority, "
+            "max(0, first_response_at - created_at), max(0, resolved_at - created_at) "
+            "FROM requests INDEXED BY requests_urgency WHERE jira_key IS NOT NULL AND created_at >= ? "
+            "AND created_at <= ?", [since, until])
+        return map(FiledWaits._make, rows)
 
     def asked_questions(self, since: float) -> list[AskedQuestion]:
         """Return the questions asked on requests filed since then, oldest request first."""

@@ -21,6 +21,7 @@ from bot.storage.approvals import Approval, ApprovalStore
 from bot.storage.drafts import DraftStore, StoredDraft
 from bot.storage.events import EventStore
 from bot.storage.expectations import ExpectationStore
+from bot.storage.figures import FigureStore
 from bot.storage.followups import FollowupStore
 from bot.storage.groups import GroupMessage, GroupStore
 from bot.storage.migrations import migrate
@@ -84,7 +85,8 @@ HEARTBEAT_KEY = "heartbeat"
 
 
 class Store(DraftStore, RequestStore, ReplyStore, EventStore, PeopleStore, AdminStore, TemplateStore, ReportStore,
-            SigninStore, ApprovalStore, FollowupStore, GroupStore, MoveStore, ExpectationStore):
+            SigninStore, ApprovalStore, FollowupStore, GroupStore, MoveStore, ExpectationStore,
+            FigureStore):
     """All reads and writes of ticketsmith's SQLite database."""
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:

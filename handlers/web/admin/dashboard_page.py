@@ -18,7 +18,7 @@ from bot.text.dates import format_day
 from bot.text.screen import whole_number
 from handlers.web.admin import charts
 from handlers.web.admin.auth import STATE, current
-from handlers.web.admin.layout import STYLES, render_apart
+from handlers.web.admin.layout import STYLES, render_apart, when
 from handlers.web.admin.requests_page import template_title
 
 SPANS = (4, 12, 26, 52)
@@ -134,6 +134,7 @@ async def dashboard(request: web.Request) -> web.Response:
         request[STYLES] = [chart.style_hash for _, chart in drawn]
         return {"admin": admin, "active": "dashboard", "title": t("page_nav_dashboard", lang), "spans": SPANS,
                 "weeks": weeks, "stats": stats, "partial": figures.current_week_partial,
+                "counted_at": None if shown.current else when(shown.counted_at, svc.config.timezone, lang),
                 "charts": [(title, chart.svg) for title, chart in drawn],
                 "urgency": urgency if report.by_template else None,
                 "expectations": _expectation_tables(svc, expected, lang)}
