@@ -233,10 +233,11 @@ class BotProcess:
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def start(cls, tg: FakeTelegram, *args: str) -> BotProcess:
-        """Start the child and wait until its bot polls this fake Telegram."""
+    async def start(cls, tg: FakeTelegram, *args: str, python: str = sys.executable) -> BotProcess:
+        """Start the child (with that Python and the libraries it has) and wait until its bot polls this fake
+        Telegram."""
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, str(ROOT / "bench" / "bot_process.py"), *args,
+            python, str(ROOT / "bench" / "bot_process.py"), *args,
             stdout=asyncio.subprocess.PIPE, env={**os.environ, "BENCH_BOT_TOKEN": TOKEN})
         bot = cls(proc)
         try:

@@ -263,13 +263,14 @@ def test_an_older_database_gets_its_columns_and_search_filled_in(tmp_path: Path)
                        "DROP TRIGGER requests_version_update; DROP TRIGGER requests_version_delete;")
     for index in [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
                                              "(name LIKE 'requests_by_%' OR name IN ('requests_weekly', "
-                                             "'customers_used_by_uses', 'requests_urgency'))")]:
+                                             "'customers_used_by_uses', 'requests_urgency', 'requests_estimates'))"
+                                             )]:
         conn.execute(f"DROP INDEX {index}")
     for column in ("status", "key_sort", "response_secs", "resolution_secs", "summary", "customer", "urgency",
                    "requester"):
         conn.execute(f"ALTER TABLE requests DROP COLUMN {column}")
     conn.execute("DELETE FROM _migrations WHERE name IN ('0016_request_columns', '0017_request_search', "
-                 "'0031_report_indexes')")
+                 "'0031_report_indexes', '0033_estimate_index')")
     conn.commit()
     conn.close()
     store = Store(path, Clock())

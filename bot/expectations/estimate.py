@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import itertools
 import logging
 import math
 import statistics
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +31,8 @@ HISTORY_DAYS = 180
 DAY = 86400.0
 # Open requests change with every filing and resolution; resolution times slowly.
 REFRESH_SECONDS = 60.0
+# Figures this old are read again even when no request changed.
+UNCHANGED_SECONDS = 3600.0
 JIRA_REFRESH_SECONDS = 24 * 3600.0
 # A kind of request: its template and the priority it was filed with; ANY stands for every priority.
 ANY = "\x00any"
@@ -67,19 +71,25 @@ def days(seconds: float) -> int:
     return max(1, round(seconds / DAY))
 
 
-def _figures(store: ExpectationStore, now: float) -> tuple[dict[Kind, Spread], dict[Kind, list[float]]]:
+def _figures(store: ExpectationStore, now: float) -> tuple[dict[Kind, Spread], dict[Kind, array[float]]]:
     """Return the resolution times per kind of request, and the filing times of the open ones, sorted."""
-    durations: dict[Kind, list[float]] = defaultdict(list)
+    # Compact arrays, filled as the rows stream by: at a million requests some hundred thousand are open.
+    durations: dict[Kind, array[float]] = defaultdict(lambda: array("d"))
     for row in store.resolved_since(now - HISTORY_DAYS * DAY):
         spent = max(0.0, row.resolved_at - row.created_at)
         durations[(row.template_id, row.priority)].append(spent)
         durations[(row.template_id, ANY)].append(spent)
-    opened: dict[Kind, list[float]] = defaultdict(list)
+    opened: dict[Kind, array[float]] = defaultdict(lambda: array("d"))
     for request in store.open_requests():
         opened[(request.template_id, request.priority)].append(request.created_at)
         opened[(request.template_id, ANY)].append(request.created_at)
     return ({kind: spread(times) for kind, times in durations.items()},
-            {kind: sorted(times) for kind, times in opened.items()})
+            {kind: times if _ascending(times) else array("d", sorted(times)) for kind, times in opened.items()})
+
+
+def _ascending(values: array[float]) -> bool:
+    """Say whether the values are in order (open requests come from their index by date)."""
+    return all(a <= b for a, b in itertools.pairwise(values))
 
 
 class Estimates(Worker):
@@ -91,12 +101,13 @@ class Estimates(Worker):
         self.clock = clock
         # Computed when refreshed, so a card only looks them up.
         self._spreads: dict[Kind, Spread] = {}
-        self._open: dict[Kind, list[float]] = {}
+        self._open: dict[Kind, array[float]] = {}
         self._jira: dict[tuple[str, str], dict[str | None, Spread]] = {}
         # The card's text per template, priority and language, until the figures change.
         self._lines: dict[tuple[str, str | None, str], str | None] = {}
         self._refreshed: float | None = None
         self._generation = 0
+        self._version: int | None = None  # requests_version when last refreshed in the background
         self._jira_asked: dict[tuple[str, str], float] = {}
 
     def refresh(self) -> None:
@@ -104,10 +115,14 @@ class Estimates(Worker):
         self._use(*_figures(self.store, self.clock()))
 
     async def refresh_apart(self) -> None:
-        """Refresh on a worker thread with a connection of its own, so chats are answered meanwhile."""
-        now, generation = self.clock(), self._generation
+        """Refresh on a worker thread with a connection of its own, so chats are answered meanwhile; not while no
+        request changed, unless the figures are an hour old (the history they cover moves on)."""
+        now, generation, version = self.clock(), self._generation, self.store.requests_version()
+        if (version == self._version and self._refreshed is not None
+                and now - self._refreshed < UNCHANGED_SECONDS):
+            return
 
-        def read() -> tuple[dict[Kind, Spread], dict[Kind, list[float]]]:
+        def read() -> tuple[dict[Kind, Spread], dict[Kind, array[float]]]:
             reader = ExpectationReader(self.store.path)
             try:
                 return _figures(reader, now)
@@ -118,8 +133,9 @@ class Estimates(Worker):
         # Figures read meanwhile by another refresh are newer than these.
         if generation == self._generation:
             self._use(*figures)
+            self._version = version
 
-    def _use(self, spreads: dict[Kind, Spread], opened: dict[Kind, list[float]]) -> None:
+    def _use(self, spreads: dict[Kind, Spread], opened: dict[Kind, array[float]]) -> None:
         self._spreads, self._open, self._lines = spreads, opened, {}
         self._refreshed = self.clock()
         self._generation += 1
@@ -172,7 +188,7 @@ class Estimates(Worker):
         for level in levels:
             found = self._spreads.get((template.id, level))
             if found is not None and found.points >= MIN_POINTS:
-                opened = self._open.get((template.id, level), [])
+                opened = self._open.get((template.id, level), array("d"))
                 ahead = len(opened) if before is None else bisect.bisect_left(opened, before)
                 return Estimate(template.id, None if level == ANY else level, found.median, found.p80, found.points,
                                 ahead)

@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
@@ -56,22 +57,24 @@ class DashboardPage:
 class _Kept:
     page: DashboardPage
     version: int
+    took: float  # seconds the count took
 
 
 def _name(weeks: int, zone: tzinfo) -> str:
     return f"dashboard:{weeks}:{zone}"
 
 
-def _encode(page: DashboardPage) -> str:
-    """Return the figures as JSON, to keep in the database."""
+def _encode(page: DashboardPage, took: float) -> str:
+    """Return the figures, and how long they took to count, as JSON to keep in the database."""
     board = asdict(page.board)
     board["weeks"] = [week.timestamp() for week in page.board.weeks]
-    return json.dumps({"shape": SHAPE, "board": board, "urgency": asdict(page.urgency),
+    return json.dumps({"shape": SHAPE, "took": took, "board": board, "urgency": asdict(page.urgency),
                        "expected": asdict(page.expected)}, ensure_ascii=False, separators=(",", ":"))
 
 
-def _decode(text: str, zone: tzinfo, counted_at: float) -> DashboardPage | None:
-    """Return the figures kept as JSON, or None when they are in an older shape or unreadable."""
+def _decode(text: str, zone: tzinfo, counted_at: float) -> tuple[DashboardPage, float] | None:
+    """Return the figures kept as JSON and how long they took to count, or None when they are in an older shape or
+    unreadable."""
     try:
         data = json.loads(text)
         if data.get("shape") != SHAPE:
@@ -91,14 +94,16 @@ def _decode(text: str, zone: tzinfo, counted_at: float) -> DashboardPage | None:
         expected = data["expected"]
         return DashboardPage(Dashboard(**board), report, ExpectationFigures(
             shares(expected["deadlines"]), shares(expected["solved_by_template"]),
-            shares(expected["solved_by_month"])), counted_at)
+            shares(expected["solved_by_month"])), counted_at), float(data["took"])
     except (ValueError, TypeError, KeyError, AttributeError):
         log.warning("kept dashboard figures could not be read; they are counted afresh")
         return None
 
 
-def _count(store: Store, now: float, weeks: int, zone: tzinfo) -> tuple[DashboardPage, str]:
-    """Count everything the page shows over the weeks, on read-only connections of its own; also as JSON."""
+def _count(store: Store, now: float, weeks: int, zone: tzinfo) -> tuple[DashboardPage, float, str]:
+    """Count everything the page shows over the weeks, on read-only connections of its own; return it, the seconds
+    it took, and it as JSON."""
+    started = time.perf_counter()
     reports, expectations = ReportReader(store.path), ExpectationReader(store.path)
     try:
         board = compute(reports, now, weeks, zone)
@@ -108,7 +113,8 @@ def _count(store: Store, now: float, weeks: int, zone: tzinfo) -> tuple[Dashboar
         reports.close()
         expectations.close()
     page = DashboardPage(board, report, expected, now)
-    return page, _encode(page)
+    took = time.perf_counter() - started
+    return page, took, _encode(page, took)
 
 
 class Dashboards:
@@ -121,6 +127,7 @@ class Dashboards:
         self._kept: dict[str, _Kept] = {}
         self._loaded: set[str] = set()
         self._computing: dict[str, asyncio.Task[DashboardPage]] = {}
+        self._one_at_a_time = asyncio.Lock()  # counts share the machine with chats: never two at once
         self._asked: dict[str, float] = {}  # when an admin last opened each span, as far as is known
 
     async def get(self, weeks: int, zone: tzinfo) -> Dashboard:
@@ -130,9 +137,9 @@ class Dashboards:
     async def page(self, weeks: int, zone: tzinfo) -> DashboardPage:
         """Return all the page shows over the last weeks.
 
-        The kept figures when no request changed since they were counted; else figures counted now, if that takes
-        no longer than the wait, or the kept ones marked as not current while newer ones are counted. Only a span
-        never counted before makes the admin wait for the count.
+        The kept figures when no request changed since they were counted; else figures counted now, when the last
+        count took no longer than the wait, or the kept ones marked as not current while newer ones are counted.
+        Only a span never counted before makes the admin wait for the count.
         """
         now, name = self._clock(), _name(weeks, zone)
         kept = await self._load(name, zone)
@@ -145,15 +152,17 @@ class Dashboards:
                 return kept.page
             counting = self._compute(name, weeks, zone)
             try:
-                return await asyncio.wait_for(asyncio.shield(counting), self._wait)
+                if kept.took <= self._wait:
+                    return await asyncio.wait_for(asyncio.shield(counting), self._wait)
             except TimeoutError:
-                return DashboardPage(kept.page.board, kept.page.urgency, kept.page.expected, kept.page.counted_at,
-                                     current=False)
+                pass
+            return DashboardPage(kept.page.board, kept.page.urgency, kept.page.expected, kept.page.counted_at,
+                                 current=False)
         # Shielded: an admin who leaves before it is done does not stop it for the next one.
         return await asyncio.shield(self._compute(name, weeks, zone))
 
     def kept(self, weeks: int, zone: tzinfo) -> Dashboard | None:
-        """Return the dashboard last counted over these weeks in this run, however old, if any."""
+        """Return the dashboard last counted over these weeks that this run has seen, however old, if any."""
         kept = self._kept.get(_name(weeks, zone))
         return kept.page.board if kept else None
 
@@ -187,9 +196,9 @@ class Dashboards:
             if row is not None:
                 if row.asked_at is not None:
                     self._asked.setdefault(name, row.asked_at)
-                page = await asyncio.to_thread(_decode, row.figures, zone, row.counted_at)
-                if page is not None and name not in self._kept:
-                    self._kept[name] = _Kept(page, row.version)
+                found = await asyncio.to_thread(_decode, row.figures, zone, row.counted_at)
+                if found is not None and name not in self._kept:
+                    self._kept[name] = _Kept(found[0], row.version, found[1])
         return self._kept.get(name)
 
     def _note_asked(self, name: str, now: float) -> None:
@@ -207,8 +216,9 @@ class Dashboards:
         return task
 
     async def _fresh(self, name: str, weeks: int, zone: tzinfo) -> DashboardPage:
-        now, version = self._clock(), self._store.requests_version()
-        page, encoded = await asyncio.to_thread(_count, self._store, now, weeks, zone)
-        self._kept[name] = _Kept(page, version)
+        async with self._one_at_a_time:
+            now, version = self._clock(), self._store.requests_version()
+            page, took, encoded = await asyncio.to_thread(_count, self._store, now, weeks, zone)
+        self._kept[name] = _Kept(page, version, took)
         self._store.keep_figures(name, now, version, encoded, self._asked.get(name))
         return page

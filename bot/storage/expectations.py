@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -76,18 +77,19 @@ class OwedFeedback:
 class ExpectationStore(StoreBase):
     """Reads the requests' history and writes the deadline_notices and feedback tables."""
 
-    def resolved_since(self, since: float) -> list[Resolved]:
-        """Return every request filed since a moment and resolved, with its filed priority."""
+    def resolved_since(self, since: float) -> Iterator[Resolved]:
+        """Yield every request filed since a moment and resolved, with its filed priority, read from an index."""
         rows = self.db.execute(
             "SELECT template_id, NULLIF(urgency, ''), created_at, resolved_at FROM requests "
-            "WHERE status = 'resolved' AND created_at >= ? AND jira_key IS NOT NULL", [since]).fetchall()
-        return [Resolved(*row) for row in rows]
+            "INDEXED BY requests_estimates WHERE jira_key IS NOT NULL AND status = 'resolved' AND created_at >= ?",
+            [since])
+        return map(Resolved._make, rows)
 
-    def open_requests(self) -> list[OpenRequest]:
-        """Return every filed request whose issue is not resolved yet."""
-        rows = self.db.execute(f"SELECT template_id, NULLIF(urgency, ''), created_at FROM requests WHERE {_OPEN}"
-                               ).fetchall()
-        return [OpenRequest(*row) for row in rows]
+    def open_requests(self) -> Iterator[OpenRequest]:
+        """Yield every filed request whose issue is not resolved yet, read from an index."""
+        rows = self.db.execute("SELECT template_id, NULLIF(urgency, ''), created_at FROM requests "
+                               f"INDEXED BY requests_estimates WHERE jira_key IS NOT NULL AND {_OPEN}")
+        return map(OpenRequest._make, rows)
 
     # -- deadlines ----------------------------------------------------------------------------------------
 

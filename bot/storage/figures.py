@@ -37,3 +37,7 @@ class FigureStore(StoreBase):
     def figures_asked(self, name: str, at: float) -> None:
         """Record that someone asked for these figures, so they are kept up to date after a restart too."""
         self.db.execute("UPDATE report_figures SET asked_at = ? WHERE name = ?", [at, name])
+
+    def forget_figures(self) -> None:
+        """Forget every report's kept figures, so they are counted afresh when next asked for."""
+        self.db.execute("DELETE FROM report_figures")
