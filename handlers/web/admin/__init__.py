@@ -29,14 +29,26 @@ async def _home(request: web.Request) -> web.Response:
     raise web.HTTPMovedPermanently("/admin/")
 
 
-def _fresh_dashboards(svc: App) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Return the server's companion that keeps the dashboard's figures computed while it serves."""
-    async def keep(_: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(svc.dashboards.keep_fresh(dashboard_page.SPANS, svc.config.timezone))
+# The page templates are compiled this long after start, on a worker thread: not while the bot starts.
+COMPILE_AFTER_SECONDS = 3.0
+
+
+def _ready_pages(svc: App) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Return the server's companion that readies the pages in the background while it serves: the templates
+    compiled soon after start, the dashboard's figures counted and kept up to date."""
+    async def compile_soon(app: web.Application) -> None:
+        await asyncio.sleep(COMPILE_AFTER_SECONDS)
+        await asyncio.to_thread(layout.compile_templates, app)
+
+    async def keep(app: web.Application) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(compile_soon(app)),
+                 asyncio.create_task(svc.dashboards.keep_fresh(dashboard_page.SPANS, svc.config.timezone))]
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     return keep
 
@@ -47,7 +59,7 @@ def add_admin_routes(app: web.Application, svc: App, messenger: Messenger) -> No
     sessions = Sessions(svc.store, signing_key(svc.store), server.admin_session_hours, server.admin_link_minutes)
     app[STATE] = AdminWeb(svc, sessions, secure_cookie=server.base_url.startswith("https://"), messenger=messenger)
     app.middlewares.append(guard)
-    app.cleanup_ctx.append(_fresh_dashboards(svc))
+    app.cleanup_ctx.append(_ready_pages(svc))
     layout.setup(app)
     add = app.router
     add.add_get("/admin", _home)

@@ -100,6 +100,13 @@ def setup(app: web.Application) -> None:
     app.router.add_static(ASSETS, STATIC, append_version=False)
 
 
+def compile_templates(app: web.Application) -> None:
+    """Compile every page template now (a second or so of work), so the first admin to open a page does not wait."""
+    env = aiohttp_jinja2.get_env(app)
+    for name in env.list_templates():
+        env.get_template(name)
+
+
 def render(request: web.Request, template: str, context: Mapping[str, Any], *, status: int = 200) -> web.Response:
     """Return a page drawn from a template with the given values."""
     lang = language(request)
