@@ -145,8 +145,7 @@ class Dashboards:
         kept = await self._load(name, zone)
         self._note_asked(name, now)
         if kept is not None:
-            if kept.version == self._store.requests_version() and kept.page.board.weeks == week_starts(
-                    now, max(1, weeks), zone):
+            if self._current(kept, weeks, zone, now):
                 if now - kept.page.counted_at >= UNCHANGED_SECONDS:
                     self._compute(name, weeks, zone)  # what the figures read beside the requests may have changed
                 return kept.page
@@ -179,14 +178,18 @@ class Dashboards:
                 try:
                     kept = await self._load(name, zone)
                     wanted = now - self._asked.get(name, -math.inf) < UNWATCHED_SECONDS
-                    stale = kept is not None and (kept.version != self._store.requests_version()
-                                                  or kept.page.board.weeks != week_starts(now, max(1, weeks), zone)
+                    stale = kept is not None and (not self._current(kept, weeks, zone, now)
                                                   or now - kept.page.counted_at >= UNCHANGED_SECONDS)
                     if kept is None or (wanted and stale):
                         await asyncio.shield(self._compute(name, weeks, zone))
                 except sqlite3.Error:
                     log.exception("could not count the dashboard over %d weeks", weeks)
             await asyncio.sleep(every)
+
+    def _current(self, kept: _Kept, weeks: int, zone: tzinfo, now: float) -> bool:
+        """Say whether kept figures cover the weeks as of now and no request changed since they were counted."""
+        return kept.version == self._store.requests_version() and kept.page.board.weeks == week_starts(
+            now, max(1, weeks), zone)
 
     async def _load(self, name: str, zone: tzinfo) -> _Kept | None:
         """Return the figures kept for this span, read from the database the first time they are asked for."""

@@ -86,9 +86,10 @@ class ExpectationStore(StoreBase):
         return map(Resolved._make, rows)
 
     def open_requests(self) -> Iterator[OpenRequest]:
-        """Yield every filed request whose issue is not resolved yet, read from an index."""
+        """Yield every filed request whose issue is not resolved yet, oldest first, read from an index in its order."""
         rows = self.db.execute("SELECT template_id, NULLIF(urgency, ''), created_at FROM requests "
-                               f"INDEXED BY requests_estimates WHERE jira_key IS NOT NULL AND {_OPEN}")
+                               f"INDEXED BY requests_estimates WHERE jira_key IS NOT NULL AND {_OPEN} "
+                               "ORDER BY created_at")
         return map(OpenRequest._make, rows)
 
     # -- deadlines ----------------------------------------------------------------------------------------
