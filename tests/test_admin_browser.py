@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.reports.dashboard_cache import Dashboards
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
@@ -98,6 +99,20 @@ async def test_dashboard_draws_its_charts_within_the_pages_policy(site: Site, br
     # The charts' own stylesheets apply (allowed by their hashes): pygal's axis text is not the default black serif.
     family = await page.evaluate("() => getComputedStyle(document.querySelector('svg.chart .axis text')).fontFamily")
     assert "system-ui" in family
+    assert not errors, errors
+
+
+async def test_a_span_counted_for_the_first_time_shows_its_charts_by_itself(site: Site, browser: Browser,
+                                                                            clock: Clock) -> None:
+    await file_directly(site, [(101, "bug", "Export fails", "ACME Corp GmbH", "High")])
+    page, errors = await signed_in_page(site, browser)
+    # As at a size where a year of figures takes longer to count than a page waits.
+    site.svc.dashboards = Dashboards(site.svc.store, clock, quick=0)
+    await page.click("text=52 weeks")
+    assert "counted for the first time" in await page.locator("#first-count").inner_text()
+    # The page reloads itself, without a script, until the figures are there.
+    await page.locator("svg.chart").first.wait_for(timeout=15_000)
+    assert await page.locator("#first-count").count() == 0 and page.url.endswith("/admin/?weeks=52")
     assert not errors, errors
 
 

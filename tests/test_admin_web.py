@@ -499,6 +499,28 @@ async def test_dashboard_draws_the_requests_filed_through_the_bot(site: Site, cl
     assert "<b>50%</b><span>needed a follow-up question</span>" in fresh.text
 
 
+async def test_a_span_counted_for_the_first_time_says_so_and_reloads_until_its_figures_are_there(
+        site: Site, clock: Clock) -> None:
+    await file_directly(site, [(101, "bug", "Export fails", "ACME Corp GmbH", "High")])
+    # As at a size where a year of figures takes longer to count than a page waits.
+    site.svc.dashboards = Dashboards(site.svc.store, clock, quick=0)
+    client = await site.signed_in()
+    page = await client.open("/admin/?weeks=52")
+    assert 'id="first-count"' in page.text and "being counted for the first time" in page.text
+    assert '<meta http-equiv="refresh" content="3">' in page.text and "<svg" not in page.text
+    assert "<b>52 weeks</b>" in page.text  # the other spans can still be chosen meanwhile
+    for _ in range(200):
+        page = await client.open("/admin/?weeks=52")
+        if 'id="first-count"' not in page.text:
+            break
+        await asyncio.sleep(0.05)
+    assert "<b>1</b><span>requests in 52 weeks</span>" in page.text and 'http-equiv="refresh"' not in page.text
+    # A download does not say "being counted": it waits for the figures.
+    site.svc.dashboards = Dashboards(site.svc.store, clock, quick=0)
+    download = await client.open("/admin/urgency.csv?weeks=26")
+    assert download.text.splitlines()[1:] == ["template,bug,High,1,0,0,0,0,,0,", "requester,101,High,1,0,0,0,0,,0,"]
+
+
 # -- users ---------------------------------------------------------------------------------------------------
 
 

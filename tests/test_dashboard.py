@@ -15,6 +15,7 @@ from bot.delivery.outcomes import record_outcomes
 from bot.intake.draft import Draft
 from bot.jira.events import IssueEvent
 from bot.jira.ticket import Reporter, Ticket
+from bot.reports.count_process import CountFailed, count_apart
 from bot.reports.dashboard import NO_URGENCY, OTHER_TEMPLATES, compute, duration
 from bot.reports.dashboard_cache import UNWATCHED_SECONDS, Dashboards
 from bot.reports.request_log import RequestFilter, facets, search
@@ -293,6 +294,29 @@ async def test_figures_kept_in_another_shape_are_counted_afresh(store: Store) ->
     store.keep_figures("dashboard:4:Europe/Berlin", clock() - 60, store.requests_version(), '{"shape": 0}', None)
     shown = await Dashboards(store, clock, wait=0.0).page(4, BERLIN)
     assert shown.board.total == 1 and shown.current and shown.counted_at == clock()
+
+
+async def test_a_large_span_never_counted_is_counted_in_a_process_of_its_own_while_the_page_says_so(
+        store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    file(store, clock, 1, key="SUP-1")
+    outcome(store, "SUP-1", responded=START + HOUR, resolved=START + 5 * HOUR)
+    file(store, clock, 2, user=102, template="feature", priority=None, customer=None)
+    clock.advance(600)
+    beside = await Dashboards(store, clock).page(12, BERLIN)  # counted on a thread, as for a small installation
+    store.forget_figures()
+    boards = Dashboards(store, clock, quick=0)  # as if more requests were stored than a page may wait for
+    assert await boards.page(12, BERLIN) is None  # being counted: the page says so instead of waiting
+    counted = await boards.counted(12, BERLIN)  # the urgency CSV waits for it
+    assert counted == beside and counted.board.total == 2 and counted.current
+    assert counted.urgency.by_template[0].lines[0].median_response == HOUR
+    assert await boards.page(12, BERLIN) == beside  # and kept
+
+
+async def test_a_count_that_fails_in_its_process_says_why(tmp_path: Path) -> None:
+    with pytest.raises(CountFailed, match="unable to open database"):
+        await count_apart(tmp_path / "missing.db", START, 4, BERLIN)
 
 
 def test_templates_beyond_the_top_ten_are_drawn_as_one(store: Store) -> None:

@@ -169,6 +169,12 @@ PAGE: Catalog = {
         "ru": "Цифры посчитаны {when}; изменения с тех пор сейчас считаются. Обновите страницу чуть позже.",
         "de": "Diese Zahlen wurden am {when} gezählt; Änderungen seitdem werden gerade gezählt. Gleich neu laden.",
     },
+    "page_first_count": {
+        "en": "The figures of these weeks are being counted for the first time. This page shows them as soon as they "
+              "are ready.",
+        "ru": "Цифры за эти недели считаются впервые. Страница покажет их, как только они будут готовы.",
+        "de": "Die Zahlen dieser Wochen werden zum ersten Mal gezählt. Diese Seite zeigt sie, sobald sie fertig sind.",
+    },
     "page_no_urgency": {"en": "(none)", "ru": "(не указана)", "de": "(keine)"},
     # The requests.
     "page_search": {"en": "Search", "ru": "Поиск", "de": "Suche"},

@@ -172,7 +172,7 @@ class ReportStore(StoreBase):
         where, params = _where(flt)
         if total is None:
             total = self._count(where, params)
-        many = total * total > 50 * self._largest_rowid() if sort.column == "created" else total > 50_000
+        many = total * total > 50 * self.requests_stored() if sort.column == "created" else total > 50_000
         if _SEARCHED in where and many:
             # Words found in many requests: reading the list in order and keeping the matches beats sorting them
             # (a column other than the date may hold them all in one place, far down: sorting still wins there).
@@ -210,7 +210,8 @@ class ReportStore(StoreBase):
                                        params).fetchone()[0])
         return int(self.db.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
 
-    def _largest_rowid(self) -> int:
+    def requests_stored(self) -> int:
+        """Return about how many requests are stored (the largest row id): read at once, however many there are."""
         return int(self.db.execute("SELECT max(rowid) FROM requests").fetchone()[0] or 0)
 
     def iter_requests(self, flt: RequestFilter, sort: RequestSort = NEWEST_FIRST, batch: int = 1000

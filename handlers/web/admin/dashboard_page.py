@@ -26,6 +26,8 @@ SPANS = (4, 12, 26, 52)
 # million requests, every one would make thousands of rows).
 URGENCY_GROUPS_SHOWN = 10
 HOUR, DAY = 3600.0, 86400.0
+# While a span is counted for the first time, its page reloads itself this often until the figures are there.
+FIRST_COUNT_RELOAD_SECONDS = 3
 
 
 def _by_template(svc: App, figures: Dashboard, lang: str) -> tuple[dict[str, list[int]], list[str]]:
@@ -115,6 +117,10 @@ async def dashboard(request: web.Request) -> web.Response:
     admin, svc = current(request), request.app[STATE].svc
     weeks = _weeks(request)
     shown = await svc.dashboards.page(weeks, svc.config.timezone)
+    if shown is None:
+        return await render_apart(request, "dashboard.html", lambda: {
+            "admin": admin, "active": "dashboard", "title": t("page_nav_dashboard", admin.lang), "spans": SPANS,
+            "weeks": weeks, "first_count": True, "refresh": FIRST_COUNT_RELOAD_SECONDS})
     figures, report, expected = shown.board, shown.urgency, shown.expected
 
     def draw() -> dict[str, object]:
@@ -133,7 +139,7 @@ async def dashboard(request: web.Request) -> web.Response:
         # Each chart's own stylesheet, allowed by its hash and nothing else.
         request[STYLES] = [chart.style_hash for _, chart in drawn]
         return {"admin": admin, "active": "dashboard", "title": t("page_nav_dashboard", lang), "spans": SPANS,
-                "weeks": weeks, "stats": stats, "partial": figures.current_week_partial,
+                "weeks": weeks, "first_count": False, "stats": stats, "partial": figures.current_week_partial,
                 "counted_at": None if shown.current else when(shown.counted_at, svc.config.timezone, lang),
                 "charts": [(title, chart.svg) for title, chart in drawn],
                 "urgency": urgency if report.by_template else None,
@@ -164,7 +170,7 @@ def _urgency_rows(groups: list[UrgencyGroup], lang: str, title: Callable[[str], 
 async def urgency_csv(request: web.Request) -> web.Response:
     """Send the urgency report of the dashboard's weeks as a CSV file."""
     admin, svc = current(request), request.app[STATE].svc
-    report = (await svc.dashboards.page(_weeks(request), svc.config.timezone)).urgency
+    report = (await svc.dashboards.counted(_weeks(request), svc.config.timezone)).urgency
     day = datetime.fromtimestamp(svc.clock(), svc.config.timezone).strftime("%Y-%m-%d")
     return web.Response(body=to_csv(report, admin.lang), headers={
         "Content-Type": "text/csv; charset=utf-8",

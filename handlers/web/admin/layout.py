@@ -111,7 +111,7 @@ def render(request: web.Request, template: str, context: Mapping[str, Any], *, s
     """Return a page drawn from a template with the given values."""
     lang = language(request)
     plain, marked = translator(lang)
-    values = {"admin": None, "active": "", "script": "", "lang": lang, "t": plain, "tm": marked,
+    values = {"admin": None, "active": "", "script": "", "refresh": 0, "lang": lang, "t": plain, "tm": marked,
               "here": request.path_qs, **context}
     return aiohttp_jinja2.render_template(template, request, values, status=status)
 
@@ -123,7 +123,7 @@ async def render_apart(request: web.Request, template: str, context: Callable[[]
     plain, marked = translator(lang)
 
     def draw() -> str:
-        values = {"admin": None, "active": "", "script": "", "lang": lang, "t": plain, "tm": marked,
+        values = {"admin": None, "active": "", "script": "", "refresh": 0, "lang": lang, "t": plain, "tm": marked,
                   "here": request.path_qs, **context()}
         return aiohttp_jinja2.render_string(template, request, values)
 
