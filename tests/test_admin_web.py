@@ -22,6 +22,7 @@ from bot.jira.ticket import Reporter, Ticket
 from bot.people.signin import create_login
 from bot.reports.dashboard_cache import Dashboards
 from bot.text.yamlfile import ConfigError
+from handlers.web.admin import dashboard_page
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
@@ -519,6 +520,27 @@ async def test_a_span_counted_for_the_first_time_says_so_and_reloads_until_its_f
     site.svc.dashboards = Dashboards(site.svc.store, clock, quick=0)
     download = await client.open("/admin/urgency.csv?weeks=26")
     assert download.text.splitlines()[1:] == ["template,bug,High,1,0,0,0,0,,0,", "requester,101,High,1,0,0,0,0,,0,"]
+
+
+async def test_dashboards_read_back_after_a_restart_are_drawn_before_anyone_opens_them(site: Site,
+                                                                                      clock: Clock) -> None:
+    await file_directly(site, [(101, "bug", "Export fails", "ACME Corp GmbH", "High")])
+    client = await site.signed_in()
+    await client.open("/admin/?weeks=26")
+    await client.post("/admin/language", {"lang": "de", "back": "/admin/"})
+    # As after a restart: the figures read back from the database and drawn in the admin's language meanwhile.
+    site.svc.dashboards = Dashboards(site.svc.store, clock)
+    site.svc.dashboards.watch(dashboard_page.draw_ahead(site.svc))
+    await site.svc.dashboards.read_back(dashboard_page.SPANS, site.svc.config.timezone)
+    kept = site.svc.dashboards.kept(26, site.svc.config.timezone)
+    assert kept is not None and site.svc.dashboards.kept(52, site.svc.config.timezone) is None
+    for _ in range(100):
+        if (id(kept), "de") in dashboard_page._DRAWN:
+            break
+        await asyncio.sleep(0.02)
+    charts = [chart.svg for _, chart in dashboard_page._DRAWN[(id(kept), "de")][1][0]]
+    page = await client.open("/admin/?weeks=26")
+    assert "Anfragen in 26 Wochen" in page.text and all(svg in page.text for svg in charts)
 
 
 # -- users ---------------------------------------------------------------------------------------------------

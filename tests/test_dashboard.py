@@ -376,6 +376,44 @@ async def test_dashboards_are_kept_up_to_date_while_the_bot_runs(tmp_path: Path)
         store.close()
 
 
+async def test_figures_no_page_waits_for_are_handed_on_for_spans_opened_within_a_day(tmp_path: Path) -> None:
+    clock = Clock()
+    store = Store(tmp_path / "t.db", clock)
+    file(store, clock, 1)
+    boards = Dashboards(store, clock)
+    seen: list[tuple[int, int, bool]] = []
+    boards.watch(lambda weeks, shown: seen.append((weeks, shown.board.total, shown.current)))
+    await boards.get(4, BERLIN)
+    await boards.get(12, BERLIN)
+    assert seen == []  # counted while their pages waited: the pages draw them
+    store.close()
+    clock.advance(3600)
+    store = Store(tmp_path / "t.db", clock)
+    try:
+        boards = Dashboards(store, clock, wait=0.0)  # as if counting took longer than a page waits
+        boards.watch(lambda weeks, shown: seen.append((weeks, shown.board.total, shown.current)))
+        await boards.read_back((4, 12, 26), BERLIN)  # after a restart
+        assert seen == [(4, 1, True), (12, 1, True)]  # 26 weeks were never counted
+        file(store, clock, 2)
+        assert (await boards.page(12, BERLIN)).board.total == 1  # type: ignore[union-attr]  # kept, while counted
+        for _ in range(200):
+            if len(seen) == 3:
+                break
+            await asyncio.sleep(0.02)
+        assert seen[2] == (12, 2, True)
+    finally:
+        store.close()
+    clock.advance(UNWATCHED_SECONDS)
+    store = Store(tmp_path / "t.db", clock)
+    try:
+        boards = Dashboards(store, clock)
+        boards.watch(lambda weeks, shown: seen.append((weeks, shown.board.total, shown.current)))
+        await boards.read_back((4, 12), BERLIN)
+        assert len(seen) == 3  # nobody opened them for a day
+    finally:
+        store.close()
+
+
 def test_an_empty_dashboard_has_no_figures(store: Store) -> None:
     board = compute(store, START, weeks=2)
     assert board.total == 0 and board.median_first_response is None and board.followup_share is None

@@ -64,6 +64,7 @@ class Dashboards:
         self._computing: dict[str, asyncio.Task[DashboardPage]] = {}
         self._one_at_a_time = asyncio.Lock()  # counts share the machine with chats: never two at once
         self._asked: dict[str, float] = {}  # when an admin last opened each span, as far as is known
+        self._watchers: list[Callable[[int, DashboardPage], None]] = []
 
     async def get(self, weeks: int, zone: ZoneInfo) -> Dashboard:
         """Return the dashboard over the last weeks, waiting for it when it was never counted (see page)."""
@@ -101,6 +102,22 @@ class Dashboards:
         """Return what page does, but wait for the figures of a span never counted."""
         shown = await self.page(weeks, zone)
         return shown if shown is not None else await asyncio.shield(self._computing[_name(weeks, zone)])
+
+    def watch(self, watcher: Callable[[int, DashboardPage], None]) -> None:
+        """Call watcher with a span and its figures when figures no page waits for become those shown: counted in
+        the background, or read back after a restart; only for spans opened within a day."""
+        self._watchers.append(watcher)
+
+    async def read_back(self, spans: Sequence[int], zone: ZoneInfo) -> None:
+        """Read the figures kept for these spans, so the first page after a restart need not."""
+        for weeks in spans:
+            try:
+                kept = await self._load(_name(weeks, zone), zone)
+            except sqlite3.Error:
+                log.exception("could not read back the dashboard over %d weeks", weeks)
+                continue
+            if kept is not None:
+                self._tell(weeks, zone, kept.page)
 
     def kept(self, weeks: int, zone: ZoneInfo) -> Dashboard | None:
         """Return the dashboard last counted over these weeks that this run has seen, however old, if any."""
@@ -150,6 +167,11 @@ class Dashboards:
                     self._kept[name] = _Kept(found[0], row.version, found[1])
         return self._kept.get(name)
 
+    def _tell(self, weeks: int, zone: ZoneInfo, page: DashboardPage) -> None:
+        if self._clock() - self._asked.get(_name(weeks, zone), -math.inf) < UNWATCHED_SECONDS:
+            for watcher in self._watchers:
+                watcher(weeks, page)
+
     def _note_asked(self, name: str, now: float) -> None:
         before = self._asked.get(name)
         self._asked[name] = now
@@ -178,6 +200,8 @@ class Dashboards:
                 page, took, encoded = await asyncio.to_thread(count, self._store.path, now, weeks, zone)
         self._kept[name] = _Kept(page, version, took)
         self._store.keep_figures(name, now, version, encoded, self._asked.get(name))
+        if apart:
+            self._tell(weeks, zone, page)
         return page
 
 

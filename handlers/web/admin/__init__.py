@@ -34,10 +34,12 @@ COMPILE_AFTER_SECONDS = 3.0
 
 
 def _ready_pages(svc: App) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Return the server's companion that readies the pages in the background while it serves: the templates
-    compiled soon after start, the dashboard's figures counted and kept up to date."""
+    """Return the server's companion that readies the pages in the background while it serves: soon after start
+    the dashboards kept read back and drawn and the templates compiled; the dashboards counted and kept up to date."""
     async def compile_soon(app: web.Application) -> None:
         await asyncio.sleep(COMPILE_AFTER_SECONDS)
+        # The dashboards kept before a restart read back (and drawn, see draw_ahead) first: the slowest to ready.
+        await svc.dashboards.read_back(dashboard_page.SPANS, svc.config.timezone)
         await asyncio.to_thread(layout.compile_templates, app)
 
     async def keep(app: web.Application) -> AsyncIterator[None]:
@@ -57,6 +59,7 @@ def add_admin_routes(app: web.Application, svc: App, messenger: Messenger) -> No
     """Add the admin pages and the guard in front of them to the bot's aiohttp app."""
     server = svc.config.server
     sessions = Sessions(svc.store, signing_key(svc.store), server.admin_session_hours, server.admin_link_minutes)
+    svc.dashboards.watch(dashboard_page.draw_ahead(svc))
     app[STATE] = AdminWeb(svc, sessions, secure_cookie=server.base_url.startswith("https://"), messenger=messenger)
     app.middlewares.append(guard)
     app.cleanup_ctx.append(_ready_pages(svc))

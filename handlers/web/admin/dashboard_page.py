@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
@@ -11,7 +13,9 @@ from aiohttp import web
 from bot.app import App
 from bot.i18n.catalog import t
 from bot.i18n.plural import format_number, format_share
+from bot.people.signin import page_language
 from bot.reports.dashboard import NO_URGENCY, OTHER_TEMPLATES, Dashboard, duration
+from bot.reports.dashboard_figures import DashboardPage
 from bot.reports.expectations import ExpectationFigures, Share
 from bot.reports.urgency import UrgencyGroup, UrgencyReport, to_csv
 from bot.text.dates import format_day
@@ -20,6 +24,8 @@ from handlers.web.admin import charts
 from handlers.web.admin.auth import STATE, current
 from handlers.web.admin.layout import STYLES, render_apart, when
 from handlers.web.admin.requests_page import template_title
+
+log = logging.getLogger(__name__)
 
 SPANS = (4, 12, 26, 52)
 # The urgency tables show the templates and requesters with the most requests; the CSV holds them all (at a
@@ -76,6 +82,33 @@ def _drawn(svc: App, figures: Dashboard, report: UrgencyReport, lang: str) -> Dr
     while len(_DRAWN) > DRAWN_KEPT:
         _DRAWN.popitem(last=False)
     return drawn
+
+
+_AHEAD: set[asyncio.Task[None]] = set()  # drawings under way on worker threads, referenced until done
+
+
+def draw_ahead(svc: App) -> Callable[[int, DashboardPage], None]:
+    """Return a watcher of the dashboard's figures that draws a span's charts and tables in every admin's language
+    as soon as its figures are there, on a worker thread: a year of charts takes a fifth of a second to draw, which
+    the next admin to open the page would otherwise wait for."""
+    def ahead(weeks: int, shown: DashboardPage) -> None:
+        languages = sorted({page_language(svc.store, admin) for admin in svc.access.admin_ids()})
+
+        def draw() -> None:
+            for lang in languages:
+                _drawn(svc, shown.board, shown.urgency, lang)
+
+        task = asyncio.create_task(asyncio.to_thread(draw))
+        _AHEAD.add(task)
+        task.add_done_callback(_drawn_ahead)
+
+    return ahead
+
+
+def _drawn_ahead(task: asyncio.Task[None]) -> None:
+    _AHEAD.discard(task)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("could not draw the dashboard ahead: %s", error, exc_info=error)
 
 
 def _charts(svc: App, figures: Dashboard, lang: str) -> list[tuple[str, charts.Chart]]:
