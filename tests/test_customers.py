@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import gc
+import logging
+import threading
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.intake.customers import Customer, CustomerDirectory, Match, load_customers, normalize_name
+from bot.intake.customers import (
+    Customer,
+    CustomerDirectory,
+    LoadingDirectory,
+    Match,
+    load_customers,
+    normalize_name,
+    normalize_names,
+)
 from bot.text.yamlfile import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +104,73 @@ def test_empty_directory_matches_nothing() -> None:
 ])
 def test_normalize_name(name: str, key: str) -> None:
     assert normalize_name(name) == key
+
+
+# Pieces of names that fold in every way normalize_name folds: case (ß, Σ, İ), accents composed or not,
+# compatibility forms (ﬁ, ½, ①), punctuation, legal forms, and breaks and spaces of every kind.
+_PIECES = st.sampled_from(["acme", "ACME", "GmbH", "ООО", "Ромашка", "Café", "e\u0301", "ﬁ", "½", "①", "Σ", "ß", "İ",
+                           "ǅ", " ", "  ", "\t", "\n", "\r\n", "\r", "\u2028", "\x85", "\x1c", ".", "«»", "-", "_",
+                           "&", "x1", "ag", "inc."])
+_ODD_NAMES = st.lists(_PIECES, max_size=6).map("".join) | st.text(max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ODD_NAMES, max_size=20))
+def test_names_folded_together_fold_as_each_alone(names: list[str]) -> None:
+    assert normalize_names(names) == [normalize_name(name) for name in names]
+
+
+def test_a_directory_loaded_in_batches_is_the_one_grown_a_customer_at_a_time() -> None:
+    # More customers than are folded at once, naming and aliasing each other across the batches.
+    customers = [Customer(f"Firm {n % 6000} {('GmbH', 'ООО', 'AG')[n % 3]}", (f"F{n % 7000}",) if n % 5 == 0 else ())
+                 for n in range(10_000)]
+    loaded = CustomerDirectory(customers)
+    grown = CustomerDirectory()
+    for customer in customers:
+        grown.add(customer)
+    assert loaded.spellings() == grown.spellings()
+    assert len(loaded) == len(grown) == 6000 and loaded.names() == grown.names()
+    for word in ("firm 5999", "f6995", "firm 42", "Firm 4100 AG"):
+        assert loaded.match(word) == grown.match(word)
+
+
+# -- loading in the background -----------------------------------------------------------------------
+
+
+def test_a_directory_still_loading_is_waited_for() -> None:
+    loaded = threading.Event()
+    done: list[str] = []
+
+    def slowly() -> Iterator[Customer]:
+        loaded.wait(10)
+        yield Customer("ACME Corp GmbH", ("АКМЕ",))
+
+    loading = LoadingDirectory(slowly(), then=lambda: done.append("then"))
+    loading.start()
+    threading.Timer(0.2, loaded.set).start()
+    started = time.monotonic()
+    directory = loading.wait()
+    assert time.monotonic() - started >= 0.15
+    assert directory.match("акме")[0] == Match("ACME Corp GmbH", 100.0, True)
+    assert loading.wait() is directory and done == ["then"]
+
+
+def test_a_directory_nobody_started_loads_when_first_needed() -> None:
+    directory = LoadingDirectory([Customer("Globex Corporation")]).wait()
+    assert directory.names() == ["Globex Corporation"]
+
+
+def test_a_directory_that_cannot_load_says_why_to_each_who_needs_it(caplog: pytest.LogCaptureFixture) -> None:
+    def broken() -> Iterator[Customer]:
+        yield Customer("ACME")
+        raise ValueError("the list broke off")
+
+    loading = LoadingDirectory(broken())
+    with caplog.at_level(logging.ERROR, logger="bot.intake.customers"), pytest.raises(ValueError, match="broke off"):
+        loading.wait()
+    assert "the customer directory could not be loaded" in caplog.text
+    with pytest.raises(ValueError, match="broke off"):
+        loading.wait()
 
 
 # -- loading ----------------------------------------------------------------------------------

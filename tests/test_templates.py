@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from bot.i18n.catalog import LocalText
 from bot.templates.schema import DEFAULT_TEXT_MAX, Question, applies, load_templates, parse_templates
-from bot.text.yamlfile import ConfigError, parse_yaml
+from bot.text.yamlfile import ConfigError, LineDict, LineList, parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "templates.yaml"
@@ -372,3 +375,54 @@ def test_when_accepts_a_single_value() -> None:
     question = parse_templates(text, SOURCE).templates[0].question("b")
     assert question.when == (("c", ("y",)),)
     assert applies(question, {"c": "y"}) is True
+
+
+# -- a document read again (a published version, at each start) ------------------------------------------------------
+
+
+def with_lines(value: Any) -> Any:
+    """A parsed document as plain data, with the line of every mapping, key, list and item."""
+    if isinstance(value, LineDict):
+        return ("mapping", value.line, value.key_lines, {key: with_lines(item) for key, item in value.items()})
+    if isinstance(value, LineList):
+        return ("list", value.line, value.item_lines, [with_lines(item) for item in value])
+    return value
+
+
+def outcome(parse: Callable[[], Any]) -> Any:
+    try:
+        return with_lines(parse())
+    except ConfigError as error:
+        return error.problems
+
+
+@pytest.mark.parametrize("name", ["templates.example.yaml", "config.example.yaml", "customers.example.yaml",
+                                  "bot/intake/lexicon.yaml"])
+def test_a_file_read_again_reads_the_same(name: str) -> None:
+    # Read again by libyaml's parser (six times faster), with the lines PyYAML's own parser gives.
+    text = (ROOT / name).read_text(encoding="utf-8")
+    assert outcome(lambda: parse_yaml(text, SOURCE, read_before=True)) == outcome(lambda: parse_yaml(text, SOURCE))
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x {b: [1, 2]}\nc: *x\nd: [*x, *x]\n",
+    "a: !\nb: !!str 1\nc: ! 2\n",
+    "a: 1\na: 2\n",
+    "a: [1\n",
+    "a: " + "[" * 63 + "1" + "]" * 63,
+    "a: &x [" + "[" * 40 + "1" + "]" * 40 + "]\nb: [[[[[[[[[[[[[[[[[[[[[[[[*x]]]]]]]]]]]]]]]]]]]]]]]]\n",
+], ids=["aliases", "tags", "duplicate-key", "unclosed-bracket", "too-deep", "too-deep-by-alias"])
+def test_a_document_read_again_reads_as_pyyaml_reads_it(text: str) -> None:
+    # Tags (libyaml reads '!' on an empty value as '', PyYAML as nothing) and every refusal are PyYAML's own.
+    assert outcome(lambda: parse_yaml(text, SOURCE, read_before=True)) == outcome(lambda: parse_yaml(text, SOURCE))
+
+
+def test_a_new_document_is_held_to_pyyaml_s_own_parser() -> None:
+    # libyaml takes a tab between a key and its value, and a '?' in a flow list; an admin's new file is refused.
+    for text, problem in [("key:\tvalue\n", "found character '\\t' that cannot start any token"),
+                          ("a: [b?c]\n", "expected ',' or ']', but got '?'")]:
+        with pytest.raises(ConfigError) as caught:
+            parse_yaml(text, SOURCE)
+        assert caught.value.problems == [f"templates.yaml, line 1: {problem}"]
+    if yaml.__with_libyaml__:  # a document read before is read by libyaml: the tab is taken there
+        assert parse_yaml("key:\tvalue\n", SOURCE, read_before=True) == {"key": "value"}

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
+import threading
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import accumulate, islice
 from pathlib import Path
@@ -17,6 +20,8 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.text.yamlfile import ConfigError, LineDict, LineList, parse_yaml, read_text
+
+log = logging.getLogger(__name__)
 
 # Legal forms say nothing about which customer is meant: "ACME" and "Acme Corp GmbH" are the same one.
 _LEGAL_FORMS = {
@@ -28,6 +33,7 @@ MIN_SCORE = 60.0
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _ALIAS_SEPARATORS = re.compile(r"[;|]")
 _SAMPLE_EVERY = 32  # a bisection among every 32nd spelling narrows the slower one over the buffer to 32
+_BATCH = 4096  # customers whose names are folded together while loading
 
 
 def is_legal_form(word: str) -> bool:
@@ -41,6 +47,19 @@ def normalize_name(name: str) -> str:
     text = _PUNCTUATION.sub(" ", text)
     words = [w for w in text.split() if w not in _LEGAL_FORMS]
     return " ".join(words) or text.strip()
+
+
+def normalize_names(names: Sequence[str]) -> list[str]:
+    """Return each name as normalize_name folds it, folding them all in one pass (100,000 at start-up)."""
+    # Joined by line breaks, the names fold as each would alone: case and punctuation fold a character at a time,
+    # NFKC composes nothing across a line break, and no step makes or takes one.
+    text = "\n".join(names)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    lines = _PUNCTUATION.sub(" ", text.casefold()).split("\n")
+    if len(lines) != len(names):  # a name with a line break of its own
+        return [normalize_name(name) for name in names]
+    return [" ".join([w for w in line.split() if w not in _LEGAL_FORMS]) or line.strip() for line in lines]
 
 
 class Customer(NamedTuple):
@@ -71,14 +90,18 @@ class CustomerDirectory:
     def __init__(self, customers: Iterable[Customer] = ()) -> None:
         owners: dict[str, int] = {}  # scratch while loading: each spelling's customer
         self._names = _Texts()  # each customer's canonical name, once
+        # The names a few thousand at a time, folded together. The customers themselves are let go at once:
+        # thousands of them kept meanwhile would wake the garbage collector, which then walks all the bot holds.
+        names: list[str] = []
+        aliases: dict[int, tuple[str, ...]] = {}  # the aliases of those that have some, by place among names
         for customer in customers:
-            name_key = normalize_name(customer.name)
-            canonical = owners.get(name_key)
-            for key in (name_key, *map(normalize_name, customer.aliases)):
-                if key and key not in owners:
-                    if canonical is None:
-                        canonical = self._names.append(customer.name)
-                    owners[key] = canonical
+            if customer.aliases:
+                aliases[len(names)] = customer.aliases
+            names.append(customer.name)
+            if len(names) == _BATCH:
+                self._take(names, aliases, owners)
+                names, aliases = [], {}
+        self._take(names, aliases, owners)
         in_order = sorted(owners)
         self._keys = _Texts(in_order)  # every normalized spelling (names and aliases)
         self._owner = array("I", map(owners.__getitem__, in_order))  # each spelling's customer's place in _names
@@ -86,6 +109,25 @@ class CustomerDirectory:
         self._leads = _Leads(self._keys, in_order)
         del owners, in_order  # first: the samples then take fresh memory instead of pinning the scratch's
         self._samples = self._sampled()
+
+    def _take(self, names: list[str], aliases: dict[int, tuple[str, ...]], owners: dict[str, int]) -> None:
+        """Take in some customers while loading: their names and, by place among those, their aliases."""
+        named: list[str] = []  # the new customers' names, in order
+        for place, name_key in enumerate(normalize_names(names)):
+            spellings = aliases.get(place)
+            if spellings is None:  # most customers: a name alone, either new or known
+                if name_key and name_key not in owners:
+                    owners[name_key] = len(self._names) + len(named)
+                    named.append(names[place])
+                continue
+            canonical = owners.get(name_key)
+            for key in (name_key, *map(normalize_name, spellings)):
+                if key and key not in owners:
+                    if canonical is None:
+                        canonical = len(self._names) + len(named)
+                        named.append(names[place])
+                    owners[key] = canonical
+        self._names.extend(named)
 
     def add(self, customer: Customer) -> None:
         """Add a customer (or more aliases of a known one)."""
@@ -174,6 +216,41 @@ class CustomerDirectory:
         return ranked[:limit]
 
 
+class LoadingDirectory:
+    """A customer directory built on a thread of its own, from when start() is called or the first wait(), if sooner."""
+
+    def __init__(self, customers: Iterable[Customer], then: Callable[[], object] = lambda: None) -> None:
+        """Build it from these customers when started, then call then (on the same thread)."""
+        self._customers = customers
+        self._then = then
+        self._lock = threading.Lock()
+        self._built: Future[CustomerDirectory] | None = None
+
+    def start(self) -> None:
+        """Start building the directory, unless that has started."""
+        with self._lock:
+            if self._built is None:
+                builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="customers")
+                self._built = builder.submit(self._build)
+                builder.shutdown(wait=False)  # its thread ends with the building
+
+    def wait(self) -> CustomerDirectory:
+        """Return the directory once built; raise what stopped the building, if anything did."""
+        self.start()
+        assert self._built is not None
+        return self._built.result()
+
+    def _build(self) -> CustomerDirectory:
+        try:
+            directory = CustomerDirectory(self._customers)
+        except Exception:
+            log.exception("the customer directory could not be loaded")
+            raise
+        self._customers = ()  # and with them the text of the file they were read from
+        self._then()
+        return directory
+
+
 class _Texts:
     """Many strings kept in one UTF-8 buffer, each followed by a NUL, and where each ends.
 
@@ -181,10 +258,21 @@ class _Texts:
     """
 
     def __init__(self, texts: Sequence[str] = ()) -> None:
-        encoded = [text.encode() for text in texts]
-        self._buffer = bytearray(b"\0".join(encoded) + b"\0" if encoded else b"")
-        # Where each one's NUL stands: its length plus one after the one before's, the first after position -1.
-        self._ends = array("I", islice(accumulate((len(each) + 1 for each in encoded), initial=-1), 1, None))
+        self._buffer = bytearray()
+        self._ends = array("I")
+        self.extend(texts)
+
+    def extend(self, texts: Sequence[str]) -> None:
+        """Keep several more strings, in order."""
+        if not texts:
+            return
+        joined = "\0".join(texts)
+        # In UTF-8 an ASCII string is as many bytes long as it has characters; only other ones need encoding.
+        sizes = map(len, texts) if joined.isascii() else (len(text.encode()) for text in texts)
+        # Where each one's NUL stands: its length plus one after the one before's, the first after the buffer's end.
+        self._ends.extend(islice(accumulate((size + 1 for size in sizes), initial=len(self._buffer) - 1), 1, None))
+        self._buffer += joined.encode()
+        self._buffer += b"\0"
 
     def append(self, text: str) -> int:
         """Keep one more string; return its place."""
@@ -293,13 +381,23 @@ def _from_yaml(text: str, source: str) -> list[Customer]:
 
 
 def _from_csv(text: str) -> Iterator[Customer]:
-    for index, row in enumerate(csv.reader(io.StringIO(text))):
-        if index == 0 and [c.strip().lower() for c in row][:1] == ["name"]:
+    rows = csv.reader(io.StringIO(text))
+    for first in rows:
+        if [c.strip().lower() for c in first][:1] != ["name"]:  # a list without a header row
+            yield from _from_rows([first])
+        break
+    yield from _from_rows(rows)
+
+
+def _from_rows(rows: Iterable[list[str]]) -> Iterator[Customer]:
+    for row in rows:
+        name = row[0].strip() if row else ""
+        if not name:
             continue
-        if not row or not row[0].strip():
+        if len(row) == 1:  # most rows: a name without aliases
+            yield Customer(name)
             continue
-        aliases = [a.strip() for cell in row[1:] for a in _ALIAS_SEPARATORS.split(cell) if a.strip()]
-        yield Customer(row[0].strip(), tuple(aliases))
+        yield Customer(name, tuple(a.strip() for cell in row[1:] for a in _ALIAS_SEPARATORS.split(cell) if a.strip()))
 
 
 def read_customers(path: Path) -> Iterator[Customer]:

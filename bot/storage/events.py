@@ -88,11 +88,12 @@ class EventStore(StoreBase):
     def watched_projects(self) -> list[str]:
         """Return the Jira projects of the issues somebody is told about."""
         # A skip scan over the jira_key index: from one project's first key straight to the next project's
-        # (every key of project P sorts below "P."), so the cost follows the projects, not the issues.
+        # (every key of project P sorts below "P."), so the cost follows the projects, not the issues. The first
+        # step is a scalar subquery as the others are: SQLite finds a MIN() there with one step into the index,
+        # where from a subquery in FROM it read a covering index of all the requests (90 ms at a million).
         rows = self.db.execute(
             "WITH RECURSIVE own(project) AS ("
-            " SELECT substr(k, 1, instr(k, '-') - 1) FROM (SELECT MIN(jira_key) AS k FROM requests)"
-            " WHERE k IS NOT NULL"
+            " SELECT (SELECT substr(MIN(jira_key), 1, instr(MIN(jira_key), '-') - 1) FROM requests)"
             "  UNION ALL SELECT (SELECT substr(MIN(jira_key), 1, instr(MIN(jira_key), '-') - 1) FROM requests"
             "                    WHERE jira_key >= own.project || '.') FROM own WHERE own.project <> ''"
             ") SELECT project FROM own WHERE project <> '' "

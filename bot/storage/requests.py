@@ -324,7 +324,7 @@ class RequestStore(StoreBase):
 
     def used_customers(self) -> list[str]:
         """Return customers named in earlier requests, most used first."""
-        return [r["name"] for r in self.db.table("customers_used").rows_where(order_by="uses desc, name")]
+        return [row[0] for row in self.db.execute("SELECT name FROM customers_used ORDER BY uses DESC, name")]
 
 
 def _request(row: dict[str, Any]) -> Request:

@@ -105,7 +105,8 @@ class TemplateLibrary:
         if text is None:
             return None
         try:
-            templates = parse_templates(text, self.path.name)
+            # Stored only once it had passed every check: the document, if not the checks, is known to parse.
+            templates = parse_templates(text, self.path.name, read_before=True)
         except ConfigError as error:
             log.error("stored templates %s no longer parse: %s", version_hash, error)
             return None

@@ -431,9 +431,9 @@ def version_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def parse_templates(text: str, source: str) -> TemplateSet:
-    """Parse and validate a templates document; raise ConfigError listing every problem."""
-    document = parse_yaml(text, source)
+def parse_templates(text: str, source: str, *, read_before: bool = False) -> TemplateSet:
+    """Parse and validate a templates document (read_before: one parsed before); ConfigError lists every problem."""
+    document = parse_yaml(text, source, read_before=read_before)
     check = _Checker(source)
     raw = document.get("templates") if isinstance(document, LineDict) else None
     if not isinstance(raw, list) or not raw:
