@@ -18,7 +18,7 @@ from bot.delivery.outbox import DeliveryListener, FileSource, Outbox
 from bot.expectations.deadlines import DeadlineGuard, DeadlineSink
 from bot.expectations.estimate import Estimates
 from bot.expectations.feedback import Feedback, FeedbackSink
-from bot.intake.customers import Customer, CustomerDirectory, LoadingDirectory, read_customers
+from bot.intake.customers import Customer, CustomerDirectory, read_customers
 from bot.intake.dialog import Engine
 from bot.intake.model import ModelExtractor
 from bot.intake.speech import SpeechToText
@@ -121,28 +121,16 @@ def _answer_transition(notices: NoticesConfig) -> tuple[tuple[str, ...], str] | 
     return (notices.needs_info_statuses, notices.answer_transition) if notices.answer_transition else None
 
 
-def _customers(config: Config, store: Store | None) -> Iterable[Customer]:
-    """Return the config file's customers (read now: its problems stop the start) and the ones used before."""
-    customers: Iterable[Customer] = read_customers(config.customers_path) if config.customers_path else ()
-    if store is not None:
-        customers = chain(customers, (Customer(name) for name in store.used_customers()))  # the query runs now
-    return customers
-
-
 def build_directory(config: Config, store: Store | None = None) -> CustomerDirectory:
     """Load the customer directory from the config's file plus customers used before."""
-    return CustomerDirectory(_customers(config, store))
+    customers: Iterable[Customer] = read_customers(config.customers_path) if config.customers_path else ()
+    if store is not None:
+        customers = chain(customers, (Customer(name) for name in store.used_customers()))
+    return CustomerDirectory(customers)
 
 
-def load_directory(config: Config, store: Store) -> LoadingDirectory:
-    """Return the customer directory to load on a thread of its own (the file read now, its problems found now)."""
-    # The scratch space of loading 100,000 customers goes back to the system once they are in.
-    return LoadingDirectory(_customers(config, store), then=release_freed_memory)
-
-
-def build_engine(config: Config, directory: CustomerDirectory | LoadingDirectory,
-                 clock: Callable[[], float] = time.time, file_limit: int | None = None, *,
-                 library: TemplateLibrary | None = None) -> Engine:
+def build_engine(config: Config, directory: CustomerDirectory, clock: Callable[[], float] = time.time,
+                 file_limit: int | None = None, *, library: TemplateLibrary | None = None) -> Engine:
     """Create the dialog engine for the config's templates (with a library: its live version)."""
     templates = library.boot()[0] if library is not None else load_templates(config.templates_path)
     engine = Engine(templates, directory, clock=lambda: datetime.fromtimestamp(clock(), config.timezone),
@@ -163,14 +151,12 @@ def build_app(config: Config, chat: Chat, *, clock: Callable[[], float] = time.t
     hold_allocator_thresholds()
     store = open_store(config.storage_path, clock)
     library = TemplateLibrary(store, config.templates_path)
-    # 100,000 customers take a third of a second to load: the bot need not wait for them before it takes updates
-    # (the runner starts the loading then; the first update that needs the directory waits for it, or starts it).
-    engine = build_engine(config, load_directory(config, store), clock, config.telegram.download_limit,
+    engine = build_engine(config, build_directory(config, store), clock, config.telegram.download_limit,
                           library=library)
     gateway = JiraGateway(config.jira)
     extractor = config.extractor
     model = ModelExtractor(extractor.url, token=extractor.token, timeout=extractor.timeout) if extractor else None
-    release_freed_memory()  # the scratch space of loading the templates
+    release_freed_memory()  # the scratch space of loading the customers and templates
     return App(config=config, store=store, engine=engine, access=Access(config.access, store), audit=Audit(store),
                gateway=gateway, library=library, searches=SimilarSearches(gateway.similar), metrics=Metrics(),
                clock=clock, model=model, templates_lock=asyncio.Lock(), templates_check=None, chat=chat,

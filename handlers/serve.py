@@ -81,8 +81,6 @@ async def serve(svc: App, app: Application, stop: asyncio.Event | None = None) -
             await app.updater.start_polling(allowed_updates=allowed_updates(svc.config))
             log.info("receiving updates by long polling")
         await app.start()
-        # Taking updates now: the customer directory loads meanwhile, and the first update that needs it waits.
-        svc.engine.load_customers()
         # SIGHUP (systemctl reload) re-reads the templates file with the same checks as /reload.
         with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
             loop.add_signal_handler(signal.SIGHUP, templates_admin.reload_on_signal, app)

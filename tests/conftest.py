@@ -91,7 +91,6 @@ class RunningBot:
         wanted = allowed_updates(self.svc.config) if self.svc.config.groups.reactions else None
         await self.app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=wanted)
         await self.app.start()
-        self.svc.engine.load_customers()
 
     async def stop(self) -> None:
         """Stop polling and shut the application down, as on SIGTERM."""

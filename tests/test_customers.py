@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import gc
-import logging
-import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,6 @@ from hypothesis import strategies as st
 from bot.intake.customers import (
     Customer,
     CustomerDirectory,
-    LoadingDirectory,
     Match,
     load_customers,
     normalize_name,
@@ -132,45 +128,6 @@ def test_a_directory_loaded_in_batches_is_the_one_grown_a_customer_at_a_time() -
     assert len(loaded) == len(grown) == 6000 and loaded.names() == grown.names()
     for word in ("firm 5999", "f6995", "firm 42", "Firm 4100 AG"):
         assert loaded.match(word) == grown.match(word)
-
-
-# -- loading in the background -----------------------------------------------------------------------
-
-
-def test_a_directory_still_loading_is_waited_for() -> None:
-    loaded = threading.Event()
-    done: list[str] = []
-
-    def slowly() -> Iterator[Customer]:
-        loaded.wait(10)
-        yield Customer("ACME Corp GmbH", ("АКМЕ",))
-
-    loading = LoadingDirectory(slowly(), then=lambda: done.append("then"))
-    loading.start()
-    threading.Timer(0.2, loaded.set).start()
-    started = time.monotonic()
-    directory = loading.wait()
-    assert time.monotonic() - started >= 0.15
-    assert directory.match("акме")[0] == Match("ACME Corp GmbH", 100.0, True)
-    assert loading.wait() is directory and done == ["then"]
-
-
-def test_a_directory_nobody_started_loads_when_first_needed() -> None:
-    directory = LoadingDirectory([Customer("Globex Corporation")]).wait()
-    assert directory.names() == ["Globex Corporation"]
-
-
-def test_a_directory_that_cannot_load_says_why_to_each_who_needs_it(caplog: pytest.LogCaptureFixture) -> None:
-    def broken() -> Iterator[Customer]:
-        yield Customer("ACME")
-        raise ValueError("the list broke off")
-
-    loading = LoadingDirectory(broken())
-    with caplog.at_level(logging.ERROR, logger="bot.intake.customers"), pytest.raises(ValueError, match="broke off"):
-        loading.wait()
-    assert "the customer directory could not be loaded" in caplog.text
-    with pytest.raises(ValueError, match="broke off"):
-        loading.wait()
 
 
 # -- loading ----------------------------------------------------------------------------------

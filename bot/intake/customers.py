@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import re
-import threading
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, islice
 from pathlib import Path
@@ -20,8 +17,6 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.text.yamlfile import ConfigError, LineDict, LineList, parse_yaml, read_text
-
-log = logging.getLogger(__name__)
 
 # Legal forms say nothing about which customer is meant: "ACME" and "Acme Corp GmbH" are the same one.
 _LEGAL_FORMS = {
@@ -214,41 +209,6 @@ class CustomerDirectory:
                 best[owner] = Match(owner, 100.0 if exact else float(score), exact)
         ranked = sorted(best.values(), key=lambda m: (not m.exact, -m.score, m.name.casefold()))
         return ranked[:limit]
-
-
-class LoadingDirectory:
-    """A customer directory built on a thread of its own, from when start() is called or the first wait(), if sooner."""
-
-    def __init__(self, customers: Iterable[Customer], then: Callable[[], object] = lambda: None) -> None:
-        """Build it from these customers when started, then call then (on the same thread)."""
-        self._customers = customers
-        self._then = then
-        self._lock = threading.Lock()
-        self._built: Future[CustomerDirectory] | None = None
-
-    def start(self) -> None:
-        """Start building the directory, unless that has started."""
-        with self._lock:
-            if self._built is None:
-                builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="customers")
-                self._built = builder.submit(self._build)
-                builder.shutdown(wait=False)  # its thread ends with the building
-
-    def wait(self) -> CustomerDirectory:
-        """Return the directory once built; raise what stopped the building, if anything did."""
-        self.start()
-        assert self._built is not None
-        return self._built.result()
-
-    def _build(self) -> CustomerDirectory:
-        try:
-            directory = CustomerDirectory(self._customers)
-        except Exception:
-            log.exception("the customer directory could not be loaded")
-            raise
-        self._customers = ()  # and with them the text of the file they were read from
-        self._then()
-        return directory
 
 
 class _Texts:

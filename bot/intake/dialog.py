@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.i18n.catalog import LANGUAGES, MESSAGES, t
 from bot.i18n.plural import format_number
-from bot.intake.customers import CustomerDirectory, LoadingDirectory
+from bot.intake.customers import CustomerDirectory
 from bot.intake.draft import (
     Action,
     Button,
@@ -103,7 +103,7 @@ class Engine:
     def __init__(
         self,
         templates: TemplateSet,
-        customers: CustomerDirectory | LoadingDirectory,
+        customers: CustomerDirectory,
         *,
         clock: Callable[[], datetime],
         default_project: str,
@@ -112,7 +112,7 @@ class Engine:
         upload_limit: int | None = None,
     ) -> None:
         self.templates = templates
-        self._customers = customers
+        self.customers = customers
         self.clock = clock
         self.default_project = default_project
         self.jira_lang = jira_lang
@@ -122,18 +122,6 @@ class Engine:
         self.older: Callable[[str], TemplateSet | None] | None = None
         # Says what to expect for a request of a template and priority, in a language (None: nothing to say).
         self.expect: Callable[[Template, str | None, str], str | None] | None = None
-
-    @property
-    def customers(self) -> CustomerDirectory:
-        """Return the customer directory, waiting for it while it is still being loaded (just after start-up)."""
-        if isinstance(self._customers, LoadingDirectory):
-            self._customers = self._customers.wait()
-        return self._customers
-
-    def load_customers(self) -> None:
-        """Start loading the customer directory in the background, unless it is loaded or loading."""
-        if isinstance(self._customers, LoadingDirectory):
-            self._customers.start()
 
     def publish(self, templates: TemplateSet) -> None:
         """Make a template set live: new drafts use it at once, drafts in progress keep their own version."""
