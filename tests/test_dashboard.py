@@ -343,6 +343,8 @@ async def test_dashboards_are_kept_up_to_date_while_the_bot_runs(tmp_path: Path)
         raise AssertionError("not kept up to date")
 
     boards = Dashboards(store, clock)
+    seen: list[tuple[int, int]] = []
+    boards.watch(lambda weeks, shown: seen.append((weeks, shown.board.total)))
     keeping = asyncio.create_task(boards.keep_fresh((4, 12), BERLIN, every=0.05))
     try:
         await until(lambda: boards.kept(4, BERLIN) is not None and boards.kept(12, BERLIN) is not None)
@@ -353,6 +355,7 @@ async def test_dashboards_are_kept_up_to_date_while_the_bot_runs(tmp_path: Path)
         clock.advance(60)  # past its share of the machine (the count took well under 1.5 s)
         await until(lambda: (board := boards.kept(12, BERLIN)) is not None and board.total == 2)
         assert boards.kept(4, BERLIN).total == 1  # type: ignore[union-attr]  # nobody opened it
+        assert seen == [(12, 2)]  # handed on to be drawn before the admin comes back
     finally:
         keeping.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -85,7 +85,8 @@ class Dashboards:
         if kept is not None:
             if self._current(kept, weeks, zone, now):
                 if now - kept.page.counted_at >= UNCHANGED_SECONDS:
-                    self._compute(name, weeks, zone, kept)  # what the figures read beside the requests may have changed
+                    # What the figures read beside the requests may have changed.
+                    self._compute(name, weeks, zone, kept, ahead=True)
                 return kept.page
             counting = self._compute(name, weeks, zone, kept)
             try:
@@ -108,7 +109,7 @@ class Dashboards:
 
     def watch(self, watcher: Callable[[int, DashboardPage], None]) -> None:
         """Call watcher with a span and its figures when figures no page waits for become those shown: counted in
-        the background, or read back after a restart; only for spans opened within a day."""
+        the background or apart, or read back after a restart; only for spans opened within a day."""
         self._watchers.append(watcher)
 
     async def read_back(self, spans: Sequence[int], zone: ZoneInfo) -> None:
@@ -145,7 +146,7 @@ class Dashboards:
                                                   or now - kept.page.counted_at >= UNCHANGED_SECONDS)
                     due = kept is None or now - kept.page.counted_at >= kept.took / BACKGROUND_SHARE
                     if kept is None or (wanted and stale and due):
-                        await asyncio.shield(self._compute(name, weeks, zone, kept))
+                        await asyncio.shield(self._compute(name, weeks, zone, kept, ahead=True))
                 except (sqlite3.Error, CountFailed):
                     log.exception("could not count the dashboard over %d weeks", weeks)
             await asyncio.sleep(every)
@@ -183,16 +184,19 @@ class Dashboards:
         if before is None or now - before >= ASKED_RESOLUTION:
             self._store.figures_asked(name, now)
 
-    def _compute(self, name: str, weeks: int, zone: ZoneInfo, kept: _Kept | None) -> asyncio.Task[DashboardPage]:
-        """Start counting a dashboard, unless one for the same span is being counted already."""
+    def _compute(self, name: str, weeks: int, zone: ZoneInfo, kept: _Kept | None, *, ahead: bool = False
+                 ) -> asyncio.Task[DashboardPage]:
+        """Start counting a dashboard, unless one for the same span is being counted already; the figures go to the
+        watchers when the count runs apart (no page waits for it) or when asked to (ahead)."""
         task = self._computing.get(name)
         if task is None or task.done():
-            task = asyncio.create_task(self._fresh(name, weeks, zone, apart=self._apart(kept)))
+            apart = self._apart(kept)
+            task = asyncio.create_task(self._fresh(name, weeks, zone, apart=apart, ahead=ahead or apart))
             task.add_done_callback(_report_failure)
             self._computing[name] = task
         return task
 
-    async def _fresh(self, name: str, weeks: int, zone: ZoneInfo, *, apart: bool) -> DashboardPage:
+    async def _fresh(self, name: str, weeks: int, zone: ZoneInfo, *, apart: bool, ahead: bool) -> DashboardPage:
         async with self._one_at_a_time:
             now, version = self._clock(), self._store.requests_version()
             if apart:
@@ -205,7 +209,7 @@ class Dashboards:
                 page, took, encoded = await asyncio.to_thread(count, self._store.path, now, weeks, zone)
         self._kept[name] = _Kept(page, version, took)
         self._store.keep_figures(name, now, version, encoded, self._asked.get(name))
-        if apart:
+        if ahead:
             self._tell(weeks, zone, page)
         return page
 
