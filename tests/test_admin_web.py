@@ -22,7 +22,7 @@ from bot.jira.ticket import Reporter, Ticket
 from bot.people.signin import create_login
 from bot.reports.dashboard_cache import Dashboards
 from bot.text.yamlfile import ConfigError
-from handlers.web.admin import dashboard_page
+from handlers.web.admin import dashboard_drawing, dashboard_page
 from tests.conftest import ADMIN_ID, SALES_IDS, Clock, RunningBot, write_config
 from tests.fakes.jira import FakeJira
 from tests.fakes.telegram import FakeTelegram
@@ -529,18 +529,34 @@ async def test_dashboards_read_back_after_a_restart_are_drawn_before_anyone_open
     await client.open("/admin/?weeks=26")
     await client.post("/admin/language", {"lang": "de", "back": "/admin/"})
     # As after a restart: the figures read back from the database and drawn in the admin's language meanwhile.
+    zone = site.svc.config.timezone
     site.svc.dashboards = Dashboards(site.svc.store, clock)
-    site.svc.dashboards.watch(dashboard_page.draw_ahead(site.svc))
-    await site.svc.dashboards.read_back(dashboard_page.SPANS, site.svc.config.timezone)
-    kept = site.svc.dashboards.kept(26, site.svc.config.timezone)
-    assert kept is not None and site.svc.dashboards.kept(52, site.svc.config.timezone) is None
+    site.svc.dashboards.watch(dashboard_drawing.draw_ahead(site.svc))
+    await site.svc.dashboards.read_back(dashboard_page.SPANS, zone)
+    kept = site.svc.dashboards.kept(26, zone)
+    assert kept is not None and site.svc.dashboards.kept(52, zone) is None
     for _ in range(100):
-        if (id(kept), "de") in dashboard_page._DRAWN:
+        if dashboard_drawing.DRAWINGS.has(kept, "de"):
             break
         await asyncio.sleep(0.02)
-    charts = [chart.svg for _, chart in dashboard_page._DRAWN[(id(kept), "de")][1][0]]
+    shown = await site.svc.dashboards.page(26, zone)
+    assert shown is not None and shown.board is kept
+    charts = [chart.svg for _, chart in dashboard_drawing.DRAWINGS.get(site.svc, kept, shown.urgency, "de")[0]]
     page = await client.open("/admin/?weeks=26")
     assert "Anfragen in 26 Wochen" in page.text and all(svg in page.text for svg in charts)
+    # Requests changed while it was down: read back, the figures are counted again and those drawn.
+    await file_directly(site, [(101, "bug", "Export fails", "ACME Corp GmbH", "High"),  # the same one again
+                               (102, "bug", "Import fails", "ACME Corp GmbH", "Low")])
+    site.svc.dashboards = Dashboards(site.svc.store, clock)
+    site.svc.dashboards.watch(dashboard_drawing.draw_ahead(site.svc))
+    await site.svc.dashboards.read_back(dashboard_page.SPANS, zone)
+    for _ in range(100):
+        fresh = site.svc.dashboards.kept(26, zone)
+        if fresh is not None and fresh.total == 2 and dashboard_drawing.DRAWINGS.has(fresh, "de"):
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("the changed figures were not counted and drawn")
 
 
 # -- users ---------------------------------------------------------------------------------------------------

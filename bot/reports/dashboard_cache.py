@@ -113,15 +113,23 @@ class Dashboards:
         self._watchers.append(watcher)
 
     async def read_back(self, spans: Sequence[int], zone: ZoneInfo) -> None:
-        """Read the figures kept for these spans, so the first page after a restart need not."""
+        """Ready the spans opened within a day for the first page after a restart: their kept figures read back and
+        handed to the watchers when they are what the page will show, and counted again if requests changed."""
+        now = self._clock()
         for weeks in spans:
+            name = _name(weeks, zone)
             try:
-                kept = await self._load(_name(weeks, zone), zone)
+                kept = await self._load(name, zone)
+                if kept is None or now - self._asked.get(name, -math.inf) >= UNWATCHED_SECONDS:
+                    continue
+                if self._current(kept, weeks, zone, now):
+                    self._tell(weeks, zone, kept.page)
+                    continue
+                if self._apart(kept):
+                    self._tell(weeks, zone, kept.page)  # shown while the changed ones are counted
+                self._compute(name, weeks, zone, kept, ahead=True)
             except sqlite3.Error:
                 log.exception("could not read back the dashboard over %d weeks", weeks)
-                continue
-            if kept is not None:
-                self._tell(weeks, zone, kept.page)
 
     def kept(self, weeks: int, zone: ZoneInfo) -> Dashboard | None:
         """Return the dashboard last counted over these weeks that this run has seen, however old, if any."""

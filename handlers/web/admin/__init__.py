@@ -13,6 +13,7 @@ from bot.people.signin import Sessions, signing_key
 from bot.ports import Messenger
 from handlers.web.admin import (
     audit_page,
+    dashboard_drawing,
     dashboard_page,
     language,
     layout,
@@ -59,7 +60,7 @@ def add_admin_routes(app: web.Application, svc: App, messenger: Messenger) -> No
     """Add the admin pages and the guard in front of them to the bot's aiohttp app."""
     server = svc.config.server
     sessions = Sessions(svc.store, signing_key(svc.store), server.admin_session_hours, server.admin_link_minutes)
-    svc.dashboards.watch(dashboard_page.draw_ahead(svc))
+    svc.dashboards.watch(dashboard_drawing.draw_ahead(svc))
     app[STATE] = AdminWeb(svc, sessions, secure_cookie=server.base_url.startswith("https://"), messenger=messenger)
     app.middlewares.append(guard)
     app.cleanup_ctx.append(_ready_pages(svc))
