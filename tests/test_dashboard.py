@@ -384,11 +384,23 @@ async def test_dashboards_are_kept_up_to_date_while_the_bot_runs(tmp_path: Path)
 
 async def test_figures_no_page_waits_for_are_handed_on_for_spans_opened_within_a_day(tmp_path: Path) -> None:
     clock = Clock()
+    seen: list[tuple[int, int, bool]] = []
+
+    def watched(store: Store, wait: float = 0.15) -> Dashboards:
+        boards = Dashboards(store, clock, wait=wait)
+        boards.watch(lambda weeks, shown: seen.append((weeks, shown.board.total, shown.current)))
+        return boards
+
+    async def handed_on(count: int) -> tuple[int, int, bool]:
+        for _ in range(200):
+            if len(seen) >= count:
+                break
+            await asyncio.sleep(0.02)
+        return seen[count - 1]
+
     store = Store(tmp_path / "t.db", clock)
     file(store, clock, 1)
-    boards = Dashboards(store, clock)
-    seen: list[tuple[int, int, bool]] = []
-    boards.watch(lambda weeks, shown: seen.append((weeks, shown.board.total, shown.current)))
+    boards = watched(store)
     await boards.get(4, BERLIN)
     await boards.get(12, BERLIN)
     assert seen == []  # counted while their pages waited: the pages draw them
@@ -396,17 +408,12 @@ async def test_figures_no_page_waits_for_are_handed_on_for_spans_opened_within_a
     clock.advance(3600)
     store = Store(tmp_path / "t.db", clock)
     try:
-        boards = Dashboards(store, clock, wait=0.0)  # as if counting took longer than a page waits
-        boards.watch(lambda weeks, shown: seen.append((weeks, shown.board.total, shown.current)))
+        boards = watched(store, wait=0.0)  # as if counting took longer than a page waits
         await boards.read_back((4, 12, 26), BERLIN)  # after a restart
         assert seen == [(4, 1, True), (12, 1, True)]  # 26 weeks were never counted
         file(store, clock, 2)
         assert (await boards.page(12, BERLIN)).board.total == 1  # type: ignore[union-attr]  # kept, while counted
-        for _ in range(200):
-            if len(seen) == 3:
-                break
-            await asyncio.sleep(0.02)
-        assert seen[2] == (12, 2, True)
+        assert await handed_on(3) == (12, 2, True)
     finally:
         store.close()
     # Changed while the bot was down, counted quickly: read back, counted again at once, and the fresh ones handed on.
@@ -414,22 +421,14 @@ async def test_figures_no_page_waits_for_are_handed_on_for_spans_opened_within_a
     store = Store(tmp_path / "t.db", clock)
     try:
         file(store, clock, 3)
-        boards = Dashboards(store, clock)
-        boards.watch(lambda weeks, shown: seen.append((weeks, shown.board.total, shown.current)))
-        await boards.read_back((12,), BERLIN)
-        for _ in range(200):
-            if len(seen) == 4:
-                break
-            await asyncio.sleep(0.02)
-        assert seen[3] == (12, 3, True)
+        await watched(store).read_back((12,), BERLIN)
+        assert await handed_on(4) == (12, 3, True)
     finally:
         store.close()
     clock.advance(UNWATCHED_SECONDS)
     store = Store(tmp_path / "t.db", clock)
     try:
-        boards = Dashboards(store, clock)
-        boards.watch(lambda weeks, shown: seen.append((weeks, shown.board.total, shown.current)))
-        await boards.read_back((4, 12), BERLIN)
+        await watched(store).read_back((4, 12), BERLIN)
         assert len(seen) == 4  # nobody opened them for a day
     finally:
         store.close()
