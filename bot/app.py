@@ -11,7 +11,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
-from bot.config import Config, NoticesConfig
+from bot.config import Config, NoticesConfig, SpeechConfig
 from bot.delivery.inbox import Inbox, NoticeSink
 from bot.delivery.notices import NoticePolicy
 from bot.delivery.outbox import DeliveryListener, FileSource, Outbox
@@ -134,7 +134,8 @@ def build_engine(config: Config, directory: CustomerDirectory, clock: Callable[[
     """Create the dialog engine for the config's templates (with a library: its live version)."""
     templates = library.boot()[0] if library is not None else load_templates(config.templates_path)
     engine = Engine(templates, directory, clock=lambda: datetime.fromtimestamp(clock(), config.timezone),
-                    default_project=config.jira_project, jira_lang=config.jira_language, file_limit=file_limit)
+                    default_project=config.jira_project, jira_lang=config.jira_language, file_limit=file_limit,
+                    voice_seconds=config.speech.max_seconds if config.speech else SpeechConfig.max_seconds)
     if library is not None:
         engine.older = library.set_for
     return engine

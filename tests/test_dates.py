@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text.dates import format_date, format_duration, format_moment, parse_date, quick_date
+from bot.text.dates import format_date, format_duration, format_length, format_moment, parse_date, quick_date
 
 TODAY = date(2026, 11, 23)  # a Monday
 
@@ -161,3 +161,10 @@ def test_format_moment_in_the_readers_zone_and_language(lang: str, full: str, sh
 ])
 def test_format_duration_in_the_readers_language(seconds: float | None, lang: str, expected: str) -> None:
     assert format_duration(seconds, lang) == expected
+
+
+@pytest.mark.parametrize(("seconds", "lang", "expected"), [
+    (300, "en", "5 min"), (90, "en", "90 s"), (45, "ru", "45 с"), (5400, "de", "1 Std. 30 Min."), (3600, "ru", "1 ч"),
+])
+def test_a_length_limit_reads_in_whole_minutes_or_seconds(seconds: int, lang: str, expected: str) -> None:
+    assert format_length(seconds, lang) == expected

@@ -160,7 +160,7 @@ async def test_a_note_over_the_length_limit_is_not_sent_to_the_endpoint(listenin
     user = listening.user()
     await speak(listening, user, speech.says(b"OggS\x00\x02long", ASK), duration=600)
     assert speech.requests == []
-    assert "too long for me to transcribe" in user.last.text
+    assert "too long for me to transcribe: I take up to 2 min." in user.last.text
 
 
 async def test_words_in_another_language_than_the_app_are_read_all_the_same(listening: RunningBot,

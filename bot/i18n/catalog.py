@@ -486,6 +486,7 @@ TEXTS: Catalog = {
                "{error}\nBrauchen einen Admin: {attention}"},
     },
     # How long something has waited, abbreviated as in "3 h 20 min".
+    "span_seconds": {"en": "{count} s", "ru": "{count} с", "de": "{count} Sek."},
     "span_minutes": {"en": "{count} min", "ru": "{count} мин", "de": "{count} Min."},
     "span_hours": {"en": "{count} h", "ru": "{count} ч", "de": "{count} Std."},
     "span_days": {"en": "{count} d", "ru": "{count} дн.", "de": "{count} Tg."},

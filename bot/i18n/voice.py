@@ -23,9 +23,9 @@ TEXTS: Catalog = {
         "🎙 Здесь я не умею превращать голосовые сообщения в текст: распознавание речи не настроено.",
         "🎙 Sprachnachrichten kann ich hier nicht in Text umwandeln: Spracherkennung ist nicht eingerichtet."),
     "voice_unheard_long": _unheard(
-        "🎙 This voice note is too long for me to transcribe.",
-        "🎙 Это голосовое сообщение слишком длинное, чтобы его расшифровать.",
-        "🎙 Diese Sprachnachricht ist zu lang für mich zum Abschreiben."),
+        "🎙 This voice note is too long for me to transcribe: I take up to {limit}.",
+        "🎙 Это голосовое сообщение слишком длинное, чтобы его расшифровать: я принимаю до {limit}.",
+        "🎙 Diese Sprachnachricht ist zu lang für mich zum Abschreiben: Ich nehme bis zu {limit}."),
     "voice_unheard_big": _unheard(
         "🎙 This voice note is too large for me to transcribe.",
         "🎙 Это голосовое сообщение слишком большое, чтобы его расшифровать.",

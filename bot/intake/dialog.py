@@ -35,7 +35,7 @@ from bot.intake.model_hints import MODEL_EVIDENCE, ModelHints
 from bot.jira.ticket import Attachment, Forwarded, Reporter, Ticket, display, effective_answers, render_ticket
 from bot.templates.rubric import Evidence, Names, Verdict, reason_text
 from bot.templates.schema import Question, Template, TemplateSet, applies
-from bot.text.dates import QUICK_DATES, format_date, parse_date, quick_date
+from bot.text.dates import QUICK_DATES, format_date, format_length, parse_date, quick_date
 from bot.text.numbers import parse_amount
 from bot.text.screen import clip, short_label, visible
 
@@ -110,6 +110,7 @@ class Engine:
         jira_lang: str = "en",
         file_limit: int | None = 20 * 1024 * 1024,
         upload_limit: int | None = None,
+        voice_seconds: int = 300,
     ) -> None:
         self.templates = templates
         self.customers = customers
@@ -118,6 +119,7 @@ class Engine:
         self.jira_lang = jira_lang
         self.file_limit = file_limit
         self.upload_limit = upload_limit
+        self.voice_seconds = voice_seconds  # the longest voice note transcribed
         # Finds the set of an earlier published version by its hash, so a draft finishes on what it started.
         self.older: Callable[[str], TemplateSet | None] | None = None
         # Says what to expect for a request of a template and priority, in a language (None: nothing to say).
@@ -180,7 +182,7 @@ class Engine:
         self.keep_file(draft, audio)
         draft.stage, draft.template_id, draft.current = "template", None, None
         draft.seq += 1
-        return Step(self._template_prompt(draft), unheard(problem, draft.lang))
+        return Step(self._template_prompt(draft), unheard(problem, draft.lang, self.voice_seconds))
 
     @staticmethod
     def keep_file(draft: Draft, item: Attachment) -> None:
@@ -199,7 +201,8 @@ class Engine:
             return self.handle(draft, Files((action.audio,)))
         self.keep_file(draft, action.audio)
         if action.text is None:
-            return self._retry(draft, template, question, unheard(action.problem or "down", draft.lang), changed=True)
+            notice = unheard(action.problem or "down", draft.lang, self.voice_seconds)
+            return self._retry(draft, template, question, notice, changed=True)
         seq = draft.seq
         step = self._on_question(draft, template, question, Text(action.text))
         heard = t("voice_heard", draft.lang, text=clip(action.text, 300))
@@ -214,7 +217,7 @@ class Engine:
         self.keep_file(draft, action.audio)
         if action.text is None:
             prompt = self._dispute_prompt(draft, template) if draft.disputing else self._summary_prompt(draft, template)
-            return Step(prompt, unheard(action.problem or "down", draft.lang))
+            return Step(prompt, unheard(action.problem or "down", draft.lang, self.voice_seconds))
         heard = t("voice_heard", draft.lang, text=clip(action.text, 300))
         if draft.disputing:
             step = self._on_dispute(draft, template, Text(action.text))
@@ -820,10 +823,10 @@ class Engine:
         return Step(self._edit_prompt(draft, template), t("err_use_buttons", draft.lang), changed=False)
 
 
-def unheard(problem: str, lang: str) -> str:
-    """Say why a voice note could not be read, and ask for the words typed."""
+def unheard(problem: str, lang: str, voice_seconds: int) -> str:
+    """Say why a voice note could not be read (one too long: the longest read), and ask for the words typed."""
     key = f"voice_unheard_{problem}"
-    return t(key if key in MESSAGES else "voice_unheard_down", lang)
+    return t(key if key in MESSAGES else "voice_unheard_down", lang, limit=format_length(voice_seconds, lang))
 
 
 def _quick_label(text: str) -> str | None:

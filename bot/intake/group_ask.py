@@ -74,7 +74,8 @@ async def file_group_message(svc: App, asker: Reporter, lang: str, message: Grou
         for item in (*files, *([spoken] if spoken else [])):
             svc.engine.keep_file(draft, item)
         draft.stage, draft.seq = "template", draft.seq + 1
-        notice = unheard(heard.problem or "down", lang) if spoken is not None and heard is not None else None
+        notice = (unheard(heard.problem or "down", lang, svc.engine.voice_seconds)
+                  if spoken is not None and heard is not None else None)
         step = Step(svc.engine.prompt(draft), notice)
     quote = t("group_quote", lang, author=message.author, group=message.chat_title,
               text=clip(text or "📎", QUOTE_LIMIT))

@@ -161,6 +161,11 @@ def format_moment(at: float, zone: tzinfo, lang: str, *, short: bool = False, th
     return f"{format_day(moment, lang, year=moment.year != this_year)} {clock}"
 
 
+def format_length(seconds: int, lang: str) -> str:
+    """Say how long a recording may be: '5 min', '90 s', '1 h 30 min'."""
+    return t("span_seconds", lang, count=seconds) if seconds % 60 else format_duration(seconds, lang)
+
+
 def format_duration(seconds: float | None, lang: str) -> str:
     """Say how long a wait is: '45 min', '3 h 20 min', '2 d 4 h' (ru 3 ч 20 мин, de 3 Std. 20 Min.); '—' if unknown."""
     if seconds is None:
