@@ -108,13 +108,14 @@ def _axis(ticks: list[float], drawn: bool) -> dict[str, Any]:
 def _finish(chart: Any, title: str, tips: Sequence[Sequence[str]], partial: bool) -> Chart:
     """Turn pygal's drawing into one for a page that runs no script and allows only its own styles.
 
-    Its script and tooltip (which need pygal.js) go, each bar or dot gets a tooltip the browser shows by itself, the
-    unfinished week's marks are paled, and the stylesheet is hashed so the page's policy can allow exactly it.
+    Its script, tooltip and the data pygal.js reads for it (a value, x and y on every mark: some 40% of a year's
+    chart) go, each bar or dot gets a tooltip the browser shows by itself, the unfinished week's marks are paled,
+    and the stylesheet is hashed so the page's policy can allow exactly it.
     """
     root = chart.render_tree()
     for parent in list(root.iter()):
         for child in list(parent):
-            if child.tag == "script" or "tooltip" in (child.get("class") or "").split():
+            if child.tag in ("script", "desc") or "tooltip" in (child.get("class") or "").split():
                 parent.remove(child)
     root.set("class", "pygal-chart chart")
     root.set("role", "img")
