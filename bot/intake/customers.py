@@ -361,7 +361,7 @@ def _from_rows(rows: Iterable[list[str]]) -> Iterator[Customer]:
 
 
 def read_customers(path: Path) -> Iterator[Customer]:
-    """Read a customer list from a YAML or CSV file, one customer at a time (a CSV file is never held whole)."""
+    """Read a customer list from a YAML or CSV file, one customer at a time (CSV rows read as they are needed)."""
     text = read_text(path, "customers file", encoding="utf-8-sig")
     if path.suffix.lower() == ".csv":
         return _from_csv(text)

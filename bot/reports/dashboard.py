@@ -6,9 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from bot.reports.request_log import apart
 from bot.storage.reports import ReportStore, WeekMedian
-from bot.storage.store import Store
 from bot.text.dates import format_day, format_duration
 
 NO_URGENCY = "(none)"
@@ -105,11 +103,6 @@ def compute(store: ReportStore, now: float, weeks: int = 12, zone: tzinfo | None
         weekly_followup_share=[a / f if f else None for a, f in zip(asked, filed, strict=True)],
         current_week_partial=now < end_of_last,
     )
-
-
-async def compute_apart(store: Store, now: float, weeks: int = 12, zone: tzinfo | None = None) -> Dashboard:
-    """Compute the dashboard on a worker thread with a connection of its own, so chats are answered meanwhile."""
-    return await apart(store, lambda reader: compute(reader, now, weeks, zone))
 
 
 def duration(seconds: float | None, lang: str = "en") -> str:

@@ -12,9 +12,8 @@ from array import array
 from dataclasses import dataclass, field
 
 from bot.i18n.catalog import t
-from bot.reports.request_log import apart, safe_cell
+from bot.reports.request_log import safe_cell
 from bot.storage.reports import ReportStore
-from bot.storage.store import Store
 
 NO_URGENCY = "(none)"
 # Jira's own priority schemes, most urgent first (1); other names are compared only for being different.
@@ -165,11 +164,6 @@ def compute(store: ReportStore, since: float, until: float) -> UrgencyReport:
                 figures[5] += 1
                 tally.resolutions.append(row.resolution)
     return UrgencyReport(by_template=_grouped(by_template), by_requester=_grouped(by_requester))
-
-
-async def compute_apart(store: Store, since: float, until: float) -> UrgencyReport:
-    """Compute the urgency report on a worker thread with a connection of its own, so chats are answered meanwhile."""
-    return await apart(store, lambda reader: compute(reader, since, until))
 
 
 def _hours(seconds: float | None) -> str:

@@ -6,6 +6,7 @@ import calendar
 import re
 from datetime import date, datetime, timedelta, tzinfo
 
+import dateparser
 from babel import Locale
 from babel import dates as babel_dates
 
@@ -108,10 +109,6 @@ def parse_date(text: str, today: date, languages: tuple[str, ...] = ("en", "ru",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
     ordered = tuple(dict.fromkeys(languages))
-    # Imported on the first date the patterns above cannot read, not at start-up: dateparser takes 40 ms to import
-    # (and loads its languages on its first parse in any case).
-    import dateparser
-
     parsed: datetime | None = dateparser.parse(cleaned, languages=list(ordered), settings=settings)
     if parsed is None:
         return None

@@ -30,21 +30,21 @@ async def _home(request: web.Request) -> web.Response:
     raise web.HTTPMovedPermanently("/admin/")
 
 
-# The page templates are compiled this long after start, on a worker thread: not while the bot starts.
+# The pages are readied this long after start (dashboards read back, templates compiled): not while the bot starts.
 COMPILE_AFTER_SECONDS = 3.0
 
 
 def _ready_pages(svc: App) -> Callable[[web.Application], AsyncIterator[None]]:
     """Return the server's companion that readies the pages in the background while it serves: soon after start
     the dashboards kept read back and drawn and the templates compiled; the dashboards counted and kept up to date."""
-    async def compile_soon(app: web.Application) -> None:
+    async def ready_soon(app: web.Application) -> None:
         await asyncio.sleep(COMPILE_AFTER_SECONDS)
         # The dashboards kept before a restart read back (and drawn, see draw_ahead) first: the slowest to ready.
         await svc.dashboards.read_back(dashboard_page.SPANS, svc.config.timezone)
         await asyncio.to_thread(layout.compile_templates, app)
 
     async def keep(app: web.Application) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(compile_soon(app)),
+        tasks = [asyncio.create_task(ready_soon(app)),
                  asyncio.create_task(svc.dashboards.keep_fresh(dashboard_page.SPANS, svc.config.timezone))]
         yield
         for task in tasks:

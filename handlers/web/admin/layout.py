@@ -107,12 +107,16 @@ def compile_templates(app: web.Application) -> None:
         env.get_template(name)
 
 
+def _values(request: web.Request, lang: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what every page template reads, with the page's own values over the defaults."""
+    plain, marked = translator(lang)
+    return {"admin": None, "active": "", "script": "", "refresh": 0, "lang": lang, "t": plain, "tm": marked,
+            "here": request.path_qs, **context}
+
+
 def render(request: web.Request, template: str, context: Mapping[str, Any], *, status: int = 200) -> web.Response:
     """Return a page drawn from a template with the given values."""
-    lang = language(request)
-    plain, marked = translator(lang)
-    values = {"admin": None, "active": "", "script": "", "refresh": 0, "lang": lang, "t": plain, "tm": marked,
-              "here": request.path_qs, **context}
+    values = _values(request, language(request), context)
     return aiohttp_jinja2.render_template(template, request, values, status=status)
 
 
@@ -120,12 +124,9 @@ async def render_apart(request: web.Request, template: str, context: Callable[[]
     """Return a page as render() does, its values and HTML made on a worker thread: a long page (fifty rows, a year
     of charts) would otherwise hold up every chat while it is drawn."""
     lang = language(request)
-    plain, marked = translator(lang)
 
     def draw() -> str:
-        values = {"admin": None, "active": "", "script": "", "refresh": 0, "lang": lang, "t": plain, "tm": marked,
-                  "here": request.path_qs, **context()}
-        return aiohttp_jinja2.render_string(template, request, values)
+        return aiohttp_jinja2.render_string(template, request, _values(request, lang, context()))
 
     return web.Response(text=await asyncio.to_thread(draw), content_type="text/html", charset="utf-8")
 
