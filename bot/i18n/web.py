@@ -175,6 +175,14 @@ PAGE: Catalog = {
         "ru": "Цифры за эти недели считаются впервые. Страница покажет их, как только они будут готовы.",
         "de": "Die Zahlen dieser Wochen werden zum ersten Mal gezählt. Diese Seite zeigt sie, sobald sie fertig sind.",
     },
+    "page_count_failed": {
+        "en": "The figures of these weeks could not be counted; the bot's log says why. They are being counted again, "
+              "and this page tries again every {seconds} seconds.",
+        "ru": "Цифры за эти недели не удалось посчитать; причина — в журнале бота. Они считаются заново, а страница "
+              "обновляется каждые {seconds} с.",
+        "de": "Die Zahlen dieser Wochen konnten nicht gezählt werden; das Protokoll des Bots sagt, warum. Es wird "
+              "gerade neu gezählt, und diese Seite versucht es alle {seconds} Sekunden erneut.",
+    },
     "page_no_urgency": {"en": "(none)", "ru": "(не указана)", "de": "(keine)"},
     # The requests.
     "page_search": {"en": "Search", "ru": "Поиск", "de": "Suche"},

@@ -74,7 +74,8 @@ class Dashboards:
         return (await self.counted(weeks, zone)).board
 
     async def page(self, weeks: int, zone: ZoneInfo) -> DashboardPage | None:
-        """Return all the page shows over the last weeks, or None while a span never counted is being counted.
+        """Return all the page shows over the last weeks, or None while a span never counted is being counted
+        (CountFailed when the last count of it failed: it is counted again).
 
         The kept figures when no request changed since they were counted; else figures counted now, when the last
         count took no longer than the wait, or the kept ones marked as not current while newer ones are counted.
@@ -96,8 +97,12 @@ class Dashboards:
                 pass
             return DashboardPage(kept.page.board, kept.page.urgency, kept.page.expected, kept.page.counted_at,
                                  current=False)
+        before = self._computing.get(name)
         counting = self._compute(name, weeks, zone, None)
         if self._apart(None):
+            if before is not None and before.done() and not before.cancelled() and before.exception() is not None:
+                # Counted again meanwhile, but the admin learns that the last try failed rather than wait on.
+                raise CountFailed(str(before.exception()))
             return None
         # Shielded: an admin who leaves before it is done does not stop it for the next one.
         return await asyncio.shield(counting)

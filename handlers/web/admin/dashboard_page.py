@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.app import App
 from bot.i18n.catalog import t
 from bot.i18n.plural import format_number
+from bot.reports.count_process import CountFailed
 from bot.reports.dashboard import duration
 from bot.reports.expectations import ExpectationFigures, Share
 from bot.reports.urgency import to_csv
@@ -22,6 +23,8 @@ from handlers.web.admin.requests_page import template_title
 SPANS = (4, 12, 26, 52)
 # While a span is counted for the first time, its page reloads itself this often until the figures are there.
 FIRST_COUNT_RELOAD_SECONDS = 3
+# When that count failed, less often: it is tried again meanwhile, and the log says why it failed.
+COUNT_FAILED_RELOAD_SECONDS = 30
 
 
 def _weeks(request: web.Request) -> int:
@@ -34,11 +37,16 @@ async def dashboard(request: web.Request) -> web.Response:
     """Show the figures and charts for the last weeks."""
     admin, svc = current(request), request.app[STATE].svc
     weeks = _weeks(request)
-    shown = await svc.dashboards.page(weeks, svc.config.timezone)
+    try:
+        shown = await svc.dashboards.page(weeks, svc.config.timezone)
+        failed = False
+    except CountFailed:
+        shown, failed = None, True
     if shown is None:
         return await render_apart(request, "dashboard.html", lambda: {
             "admin": admin, "active": "dashboard", "title": t("page_nav_dashboard", admin.lang), "spans": SPANS,
-            "weeks": weeks, "first_count": True, "refresh": FIRST_COUNT_RELOAD_SECONDS})
+            "weeks": weeks, "first_count": "page_count_failed" if failed else "page_first_count",
+            "refresh": COUNT_FAILED_RELOAD_SECONDS if failed else FIRST_COUNT_RELOAD_SECONDS})
     figures, report, expected = shown.board, shown.urgency, shown.expected
 
     def draw() -> dict[str, object]:
@@ -57,7 +65,7 @@ async def dashboard(request: web.Request) -> web.Response:
         # Each chart's own stylesheet, allowed by its hash and nothing else.
         request[STYLES] = [chart.style_hash for _, chart in drawn]
         return {"admin": admin, "active": "dashboard", "title": t("page_nav_dashboard", lang), "spans": SPANS,
-                "weeks": weeks, "first_count": False, "stats": stats, "partial": figures.current_week_partial,
+                "weeks": weeks, "first_count": None, "stats": stats, "partial": figures.current_week_partial,
                 "counted_at": None if shown.current else when(shown.counted_at, svc.config.timezone, lang),
                 "charts": [(title, chart.svg) for title, chart in drawn],
                 "urgency": urgency if report.by_template else None,
